@@ -1,0 +1,82 @@
+"""Shared fixtures: a migrated database per backend, shared by a test session.
+
+Every test works in a timebank of its own, so tests never see each other's rows and need no
+cleanup; invariants are checked per timebank. SQLite runs always. PostgreSQL runs when
+``TIMEBANK_TEST_POSTGRES_URL`` names a server (CI sets it; see ``.ci/run``): a fresh database is
+created for the session and dropped at the end. In CI a missing PostgreSQL is an error, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from timebank.db import make_engine, upgrade
+
+POSTGRES_URL_VARIABLE = "TIMEBANK_TEST_POSTGRES_URL"
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get(POSTGRES_URL_VARIABLE):
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError(f"CI must run the PostgreSQL tests: set {POSTGRES_URL_VARIABLE}")
+    skip = pytest.mark.skip(reason=f"set {POSTGRES_URL_VARIABLE} to run the PostgreSQL tests")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def fresh_postgres_database() -> tuple[str, str]:
+    """Create an empty database on the test server; return (its URL, the admin URL)."""
+    admin_url = os.environ[POSTGRES_URL_VARIABLE]
+    name = f"timebank_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False), admin_url
+
+
+def drop_postgres_database(url: str, admin_url: str) -> None:
+    name = make_url(url).database
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path: Path = tmp_path_factory.mktemp("sqlite") / "timebank.sqlite3"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    url, admin_url = fresh_postgres_database()
+    upgrade(url)
+    yield url
+    drop_postgres_database(url, admin_url)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest) -> str:
+    """The URL of a migrated database, once per backend."""
+    return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()

@@ -1,0 +1,29 @@
+"""Repositories: the only code that speaks SQL to the ledger's tables.
+
+Each takes an open connection inside a unit of work's transaction, reads and writes plain values,
+and never commits. Every query names the timebank, so one timebank can never see another's rows.
+"""
+
+from timebank.db.repositories.accounts import AccountRepository
+from timebank.db.repositories.bulk import BulkWriter
+from timebank.db.repositories.exchanges import ExchangeRepository
+from timebank.db.repositories.idempotency import IdempotencyRecord, IdempotencyRepository
+from timebank.db.repositories.limits import LimitChangeRepository
+from timebank.db.repositories.timebanks import TimebankRepository, TimebankSettings
+from timebank.db.repositories.transactions import TransactionRepository, TransactionRow
+from timebank.db.repositories.transfers import StatementRow, TransferRepository
+
+__all__ = [
+    "AccountRepository",
+    "BulkWriter",
+    "ExchangeRepository",
+    "IdempotencyRecord",
+    "IdempotencyRepository",
+    "LimitChangeRepository",
+    "StatementRow",
+    "TimebankRepository",
+    "TimebankSettings",
+    "TransactionRepository",
+    "TransactionRow",
+    "TransferRepository",
+]

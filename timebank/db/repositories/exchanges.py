@@ -1,0 +1,158 @@
+"""Exchanges and their receivers: the record of help given, and who still has to consent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import Connection, insert, select, update
+
+from timebank.db.tables import exchange_receivers, exchanges
+from timebank.ledger.errors import ExchangeNotFound
+from timebank.ledger.types import ExchangeRecord, ExchangeStatus, ReceiverShare
+
+__all__ = ["ExchangeRepository"]
+
+
+class ExchangeRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def insert(
+        self,
+        timebank_id: int,
+        giver_account_id: int,
+        receivers: Sequence[ReceiverShare],
+        *,
+        status: ExchangeStatus,
+        activity_date: date,
+        description: str,
+        category: str | None,
+        recorded_by: str,
+        recorded_by_account_id: int | None,
+        awaiting_consent_from: frozenset[int],
+        transaction_id: int | None,
+        created_at: datetime,
+    ) -> int:
+        exchange_id = int(
+            self.connection.execute(
+                insert(exchanges)
+                .values(
+                    timebank_id=timebank_id,
+                    giver_account_id=giver_account_id,
+                    status=status.value,
+                    activity_date=activity_date,
+                    description=description,
+                    category=category,
+                    recorded_by=recorded_by,
+                    recorded_by_account_id=recorded_by_account_id,
+                    giver_consent_needed=giver_account_id in awaiting_consent_from,
+                    transaction_id=transaction_id,
+                    created_at=created_at,
+                    decided_at=created_at if status is not ExchangeStatus.PENDING else None,
+                )
+                .returning(exchanges.c.id)
+            ).scalar_one()
+        )
+        self.connection.execute(
+            insert(exchange_receivers),
+            [
+                {
+                    "exchange_id": exchange_id,
+                    "account_id": r.account_id,
+                    "timebank_id": timebank_id,
+                    "minutes": r.minutes,
+                    "consent_needed": r.account_id in awaiting_consent_from,
+                }
+                for r in receivers
+            ],
+        )
+        return exchange_id
+
+    def get(self, timebank_id: int, exchange_id: int, *, for_update: bool = False) -> ExchangeRecord:
+        query = select(exchanges).where(exchanges.c.timebank_id == timebank_id, exchanges.c.id == exchange_id)
+        if for_update:
+            # Two receivers confirming at once must see each other's consent.
+            query = query.with_for_update()
+        row = self.connection.execute(query).mappings().first()
+        if row is None:
+            raise ExchangeNotFound(f"There is no exchange {exchange_id} in this timebank")
+        receiver_rows = (
+            self.connection.execute(
+                select(exchange_receivers)
+                .where(exchange_receivers.c.exchange_id == exchange_id)
+                .order_by(exchange_receivers.c.account_id)
+            )
+            .mappings()
+            .all()
+        )
+        awaiting = {
+            r["account_id"] for r in receiver_rows if r["consent_needed"] and r["consented_at"] is None
+        }
+        if row["giver_consent_needed"] and row["giver_consented_at"] is None:
+            awaiting.add(row["giver_account_id"])
+        return ExchangeRecord(
+            exchange_id=row["id"],
+            timebank_id=row["timebank_id"],
+            giver_account_id=row["giver_account_id"],
+            receivers=tuple(ReceiverShare(r["account_id"], r["minutes"]) for r in receiver_rows),
+            status=ExchangeStatus(row["status"]),
+            activity_date=row["activity_date"],
+            description=row["description"],
+            category=row["category"],
+            recorded_by=row["recorded_by"],
+            recorded_by_account_id=row["recorded_by_account_id"],
+            awaiting_consent_from=frozenset(awaiting),
+            transaction_id=row["transaction_id"],
+            created_at=row["created_at"],
+        )
+
+    def record_consent(self, exchange: ExchangeRecord, account_id: int, at: datetime) -> None:
+        if account_id == exchange.giver_account_id:
+            self.connection.execute(
+                update(exchanges).where(exchanges.c.id == exchange.exchange_id).values(giver_consented_at=at)
+            )
+        self.connection.execute(
+            update(exchange_receivers)
+            .where(
+                exchange_receivers.c.exchange_id == exchange.exchange_id,
+                exchange_receivers.c.account_id == account_id,
+            )
+            .values(consented_at=at)
+        )
+
+    def set_status(
+        self,
+        exchange_id: int,
+        status: ExchangeStatus,
+        at: datetime,
+        *,
+        transaction_id: int | None = None,
+        reversal_transaction_id: int | None = None,
+    ) -> None:
+        values: dict[str, object] = {"status": status.value}
+        if status is ExchangeStatus.REVERSED:
+            values["reversal_transaction_id"] = reversal_transaction_id
+        else:
+            values["decided_at"] = at
+            values["transaction_id"] = transaction_id
+        self.connection.execute(update(exchanges).where(exchanges.c.id == exchange_id).values(values))
+
+    def pending_created_before(self, timebank_id: int, cutoff: datetime, limit: int) -> list[int]:
+        return list(
+            self.connection.execute(
+                select(exchanges.c.id)
+                .where(
+                    exchanges.c.timebank_id == timebank_id,
+                    exchanges.c.status == ExchangeStatus.PENDING.value,
+                    exchanges.c.created_at < cutoff,
+                )
+                .order_by(exchanges.c.id)
+                .limit(limit)
+            ).scalars()
+        )
+
+    def for_transaction(self, transaction_id: int) -> int | None:
+        return self.connection.execute(
+            select(exchanges.c.id).where(exchanges.c.transaction_id == transaction_id)
+        ).scalar_one_or_none()

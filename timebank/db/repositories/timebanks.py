@@ -1,0 +1,73 @@
+"""Timebanks and their own rules (default limits, pending expiry, both-sides confirmation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select, update
+
+from timebank.db.tables import timebanks
+from timebank.ledger.errors import TimebankNotFound
+
+__all__ = ["TimebankRepository", "TimebankSettings"]
+
+
+@dataclass(frozen=True)
+class TimebankSettings:
+    timebank_id: int
+    name: str
+    pot_account_id: int | None
+    default_member_floor_minutes: int
+    default_member_cap_minutes: int | None
+    default_organisation_floor_minutes: int
+    minutes_per_transfer_max: int
+    pending_expiry_days: int
+    auto_confirm_pending: bool
+    require_both_sides: bool
+    created_at: datetime
+
+
+class TimebankRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def insert(self, settings: TimebankSettings) -> int:
+        values = {
+            "name": settings.name,
+            "default_member_floor_minutes": settings.default_member_floor_minutes,
+            "default_member_cap_minutes": settings.default_member_cap_minutes,
+            "default_organisation_floor_minutes": settings.default_organisation_floor_minutes,
+            "minutes_per_transfer_max": settings.minutes_per_transfer_max,
+            "pending_expiry_days": settings.pending_expiry_days,
+            "auto_confirm_pending": settings.auto_confirm_pending,
+            "require_both_sides": settings.require_both_sides,
+            "created_at": settings.created_at,
+        }
+        result = self.connection.execute(insert(timebanks).values(values).returning(timebanks.c.id))
+        return int(result.scalar_one())
+
+    def set_pot_account(self, timebank_id: int, account_id: int) -> None:
+        self.connection.execute(
+            update(timebanks).where(timebanks.c.id == timebank_id).values(pot_account_id=account_id)
+        )
+
+    def get(self, timebank_id: int) -> TimebankSettings:
+        row = (
+            self.connection.execute(select(timebanks).where(timebanks.c.id == timebank_id)).mappings().first()
+        )
+        if row is None:
+            raise TimebankNotFound(f"There is no timebank {timebank_id}")
+        return TimebankSettings(
+            timebank_id=row["id"],
+            name=row["name"],
+            pot_account_id=row["pot_account_id"],
+            default_member_floor_minutes=row["default_member_floor_minutes"],
+            default_member_cap_minutes=row["default_member_cap_minutes"],
+            default_organisation_floor_minutes=row["default_organisation_floor_minutes"],
+            minutes_per_transfer_max=row["minutes_per_transfer_max"],
+            pending_expiry_days=row["pending_expiry_days"],
+            auto_confirm_pending=row["auto_confirm_pending"],
+            require_both_sides=row["require_both_sides"],
+            created_at=row["created_at"],
+        )

@@ -1,0 +1,144 @@
+"""One use case, one database transaction, committed once.
+
+A service opens a ``UnitOfWork``, reads and writes through its repositories, and calls ``commit()``
+once at the end. Leaving the block without committing rolls everything back, so a refusal raised
+half-way leaves no trace (L5). Repositories never commit.
+
+``run`` wraps a use case in bounded retries. Two writers may collide in ways that are nobody's
+fault: PostgreSQL may report a serialization failure or deadlock, SQLite may stay busy past its
+timeout, and two requests with the same idempotency key may race to record it. Each of these rolls
+back completely, so running the use case again from the start is safe. Every other database error
+that a rule explains (a CHECK on a balance, the unique key on reversals) is turned into the ledger
+error named for that rule.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from timebank.db.repositories import (
+    AccountRepository,
+    BulkWriter,
+    ExchangeRepository,
+    IdempotencyRepository,
+    LimitChangeRepository,
+    TimebankRepository,
+    TransactionRepository,
+    TransferRepository,
+)
+from timebank.ledger import errors
+from timebank.settings import get_settings
+
+__all__ = ["UnitOfWork", "run"]
+
+T = TypeVar("T")
+
+# PostgreSQL SQLSTATEs worth a retry: serialization_failure and deadlock_detected.
+_RETRY_SQLSTATES = {"40001", "40P01"}
+
+# Database constraints that back up a ledger rule, and the error each one means.
+_CONSTRAINT_ERRORS: dict[str, type[errors.LedgerError]] = {
+    "balance_within_floor": errors.BalanceBelowFloor,
+    "balance_within_cap": errors.BalanceAboveCap,
+    "uq_transactions_reverses_transaction_id": errors.TransactionAlreadyReversed,
+    "transactions.reverses_transaction_id": errors.TransactionAlreadyReversed,
+    "minutes_positive": errors.MinutesMustBePositive,
+    "accounts_differ": errors.AccountsMustDiffer,
+}
+_IDEMPOTENCY_CONSTRAINTS = ("uq_idempotency_keys_timebank_id_caller_key", "idempotency_keys.")
+
+
+class UnitOfWork:
+    """A connection with one open transaction and the repositories that work inside it."""
+
+    def __init__(self, engine: Engine, *, write: bool = True) -> None:
+        self.engine = engine
+        self.write = write
+        self._committed = False
+
+    def __enter__(self) -> UnitOfWork:
+        connection = self.engine.connect()
+        if not self.write and self.engine.dialect.name == "sqlite":
+            # Readers must not take SQLite's write lock: WAL lets them read a snapshot alongside it.
+            connection = connection.execution_options(timebank_sqlite_begin="DEFERRED")
+        self.connection: Connection = connection
+        self._transaction = connection.begin()
+        self.timebanks = TimebankRepository(connection)
+        self.accounts = AccountRepository(connection)
+        self.transactions = TransactionRepository(connection)
+        self.transfers = TransferRepository(connection)
+        self.exchanges = ExchangeRepository(connection)
+        self.idempotency = IdempotencyRepository(connection)
+        self.limit_changes = LimitChangeRepository(connection)
+        self.bulk = BulkWriter(connection)
+        return self
+
+    def commit(self) -> None:
+        assert not self._committed, "a unit of work commits once"
+        self._transaction.commit()
+        self._committed = True
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed and self._transaction.is_active:
+                self._transaction.rollback()
+        finally:
+            self.connection.close()
+
+
+def run(engine: Engine, use_case: Callable[[UnitOfWork], T], *, write: bool = True) -> T:
+    """Run ``use_case`` in a fresh unit of work, retrying collisions a bounded number of times.
+
+    The use case must call ``uow.commit()`` itself if it writes; ``run`` never commits for it.
+    """
+    attempts_max = get_settings().transaction_attempts_max
+    for attempt in range(1, attempts_max + 1):
+        try:
+            with UnitOfWork(engine, write=write) as uow:
+                return use_case(uow)
+        except IntegrityError as error:
+            if _is_idempotency_race(error) and attempt < attempts_max:
+                continue
+            ledger_error = _ledger_error_for(error)
+            if ledger_error is None:
+                raise
+            raise ledger_error from error
+        except (OperationalError, DBAPIError) as error:
+            if not _is_retryable(error) or attempt == attempts_max:
+                raise
+            # Back off with jitter so colliding writers do not collide again in lockstep.
+            time.sleep(random.uniform(0, 0.002 * 2**attempt))
+    raise AssertionError("unreachable: the loop either returns or raises")
+
+
+def _is_retryable(error: DBAPIError) -> bool:
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate in _RETRY_SQLSTATES:
+        return True
+    message = str(error.orig).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
+def _is_idempotency_race(error: IntegrityError) -> bool:
+    message = str(error.orig)
+    return any(name in message for name in _IDEMPOTENCY_CONSTRAINTS)
+
+
+def _ledger_error_for(error: IntegrityError) -> errors.LedgerError | None:
+    message = str(error.orig)
+    for constraint, ledger_error in _CONSTRAINT_ERRORS.items():
+        if constraint in message:
+            return ledger_error(f"The database refused this: {ledger_error.title.lower()}")
+    return None

@@ -1,0 +1,358 @@
+"""Every way the ledger can refuse, named for the rule that was broken.
+
+A refusal is never a crash: it is a value with a stable ``code`` that callers may rely on (the API
+puts it in the problem document; tests assert on it). The tree below is in the order the checks
+run: first the request itself (is it well formed?), then what it names (does it exist here?), then
+who asks (may they?), then the state it meets (is the exchange still pending? was it reversed?),
+and last the limits (would a balance cross its floor or cap?).
+
+    LedgerError
+    ├── InvalidRequest             the request breaks a rule on its own
+    │   ├── MinutesMustBeWhole          minutes_must_be_whole
+    │   ├── MinutesMustBePositive       minutes_must_be_positive
+    │   ├── MinutesAboveTransferLimit   minutes_above_transfer_limit
+    │   ├── AccountsMustDiffer          accounts_must_differ
+    │   ├── ReceiversRequired           receivers_required
+    │   ├── TooManyReceivers            too_many_receivers
+    │   ├── ReceiverRepeated            receiver_repeated
+    │   ├── TextTooLong                 text_too_long
+    │   ├── ReasonRequired              reason_required
+    │   ├── FloorMustNotBePositive      floor_must_not_be_positive
+    │   ├── CapMustNotBeNegative        cap_must_not_be_negative
+    │   ├── TooManyRows                 too_many_rows
+    │   ├── CursorInvalid               cursor_invalid
+    │   ├── PageLimitOutOfRange         page_limit_out_of_range
+    │   └── ImportRejected              import_rejected (carries every row's errors)
+    ├── NotFound                   it does not exist in this timebank
+    │   ├── TimebankNotFound            timebank_not_found
+    │   ├── AccountNotFound             account_not_found
+    │   ├── ExchangeNotFound            exchange_not_found
+    │   └── TransactionNotFound         transaction_not_found
+    ├── NotAllowed                 this actor may not do this
+    │   ├── CoordinatorRequired         coordinator_required
+    │   ├── AccountHolderRequired       account_holder_required
+    │   └── NotAPartyToExchange         not_a_party_to_exchange
+    ├── StateConflict              the object is not in a state that allows it
+    │   ├── ExchangeAlreadyConfirmed    exchange_already_confirmed
+    │   ├── ExchangeAlreadyDeclined     exchange_already_declined
+    │   ├── ExchangeAlreadyCancelled    exchange_already_cancelled
+    │   ├── ExchangeAlreadyExpired      exchange_already_expired
+    │   ├── ExchangeNotConfirmed        exchange_not_confirmed
+    │   ├── ConsentAlreadyGiven         consent_already_given
+    │   ├── TransactionAlreadyReversed  transaction_already_reversed
+    │   └── ReversalCannotBeReversed    reversal_cannot_be_reversed
+    ├── LimitBreached              a balance would leave its limits
+    │   ├── BalanceBelowFloor           balance_below_floor
+    │   ├── BalanceAboveCap             balance_above_cap
+    │   └── LimitExcludesBalance        limit_excludes_balance
+    └── IdempotencyConflict
+        └── IdempotencyKeyReused        idempotency_key_reused
+
+A refused operation changes nothing (invariant L5): services raise these before writing, and the
+unit of work rolls back whatever was begun.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "AccountHolderRequired",
+    "AccountNotFound",
+    "AccountsMustDiffer",
+    "BalanceAboveCap",
+    "BalanceBelowFloor",
+    "CapMustNotBeNegative",
+    "ConsentAlreadyGiven",
+    "CoordinatorRequired",
+    "CursorInvalid",
+    "ExchangeAlreadyCancelled",
+    "ExchangeAlreadyConfirmed",
+    "ExchangeAlreadyDeclined",
+    "ExchangeAlreadyExpired",
+    "ExchangeNotConfirmed",
+    "ExchangeNotFound",
+    "FloorMustNotBePositive",
+    "IdempotencyConflict",
+    "IdempotencyKeyReused",
+    "ImportRejected",
+    "InvalidRequest",
+    "LedgerError",
+    "LimitBreached",
+    "LimitExcludesBalance",
+    "MinutesAboveTransferLimit",
+    "MinutesMustBePositive",
+    "MinutesMustBeWhole",
+    "NotAPartyToExchange",
+    "NotAllowed",
+    "NotFound",
+    "PageLimitOutOfRange",
+    "ReasonRequired",
+    "ReceiverRepeated",
+    "ReceiversRequired",
+    "ReversalCannotBeReversed",
+    "RowError",
+    "StateConflict",
+    "TextTooLong",
+    "TimebankNotFound",
+    "TooManyReceivers",
+    "TooManyRows",
+    "TransactionAlreadyReversed",
+    "TransactionNotFound",
+    "all_error_codes",
+]
+
+
+class LedgerError(Exception):
+    """Base of every refusal. ``code`` is stable; ``detail`` is a plain-English sentence."""
+
+    code = "ledger_error"
+    title = "The ledger refused this request"
+
+    def __init__(self, detail: str | None = None) -> None:
+        self.detail = detail or self.title
+        super().__init__(self.detail)
+
+
+# --- the request breaks a rule on its own -------------------------------------------------------
+
+
+class InvalidRequest(LedgerError):
+    code = "invalid_request"
+    title = "The request breaks a ledger rule"
+
+
+class MinutesMustBeWhole(InvalidRequest):
+    code = "minutes_must_be_whole"
+    title = "Minutes must be a whole number"
+
+
+class MinutesMustBePositive(InvalidRequest):
+    code = "minutes_must_be_positive"
+    title = "Minutes must be more than zero"
+
+
+class MinutesAboveTransferLimit(InvalidRequest):
+    code = "minutes_above_transfer_limit"
+    title = "Too many minutes for one transfer"
+
+
+class AccountsMustDiffer(InvalidRequest):
+    code = "accounts_must_differ"
+    title = "Credits cannot move from an account to itself"
+
+
+class ReceiversRequired(InvalidRequest):
+    code = "receivers_required"
+    title = "An exchange needs at least one receiver"
+
+
+class TooManyReceivers(InvalidRequest):
+    code = "too_many_receivers"
+    title = "Too many receivers for one exchange"
+
+
+class ReceiverRepeated(InvalidRequest):
+    code = "receiver_repeated"
+    title = "A receiver is named twice in one exchange"
+
+
+class TextTooLong(InvalidRequest):
+    code = "text_too_long"
+    title = "A text field is too long"
+
+
+class ReasonRequired(InvalidRequest):
+    code = "reason_required"
+    title = "A reason is needed"
+
+
+class FloorMustNotBePositive(InvalidRequest):
+    code = "floor_must_not_be_positive"
+    title = "A floor must be zero or below"
+
+
+class CapMustNotBeNegative(InvalidRequest):
+    code = "cap_must_not_be_negative"
+    title = "A cap must be zero or above"
+
+
+class TooManyRows(InvalidRequest):
+    code = "too_many_rows"
+    title = "Too many rows in one import"
+
+
+class CursorInvalid(InvalidRequest):
+    code = "cursor_invalid"
+    title = "This page cursor is not one we gave out"
+
+
+class PageLimitOutOfRange(InvalidRequest):
+    code = "page_limit_out_of_range"
+    title = "The page size is out of range"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One refused row of a bulk import: its 1-based number, the rule's code and a sentence."""
+
+    row: int
+    code: str
+    detail: str
+
+
+class ImportRejected(InvalidRequest):
+    """A bulk import with at least one bad row. Nothing was written; ``errors`` lists every row."""
+
+    code = "import_rejected"
+    title = "The import was refused; nothing was recorded"
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        super().__init__(f"{len(errors)} row(s) broke a rule; nothing was recorded")
+
+
+# --- it does not exist in this timebank ---------------------------------------------------------
+
+
+class NotFound(LedgerError):
+    code = "not_found"
+    title = "Not found"
+
+
+class TimebankNotFound(NotFound):
+    code = "timebank_not_found"
+    title = "No such timebank"
+
+
+class AccountNotFound(NotFound):
+    code = "account_not_found"
+    title = "No such account in this timebank"
+
+
+class ExchangeNotFound(NotFound):
+    code = "exchange_not_found"
+    title = "No such exchange in this timebank"
+
+
+class TransactionNotFound(NotFound):
+    code = "transaction_not_found"
+    title = "No such transaction in this timebank"
+
+
+# --- this actor may not do this -----------------------------------------------------------------
+
+
+class NotAllowed(LedgerError):
+    code = "not_allowed"
+    title = "You may not do this"
+
+
+class CoordinatorRequired(NotAllowed):
+    code = "coordinator_required"
+    title = "Only a coordinator may do this"
+
+
+class AccountHolderRequired(NotAllowed):
+    code = "account_holder_required"
+    title = "Credits leave an account only with its holder's consent"
+
+
+class NotAPartyToExchange(NotAllowed):
+    code = "not_a_party_to_exchange"
+    title = "You are not a party to this exchange"
+
+
+# --- the object is not in a state that allows it ------------------------------------------------
+
+
+class StateConflict(LedgerError):
+    code = "state_conflict"
+    title = "Not possible in the current state"
+
+
+class ExchangeAlreadyConfirmed(StateConflict):
+    code = "exchange_already_confirmed"
+    title = "This exchange is already confirmed"
+
+
+class ExchangeAlreadyDeclined(StateConflict):
+    code = "exchange_already_declined"
+    title = "This exchange was declined"
+
+
+class ExchangeAlreadyCancelled(StateConflict):
+    code = "exchange_already_cancelled"
+    title = "This exchange was cancelled"
+
+
+class ExchangeAlreadyExpired(StateConflict):
+    code = "exchange_already_expired"
+    title = "This exchange expired before it was confirmed"
+
+
+class ExchangeNotConfirmed(StateConflict):
+    code = "exchange_not_confirmed"
+    title = "Only a confirmed exchange can be reversed"
+
+
+class ConsentAlreadyGiven(StateConflict):
+    code = "consent_already_given"
+    title = "You have already confirmed this exchange"
+
+
+class TransactionAlreadyReversed(StateConflict):
+    code = "transaction_already_reversed"
+    title = "This was already reversed"
+
+
+class ReversalCannotBeReversed(StateConflict):
+    code = "reversal_cannot_be_reversed"
+    title = "A reversal cannot itself be reversed"
+
+
+# --- a balance would leave its limits -----------------------------------------------------------
+
+
+class LimitBreached(LedgerError):
+    code = "limit_breached"
+    title = "A balance would leave its limits"
+
+
+class BalanceBelowFloor(LimitBreached):
+    code = "balance_below_floor"
+    title = "Not enough credits: the balance would go below its floor"
+
+
+class BalanceAboveCap(LimitBreached):
+    code = "balance_above_cap"
+    title = "The balance would go above its cap"
+
+
+class LimitExcludesBalance(LimitBreached):
+    code = "limit_excludes_balance"
+    title = "The new limit would leave the current balance outside it"
+
+
+# --- idempotency --------------------------------------------------------------------------------
+
+
+class IdempotencyConflict(LedgerError):
+    code = "idempotency_conflict"
+    title = "Idempotency conflict"
+
+
+class IdempotencyKeyReused(IdempotencyConflict):
+    code = "idempotency_key_reused"
+    title = "This idempotency key was already used for a different request"
+
+
+def all_error_codes() -> dict[str, type[LedgerError]]:
+    """Every error class by its code, walking the tree; used by the docs and the API mapping."""
+    found: dict[str, type[LedgerError]] = {}
+    pending: list[type[LedgerError]] = [LedgerError]
+    while pending:
+        cls = pending.pop()
+        found[cls.code] = cls
+        pending.extend(cls.__subclasses__())
+    return found

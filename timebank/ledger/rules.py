@@ -1,0 +1,157 @@
+"""The posting rules: how a set of transfers changes accounts, or why it may not.
+
+Posting is a pure function. It takes the accounts a transaction touches (as read under lock) and the
+transfers asked for, checks each transfer on its own (whole, positive minutes within the per-transfer
+limit, two different accounts that both exist), then applies them in order and checks every balance
+against its floor and cap after each step. It returns the new account states and each transfer with
+both sides' balance after it, or raises the error named for the first rule broken. Because nothing
+is written until this succeeds, a refused posting changes nothing (L5).
+
+Credits are never minted: every minute that enters one account leaves another, so the sum of
+balances in a timebank stays zero (L2) by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from timebank.ledger.errors import (
+    AccountNotFound,
+    AccountsMustDiffer,
+    BalanceAboveCap,
+    BalanceBelowFloor,
+    CapMustNotBeNegative,
+    FloorMustNotBePositive,
+    LimitExcludesBalance,
+    MinutesAboveTransferLimit,
+    MinutesMustBePositive,
+    MinutesMustBeWhole,
+    TextTooLong,
+)
+from timebank.ledger.types import AccountState, PostedTransfer, TransferIntent
+
+__all__ = [
+    "MINUTES_PER_TRANSFER_MAX",
+    "check_limits",
+    "check_minutes",
+    "check_new_limits",
+    "check_text",
+    "post",
+]
+
+# The hard ceiling on one transfer, whatever a timebank sets: a week of round-the-clock help.
+# It keeps every counter far inside a 64-bit integer, on every database.
+MINUTES_PER_TRANSFER_MAX = 7 * 24 * 60
+
+
+def check_minutes(minutes: object, limit_minutes: int = MINUTES_PER_TRANSFER_MAX) -> int:
+    """Return ``minutes`` if it is a whole number in 1..limit; raise the broken rule otherwise."""
+    # bool is an int in Python; True minutes is a type error, not one minute.
+    if isinstance(minutes, bool) or not isinstance(minutes, int):
+        if isinstance(minutes, float) and minutes.is_integer():
+            raise MinutesMustBeWhole("Minutes must be a whole number, written without a decimal point")
+        raise MinutesMustBeWhole(f"Minutes must be a whole number, not {minutes!r}")
+    if minutes <= 0:
+        raise MinutesMustBePositive(f"Minutes must be more than zero, not {minutes}")
+    if minutes > min(limit_minutes, MINUTES_PER_TRANSFER_MAX):
+        raise MinutesAboveTransferLimit(
+            f"{minutes} minutes is more than the {limit_minutes} allowed in one transfer"
+        )
+    return minutes
+
+
+def check_text(name: str, value: str | None, length_max: int) -> None:
+    if value is not None and len(value) > length_max:
+        raise TextTooLong(f"{name} is {len(value)} characters; the limit is {length_max}")
+
+
+def check_limits(state: AccountState) -> None:
+    """Raise if the account's balance is outside its floor or cap (L4)."""
+    if state.balance_minutes < state.floor_minutes:
+        raise BalanceBelowFloor(
+            f"Account {state.account_id} would have {state.balance_minutes} minutes, "
+            f"below its floor of {state.floor_minutes}"
+        )
+    if state.cap_minutes is not None and state.balance_minutes > state.cap_minutes:
+        raise BalanceAboveCap(
+            f"Account {state.account_id} would have {state.balance_minutes} minutes, "
+            f"above its cap of {state.cap_minutes}"
+        )
+
+
+def check_new_limits(balance_minutes: int, floor_minutes: int, cap_minutes: int | None) -> None:
+    """Raise if a floor or cap is malformed or would exclude the current balance."""
+    if isinstance(floor_minutes, bool) or not isinstance(floor_minutes, int):
+        raise MinutesMustBeWhole(f"A floor must be a whole number of minutes, not {floor_minutes!r}")
+    if floor_minutes > 0:
+        raise FloorMustNotBePositive(f"A floor must be zero or below, not {floor_minutes}")
+    if cap_minutes is not None:
+        if isinstance(cap_minutes, bool) or not isinstance(cap_minutes, int):
+            raise MinutesMustBeWhole(f"A cap must be a whole number of minutes, not {cap_minutes!r}")
+        if cap_minutes < 0:
+            raise CapMustNotBeNegative(f"A cap must be zero or above, not {cap_minutes}")
+    if balance_minutes < floor_minutes or (cap_minutes is not None and balance_minutes > cap_minutes):
+        raise LimitExcludesBalance(
+            f"The balance is {balance_minutes} minutes; a floor of {floor_minutes} and a cap of "
+            f"{cap_minutes} would leave it outside"
+        )
+
+
+def _check_intent(intent: TransferIntent, accounts: Mapping[int, AccountState], limit: int) -> None:
+    check_minutes(intent.minutes, limit)
+    if intent.source_account_id == intent.target_account_id:
+        raise AccountsMustDiffer(f"Account {intent.source_account_id} cannot pay itself")
+    for account_id in (intent.source_account_id, intent.target_account_id):
+        if account_id not in accounts:
+            raise AccountNotFound(f"There is no account {account_id} in this timebank")
+
+
+def post(
+    accounts: Mapping[int, AccountState],
+    intents: Sequence[TransferIntent],
+    limit_minutes: int = MINUTES_PER_TRANSFER_MAX,
+) -> tuple[dict[int, AccountState], list[PostedTransfer]]:
+    """Apply ``intents`` in order to ``accounts``; return the changed states and posted transfers.
+
+    Every intent is checked before any is applied, and every touched account's limits after each
+    step, so the caller may write the result as it stands or write nothing.
+    """
+    for intent in intents:
+        _check_intent(intent, accounts, limit_minutes)
+    states = dict(accounts)
+    posted: list[PostedTransfer] = []
+    for intent in intents:
+        source = states[intent.source_account_id]
+        target = states[intent.target_account_id]
+        source = replace(
+            source,
+            balance_minutes=source.balance_minutes - intent.minutes,
+            spent_minutes=source.spent_minutes + intent.minutes,
+            version=source.version + 1,
+        )
+        target = replace(
+            target,
+            balance_minutes=target.balance_minutes + intent.minutes,
+            earned_minutes=target.earned_minutes + intent.minutes,
+            version=target.version + 1,
+        )
+        check_limits(source)
+        check_limits(target)
+        states[source.account_id] = source
+        states[target.account_id] = target
+        posted.append(
+            PostedTransfer(
+                source_account_id=source.account_id,
+                target_account_id=target.account_id,
+                minutes=intent.minutes,
+                source_balance_after_minutes=source.balance_minutes,
+                target_balance_after_minutes=target.balance_minutes,
+            )
+        )
+    changed = {account_id: states[account_id] for account_id in _touched(intents)}
+    return changed, posted
+
+
+def _touched(intents: Sequence[TransferIntent]) -> list[int]:
+    return sorted({i.source_account_id for i in intents} | {i.target_account_id for i in intents})

@@ -1,0 +1,35 @@
+"""Deployment settings, read from the environment (prefix ``TIMEBANK_``).
+
+One setting picks the database: ``TIMEBANK_DATABASE_URL``. Left unset, timebank keeps its data in a
+SQLite file in the working directory; set it to a ``postgresql+psycopg://`` URL for production.
+Per-timebank rules (floors, pending expiry, both-sides confirmation) live in the timebank's own
+row, not here.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+DEFAULT_DATABASE_URL = "sqlite:///timebank.sqlite3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TIMEBANK_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    # How many times a use case is retried after a serialization failure, deadlock or busy database.
+    transaction_attempts_max: int = 8
+    # SQLite only. FULL makes every acknowledged commit survive a power cut, not only a crash of
+    # this process (which NORMAL already survives in WAL mode).
+    sqlite_synchronous: str = "FULL"
+    # PostgreSQL connection pool per process.
+    pool_size: int = 10
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
