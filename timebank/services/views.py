@@ -23,7 +23,8 @@ __all__ = [
 
 class _Json:
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)  # type: ignore[call-overload]
+        data: dict[str, Any] = asdict(self)  # type: ignore[call-overload]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Self:

@@ -1,0 +1,1 @@
+"""The HTTP API: thin FastAPI routes over the use cases. Nothing else in timebank imports it."""
