@@ -14,12 +14,32 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from timebank.db import make_engine, upgrade
 
 POSTGRES_URL_VARIABLE = "TIMEBANK_TEST_POSTGRES_URL"
+
+# CI runs the property tests at full strength; a developer's run is quicker. Either can be chosen
+# with HYPOTHESIS_PROFILE. Database-backed examples are slow by hypothesis' standards, hence no deadline.
+_database_health_checks = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+settings.register_profile(
+    "ci",
+    max_examples=200,
+    stateful_step_count=25,
+    deadline=None,
+    suppress_health_check=_database_health_checks,
+)
+settings.register_profile(
+    "dev",
+    max_examples=40,
+    stateful_step_count=25,
+    deadline=None,
+    suppress_health_check=_database_health_checks,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
