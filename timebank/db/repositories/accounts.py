@@ -26,6 +26,16 @@ _STATE_COLUMNS = (
     accounts.c.version,
 )
 
+_LOCK = (
+    select(*_STATE_COLUMNS)
+    .where(
+        accounts.c.timebank_id == bindparam("timebank_id"),
+        accounts.c.id.in_(bindparam("account_ids", expanding=True)),
+    )
+    .order_by(accounts.c.id)
+    .with_for_update()
+)
+
 _SAVE = (
     update(accounts)
     .where(accounts.c.id == bindparam("b_id"), accounts.c.version == bindparam("b_version_before"))
@@ -111,12 +121,7 @@ class AccountRepository:
         by ``BEGIN IMMEDIATE``, and SQLAlchemy leaves FOR UPDATE out.
         """
         wanted = sorted(set(account_ids))
-        rows = self.connection.execute(
-            select(*_STATE_COLUMNS)
-            .where(accounts.c.timebank_id == timebank_id, accounts.c.id.in_(wanted))
-            .order_by(accounts.c.id)
-            .with_for_update()
-        ).mappings()
+        rows = self.connection.execute(_LOCK, {"timebank_id": timebank_id, "account_ids": wanted}).mappings()
         found = {row["id"]: _state(row) for row in rows}
         if missing_ok:
             return found

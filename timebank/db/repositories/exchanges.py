@@ -13,6 +13,9 @@ from timebank.ledger.types import ExchangeRecord, ExchangeStatus, ReceiverShare
 
 __all__ = ["ExchangeRepository"]
 
+_INSERT = insert(exchanges).returning(exchanges.c.id)
+_INSERT_RECEIVERS = insert(exchange_receivers)
+
 
 class ExchangeRepository:
     def __init__(self, connection: Connection) -> None:
@@ -36,26 +39,27 @@ class ExchangeRepository:
     ) -> int:
         exchange_id = int(
             self.connection.execute(
-                insert(exchanges)
-                .values(
-                    timebank_id=timebank_id,
-                    giver_account_id=giver_account_id,
-                    status=status.value,
-                    activity_date=activity_date,
-                    description=description,
-                    category=category,
-                    recorded_by=recorded_by,
-                    recorded_by_account_id=recorded_by_account_id,
-                    giver_consent_needed=giver_account_id in awaiting_consent_from,
-                    transaction_id=transaction_id,
-                    created_at=created_at,
-                    decided_at=created_at if status is not ExchangeStatus.PENDING else None,
-                )
-                .returning(exchanges.c.id)
+                _INSERT,
+                {
+                    "timebank_id": timebank_id,
+                    "giver_account_id": giver_account_id,
+                    "status": status.value,
+                    "activity_date": activity_date,
+                    "description": description,
+                    "category": category,
+                    "recorded_by": recorded_by,
+                    "recorded_by_account_id": recorded_by_account_id,
+                    "giver_consent_needed": giver_account_id in awaiting_consent_from,
+                    "giver_consented_at": None,
+                    "transaction_id": transaction_id,
+                    "reversal_transaction_id": None,
+                    "created_at": created_at,
+                    "decided_at": created_at if status is not ExchangeStatus.PENDING else None,
+                },
             ).scalar_one()
         )
         self.connection.execute(
-            insert(exchange_receivers),
+            _INSERT_RECEIVERS,
             [
                 {
                     "exchange_id": exchange_id,
@@ -63,6 +67,7 @@ class ExchangeRepository:
                     "timebank_id": timebank_id,
                     "minutes": r.minutes,
                     "consent_needed": r.account_id in awaiting_consent_from,
+                    "consented_at": None,
                 }
                 for r in receivers
             ],

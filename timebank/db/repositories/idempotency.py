@@ -9,11 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from timebank.db.tables import idempotency_keys
 
 __all__ = ["IdempotencyRecord", "IdempotencyRepository"]
+
+_FIND = select(
+    idempotency_keys.c.operation,
+    idempotency_keys.c.request_sha256,
+    idempotency_keys.c.response_json,
+).where(
+    idempotency_keys.c.timebank_id == bindparam("timebank_id"),
+    idempotency_keys.c.caller == bindparam("caller"),
+    idempotency_keys.c.key == bindparam("key"),
+)
+_INSERT = insert(idempotency_keys)
 
 
 @dataclass(frozen=True)
@@ -29,15 +40,7 @@ class IdempotencyRepository:
 
     def find(self, timebank_id: int, caller: str, key: str) -> IdempotencyRecord | None:
         row = self.connection.execute(
-            select(
-                idempotency_keys.c.operation,
-                idempotency_keys.c.request_sha256,
-                idempotency_keys.c.response_json,
-            ).where(
-                idempotency_keys.c.timebank_id == timebank_id,
-                idempotency_keys.c.caller == caller,
-                idempotency_keys.c.key == key,
-            )
+            _FIND, {"timebank_id": timebank_id, "caller": caller, "key": key}
         ).first()
         if row is None:
             return None
@@ -54,13 +57,14 @@ class IdempotencyRepository:
         created_at: datetime,
     ) -> None:
         self.connection.execute(
-            insert(idempotency_keys).values(
-                timebank_id=timebank_id,
-                caller=caller,
-                key=key,
-                operation=operation,
-                request_sha256=request_sha256,
-                response_json=response_json,
-                created_at=created_at,
-            )
+            _INSERT,
+            {
+                "timebank_id": timebank_id,
+                "caller": caller,
+                "key": key,
+                "operation": operation,
+                "request_sha256": request_sha256,
+                "response_json": response_json,
+                "created_at": created_at,
+            },
         )

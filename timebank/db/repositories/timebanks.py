@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from timebank.db.tables import timebanks
 from timebank.ledger.errors import TimebankNotFound
 
 __all__ = ["TimebankRepository", "TimebankSettings"]
+
+# Statements on the hot path are built once: building and cache-keying a statement per call costs
+# more than running it.
+_GET = select(timebanks).where(timebanks.c.id == bindparam("timebank_id"))
 
 
 @dataclass(frozen=True)
@@ -53,9 +57,7 @@ class TimebankRepository:
         )
 
     def get(self, timebank_id: int) -> TimebankSettings:
-        row = (
-            self.connection.execute(select(timebanks).where(timebanks.c.id == timebank_id)).mappings().first()
-        )
+        row = self.connection.execute(_GET, {"timebank_id": timebank_id}).mappings().first()
         if row is None:
             raise TimebankNotFound(f"There is no timebank {timebank_id}")
         return TimebankSettings(

@@ -13,6 +13,8 @@ from timebank.ledger.types import TransactionKind
 
 __all__ = ["TransactionRepository", "TransactionRow"]
 
+_INSERT = insert(transactions).returning(transactions.c.id)
+
 
 @dataclass(frozen=True)
 class TransactionRow:
@@ -42,17 +44,16 @@ class TransactionRepository:
         note: str | None = None,
     ) -> int:
         result = self.connection.execute(
-            insert(transactions)
-            .values(
-                timebank_id=timebank_id,
-                kind=kind.value,
-                reverses_transaction_id=reverses_transaction_id,
-                reason=reason,
-                note=note,
-                created_by=created_by,
-                created_at=created_at,
-            )
-            .returning(transactions.c.id)
+            _INSERT,
+            {
+                "timebank_id": timebank_id,
+                "kind": kind.value,
+                "reverses_transaction_id": reverses_transaction_id,
+                "reason": reason,
+                "note": note,
+                "created_by": created_by,
+                "created_at": created_at,
+            },
         )
         return int(result.scalar_one())
 

@@ -20,6 +20,8 @@ from timebank.ledger.types import PostedTransfer, TransactionKind
 
 __all__ = ["StatementRow", "TransferRepository"]
 
+_INSERT = insert(transfers)
+
 
 @dataclass(frozen=True)
 class StatementRow:
@@ -46,7 +48,7 @@ class TransferRepository:
         posted_at: datetime,
     ) -> None:
         self.connection.execute(
-            insert(transfers),
+            _INSERT,
             [
                 {
                     "timebank_id": timebank_id,
