@@ -82,7 +82,7 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+def postgresql_url() -> Iterator[str]:
     url, admin_url = fresh_postgres_database()
     upgrade(url)
     yield url

@@ -87,13 +87,21 @@ def _parties(exchange: ExchangeRecord) -> set[int]:
     return {exchange.giver_account_id, *(r.account_id for r in exchange.receivers)}
 
 
+def _check_party(exchange: ExchangeRecord, actor: Actor, action: str) -> None:
+    # Who asks is checked before the exchange's state, so a stranger learns nothing about it.
+    if actor.is_coordinator:
+        return
+    if actor.account_id is None or actor.account_id not in _parties(exchange):
+        raise NotAPartyToExchange(f"Only the people in this exchange can {action} it")
+
+
 def consents_after_confirm(exchange: ExchangeRecord, actor: Actor) -> frozenset[int]:
     """The consents still awaited once ``actor`` confirms; empty means the exchange posts now."""
+    _check_party(exchange, actor, "confirm")
     check_pending(exchange)
     if actor.is_coordinator:
         return frozenset()
-    if actor.account_id is None or actor.account_id not in _parties(exchange):
-        raise NotAPartyToExchange("Only the people in this exchange can confirm it")
+    assert actor.account_id is not None
     if actor.account_id not in exchange.awaiting_consent_from:
         raise ConsentAlreadyGiven("This exchange is waiting for the other side, not for you")
     return exchange.awaiting_consent_from - {actor.account_id}
@@ -101,23 +109,23 @@ def consents_after_confirm(exchange: ExchangeRecord, actor: Actor) -> frozenset[
 
 def check_may_decline(exchange: ExchangeRecord, actor: Actor) -> None:
     """Whoever is asked to consent may refuse; so may a coordinator."""
+    _check_party(exchange, actor, "decline")
     check_pending(exchange)
     if actor.is_coordinator:
         return
-    if actor.account_id is None or actor.account_id not in exchange.awaiting_consent_from:
-        raise NotAPartyToExchange("Only someone asked to confirm this exchange can decline it")
+    if actor.account_id not in exchange.awaiting_consent_from:
+        raise ConsentAlreadyGiven("You have already confirmed or recorded this exchange")
 
 
 def check_may_cancel(exchange: ExchangeRecord, actor: Actor) -> None:
     """The person who recorded a pending exchange may withdraw it; so may a coordinator."""
+    if not actor.is_coordinator:
+        recorded_by_actor = actor.caller == exchange.recorded_by or (
+            exchange.recorded_by_account_id is not None and actor.holds(exchange.recorded_by_account_id)
+        )
+        if not recorded_by_actor:
+            raise NotAPartyToExchange("Only the person who recorded this exchange can cancel it")
     check_pending(exchange)
-    if actor.is_coordinator:
-        return
-    recorded_by_actor = actor.caller == exchange.recorded_by or (
-        exchange.recorded_by_account_id is not None and actor.holds(exchange.recorded_by_account_id)
-    )
-    if not recorded_by_actor:
-        raise NotAPartyToExchange("Only the person who recorded this exchange can cancel it")
 
 
 def check_may_reverse(exchange: ExchangeRecord, actor: Actor) -> None:

@@ -6,8 +6,8 @@ run: first the request itself (is it well formed?), then what it names (does it 
 who asks (may they?), then the state it meets (is the exchange still pending? was it reversed?),
 and last the limits (would a balance cross its floor or cap?).
 
-    LedgerError
-    ├── InvalidRequest             the request breaks a rule on its own
+    LedgerError                    ledger_error
+    ├── InvalidRequest             invalid_request: the request breaks a rule on its own
     │   ├── MinutesMustBeWhole          minutes_must_be_whole
     │   ├── MinutesMustBePositive       minutes_must_be_positive
     │   ├── MinutesAboveTransferLimit   minutes_above_transfer_limit
@@ -23,16 +23,16 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── CursorInvalid               cursor_invalid
     │   ├── PageLimitOutOfRange         page_limit_out_of_range
     │   └── ImportRejected              import_rejected (carries every row's errors)
-    ├── NotFound                   it does not exist in this timebank
+    ├── NotFound                   not_found: it does not exist in this timebank
     │   ├── TimebankNotFound            timebank_not_found
     │   ├── AccountNotFound             account_not_found
     │   ├── ExchangeNotFound            exchange_not_found
     │   └── TransactionNotFound         transaction_not_found
-    ├── NotAllowed                 this actor may not do this
+    ├── NotAllowed                 not_allowed: this actor may not do this
     │   ├── CoordinatorRequired         coordinator_required
     │   ├── AccountHolderRequired       account_holder_required
     │   └── NotAPartyToExchange         not_a_party_to_exchange
-    ├── StateConflict              the object is not in a state that allows it
+    ├── StateConflict              state_conflict: the object is not in a state that allows it
     │   ├── ExchangeAlreadyConfirmed    exchange_already_confirmed
     │   ├── ExchangeAlreadyDeclined     exchange_already_declined
     │   ├── ExchangeAlreadyCancelled    exchange_already_cancelled
@@ -41,11 +41,11 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── ConsentAlreadyGiven         consent_already_given
     │   ├── TransactionAlreadyReversed  transaction_already_reversed
     │   └── ReversalCannotBeReversed    reversal_cannot_be_reversed
-    ├── LimitBreached              a balance would leave its limits
+    ├── LimitBreached              limit_breached: a balance would leave its limits
     │   ├── BalanceBelowFloor           balance_below_floor
     │   ├── BalanceAboveCap             balance_above_cap
     │   └── LimitExcludesBalance        limit_excludes_balance
-    └── IdempotencyConflict
+    └── IdempotencyConflict        idempotency_conflict
         └── IdempotencyKeyReused        idempotency_key_reused
 
 A refused operation changes nothing (invariant L5): services raise these before writing, and the

@@ -54,10 +54,9 @@ def check_minutes(minutes: object, limit_minutes: int = MINUTES_PER_TRANSFER_MAX
         raise MinutesMustBeWhole(f"Minutes must be a whole number, not {minutes!r}")
     if minutes <= 0:
         raise MinutesMustBePositive(f"Minutes must be more than zero, not {minutes}")
-    if minutes > min(limit_minutes, MINUTES_PER_TRANSFER_MAX):
-        raise MinutesAboveTransferLimit(
-            f"{minutes} minutes is more than the {limit_minutes} allowed in one transfer"
-        )
+    limit = min(limit_minutes, MINUTES_PER_TRANSFER_MAX)
+    if minutes > limit:
+        raise MinutesAboveTransferLimit(f"{minutes} minutes is more than the {limit} allowed in one transfer")
     return minutes
 
 

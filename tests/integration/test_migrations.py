@@ -1,0 +1,347 @@
+"""The schema migrations, forward and back, on SQLite and PostgreSQL, and the ``timebank`` CLI.
+
+Each test starts from an empty database of its own (a fresh SQLite file, or a fresh PostgreSQL
+database created and dropped around the test). Upgrading creates every table in
+``timebank.db.tables.metadata`` and the append-only triggers; the migrated schema matches the
+metadata (alembic's autogenerate comparison finds nothing to do, and the CHECK constraints, which it
+does not compare, carry the same names); downgrading to ``base`` removes everything but alembic's
+own version table; and the database can be upgraded again. Every revision steps up and down one at a
+time. ``timebank migrate`` and ``timebank downgrade`` do the same through the command line, reading
+the database URL from ``TIMEBANK_DATABASE_URL``. Whether the triggers refuse changes is tested in
+``test_append_only``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import CheckConstraint, Connection, Engine, inspect, text
+from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
+
+from tests.conftest import drop_postgres_database, fresh_postgres_database
+from timebank.cli import app
+from timebank.db import downgrade, make_engine, upgrade
+from timebank.db.migrate import alembic_config
+from timebank.db.tables import metadata
+from timebank.settings import get_settings
+
+TABLES = {table.name for table in metadata.sorted_tables}
+EXPECTED_TABLES = {
+    "timebanks",
+    "accounts",
+    "transactions",
+    "transfers",
+    "exchanges",
+    "exchange_receivers",
+    "idempotency_keys",
+    "limit_changes",
+}
+# Named here rather than taken from timebank.db.triggers, so that a trigger dropped from that
+# module is noticed.
+TRIGGERS = {
+    "sqlite": {
+        "transactions_append_only_update",
+        "transactions_append_only_delete",
+        "transfers_append_only_update",
+        "transfers_append_only_delete",
+    },
+    "postgresql": {
+        "transactions_append_only",
+        "transactions_append_only_truncate",
+        "transfers_append_only",
+        "transfers_append_only_truncate",
+    },
+}
+
+
+def new_sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database that no other test uses."""
+    if request.param == "sqlite":
+        yield new_sqlite_url(tmp_path)
+        return
+    url, admin_url = fresh_postgres_database()
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url, admin_url)
+
+
+@pytest.fixture
+def empty_engine(empty_url: str) -> Iterator[Engine]:
+    engine = make_engine(empty_url)
+    yield engine
+    engine.dispose()
+
+
+def table_names(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+def trigger_names(connection: Connection) -> set[str]:
+    if connection.dialect.name == "sqlite":
+        rows = connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+    else:
+        rows = connection.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"))
+    return {row[0] for row in rows}
+
+
+def refuse_change_function_exists(connection: Connection) -> bool:
+    found = connection.execute(text("SELECT count(*) FROM pg_proc WHERE proname = 'timebank_refuse_change'"))
+    return bool(found.scalar_one() == 1)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision(url: str) -> str:
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    assert head is not None
+    return head
+
+
+# --- forward and back ---------------------------------------------------------------------------
+
+
+def test_the_metadata_holds_the_tables_the_ledger_needs() -> None:
+    assert TABLES == EXPECTED_TABLES
+
+
+def test_upgrade_creates_every_table_and_the_append_only_triggers(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    upgrade(empty_url)
+
+    assert table_names(empty_engine) == TABLES | {"alembic_version"}
+    assert current_revision(empty_engine) == head_revision(empty_url)
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+        if connection.dialect.name == "postgresql":
+            assert refuse_change_function_exists(connection)
+
+
+def test_downgrade_to_base_removes_every_table_and_trigger(empty_url: str, empty_engine: Engine) -> None:
+    upgrade(empty_url)
+
+    downgrade(empty_url, "base")
+
+    assert table_names(empty_engine) == {"alembic_version"}
+    assert current_revision(empty_engine) is None
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == set()
+        if connection.dialect.name == "postgresql":
+            assert not refuse_change_function_exists(connection)
+
+
+def test_a_downgraded_database_can_be_upgraded_again(empty_url: str, empty_engine: Engine) -> None:
+    upgrade(empty_url)
+    downgrade(empty_url, "base")
+
+    upgrade(empty_url)
+
+    assert table_names(empty_engine) == TABLES | {"alembic_version"}
+    assert current_revision(empty_engine) == head_revision(empty_url)
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+
+
+def test_upgrading_an_up_to_date_database_changes_nothing(empty_url: str, empty_engine: Engine) -> None:
+    upgrade(empty_url)
+    with empty_engine.connect() as connection:
+        triggers_before = trigger_names(connection)
+
+    upgrade(empty_url)
+
+    assert table_names(empty_engine) == TABLES | {"alembic_version"}
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == triggers_before
+
+
+def test_every_revision_steps_up_and_down_one_at_a_time(empty_url: str, empty_engine: Engine) -> None:
+    scripts = ScriptDirectory.from_config(alembic_config(empty_url))
+    revisions = [script.revision for script in scripts.walk_revisions("base", "heads")]
+    revisions.reverse()  # walk_revisions goes from the head down
+    assert revisions
+
+    for revision in revisions:
+        upgrade(empty_url, "+1")
+        assert current_revision(empty_engine) == revision
+    below: list[str | None] = [*reversed(revisions[:-1]), None]
+    for revision_below in below:
+        downgrade(empty_url, "-1")
+        assert current_revision(empty_engine) == revision_below
+    assert table_names(empty_engine) == {"alembic_version"}
+
+
+def test_downgrading_one_database_leaves_another_untouched(tmp_path: Path) -> None:
+    # Migrating one database must never touch another: the URL handed over is the one used.
+    kept = new_sqlite_url(tmp_path / "kept")
+    emptied = new_sqlite_url(tmp_path / "emptied")
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "emptied").mkdir()
+    upgrade(kept)
+    upgrade(emptied)
+
+    downgrade(emptied, "base")
+
+    engine = make_engine(kept)
+    try:
+        assert table_names(engine) == TABLES | {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+# --- the migrated schema is the metadata --------------------------------------------------------
+
+
+def test_the_migrated_schema_matches_the_metadata(empty_url: str, empty_engine: Engine) -> None:
+    upgrade(empty_url)
+
+    with empty_engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True, "compare_server_default": True},
+        )
+        differences = compare_metadata(context, metadata)
+
+    # Nothing needed restricting: on both databases autogenerate sees tables, columns, types,
+    # nullability, indexes, unique and foreign keys exactly as declared.
+    assert differences == []
+
+
+def test_the_migrated_check_constraints_are_the_declared_ones(empty_url: str, empty_engine: Engine) -> None:
+    # compare_metadata never looks at CHECK constraints, and they carry the ledger's rules (minutes
+    # > 0, balance within floor and cap), so their names are compared here. Their SQL text is not:
+    # each database reflects it back in its own spelling.
+    upgrade(empty_url)
+    inspector = inspect(empty_engine)
+
+    for table in metadata.sorted_tables:
+        declared = {c.name for c in table.constraints if isinstance(c, CheckConstraint)}
+        migrated = {c["name"] for c in inspector.get_check_constraints(table.name)}
+        assert migrated == declared, table.name
+
+
+def test_the_ledgers_rules_are_among_the_migrated_check_constraints(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    upgrade(empty_url)
+    inspector = inspect(empty_engine)
+
+    assert {"ck_transfers_minutes_positive", "ck_transfers_accounts_differ"} <= {
+        c["name"] for c in inspector.get_check_constraints("transfers")
+    }
+    assert {
+        "ck_accounts_balance_within_floor",
+        "ck_accounts_balance_within_cap",
+        "ck_accounts_balance_is_in_minus_out",
+    } <= {c["name"] for c in inspector.get_check_constraints("accounts")}
+
+
+def test_a_database_missing_a_table_is_reported_as_different(empty_url: str, empty_engine: Engine) -> None:
+    # The comparison above must be able to fail: without limit_changes it finds the gap.
+    upgrade(empty_url)
+    with empty_engine.begin() as connection:
+        connection.execute(text("DROP TABLE limit_changes"))
+
+    with empty_engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+
+    assert [d[0] for d in differences] == ["add_table"]
+    assert differences[0][1].name == "limit_changes"
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def database_url_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """Point TIMEBANK_DATABASE_URL at a fresh SQLite file, with settings read afresh."""
+    url = new_sqlite_url(tmp_path)
+    # The working directory holds the default database file; keep any stray one out of the repo.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TIMEBANK_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_timebank_migrate_brings_the_configured_database_to_head(database_url_setting: str) -> None:
+    result = CliRunner().invoke(app, ["migrate"])
+
+    assert result.exit_code == 0, result.output
+    assert "Database is at head" in result.output
+    assert str(make_url(database_url_setting).database) in result.output
+    engine = make_engine(database_url_setting)
+    try:
+        assert table_names(engine) == TABLES | {"alembic_version"}
+        assert current_revision(engine) == head_revision(database_url_setting)
+    finally:
+        engine.dispose()
+
+
+def test_timebank_migrate_is_safe_to_run_again(database_url_setting: str) -> None:
+    runner = CliRunner()
+
+    first = runner.invoke(app, ["migrate"])
+    second = runner.invoke(app, ["migrate"])
+
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
+
+
+def test_timebank_downgrade_base_empties_the_configured_database(database_url_setting: str) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+
+    result = runner.invoke(app, ["downgrade", "base"])
+
+    assert result.exit_code == 0, result.output
+    assert "Database is at base" in result.output
+    engine = make_engine(database_url_setting)
+    try:
+        assert table_names(engine) == {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_timebank_downgrade_needs_a_revision(database_url_setting: str) -> None:
+    result = CliRunner().invoke(app, ["downgrade"])
+
+    assert result.exit_code != 0
+    assert not Path(make_url(database_url_setting).database or "").exists()
+
+
+@pytest.mark.postgres
+def test_timebank_migrate_never_prints_the_database_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url, admin_url = fresh_postgres_database()
+    try:
+        # The test server trusts local connections, so any password is accepted and must be hidden.
+        with_password = make_url(url).set(password="s3cret-Pa55").render_as_string(hide_password=False)
+        monkeypatch.setenv("TIMEBANK_DATABASE_URL", with_password)
+        get_settings.cache_clear()
+
+        result = CliRunner().invoke(app, ["migrate"])
+
+        assert result.exit_code == 0, result.output
+        assert "s3cret-Pa55" not in result.output
+        assert "***" in result.output
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+        drop_postgres_database(url, admin_url)

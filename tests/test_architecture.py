@@ -1,0 +1,267 @@
+"""The shape of the package: imports point inward (DESIGN §7) and ``__all__`` tells the truth.
+
+Imports are read from the source with ``ast``, not observed at run time, so an import hidden in a
+function or behind ``TYPE_CHECKING`` counts as much as one at the top. The rules:
+
+- ``timebank.ledger`` imports only the standard library and itself: no SQLAlchemy, FastAPI or
+  pydantic, and nothing else from timebank (not even settings);
+- ``timebank.db`` does not import ``timebank.services`` or ``timebank.api``;
+- ``timebank.services`` does not import ``timebank.api``;
+- nothing outside ``timebank.api`` imports it (naming it in a string, as the CLI does for uvicorn,
+  is not an import).
+
+STYLE.md item 10: every module that defines ``__all__`` has each listed name, and every package says
+what it exports. Helper functions that read imports are tested on small sources of their own, so a
+broken reader cannot make the rules pass by finding nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import timebank
+
+PACKAGE_ROOT = Path(timebank.__file__).parent
+
+# Alembic's script directory: alembic runs env.py and loads revisions from their files; nothing
+# imports these packages by name, so they have no public surface to declare.
+PACKAGES_WITHOUT_SURFACE = {"timebank.db.migrations", "timebank.db.migrations.versions"}
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str
+    path: Path
+    is_package: bool
+
+
+def discover_modules() -> list[Module]:
+    modules = []
+    for path in sorted(PACKAGE_ROOT.rglob("*.py")):
+        relative = path.relative_to(PACKAGE_ROOT.parent).with_suffix("")
+        parts = list(relative.parts)
+        is_package = parts[-1] == "__init__"
+        if is_package:
+            parts.pop()
+        modules.append(Module(".".join(parts), path, is_package))
+    return modules
+
+
+def _from_module(node: ast.ImportFrom, module_name: str, is_package: bool) -> str:
+    """The absolute name of the module a ``from ... import`` statement reads from."""
+    if not node.level:
+        return node.module or ""
+    parts = module_name.split(".") if is_package else module_name.split(".")[:-1]
+    base = ".".join(parts[: len(parts) - (node.level - 1)])
+    return f"{base}.{node.module}" if node.module else base
+
+
+def named_modules(source: str, module_name: str, is_package: bool) -> set[str]:
+    """The modules that import statements anywhere in ``source`` name, as absolute names."""
+    named: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            named.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            named.add(_from_module(node, module_name, is_package))
+    return named
+
+
+def imported_modules(source: str, module_name: str, is_package: bool) -> set[str]:
+    """Every module an import statement in ``source`` may load.
+
+    ``from a import b`` yields both ``a`` and ``a.b``, since ``b`` may be a submodule.
+    """
+    found = named_modules(source, module_name, is_package)
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            module = _from_module(node, module_name, is_package)
+            found.update(f"{module}.{alias.name}" for alias in node.names if alias.name != "*")
+    return found
+
+
+def is_within(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
+MODULES = discover_modules()
+SOURCES = {module.name: module.path.read_text(encoding="utf-8") for module in MODULES}
+
+
+def imports_of(module: Module) -> set[str]:
+    return imported_modules(SOURCES[module.name], module.name, module.is_package)
+
+
+def modules_within(package: str) -> list[Module]:
+    return [module for module in MODULES if is_within(module.name, package)]
+
+
+# --- the reader itself --------------------------------------------------------------------------
+
+
+def test_the_reader_finds_imports_at_top_level_in_functions_and_under_type_checking() -> None:
+    source = (
+        "import os, sqlalchemy.orm as orm\n"
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    from fastapi import FastAPI\n"
+        "def f():\n"
+        "    import pydantic\n"
+    )
+
+    found = imported_modules(source, "timebank.ledger.rules", is_package=False)
+
+    assert {"os", "sqlalchemy.orm", "typing", "fastapi", "pydantic"} <= found
+
+
+def test_the_reader_resolves_relative_imports_from_modules_and_packages() -> None:
+    assert imported_modules("from . import types", "timebank.ledger.rules", False) == {
+        "timebank.ledger",
+        "timebank.ledger.types",
+    }
+    assert "timebank.db.tables" in imported_modules("from ..db import tables", "timebank.ledger.rules", False)
+    assert "timebank.ledger.errors" in imported_modules("from .errors import X", "timebank.ledger", True)
+    assert "timebank.api" in imported_modules("from .. import api", "timebank.db.engine", False)
+
+
+def test_the_reader_sees_a_package_imported_by_name_from_its_parent() -> None:
+    found = imported_modules("from timebank import api", "timebank.db.engine", is_package=False)
+
+    assert "timebank.api" in found
+
+
+def test_the_reader_ignores_module_names_in_strings() -> None:
+    source = 'import uvicorn\nuvicorn.run("timebank.api.app:create_app")\n'
+
+    assert imported_modules(source, "timebank.cli", is_package=False) == {"uvicorn"}
+
+
+def test_every_layer_is_found_on_disk() -> None:
+    names = {module.name for module in MODULES}
+
+    assert {"timebank.ledger.rules", "timebank.db.tables", "timebank.services", "timebank.api"} <= names
+    for layer in ("timebank.ledger", "timebank.db", "timebank.services", "timebank.api"):
+        assert modules_within(layer), layer
+
+
+# --- the import direction -----------------------------------------------------------------------
+
+
+def is_standard_library(name: str) -> bool:
+    return name.partition(".")[0] in sys.stdlib_module_names
+
+
+@pytest.mark.parametrize("module", modules_within("timebank.ledger"), ids=lambda m: m.name)
+def test_the_ledger_imports_only_the_standard_library_and_itself(module: Module) -> None:
+    source = SOURCES[module.name]
+    named = named_modules(source, module.name, module.is_package)
+    outside = {
+        name for name in named if not is_standard_library(name) and not is_within(name, "timebank.ledger")
+    }
+
+    assert outside == set()
+
+
+def test_the_ledger_rule_would_catch_a_framework_import() -> None:
+    named = named_modules("from sqlalchemy import select\nfrom timebank import settings\n", "x.y", False)
+
+    assert {name for name in named if not is_standard_library(name)} == {"sqlalchemy", "timebank"}
+
+
+@pytest.mark.parametrize("module", modules_within("timebank.db"), ids=lambda m: m.name)
+def test_storage_does_not_import_the_services_or_the_api(module: Module) -> None:
+    wrong = {
+        name
+        for name in imports_of(module)
+        if is_within(name, "timebank.services") or is_within(name, "timebank.api")
+    }
+
+    assert wrong == set()
+
+
+@pytest.mark.parametrize("module", modules_within("timebank.services"), ids=lambda m: m.name)
+def test_the_services_do_not_import_the_api(module: Module) -> None:
+    assert {name for name in imports_of(module) if is_within(name, "timebank.api")} == set()
+
+
+@pytest.mark.parametrize(
+    "module",
+    [module for module in MODULES if not is_within(module.name, "timebank.api")],
+    ids=lambda m: m.name,
+)
+def test_nothing_outside_the_api_imports_it(module: Module) -> None:
+    assert {name for name in imports_of(module) if is_within(name, "timebank.api")} == set()
+
+
+# --- __all__ tells the truth --------------------------------------------------------------------
+
+
+def declared_all(source: str) -> list[str] | None:
+    """The literal ``__all__`` assigned at a module's top level, or None when there is none."""
+    for node in ast.parse(source).body:
+        targets: list[ast.expr] = []
+        value_node: ast.expr | None = None
+        if isinstance(node, ast.Assign):
+            targets, value_node = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign):
+            targets, value_node = [node.target], node.value
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id == "__all__" and value_node is not None:
+                value = ast.literal_eval(value_node)
+                assert isinstance(value, list | tuple)
+                return list(value)
+    return None
+
+
+MODULES_WITH_ALL = [module for module in MODULES if declared_all(SOURCES[module.name]) is not None]
+
+
+def test_the_all_reader_finds_plain_and_annotated_declarations() -> None:
+    assert declared_all('__all__ = ["a", "b"]\n') == ["a", "b"]
+    assert declared_all("__all__: list[str] = []\n") == []
+    assert declared_all("def f():\n    __all__ = ['x']\n") is None
+
+
+@pytest.mark.parametrize("module", MODULES_WITH_ALL, ids=lambda m: m.name)
+def test_every_name_in_all_exists_after_import(module: Module) -> None:
+    imported = importlib.import_module(module.name)
+    names = imported.__all__
+
+    assert len(names) == len(set(names))
+    missing = [name for name in names if not hasattr(imported, name)]
+    assert missing == []
+    # The literal we read is the list the module really exports.
+    assert list(names) == declared_all(SOURCES[module.name])
+
+
+@pytest.mark.parametrize(
+    "module",
+    [m for m in MODULES if m.is_package and m.name not in PACKAGES_WITHOUT_SURFACE],
+    ids=lambda m: m.name,
+)
+def test_every_package_says_what_it_exports(module: Module) -> None:
+    assert declared_all(SOURCES[module.name]) is not None
+
+
+@pytest.mark.parametrize(
+    "module",
+    [m for m in MODULES_WITH_ALL if m.is_package],
+    ids=lambda m: m.name,
+)
+def test_every_name_a_package_imports_from_below_it_is_exported(module: Module) -> None:
+    # A package __init__ imports to re-export; an import it does not list is a hidden surface.
+    tree = ast.parse(SOURCES[module.name])
+    imported_names = {
+        alias.asname or alias.name
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module != "__future__"
+        for alias in node.names
+    }
+
+    assert imported_names <= set(declared_all(SOURCES[module.name]) or [])
