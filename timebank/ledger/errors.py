@@ -19,6 +19,7 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── ReasonRequired              reason_required
     │   ├── FloorMustNotBePositive      floor_must_not_be_positive
     │   ├── CapMustNotBeNegative        cap_must_not_be_negative
+    │   ├── PotFloorMustBeZero          pot_floor_must_be_zero
     │   ├── TooManyRows                 too_many_rows
     │   ├── CursorInvalid               cursor_invalid
     │   ├── PageLimitOutOfRange         page_limit_out_of_range
@@ -87,6 +88,7 @@ __all__ = [
     "NotAllowed",
     "NotFound",
     "PageLimitOutOfRange",
+    "PotFloorMustBeZero",
     "ReasonRequired",
     "ReceiverRepeated",
     "ReceiversRequired",
@@ -175,6 +177,11 @@ class FloorMustNotBePositive(InvalidRequest):
 class CapMustNotBeNegative(InvalidRequest):
     code = "cap_must_not_be_negative"
     title = "A cap must be zero or above"
+
+
+class PotFloorMustBeZero(InvalidRequest):
+    code = "pot_floor_must_be_zero"
+    title = "The pot's floor is always zero"
 
 
 class TooManyRows(InvalidRequest):

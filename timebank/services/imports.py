@@ -11,6 +11,7 @@ can later be reversed on its own, all in one database transaction.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -34,6 +35,7 @@ from timebank.ledger.errors import (
 from timebank.ledger.limits import CATEGORY_LENGTH_MAX, DESCRIPTION_LENGTH_MAX, IMPORT_ROWS_MAX
 from timebank.ledger.types import AccountState, Actor, PostedTransfer, TransferIntent
 from timebank.services.clock import utc_now
+from timebank.services.idempotency import once
 from timebank.services.views import ImportResult
 
 __all__ = ["ImportRow", "import_exchanges"]
@@ -81,15 +83,40 @@ def _replay(
     return states, posted, errors
 
 
+def rows_sha256(rows: Sequence[ImportRow]) -> str:
+    """A digest of the rows, so a retried import with the same key is recognised as the same file."""
+    digest = hashlib.sha256()
+    for r in rows:
+        digest.update(
+            repr(
+                (
+                    r.giver_account_id,
+                    r.receiver_account_id,
+                    r.minutes,
+                    r.activity_date,
+                    r.description,
+                    r.category,
+                )
+            ).encode()
+        )
+    return digest.hexdigest()
+
+
 def import_exchanges(
-    engine: Engine, timebank_id: int, actor: Actor, rows: Sequence[ImportRow]
+    engine: Engine,
+    timebank_id: int,
+    actor: Actor,
+    rows: Sequence[ImportRow],
+    *,
+    idempotency_key: str | None = None,
 ) -> ImportResult:
     if not actor.is_coordinator:
         raise CoordinatorRequired("Only a coordinator can import exchanges")
     if len(rows) > IMPORT_ROWS_MAX:
         raise TooManyRows(f"At most {IMPORT_ROWS_MAX} rows in one import; split the file")
+    request = {"rows_sha256": rows_sha256(rows)} if idempotency_key is not None else {}
 
-    def use_case(uow: UnitOfWork) -> ImportResult:
+    def work(uow: UnitOfWork) -> ImportResult:
         timebank = uow.timebanks.get(timebank_id)
         referenced = {r.giver_account_id for r in rows} | {r.receiver_account_id for r in rows}
         locked = uow.accounts.lock(timebank_id, referenced, missing_ok=True)
@@ -99,8 +126,21 @@ def import_exchanges(
         _write(uow, timebank, actor, rows, posted)
         touched = [states[i] for i in sorted(locked) if states[i] != locked[i]]
         uow.accounts.save(locked, touched)
-        uow.commit()
         return ImportResult(exchanges_imported=len(rows), minutes_imported=sum(r.minutes for r in rows))
+
+    def use_case(uow: UnitOfWork) -> ImportResult:
+        result = once(
+            uow,
+            timebank_id,
+            actor,
+            idempotency_key,
+            "import_exchanges",
+            request,
+            ImportResult,
+            lambda: work(uow),
+        )
+        uow.commit()
+        return result
 
     return run(engine, use_case)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
@@ -27,15 +27,25 @@ def encode_cursor(posted_at: datetime, transfer_id: int) -> str:
     return base64.urlsafe_b64encode(f"{posted_at.isoformat()}|{transfer_id}".encode()).decode()
 
 
+_CURSOR_LENGTH_MAX = 200
+_TRANSFER_ID_MAX = 2**63 - 1
+
+
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """Read back a cursor from ``encode_cursor``; anything else is refused, never passed to SQL."""
+    refusal = CursorInvalid("This page cursor is not one we gave out; start from the first page")
+    if len(cursor) > _CURSOR_LENGTH_MAX:
+        raise refusal
     try:
         posted_at_text, transfer_id_text = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         posted_at = datetime.fromisoformat(posted_at_text)
         transfer_id = int(transfer_id_text)
-    except (ValueError, UnicodeError, binascii.Error) as error:
-        raise CursorInvalid("This page cursor is not one we gave out; start from the first page") from error
-    if posted_at.tzinfo is None:
-        raise CursorInvalid("This page cursor is not one we gave out; start from the first page")
+        if posted_at.tzinfo is None or not 0 < transfer_id <= _TRANSFER_ID_MAX:
+            raise refusal
+        # Normalising to UTC also rejects moments that only exist outside the datetime range.
+        posted_at = posted_at.astimezone(UTC)
+    except (ValueError, UnicodeError, binascii.Error, OverflowError) as error:
+        raise refusal from error
     return posted_at, transfer_id
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from timebank.db.repositories import TimebankSettings
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger import rules
-from timebank.ledger.errors import CoordinatorRequired
+from timebank.ledger.errors import CoordinatorRequired, PotFloorMustBeZero
 from timebank.ledger.limits import NAME_LENGTH_MAX, REASON_LENGTH_MAX
 from timebank.ledger.types import AccountKind, AccountState, Actor
 from timebank.services.clock import utc_now
@@ -62,7 +62,8 @@ def create_timebank(
                 created_at=now,
             )
         )
-        pot_id = uow.accounts.insert(timebank_id, AccountKind.POT, f"{name} pot", 0, None, now)
+        pot_name = f"{name[: NAME_LENGTH_MAX - len(' pot')]} pot"
+        pot_id = uow.accounts.insert(timebank_id, AccountKind.POT, pot_name, 0, None, now)
         uow.timebanks.set_pot_account(timebank_id, pot_id)
         uow.commit()
         return TimebankView(timebank_id=timebank_id, name=name, pot_account_id=pot_id)
@@ -152,6 +153,9 @@ def set_limits(
         uow.timebanks.get(timebank_id)
         before = uow.accounts.lock(timebank_id, [account_id])[account_id]
         rules.check_new_limits(before.balance_minutes, floor_minutes, cap_minutes)
+        if before.kind is AccountKind.POT and floor_minutes != 0:
+            # Grants from the pot must be backed by donations, never by debt.
+            raise PotFloorMustBeZero("The pot can only grant what was donated; its floor stays at zero")
         uow.accounts.set_limits(account_id, floor_minutes, cap_minutes)
         uow.limit_changes.insert(
             timebank_id,

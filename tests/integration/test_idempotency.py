@@ -1,0 +1,186 @@
+"""Idempotency keys on every write that moves credits (DESIGN §3 "Idempotency", L7).
+
+On SQLite and PostgreSQL, for ``record_exchange`` (posted at once and pending), ``confirm_exchange``,
+``give_credits``, ``reverse_exchange`` and ``reverse_transaction``:
+
+- a replay returns the first answer and creates nothing (every row count, account and exchange row
+  identical), even after the state has moved on since the first answer;
+- the same key with a different body is refused with ``idempotency_key_reused`` and changes nothing;
+- keys are scoped per caller (the same key from two callers makes two writes) and per timebank (the
+  same caller and key in two timebanks makes a write in each);
+- a refused request does not use up its key: once the refusal's cause is gone, the same request with
+  the same key goes through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from timebank.ledger import errors
+from timebank.ledger.types import Actor
+
+from .helpers import World, check_invariants, make_world, snapshot
+
+KEY = "9b2f6c1e-request-1"
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """``act(w, arranged, key)`` is a keyed write; ``other_body`` is the same key sent differently."""
+
+    act: Callable[[World, Any, str], Any]
+    other_body: Callable[[World, Any, str], Any]
+    arrange: Callable[[World], Any] = lambda w: None
+
+
+def pending(w: World) -> Any:
+    return w.pending(w.bo, {w.ann: 60})
+
+
+def posted(w: World) -> Any:
+    return w.posted(w.bo, {w.ann: 60})
+
+
+def two_pending(w: World) -> Any:
+    return w.pending(w.bo, {w.ann: 60}), w.pending(w.cy, {w.ann: 30})
+
+
+def a_gift(w: World) -> Any:
+    return w.give(w.holder(w.ann), w.ann, w.bo, 30)
+
+
+OPERATIONS = {
+    "record_exchange_posted_at_once": Keyed(
+        act=lambda w, _, key: w.record(w.holder(w.ann), w.bo, {w.ann: 60}, idempotency_key=key),
+        other_body=lambda w, _, key: w.record(w.holder(w.ann), w.bo, {w.ann: 61}, idempotency_key=key),
+    ),
+    "record_exchange_pending": Keyed(
+        act=lambda w, _, key: w.record(w.holder(w.bo), w.bo, {w.ann: 60, w.cy: 30}, idempotency_key=key),
+        other_body=lambda w, _, key: w.record(
+            w.holder(w.bo), w.bo, {w.ann: 60, w.cy: 30}, description="another day", idempotency_key=key
+        ),
+    ),
+    "confirm_exchange": Keyed(
+        act=lambda w, xs, key: w.confirm(w.holder(w.ann), xs[0].exchange_id, idempotency_key=key),
+        other_body=lambda w, xs, key: w.confirm(w.holder(w.ann), xs[1].exchange_id, idempotency_key=key),
+        arrange=two_pending,
+    ),
+    "give_credits": Keyed(
+        act=lambda w, _, key: w.give(w.holder(w.ann), w.ann, w.bo, 30, idempotency_key=key),
+        other_body=lambda w, _, key: w.give(w.holder(w.ann), w.ann, w.cy, 30, idempotency_key=key),
+    ),
+    "reverse_exchange": Keyed(
+        act=lambda w, x, key: w.reverse(x.exchange_id, reason="recorded twice", idempotency_key=key),
+        other_body=lambda w, x, key: w.reverse(x.exchange_id, reason="wrong member", idempotency_key=key),
+        arrange=posted,
+    ),
+    "reverse_transaction": Keyed(
+        act=lambda w, g, key: w.reverse_transaction(g.transaction_id, reason="typo", idempotency_key=key),
+        other_body=lambda w, g, key: w.reverse_transaction(
+            g.transaction_id, reason="a different reason", idempotency_key=key
+        ),
+        arrange=a_gift,
+    ),
+}
+
+
+@pytest.mark.parametrize("operation", OPERATIONS.values(), ids=OPERATIONS.keys())
+def test_a_replayed_request_returns_the_first_answer_and_creates_nothing(
+    engine: Engine, operation: Keyed
+) -> None:
+    w = make_world(engine)
+    arranged = operation.arrange(w)
+    keys_before = snapshot(engine, w.timebank_id)["counts"]["idempotency_keys"]
+
+    first = operation.act(w, arranged, KEY)
+    after_first = snapshot(engine, w.timebank_id)
+    replay = operation.act(w, arranged, KEY)
+    second_replay = operation.act(w, arranged, KEY)
+
+    assert replay == first
+    assert second_replay == first
+    assert snapshot(engine, w.timebank_id) == after_first
+    assert after_first["counts"]["idempotency_keys"] == keys_before + 1
+    assert check_invariants(engine, w.timebank_id) == []
+
+
+@pytest.mark.parametrize("operation", OPERATIONS.values(), ids=OPERATIONS.keys())
+def test_the_same_key_with_a_different_body_is_refused_and_changes_nothing(
+    engine: Engine, operation: Keyed
+) -> None:
+    w = make_world(engine)
+    arranged = operation.arrange(w)
+    operation.act(w, arranged, KEY)
+    before = snapshot(engine, w.timebank_id)
+
+    with pytest.raises(errors.IdempotencyKeyReused) as refusal:
+        operation.other_body(w, arranged, KEY)
+
+    assert refusal.value.code == "idempotency_key_reused"
+    assert snapshot(engine, w.timebank_id) == before
+
+
+def test_a_replay_answers_as_the_first_time_even_after_the_exchange_moved_on(engine: Engine) -> None:
+    w = make_world(engine)
+    first = w.record(w.holder(w.bo), w.bo, {w.ann: 60}, idempotency_key=KEY)
+    w.confirm(w.holder(w.ann), first.exchange_id)
+    w.reverse(first.exchange_id)
+    before = snapshot(engine, w.timebank_id)
+
+    replay = w.record(w.holder(w.bo), w.bo, {w.ann: 60}, idempotency_key=KEY)
+
+    assert replay == first
+    assert replay.status == "pending"
+    assert w.status(first.exchange_id) == "reversed"
+    assert snapshot(engine, w.timebank_id) == before
+
+
+def test_the_same_key_from_two_callers_makes_two_separate_writes(engine: Engine) -> None:
+    w = make_world(engine)
+    alice = Actor(caller="coordinator:alice", is_coordinator=True)
+    brian = Actor(caller="coordinator:brian", is_coordinator=True)
+
+    first = w.record(alice, w.bo, {w.ann: 60}, idempotency_key=KEY)
+    second = w.record(brian, w.bo, {w.ann: 60}, idempotency_key=KEY)
+    gift_a = w.give(alice, w.ann, w.cy, 10, idempotency_key="gift")
+    gift_b = w.give(brian, w.ann, w.cy, 10, idempotency_key="gift")
+
+    assert first.exchange_id != second.exchange_id
+    assert first.transaction_id != second.transaction_id
+    assert gift_a.transaction_id != gift_b.transaction_id
+    assert w.balances() == {w.pot: 0, w.ann: -140, w.bo: 120, w.cy: 20}
+    assert snapshot(engine, w.timebank_id)["counts"]["idempotency_keys"] == 4
+
+
+def test_the_same_caller_and_key_in_two_timebanks_makes_a_write_in_each(engine: Engine) -> None:
+    w = make_world(engine)
+    o = w.other()
+    shared = Actor(caller="coordinator:shared", is_coordinator=True)
+
+    here = w.record(shared, w.bo, {w.ann: 60}, idempotency_key=KEY)
+    there = o.record(shared, o.bo, {o.ann: 60}, idempotency_key=KEY)
+
+    assert here.exchange_id != there.exchange_id
+    assert w.balance(w.bo) == 60
+    assert o.balance(o.bo) == 60
+    assert snapshot(engine, w.timebank_id)["counts"]["idempotency_keys"] == 1
+    assert snapshot(engine, o.timebank_id)["counts"]["idempotency_keys"] == 1
+
+
+def test_a_refused_request_does_not_use_up_its_key(engine: Engine) -> None:
+    w = make_world(engine)
+    ann = w.holder(w.ann)
+    with pytest.raises(errors.BalanceBelowFloor):
+        w.give(ann, w.ann, w.bo, 700, idempotency_key=KEY)
+    assert snapshot(engine, w.timebank_id)["counts"]["idempotency_keys"] == 0
+
+    w.set_limits(w.ann, -1200, None)
+    gift = w.give(ann, w.ann, w.bo, 700, idempotency_key=KEY)
+
+    assert w.give(ann, w.ann, w.bo, 700, idempotency_key=KEY) == gift
+    assert w.balance(w.ann) == -700
