@@ -38,7 +38,8 @@ def make_engine(url: str | None = None, **options: Any) -> Engine:
         return _sqlite_engine(url, settings.sqlite_synchronous, **options)
     options.setdefault("pool_size", settings.pool_size)
     options.setdefault("max_overflow", settings.pool_size)
-    options.setdefault("pool_pre_ping", True)
+    # No pre-ping: it would cost a round trip on every use case. A connection found dead is
+    # invalidated by SQLAlchemy and the unit of work retries the whole use case on a fresh one.
     return create_engine(url, isolation_level="READ COMMITTED", **options)
 
 

@@ -62,6 +62,9 @@ class UnitOfWork:
         self.engine = engine
         self.write = write
         self._committed = False
+        # Set once COMMIT is sent: if the connection dies after that, whether the work was kept is
+        # unknown, and only an idempotency key can make a retry safe.
+        self.commit_sent = False
 
     def __enter__(self) -> UnitOfWork:
         connection = self.engine.connect()
@@ -82,6 +85,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         assert not self._committed, "a unit of work commits once"
+        self.commit_sent = True
         self._transaction.commit()
         self._committed = True
 
@@ -105,8 +109,9 @@ def run(engine: Engine, use_case: Callable[[UnitOfWork], T], *, write: bool = Tr
     """
     attempts_max = get_settings().transaction_attempts_max
     for attempt in range(1, attempts_max + 1):
+        uow = UnitOfWork(engine, write=write)
         try:
-            with UnitOfWork(engine, write=write) as uow:
+            with uow:
                 return use_case(uow)
         except IntegrityError as error:
             if _is_idempotency_race(error) and attempt < attempts_max:
@@ -116,14 +121,18 @@ def run(engine: Engine, use_case: Callable[[UnitOfWork], T], *, write: bool = Tr
                 raise
             raise ledger_error from error
         except (OperationalError, DBAPIError) as error:
-            if not _is_retryable(error) or attempt == attempts_max:
+            if not _is_retryable(error, uow.commit_sent) or attempt == attempts_max:
                 raise
             # Back off with jitter so colliding writers do not collide again in lockstep.
             time.sleep(random.uniform(0, 0.002 * 2**attempt))
     raise AssertionError("unreachable: the loop either returns or raises")
 
 
-def _is_retryable(error: DBAPIError) -> bool:
+def _is_retryable(error: DBAPIError, commit_sent: bool) -> bool:
+    if error.connection_invalidated:
+        # The server went away (restart, failover). Before COMMIT was sent nothing can have been
+        # kept, so running again is safe; after it, the outcome is unknown and the caller decides.
+        return not commit_sent
     sqlstate = getattr(error.orig, "sqlstate", None)
     if sqlstate in _RETRY_SQLSTATES:
         return True
