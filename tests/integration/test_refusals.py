@@ -161,6 +161,19 @@ def record_in_an_unknown_timebank(w: World, _: object) -> ExchangeView:
     return replace(w, timebank_id=UNKNOWN).posted(w.ann, {w.bo: 30})
 
 
+def coordinator_records_help_from_the_pot(w: World, _: object) -> ExchangeView:
+    return w.record(w.coordinator, w.pot, [(w.ann, 30)])
+
+
+def coordinator_records_help_to_the_pot(w: World, _: object) -> ExchangeView:
+    return w.record(w.coordinator, w.ann, [(w.bo, 30), (w.pot, 30)])
+
+
+def import_help_to_the_pot(w: World, _: object) -> object:
+    row = ImportRow(w.bo, w.pot, 30, ACTIVITY_DATE, "imported help")
+    return services.import_exchanges(w.engine, w.timebank_id, w.coordinator, [row])
+
+
 def member_reverses(w: World, x: ExchangeView) -> object:
     return services.reverse_exchange(w.engine, w.timebank_id, w.holder(w.ann), x.exchange_id, "wrong")
 
@@ -752,6 +765,24 @@ CASES: list[Refusal] = [
         errors.CapMustNotBeNegative,
         "cap_must_not_be_negative",
         set_limits_as(coordinator, -600, -1),
+    ),
+    Refusal(
+        "recording_the_pot_as_the_giver_of_help",
+        errors.PotCannotExchange,
+        "pot_cannot_exchange",
+        coordinator_records_help_from_the_pot,
+    ),
+    Refusal(
+        "recording_the_pot_among_the_receivers_of_help",
+        errors.PotCannotExchange,
+        "pot_cannot_exchange",
+        coordinator_records_help_to_the_pot,
+    ),
+    Refusal(
+        "importing_help_received_by_the_pot",
+        errors.ImportRejected,
+        "import_rejected",
+        import_help_to_the_pot,
     ),
     Refusal(
         "giving_the_pot_a_floor_below_zero",

@@ -32,6 +32,7 @@ and last the limits (would a balance cross its floor or cap?).
     ├── NotAllowed                 not_allowed: this actor may not do this
     │   ├── CoordinatorRequired         coordinator_required
     │   ├── AccountHolderRequired       account_holder_required
+    │   ├── PotCannotExchange           pot_cannot_exchange
     │   └── NotAPartyToExchange         not_a_party_to_exchange
     ├── StateConflict              state_conflict: the object is not in a state that allows it
     │   ├── ExchangeAlreadyConfirmed    exchange_already_confirmed
@@ -88,6 +89,7 @@ __all__ = [
     "NotAllowed",
     "NotFound",
     "PageLimitOutOfRange",
+    "PotCannotExchange",
     "PotFloorMustBeZero",
     "ReasonRequired",
     "ReceiverRepeated",
@@ -263,6 +265,11 @@ class CoordinatorRequired(NotAllowed):
 class AccountHolderRequired(NotAllowed):
     code = "account_holder_required"
     title = "Credits leave an account only with its holder's consent"
+
+
+class PotCannotExchange(NotAllowed):
+    code = "pot_cannot_exchange"
+    title = "The pot takes donations and gives grants; it cannot give or receive help"
 
 
 class NotAPartyToExchange(NotAllowed):

@@ -9,7 +9,7 @@ timebank's setting expire, or post by themselves where the timebank auto-confirm
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -21,6 +21,7 @@ from timebank.ledger import consent, rules
 from timebank.ledger.errors import (
     AccountsMustDiffer,
     LimitBreached,
+    PotCannotExchange,
     ReceiverRepeated,
     ReceiversRequired,
     TooManyReceivers,
@@ -32,6 +33,8 @@ from timebank.ledger.limits import (
     RECEIVERS_MAX,
 )
 from timebank.ledger.types import (
+    AccountKind,
+    AccountState,
     Actor,
     ExchangeRecord,
     ExchangeStatus,
@@ -47,6 +50,7 @@ from timebank.services.views import ExchangeView, ExpiryReport
 __all__ = [
     "cancel_exchange",
     "check_exchange_request",
+    "check_no_pot",
     "confirm_exchange",
     "decline_exchange",
     "expire_pending",
@@ -87,6 +91,12 @@ def check_exchange_request(
         seen.add(share.account_id)
     rules.check_text("description", description, DESCRIPTION_LENGTH_MAX)
     rules.check_text("category", category, CATEGORY_LENGTH_MAX)
+
+
+def check_no_pot(parties: Iterable[AccountState]) -> None:
+    """Help is given and received by members and organisations; the pot only holds donations."""
+    if any(party.kind is AccountKind.POT for party in parties):
+        raise PotCannotExchange("The pot cannot give or receive help; use a donation or a grant")
 
 
 def _intents(giver_account_id: int, receivers: Sequence[ReceiverShare]) -> list[TransferIntent]:
@@ -158,6 +168,7 @@ def _record(uow: UnitOfWork, timebank: TimebankSettings, actor: Actor, request: 
     )
     # Existence first (an unknown or other timebank's account is not found), then consent.
     locked = uow.accounts.lock(timebank.timebank_id, [request.giver_account_id, *receiver_ids])
+    check_no_pot(locked.values())
     consent.check_may_record(actor, request.giver_account_id, receiver_ids)
     awaiting = consent.consents_needed(
         actor, request.giver_account_id, receiver_ids, timebank.require_both_sides

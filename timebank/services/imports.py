@@ -35,6 +35,7 @@ from timebank.ledger.errors import (
 from timebank.ledger.limits import CATEGORY_LENGTH_MAX, DESCRIPTION_LENGTH_MAX, IMPORT_ROWS_MAX
 from timebank.ledger.types import AccountState, Actor, PostedTransfer, TransferIntent
 from timebank.services.clock import utc_now
+from timebank.services.exchanges import check_no_pot
 from timebank.services.idempotency import once
 from timebank.services.views import ImportResult
 
@@ -58,6 +59,7 @@ def _check_row(row: ImportRow, accounts: Mapping[int, AccountState], limit_minut
     for account_id in (row.receiver_account_id, row.giver_account_id):
         if account_id not in accounts:
             raise AccountNotFound(f"There is no account {account_id} in this timebank")
+    check_no_pot([accounts[row.giver_account_id], accounts[row.receiver_account_id]])
     rules.check_text("description", row.description, DESCRIPTION_LENGTH_MAX)
     rules.check_text("category", row.category, CATEGORY_LENGTH_MAX)
 

@@ -91,11 +91,14 @@ class ExchangeRepository:
             .mappings()
             .all()
         )
-        awaiting = {
-            r["account_id"] for r in receiver_rows if r["consent_needed"] and r["consented_at"] is None
-        }
-        if row["giver_consent_needed"] and row["giver_consented_at"] is None:
-            awaiting.add(row["giver_account_id"])
+        awaiting: set[int] = set()
+        # Only a pending exchange awaits anyone: once closed, consents still missing no longer matter.
+        if row["status"] == ExchangeStatus.PENDING.value:
+            awaiting = {
+                r["account_id"] for r in receiver_rows if r["consent_needed"] and r["consented_at"] is None
+            }
+            if row["giver_consent_needed"] and row["giver_consented_at"] is None:
+                awaiting.add(row["giver_account_id"])
         return ExchangeRecord(
             exchange_id=row["id"],
             timebank_id=row["timebank_id"],
