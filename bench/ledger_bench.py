@@ -400,9 +400,13 @@ def read_latencies_ms(url: str, timebank_id: int, account_ids: list[int], sample
     figures: dict[str, list[float]] = {"balance": [], "statement": [], "balance_at": []}
     for _ in range(samples):
         account = rng.choice(account_ids)
-        figures["balance"].append(timed(lambda: services.get_account(engine, timebank_id, account)))
-        figures["statement"].append(timed(lambda: services.statement(engine, timebank_id, account, limit=50)))
-        figures["balance_at"].append(timed(lambda: services.balance_at(engine, timebank_id, account, now)))
+        figures["balance"].append(timed(lambda a=account: services.get_account(engine, timebank_id, a)))
+        figures["statement"].append(
+            timed(lambda a=account: services.statement(engine, timebank_id, a, limit=50))
+        )
+        figures["balance_at"].append(
+            timed(lambda a=account: services.balance_at(engine, timebank_id, a, now))
+        )
     engine.dispose()
     return {name: statistics.median(values) * 1000 for name, values in figures.items()}
 
