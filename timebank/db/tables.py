@@ -8,6 +8,13 @@ a transaction can be reversed only once; transfers cannot cross timebanks (compo
 migration (see ``timebank.db.triggers``), refuse UPDATE and DELETE on both databases.
 
 Every table carries ``timebank_id``: one deployment hosts many timebanks.
+
+Only ``accounts`` (and through it everything that names an account) has a foreign key to
+``timebanks``. The tables written on every exchange (transactions, exchanges, idempotency keys) do
+not: on PostgreSQL each such key takes a share lock on the timebank's one row, and with many writers
+those locks pile up into multixacts on that row. Dropping them measured +35% exchanges/s with 16
+writers. Their ``timebank_id`` is still checked: transfers and exchanges reach ``timebanks`` through
+composite keys on ``(timebank_id, account_id)``, and every use case reads the timebank first.
 """
 
 from __future__ import annotations
@@ -136,7 +143,7 @@ transactions = Table(
     "transactions",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("timebank_id", Id, ForeignKey("timebanks.id"), nullable=False),
+    Column("timebank_id", Id, nullable=False),
     Column("kind", String(20), nullable=False),
     # A reversal points at what it reverses; the unique key lets each transaction be reversed once.
     Column("reverses_transaction_id", Id, ForeignKey("transactions.id"), nullable=True, unique=True),
@@ -182,7 +189,7 @@ exchanges = Table(
     "exchanges",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("timebank_id", Id, ForeignKey("timebanks.id"), nullable=False),
+    Column("timebank_id", Id, nullable=False),
     Column("giver_account_id", Id, nullable=False),
     Column("status", String(20), nullable=False),
     Column("activity_date", Date, nullable=False),
@@ -235,7 +242,7 @@ idempotency_keys = Table(
     "idempotency_keys",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("timebank_id", Id, ForeignKey("timebanks.id"), nullable=False),
+    Column("timebank_id", Id, nullable=False),
     Column("caller", String(100), nullable=False),
     Column("key", String(200), nullable=False),
     Column("operation", String(60), nullable=False),

@@ -10,7 +10,7 @@ timebank's setting expire, or post by themselves where the timebank auto-confirm
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
@@ -183,41 +183,23 @@ def _record(uow: UnitOfWork, timebank: TimebankSettings, actor: Actor, request: 
             actor.caller,
             locked=locked,
         )
-    status = ExchangeStatus.PENDING if awaiting else ExchangeStatus.CONFIRMED
-    transaction_id = posting.transaction_id if posting else None
-    created_at = posting.posted_at if posting else utc_now()
-    exchange_id = uow.exchanges.insert(
-        timebank.timebank_id,
-        request.giver_account_id,
-        request.receivers,
-        status=status,
+    exchange = ExchangeRecord(
+        exchange_id=0,  # given by the database on insert
+        timebank_id=timebank.timebank_id,
+        giver_account_id=request.giver_account_id,
+        receivers=tuple(sorted(request.receivers, key=lambda r: r.account_id)),
+        status=ExchangeStatus.PENDING if awaiting else ExchangeStatus.CONFIRMED,
         activity_date=request.activity_date,
         description=request.description,
         category=request.category,
         recorded_by=actor.caller,
         recorded_by_account_id=actor.account_id,
         awaiting_consent_from=awaiting,
-        transaction_id=transaction_id,
-        created_at=created_at,
+        transaction_id=posting.transaction_id if posting else None,
+        created_at=posting.posted_at if posting else utc_now(),
     )
-    # Built from what was just written rather than read back: one round trip fewer on the hot path.
-    return _view(
-        ExchangeRecord(
-            exchange_id=exchange_id,
-            timebank_id=timebank.timebank_id,
-            giver_account_id=request.giver_account_id,
-            receivers=tuple(sorted(request.receivers, key=lambda r: r.account_id)),
-            status=status,
-            activity_date=request.activity_date,
-            description=request.description,
-            category=request.category,
-            recorded_by=actor.caller,
-            recorded_by_account_id=actor.account_id,
-            awaiting_consent_from=awaiting,
-            transaction_id=transaction_id,
-            created_at=created_at,
-        )
-    )
+    # Answered from what was just written rather than read back: a round trip fewer on the hot path.
+    return _view(replace(exchange, exchange_id=uow.exchanges.insert(exchange)))
 
 
 def confirm_exchange(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -21,40 +20,27 @@ class ExchangeRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    def insert(
-        self,
-        timebank_id: int,
-        giver_account_id: int,
-        receivers: Sequence[ReceiverShare],
-        *,
-        status: ExchangeStatus,
-        activity_date: date,
-        description: str,
-        category: str | None,
-        recorded_by: str,
-        recorded_by_account_id: int | None,
-        awaiting_consent_from: frozenset[int],
-        transaction_id: int | None,
-        created_at: datetime,
-    ) -> int:
+    def insert(self, exchange: ExchangeRecord) -> int:
+        """Write a new exchange and its receivers; its ``exchange_id`` is ignored and returned anew."""
+        awaiting = exchange.awaiting_consent_from
         exchange_id = int(
             self.connection.execute(
                 _INSERT,
                 {
-                    "timebank_id": timebank_id,
-                    "giver_account_id": giver_account_id,
-                    "status": status.value,
-                    "activity_date": activity_date,
-                    "description": description,
-                    "category": category,
-                    "recorded_by": recorded_by,
-                    "recorded_by_account_id": recorded_by_account_id,
-                    "giver_consent_needed": giver_account_id in awaiting_consent_from,
+                    "timebank_id": exchange.timebank_id,
+                    "giver_account_id": exchange.giver_account_id,
+                    "status": exchange.status.value,
+                    "activity_date": exchange.activity_date,
+                    "description": exchange.description,
+                    "category": exchange.category,
+                    "recorded_by": exchange.recorded_by,
+                    "recorded_by_account_id": exchange.recorded_by_account_id,
+                    "giver_consent_needed": exchange.giver_account_id in awaiting,
                     "giver_consented_at": None,
-                    "transaction_id": transaction_id,
+                    "transaction_id": exchange.transaction_id,
                     "reversal_transaction_id": None,
-                    "created_at": created_at,
-                    "decided_at": created_at if status is not ExchangeStatus.PENDING else None,
+                    "created_at": exchange.created_at,
+                    "decided_at": None if exchange.status is ExchangeStatus.PENDING else exchange.created_at,
                 },
             ).scalar_one()
         )
@@ -64,12 +50,12 @@ class ExchangeRepository:
                 {
                     "exchange_id": exchange_id,
                     "account_id": r.account_id,
-                    "timebank_id": timebank_id,
+                    "timebank_id": exchange.timebank_id,
                     "minutes": r.minutes,
-                    "consent_needed": r.account_id in awaiting_consent_from,
+                    "consent_needed": r.account_id in awaiting,
                     "consented_at": None,
                 }
-                for r in receivers
+                for r in exchange.receivers
             ],
         )
         return exchange_id

@@ -93,11 +93,6 @@ def upgrade() -> None:
         sa.Column("request_sha256", sa.String(length=64), nullable=False),
         sa.Column("response_json", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["timebank_id"],
-            ["timebanks.id"],
-            name=op.f("fk_idempotency_keys_timebank_id_timebanks"),
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_keys")),
         sa.UniqueConstraint(
             "timebank_id", "caller", "key", name=op.f("uq_idempotency_keys_timebank_id_caller_key")
@@ -129,9 +124,6 @@ def upgrade() -> None:
             ["reverses_transaction_id"],
             ["transactions.id"],
             name=op.f("fk_transactions_reverses_transaction_id_transactions"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["timebank_id"], ["timebanks.id"], name=op.f("fk_transactions_timebank_id_timebanks")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_transactions")),
         sa.UniqueConstraint("reverses_transaction_id", name=op.f("uq_transactions_reverses_transaction_id")),
@@ -183,9 +175,6 @@ def upgrade() -> None:
             ["timebank_id", "transaction_id"],
             ["transactions.timebank_id", "transactions.id"],
             name=op.f("fk_exchanges_timebank_id_transaction_id_transactions"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["timebank_id"], ["timebanks.id"], name=op.f("fk_exchanges_timebank_id_timebanks")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_exchanges")),
         sa.UniqueConstraint("timebank_id", "id", name=op.f("uq_exchanges_timebank_id_id")),
