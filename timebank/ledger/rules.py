@@ -49,7 +49,7 @@ def check_minutes(minutes: object, limit_minutes: int = MINUTES_PER_TRANSFER_MAX
     """Return ``minutes`` if it is a whole number in 1..limit; raise the broken rule otherwise."""
     # bool is an int in Python; True minutes is a type error, not one minute.
     if isinstance(minutes, bool) or not isinstance(minutes, int):
-        if isinstance(minutes, float) and minutes.is_integer():
+        if isinstance(minutes, float) and minutes.is_integer():  # float ok: refused, never stored
             raise MinutesMustBeWhole("Minutes must be a whole number, written without a decimal point")
         raise MinutesMustBeWhole(f"Minutes must be a whole number, not {minutes!r}")
     if minutes <= 0:
