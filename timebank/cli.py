@@ -33,6 +33,22 @@ def downgrade_command(
     typer.echo(f"Database is at {revision}: {_safe_url()}")
 
 
+@app.command("expire-pending")
+def expire_pending_command() -> None:
+    """Close pending exchanges older than each timebank's setting (run daily from a scheduler)."""
+    from timebank.db import make_engine
+    from timebank.services import expire_pending_everywhere
+
+    engine = make_engine()
+    try:
+        reports = expire_pending_everywhere(engine)
+    finally:
+        engine.dispose()
+    expired = sum(r.expired for r in reports.values())
+    confirmed = sum(r.auto_confirmed for r in reports.values())
+    typer.echo(f"{len(reports)} timebank(s): {expired} pending exchange(s) expired, {confirmed} confirmed")
+
+
 @app.command("serve")
 def serve_command(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),

@@ -345,3 +345,49 @@ def test_timebank_migrate_never_prints_the_database_password(
         monkeypatch.undo()
         get_settings.cache_clear()
         drop_postgres_database(url, admin_url)
+
+
+def test_timebank_expire_pending_closes_old_pending_exchanges_in_every_timebank(
+    database_url_setting: str,
+) -> None:
+    from datetime import date, timedelta
+
+    from timebank import services
+    from timebank.ledger import AccountKind, Actor, ReceiverShare
+    from timebank.services.clock import utc_now
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    engine = make_engine(database_url_setting)
+    coordinator = Actor("coordinator", is_coordinator=True)
+    pending = []
+    for name in ("North", "South"):
+        timebank = services.create_timebank(engine, name, pending_expiry_days=1)
+        giver, receiver = (
+            services.open_account(engine, timebank.timebank_id, coordinator, AccountKind.MEMBER, n).account_id
+            for n in ("Ann", "Bo")
+        )
+        exchange = services.record_exchange(
+            engine,
+            timebank.timebank_id,
+            Actor(f"member:{giver}", giver),
+            giver,
+            [ReceiverShare(receiver, 30)],
+            date.today(),
+            "shopping",
+        )
+        pending.append((timebank.timebank_id, exchange.exchange_id))
+    # Nothing is old enough yet.
+    assert services.expire_pending_everywhere(engine, utc_now()) == {
+        tb: services.ExpiryReport(expired=0, auto_confirmed=0) for tb, _ in pending
+    }
+
+    reports = services.expire_pending_everywhere(engine, utc_now() + timedelta(days=2))
+    result = runner.invoke(app, ["expire-pending"])
+
+    assert result.exit_code == 0, result.output
+    assert "2 timebank(s): 0 pending exchange(s) expired" in result.output  # already closed above
+    assert reports == {tb: services.ExpiryReport(expired=1, auto_confirmed=0) for tb, _ in pending}
+    for timebank_id, exchange_id in pending:
+        assert services.get_exchange(engine, timebank_id, exchange_id).status == "expired"
+    engine.dispose()

@@ -9,6 +9,7 @@ from timebank.services.exchanges import (
     confirm_exchange,
     decline_exchange,
     expire_pending,
+    expire_pending_everywhere,
     get_exchange,
     record_exchange,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "create_timebank",
     "decline_exchange",
     "expire_pending",
+    "expire_pending_everywhere",
     "get_account",
     "get_exchange",
     "get_timebank",

@@ -54,6 +54,7 @@ __all__ = [
     "confirm_exchange",
     "decline_exchange",
     "expire_pending",
+    "expire_pending_everywhere",
     "get_exchange",
     "record_exchange",
 ]
@@ -292,6 +293,12 @@ def cancel_exchange(engine: Engine, timebank_id: int, actor: Actor, exchange_id:
 
 def get_exchange(engine: Engine, timebank_id: int, exchange_id: int) -> ExchangeView:
     return run(engine, lambda uow: _view(uow.exchanges.get(timebank_id, exchange_id)), write=False)
+
+
+def expire_pending_everywhere(engine: Engine, now: datetime | None = None) -> dict[int, ExpiryReport]:
+    """Run ``expire_pending`` for every timebank, each in its own transaction (for a scheduler)."""
+    timebank_ids = run(engine, lambda uow: uow.timebanks.all_ids(), write=False)
+    return {timebank_id: expire_pending(engine, timebank_id, now) for timebank_id in timebank_ids}
 
 
 def expire_pending(engine: Engine, timebank_id: int, now: datetime | None = None) -> ExpiryReport:

@@ -56,6 +56,9 @@ class TimebankRepository:
             update(timebanks).where(timebanks.c.id == timebank_id).values(pot_account_id=account_id)
         )
 
+    def all_ids(self) -> list[int]:
+        return list(self.connection.execute(select(timebanks.c.id).order_by(timebanks.c.id)).scalars())
+
     def get(self, timebank_id: int) -> TimebankSettings:
         row = self.connection.execute(_GET, {"timebank_id": timebank_id}).mappings().first()
         if row is None:
