@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, func, insert, literal, or_, select, union_all
+from sqlalchemy import Connection, and_, insert, literal, or_, select, union_all
 
 from timebank.db.tables import transactions, transfers
 from timebank.ledger.invariants import StoredTransfer
@@ -187,10 +187,3 @@ class TransferRepository:
             )
             for r in rows
         ]
-
-    def count_in_timebank(self, timebank_id: int) -> int:
-        return int(
-            self.connection.execute(
-                select(func.count()).select_from(transfers).where(transfers.c.timebank_id == timebank_id)
-            ).scalar_one()
-        )
