@@ -22,6 +22,12 @@ from timebank.db import make_engine, upgrade
 
 POSTGRES_URL_VARIABLE = "TIMEBANK_TEST_POSTGRES_URL"
 
+# argon2id at its deployed cost (64 MiB, 3 passes) takes tens of milliseconds a hash; the tests
+# make hundreds of logins, so they hash cheaply. The algorithm and code path are the same.
+os.environ.setdefault("TIMEBANK_PASSWORD_HASH_MEMORY_KIB", "1024")
+os.environ.setdefault("TIMEBANK_PASSWORD_HASH_TIME_COST", "1")
+os.environ.setdefault("TIMEBANK_PASSWORD_HASH_PARALLELISM", "1")
+
 # CI runs the property tests at full strength; a developer's run is quicker. Either can be chosen
 # with HYPOTHESIS_PROFILE. Database-backed examples are slow by hypothesis' standards, hence no deadline.
 _database_health_checks = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from timebank.db import migrate
@@ -49,16 +51,75 @@ def expire_pending_command() -> None:
     typer.echo(f"{len(reports)} timebank(s): {expired} pending exchange(s) expired, {confirmed} confirmed")
 
 
+admin_app = typer.Typer(help="Platform admins: the people who create timebanks.", no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
+
+
+@admin_app.command("create")
+def admin_create_command(
+    username: str = typer.Argument(..., help="The admin's username (lower-case letters, digits, . _ -)."),
+) -> None:
+    """Create a platform admin. The password is read from standard input (typed twice on a terminal)."""
+    import sys
+
+    from timebank.db import make_engine
+    from timebank.ledger.errors import LedgerError
+    from timebank.services.access import create_admin
+
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    migrate.upgrade()
+    engine = make_engine()
+    try:
+        create_admin(engine, username, password)
+    except LedgerError as error:
+        typer.echo(f"Refused ({error.code}): {error.detail}", err=True)
+        raise typer.Exit(1) from error
+    finally:
+        engine.dispose()
+    typer.echo(f"Admin {username!r} created. Log in with POST /v1/auth/token.")
+
+
+@app.command("openapi")
+def openapi_command(
+    output: Path = typer.Option(Path("openapi/openapi.json"), help="Where to write the OpenAPI document."),
+) -> None:
+    """Write the API's OpenAPI document (the committed openapi/openapi.json)."""
+    import importlib
+    import json
+
+    from sqlalchemy import create_engine
+
+    # Imported by name: the API is the outermost layer and nothing else imports it.
+    api = importlib.import_module("timebank.api.app")
+    document = api.openapi_document(api.create_app(create_engine("sqlite://")))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    typer.echo(f"Wrote {output}")
+
+
 @app.command("serve")
 def serve_command(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int = typer.Option(1, help="Worker processes."),
+    demo: bool = typer.Option(False, "--demo", help="First seed a demo timebank and print how to log in."),
 ) -> None:
     """Migrate the database, then serve the HTTP API."""
     import uvicorn
 
     migrate.upgrade()
+    if demo:
+        from timebank.db import make_engine
+        from timebank.demo import seed_demo
+
+        engine = make_engine()
+        try:
+            typer.echo(seed_demo(engine).how_to_log_in(host, port))
+        finally:
+            engine.dispose()
     typer.echo(f"Serving timebank on http://{host}:{port} with {_safe_url()}")
     # The app is named by string so that nothing here imports timebank.api (layers point inward).
     uvicorn.run("timebank.api.app:create_app", factory=True, host=host, port=port, workers=workers)

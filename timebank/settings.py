@@ -29,6 +29,22 @@ class Settings(BaseSettings):
     # PostgreSQL connection pool per process.
     pool_size: int = 10
 
+    # --- access ---------------------------------------------------------------------------------
+    # How long a bearer token from POST /v1/auth/token stays valid, unless logged out sooner.
+    token_lifetime_minutes: int = 12 * 60
+    # Failed logins allowed per username, and per client address, within the window; then 429.
+    login_failures_per_username_max: int = 5
+    login_failures_per_address_max: int = 30
+    login_failure_window_seconds: int = 15 * 60
+    # argon2id cost. The defaults are argon2-cffi's RFC 9106 "low memory" profile (64 MiB, 3 passes).
+    password_hash_time_cost: int = 3
+    password_hash_memory_kib: int = 64 * 1024
+    password_hash_parallelism: int = 4
+
+    # --- the HTTP edge --------------------------------------------------------------------------
+    # Larger request bodies are refused with 413 before they are read whole.
+    request_body_bytes_max: int = 256 * 1024
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

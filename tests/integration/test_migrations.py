@@ -26,7 +26,12 @@ from typer.testing import CliRunner
 
 from tests.conftest import drop_postgres_database, fresh_postgres_database
 from timebank.cli import app
-from timebank.db import downgrade, make_engine, upgrade
+from timebank.db import (
+    downgrade,
+    make_engine,
+    people_tables,  # noqa: F401  (its tables join the metadata)
+    upgrade,
+)
 from timebank.db.migrate import alembic_config
 from timebank.db.tables import metadata
 from timebank.settings import get_settings
@@ -41,6 +46,15 @@ EXPECTED_TABLES = {
     "exchange_receivers",
     "idempotency_keys",
     "limit_changes",
+    # people and access (migration 0002)
+    "logins",
+    "members",
+    "member_tags",
+    "organisations",
+    "organisation_staff",
+    "api_keys",
+    "access_tokens",
+    "login_failures",
 }
 # Named here rather than taken from timebank.db.triggers, so that a trigger dropped from that
 # module is noticed.

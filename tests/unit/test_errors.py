@@ -74,6 +74,8 @@ def test_the_parsed_tree_is_rooted_at_ledger_error_and_names_the_groups() -> Non
         "StateConflict",
         "LimitBreached",
         "IdempotencyConflict",
+        "NotAuthenticated",
+        "TooManyAttempts",
     ]
     # A group's code is read from before its description.
     assert [entry.code for entry in TREE if entry.parent == "LedgerError"] == [
@@ -83,6 +85,8 @@ def test_the_parsed_tree_is_rooted_at_ledger_error_and_names_the_groups() -> Non
         "state_conflict",
         "limit_breached",
         "idempotency_conflict",
+        "not_authenticated",
+        "too_many_attempts",
     ]
 
 

@@ -1,24 +1,109 @@
-"""The FastAPI application. For now it answers a health check; the ledger's routes come next."""
+"""The FastAPI application: thin routes over the use cases, problem+json errors, limits at the edge.
+
+``create_app`` builds the app around an engine (made from the settings unless one is handed in, as
+the tests do). Nothing imports this package: the CLI names the factory by string for uvicorn.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 from fastapi import FastAPI
-from sqlalchemy import text
+from fastapi.openapi.utils import get_openapi
+from sqlalchemy import Engine, text
 
+from timebank.api.edge import EdgeLimits
+from timebank.api.problems import install_problem_handlers
+from timebank.api.routes import accounts, auth, exchanges, gifts, members, organisations, timebanks
+from timebank.api.schemas import Health, Problem
 from timebank.db import make_engine
+from timebank.settings import get_settings
 
-__all__ = ["create_app"]
+__all__ = ["API_VERSION", "create_app", "openapi_document"]
+
+API_VERSION = "1.0.0"
+
+# Every operation may answer with these; each is a problem document.
+_PROBLEM_STATUSES = {
+    "400": "Malformed: bad JSON, a bad cursor, or a missing Idempotency-Key",
+    "401": "Not logged in, or the token is unknown, expired or logged out",
+    "403": "You may not do this",
+    "404": "No such thing in this timebank (also for another timebank's ids)",
+    "405": "Method not allowed",
+    "409": "The state does not allow it (already confirmed, not enough credits, key in flight)",
+    "413": "The request body is too large",
+    "415": "The body must be JSON",
+    "422": "The request breaks a rule (named in 'code')",
+    "429": "Too many attempts; see Retry-After",
+}
 
 
-def create_app() -> FastAPI:
-    app = FastAPI(title="timebank", version="0.1.0")
-    engine = make_engine()
-
-    @app.get("/v1/health", operation_id="health")
-    def health() -> dict[str, str]:
+def _health_route(app: FastAPI) -> None:
+    @app.get("/v1/health", operation_id="health", response_model=Health, tags=["health"])
+    def health() -> Health:
         """Report whether the service and its database answer."""
+        engine: Engine = app.state.engine
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        return {"status": "ok", "database": engine.dialect.name}
+        return Health(status="ok", database=engine.dialect.name)
 
+
+def openapi_document(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, with every error response declared as ``application/problem+json``."""
+    document = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+    )
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in _PROBLEM_STATUSES.items():
+                if status == "401" and operation.get("operationId") in ("health", "log_in"):
+                    continue
+                responses[status] = {"description": description, "content": problem}
+    return document
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    settings = get_settings()
+    owned = engine is None
+    app_engine = make_engine() if engine is None else engine
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            app_engine.dispose()
+
+    app = FastAPI(
+        title="timebank",
+        version=API_VERSION,
+        description=(
+            "A timebank ledger: one hour given is one time credit, whatever the skill. "
+            "Errors are RFC 9457 problem documents whose `code` names the broken rule."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.engine = app_engine
+    install_problem_handlers(app)
+    app.add_middleware(EdgeLimits, body_bytes_max=settings.request_body_bytes_max)
+    _health_route(app)
+    for module in (auth, timebanks, members, organisations, accounts, exchanges, gifts):
+        app.include_router(module.router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = openapi_document(app)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

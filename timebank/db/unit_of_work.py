@@ -24,11 +24,14 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from timebank.db.repositories import (
+    AccessRepository,
     AccountRepository,
     BulkWriter,
     ExchangeRepository,
     IdempotencyRepository,
     LimitChangeRepository,
+    MemberRepository,
+    OrganisationRepository,
     TimebankRepository,
     TransactionRepository,
     TransferRepository,
@@ -51,6 +54,8 @@ _CONSTRAINT_ERRORS: dict[str, type[errors.LedgerError]] = {
     "transactions.reverses_transaction_id": errors.TransactionAlreadyReversed,
     "minutes_positive": errors.MinutesMustBePositive,
     "accounts_differ": errors.AccountsMustDiffer,
+    "uq_logins_username": errors.UsernameTaken,
+    "logins.username": errors.UsernameTaken,
 }
 _IDEMPOTENCY_CONSTRAINTS = ("uq_idempotency_keys_timebank_id_caller_key", "idempotency_keys.")
 
@@ -81,6 +86,9 @@ class UnitOfWork:
         self.idempotency = IdempotencyRepository(connection)
         self.limit_changes = LimitChangeRepository(connection)
         self.bulk = BulkWriter(connection)
+        self.members = MemberRepository(connection)
+        self.organisations = OrganisationRepository(connection)
+        self.access = AccessRepository(connection)
         return self
 
     def commit(self) -> None:

@@ -23,17 +23,28 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── TooManyRows                 too_many_rows
     │   ├── CursorInvalid               cursor_invalid
     │   ├── PageLimitOutOfRange         page_limit_out_of_range
+    │   ├── TextHasControlCharacters    text_has_control_characters
+    │   ├── TagInvalid                  tag_invalid
+    │   ├── RoleUnknown                 role_unknown
+    │   ├── IdempotencyKeyRequired      idempotency_key_required
+    │   ├── UsernameInvalid             username_invalid
+    │   ├── PasswordInvalid             password_invalid
     │   └── ImportRejected              import_rejected (carries every row's errors)
     ├── NotFound                   not_found: it does not exist in this timebank
     │   ├── TimebankNotFound            timebank_not_found
     │   ├── AccountNotFound             account_not_found
     │   ├── ExchangeNotFound            exchange_not_found
-    │   └── TransactionNotFound         transaction_not_found
+    │   ├── TransactionNotFound         transaction_not_found
+    │   ├── MemberNotFound              member_not_found
+    │   ├── OrganisationNotFound        organisation_not_found
+    │   └── ApiKeyNotFound              api_key_not_found
     ├── NotAllowed                 not_allowed: this actor may not do this
     │   ├── CoordinatorRequired         coordinator_required
     │   ├── AccountHolderRequired       account_holder_required
     │   ├── PotCannotExchange           pot_cannot_exchange
-    │   └── NotAPartyToExchange         not_a_party_to_exchange
+    │   ├── NotAPartyToExchange         not_a_party_to_exchange
+    │   ├── AdminRequired               admin_required
+    │   └── SelfOrCoordinatorRequired   self_or_coordinator_required
     ├── StateConflict              state_conflict: the object is not in a state that allows it
     │   ├── ExchangeAlreadyConfirmed    exchange_already_confirmed
     │   ├── ExchangeAlreadyDeclined     exchange_already_declined
@@ -42,13 +53,20 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── ExchangeNotConfirmed        exchange_not_confirmed
     │   ├── ConsentAlreadyGiven         consent_already_given
     │   ├── TransactionAlreadyReversed  transaction_already_reversed
-    │   └── ReversalCannotBeReversed    reversal_cannot_be_reversed
+    │   ├── ReversalCannotBeReversed    reversal_cannot_be_reversed
+    │   └── UsernameTaken               username_taken
     ├── LimitBreached              limit_breached: a balance would leave its limits
     │   ├── BalanceBelowFloor           balance_below_floor
     │   ├── BalanceAboveCap             balance_above_cap
     │   └── LimitExcludesBalance        limit_excludes_balance
-    └── IdempotencyConflict        idempotency_conflict
-        └── IdempotencyKeyReused        idempotency_key_reused
+    ├── IdempotencyConflict        idempotency_conflict
+    │   ├── IdempotencyKeyReused        idempotency_key_reused
+    │   └── IdempotencyKeyInFlight      idempotency_key_in_flight
+    ├── NotAuthenticated           not_authenticated: we do not know who is asking
+    │   ├── CredentialsInvalid          credentials_invalid
+    │   └── TokenInvalid                token_invalid
+    └── TooManyAttempts            too_many_attempts: slow down
+        └── LoginAttemptsExceeded       login_attempts_exceeded
 
 A refused operation changes nothing (invariant L5): services raise these before writing, and the
 unit of work rolls back whatever was begun.
@@ -62,11 +80,14 @@ __all__ = [
     "AccountHolderRequired",
     "AccountNotFound",
     "AccountsMustDiffer",
+    "AdminRequired",
+    "ApiKeyNotFound",
     "BalanceAboveCap",
     "BalanceBelowFloor",
     "CapMustNotBeNegative",
     "ConsentAlreadyGiven",
     "CoordinatorRequired",
+    "CredentialsInvalid",
     "CursorInvalid",
     "ExchangeAlreadyCancelled",
     "ExchangeAlreadyConfirmed",
@@ -76,33 +97,48 @@ __all__ = [
     "ExchangeNotFound",
     "FloorMustNotBePositive",
     "IdempotencyConflict",
+    "IdempotencyKeyInFlight",
+    "IdempotencyKeyRequired",
     "IdempotencyKeyReused",
     "ImportRejected",
     "InvalidRequest",
     "LedgerError",
     "LimitBreached",
     "LimitExcludesBalance",
+    "LoginAttemptsExceeded",
+    "MemberNotFound",
     "MinutesAboveTransferLimit",
     "MinutesMustBePositive",
     "MinutesMustBeWhole",
     "NotAPartyToExchange",
     "NotAllowed",
+    "NotAuthenticated",
     "NotFound",
+    "OrganisationNotFound",
     "PageLimitOutOfRange",
+    "PasswordInvalid",
     "PotCannotExchange",
     "PotFloorMustBeZero",
     "ReasonRequired",
     "ReceiverRepeated",
     "ReceiversRequired",
     "ReversalCannotBeReversed",
+    "RoleUnknown",
     "RowError",
+    "SelfOrCoordinatorRequired",
     "StateConflict",
+    "TagInvalid",
+    "TextHasControlCharacters",
     "TextTooLong",
     "TimebankNotFound",
+    "TokenInvalid",
+    "TooManyAttempts",
     "TooManyReceivers",
     "TooManyRows",
     "TransactionAlreadyReversed",
     "TransactionNotFound",
+    "UsernameInvalid",
+    "UsernameTaken",
     "all_error_codes",
 ]
 
@@ -201,6 +237,36 @@ class PageLimitOutOfRange(InvalidRequest):
     title = "The page size is out of range"
 
 
+class TextHasControlCharacters(InvalidRequest):
+    code = "text_has_control_characters"
+    title = "Text may not contain control characters"
+
+
+class TagInvalid(InvalidRequest):
+    code = "tag_invalid"
+    title = "A tag is lower-case letters, digits and underscores"
+
+
+class RoleUnknown(InvalidRequest):
+    code = "role_unknown"
+    title = "Roles are member and coordinator"
+
+
+class IdempotencyKeyRequired(InvalidRequest):
+    code = "idempotency_key_required"
+    title = "An Idempotency-Key header is needed for a request that moves credits"
+
+
+class UsernameInvalid(InvalidRequest):
+    code = "username_invalid"
+    title = "A username is 3 to 100 lower-case letters, digits, dots, dashes or underscores"
+
+
+class PasswordInvalid(InvalidRequest):
+    code = "password_invalid"
+    title = "A password is 8 to 200 characters"
+
+
 @dataclass(frozen=True)
 class RowError:
     """One refused row of a bulk import: its 1-based number, the rule's code and a sentence."""
@@ -249,6 +315,21 @@ class TransactionNotFound(NotFound):
     title = "No such transaction in this timebank"
 
 
+class MemberNotFound(NotFound):
+    code = "member_not_found"
+    title = "No such member in this timebank"
+
+
+class OrganisationNotFound(NotFound):
+    code = "organisation_not_found"
+    title = "No such organisation in this timebank"
+
+
+class ApiKeyNotFound(NotFound):
+    code = "api_key_not_found"
+    title = "No such API key for this organisation"
+
+
 # --- this actor may not do this -----------------------------------------------------------------
 
 
@@ -275,6 +356,16 @@ class PotCannotExchange(NotAllowed):
 class NotAPartyToExchange(NotAllowed):
     code = "not_a_party_to_exchange"
     title = "You are not a party to this exchange"
+
+
+class AdminRequired(NotAllowed):
+    code = "admin_required"
+    title = "Only a platform admin may do this"
+
+
+class SelfOrCoordinatorRequired(NotAllowed):
+    code = "self_or_coordinator_required"
+    title = "Only the holder or a coordinator may see this"
 
 
 # --- the object is not in a state that allows it ------------------------------------------------
@@ -325,6 +416,11 @@ class ReversalCannotBeReversed(StateConflict):
     title = "A reversal cannot itself be reversed"
 
 
+class UsernameTaken(StateConflict):
+    code = "username_taken"
+    title = "This username is already taken"
+
+
 # --- a balance would leave its limits -----------------------------------------------------------
 
 
@@ -359,6 +455,42 @@ class IdempotencyConflict(LedgerError):
 class IdempotencyKeyReused(IdempotencyConflict):
     code = "idempotency_key_reused"
     title = "This idempotency key was already used for a different request"
+
+
+class IdempotencyKeyInFlight(IdempotencyConflict):
+    code = "idempotency_key_in_flight"
+    title = "A request with this idempotency key is still running; retry shortly"
+
+
+# --- who is asking ------------------------------------------------------------------------------
+class NotAuthenticated(LedgerError):
+    code = "not_authenticated"
+    title = "Log in first"
+
+
+class CredentialsInvalid(NotAuthenticated):
+    code = "credentials_invalid"
+    title = "The username or password is wrong"
+
+
+class TokenInvalid(NotAuthenticated):
+    code = "token_invalid"
+    title = "This token is unknown, expired or logged out"
+
+
+# --- slow down ----------------------------------------------------------------------------------
+class TooManyAttempts(LedgerError):
+    code = "too_many_attempts"
+    title = "Too many attempts"
+
+    def __init__(self, detail: str | None = None, retry_after_seconds: int = 60) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(detail)
+
+
+class LoginAttemptsExceeded(TooManyAttempts):
+    code = "login_attempts_exceeded"
+    title = "Too many failed logins; wait before trying again"
 
 
 def all_error_codes() -> dict[str, type[LedgerError]]:

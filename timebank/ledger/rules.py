@@ -13,6 +13,7 @@ balances in a timebank stays zero (L2) by construction.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -27,6 +28,7 @@ from timebank.ledger.errors import (
     MinutesAboveTransferLimit,
     MinutesMustBePositive,
     MinutesMustBeWhole,
+    TextHasControlCharacters,
     TextTooLong,
 )
 from timebank.ledger.types import AccountState, PostedTransfer, TransferIntent
@@ -60,9 +62,26 @@ def check_minutes(minutes: object, limit_minutes: int = MINUTES_PER_TRANSFER_MAX
     return minutes
 
 
+# Line breaks and tabs are ordinary in a description; other control characters are not text. Lone
+# surrogates cannot be stored as UTF-8 at all, and the bidirectional overrides let a name display as
+# something other than what it is, so they are refused with them. Right-to-left scripts themselves
+# (Arabic, Hebrew) need none of these and are welcome.
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def check_text(name: str, value: str | None, length_max: int) -> None:
-    if value is not None and len(value) > length_max:
+    if value is None:
+        return
+    if len(value) > length_max:
         raise TextTooLong(f"{name} is {len(value)} characters; the limit is {length_max}")
+    for character in value:
+        if character in _ALLOWED_CONTROLS:
+            continue
+        if character in _BIDI_CONTROLS or unicodedata.category(character) in ("Cc", "Cs"):
+            raise TextHasControlCharacters(
+                f"{name} contains the control character U+{ord(character):04X}; remove it and try again"
+            )
 
 
 def check_limits(state: AccountState) -> None:

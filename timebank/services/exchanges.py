@@ -53,6 +53,7 @@ __all__ = [
     "check_no_pot",
     "confirm_exchange",
     "decline_exchange",
+    "exchange_view",
     "expire_pending",
     "expire_pending_everywhere",
     "get_exchange",
@@ -105,7 +106,7 @@ def _intents(giver_account_id: int, receivers: Sequence[ReceiverShare]) -> list[
     return [TransferIntent(r.account_id, giver_account_id, r.minutes) for r in receivers]
 
 
-def _view(exchange: ExchangeRecord) -> ExchangeView:
+def exchange_view(exchange: ExchangeRecord) -> ExchangeView:
     return ExchangeView(
         exchange_id=exchange.exchange_id,
         status=exchange.status.value,
@@ -200,7 +201,7 @@ def _record(uow: UnitOfWork, timebank: TimebankSettings, actor: Actor, request: 
         created_at=posting.posted_at if posting else utc_now(),
     )
     # Answered from what was just written rather than read back: a round trip fewer on the hot path.
-    return _view(replace(exchange, exchange_id=uow.exchanges.insert(exchange)))
+    return exchange_view(replace(exchange, exchange_id=uow.exchanges.insert(exchange)))
 
 
 def confirm_exchange(
@@ -224,7 +225,7 @@ def confirm_exchange(
                 uow.exchanges.record_consent(exchange, actor.account_id, now)
             if not still_awaiting:
                 _post_pending(uow, timebank, exchange)
-            return _view(uow.exchanges.get(timebank_id, exchange_id))
+            return exchange_view(uow.exchanges.get(timebank_id, exchange_id))
 
         view = once(
             uow,
@@ -274,7 +275,7 @@ def _close(
         else:
             consent.check_may_cancel(exchange, actor)
         uow.exchanges.set_status(exchange_id, status, utc_now())
-        view = _view(uow.exchanges.get(timebank_id, exchange_id))
+        view = exchange_view(uow.exchanges.get(timebank_id, exchange_id))
         uow.commit()
         return view
 
@@ -292,7 +293,7 @@ def cancel_exchange(engine: Engine, timebank_id: int, actor: Actor, exchange_id:
 
 
 def get_exchange(engine: Engine, timebank_id: int, exchange_id: int) -> ExchangeView:
-    return run(engine, lambda uow: _view(uow.exchanges.get(timebank_id, exchange_id)), write=False)
+    return run(engine, lambda uow: exchange_view(uow.exchanges.get(timebank_id, exchange_id)), write=False)
 
 
 def expire_pending_everywhere(engine: Engine, now: datetime | None = None) -> dict[int, ExpiryReport]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, Self, TypeVar
 
 from timebank.db.unit_of_work import UnitOfWork
-from timebank.ledger.errors import IdempotencyKeyReused, TextTooLong
+from timebank.ledger.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, TextTooLong
 from timebank.ledger.types import Actor
 from timebank.services.clock import utc_now
 
@@ -53,6 +53,8 @@ def once(
     if len(key) > IDEMPOTENCY_KEY_LENGTH_MAX:
         raise TextTooLong(f"An idempotency key may be at most {IDEMPOTENCY_KEY_LENGTH_MAX} characters")
     digest = request_sha256(operation, request)
+    if not uow.idempotency.try_claim(timebank_id, actor.caller, key):
+        raise IdempotencyKeyInFlight("A request with this idempotency key is still running; retry shortly")
     found = uow.idempotency.find(timebank_id, actor.caller, key)
     if found is not None:
         if found.request_sha256 != digest:

@@ -17,10 +17,19 @@ from timebank.ledger import rules
 from timebank.ledger.errors import CoordinatorRequired, PotFloorMustBeZero
 from timebank.ledger.limits import NAME_LENGTH_MAX, REASON_LENGTH_MAX
 from timebank.ledger.types import AccountKind, AccountState, Actor
+from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
 from timebank.services.views import AccountView, TimebankView
 
-__all__ = ["create_timebank", "get_account", "get_timebank", "open_account", "set_limits"]
+__all__ = [
+    "create_timebank",
+    "get_account",
+    "get_timebank",
+    "list_timebanks",
+    "open_account",
+    "read_timebank",
+    "set_limits",
+]
 
 DEFAULT_MEMBER_FLOOR_MINUTES = -10 * 60
 DEFAULT_ORGANISATION_FLOOR_MINUTES = -500 * 60
@@ -171,3 +180,21 @@ def set_limits(
         return view
 
     return run(engine, use_case)
+
+
+def read_timebank(engine: Engine, timebank_id: int, caller: Caller) -> TimebankSettings:
+    """A timebank's settings, for its own members and for admins."""
+    caller.check_timebank(timebank_id, admin_allowed=True)
+    return get_timebank(engine, timebank_id)
+
+
+def list_timebanks(engine: Engine, caller: Caller) -> list[TimebankSettings]:
+    """Every timebank for an admin; a member's own timebank for anyone else."""
+
+    def use_case(uow: UnitOfWork) -> list[TimebankSettings]:
+        if caller.is_admin:
+            # Bounded: the platform's own list, one row per community, not per member.
+            return [uow.timebanks.get(timebank_id) for timebank_id in uow.timebanks.all_ids()[:1000]]
+        return [] if caller.timebank_id is None else [uow.timebanks.get(caller.timebank_id)]
+
+    return run(engine, use_case, write=False)

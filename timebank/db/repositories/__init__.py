@@ -4,22 +4,37 @@ Each takes an open connection inside a unit of work's transaction, reads and wri
 and never commits. Every query names the timebank, so one timebank can never see another's rows.
 """
 
+from timebank.db.repositories.access import AccessRepository, ApiKeyRecord, CallerRecord, LoginRecord
 from timebank.db.repositories.accounts import AccountRepository
 from timebank.db.repositories.bulk import BulkWriter
 from timebank.db.repositories.exchanges import ExchangeRepository
 from timebank.db.repositories.idempotency import IdempotencyRecord, IdempotencyRepository
 from timebank.db.repositories.limits import LimitChangeRepository
+from timebank.db.repositories.members import (
+    MemberRecord,
+    MemberRepository,
+    OrganisationRecord,
+    OrganisationRepository,
+)
 from timebank.db.repositories.timebanks import TimebankRepository, TimebankSettings
 from timebank.db.repositories.transactions import TransactionRepository, TransactionRow
 from timebank.db.repositories.transfers import StatementRow, TransferRepository
 
 __all__ = [
+    "AccessRepository",
     "AccountRepository",
+    "ApiKeyRecord",
     "BulkWriter",
+    "CallerRecord",
     "ExchangeRepository",
     "IdempotencyRecord",
     "IdempotencyRepository",
     "LimitChangeRepository",
+    "LoginRecord",
+    "MemberRecord",
+    "MemberRepository",
+    "OrganisationRecord",
+    "OrganisationRepository",
     "StatementRow",
     "TimebankRepository",
     "TimebankSettings",

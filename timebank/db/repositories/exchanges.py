@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy.engine import RowMapping
 
 from timebank.db.tables import exchange_receivers, exchanges
 from timebank.ledger.errors import ExchangeNotFound
@@ -77,29 +79,42 @@ class ExchangeRepository:
             .mappings()
             .all()
         )
-        awaiting: set[int] = set()
-        # Only a pending exchange awaits anyone: once closed, consents still missing no longer matter.
-        if row["status"] == ExchangeStatus.PENDING.value:
-            awaiting = {
-                r["account_id"] for r in receiver_rows if r["consent_needed"] and r["consented_at"] is None
-            }
-            if row["giver_consent_needed"] and row["giver_consented_at"] is None:
-                awaiting.add(row["giver_account_id"])
-        return ExchangeRecord(
-            exchange_id=row["id"],
-            timebank_id=row["timebank_id"],
-            giver_account_id=row["giver_account_id"],
-            receivers=tuple(ReceiverShare(r["account_id"], r["minutes"]) for r in receiver_rows),
-            status=ExchangeStatus(row["status"]),
-            activity_date=row["activity_date"],
-            description=row["description"],
-            category=row["category"],
-            recorded_by=row["recorded_by"],
-            recorded_by_account_id=row["recorded_by_account_id"],
-            awaiting_consent_from=frozenset(awaiting),
-            transaction_id=row["transaction_id"],
-            created_at=row["created_at"],
-        )
+        return _record(row, receiver_rows)
+
+    def page(
+        self,
+        timebank_id: int,
+        *,
+        status: ExchangeStatus | None,
+        account_id: int | None,
+        before_id: int | None,
+        limit: int,
+    ) -> list[ExchangeRecord]:
+        """Newest first, ``limit`` at most, with ids below ``before_id`` (the keyset cursor)."""
+        query = select(exchanges).where(exchanges.c.timebank_id == timebank_id)
+        if status is not None:
+            query = query.where(exchanges.c.status == status.value)
+        if account_id is not None:
+            as_receiver = select(exchange_receivers.c.exchange_id).where(
+                exchange_receivers.c.account_id == account_id
+            )
+            query = query.where(
+                or_(exchanges.c.giver_account_id == account_id, exchanges.c.id.in_(as_receiver))
+            )
+        if before_id is not None:
+            query = query.where(exchanges.c.id < before_id)
+        rows = self.connection.execute(query.order_by(exchanges.c.id.desc()).limit(limit)).mappings().all()
+        if not rows:
+            return []
+        receivers_by_exchange: dict[int, list[RowMapping]] = {row["id"]: [] for row in rows}
+        receiver_rows = self.connection.execute(
+            select(exchange_receivers)
+            .where(exchange_receivers.c.exchange_id.in_(list(receivers_by_exchange)))
+            .order_by(exchange_receivers.c.exchange_id, exchange_receivers.c.account_id)
+        ).mappings()
+        for receiver in receiver_rows:
+            receivers_by_exchange[receiver["exchange_id"]].append(receiver)
+        return [_record(row, receivers_by_exchange[row["id"]]) for row in rows]
 
     def record_consent(self, exchange: ExchangeRecord, account_id: int, at: datetime) -> None:
         if account_id == exchange.giver_account_id:
@@ -150,3 +165,29 @@ class ExchangeRepository:
         return self.connection.execute(
             select(exchanges.c.id).where(exchanges.c.transaction_id == transaction_id)
         ).scalar_one_or_none()
+
+
+def _record(row: RowMapping, receiver_rows: Sequence[RowMapping]) -> ExchangeRecord:
+    awaiting: set[int] = set()
+    # Only a pending exchange awaits anyone: once closed, consents still missing no longer matter.
+    if row["status"] == ExchangeStatus.PENDING.value:
+        awaiting = {
+            r["account_id"] for r in receiver_rows if r["consent_needed"] and r["consented_at"] is None
+        }
+        if row["giver_consent_needed"] and row["giver_consented_at"] is None:
+            awaiting.add(row["giver_account_id"])
+    return ExchangeRecord(
+        exchange_id=row["id"],
+        timebank_id=row["timebank_id"],
+        giver_account_id=row["giver_account_id"],
+        receivers=tuple(ReceiverShare(r["account_id"], r["minutes"]) for r in receiver_rows),
+        status=ExchangeStatus(row["status"]),
+        activity_date=row["activity_date"],
+        description=row["description"],
+        category=row["category"],
+        recorded_by=row["recorded_by"],
+        recorded_by_account_id=row["recorded_by_account_id"],
+        awaiting_consent_from=frozenset(awaiting),
+        transaction_id=row["transaction_id"],
+        created_at=row["created_at"],
+    )

@@ -6,10 +6,11 @@ sent with a different request is recognised and refused rather than silently ans
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, bindparam, insert, select, text
 
 from timebank.db.tables import idempotency_keys
 
@@ -25,6 +26,7 @@ _FIND = select(
     idempotency_keys.c.key == bindparam("key"),
 )
 _INSERT = insert(idempotency_keys)
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:lock_id)")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,20 @@ class IdempotencyRecord:
 class IdempotencyRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+
+    def try_claim(self, timebank_id: int, caller: str, key: str) -> bool:
+        """Claim the key for this transaction; False if another transaction holds it right now.
+
+        On PostgreSQL a transaction-scoped advisory lock on the key's hash does this, released at
+        commit or rollback, so a retry that arrives while the first request is still running is told
+        so at once instead of queueing behind it. SQLite runs one writer at a time: by the time a
+        second writer begins, the first has finished, so there is nothing to claim.
+        """
+        if self.connection.dialect.name != "postgresql":
+            return True
+        digest = hashlib.sha256(f"{timebank_id}\x00{caller}\x00{key}".encode()).digest()
+        lock_id = int.from_bytes(digest[:8], "big", signed=True)
+        return bool(self.connection.execute(_TRY_LOCK, {"lock_id": lock_id}).scalar_one())
 
     def find(self, timebank_id: int, caller: str, key: str) -> IdempotencyRecord | None:
         row = self.connection.execute(

@@ -1,0 +1,68 @@
+"""What routes depend on: the engine, the caller behind the bearer token, and idempotency keys."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+
+from timebank.api.schemas import ID_MAX
+from timebank.ledger.errors import NotAuthenticated
+from timebank.ledger.limits import STATEMENT_LIMIT_MAX
+from timebank.services.access import authenticate
+from timebank.services.callers import Caller
+from timebank.services.idempotency import IDEMPOTENCY_KEY_LENGTH_MAX
+
+__all__ = [
+    "CallerDep",
+    "CursorQuery",
+    "EngineDep",
+    "IdPath",
+    "IdempotencyKeyHeader",
+    "LimitQuery",
+    "OptionalCallerDep",
+    "TimebankPath",
+]
+
+_bearer = HTTPBearer(
+    auto_error=False, description="A token from POST /v1/auth/token, or an organisation API key."
+)
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+EngineDep = Annotated[Engine, Depends(_engine)]
+
+
+def _caller(
+    engine: EngineDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Caller:
+    if credentials is None:
+        raise NotAuthenticated("Log in first, then send 'Authorization: Bearer <token>'")
+    return authenticate(engine, credentials.credentials)
+
+
+CallerDep = Annotated[Caller, Depends(_caller)]
+OptionalCallerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+TimebankPath = Annotated[int, Path(ge=1, le=ID_MAX, description="The timebank's id.")]
+IdPath = Annotated[int, Path(ge=1, le=ID_MAX)]
+CursorQuery = Annotated[
+    str | None, Query(max_length=200, description="The next_cursor of the previous page; omit for the first.")
+]
+LimitQuery = Annotated[int | None, Query(ge=1, le=STATEMENT_LIMIT_MAX, description="Items per page.")]
+IdempotencyKeyHeader = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=IDEMPOTENCY_KEY_LENGTH_MAX,
+        pattern=r"^[\x21-\x7e]+$",
+        description="A new key per intended write (a UUID is ideal). Resending it replays the first answer.",
+    ),
+]

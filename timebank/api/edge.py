@@ -1,0 +1,99 @@
+"""The edge of the HTTP API: limits applied before any route runs.
+
+A body larger than the setting is refused with 413 as soon as its declared length, or the bytes
+actually received, pass the limit, so a huge upload is never read whole. A write whose body should
+be JSON but is declared as something else is refused with 415 rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from timebank.api.problems import PROBLEM_TYPE_BASE
+
+__all__ = ["EdgeLimits"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_FORM_PATHS = ("/v1/auth/token",)
+
+
+def _too_large(body_bytes_max: int) -> StarletteHTTPException:
+    # Raised while a route reads its body, so the app's own handler turns it into a 413 problem.
+    return StarletteHTTPException(413, f"The request body is too large; send at most {body_bytes_max} bytes.")
+
+
+async def _problem(send: Send, status: int, code: str, title: str, detail: str) -> None:
+    body = json.dumps(
+        {"type": PROBLEM_TYPE_BASE + code, "title": title, "status": status, "detail": detail, "code": code}
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+class EdgeLimits:
+    def __init__(self, app: ASGIApp, *, body_bytes_max: int) -> None:
+        self.app = app
+        self.body_bytes_max = body_bytes_max
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.body_bytes_max:
+            await _problem(
+                send,
+                413,
+                "request_body_too_large",
+                "The request body is too large",
+                f"Send at most {self.body_bytes_max} bytes.",
+            )
+            return
+        content_type = headers.get("content-type")
+        has_body = declared not in ("", "0") or "transfer-encoding" in headers
+        if has_body and scope["path"] not in _FORM_PATHS and not _is_json(content_type or ""):
+            await _problem(
+                send,
+                415,
+                "content_type_unsupported",
+                "Send JSON",
+                "This request body must be JSON, sent as 'Content-Type: application/json'.",
+            )
+            return
+
+        received = 0
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.body_bytes_max:
+                    raise _too_large(self.body_bytes_max)
+            return message
+
+        await self.app(scope, counted_receive, send)

@@ -1,0 +1,172 @@
+"""Every refusal as RFC 9457 ``application/problem+json``, mapped to HTTP in this one place.
+
+A ledger error keeps its code; its group decides the status (the error tree in
+``timebank.ledger.errors``). Refusals that happen before a use case runs have codes of their own:
+
+    json_invalid               400  the body is not JSON
+    request_invalid            422  the body or query does not fit the schema (``errors`` lists
+                                    each field; a field's rule code is used where one exists,
+                                    such as ``minutes_must_be_positive`` or ``unknown_field``)
+    route_not_found            404  no such path
+    method_not_allowed         405
+    request_body_too_large     413
+    content_type_unsupported   415  a JSON body sent as something else
+    internal_error             500  a bug; the body says nothing more, the log says everything
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from timebank.ledger import errors
+
+__all__ = ["PROBLEM_TYPE_BASE", "install_problem_handlers", "problem_response", "status_for"]
+
+PROBLEM_TYPE_BASE = "https://timebank.example/problems/"
+_log = logging.getLogger("timebank.api")
+
+# The status of each group of the error tree; a subclass may be named to override its group.
+_STATUS_BY_CLASS: list[tuple[type[errors.LedgerError], int]] = [
+    (errors.IdempotencyKeyRequired, 400),
+    (errors.CursorInvalid, 400),
+    (errors.PageLimitOutOfRange, 400),
+    (errors.InvalidRequest, 422),
+    (errors.NotFound, 404),
+    (errors.NotAllowed, 403),
+    (errors.StateConflict, 409),
+    (errors.LimitBreached, 409),
+    (errors.IdempotencyKeyInFlight, 409),
+    (errors.IdempotencyConflict, 422),
+    (errors.NotAuthenticated, 401),
+    (errors.TooManyAttempts, 429),
+]
+
+_HTTP_CODES = {404: "route_not_found", 405: "method_not_allowed", 413: "request_body_too_large"}
+
+# Pydantic's error types that break one of the ledger's named rules, by the field they concern.
+_FIELD_RULES: dict[tuple[str, str], str] = {
+    ("minutes", "greater_than_equal"): errors.MinutesMustBePositive.code,
+    ("minutes", "less_than_equal"): errors.MinutesAboveTransferLimit.code,
+    ("minutes", "int_type"): errors.MinutesMustBeWhole.code,
+    ("minutes", "int_from_float"): errors.MinutesMustBeWhole.code,
+    ("floor_minutes", "less_than_equal"): errors.FloorMustNotBePositive.code,
+    ("cap_minutes", "greater_than_equal"): errors.CapMustNotBeNegative.code,
+    ("receivers", "too_long"): errors.TooManyReceivers.code,
+    ("receivers", "too_short"): errors.ReceiversRequired.code,
+    ("reason", "string_too_short"): errors.ReasonRequired.code,
+}
+_TYPE_RULES = {
+    "extra_forbidden": "unknown_field",
+    "missing": "field_required",
+    "string_too_long": errors.TextTooLong.code,
+    "too_long": errors.TextTooLong.code,
+}
+
+
+def status_for(error: errors.LedgerError) -> int:
+    for cls, status in _STATUS_BY_CLASS:
+        if isinstance(error, cls):
+            return status
+    return 400
+
+
+def problem_response(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if extra:
+        body.update(extra)
+    return JSONResponse(body, status_code=status, headers=headers, media_type="application/problem+json")
+
+
+def _field_code(error: dict[str, Any]) -> str:
+    location = [part for part in error.get("loc", ()) if isinstance(part, str)]
+    field = location[-1] if location else ""
+    kind = str(error.get("type", ""))
+    return _FIELD_RULES.get((field, kind)) or _TYPE_RULES.get(kind) or "request_invalid"
+
+
+def _is_missing_idempotency_key(error: dict[str, Any]) -> bool:
+    location = [str(part).lower() for part in error.get("loc", ())]
+    return location[:2] == ["header", "idempotency-key"] and error.get("type") == "missing"
+
+
+def _validation_problem(exc: RequestValidationError) -> JSONResponse:
+    found = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in found):
+        return problem_response(400, "json_invalid", "The body is not valid JSON", "Send a JSON object.")
+    if any(_is_missing_idempotency_key(e) for e in found):
+        refusal = errors.IdempotencyKeyRequired(
+            "Send an 'Idempotency-Key' header (a new UUID per intended write) with every write "
+            "that moves credits"
+        )
+        return problem_response(400, refusal.code, refusal.title, refusal.detail)
+    fields = [
+        {
+            "location": ".".join(str(part) for part in e.get("loc", ())),
+            "code": _field_code(e),
+            "detail": str(e.get("msg", "")),
+        }
+        for e in found[:20]
+    ]
+    code = fields[0]["code"] if fields else "request_invalid"
+    detail = "; ".join(f"{f['location']}: {f['detail']}" for f in fields[:5]) or "The request does not fit."
+    return problem_response(
+        422, str(code), "The request does not fit the schema", detail, extra={"errors": fields}
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(errors.LedgerError)
+    async def ledger_error(_: Request, exc: errors.LedgerError) -> JSONResponse:
+        status = status_for(exc)
+        headers: dict[str, str] = {}
+        if isinstance(exc, errors.NotAuthenticated):
+            headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(exc, errors.TooManyAttempts):
+            headers["Retry-After"] = str(exc.retry_after_seconds)
+        if isinstance(exc, errors.IdempotencyKeyInFlight):
+            headers["Retry-After"] = "1"
+        extra = None
+        if isinstance(exc, errors.ImportRejected):
+            extra = {"errors": [{"row": e.row, "code": e.code, "detail": e.detail} for e in exc.errors]}
+        return problem_response(status, exc.code, exc.title, exc.detail, headers=headers, extra=extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return _validation_problem(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        headers = dict(exc.headers or {})
+        return problem_response(exc.status_code, code, str(exc.detail), str(exc.detail), headers=headers)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        # The log keeps the details; the caller gets none of them (no stack, no SQL, no paths).
+        _log.exception("internal error on %s %s", request.method, request.url.path)
+        return problem_response(
+            500,
+            "internal_error",
+            "Something went wrong on our side",
+            "Nothing was recorded. Try again later.",
+        )

@@ -1,0 +1,3 @@
+"""The API's routes, one module per resource."""
+
+__all__: list[str] = []

@@ -1,0 +1,59 @@
+"""Logging in and out, and asking who you are."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+
+from timebank.api.deps import CallerDep, EngineDep, OptionalCallerDep
+from timebank.api.schemas import MeOut, TokenOut
+from timebank.services.access import log_in, log_out
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["auth"])
+
+
+@router.post("/auth/token", operation_id="log_in", response_model=TokenOut)
+def token(
+    request: Request,
+    engine: EngineDep,
+    username: Annotated[str, Form(min_length=1, max_length=100)],
+    password: Annotated[str, Form(min_length=1, max_length=200)],
+) -> TokenOut:
+    """Log in with a username and password (OAuth2 password form); get a bearer token."""
+    address = request.client.host if request.client else None
+    issued = log_in(engine, username, password, address)
+    return TokenOut(access_token=issued.access_token, token_type="bearer", expires_in=issued.expires_in)
+
+
+@router.post("/auth/logout", operation_id="log_out", status_code=204, response_class=Response)
+def logout(engine: EngineDep, caller: CallerDep, credentials: OptionalCallerDep) -> Response:
+    """Log out: the token stops working at once."""
+    assert credentials is not None, "the caller was authenticated from these credentials"
+    log_out(engine, credentials.credentials)
+    return Response(status_code=204)
+
+
+@router.get("/me", operation_id="who_am_i", response_model=MeOut)
+def me(caller: CallerDep) -> MeOut:
+    """Who the token belongs to: member, roles, timebank and the accounts they may act for."""
+    roles = []
+    if caller.member_id is not None:
+        roles.append("member")
+    if caller.is_coordinator:
+        roles.append("coordinator")
+    if caller.organisation_account_ids:
+        roles.append("organisation_staff" if caller.member_id is not None else "organisation_api_key")
+    if caller.is_admin:
+        roles.append("admin")
+    return MeOut(
+        caller=caller.caller,
+        is_admin=caller.is_admin,
+        timebank_id=caller.timebank_id,
+        member_id=caller.member_id,
+        account_id=caller.account_id,
+        roles=roles,
+        organisation_account_ids=sorted(caller.organisation_account_ids),
+    )

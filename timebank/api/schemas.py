@@ -1,0 +1,296 @@
+"""Request and response bodies: the JSON contract of DESIGN §6, with a limit on everything.
+
+Request models forbid unknown fields, so a caller cannot slip in ``balance_minutes``, ``roles`` on
+an exchange or another timebank's id. Quantities are strict integers (``60.0``, ``"60"`` and
+``true`` are refused, never rounded or coerced). Every string and list has a maximum length, and
+ids are bounded to what the databases can store.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+from timebank.ledger.limits import (
+    CATEGORY_LENGTH_MAX,
+    DESCRIPTION_LENGTH_MAX,
+    NAME_LENGTH_MAX,
+    NOTE_LENGTH_MAX,
+    REASON_LENGTH_MAX,
+    RECEIVERS_MAX,
+)
+from timebank.ledger.rules import MINUTES_PER_TRANSFER_MAX
+from timebank.services.members import TAGS_MAX
+
+__all__ = [
+    "ID_MAX",
+    "AccountOut",
+    "ApiKeyCreate",
+    "ApiKeyCreated",
+    "ApiKeyOut",
+    "ExchangeCreate",
+    "ExchangeOut",
+    "ExchangePageOut",
+    "GiftCreate",
+    "Health",
+    "LimitsUpdate",
+    "MeOut",
+    "MemberCreate",
+    "MemberOut",
+    "MemberPageOut",
+    "MemberUpdate",
+    "OrganisationCreate",
+    "OrganisationOut",
+    "OrganisationPageOut",
+    "Problem",
+    "ReceiverIn",
+    "ReverseRequest",
+    "StaffAdd",
+    "StatementLineOut",
+    "StatementOut",
+    "TimebankCreate",
+    "TimebankOut",
+    "TokenOut",
+    "TransactionOut",
+    "TransferOut",
+]
+
+ID_MAX = 2**63 - 1
+# Floors and caps: a year of hours either way is far beyond any real timebank's limit.
+LIMIT_MINUTES_MAX = 366 * 24 * 60
+
+Id = Annotated[StrictInt, Field(ge=1, le=ID_MAX)]
+Minutes = Annotated[StrictInt, Field(ge=1, le=MINUTES_PER_TRANSFER_MAX)]
+FloorMinutes = Annotated[StrictInt, Field(ge=-LIMIT_MINUTES_MAX, le=0)]
+CapMinutes = Annotated[StrictInt, Field(ge=0, le=LIMIT_MINUTES_MAX)]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_LENGTH_MAX)]
+Tag = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9_]+$")]
+Role = Literal["member", "coordinator"]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; ``code`` names the rule that was broken."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[dict[str, object]] | None = None
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"]
+    expires_in: int
+
+
+class MeOut(BaseModel):
+    caller: str
+    is_admin: bool
+    timebank_id: int | None
+    member_id: int | None
+    account_id: int | None
+    roles: list[str]
+    organisation_account_ids: list[int]
+
+
+class TimebankCreate(_Request):
+    name: Name
+    default_member_floor_minutes: FloorMinutes = -10 * 60
+    default_member_cap_minutes: CapMinutes | None = None
+    default_organisation_floor_minutes: FloorMinutes = -500 * 60
+    minutes_per_transfer_max: Minutes = 24 * 60
+    pending_expiry_days: Annotated[StrictInt, Field(ge=1, le=366)] = 14
+    auto_confirm_pending: StrictBool = False
+    require_both_sides: StrictBool = False
+
+
+class TimebankOut(BaseModel):
+    id: int
+    name: str
+    pot_account_id: int
+    default_member_floor_minutes: int
+    default_member_cap_minutes: int | None
+    default_organisation_floor_minutes: int
+    minutes_per_transfer_max: int
+    pending_expiry_days: int
+    auto_confirm_pending: bool
+    require_both_sides: bool
+
+
+class MemberCreate(_Request):
+    display_name: Name
+    username: Annotated[str, Field(min_length=3, max_length=100)] | None = None
+    password: Annotated[str, Field(min_length=8, max_length=200)] | None = None
+    roles: Annotated[list[Role], Field(max_length=2)] = ["member"]
+    tags: Annotated[list[Tag], Field(max_length=TAGS_MAX)] = []
+    floor_minutes: FloorMinutes | None = None
+    cap_minutes: CapMinutes | None = None
+
+
+class MemberUpdate(_Request):
+    display_name: Name | None = None
+    roles: Annotated[list[Role], Field(max_length=2)] | None = None
+    tags: Annotated[list[Tag], Field(max_length=TAGS_MAX)] | None = None
+
+
+class MemberOut(BaseModel):
+    id: int
+    timebank_id: int
+    account_id: int
+    display_name: str
+    username: str | None
+    roles: list[str]
+    tags: list[str]
+    organisation_ids: list[int]
+
+
+class MemberPageOut(BaseModel):
+    members: list[MemberOut]
+    next_cursor: str | None
+
+
+class OrganisationCreate(_Request):
+    name: Name
+    floor_minutes: FloorMinutes | None = None
+
+
+class OrganisationOut(BaseModel):
+    id: int
+    timebank_id: int
+    account_id: int
+    name: str
+    staff_member_ids: list[int]
+
+
+class OrganisationPageOut(BaseModel):
+    organisations: list[OrganisationOut]
+    next_cursor: str | None
+
+
+class StaffAdd(_Request):
+    member_id: Id
+
+
+class ApiKeyCreate(_Request):
+    label: Name
+
+
+class ApiKeyOut(BaseModel):
+    id: int
+    organisation_id: int
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str = Field(description="The secret, shown this once. Send it as 'Authorization: Bearer <key>'.")
+
+
+class AccountOut(BaseModel):
+    id: int
+    timebank_id: int
+    kind: Literal["member", "organisation", "pot"]
+    name: str
+    balance_minutes: int
+    earned_minutes: int
+    spent_minutes: int
+    floor_minutes: int
+    cap_minutes: int | None
+    version: int
+
+
+class LimitsUpdate(_Request):
+    floor_minutes: FloorMinutes
+    cap_minutes: CapMinutes | None = None
+    reason: Annotated[str, Field(max_length=REASON_LENGTH_MAX)] | None = None
+
+
+class StatementLineOut(BaseModel):
+    transfer_id: int
+    transaction_id: int
+    kind: str
+    counterparty_account_id: int
+    minutes: int = Field(description="Positive when credits came in, negative when they went out.")
+    balance_after_minutes: int
+    posted_at: datetime
+
+
+class StatementOut(BaseModel):
+    account_id: int
+    balance_minutes: int
+    lines: list[StatementLineOut]
+    next_cursor: str | None
+
+
+class ReceiverIn(_Request):
+    account_id: Id
+    minutes: Minutes
+
+
+class ExchangeCreate(_Request):
+    giver_account_id: Id
+    receivers: Annotated[list[ReceiverIn], Field(min_length=1, max_length=RECEIVERS_MAX)]
+    activity_date: date
+    description: Annotated[str, Field(min_length=1, max_length=DESCRIPTION_LENGTH_MAX)]
+    category: Annotated[str, Field(max_length=CATEGORY_LENGTH_MAX)] | None = None
+
+
+class ReceiverOut(BaseModel):
+    account_id: int
+    minutes: int
+
+
+class ExchangeOut(BaseModel):
+    id: int
+    status: Literal["pending", "confirmed", "declined", "cancelled", "expired", "reversed"]
+    giver_account_id: int
+    receivers: list[ReceiverOut]
+    activity_date: date
+    description: str
+    category: str | None
+    transaction_id: int | None
+    awaiting_consent_from: list[int]
+
+
+class ExchangePageOut(BaseModel):
+    exchanges: list[ExchangeOut]
+    next_cursor: str | None
+
+
+class ReverseRequest(_Request):
+    reason: Annotated[str, Field(min_length=1, max_length=REASON_LENGTH_MAX)]
+
+
+class GiftCreate(_Request):
+    from_account_id: Id
+    to_account_id: Id
+    minutes: Minutes
+    note: Annotated[str, Field(max_length=NOTE_LENGTH_MAX)] | None = None
+
+
+class TransferOut(BaseModel):
+    source_account_id: int
+    target_account_id: int
+    minutes: int
+
+
+class TransactionOut(BaseModel):
+    id: int
+    kind: str
+    transfers: list[TransferOut]
+    reverses_transaction_id: int | None
+    exchange_id: int | None

@@ -1,0 +1,189 @@
+"""Logging in and out, and turning a bearer credential into a ``Caller``.
+
+A successful login issues an opaque bearer token: 32 random bytes, given to the caller once and
+stored only as its SHA-256, with an expiry; logging out revokes it at once. Organisation API keys
+are the same kind of secret with another prefix (``tbt_`` for tokens, ``tbk_`` for keys), so one
+``Authorization: Bearer`` header carries either.
+
+Failed logins are counted per username and per client address over a window; past the limit a
+login is refused with ``login_attempts_exceeded`` and the seconds to wait, before the password is
+even checked, so guessing costs the guesser time. Checking the password is slow by design and is
+done between the read of the login and the one write transaction that records the outcome.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+
+from timebank.db.repositories import CallerRecord
+from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.ledger.errors import CredentialsInvalid, LoginAttemptsExceeded, TokenInvalid, UsernameTaken
+from timebank.services.callers import Caller
+from timebank.services.clock import utc_now
+from timebank.services.passwords import check_username, hash_password, needs_rehash, verify_password
+from timebank.settings import get_settings
+
+__all__ = [
+    "API_KEY_PREFIX",
+    "TOKEN_PREFIX",
+    "IssuedToken",
+    "authenticate",
+    "create_admin",
+    "log_in",
+    "log_out",
+    "new_secret",
+    "secret_sha256",
+]
+
+TOKEN_PREFIX = "tbt_"
+API_KEY_PREFIX = "tbk_"
+_CREDENTIAL_LENGTH_MAX = 200
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    access_token: str
+    token_type: str
+    expires_at: datetime
+    expires_in: int  # seconds
+
+
+def new_secret(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def secret_sha256(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_admin(engine: Engine, username: str, password: str) -> int:
+    """Create a platform admin login (``timebank admin create``)."""
+    check_username(username)
+    password_hash = hash_password(password)
+
+    def use_case(uow: UnitOfWork) -> int:
+        if uow.access.username_exists(username):
+            raise UsernameTaken(f"The username {username!r} is taken")
+        login_id = uow.access.insert_login(username, password_hash, True, utc_now())
+        uow.commit()
+        return login_id
+
+    return run(engine, use_case)
+
+
+def _subjects(username: str, address: str | None) -> list[str]:
+    subjects = [f"username:{username[:100]}"]
+    if address:
+        subjects.append(f"address:{address[:100]}")
+    return subjects
+
+
+def _check_not_locked_out(uow: UnitOfWork, username: str, address: str | None, now: datetime) -> None:
+    settings = get_settings()
+    window = timedelta(seconds=settings.login_failure_window_seconds)
+    limits = {
+        f"username:{username[:100]}": settings.login_failures_per_username_max,
+        f"address:{(address or '')[:100]}": settings.login_failures_per_address_max,
+    }
+    for subject in _subjects(username, address):
+        count, oldest = uow.access.failures_since(subject, now - window)
+        if count >= limits[subject] and oldest is not None:
+            wait_seconds = max(1, int((oldest + window - now).total_seconds()) + 1)
+            raise LoginAttemptsExceeded(
+                f"Too many failed logins. Wait {wait_seconds} seconds and try again.",
+                retry_after_seconds=wait_seconds,
+            )
+
+
+def log_in(engine: Engine, username: str, password: str, address: str | None = None) -> IssuedToken:
+    # Usernames are stored lower-case; people type them as they like.
+    username = username.strip().lower()
+    now = utc_now()
+
+    def read(uow: UnitOfWork) -> str | None:
+        _check_not_locked_out(uow, username, address, now)
+        login = uow.access.login_by_username(username)
+        return None if login is None else login.password_hash
+
+    password_hash = run(engine, read, write=False)
+    ok = len(password) <= _CREDENTIAL_LENGTH_MAX and verify_password(password_hash, password)
+    settings = get_settings()
+
+    def record(uow: UnitOfWork) -> IssuedToken | None:
+        subjects = _subjects(username, address)
+        window = timedelta(seconds=settings.login_failure_window_seconds)
+        # Old failures no longer count; dropping them keeps the table small.
+        uow.access.forget_failures(subjects, before=now - window)
+        if not ok:
+            uow.access.record_failure(subjects, now)
+            uow.commit()
+            return None
+        login = uow.access.login_by_username(username)
+        assert login is not None, "a login verified a moment ago exists"
+        uow.access.forget_failures(subjects[:1])
+        if needs_rehash(login.password_hash):
+            uow.access.set_password_hash(login.login_id, hash_password(password))
+        token = new_secret(TOKEN_PREFIX)
+        lifetime = timedelta(minutes=settings.token_lifetime_minutes)
+        uow.access.insert_token(login.login_id, secret_sha256(token), now, now + lifetime)
+        uow.commit()
+        return IssuedToken(token, "bearer", now + lifetime, int(lifetime.total_seconds()))
+
+    issued = run(engine, record)
+    if issued is None:
+        raise CredentialsInvalid("The username or password is wrong")
+    return issued
+
+
+def log_out(engine: Engine, token: str) -> None:
+    def use_case(uow: UnitOfWork) -> None:
+        uow.access.revoke_token(secret_sha256(token), utc_now())
+        uow.commit()
+
+    run(engine, use_case)
+
+
+def _from_login(record: CallerRecord) -> Caller:
+    return Caller(
+        caller=f"login:{record.login_id}",
+        is_admin=record.is_admin,
+        timebank_id=record.timebank_id,
+        member_id=record.member_id,
+        account_id=record.account_id,
+        is_coordinator=record.is_coordinator,
+        organisation_account_ids=record.organisation_account_ids,
+    )
+
+
+def authenticate(engine: Engine, credential: str) -> Caller:
+    """The caller behind a bearer token or an organisation API key; ``token_invalid`` if none."""
+    if len(credential) > _CREDENTIAL_LENGTH_MAX:
+        raise TokenInvalid("This token is not one we issued")
+    digest = secret_sha256(credential)
+
+    def use_case(uow: UnitOfWork) -> Caller | None:
+        if credential.startswith(API_KEY_PREFIX):
+            key = uow.access.api_key_by_secret(digest)
+            if key is None:
+                return None
+            return Caller(
+                caller=f"api_key:{key.api_key_id}",
+                is_admin=False,
+                timebank_id=key.timebank_id,
+                member_id=None,
+                account_id=None,
+                is_coordinator=False,
+                organisation_account_ids=frozenset({key.account_id}),
+            )
+        record = uow.access.caller_for_token(digest, utc_now())
+        return None if record is None else _from_login(record)
+
+    caller = run(engine, use_case, write=False)
+    if caller is None:
+        raise TokenInvalid("This token is unknown, expired or logged out. Log in again.")
+    return caller

@@ -1,0 +1,99 @@
+"""Reading an account, its statement and its limit log, for its holder or a coordinator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.ledger.limits import STATEMENT_LIMIT_DEFAULT
+from timebank.services.callers import Caller
+from timebank.services.statements import statement
+from timebank.services.timebanks import get_account, set_limits
+from timebank.services.views import AccountView, StatementPage
+
+__all__ = ["LimitChange", "change_limits", "limit_changes", "read_account", "read_statement"]
+
+# A limit log longer than this is read from the newest end; it changes a few times a year at most.
+LIMIT_CHANGES_MAX = 200
+
+
+@dataclass(frozen=True)
+class LimitChange:
+    floor_minutes_before: int
+    cap_minutes_before: int | None
+    floor_minutes_after: int
+    cap_minutes_after: int | None
+    reason: str | None
+    changed_by: str
+    changed_at: datetime
+
+
+def read_account(engine: Engine, timebank_id: int, caller: Caller, account_id: int) -> AccountView:
+    caller.check_may_read_account(timebank_id, account_id)
+    return get_account(engine, timebank_id, account_id)
+
+
+def read_statement(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    account_id: int,
+    cursor: str | None,
+    limit: int | None,
+) -> StatementPage:
+    caller.check_may_read_account(timebank_id, account_id)
+    # The account must exist here: an empty statement for an unknown id would hide a typo.
+    get_account(engine, timebank_id, account_id)
+    return statement(
+        engine, timebank_id, account_id, cursor, STATEMENT_LIMIT_DEFAULT if limit is None else limit
+    )
+
+
+def change_limits(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    account_id: int,
+    floor_minutes: int,
+    cap_minutes: int | None,
+    reason: str | None,
+) -> AccountView:
+    caller.check_coordinator(timebank_id)
+    return set_limits(
+        engine,
+        timebank_id,
+        caller.actor(timebank_id),
+        account_id,
+        floor_minutes=floor_minutes,
+        cap_minutes=cap_minutes,
+        reason=reason,
+    )
+
+
+def limit_changes(engine: Engine, timebank_id: int, caller: Caller, account_id: int) -> list[LimitChange]:
+    caller.check_may_read_account(timebank_id, account_id)
+
+    def use_case(uow: UnitOfWork) -> list[LimitChange]:
+        uow.accounts.get(timebank_id, account_id)
+        rows = uow.limit_changes.for_account(timebank_id, account_id)[-LIMIT_CHANGES_MAX:]
+        return [
+            LimitChange(
+                floor_minutes_before=int(str(row["floor_minutes_before"])),
+                cap_minutes_before=None
+                if row["cap_minutes_before"] is None
+                else int(str(row["cap_minutes_before"])),
+                floor_minutes_after=int(str(row["floor_minutes_after"])),
+                cap_minutes_after=None
+                if row["cap_minutes_after"] is None
+                else int(str(row["cap_minutes_after"])),
+                reason=None if row["reason"] is None else str(row["reason"]),
+                changed_by=str(row["changed_by"]),
+                changed_at=row["changed_at"],  # type: ignore[arg-type]
+            )
+            for row in rows
+        ]
+
+    return run(engine, use_case, write=False)

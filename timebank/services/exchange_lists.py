@@ -1,0 +1,73 @@
+"""Reading exchanges: one by id, or a page of them by status and account, newest first.
+
+A member sees the exchanges they (or an organisation they staff) took part in; a coordinator sees
+every exchange in the timebank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.ledger.errors import NotAPartyToExchange, SelfOrCoordinatorRequired
+from timebank.ledger.types import ExchangeStatus
+from timebank.services.callers import Caller
+from timebank.services.exchanges import exchange_view
+from timebank.services.pages import decode_id_cursor, encode_id_cursor, page_limit
+from timebank.services.views import ExchangeView
+
+__all__ = ["ExchangePage", "list_exchanges", "read_exchange"]
+
+
+@dataclass(frozen=True)
+class ExchangePage:
+    exchanges: tuple[ExchangeView, ...]
+    next_cursor: str | None
+
+
+def read_exchange(engine: Engine, timebank_id: int, caller: Caller, exchange_id: int) -> ExchangeView:
+    caller.check_timebank(timebank_id)
+
+    def use_case(uow: UnitOfWork) -> ExchangeView:
+        exchange = uow.exchanges.get(timebank_id, exchange_id)
+        parties = {exchange.giver_account_id, *(r.account_id for r in exchange.receivers)}
+        if not (caller.is_coordinator or parties & caller.account_ids):
+            raise NotAPartyToExchange("You can see only exchanges you took part in")
+        return exchange_view(exchange)
+
+    return run(engine, use_case, write=False)
+
+
+def list_exchanges(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    *,
+    status: ExchangeStatus | None = None,
+    account_id: int | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> ExchangePage:
+    caller.check_timebank(timebank_id)
+    if not caller.is_coordinator:
+        if account_id is None:
+            account_id = (
+                caller.account_id if caller.account_id is not None else min(caller.account_ids, default=None)
+            )
+        if account_id is None or account_id not in caller.account_ids:
+            raise SelfOrCoordinatorRequired("You can list only your own exchanges")
+    size = page_limit(limit)
+    before_id = decode_id_cursor(cursor)
+
+    def use_case(uow: UnitOfWork) -> ExchangePage:
+        records = uow.exchanges.page(
+            timebank_id, status=status, account_id=account_id, before_id=before_id, limit=size + 1
+        )
+        more = len(records) > size
+        records = records[:size]
+        next_cursor = encode_id_cursor(records[-1].exchange_id) if more else None
+        return ExchangePage(tuple(exchange_view(r) for r in records), next_cursor)
+
+    return run(engine, use_case, write=False)
