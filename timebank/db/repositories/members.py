@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from timebank.db.people_tables import logins, member_tags, members, organisation_staff, organisations
 from timebank.ledger.errors import MemberNotFound, OrganisationNotFound
@@ -91,6 +91,20 @@ class MemberRepository:
         if not found:
             raise MemberNotFound(f"There is no member {member_id} in this timebank")
         return found[0]
+
+    def timebank_of_username(self, username: str) -> int | None:
+        return self.connection.execute(
+            select(members.c.timebank_id)
+            .join(logins, logins.c.id == members.c.login_id)
+            .where(logins.c.username == username)
+        ).scalar_one_or_none()
+
+    def count(self, timebank_id: int) -> int:
+        return int(
+            self.connection.execute(
+                select(func.count()).select_from(members).where(members.c.timebank_id == timebank_id)
+            ).scalar_one()
+        )
 
     def id_for_account(self, timebank_id: int, account_id: int) -> int | None:
         return self.connection.execute(
