@@ -51,6 +51,23 @@ def expire_pending_command() -> None:
     typer.echo(f"{len(reports)} timebank(s): {expired} pending exchange(s) expired, {confirmed} confirmed")
 
 
+@app.command("tidy")
+def tidy_command() -> None:
+    """Delete expired tokens, old failed logins and idempotency keys past retention (run daily)."""
+    from timebank.db import make_engine
+    from timebank.services.housekeeping import tidy
+
+    engine = make_engine()
+    try:
+        report = tidy(engine)
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"Deleted {report.tokens_deleted} expired token(s), {report.login_failures_deleted} old failed "
+        f"login(s), {report.idempotency_keys_deleted} idempotency key(s) past retention"
+    )
+
+
 admin_app = typer.Typer(help="Platform admins: the people who create timebanks.", no_args_is_help=True)
 app.add_typer(admin_app, name="admin")
 

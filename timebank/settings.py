@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     password_hash_memory_kib: int = 64 * 1024
     password_hash_parallelism: int = 4
 
+    # Idempotency keys are kept this long (at least a day), then `timebank tidy` forgets them.
+    idempotency_key_retention_days: int = 30
+
     # --- the HTTP edge --------------------------------------------------------------------------
     # Larger request bodies are refused with 413 before they are read whole.
     request_body_bytes_max: int = 256 * 1024
