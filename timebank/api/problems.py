@@ -23,6 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from timebank.ledger import errors
 
@@ -60,6 +61,18 @@ _FIELD_RULES: dict[tuple[str, str], str] = {
     ("receivers", "too_long"): errors.TooManyReceivers.code,
     ("receivers", "too_short"): errors.ReceiversRequired.code,
     ("reason", "string_too_short"): errors.ReasonRequired.code,
+    # People: the schema checks these shapes before the service can, so it names the same rules.
+    ("roles", "literal_error"): errors.RoleUnknown.code,
+    ("tags", "string_pattern_mismatch"): errors.TagInvalid.code,
+    ("tags", "string_too_short"): errors.TagInvalid.code,
+    ("tags", "string_too_long"): errors.TagInvalid.code,
+    ("tags", "too_long"): errors.TagInvalid.code,
+    ("tag", "string_pattern_mismatch"): errors.TagInvalid.code,
+    ("tag", "string_too_long"): errors.TagInvalid.code,
+    ("username", "string_too_short"): errors.UsernameInvalid.code,
+    ("username", "string_too_long"): errors.UsernameInvalid.code,
+    ("password", "string_too_short"): errors.PasswordInvalid.code,
+    ("password", "string_too_long"): errors.PasswordInvalid.code,
 }
 _TYPE_RULES = {
     "extra_forbidden": "unknown_field",
@@ -134,6 +147,26 @@ def _validation_problem(exc: RequestValidationError) -> JSONResponse:
     )
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the request's path answers to, for the ``Allow`` header of a 405 (RFC 9110 15.5.6).
+
+    Bug fix (found by schemathesis): Starlette names only the methods of the first route whose path
+    matches, and a path served by two routes (``GET`` and ``POST /members``) answered ``OPTIONS``
+    with ``Allow: POST``, hiding ``GET``. Each method is tried against the routes instead (FastAPI's
+    included routers hide their routes, but answer ``matches`` like any route).
+    """
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes)
+    ]
+    return ", ".join(allowed)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(errors.LedgerError)
     async def ledger_error(_: Request, exc: errors.LedgerError) -> JSONResponse:
@@ -155,9 +188,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         return _validation_problem(exc)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
         return problem_response(exc.status_code, code, str(exc.detail), str(exc.detail), headers=headers)
 
     @app.exception_handler(Exception)

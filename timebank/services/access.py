@@ -22,7 +22,13 @@ from sqlalchemy import Engine
 
 from timebank.db.repositories import CallerRecord
 from timebank.db.unit_of_work import UnitOfWork, run
-from timebank.ledger.errors import CredentialsInvalid, LoginAttemptsExceeded, TokenInvalid, UsernameTaken
+from timebank.ledger.errors import (
+    CredentialsInvalid,
+    LoginAttemptsExceeded,
+    NotAllowed,
+    TokenInvalid,
+    UsernameTaken,
+)
 from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
 from timebank.services.passwords import check_username, hash_password, needs_rehash, verify_password
@@ -141,6 +147,11 @@ def log_in(engine: Engine, username: str, password: str, address: str | None = N
 
 
 def log_out(engine: Engine, token: str) -> None:
+    # An API key is not a login's token: "logging it out" would revoke nothing and leave the caller
+    # believing it dead. A coordinator or the organisation's staff revoke it instead.
+    if token.startswith(API_KEY_PREFIX):
+        raise NotAllowed("An API key does not log out; a coordinator or the organisation's staff revoke it")
+
     def use_case(uow: UnitOfWork) -> None:
         uow.access.revoke_token(secret_sha256(token), utc_now())
         uow.commit()

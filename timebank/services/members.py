@@ -28,9 +28,12 @@ from timebank.services.passwords import check_username, hash_password
 __all__ = [
     "ROLES",
     "TAGS_MAX",
+    "DirectoryEntry",
+    "DirectoryPage",
     "MemberPage",
     "MemberView",
     "add_member",
+    "directory",
     "get_member",
     "list_members",
     "update_member",
@@ -56,6 +59,21 @@ class MemberView:
 @dataclass(frozen=True)
 class MemberPage:
     members: tuple[MemberView, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """What every member of a timebank may see of another: a name and an account to name in an exchange."""
+
+    member_id: int
+    account_id: int
+    display_name: str
+
+
+@dataclass(frozen=True)
+class DirectoryPage:
+    entries: tuple[DirectoryEntry, ...]
     next_cursor: str | None
 
 
@@ -196,3 +214,31 @@ def update_member(
         return view
 
     return run(engine, use_case)
+
+
+def directory(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    *,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> DirectoryPage:
+    """The members a member can exchange with: names and accounts only.
+
+    Tags (``uses_services`` says something about a person's health), roles and usernames are left
+    out: members need to find each other, not to learn about each other.
+    """
+    caller.check_timebank(timebank_id)
+    size = page_limit(limit)
+    after_id = decode_id_cursor(cursor)
+
+    def use_case(uow: UnitOfWork) -> DirectoryPage:
+        records = uow.members.page(timebank_id, after_id=after_id, limit=size + 1)
+        more = len(records) > size
+        records = records[:size]
+        next_cursor = encode_id_cursor(records[-1].member_id) if more else None
+        entries = tuple(DirectoryEntry(r.member_id, r.account_id, r.display_name) for r in records)
+        return DirectoryPage(entries, next_cursor)
+
+    return run(engine, use_case, write=False)

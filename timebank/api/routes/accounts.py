@@ -8,13 +8,14 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from timebank.api.deps import CallerDep, CursorQuery, EngineDep, IdPath, LimitQuery, TimebankPath
+from timebank.api.edge import JsonRoute
 from timebank.api.schemas import AccountOut, LimitsUpdate, StatementLineOut, StatementOut
 from timebank.services.account_reads import change_limits, limit_changes, read_account, read_statement
 from timebank.services.views import AccountView
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/timebanks/{tb}/accounts", tags=["accounts"])
+router = APIRouter(prefix="/v1/timebanks/{tb}/accounts", tags=["accounts"], route_class=JsonRoute)
 
 
 class LimitChangeOut(BaseModel):

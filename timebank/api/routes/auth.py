@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 
 from timebank.api.deps import CallerDep, EngineDep, OptionalCallerDep
+from timebank.api.edge import JsonRoute
 from timebank.api.schemas import MeOut, TokenOut
 from timebank.services.access import log_in, log_out
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["auth"])
+router = APIRouter(prefix="/v1", tags=["auth"], route_class=JsonRoute)
 
 
 @router.post("/auth/token", operation_id="log_in", response_model=TokenOut)

@@ -15,6 +15,7 @@ from timebank.api.deps import (
     LimitQuery,
     TimebankPath,
 )
+from timebank.api.edge import JsonRoute
 from timebank.api.schemas import (
     ID_MAX,
     ExchangeCreate,
@@ -32,7 +33,7 @@ from timebank.services.views import ExchangeView
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/timebanks/{tb}/exchanges", tags=["exchanges"])
+router = APIRouter(prefix="/v1/timebanks/{tb}/exchanges", tags=["exchanges"], route_class=JsonRoute)
 
 
 def _out(view: ExchangeView) -> ExchangeOut:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from timebank.api.deps import CallerDep, EngineDep, IdempotencyKeyHeader, TimebankPath
+from timebank.api.edge import JsonRoute
 from timebank.api.schemas import GiftCreate, TransactionOut
 from timebank.api.transactions import transaction_out
 from timebank.services import acting
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/timebanks/{tb}/gifts", tags=["gifts"])
+router = APIRouter(prefix="/v1/timebanks/{tb}/gifts", tags=["gifts"], route_class=JsonRoute)
 
 
 @router.post("", operation_id="give_credits", status_code=201, response_model=TransactionOut)

@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from timebank.api.deps import CallerDep, CursorQuery, EngineDep, IdPath, LimitQuery, TimebankPath
+from timebank.api.edge import JsonRoute
 from timebank.api.schemas import MemberCreate, MemberOut, MemberPageOut, MemberUpdate
 from timebank.services.members import MemberView, add_member, get_member, list_members, update_member
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/timebanks/{tb}/members", tags=["members"])
+router = APIRouter(prefix="/v1/timebanks/{tb}/members", tags=["members"], route_class=JsonRoute)
 
 
 def _out(view: MemberView) -> MemberOut:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from timebank.api.deps import CallerDep, CursorQuery, EngineDep, IdPath, LimitQuery, TimebankPath
+from timebank.api.edge import JsonRoute
 from timebank.api.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -19,7 +20,7 @@ from timebank.services.organisations import ApiKeyView, OrganisationView
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/timebanks/{tb}/organisations", tags=["organisations"])
+router = APIRouter(prefix="/v1/timebanks/{tb}/organisations", tags=["organisations"], route_class=JsonRoute)
 
 
 def _out(view: OrganisationView) -> OrganisationOut:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from timebank.api.deps import CallerDep, EngineDep, TimebankPath
+from timebank.api.edge import JsonRoute
 from timebank.api.schemas import TimebankCreate, TimebankOut
 from timebank.db.repositories import TimebankSettings
 from timebank.services.timebanks import create_timebank, get_timebank, list_timebanks, read_timebank
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/timebanks", tags=["timebanks"])
+router = APIRouter(prefix="/v1/timebanks", tags=["timebanks"], route_class=JsonRoute)
 
 
 def _out(settings: TimebankSettings) -> TimebankOut:

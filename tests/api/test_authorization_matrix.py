@@ -1,0 +1,712 @@
+"""Who may do what, operation by operation: the authorization matrix of the HTTP API (DESIGN §6).
+
+Each row is one operation of ``openapi/openapi.json`` (a few have more than one row: an
+organisation's account, a grant from the pot) and names the outcome for every kind of caller:
+anonymous, a logged-out token, the member, another member, a coordinator, the organisation's staff,
+its API key, a platform admin and the coordinator of another timebank. A meta-test fails when an
+operation of the committed spec has no row, so a new route must say who may call it. Outcomes are
+exact: an unexpected 2xx fails, and so does a refusal with another status or code. Every refusal
+must be an ``application/problem+json`` document whose ``code`` names the broken rule. Writes meet
+a fresh object per caller (a pending exchange to confirm, a key to revoke), arranged through the
+services in one world per backend.
+
+The rules the rows encode:
+
+- **Deny by default.** Within a timebank, a caller a row does not name as allowed is refused with
+  403 and the code of the rule (``coordinator_required``, ``self_or_coordinator_required``,
+  ``not_a_party_to_exchange``, ``account_holder_required``, ``not_allowed``).
+- **Nobody unknown.** Without a token the answer is 401 ``not_authenticated``, and with a token that
+  was logged out 401 ``token_invalid``, everywhere except ``GET /v1/health`` and ``POST /v1/auth/token``.
+- **Another timebank is not there.** Under ``/v1/timebanks/{tb}``, a caller who does not belong to
+  ``tb`` gets 404 ``timebank_not_found`` whatever their role: the coordinator of another timebank
+  here, and every caller of this timebank under the other timebank's path. Another timebank's ids
+  under this timebank's path are not found either (the last test).
+- **A member** reads and acts on their own account (balance, statement, limit log), their own
+  exchanges and their own member record, and gives from their own account. Every member sees the
+  timebank and its organisations (to know where credits can be spent).
+- **An organisation's staff** act for the organisation's account as for their own, and manage its
+  API keys. **The organisation's API key** acts for the organisation's account only; it may not
+  manage keys, nor log out (a key is revoked, not logged out).
+- **A coordinator** acts for anyone in their timebank: every operation under it, including
+  reversals and limits, but no new timebanks (403 ``admin_required``).
+- **A platform admin** belongs to no timebank. They create, list and read timebanks and manage
+  their people (add, list, read and update members), so that a new timebank gets its first
+  coordinator; everything else in a timebank (accounts, exchanges, gifts, organisations) answers
+  them 404 ``timebank_not_found`` as it does any outsider: an admin moves no credits and reads no
+  one's balance.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.api.conftest import PASSWORD, World, build_world
+from tests.conftest import BACKENDS
+from timebank.db import make_engine
+from timebank.ledger.types import Actor, ReceiverShare
+from timebank.services.access import log_in, log_out
+from timebank.services.callers import Caller
+from timebank.services.exchanges import record_exchange
+from timebank.services.gifts import give_credits
+from timebank.services.members import add_member
+from timebank.services.organisations import add_organisation, add_staff, create_api_key
+from timebank.services.timebanks import set_limits
+
+SPEC = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
+
+# The caller kinds, each with its own credentials in the arena.
+CALLERS = (
+    "anonymous",
+    "revoked_token",
+    "member",
+    "other_member",
+    "coordinator",
+    "staff",
+    "organisation_key",
+    "admin",
+    "other_coordinator",
+)
+# Callers that belong to the timebank under test.
+TIMEBANK_CALLERS = ("member", "other_member", "coordinator", "staff", "organisation_key")
+PUBLIC_OPERATIONS = {"health", "log_in"}
+
+ANONYMOUS = "401 not_authenticated"
+LOGGED_OUT = "401 token_invalid"
+NOT_HERE = "404 timebank_not_found"
+
+MINUTES = 15
+ACTIVITY_DATE = date(2026, 11, 20)
+# The rows share one world per backend and the member pays for many exchanges: a deep floor keeps
+# every balance well inside its limits, so limits never answer for the rule under test.
+FLOOR_MINUTES = -100 * 60
+# A coordinator as the services see one, for arranging what the requests meet.
+COORDINATOR_ACTOR = Actor("test:coordinator", None, is_coordinator=True)
+
+
+def coordinator_of(timebank_id: int) -> Caller:
+    return Caller("system:test", False, timebank_id, None, None, True, frozenset())
+
+
+def everyone(outcome: str) -> dict[str, str]:
+    return dict.fromkeys(CALLERS, outcome)
+
+
+def signed_in(outcome: str, **overrides: str) -> dict[str, str]:
+    """``outcome`` for anyone with valid credentials; 401 for the others."""
+    expected = everyone(outcome) | overrides
+    expected.update(anonymous=ANONYMOUS, revoked_token=LOGGED_OUT)
+    return expected
+
+
+def in_timebank(refused: str, *, admin: str = NOT_HERE, **allowed: int) -> dict[str, str]:
+    """Under /v1/timebanks/{tb}: those in ``allowed`` succeed, the rest of the timebank is refused."""
+    assert set(allowed) <= set(TIMEBANK_CALLERS), allowed
+    expected = signed_in(NOT_HERE, admin=admin)
+    for caller in TIMEBANK_CALLERS:
+        expected[caller] = str(allowed[caller]) if caller in allowed else f"403 {refused}"
+    return expected
+
+
+def all_of_timebank(status: int, *, admin: str = NOT_HERE) -> dict[str, str]:
+    return in_timebank("", admin=admin, **dict.fromkeys(TIMEBANK_CALLERS, status))
+
+
+@dataclass
+class Arena:
+    """The conftest world, plus a neighbour who holds no credentials and a logged-out token."""
+
+    world: World
+    neighbour_account_id: int
+    neighbour_member_id: int
+    headers: dict[str, dict[str, str]]
+
+    @property
+    def coordinator(self) -> Caller:
+        return coordinator_of(self.world.timebank_id)
+
+    def account(self, role: str) -> int:
+        return self.world.account_ids[role]
+
+    def record(self, actor: Actor, giver_account_id: int, receiver_account_id: int) -> int:
+        view = record_exchange(
+            self.world.engine,
+            self.world.timebank_id,
+            actor,
+            giver_account_id,
+            [ReceiverShare(receiver_account_id, MINUTES)],
+            ACTIVITY_DATE,
+            "Help in the garden",
+        )
+        return view.exchange_id
+
+    def awaiting_member(self) -> int:
+        """A pending exchange the neighbour gave and recorded: it waits for the member to confirm."""
+        neighbour = self.neighbour_account_id
+        return self.record(Actor("test:neighbour", neighbour), neighbour, self.account("member"))
+
+    def recorded_by_member(self) -> int:
+        """A pending exchange the member gave and recorded: it waits for the neighbour."""
+        member = self.account("member")
+        return self.record(Actor("test:member", member), member, self.neighbour_account_id)
+
+    def confirmed(self) -> int:
+        """An exchange a coordinator recorded: the neighbour helped the member; it posted at once."""
+        return self.record(COORDINATOR_ACTOR, self.neighbour_account_id, self.account("member"))
+
+    def new_api_key(self) -> tuple[int, str]:
+        made = create_api_key(
+            self.world.engine, self.world.timebank_id, self.coordinator, self.world.organisation_id, "till"
+        )
+        return made.key.api_key_id, made.secret
+
+
+def build_arena(world: World) -> Arena:
+    engine, timebank_id = world.engine, world.timebank_id
+    coordinator = coordinator_of(timebank_id)
+    neighbour = add_member(engine, timebank_id, coordinator, "Neighbour", floor_minutes=FLOOR_MINUTES)
+    account_id = world.account_ids["member"]
+    set_limits(
+        engine, timebank_id, COORDINATOR_ACTOR, account_id, floor_minutes=FLOOR_MINUTES, cap_minutes=None
+    )
+    revoked = log_in(engine, world.usernames["member"], PASSWORD).access_token
+    log_out(engine, revoked)
+    headers = {**world.headers, "revoked_token": {"Authorization": f"Bearer {revoked}"}}
+    assert set(headers) == set(CALLERS), sorted(headers)
+    return Arena(world, neighbour.account_id, neighbour.member_id, headers)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def arena(request: pytest.FixtureRequest) -> Iterator[Arena]:
+    """One world per backend for the whole matrix; each row arranges fresh objects of its own.
+
+    So a row must not change what another row relies on: roles, staff links, shared credentials.
+    """
+    engine = make_engine(str(request.getfixturevalue(f"{request.param}_url")))
+    world = build_world(engine)
+    yield build_arena(world)
+    world.client.close()
+    engine.dispose()
+
+
+@dataclass(frozen=True)
+class Call:
+    """What one caller sends: path ids, body, query, and maybe credentials of its own."""
+
+    ids: Mapping[str, int] = field(default_factory=dict)
+    json: Any = None
+    form: Mapping[str, str] | None = None
+    query: Mapping[str, int] | None = None
+    authorization: str | None = None  # replaces the caller's credentials
+
+
+Arrange = Callable[[Arena, str], Call]
+
+
+@dataclass(frozen=True)
+class Row:
+    operation_id: str
+    method: str
+    path: str  # as in the spec
+    arrange: Arrange  # called once per caller, so a write meets a fresh object each time
+    expected: Mapping[str, str]
+    variant: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.operation_id}[{self.variant}]" if self.variant else self.operation_id
+
+
+def nothing(arena: Arena, caller: str) -> Call:
+    return Call()
+
+
+def fresh_credentials(arena: Arena, caller: str) -> Call:
+    """Log out with a credential of the caller's kind made for this request, not the shared one."""
+    if caller in arena.world.usernames:
+        token = log_in(arena.world.engine, arena.world.usernames[caller], PASSWORD).access_token
+    elif caller == "organisation_key":
+        _, token = arena.new_api_key()
+    else:
+        return Call()
+    return Call(authorization=f"Bearer {token}")
+
+
+def of(role: str) -> Arrange:
+    """The account of ``role``."""
+    return lambda arena, caller: Call({"account_id": arena.account(role)})
+
+
+def exchange(make: Callable[[Arena], int], body: Any = None) -> Arrange:
+    return lambda arena, caller: Call({"exchange_id": make(arena)}, json=body)
+
+
+def record_body(giver: str, receiver: str) -> Arrange:
+    def arrange(arena: Arena, caller: str) -> Call:
+        giver_id = arena.neighbour_account_id if giver == "neighbour" else arena.account(giver)
+        body = {
+            "giver_account_id": giver_id,
+            "receivers": [{"account_id": arena.account(receiver), "minutes": MINUTES}],
+            "activity_date": ACTIVITY_DATE.isoformat(),
+            "description": "Help in the garden",
+        }
+        return Call(json=body)
+
+    return arrange
+
+
+def gift(source: str, target: str) -> Arrange:
+    def arrange(arena: Arena, caller: str) -> Call:
+        ids = {**arena.world.account_ids, "neighbour": arena.neighbour_account_id}
+        ids["pot"] = arena.world.pot_account_id
+        if source == "pot":  # a grant is backed by a donation
+            give_credits(
+                arena.world.engine,
+                arena.world.timebank_id,
+                COORDINATOR_ACTOR,
+                ids["organisation"],
+                ids["pot"],
+                MINUTES,
+            )
+        return Call(json={"from_account_id": ids[source], "to_account_id": ids[target], "minutes": MINUTES})
+
+    return arrange
+
+
+def member(role: str, body: Any = None) -> Arrange:
+    return lambda arena, caller: Call({"member_id": arena.world.member_ids[role]}, json=body)
+
+
+def organisation(body: Any = None) -> Arrange:
+    return lambda arena, caller: Call({"organisation_id": arena.world.organisation_id}, json=body)
+
+
+def neighbour_as_staff(arena: Arena, caller: str) -> Call:
+    add_staff(
+        arena.world.engine,
+        arena.world.timebank_id,
+        arena.coordinator,
+        arena.world.organisation_id,
+        arena.neighbour_member_id,
+    )
+    return Call({"organisation_id": arena.world.organisation_id, "member_id": arena.neighbour_member_id})
+
+
+def new_key(arena: Arena, caller: str) -> Call:
+    api_key_id, _ = arena.new_api_key()
+    return Call({"organisation_id": arena.world.organisation_id, "api_key_id": api_key_id})
+
+
+def member_login(arena: Arena, caller: str) -> Call:
+    return Call(form={"username": arena.world.usernames["member"], "password": PASSWORD})
+
+
+def new_timebank(arena: Arena, caller: str) -> Call:
+    return Call(json={"name": f"Lakeside {uuid.uuid4().hex[:8]}"})
+
+
+def add_neighbour_as_staff(arena: Arena, caller: str) -> Call:
+    return Call(
+        {"organisation_id": arena.world.organisation_id}, json={"member_id": arena.neighbour_member_id}
+    )
+
+
+TB = "/v1/timebanks/{tb}"
+ACCOUNT = f"{TB}/accounts/{{account_id}}"
+EXCHANGE = f"{TB}/exchanges/{{exchange_id}}"
+ORGANISATION = f"{TB}/organisations/{{organisation_id}}"
+SELF_OR_COORDINATOR = "self_or_coordinator_required"
+COORDINATOR_REQUIRED = "coordinator_required"
+NOT_A_PARTY = "not_a_party_to_exchange"
+HOLDER_REQUIRED = "account_holder_required"
+LIMITS = {"floor_minutes": FLOOR_MINUTES, "cap_minutes": None, "reason": "Agreed at the members' meeting"}
+ORGANISATION_SIDE = {"staff": 200, "organisation_key": 200, "coordinator": 200}
+
+ROWS = [
+    # The service and logging in and out.
+    Row("health", "GET", "/v1/health", nothing, everyone("200")),
+    Row("log_in", "POST", "/v1/auth/token", member_login, everyone("200")),
+    Row(
+        "log_out",
+        "POST",
+        "/v1/auth/logout",
+        fresh_credentials,
+        signed_in("204", organisation_key="403 not_allowed"),
+    ),
+    Row("who_am_i", "GET", "/v1/me", nothing, signed_in("200")),
+    # Timebanks: every signed-in caller lists theirs (an admin, all); only an admin makes one.
+    Row("list_timebanks", "GET", "/v1/timebanks", nothing, signed_in("200")),
+    Row(
+        "create_timebank", "POST", "/v1/timebanks", new_timebank, signed_in("403 admin_required", admin="201")
+    ),
+    Row("get_timebank", "GET", TB, nothing, all_of_timebank(200, admin="200")),
+    # Accounts: the holder (an organisation's, its staff and key) or a coordinator.
+    Row(
+        "get_account",
+        "GET",
+        ACCOUNT,
+        of("member"),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+    ),
+    Row(
+        "get_account",
+        "GET",
+        ACCOUNT,
+        of("organisation"),
+        in_timebank(SELF_OR_COORDINATOR, **ORGANISATION_SIDE),
+        "organisation",
+    ),
+    Row(
+        "get_statement",
+        "GET",
+        f"{ACCOUNT}/statement",
+        of("member"),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+    ),
+    Row(
+        "get_statement",
+        "GET",
+        f"{ACCOUNT}/statement",
+        of("organisation"),
+        in_timebank(SELF_OR_COORDINATOR, **ORGANISATION_SIDE),
+        "organisation",
+    ),
+    Row(
+        "list_limit_changes",
+        "GET",
+        f"{ACCOUNT}/limit-changes",
+        of("member"),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+    ),
+    Row(
+        "set_limits",
+        "PUT",
+        f"{ACCOUNT}/limits",
+        lambda arena, caller: Call({"account_id": arena.account("member")}, json=LIMITS),
+        in_timebank(COORDINATOR_REQUIRED, coordinator=200),
+    ),
+    # Exchanges: the parties (the payer's side records and confirms) or a coordinator.
+    Row("list_exchanges", "GET", f"{TB}/exchanges", nothing, all_of_timebank(200), "own"),
+    Row(
+        "list_exchanges",
+        "GET",
+        f"{TB}/exchanges",
+        lambda arena, caller: Call(query={"account_id": arena.account("member")}),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+        "of the member",
+    ),
+    Row(
+        "record_exchange",
+        "POST",
+        f"{TB}/exchanges",
+        record_body("neighbour", "member"),
+        in_timebank(NOT_A_PARTY, member=201, coordinator=201),
+    ),
+    Row(
+        "record_exchange",
+        "POST",
+        f"{TB}/exchanges",
+        record_body("neighbour", "organisation"),
+        in_timebank(NOT_A_PARTY, staff=201, organisation_key=201, coordinator=201),
+        "organisation",
+    ),
+    Row(
+        "get_exchange",
+        "GET",
+        EXCHANGE,
+        exchange(Arena.confirmed),
+        in_timebank(NOT_A_PARTY, member=200, coordinator=200),
+    ),
+    Row(
+        "confirm_exchange",
+        "POST",
+        f"{EXCHANGE}/confirm",
+        exchange(Arena.awaiting_member),
+        in_timebank(NOT_A_PARTY, member=200, coordinator=200),
+    ),
+    Row(
+        "decline_exchange",
+        "POST",
+        f"{EXCHANGE}/decline",
+        exchange(Arena.awaiting_member),
+        in_timebank(NOT_A_PARTY, member=200, coordinator=200),
+    ),
+    Row(
+        "cancel_exchange",
+        "POST",
+        f"{EXCHANGE}/cancel",
+        exchange(Arena.recorded_by_member),
+        in_timebank(NOT_A_PARTY, member=200, coordinator=200),
+    ),
+    Row(
+        "reverse_exchange",
+        "POST",
+        f"{EXCHANGE}/reverse",
+        exchange(Arena.confirmed, {"reason": "Recorded twice by mistake"}),
+        in_timebank(COORDINATOR_REQUIRED, coordinator=201),
+    ),
+    # Gifts: from an account you hold; from the pot, only a coordinator.
+    Row(
+        "give_credits",
+        "POST",
+        f"{TB}/gifts",
+        gift("member", "neighbour"),
+        in_timebank(HOLDER_REQUIRED, member=201, coordinator=201),
+    ),
+    Row(
+        "give_credits",
+        "POST",
+        f"{TB}/gifts",
+        gift("organisation", "pot"),
+        in_timebank(HOLDER_REQUIRED, staff=201, organisation_key=201, coordinator=201),
+        "organisation donates",
+    ),
+    Row(
+        "give_credits",
+        "POST",
+        f"{TB}/gifts",
+        gift("pot", "member"),
+        in_timebank(HOLDER_REQUIRED, coordinator=201),
+        "pot grant",
+    ),
+    # Members: coordinators and admins manage them; a member reads their own record.
+    Row(
+        "list_members",
+        "GET",
+        f"{TB}/members",
+        nothing,
+        in_timebank(COORDINATOR_REQUIRED, admin="200", coordinator=200),
+    ),
+    Row(
+        "add_member",
+        "POST",
+        f"{TB}/members",
+        lambda arena, caller: Call(json={"display_name": "Newcomer"}),
+        in_timebank(COORDINATOR_REQUIRED, admin="201", coordinator=201),
+    ),
+    Row(
+        "get_member",
+        "GET",
+        f"{TB}/members/{{member_id}}",
+        member("member"),
+        in_timebank(SELF_OR_COORDINATOR, admin="200", member=200, coordinator=200),
+    ),
+    Row(
+        "update_member",
+        "PATCH",
+        f"{TB}/members/{{member_id}}",
+        member("member", {"tags": ["uses_services"]}),
+        in_timebank(COORDINATOR_REQUIRED, admin="200", coordinator=200),
+    ),
+    # Organisations: everyone in the timebank sees them; coordinators manage them and their staff;
+    # coordinators and staff manage the keys.
+    Row("list_organisations", "GET", f"{TB}/organisations", nothing, all_of_timebank(200)),
+    Row(
+        "add_organisation",
+        "POST",
+        f"{TB}/organisations",
+        lambda arena, caller: Call(json={"name": "Library"}),
+        in_timebank(COORDINATOR_REQUIRED, coordinator=201),
+    ),
+    Row("get_organisation", "GET", ORGANISATION, organisation(), all_of_timebank(200)),
+    Row(
+        "add_staff",
+        "POST",
+        f"{ORGANISATION}/staff",
+        add_neighbour_as_staff,
+        in_timebank(COORDINATOR_REQUIRED, coordinator=200),
+    ),
+    Row(
+        "remove_staff",
+        "DELETE",
+        f"{ORGANISATION}/staff/{{member_id}}",
+        neighbour_as_staff,
+        in_timebank(COORDINATOR_REQUIRED, coordinator=200),
+    ),
+    Row(
+        "create_api_key",
+        "POST",
+        f"{ORGANISATION}/api-keys",
+        organisation({"label": "kiosk"}),
+        in_timebank("not_allowed", coordinator=201, staff=201),
+    ),
+    Row(
+        "list_api_keys",
+        "GET",
+        f"{ORGANISATION}/api-keys",
+        organisation(),
+        in_timebank("not_allowed", coordinator=200, staff=200),
+    ),
+    Row(
+        "revoke_api_key",
+        "DELETE",
+        f"{ORGANISATION}/api-keys/{{api_key_id}}",
+        new_key,
+        in_timebank("not_allowed", coordinator=204, staff=204),
+    ),
+]
+
+
+def send(arena: Arena, row: Row, caller: str, timebank_id: int | None = None) -> httpx.Response:
+    call = row.arrange(arena, caller)
+    path = row.path.format(tb=timebank_id or arena.world.timebank_id, **call.ids)
+    headers = dict(arena.headers[caller])
+    if call.authorization is not None:
+        headers["Authorization"] = call.authorization
+    if row.method != "GET":
+        headers["Idempotency-Key"] = str(uuid.uuid4())
+    return arena.world.client.request(
+        row.method,
+        path,
+        json=call.json,
+        data=call.form,
+        params=call.query,
+        headers=headers,
+    )
+
+
+def outcome(response: httpx.Response) -> str:
+    """``"200"`` for a success; ``"403 coordinator_required"`` for a refusal that is a problem document."""
+    if response.is_success:
+        return str(response.status_code)
+    media_type = response.headers.get("content-type", "").split(";")[0]
+    if media_type != "application/problem+json":
+        return f"{response.status_code} as {media_type or 'no content type'}, not a problem document"
+    code = response.json().get("code")
+    return f"{response.status_code} {code}"
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.name)
+def test_every_caller_gets_the_outcome_the_matrix_names(arena: Arena, row: Row) -> None:
+    mismatches = []
+    for caller in CALLERS:
+        got = outcome(send(arena, row, caller))
+        if got != row.expected[caller]:
+            mismatches.append(f"{row.name} as {caller}: expected {row.expected[caller]}, got {got}")
+    if "{tb}" in row.path:
+        for caller in TIMEBANK_CALLERS:
+            got = outcome(send(arena, row, caller, timebank_id=arena.world.other_timebank_id))
+            if got != NOT_HERE:
+                mismatches.append(
+                    f"{row.name} as {caller} under the other timebank: expected {NOT_HERE}, got {got}"
+                )
+
+    assert not mismatches, "\n".join(mismatches)
+
+
+def _spec_operations() -> dict[str, tuple[str, str, set[str]]]:
+    """Each operation id of the committed spec: its method, its path and its success statuses."""
+    spec = json.loads(SPEC.read_text())
+    return {
+        operation["operationId"]: (
+            method.upper(),
+            path,
+            {status for status in operation["responses"] if status.startswith("2")},
+        )
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+    }
+
+
+def test_the_matrix_has_a_row_for_every_operation_of_the_committed_spec() -> None:
+    operations = _spec_operations()
+
+    assert {row.operation_id for row in ROWS} == set(operations)
+    for row in ROWS:
+        method, path, successes = operations[row.operation_id]
+        assert (row.method, row.path) == (method, path), row.name
+        expected_successes = {outcome for outcome in row.expected.values() if outcome.startswith("2")}
+        assert expected_successes, f"{row.name}: nobody may call it"
+        assert expected_successes <= successes, row.name
+
+
+def test_every_row_denies_by_default() -> None:
+    for row in ROWS:
+        assert set(row.expected) == set(CALLERS), row.name
+        if row.operation_id in PUBLIC_OPERATIONS:
+            continue
+        assert row.expected["anonymous"] == ANONYMOUS, row.name
+        assert row.expected["revoked_token"] == LOGGED_OUT, row.name
+        if "{tb}" in row.path:
+            assert row.expected["other_coordinator"] == NOT_HERE, row.name
+
+
+def test_another_timebanks_ids_are_not_found_under_this_timebanks_path(arena: Arena) -> None:
+    world = arena.world
+    engine, other = world.engine, world.other_timebank_id
+    coordinator = coordinator_of(other)
+    stranger = add_member(engine, other, coordinator, "Stranger")
+    far = record_exchange(
+        engine,
+        other,
+        COORDINATOR_ACTOR,
+        stranger.account_id,
+        [ReceiverShare(world.other_account_id, MINUTES)],
+        ACTIVITY_DATE,
+        "Far away",
+    ).exchange_id
+    trust = add_organisation(engine, other, coordinator, "Hillside Trust").organisation_id
+    far_key = create_api_key(engine, other, coordinator, trust, "far till").key.api_key_id
+    account, member_id, organisation_id = world.other_account_id, stranger.member_id, world.organisation_id
+    here = world.account_ids["member"]
+    exchange_body = {
+        "giver_account_id": account,
+        "receivers": [{"account_id": here, "minutes": MINUTES}],
+        "activity_date": ACTIVITY_DATE.isoformat(),
+        "description": "Help from afar",
+    }
+    requests: list[tuple[str, str, Any, str]] = [
+        ("GET", f"/accounts/{account}", None, "account_not_found"),
+        ("GET", f"/accounts/{account}/statement", None, "account_not_found"),
+        ("GET", f"/accounts/{account}/limit-changes", None, "account_not_found"),
+        ("PUT", f"/accounts/{account}/limits", LIMITS, "account_not_found"),
+        ("POST", "/exchanges", exchange_body, "account_not_found"),
+        ("GET", f"/exchanges/{far}", None, "exchange_not_found"),
+        ("POST", f"/exchanges/{far}/confirm", None, "exchange_not_found"),
+        ("POST", f"/exchanges/{far}/decline", None, "exchange_not_found"),
+        ("POST", f"/exchanges/{far}/cancel", None, "exchange_not_found"),
+        ("POST", f"/exchanges/{far}/reverse", {"reason": "Not ours"}, "exchange_not_found"),
+        (
+            "POST",
+            "/gifts",
+            {"from_account_id": here, "to_account_id": account, "minutes": 1},
+            "account_not_found",
+        ),
+        (
+            "POST",
+            "/gifts",
+            {"from_account_id": account, "to_account_id": here, "minutes": 1},
+            "account_not_found",
+        ),
+        ("GET", f"/members/{member_id}", None, "member_not_found"),
+        ("PATCH", f"/members/{member_id}", {"tags": ["far"]}, "member_not_found"),
+        ("GET", f"/organisations/{trust}", None, "organisation_not_found"),
+        (
+            "POST",
+            f"/organisations/{trust}/staff",
+            {"member_id": world.member_ids["coordinator"]},
+            "organisation_not_found",
+        ),
+        ("POST", f"/organisations/{organisation_id}/staff", {"member_id": member_id}, "member_not_found"),
+        ("DELETE", f"/organisations/{organisation_id}/staff/{member_id}", None, "member_not_found"),
+        ("GET", f"/organisations/{trust}/api-keys", None, "organisation_not_found"),
+        ("POST", f"/organisations/{trust}/api-keys", {"label": "sneaky"}, "organisation_not_found"),
+        ("DELETE", f"/organisations/{trust}/api-keys/{far_key}", None, "organisation_not_found"),
+        ("DELETE", f"/organisations/{organisation_id}/api-keys/{far_key}", None, "api_key_not_found"),
+    ]
+    mismatches = []
+    for method, path, body, code in requests:
+        headers = {**arena.headers["coordinator"], "Idempotency-Key": str(uuid.uuid4())}
+        response = world.client.request(method, world.url(path), json=body, headers=headers)
+        if outcome(response) != f"404 {code}":
+            mismatches.append(f"{method} {path}: expected 404 {code}, got {outcome(response)}")
+
+    assert not mismatches, "\n".join(mismatches)
