@@ -485,6 +485,7 @@ ROWS = [
         nothing,
         in_timebank(COORDINATOR_REQUIRED, admin="200", coordinator=200),
     ),
+    Row("list_directory", "GET", f"{TB}/directory", nothing, all_of_timebank(200)),
     Row(
         "add_member",
         "POST",

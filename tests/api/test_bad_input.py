@@ -474,7 +474,9 @@ def corpus(op: Operation, body: dict[str, Any], other: Arranged) -> Iterator[Cas
             400,
             JSON_INVALID,
         )
-        for value in ("2024-02-30", "2024-13-01", "01/05/2024", "", "tomorrow", None, 20240501):
+        # A day, as YYYY-MM-DD: not a Unix time, not a date-time, not a float.
+        dates = ("2024-02-30", "2024-13-01", "01/05/2024", "", "tomorrow", None, 20240501, 1714521600)
+        for value in (*dates, 0, 1714521600.0, "2024-05-01T00:00:00", "2024-05-01Z", " 2024-05-01"):
             yield Case(f"activity_date={value!r}", _with(body, ("activity_date",), value), 422, ANY)
         yield Case("description empty", _with(body, ("description",), ""), 422, ANY)
     if op.name == "give_credits":

@@ -16,7 +16,16 @@ from sqlalchemy import Engine, text
 
 from timebank.api.edge import EdgeLimits
 from timebank.api.problems import install_problem_handlers
-from timebank.api.routes import accounts, auth, exchanges, gifts, members, organisations, timebanks
+from timebank.api.routes import (
+    accounts,
+    auth,
+    directory,
+    exchanges,
+    gifts,
+    members,
+    organisations,
+    timebanks,
+)
 from timebank.api.schemas import Health, Problem
 from timebank.db import make_engine
 from timebank.settings import get_settings
@@ -101,7 +110,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(EdgeLimits, body_bytes_max=settings.request_body_bytes_max)
     _health_route(app)
-    for module in (auth, timebanks, members, organisations, accounts, exchanges, gifts):
+    for module in (auth, timebanks, members, directory, organisations, accounts, exchanges, gifts):
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:

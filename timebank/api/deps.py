@@ -31,7 +31,10 @@ _bearer = HTTPBearer(
 )
 
 
-def _engine(request: Request) -> Engine:
+# Async on purpose: it only reads the app's state, so FastAPI calls it on the event loop. A plain
+# ``def`` dependency is handed to the thread pool and back, on every request (measured with
+# bench/http_bench.py: a thread hand-off is a visible share of a request's CPU).
+async def _engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 

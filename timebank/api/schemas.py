@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
 from timebank.ledger.limits import (
     CATEGORY_LENGTH_MAX,
@@ -68,6 +68,16 @@ CapMinutes = Annotated[StrictInt, Field(ge=0, le=LIMIT_MINUTES_MAX)]
 Name = Annotated[str, Field(min_length=1, max_length=NAME_LENGTH_MAX)]
 Tag = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9_]+$")]
 Role = Literal["member", "coordinator"]
+
+
+def _calendar_date_only(value: object) -> object:
+    # Pydantic would also read 1714521600 or "2024-05-01T00:00:00" as a date; a person means a day.
+    if not (isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-"):
+        raise ValueError("give the date as YYYY-MM-DD")
+    return value
+
+
+CalendarDate = Annotated[date, BeforeValidator(_calendar_date_only)]
 
 
 class _Request(BaseModel):
@@ -244,7 +254,7 @@ class ReceiverIn(_Request):
 class ExchangeCreate(_Request):
     giver_account_id: Id
     receivers: Annotated[list[ReceiverIn], Field(min_length=1, max_length=RECEIVERS_MAX)]
-    activity_date: date
+    activity_date: CalendarDate
     description: Annotated[str, Field(min_length=1, max_length=DESCRIPTION_LENGTH_MAX)]
     category: Annotated[str, Field(max_length=CATEGORY_LENGTH_MAX)] | None = None
 
