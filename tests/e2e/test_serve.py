@@ -31,8 +31,11 @@ def _free_port() -> int:
 
 
 def _timebank_command() -> list[str]:
-    installed = shutil.which("timebank")
-    return [installed] if installed else [sys.executable, "-m", "timebank.cli"]
+    # The console script installed beside this interpreter: the very command the README gives.
+    beside = Path(sys.executable).parent / "timebank"
+    installed = str(beside) if beside.exists() else shutil.which("timebank")
+    assert installed, "install the package (pip install -e .) so that the timebank command exists"
+    return [installed]
 
 
 @pytest.fixture
