@@ -15,7 +15,9 @@ error named for that rule.
 from __future__ import annotations
 
 import random
+import threading
 import time
+import weakref
 from collections.abc import Callable
 from types import TracebackType
 from typing import TypeVar
@@ -60,6 +62,22 @@ _CONSTRAINT_ERRORS: dict[str, type[errors.LedgerError]] = {
 _IDEMPOTENCY_CONSTRAINTS = ("uq_idempotency_keys_timebank_id_caller_key", "idempotency_keys.")
 
 
+# SQLite has one writer at a time. Threads of one process that all ask for the write lock at once
+# wait in SQLite's busy handler, which sleeps and polls: a writer may lose many rounds and wait
+# seconds. Queueing a process's writers on a lock of our own first hands the write lock over in
+# order within the process; only one writer per process meets the other processes' in the busy handler.
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_SQLITE_WRITERS_GUARD = threading.Lock()
+
+
+def _sqlite_writer_lock(engine: Engine) -> threading.Lock:
+    with _SQLITE_WRITERS_GUARD:
+        lock = _SQLITE_WRITERS.get(engine)
+        if lock is None:
+            lock = _SQLITE_WRITERS[engine] = threading.Lock()
+        return lock
+
+
 class UnitOfWork:
     """A connection with one open transaction and the repositories that work inside it."""
 
@@ -72,6 +90,22 @@ class UnitOfWork:
         self.commit_sent = False
 
     def __enter__(self) -> UnitOfWork:
+        self._writer_lock: threading.Lock | None = None
+        if self.write and self.engine.dialect.name == "sqlite":
+            self._writer_lock = _sqlite_writer_lock(self.engine)
+            self._writer_lock.acquire()
+        try:
+            return self._open()
+        except BaseException:
+            self._release_writer_lock()
+            raise
+
+    def _release_writer_lock(self) -> None:
+        if self._writer_lock is not None:
+            self._writer_lock.release()
+            self._writer_lock = None
+
+    def _open(self) -> UnitOfWork:
         connection = self.engine.connect()
         if not self.write and self.engine.dialect.name == "sqlite":
             # Readers must not take SQLite's write lock: WAL lets them read a snapshot alongside it.
@@ -113,7 +147,10 @@ class UnitOfWork:
             if not self._committed and self._transaction.is_active:
                 self._transaction.rollback()
         finally:
-            self.connection.close()
+            try:
+                self.connection.close()
+            finally:
+                self._release_writer_lock()
 
 
 def run(engine: Engine, use_case: Callable[[UnitOfWork], T], *, write: bool = True) -> T:
