@@ -15,7 +15,7 @@ from timebank.ledger.errors import NotAPartyToExchange, SelfOrCoordinatorRequire
 from timebank.ledger.types import ExchangeStatus
 from timebank.services.callers import Caller
 from timebank.services.exchanges import exchange_view
-from timebank.services.pages import decode_id_cursor, encode_id_cursor, page_limit
+from timebank.services.pages import decode_id_cursor, page_limit, split_page
 from timebank.services.views import ExchangeView
 
 __all__ = ["ExchangePage", "list_exchanges", "read_exchange"]
@@ -65,9 +65,7 @@ def list_exchanges(
         records = uow.exchanges.page(
             timebank_id, status=status, account_id=account_id, before_id=before_id, limit=size + 1
         )
-        more = len(records) > size
-        records = records[:size]
-        next_cursor = encode_id_cursor(records[-1].exchange_id) if more else None
-        return ExchangePage(tuple(exchange_view(r) for r in records), next_cursor)
+        kept, next_cursor = split_page(records, size, lambda r: r.exchange_id)
+        return ExchangePage(tuple(exchange_view(r) for r in kept), next_cursor)
 
     return run(engine, use_case, write=False)

@@ -22,7 +22,7 @@ from timebank.ledger.limits import NAME_LENGTH_MAX
 from timebank.ledger.types import AccountKind
 from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
-from timebank.services.pages import decode_id_cursor, encode_id_cursor, page_limit
+from timebank.services.pages import decode_id_cursor, page_limit, split_page
 from timebank.services.passwords import check_username, hash_password
 
 __all__ = [
@@ -176,10 +176,8 @@ def list_members(
     def use_case(uow: UnitOfWork) -> MemberPage:
         uow.timebanks.get(timebank_id)
         records = uow.members.page(timebank_id, tag=tag, after_id=after_id, limit=size + 1)
-        more = len(records) > size
-        records = records[:size]
-        next_cursor = encode_id_cursor(records[-1].member_id) if more else None
-        return MemberPage(tuple(_view(r) for r in records), next_cursor)
+        kept, next_cursor = split_page(records, size, lambda r: r.member_id)
+        return MemberPage(tuple(_view(r) for r in kept), next_cursor)
 
     return run(engine, use_case, write=False)
 
@@ -235,10 +233,8 @@ def directory(
 
     def use_case(uow: UnitOfWork) -> DirectoryPage:
         records = uow.members.page(timebank_id, after_id=after_id, limit=size + 1)
-        more = len(records) > size
-        records = records[:size]
-        next_cursor = encode_id_cursor(records[-1].member_id) if more else None
-        entries = tuple(DirectoryEntry(r.member_id, r.account_id, r.display_name) for r in records)
+        kept, next_cursor = split_page(records, size, lambda r: r.member_id)
+        entries = tuple(DirectoryEntry(r.member_id, r.account_id, r.display_name) for r in kept)
         return DirectoryPage(entries, next_cursor)
 
     return run(engine, use_case, write=False)

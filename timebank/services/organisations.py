@@ -23,7 +23,7 @@ from timebank.ledger.types import AccountKind
 from timebank.services.access import API_KEY_PREFIX, new_secret, secret_sha256
 from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
-from timebank.services.pages import decode_id_cursor, encode_id_cursor, page_limit
+from timebank.services.pages import decode_id_cursor, page_limit, split_page
 
 __all__ = [
     "ApiKeyView",
@@ -133,10 +133,8 @@ def list_organisations(
 
     def use_case(uow: UnitOfWork) -> OrganisationPage:
         records = uow.organisations.page(timebank_id, after_id=after_id, limit=size + 1)
-        more = len(records) > size
-        records = records[:size]
-        next_cursor = encode_id_cursor(records[-1].organisation_id) if more else None
-        return OrganisationPage(tuple(_view(r) for r in records), next_cursor)
+        kept, next_cursor = split_page(records, size, lambda r: r.organisation_id)
+        return OrganisationPage(tuple(_view(r) for r in kept), next_cursor)
 
     return run(engine, use_case, write=False)
 

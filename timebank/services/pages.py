@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from timebank.ledger.errors import CursorInvalid, PageLimitOutOfRange
 from timebank.ledger.limits import STATEMENT_LIMIT_DEFAULT, STATEMENT_LIMIT_MAX
 
-__all__ = ["decode_id_cursor", "encode_id_cursor", "page_limit"]
+__all__ = ["decode_id_cursor", "encode_id_cursor", "page_limit", "split_page"]
+
+T = TypeVar("T")
 
 _PREFIX = "id:"
 _ID_MAX = 2**63 - 1
@@ -46,3 +50,11 @@ def decode_id_cursor(cursor: str | None) -> int | None:
     if not 0 < last_id <= _ID_MAX:
         raise refusal
     return last_id
+
+
+def split_page(records: Sequence[T], size: int, id_of: Callable[[T], int]) -> tuple[Sequence[T], str | None]:
+    """Cut the one-extra row read ahead; the cursor points after the last row kept, if more follow."""
+    if len(records) <= size:
+        return records, None
+    kept = records[:size]
+    return kept, encode_id_cursor(id_of(kept[-1]))
