@@ -119,7 +119,7 @@ def check_new_limits(balance_minutes: int, floor_minutes: int, cap_minutes: int 
 def _check_intent(intent: TransferIntent, accounts: Mapping[int, AccountState], limit: int) -> None:
     check_minutes(intent.minutes, limit)
     if intent.source_account_id == intent.target_account_id:
-        raise AccountsMustDiffer(f"Account {intent.source_account_id} cannot pay itself")
+        raise AccountsMustDiffer(f"Account {intent.source_account_id} cannot give credits to itself")
     for account_id in (intent.source_account_id, intent.target_account_id):
         if account_id not in accounts:
             raise AccountNotFound(f"There is no account {account_id} in this timebank")
