@@ -348,6 +348,13 @@ ROWS = [
         "create_timebank", "POST", "/v1/timebanks", new_timebank, signed_in("403 admin_required", admin="201")
     ),
     Row("get_timebank", "GET", TB, nothing, all_of_timebank(200, admin="200")),
+    Row(
+        "update_timebank",
+        "PATCH",
+        TB,
+        lambda arena, caller: Call(json={"pending_expiry_days": 21}),
+        in_timebank(COORDINATOR_REQUIRED, admin="200", coordinator=200),
+    ),
     # Accounts: the holder (an organisation's, its staff and key) or a coordinator.
     Row(
         "get_account",

@@ -230,6 +230,28 @@ OPERATIONS = [
         bools=(("auto_confirm_pending",), ("require_both_sides",)),
         unknown_fields=("pot_account_id", "id"),
     ),
+    Operation(
+        "update_timebank",
+        "PATCH",
+        "/v1/timebanks/{tb}",
+        lambda w, a: {
+            "name": "Riverside renamed",
+            "default_member_floor_minutes": -600,
+            "default_member_cap_minutes": 6000,
+            "default_organisation_floor_minutes": -30000,
+            "minutes_per_transfer_max": 600,
+            "pending_expiry_days": 14,
+            "auto_confirm_pending": False,
+            "require_both_sides": False,
+        },
+        path_ids={"tb": "timebank_not_found"},
+        texts={("name",): PLAIN_TEXT},
+        floors=(("default_member_floor_minutes",), ("default_organisation_floor_minutes",)),
+        caps=(("default_member_cap_minutes",),),
+        other_numbers=(("minutes_per_transfer_max",), ("pending_expiry_days",)),
+        bools=(("auto_confirm_pending",), ("require_both_sides",)),
+        unknown_fields=("pot_account_id", "id", "created_at"),
+    ),
 ]
 
 
@@ -351,7 +373,7 @@ def corpus(op: Operation, body: dict[str, Any], other: Arranged) -> Iterator[Cas
     yield Case("an empty array", b"[]", 422, REQUEST_INVALID)
     yield Case("a bare number", b"42", 422, REQUEST_INVALID)
     yield Case("a bare string", b'"hello"', 422, REQUEST_INVALID)
-    if op.name != "update_member":  # an empty update is a valid request that changes nothing
+    if op.name not in ("update_member", "update_timebank"):  # an empty update changes nothing
         yield Case("an empty object", b"{}", 422, {"field_required"})
     yield Case("deep nesting inside a field", _with(body, (first,), _nested(500)), 422, ANY)
     for name in ("balance_minutes", "timebank_id", "id", "created_at", *op.unknown_fields):

@@ -53,6 +53,8 @@ _HTTP_CODES = {404: "route_not_found", 405: "method_not_allowed", 413: "request_
 # Pydantic's error types that break one of the ledger's named rules, by the field they concern.
 _FIELD_RULES: dict[tuple[str, str], str] = {
     ("minutes", "greater_than_equal"): errors.MinutesMustBePositive.code,
+    ("minutes_per_transfer_max", "greater_than_equal"): errors.MinutesMustBePositive.code,
+    ("minutes_per_transfer_max", "less_than_equal"): errors.MinutesAboveTransferLimit.code,
     ("minutes", "less_than_equal"): errors.MinutesAboveTransferLimit.code,
     ("minutes", "int_type"): errors.MinutesMustBeWhole.code,
     ("minutes", "int_from_float"): errors.MinutesMustBeWhole.code,
@@ -113,6 +115,10 @@ def problem_response(
 def _field_code(error: dict[str, Any]) -> str:
     location = [part for part in error.get("loc", ()) if isinstance(part, str)]
     field = location[-1] if location else ""
+    # A timebank's default floors and caps follow the same rules as an account's own.
+    for suffix in ("floor_minutes", "cap_minutes"):
+        if field.endswith(suffix):
+            field = suffix
     kind = str(error.get("type", ""))
     return _FIELD_RULES.get((field, kind)) or _TYPE_RULES.get(kind) or "request_invalid"
 

@@ -9,7 +9,7 @@ ids are bounded to what the databases can store.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
@@ -52,6 +52,7 @@ __all__ = [
     "StatementOut",
     "TimebankCreate",
     "TimebankOut",
+    "TimebankUpdate",
     "TokenOut",
     "TransactionOut",
     "TransferOut",
@@ -125,6 +126,24 @@ class TimebankCreate(_Request):
     pending_expiry_days: Annotated[StrictInt, Field(ge=1, le=366)] = 14
     auto_confirm_pending: StrictBool = False
     require_both_sides: StrictBool = False
+
+
+# The default of a setting that may be left out of an update but never sent as null. Typed Any so
+# that the field keeps its real type (and refuses null) while "absent" stays apart from "sent".
+_ABSENT: Any = None
+
+
+class TimebankUpdate(_Request):
+    """Only the settings sent change. ``null`` is taken only for the cap, where it removes the cap."""
+
+    name: Name = _ABSENT
+    default_member_floor_minutes: FloorMinutes = _ABSENT
+    default_member_cap_minutes: CapMinutes | None = None
+    default_organisation_floor_minutes: FloorMinutes = _ABSENT
+    minutes_per_transfer_max: Minutes = _ABSENT
+    pending_expiry_days: Annotated[StrictInt, Field(ge=1, le=366)] = _ABSENT
+    auto_confirm_pending: StrictBool = _ABSENT
+    require_both_sides: StrictBool = _ABSENT
 
 
 class TimebankOut(BaseModel):

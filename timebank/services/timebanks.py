@@ -9,12 +9,15 @@ within its budget floor. Credits are never created from nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 from sqlalchemy import Engine
 
 from timebank.db.repositories import TimebankSettings
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger import rules
-from timebank.ledger.errors import CoordinatorRequired, PotFloorMustBeZero
+from timebank.ledger.errors import CoordinatorRequired, InvalidRequest, PotFloorMustBeZero
 from timebank.ledger.limits import NAME_LENGTH_MAX, REASON_LENGTH_MAX
 from timebank.ledger.types import AccountKind, AccountState, Actor
 from timebank.services.callers import Caller
@@ -22,6 +25,8 @@ from timebank.services.clock import utc_now
 from timebank.services.views import AccountView, TimebankView
 
 __all__ = [
+    "SETTINGS_CHANGEABLE",
+    "change_settings",
     "create_timebank",
     "get_account",
     "get_timebank",
@@ -35,6 +40,19 @@ DEFAULT_MEMBER_FLOOR_MINUTES = -10 * 60
 DEFAULT_ORGANISATION_FLOOR_MINUTES = -500 * 60
 DEFAULT_MINUTES_PER_TRANSFER_MAX = 24 * 60
 DEFAULT_PENDING_EXPIRY_DAYS = 14
+PENDING_EXPIRY_DAYS_MAX = 366
+
+# What a coordinator may change after a timebank is made. The pot is not among them.
+SETTINGS_CHANGEABLE = (
+    "name",
+    "default_member_floor_minutes",
+    "default_member_cap_minutes",
+    "default_organisation_floor_minutes",
+    "minutes_per_transfer_max",
+    "pending_expiry_days",
+    "auto_confirm_pending",
+    "require_both_sides",
+)
 
 
 def create_timebank(
@@ -198,3 +216,32 @@ def list_timebanks(engine: Engine, caller: Caller) -> list[TimebankSettings]:
         return [] if caller.timebank_id is None else [uow.timebanks.get(caller.timebank_id)]
 
     return run(engine, use_case, write=False)
+
+
+def change_settings(
+    engine: Engine, timebank_id: int, caller: Caller, changes: Mapping[str, object]
+) -> TimebankSettings:
+    """Change a timebank's settings (coordinator or admin). Only the named settings change.
+
+    New defaults apply to accounts opened from now on; existing accounts keep their limits (a
+    coordinator changes those one by one, logged). A lower limit per transfer applies at once.
+    """
+    caller.check_coordinator(timebank_id, admin_allowed=True)
+    unknown = set(changes) - set(SETTINGS_CHANGEABLE)
+    assert not unknown, f"not a changeable setting: {sorted(unknown)}"
+
+    def use_case(uow: UnitOfWork) -> TimebankSettings:
+        after = replace(uow.timebanks.get(timebank_id), **changes)  # type: ignore[arg-type]
+        rules.check_text("name", after.name, NAME_LENGTH_MAX)
+        rules.check_new_limits(0, after.default_member_floor_minutes, after.default_member_cap_minutes)
+        rules.check_new_limits(0, after.default_organisation_floor_minutes, None)
+        rules.check_minutes(after.minutes_per_transfer_max)
+        if not 1 <= after.pending_expiry_days <= PENDING_EXPIRY_DAYS_MAX:
+            raise InvalidRequest(f"Pending exchanges expire after 1 to {PENDING_EXPIRY_DAYS_MAX} days")
+        if changes:
+            uow.timebanks.update_settings(timebank_id, dict(changes))
+        settings = uow.timebanks.get(timebank_id)
+        uow.commit()
+        return settings
+
+    return run(engine, use_case)

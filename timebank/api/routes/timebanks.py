@@ -6,9 +6,15 @@ from fastapi import APIRouter
 
 from timebank.api.deps import CallerDep, EngineDep, TimebankPath
 from timebank.api.edge import JsonRoute
-from timebank.api.schemas import TimebankCreate, TimebankOut
+from timebank.api.schemas import TimebankCreate, TimebankOut, TimebankUpdate
 from timebank.db.repositories import TimebankSettings
-from timebank.services.timebanks import create_timebank, get_timebank, list_timebanks, read_timebank
+from timebank.services.timebanks import (
+    change_settings,
+    create_timebank,
+    get_timebank,
+    list_timebanks,
+    read_timebank,
+)
 
 __all__ = ["router"]
 
@@ -49,3 +55,9 @@ def list_all(engine: EngineDep, caller: CallerDep) -> list[TimebankOut]:
 def get(tb: TimebankPath, engine: EngineDep, caller: CallerDep) -> TimebankOut:
     """Read a timebank's settings."""
     return _out(read_timebank(engine, tb, caller))
+
+
+@router.patch("/{tb}", operation_id="update_timebank", response_model=TimebankOut)
+def update(tb: TimebankPath, body: TimebankUpdate, engine: EngineDep, caller: CallerDep) -> TimebankOut:
+    """Change a timebank's settings (coordinator); only the settings sent change."""
+    return _out(change_settings(engine, tb, caller, body.model_dump(exclude_unset=True)))

@@ -51,6 +51,9 @@ class TimebankRepository:
         result = self.connection.execute(insert(timebanks).values(values).returning(timebanks.c.id))
         return int(result.scalar_one())
 
+    def update_settings(self, timebank_id: int, values: dict[str, object]) -> None:
+        self.connection.execute(update(timebanks).where(timebanks.c.id == timebank_id).values(values))
+
     def set_pot_account(self, timebank_id: int, account_id: int) -> None:
         self.connection.execute(
             update(timebanks).where(timebanks.c.id == timebank_id).values(pot_account_id=account_id)
