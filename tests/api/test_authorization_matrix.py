@@ -53,7 +53,7 @@ from tests.api.conftest import PASSWORD, World, build_world
 from tests.conftest import BACKENDS
 from timebank.db import make_engine
 from timebank.ledger.types import Actor, ReceiverShare
-from timebank.services.access import log_in, log_out
+from timebank.services.access import create_admin, log_in, log_out
 from timebank.services.callers import Caller
 from timebank.services.exchanges import record_exchange
 from timebank.services.gifts import give_credits
@@ -240,6 +240,32 @@ def fresh_credentials(arena: Arena, caller: str) -> Call:
     return Call(authorization=f"Bearer {token}")
 
 
+def fresh_login(arena: Arena, caller: str) -> Call:
+    """Change the password of a login made for this request, so no shared session ends.
+
+    Whose password changes is always the caller's own, so a new login of the same kind (an admin
+    for the admin, a member of the caller's timebank for everyone else) stands in for the caller.
+    """
+    body = {"current_password": PASSWORD, "new_password": "a brand new password"}
+    if caller in arena.world.usernames:
+        username = f"fresh_{uuid.uuid4().hex[:12]}"
+        engine = arena.world.engine
+        if caller == "admin":
+            create_admin(engine, username, PASSWORD)
+        else:
+            timebank_id = (
+                arena.world.other_timebank_id if caller == "other_coordinator" else arena.world.timebank_id
+            )
+            admin = Caller("system:test", True, None, None, None, False, frozenset())
+            add_member(engine, timebank_id, admin, "Fresh", username=username, password=PASSWORD)
+        token = log_in(engine, username, PASSWORD).access_token
+        return Call(json=body, authorization=f"Bearer {token}")
+    if caller == "organisation_key":
+        _, key = arena.new_api_key()
+        return Call(json=body, authorization=f"Bearer {key}")
+    return Call(json=body)
+
+
 def of(role: str) -> Arrange:
     """The account of ``role``."""
     return lambda arena, caller: Call({"account_id": arena.account(role)})
@@ -339,6 +365,13 @@ ROWS = [
         "POST",
         "/v1/auth/logout",
         fresh_credentials,
+        signed_in("204", organisation_key="403 not_allowed"),
+    ),
+    Row(
+        "change_password",
+        "POST",
+        "/v1/auth/password",
+        fresh_login,
         signed_in("204", organisation_key="403 not_allowed"),
     ),
     Row("who_am_i", "GET", "/v1/me", nothing, signed_in("200")),

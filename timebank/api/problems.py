@@ -75,6 +75,8 @@ _FIELD_RULES: dict[tuple[str, str], str] = {
     ("username", "string_too_long"): errors.UsernameInvalid.code,
     ("password", "string_too_short"): errors.PasswordInvalid.code,
     ("password", "string_too_long"): errors.PasswordInvalid.code,
+    ("new_password", "string_too_short"): errors.PasswordInvalid.code,
+    ("new_password", "string_too_long"): errors.PasswordInvalid.code,
 }
 _TYPE_RULES = {
     "extra_forbidden": "unknown_field",

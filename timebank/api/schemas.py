@@ -44,6 +44,7 @@ __all__ = [
     "OrganisationCreate",
     "OrganisationOut",
     "OrganisationPageOut",
+    "PasswordChange",
     "Problem",
     "ReceiverIn",
     "ReverseRequest",
@@ -115,6 +116,11 @@ class MeOut(BaseModel):
     account_id: int | None
     roles: list[str]
     organisation_account_ids: list[int]
+
+
+class PasswordChange(_Request):
+    current_password: Annotated[str, Field(min_length=1, max_length=200)]
+    new_password: Annotated[str, Field(min_length=8, max_length=200)]
 
 
 class TimebankCreate(_Request):

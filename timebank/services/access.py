@@ -39,6 +39,7 @@ __all__ = [
     "TOKEN_PREFIX",
     "IssuedToken",
     "authenticate",
+    "change_password",
     "create_admin",
     "log_in",
     "log_out",
@@ -168,6 +169,7 @@ def _from_login(record: CallerRecord) -> Caller:
         account_id=record.account_id,
         is_coordinator=record.is_coordinator,
         organisation_account_ids=record.organisation_account_ids,
+        login_id=record.login_id,
     )
 
 
@@ -198,3 +200,38 @@ def authenticate(engine: Engine, credential: str) -> Caller:
     if caller is None:
         raise TokenInvalid("This token is unknown, expired or logged out. Log in again.")
     return caller
+
+
+def change_password(
+    engine: Engine, caller: Caller, token: str, current_password: str, new_password: str
+) -> None:
+    """Change your own password. Every other session of the login ends; the one in use goes on.
+
+    The current password is asked for, so a token left open on a shared computer cannot take the
+    account over; a wrong one counts as a failed login, so the limit applies to guessing here too.
+    """
+    if caller.login_id is None:
+        raise NotAllowed("An API key has no password; a coordinator or the organisation's staff revoke it")
+    login_id = caller.login_id
+    now = utc_now()
+
+    def read(uow: UnitOfWork) -> tuple[str, str]:
+        login = uow.access.login_by_id(login_id)
+        _check_not_locked_out(uow, login.username, None, now)
+        return login.username, login.password_hash
+
+    username, password_hash = run(engine, read, write=False)
+    ok = len(current_password) <= _CREDENTIAL_LENGTH_MAX and verify_password(password_hash, current_password)
+    new_hash = hash_password(new_password) if ok else None
+
+    def record(uow: UnitOfWork) -> None:
+        if new_hash is None:
+            uow.access.record_failure(_subjects(username, None), now)
+        else:
+            uow.access.set_password_hash(login_id, new_hash)
+            uow.access.revoke_other_tokens(login_id, secret_sha256(token), now)
+        uow.commit()
+
+    run(engine, record)
+    if new_hash is None:
+        raise CredentialsInvalid("The current password is wrong")

@@ -34,6 +34,7 @@ class Caller:
     account_id: int | None  # the member's own account
     is_coordinator: bool
     organisation_account_ids: frozenset[int]
+    login_id: int | None = None  # None for an API key
 
     @property
     def account_ids(self) -> frozenset[int]:

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Form, Request, Response
 
 from timebank.api.deps import CallerDep, EngineDep, OptionalCallerDep
 from timebank.api.edge import JsonRoute
-from timebank.api.schemas import MeOut, TokenOut
-from timebank.services.access import log_in, log_out
+from timebank.api.schemas import MeOut, PasswordChange, TokenOut
+from timebank.services.access import change_password, log_in, log_out
 
 __all__ = ["router"]
 
@@ -34,6 +34,16 @@ def logout(engine: EngineDep, caller: CallerDep, credentials: OptionalCallerDep)
     """Log out: the token stops working at once."""
     assert credentials is not None, "the caller was authenticated from these credentials"
     log_out(engine, credentials.credentials)
+    return Response(status_code=204)
+
+
+@router.post("/auth/password", operation_id="change_password", status_code=204, response_class=Response)
+def password(
+    body: PasswordChange, engine: EngineDep, caller: CallerDep, credentials: OptionalCallerDep
+) -> Response:
+    """Change your own password; your other sessions end, this one goes on."""
+    assert credentials is not None, "the caller was authenticated from these credentials"
+    change_password(engine, caller, credentials.credentials, body.current_password, body.new_password)
     return Response(status_code=204)
 
 

@@ -113,6 +113,23 @@ class AccessRepository:
             return None
         return LoginRecord(row["id"], row["username"], row["password_hash"], row["is_admin"])
 
+    def login_by_id(self, login_id: int) -> LoginRecord:
+        row = self.connection.execute(select(logins).where(logins.c.id == login_id)).mappings().one()
+        return LoginRecord(row["id"], row["username"], row["password_hash"], row["is_admin"])
+
+    def revoke_other_tokens(self, login_id: int, keep_token_sha256: str, at: datetime) -> int:
+        """Revoke every live token of a login but the one in use (after a password change)."""
+        result = self.connection.execute(
+            update(access_tokens)
+            .where(
+                access_tokens.c.login_id == login_id,
+                access_tokens.c.token_sha256 != keep_token_sha256,
+                access_tokens.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=at)
+        )
+        return result.rowcount
+
     def username_exists(self, username: str) -> bool:
         return (
             self.connection.execute(select(logins.c.id).where(logins.c.username == username)).first()
