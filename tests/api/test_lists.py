@@ -89,3 +89,12 @@ def test_a_cursor_we_did_not_give_is_refused(world: World) -> None:
 
     assert response.status_code == 400
     assert response.json()["code"] == "cursor_invalid"
+
+
+def test_the_statement_of_an_account_that_does_not_exist_is_not_found_not_empty(world: World) -> None:
+    response = world.client.get(
+        world.url("/accounts/999999999/statement"), headers=world.headers["coordinator"]
+    )
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "account_not_found"

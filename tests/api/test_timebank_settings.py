@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from tests.api.conftest import World
+from timebank.ledger.errors import InvalidRequest
+from timebank.services.callers import Caller
+from timebank.services.timebanks import change_settings
 
 
 def _patch(world: World, body: dict[str, object], role: str = "coordinator") -> dict[str, object]:
@@ -93,3 +98,14 @@ def test_bad_settings_are_refused_and_nothing_changes(world: World) -> None:
         "unknown_field",
     ]
     assert world.client.get(world.url(""), headers=world.headers["coordinator"]).json() == before
+
+
+def test_the_service_refuses_an_expiry_outside_its_range_that_the_schema_would_stop(world: World) -> None:
+    coordinator = Caller("system:test", False, world.timebank_id, None, None, True, frozenset())
+    for days in (0, 367):
+        with pytest.raises(InvalidRequest):
+            change_settings(world.engine, world.timebank_id, coordinator, {"pending_expiry_days": days})
+    assert (
+        world.client.get(world.url(""), headers=world.headers["coordinator"]).json()["pending_expiry_days"]
+        == 14
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -45,8 +45,7 @@ def read_statement(
     limit: int | None,
 ) -> StatementPage:
     caller.check_may_read_account(timebank_id, account_id)
-    # The account must exist here: an empty statement for an unknown id would hide a typo.
-    get_account(engine, timebank_id, account_id)
+    # statement() reads the account first, so an unknown id is refused, not shown as empty.
     return statement(
         engine, timebank_id, account_id, cursor, STATEMENT_LIMIT_DEFAULT if limit is None else limit
     )
@@ -79,21 +78,8 @@ def limit_changes(engine: Engine, timebank_id: int, caller: Caller, account_id: 
     def use_case(uow: UnitOfWork) -> list[LimitChange]:
         uow.accounts.get(timebank_id, account_id)
         rows = uow.limit_changes.for_account(timebank_id, account_id)[-LIMIT_CHANGES_MAX:]
-        return [
-            LimitChange(
-                floor_minutes_before=int(str(row["floor_minutes_before"])),
-                cap_minutes_before=None
-                if row["cap_minutes_before"] is None
-                else int(str(row["cap_minutes_before"])),
-                floor_minutes_after=int(str(row["floor_minutes_after"])),
-                cap_minutes_after=None
-                if row["cap_minutes_after"] is None
-                else int(str(row["cap_minutes_after"])),
-                reason=None if row["reason"] is None else str(row["reason"]),
-                changed_by=str(row["changed_by"]),
-                changed_at=row["changed_at"],  # type: ignore[arg-type]
-            )
-            for row in rows
-        ]
+        # The log's rows carry exactly these columns (and a few more, such as ids).
+        names = [f.name for f in fields(LimitChange)]
+        return [LimitChange(**{name: row[name] for name in names}) for row in rows]  # type: ignore[arg-type]
 
     return run(engine, use_case, write=False)
