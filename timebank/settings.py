@@ -23,9 +23,15 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     # How many times a use case is retried after a serialization failure, deadlock or busy database.
     transaction_attempts_max: int = 8
-    # SQLite only. FULL makes every acknowledged commit survive a power cut, not only a crash of
-    # this process (which NORMAL already survives in WAL mode).
+    # An acknowledged write must survive a crash of the machine, not only of a process: see the
+    # README's "Durability" section for what each value gives.
+    # SQLite, in WAL mode: FULL syncs the WAL to disk at every commit. NORMAL survives a crash of
+    # this process but may lose the last commits to a power cut or an operating-system crash.
     sqlite_synchronous: str = "FULL"
+    # PostgreSQL: sent with every connection, so a server, database or role configured with
+    # synchronous_commit=off cannot weaken what an acknowledged write means without anyone noticing.
+    # "on" waits for the WAL to reach disk (and for synchronous standbys, where there are any).
+    postgres_synchronous_commit: str = "on"
     # PostgreSQL connection pool per process.
     pool_size: int = 10
 
