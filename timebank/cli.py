@@ -121,7 +121,7 @@ def openapi_command(
 def serve_command(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    workers: int = typer.Option(1, help="Worker processes."),
+    workers: int | None = typer.Option(None, help="Worker processes [default: TIMEBANK_WORKERS, or 1]."),
     demo: bool = typer.Option(False, "--demo", help="First seed a demo timebank and print how to log in."),
 ) -> None:
     """Migrate the database, then serve the HTTP API."""
@@ -139,7 +139,13 @@ def serve_command(
             engine.dispose()
     typer.echo(f"Serving timebank on http://{host}:{port} with {_safe_url()}")
     # The app is named by string so that nothing here imports timebank.api (layers point inward).
-    uvicorn.run("timebank.api.app:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "timebank.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers or get_settings().workers,
+    )
 
 
 def _safe_url() -> str:

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # synchronous_commit=off cannot weaken what an acknowledged write means without anyone noticing.
     # "on" waits for the WAL to reach disk (and for synchronous standbys, where there are any).
     postgres_synchronous_commit: str = "on"
+    # `timebank serve` worker processes (uvicorn), unless --workers says otherwise. More than one
+    # suits PostgreSQL; SQLite takes one writer at a time whatever the count.
+    workers: int = 1
     # PostgreSQL connection pool per process.
     pool_size: int = 10
 
