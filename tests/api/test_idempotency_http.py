@@ -4,7 +4,8 @@ For each keyed write (record an exchange, confirm one, give credits, reverse an 
 key with the same body replays the first status and the very same bytes, and not a row changes; the
 same key with another body (or on another operation) is refused with 422 ``idempotency_key_reused``
 and not a row changes; a key belongs to its caller, so another caller's identical key is a request of
-its own, while a second token of the same login replays. A refused request stores no key. Twenty
+its own, while a second token of the same login replays. A refusal is the key's answer too: it is
+replayed byte for byte, even once its cause is gone, and the corrected request needs a new key. Twenty
 concurrent requests with one key make exactly one exchange (or one gift): each answer is either the
 201 or, on PostgreSQL while the first still runs, 409 ``idempotency_key_in_flight`` with Retry-After.
 """
@@ -274,21 +275,38 @@ def test_keys_belong_to_their_caller(world: World) -> None:
     assert everything(world) == state
 
 
-def test_a_refused_request_stores_no_key(world: World) -> None:
-    """A refusal rolls back with everything else, so the key is free for the corrected request."""
+def test_a_refusal_is_replayed_as_the_keys_answer(world: World) -> None:
+    """The first answer is final, a refusal included, so a late first attempt cannot succeed after it."""
     k = key()
-    state = everything(world)
+    timebanks = (world.timebank_id, world.other_timebank_id)
+    ledger = snapshot(world.engine, timebanks, ignore=("idempotency_keys",))
+    keys = counts(world.engine, world.timebank_id, "idempotency_keys")["idempotency_keys"]
     too_much = world.client.post(
         world.url("/gifts"), json=gift_body(world, minutes=10 * 60 + 1), headers=keyed(world, "member", k)
     )
     assert too_much.status_code == 409, too_much.text
     assert too_much.json()["code"] == "balance_below_floor"
-    assert everything(world) == state
+    # Nothing in the ledger moved; only the answer was recorded, under the key.
+    assert snapshot(world.engine, timebanks, ignore=("idempotency_keys",)) == ledger
+    assert counts(world.engine, world.timebank_id, "idempotency_keys")["idempotency_keys"] == keys + 1
 
-    corrected = world.client.post(
-        world.url("/gifts"), json=gift_body(world), headers=keyed(world, "member", k)
+    # The member's floor is lowered, so the same gift would now go through; under the same key it
+    # is still refused, with the very same bytes.
+    lowered = world.client.put(
+        world.url(f"/accounts/{world.account_ids['member']}/limits"),
+        json={"floor_minutes": -1200},
+        headers=world.headers["coordinator"],
     )
-    assert corrected.status_code == 201, corrected.text
+    assert lowered.status_code == 200, lowered.text
+    again = world.client.post(
+        world.url("/gifts"), json=gift_body(world, minutes=10 * 60 + 1), headers=keyed(world, "member", k)
+    )
+    assert (again.status_code, again.content) == (too_much.status_code, too_much.content)
+
+    renewed = world.client.post(
+        world.url("/gifts"), json=gift_body(world, minutes=10 * 60 + 1), headers=keyed(world, "member", key())
+    )
+    assert renewed.status_code == 201, renewed.text
 
 
 # --- concurrency ---------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ On SQLite and PostgreSQL, for ``record_exchange`` (posted at once and pending), 
 - the same key with a different body is refused with ``idempotency_key_reused`` and changes nothing;
 - keys are scoped per caller (the same key from two callers makes two writes) and per timebank (the
   same caller and key in two timebanks makes a write in each);
-- a refused request does not use up its key: once the refusal's cause is gone, the same request with
-  the same key goes through.
+- a refusal is the key's final answer, as a success is: the refusal is recorded under the key (and
+  nothing else is), so the same request with the same key is refused again even once the cause is
+  gone, and cannot succeed behind the back of a client who was told "refused"; a new key goes through.
 """
 
 from __future__ import annotations
@@ -172,15 +173,42 @@ def test_the_same_caller_and_key_in_two_timebanks_makes_a_write_in_each(engine: 
     assert snapshot(engine, o.timebank_id)["counts"]["idempotency_keys"] == 1
 
 
-def test_a_refused_request_does_not_use_up_its_key(engine: Engine) -> None:
+def test_a_refusal_is_the_keys_final_answer(engine: Engine) -> None:
     w = make_world(engine)
     ann = w.holder(w.ann)
-    with pytest.raises(errors.BalanceBelowFloor):
+    before = snapshot(engine, w.timebank_id)
+    with pytest.raises(errors.BalanceBelowFloor) as first:
         w.give(ann, w.ann, w.bo, 700, idempotency_key=KEY)
-    assert snapshot(engine, w.timebank_id)["counts"]["idempotency_keys"] == 0
+    after = snapshot(engine, w.timebank_id)
+    # Only the record of the answer was added; the ledger is untouched (L5).
+    assert after["counts"].pop("idempotency_keys") == before["counts"].pop("idempotency_keys") + 1
+    assert after == before
 
+    # The cause goes away. The same request with the same key (a slow first attempt arriving late,
+    # or a retry) is still answered as the first time: refused, with the same words, and nothing moves.
     w.set_limits(w.ann, -1200, None)
-    gift = w.give(ann, w.ann, w.bo, 700, idempotency_key=KEY)
+    with pytest.raises(errors.BalanceBelowFloor) as again:
+        w.give(ann, w.ann, w.bo, 700, idempotency_key=KEY)
+    assert again.value.detail == first.value.detail
+    assert w.balance(w.ann) == 0
+    # Another body under that key is still another request; a new key is a new request.
+    with pytest.raises(errors.IdempotencyKeyReused):
+        w.give(ann, w.ann, w.bo, 600, idempotency_key=KEY)
+    gift = w.give(ann, w.ann, w.bo, 700, idempotency_key=KEY + "-corrected")
+    assert w.give(ann, w.ann, w.bo, 700, idempotency_key=KEY + "-corrected") == gift
+    assert w.balance(w.ann) == -700
+    assert check_invariants(engine, w.timebank_id) == []
 
-    assert w.give(ann, w.ann, w.bo, 700, idempotency_key=KEY) == gift
+
+def test_a_refused_confirmation_is_replayed_as_refused(engine: Engine) -> None:
+    w = make_world(engine)
+    pending = w.record(w.holder(w.bo), w.bo, {w.ann: 700})  # recorded by the giver: pending
+    with pytest.raises(errors.BalanceBelowFloor):
+        w.confirm(w.holder(w.ann), pending.exchange_id, idempotency_key=KEY)
+    w.set_limits(w.ann, -1200, None)
+    with pytest.raises(errors.BalanceBelowFloor):
+        w.confirm(w.holder(w.ann), pending.exchange_id, idempotency_key=KEY)
+    assert w.balance(w.ann) == 0
+    confirmed = w.confirm(w.holder(w.ann), pending.exchange_id, idempotency_key=KEY + "-again")
+    assert confirmed.status == "confirmed"
     assert w.balance(w.ann) == -700

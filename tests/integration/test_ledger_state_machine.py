@@ -30,12 +30,16 @@ Checked at the step itself:
 - L6: a reversal moves every touched balance back by what the original moved, and reversing again
   (by exchange or by transaction) is refused with ``transaction_already_reversed``;
 - L7: a replayed keyed request returns the first answer and creates nothing, however much has
-  changed since; the same key with another body is refused with ``idempotency_key_reused``;
+  changed since; the same key with another body is refused with ``idempotency_key_reused``; a keyed
+  request the ledger refused (once its key was claimed) records only its refusal, and a replay of it
+  is refused the same way even when it would now go through;
 - L10: ``balance_at`` at remembered moments gives the balances the model had then.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -200,12 +204,16 @@ class ModelTransaction:
 
 @dataclass
 class Keyed:
-    """A keyed request that succeeded: its body, its first answer, and how to send it again."""
+    """A keyed request that was answered: its body, its first answer, and how to send it again.
+
+    ``refused_code`` is set when that first answer was a refusal the ledger recorded under the key.
+    """
 
     body: tuple[Any, ...]
     view: Any
     replay: Callable[[], None]
     replay_with_other_body: Callable[[], None]
+    refused_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -292,6 +300,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.counts = {t.name: 0 for t in _COUNTED}
         self.moments: list[tuple[datetime, dict[int, int]]] = []
         self._keys = itertools.count(1)
+        self._claimed: tuple[Actor, str, tuple[Any, ...]] | None = None
         self._current: Snapshot | None = None  # the database as last read, if nothing changed since
         self._fresh: Snapshot | None = None  # read during this step, after its last write
 
@@ -397,11 +406,17 @@ class LedgerMachine(RuleBasedStateMachine):
             raise Refusal("account_not_found")
 
     def _check_key(self, actor: Actor, key: str | None, body: tuple[Any, ...]) -> Replay | None:
-        if key is None or (actor.caller, key) not in self.keyed:
+        if key is None:
+            return None
+        if (actor.caller, key) not in self.keyed:
+            # The service claims the key here: a refusal predicted from now on is recorded under it.
+            self._claimed = (actor, key, body)
             return None
         keyed = self.keyed[(actor.caller, key)]
         if keyed.body != body:
             raise Refusal("idempotency_key_reused")
+        if keyed.refused_code is not None:
+            raise Refusal(keyed.refused_code)
         return Replay(keyed)
 
     def _check_limits(self, triples: Iterable[tuple[int, int, int]]) -> None:
@@ -483,10 +498,11 @@ class LedgerMachine(RuleBasedStateMachine):
 
         Returns (plan, answer) when the operation went through, for the caller to apply.
         """
+        self._claimed = None
         try:
             plan = predict()
         except Refusal as refusal:
-            self._expect_refusal(call, refusal.codes)
+            self._expect_refusal(call, refusal.codes, claimed=self._claimed)
             return None
         if isinstance(plan, Replay):
             before = self._snapshot_now()
@@ -500,15 +516,29 @@ class LedgerMachine(RuleBasedStateMachine):
         self._changed()
         return plan, answer
 
-    def _expect_refusal(self, call: Callable[[], Any], codes: frozenset[str]) -> None:
+    def _expect_refusal(
+        self,
+        call: Callable[[], Any],
+        codes: frozenset[str],
+        claimed: tuple[Actor, str, tuple[Any, ...]] | None = None,
+    ) -> None:
         before = self._snapshot_now()
         try:
             answer = call()
         except LedgerError as error:
             assert error.code in codes, f"refused with {error.code!r}, expected {sorted(codes)}"
+            code = error.code
         else:
             raise AssertionError(f"expected a refusal {sorted(codes)}, got {answer!r}")
         after = read_snapshot(self.engine, self.timebank_id)
+        if claimed is not None:
+            # The refusal is the key's answer now: one idempotency record, and nothing else (L5, L7).
+            counts = dict(before.counts)
+            counts["idempotency_keys"] += 1
+            before = dataclasses.replace(before, counts=tuple(counts.items()))
+            actor, key, body = claimed
+            replay = functools.partial(self._expect_refusal, call, frozenset({code}))
+            self._remember_key(actor, key, Keyed(body, None, replay, lambda: None, refused_code=code))
         assert before.differences(after) == [], "a refused operation changed the ledger (L5)"
         self._current = self._fresh = after
 

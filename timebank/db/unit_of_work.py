@@ -41,7 +41,7 @@ from timebank.db.repositories import (
 from timebank.ledger import errors
 from timebank.settings import get_settings
 
-__all__ = ["UnitOfWork", "run"]
+__all__ = ["UnitOfWork", "ledger_error_for", "run"]
 
 T = TypeVar("T")
 
@@ -167,7 +167,7 @@ def run(engine: Engine, use_case: Callable[[UnitOfWork], T], *, write: bool = Tr
         except IntegrityError as error:
             if _is_idempotency_race(error) and attempt < attempts_max:
                 continue
-            ledger_error = _ledger_error_for(error)
+            ledger_error = ledger_error_for(error)
             if ledger_error is None:
                 raise
             raise ledger_error from error
@@ -196,7 +196,8 @@ def _is_idempotency_race(error: IntegrityError) -> bool:
     return any(name in message for name in _IDEMPOTENCY_CONSTRAINTS)
 
 
-def _ledger_error_for(error: IntegrityError) -> errors.LedgerError | None:
+def ledger_error_for(error: IntegrityError) -> errors.LedgerError | None:
+    """The ledger error a database constraint's refusal stands for, if a rule explains it."""
     message = str(error.orig)
     for constraint, ledger_error in _CONSTRAINT_ERRORS.items():
         if constraint in message:

@@ -3,6 +3,16 @@
 The key is scoped to the timebank and the caller. The request is reduced to a canonical JSON text
 and hashed; the same key with a different request is refused with ``idempotency_key_reused``. The
 record is written in the same database transaction as the work, so either both exist or neither.
+
+The first answer is final, a refusal included. Once the work has run and the ledger refused it
+(a balance would cross its floor, the exchange is no longer pending ...), the refusal is recorded
+under the key and every later request with that key gets the same refusal. Were a refusal to leave
+the key unused, a client whose first attempt was slow to arrive (a retry overtook it, after a
+timeout or a lost connection) could be told "refused" by the retry and then have the first attempt
+succeed behind its back: the bank workload found exactly that (tests/reliability). The work runs
+inside a savepoint, so what it wrote is undone and only the record of the refusal is committed.
+Refusals decided before the work runs (the request's shape, who may ask) are not recorded: they
+depend on nothing that can change between attempts.
 """
 
 from __future__ import annotations
@@ -12,7 +22,10 @@ import json
 from collections.abc import Callable
 from typing import Any, Protocol, Self, TypeVar
 
-from timebank.db.unit_of_work import UnitOfWork
+from sqlalchemy.exc import IntegrityError
+
+from timebank.db.unit_of_work import UnitOfWork, ledger_error_for
+from timebank.ledger import errors
 from timebank.ledger.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, TextTooLong
 from timebank.ledger.types import Actor
 from timebank.services.clock import utc_now
@@ -47,7 +60,11 @@ def once(
     view_type: type[V],
     work: Callable[[], V],
 ) -> V:
-    """Do ``work`` unless this key was seen; then answer as the first time (or refuse a new body)."""
+    """Do ``work`` unless this key was seen; then answer as the first time (or refuse a new body).
+
+    If ``work`` is refused, the refusal is recorded under the key, the unit of work is committed
+    (with nothing else in it) and the refusal is raised; the caller's own ``commit()`` is not reached.
+    """
     if key is None:
         return work()
     if len(key) > IDEMPOTENCY_KEY_LENGTH_MAX:
@@ -61,8 +78,25 @@ def once(
             raise IdempotencyKeyReused(
                 "This idempotency key was already used for a different request; use a new key"
             )
-        return view_type.from_json(json.loads(found.response_json))
-    view = work()
+        first = json.loads(found.response_json)
+        if _REFUSED in first:
+            raise _refusal_from_json(first[_REFUSED])
+        return view_type.from_json(first)
+    savepoint = uow.connection.begin_nested()
+    try:
+        view = work()
+    except (errors.LedgerError, IntegrityError) as raised:
+        refusal = ledger_error_for(raised) if isinstance(raised, IntegrityError) else raised
+        if refusal is None:
+            raise
+        savepoint.rollback()
+        record = json.dumps({_REFUSED: _refusal_to_json(refusal)})
+        uow.idempotency.insert(timebank_id, actor.caller, key, operation, digest, record, utc_now())
+        uow.commit()
+        if refusal is raised:
+            raise
+        raise refusal from raised
+    savepoint.commit()
     uow.idempotency.insert(
         timebank_id,
         actor.caller,
@@ -73,3 +107,20 @@ def once(
         utc_now(),
     )
     return view
+
+
+_REFUSED = "refused"  # the key of a recorded refusal; no view has a field of that name
+
+
+def _refusal_to_json(refusal: errors.LedgerError) -> dict[str, Any]:
+    data: dict[str, Any] = {"code": refusal.code, "detail": refusal.detail}
+    if isinstance(refusal, errors.ImportRejected):
+        data["rows"] = [{"row": e.row, "code": e.code, "detail": e.detail} for e in refusal.errors]
+    return data
+
+
+def _refusal_from_json(data: dict[str, Any]) -> errors.LedgerError:
+    error_class = errors.all_error_codes().get(data["code"], errors.LedgerError)
+    if issubclass(error_class, errors.ImportRejected):
+        return error_class([errors.RowError(**row) for row in data.get("rows", [])])
+    return error_class(data["detail"])
