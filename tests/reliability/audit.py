@@ -10,7 +10,9 @@ promise it keeps:
 - ``lost``: an acknowledged write whose row is not there (its tag is in no description, note or
   reason, or its idempotency record is missing or names another result);
 - ``duplicated``: a write whose tag is on more than one row, or an idempotency key with more than one;
-- ``refused_but_recorded``: a refused write that left a row or an idempotency record (L5);
+- ``refused_but_recorded``: a refused write that left a row in the ledger, or whose idempotency
+  record holds anything but that refusal (L5; the refusal itself is recorded under its key, so
+  that a late first attempt cannot succeed after the client was told "refused");
 - ``status_mismatches``: an exchange whose status is not what the answers said (a lost confirmation,
   reversal, decline or cancellation shows here);
 - ``balance_mismatches``: an account whose balance is not what the acknowledged writes add up to;
@@ -65,6 +67,9 @@ class Figures:
     cut_writes: int = 0  # keyed writes with an attempt cut off, by a kill or by impatience
     # ... of which had committed before their answered attempt was sent: that attempt was a replay.
     replayed_after_cut: int = 0
+    # Declines and cancellations (unkeyed) cut off after they were done: the retry was refused as
+    # already done, so they count as acknowledged.
+    unkeyed_settled_by_retry: int = 0
     unsent_attempts: int = 0
     busy_retries: int = 0
     kills: int = 0
@@ -73,6 +78,7 @@ class Figures:
     sigterm_answered: int = 0
     sigterm_cut_not_committed: int = 0
     sigterm_cut_after_commit: int = 0
+    sigterm_timed_out_by_client: int = 0
     sigterm_exit_status: int | None = None
     sigterm_stop_seconds: float = 0.0
     elapsed_seconds: float = 0.0
@@ -127,8 +133,9 @@ def _count(figures: Figures, log: WorkloadLog) -> None:
     figures.operations = len(log.ops)
     figures.writes = sum(op.is_write for op in log.ops)
     figures.reads = figures.operations - figures.writes
-    figures.acknowledged = sum(op.is_write and op.acknowledged for op in log.ops)
-    figures.refused = sum(op.is_write and op.refused for op in log.ops)
+    figures.acknowledged = sum(op.is_write and (op.acknowledged or op.settled_by_retry) for op in log.ops)
+    figures.refused = sum(op.is_write and op.refused and not op.settled_by_retry for op in log.ops)
+    figures.unkeyed_settled_by_retry = sum(op.settled_by_retry for op in log.ops)
     figures.indeterminate = sum(op.indeterminate for op in log.ops)
     figures.unsent_attempts = sum(op.attempts.count("unsent") for op in log.ops)
     figures.busy_retries = sum(op.attempts.count("busy") for op in log.ops)
@@ -140,6 +147,7 @@ def _count(figures: Figures, log: WorkloadLog) -> None:
         figures.sigterm_answered = log.sigterm.answered
         figures.sigterm_cut_not_committed = log.sigterm.cut_not_committed
         figures.sigterm_cut_after_commit = log.sigterm.cut_after_commit
+        figures.sigterm_timed_out_by_client = log.sigterm.timed_out
         figures.sigterm_exit_status = log.sigterm.exit_status
         figures.sigterm_stop_seconds = round(log.sigterm.stop_seconds, 2)
     figures.elapsed_seconds = round(log.elapsed_seconds, 1)
@@ -238,9 +246,15 @@ def _check_writes(connection: Any, world: BankWorld, log: WorkloadLog, figures: 
             elif op.answer is not None and _stored_id(answers[0]) != op.answer.get("id"):
                 figures.lost += 1
                 figures.details.append(f"op {op.number}: its key replays id {_stored_id(answers[0])}")
-        elif op.refused and (found or answers):
+        elif (
+            op.refused
+            and not op.settled_by_retry
+            and (found or any(a.get("refused", {}).get("code") != op.code for a in answers))
+        ):
             figures.refused_but_recorded += 1
-            figures.details.append(f"op {op.number} {op.kind} refused ({op.code}) yet recorded")
+            figures.details.append(
+                f"op {op.number} {op.kind} refused ({op.code}) yet recorded: {found} {answers}"
+            )
 
     statuses = {exchange_id: status for exchange_id, _d, status in exchange_rows}
     for exchange_id, model in log.exchanges.items():

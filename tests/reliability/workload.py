@@ -11,9 +11,10 @@ there exactly once. This is ours, against ``timebank serve`` in its own process:
   balances and statements. Every write carries its own ``Idempotency-Key`` and a tag (the run and the
   operation's number) in its description, note or reason, so the audit can find it in the database.
 - Each attempt ends **answered** (2xx: acknowledged; 4xx: refused), **unsent** (the connection was
-  refused, so the request never left) or **cut** (a timeout or lost connection: it may or may not
-  have happened, i.e. indeterminate). An indeterminate write is retried with the same key until it is
-  answered, which is exactly what a careful client does and what idempotency keys are for.
+  refused, so the request never left), **timed out** (the client gave up waiting) or **cut** (the
+  connection was lost mid-request). The last two are indeterminate: it may or may not have
+  happened. An indeterminate write is retried with the same key until it is answered, which is
+  exactly what a careful client does and what idempotency keys are for.
 - A chaos task SIGKILLs the whole server (supervisor and workers) at random moments while writes are
   in flight, then restarts it; once, it sends SIGTERM instead and checks, while the server is down,
   that no request it had begun was cut off after committing (a graceful stop finishes what it began).
@@ -71,6 +72,8 @@ WRITES = {kind for kind in WEIGHTS if not kind.startswith("read_")}
 KEYED = WRITES - {"decline", "cancel"}
 RECORDS = {"record_by_receiver", "record_by_giver", "record_by_coordinator"}
 GIFTS = {"gift", "donation", "grant"}
+# What the retry of an unkeyed write hears when its cut-off first attempt had already done it.
+_DONE_ALREADY = {"decline": "exchange_already_declined", "cancel": "exchange_already_cancelled"}
 
 
 @dataclass
@@ -104,7 +107,8 @@ class Op:
     key: str | None = None
     tag: str | None = None
     exchange_id: int | None = None  # the exchange a confirm, decline, cancel or reverse acts on
-    # How each attempt ended: "answered", "unsent", "cut", "busy" (409 in flight) or "server_error".
+    # How each attempt ended: "answered", "unsent", "timed_out", "cut", "busy" (409 in flight) or
+    # "server_error".
     attempts: list[str] = field(default_factory=list)
     sent_at_wall: list[float] = field(default_factory=list)  # time.time() as each attempt was sent
     first_timeout_seconds: float | None = None  # set for an impatient first attempt
@@ -112,6 +116,7 @@ class Op:
     answer: dict[str, Any] | None = None
     started_at: float = 0.0
     answered_at: float = 0.0
+    settled_by_retry: bool = False  # see _Workload.absorb
 
     @property
     def is_write(self) -> bool:
@@ -131,7 +136,7 @@ class Op:
 
     @property
     def indeterminate(self) -> bool:
-        return "cut" in self.attempts
+        return "cut" in self.attempts or "timed_out" in self.attempts
 
 
 @dataclass
@@ -151,6 +156,7 @@ class SigtermFigures:
     cut_not_committed: int = 0  # ... cut off before the server began them: allowed
     cut_after_commit: int = 0  # ... cut off after their write committed: must be 0
     cut_reads: int = 0
+    timed_out: int = 0
     cut_unkeyed: int = 0  # declines and cancellations cut off: their retry tells what happened
     exit_status: int | None = None
     stop_seconds: float = 0.0
@@ -384,8 +390,13 @@ class _Workload:
                 op.attempts[-1] = "unsent"
                 await asyncio.sleep(0.05)
                 continue
+            except httpx.TimeoutException:
+                # The client gave up waiting: the server may still do it, or may have done it already.
+                op.attempts[-1] = "timed_out"
+                await asyncio.sleep(0.01)
+                continue
             except httpx.TransportError:
-                # Timed out or the connection was lost mid-request: it may or may not have happened.
+                # The connection was lost mid-request: it may or may not have happened.
                 op.attempts[-1] = "cut"
                 await asyncio.sleep(0.01)
                 continue
@@ -433,7 +444,11 @@ class _Workload:
                 self.confirmed[tb].append(exchange_id)
         elif op.kind in ("confirm", "decline", "cancel", "reverse"):
             assert op.exchange_id is not None
-            if op.acknowledged:
+            if op.indeterminate and op.kind in _DONE_ALREADY and op.code == _DONE_ALREADY[op.kind]:
+                # An unkeyed decline or cancel whose cut-off first attempt had done it: the retry is
+                # refused because the exchange is already declined or cancelled, which is the answer.
+                op.settled_by_retry = True
+            if op.acknowledged or op.settled_by_retry:
                 self.log.exchanges[op.exchange_id].status = {
                     "confirm": "confirmed",
                     "decline": "declined",
@@ -491,7 +506,7 @@ class _Workload:
         await asyncio.to_thread(self.server.kill)
         self.log.kills += 1
         await self._settle(caught)
-        cut = [op.key for op, i in caught if op.attempts[i] == "cut" and op.key is not None]
+        cut = [op.key for op, i in caught if op.attempts[i] in ("cut", "timed_out") and op.key is not None]
         committed = await asyncio.to_thread(self._committed_keys, cut)
         self.log.killed_writes_committed += len(committed)
         self.log.killed_writes_not_committed += len(cut) - len(committed)
@@ -509,11 +524,13 @@ class _Workload:
         figures.exit_status = await asyncio.to_thread(self.server.terminate)
         figures.stop_seconds = time.monotonic() - began
         await self._settle(caught)
-        cut_keys = {op.key: op for op, i in caught if op.attempts[i] != "answered" and op.key is not None}
+        cut_keys = {op.key: op for op, i in caught if op.attempts[i] == "cut" and op.key is not None}
         committed = await asyncio.to_thread(self._committed_keys, list(cut_keys))
         for op, i in caught:
-            if op.attempts[i] == "answered" or op.attempts[i] in ("busy", "server_error"):
+            if op.attempts[i] in ("answered", "busy", "server_error"):
                 figures.answered += 1
+            elif op.attempts[i] == "timed_out":
+                figures.timed_out += 1  # an impatient client gave up on its own; not the server's doing
             elif not op.is_write:
                 figures.cut_reads += 1
             elif op.key is None:
