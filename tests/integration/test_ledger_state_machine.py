@@ -31,8 +31,8 @@ Checked at the step itself:
   (by exchange or by transaction) is refused with ``transaction_already_reversed``;
 - L7: a replayed keyed request returns the first answer and creates nothing, however much has
   changed since; the same key with another body is refused with ``idempotency_key_reused``; a keyed
-  request the ledger refused (once its key was claimed) records only its refusal, and a replay of it
-  is refused the same way even when it would now go through;
+  request refused for the state it met (a conflict or a limit, once its key was claimed) records
+  only its refusal, and a replay of it is refused the same way even when it would now go through;
 - L10: ``balance_at`` at remembered moments gives the balances the model had then.
 """
 
@@ -62,9 +62,10 @@ from timebank import services
 from timebank.db import tables
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger import invariants
-from timebank.ledger.errors import LedgerError
+from timebank.ledger.errors import LedgerError, all_error_codes
 from timebank.ledger.rules import MINUTES_PER_TRANSFER_MAX
 from timebank.ledger.types import AccountKind, AccountState, Actor, ReceiverShare
+from timebank.services.idempotency import RECORDED_REFUSALS
 
 ACTIVITY_DATE = date(2024, 5, 1)
 UNKNOWN_ID = 10**9  # no account, exchange or transaction has this id
@@ -531,7 +532,7 @@ class LedgerMachine(RuleBasedStateMachine):
         else:
             raise AssertionError(f"expected a refusal {sorted(codes)}, got {answer!r}")
         after = read_snapshot(self.engine, self.timebank_id)
-        if claimed is not None:
+        if claimed is not None and issubclass(all_error_codes()[code], RECORDED_REFUSALS):
             # The refusal is the key's answer now: one idempotency record, and nothing else (L5, L7).
             counts = dict(before.counts)
             counts["idempotency_keys"] += 1

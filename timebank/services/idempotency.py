@@ -4,15 +4,18 @@ The key is scoped to the timebank and the caller. The request is reduced to a ca
 and hashed; the same key with a different request is refused with ``idempotency_key_reused``. The
 record is written in the same database transaction as the work, so either both exist or neither.
 
-The first answer is final, a refusal included. Once the work has run and the ledger refused it
-(a balance would cross its floor, the exchange is no longer pending ...), the refusal is recorded
-under the key and every later request with that key gets the same refusal. Were a refusal to leave
-the key unused, a client whose first attempt was slow to arrive (a retry overtook it, after a
+The first answer is final, a refusal included, when the refusal came from the state the request
+met: the exchange was no longer pending, a balance would cross its floor or cap. Such a refusal is
+recorded under the key, and every later request with that key gets the same refusal. Were it to
+leave the key unused, a client whose first attempt was slow to arrive (a retry overtook it, after a
 timeout or a lost connection) could be told "refused" by the retry and then have the first attempt
-succeed behind its back: the bank workload found exactly that (tests/reliability). The work runs
-inside a savepoint, so what it wrote is undone and only the record of the refusal is committed.
-Refusals decided before the work runs (the request's shape, who may ask) are not recorded: they
-depend on nothing that can change between attempts.
+succeed behind its back, once the state had moved on: the bank workload found exactly that
+(tests/reliability). The work runs inside a savepoint, so what it wrote is undone and only the
+record of the refusal is committed.
+
+A request that is wrong in itself (``InvalidRequest``), names what is not there (``NotFound``) or
+asks what its caller may not do (``NotAllowed``) is refused whichever attempt arrives first, so its
+refusal records nothing and leaves the database exactly as it was.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from timebank.ledger.errors import IdempotencyKeyInFlight, IdempotencyKeyReused,
 from timebank.ledger.types import Actor
 from timebank.services.clock import utc_now
 
-__all__ = ["IDEMPOTENCY_KEY_LENGTH_MAX", "once"]
+__all__ = ["IDEMPOTENCY_KEY_LENGTH_MAX", "RECORDED_REFUSALS", "once"]
 
 IDEMPOTENCY_KEY_LENGTH_MAX = 200
 
@@ -62,8 +65,9 @@ def once(
 ) -> V:
     """Do ``work`` unless this key was seen; then answer as the first time (or refuse a new body).
 
-    If ``work`` is refused, the refusal is recorded under the key, the unit of work is committed
-    (with nothing else in it) and the refusal is raised; the caller's own ``commit()`` is not reached.
+    If ``work`` is refused for the state it met, the refusal is recorded under the key, the unit of
+    work is committed (with nothing else in it) and the refusal is raised; the caller's own
+    ``commit()`` is not reached.
     """
     if key is None:
         return work()
@@ -87,7 +91,9 @@ def once(
         view = work()
     except (errors.LedgerError, IntegrityError) as raised:
         refusal = ledger_error_for(raised) if isinstance(raised, IntegrityError) else raised
-        if refusal is None:
+        if not isinstance(refusal, RECORDED_REFUSALS):
+            if isinstance(raised, IntegrityError) and refusal is not None:
+                raise refusal from raised
             raise
         savepoint.rollback()
         record = json.dumps({_REFUSED: _refusal_to_json(refusal)})
@@ -108,6 +114,9 @@ def once(
     )
     return view
 
+
+# The refusals that depend on the state a request meets, which a later attempt might not meet.
+RECORDED_REFUSALS = (errors.StateConflict, errors.LimitBreached)
 
 _REFUSED = "refused"  # the key of a recorded refusal; no view has a field of that name
 
