@@ -8,7 +8,10 @@ be JSON but is declared as something else is refused with 415 rather than guesse
 object is refused rather than letting the last one win (RFC 8259 leaves its meaning open, and two
 parsers that disagree about it let a request mean one thing to a proxy and another here). Bodies
 that are not UTF-8, nest deeper than the parser goes, or hold a number too long to convert are
-refused the same way, as ``json_invalid``, instead of as an unnamed parse error.
+refused the same way, as ``json_invalid``, instead of as an unnamed parse error. A write that
+takes no body (confirm, decline, cancel, log out, remove staff, revoke a key) refuses one with 422
+``request_body_unexpected`` rather than ignoring it: whatever the client meant by it, it was not
+what the operation does.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from timebank.api.problems import PROBLEM_TYPE_BASE
+from timebank.api.problems import PROBLEM_TYPE_BASE, problem_response
 
 __all__ = ["EdgeLimits", "JsonRoute"]
 
@@ -131,13 +134,30 @@ class _StrictJsonRequest(Request):
         return self._json
 
 
+def _declares_body(request: Request) -> bool:
+    # The same test as EdgeLimits': what the headers promise, so the body need not be read to refuse it.
+    declared = request.headers.get("content-length", "")
+    return declared not in ("", "0") or "transfer-encoding" in request.headers
+
+
 class JsonRoute(APIRoute):
     """An API route whose JSON body is parsed strictly (see the module's docstring)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        # Bug fix (found by the bad-input corpus): a write without a body ignored one, so a confirm
+        # sent with any JSON at all (even a malformed one) confirmed the exchange.
+        writes = {"POST", "PUT", "PATCH", "DELETE"} & (self.methods or set())
+        refuses_body = self.body_field is None and bool(writes)
 
         async def strict_json_handler(request: Request) -> Response:
+            if refuses_body and _declares_body(request):
+                return problem_response(
+                    422,
+                    "request_body_unexpected",
+                    "This operation takes no body",
+                    "Send the request without a body; everything it needs is in its path and headers.",
+                )
             return await handler(_StrictJsonRequest(request.scope, request.receive))
 
         return strict_json_handler

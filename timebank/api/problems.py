@@ -11,6 +11,7 @@ A ledger error keeps its code; its group decides the status (the error tree in
     method_not_allowed         405
     request_body_too_large     413
     content_type_unsupported   415  a JSON body sent as something else
+    request_body_unexpected    422  a body sent to a write that takes none
     internal_error             500  a bug; the body says nothing more, the log says everything
 """
 

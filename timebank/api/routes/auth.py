@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.exceptions import RequestValidationError
 
 from timebank.api.deps import CallerDep, EngineDep, OptionalCallerDep
 from timebank.api.edge import JsonRoute
 from timebank.api.schemas import MeOut, PasswordChange, TokenOut
+from timebank.ledger import rules
 from timebank.services.access import change_password, log_in, log_out
 
 __all__ = ["router"]
@@ -16,7 +18,27 @@ __all__ = ["router"]
 router = APIRouter(prefix="/v1", tags=["auth"], route_class=JsonRoute)
 
 
-@router.post("/auth/token", operation_id="log_in", response_model=TokenOut)
+async def _credentials_once(request: Request) -> None:
+    """Refuse a login form that gives the username or password twice (RFC 6749 section 3.1).
+
+    Bug fix (found by the bad-input corpus): the last value won, so ``username=a&username=b`` logged
+    in as ``b``, and a proxy or log that read the first value saw someone else. Other fields are the
+    client's business (the document lets a form carry more), so only the two read here are checked.
+    The form is already parsed (FastAPI reads it before the dependencies run): this reads the cache.
+    """
+    form = await request.form()
+    repeated = [name for name in ("username", "password") if len(form.getlist(name)) > 1]
+    if repeated:
+        errors = [{"type": "value_error", "loc": ("body", name), "msg": "Given twice"} for name in repeated]
+        raise RequestValidationError(errors)
+
+
+@router.post(
+    "/auth/token",
+    operation_id="log_in",
+    response_model=TokenOut,
+    dependencies=[Depends(_credentials_once)],
+)
 def token(
     request: Request,
     engine: EngineDep,
@@ -24,6 +46,11 @@ def token(
     password: Annotated[str, Form(min_length=1, max_length=200)],
 ) -> TokenOut:
     """Log in with a username and password (OAuth2 password form); get a bearer token."""
+    # Bug fix (found by the bad-input corpus): a NUL in the username reached PostgreSQL, which can
+    # neither store nor compare one, and the login answered 500. No username holds a control
+    # character, so one is refused before the credentials are looked at (and is not counted as a
+    # guess). Only what log_in keeps is checked: it strips the spaces people type around a name.
+    rules.check_text("username", username.strip(), length_max=len(username))  # the form limits length
     address = request.client.host if request.client else None
     issued = log_in(engine, username, password, address)
     return TokenOut(access_token=issued.access_token, token_type="bearer", expires_in=issued.expires_in)
