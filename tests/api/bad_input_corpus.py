@@ -1,0 +1,1024 @@
+"""The bad-input corpus: for every write, sent everything a careless or hostile client might.
+
+Every write of the OpenAPI document is here (a test fails when one is missing), each with a corpus of
+bad requests built from what it takes and what it answers when given the right thing.
+
+A write that takes a JSON body (record an exchange, give credits, reverse, add and update a member,
+add an organisation, add staff, make an API key, set limits, create or update a timebank, change a
+password) is sent JSON that is malformed, truncated, not UTF-8, nested too deep, with a name given
+twice, or not an object at all; every minutes field as a string, a float (1.5 and 60.0), a bool, null,
+0, negative, 2**63 and 2**64; every id field likewise, and as another timebank's id; every text field
+with NUL, ESC, a bidi override, a lone surrogate escape, too long and 1 MB long; fields the schema
+does not have (``balance_minutes``, ``timebank_id``, ``roles`` on an exchange ...); text/plain, form
+and multipart bodies; bodies past the size limit, declared or streamed.
+
+A write that takes no body (confirm, decline and cancel an exchange, log out, remove staff, revoke
+an API key) is sent one: JSON, malformed JSON, 1 MB, streamed, text, a form. Logging in takes a
+form: it is sent JSON instead, empty and malformed forms, each field missing, empty, too long, 1 MB
+long or given twice, the credentials in the query string, and usernames with control characters.
+A failed login is recorded by design (the limiter counts guesses), so the login corpus holds only
+requests refused before the credentials are looked at, and the login_failures table stays in the
+comparison to prove it; a wrong password or a username that is merely unknown is left out.
+
+Every write with an id in its path gets ids that are not ids (0, -1, 2**64, "abc" ...), one that
+does not exist, and another timebank's. Every keyed write is sent without an Idempotency-Key, with
+malformed keys, and with the key of a request it accepted before the corpus began: with another
+request, which is refused with ``idempotency_key_reused``; and with that same request, which is a
+replay, answered with the first status and the very same bytes.
+
+Each request but the replay must be answered with a 4xx ``application/problem+json`` carrying
+``type``, ``title``, ``status``, ``detail`` and ``code`` (the specific code where one rule is plainly
+broken), and the database must be exactly as before: every row of both timebanks and the row count
+of every table. One row is allowed, by design: a keyed request that the ledger itself refuses (an
+account or exchange that is not there) may record that refusal under its own key, and must then be
+answered the same, byte for byte, when sent again (see ``run_corpus``). A 5xx is a bug. One test
+per operation and backend runs its whole corpus and reports every case that went wrong, so one run
+shows them all; it then sends the valid request the corpus was built from, which must be accepted,
+so the refusals are the corpus' doing.
+
+``arrange`` and ``run_corpus`` work through any httpx client, a TestClient or one of a real
+server's: tests/reliability/test_bad_input_live.py sends the same corpus to ``timebank serve``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import secrets
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from httpx import Response
+
+from timebank.api.problems import PROBLEM_TYPE_BASE
+from timebank.services.callers import Caller
+from timebank.services.members import add_member
+from timebank.services.organisations import add_organisation, create_api_key
+from timebank.settings import get_settings
+
+from .conftest import PASSWORD, World
+from .db_snapshot import row_counts, snapshot
+
+__all__ = [
+    "CASES_MIN",
+    "FORM",
+    "KEY_REUSED_CASES",
+    "OPERATIONS",
+    "OPERATION_BY_NAME",
+    "Arranged",
+    "Case",
+    "Operation",
+    "Outcome",
+    "Prior",
+    "arrange",
+    "corpus",
+    "judge",
+    "own_address",
+    "run_corpus",
+    "send",
+    "timebank_rows",
+    "unchanged_problems",
+    "valid_request",
+]
+
+Path = tuple[str | int, ...]  # where a field sits in a body: ("receivers", 0, "minutes")
+Arranged = dict[str, Any]
+
+BODY_BYTES_MAX = get_settings().request_body_bytes_max
+ID_MAX = 2**63 - 1
+ONE_MB = "x" * (1 << 20)
+RAW = "@@raw@@"  # stands for a JSON token that json.dumps cannot write (NaN, a lone surrogate ...)
+FORM = "application/x-www-form-urlencoded"
+CONTROL_CHARACTERS = (("NUL", "\x00"), ("ESC", "\x1b"), ("DEL", "\x7f"), ("U+202E", "\u202e"))
+
+JSON_INVALID = {"json_invalid"}
+REQUEST_INVALID = {"request_invalid"}
+REQUIRED = {"field_required"}
+WHOLE = {"minutes_must_be_whole"}
+POSITIVE = {"minutes_must_be_positive"}
+ABOVE_LIMIT = {"minutes_above_transfer_limit"}
+CONTROL = {"text_has_control_characters"}
+TOO_LARGE = {"request_body_too_large"}
+NOT_JSON = {"content_type_unsupported"}
+NO_BODY = {"request_body_unexpected"}
+ANY: set[str] | None = None  # any code will do; the status is still checked
+
+# The fewest cases an operation's corpus may hold, by what it takes (a body-less write has only its
+# path, its key and the bodies it must refuse; logging out has no path id and no key).
+CASES_MIN = {"json": 60, "form": 20, "nothing": 10}
+
+
+# --- the operations ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A write, with what the corpus needs to know about what it takes."""
+
+    name: str
+    method: str
+    path: str  # a template over the arranged ids: "/v1/timebanks/{tb}/exchanges/{exchange}/reverse"
+    # The valid body the corpus is built from (form fields, for a form); None: the write takes none.
+    body: Callable[[World, Arranged], dict[str, Any]] | None
+    role: str = "coordinator"
+    keyed: bool = False
+    form: bool = False
+    # Placeholders of the path, each with the code for an id that does not exist (or is elsewhere).
+    path_ids: dict[str, str] = field(default_factory=dict)
+    minutes: tuple[Path, ...] = ()
+    # Id fields, each with the code for an id that does not exist or is another timebank's.
+    ids: dict[Path, str] = field(default_factory=dict)
+    # Text fields, each with the code named for control characters and for too much text.
+    texts: dict[Path, tuple[set[str], set[str]]] = field(default_factory=dict)
+    floors: tuple[Path, ...] = ()
+    caps: tuple[Path, ...] = ()
+    other_numbers: tuple[Path, ...] = ()  # whole-number settings with no rule code of their own
+    bools: tuple[Path, ...] = ()
+    unknown_fields: tuple[str, ...] = ()
+
+    @property
+    def takes(self) -> str:
+        """What the body is: "json", "form" or "nothing"."""
+        return "nothing" if self.body is None else "form" if self.form else "json"
+
+
+PLAIN_TEXT = (CONTROL, {"text_too_long"})
+
+
+def _exchange_body(w: World, a: Arranged) -> dict[str, Any]:
+    return {
+        "giver_account_id": w.account_ids["member"],
+        "receivers": [{"account_id": w.account_ids["other_member"], "minutes": 60}],
+        "activity_date": "2024-05-01",
+        "description": "dug the vegetable patch",
+        "category": "gardening",
+    }
+
+
+OPERATIONS = [
+    Operation(
+        "record_exchange",
+        "POST",
+        "/v1/timebanks/{tb}/exchanges",
+        _exchange_body,
+        keyed=True,
+        path_ids={"tb": "timebank_not_found"},
+        minutes=(("receivers", 0, "minutes"),),
+        ids={("giver_account_id",): "account_not_found", ("receivers", 0, "account_id"): "account_not_found"},
+        texts={("description",): PLAIN_TEXT, ("category",): PLAIN_TEXT},
+        unknown_fields=("roles", "status", "transaction_id", "awaiting_consent_from"),
+    ),
+    Operation(
+        "give_credits",
+        "POST",
+        "/v1/timebanks/{tb}/gifts",
+        lambda w, a: {
+            "from_account_id": w.account_ids["coordinator"],
+            "to_account_id": w.account_ids["member"],
+            "minutes": 30,
+            "note": "for the lifts to the clinic",
+        },
+        keyed=True,
+        path_ids={"tb": "timebank_not_found"},
+        minutes=(("minutes",),),
+        ids={("from_account_id",): "account_not_found", ("to_account_id",): "account_not_found"},
+        texts={("note",): PLAIN_TEXT},
+        unknown_fields=("kind", "reverses_transaction_id"),
+    ),
+    Operation(
+        "reverse_exchange",
+        "POST",
+        "/v1/timebanks/{tb}/exchanges/{exchange}/reverse",
+        lambda w, a: {"reason": "recorded twice"},
+        keyed=True,
+        path_ids={"tb": "timebank_not_found", "exchange": "exchange_not_found"},
+        texts={("reason",): PLAIN_TEXT},
+        unknown_fields=("exchange_id", "minutes"),
+    ),
+    Operation(
+        "add_member",
+        "POST",
+        "/v1/timebanks/{tb}/members",
+        lambda w, a: {
+            "display_name": "Dee",
+            "username": f"dee_{uuid.uuid4().hex[:10]}",
+            "password": "a long enough password",
+            "roles": ["member"],
+            "tags": ["neighbour"],
+            "floor_minutes": -120,
+            "cap_minutes": 600,
+        },
+        path_ids={"tb": "timebank_not_found"},
+        texts={
+            ("display_name",): PLAIN_TEXT,
+            ("username",): ({"username_invalid"}, {"username_invalid"}),
+            ("tags", 0): ({"tag_invalid"}, {"tag_invalid"}),
+        },
+        floors=(("floor_minutes",),),
+        caps=(("cap_minutes",),),
+        unknown_fields=("is_admin", "account_id", "password_hash", "login_id"),
+    ),
+    Operation(
+        "update_member",
+        "PATCH",
+        "/v1/timebanks/{tb}/members/{member}",
+        lambda w, a: {"display_name": "Member Renamed", "roles": ["member"], "tags": ["renamed"]},
+        path_ids={"tb": "timebank_not_found", "member": "member_not_found"},
+        texts={("display_name",): PLAIN_TEXT, ("tags", 0): ({"tag_invalid"}, {"tag_invalid"})},
+        unknown_fields=("username", "password", "account_id", "is_admin"),
+    ),
+    Operation(
+        "add_organisation",
+        "POST",
+        "/v1/timebanks/{tb}/organisations",
+        lambda w, a: {"name": "Riverside Library", "floor_minutes": -600},
+        path_ids={"tb": "timebank_not_found"},
+        texts={("name",): PLAIN_TEXT},
+        floors=(("floor_minutes",),),
+        unknown_fields=("account_id", "staff_member_ids"),
+    ),
+    Operation(
+        "add_staff",
+        "POST",
+        "/v1/timebanks/{tb}/organisations/{organisation}/staff",
+        lambda w, a: {"member_id": w.member_ids["other_member"]},
+        path_ids={"tb": "timebank_not_found", "organisation": "organisation_not_found"},
+        ids={("member_id",): "member_not_found"},
+        unknown_fields=("organisation_id", "is_coordinator"),
+    ),
+    Operation(
+        "create_api_key",
+        "POST",
+        "/v1/timebanks/{tb}/organisations/{organisation}/api-keys",
+        lambda w, a: {"label": "volunteer rota"},
+        path_ids={"tb": "timebank_not_found", "organisation": "organisation_not_found"},
+        texts={("label",): PLAIN_TEXT},
+        unknown_fields=("key", "secret", "organisation_id", "revoked_at"),
+    ),
+    Operation(
+        "set_limits",
+        "PUT",
+        "/v1/timebanks/{tb}/accounts/{account}/limits",
+        lambda w, a: {"floor_minutes": -300, "cap_minutes": 3000, "reason": "annual review"},
+        path_ids={"tb": "timebank_not_found", "account": "account_not_found"},
+        texts={("reason",): PLAIN_TEXT},
+        floors=(("floor_minutes",),),
+        caps=(("cap_minutes",),),
+        unknown_fields=("balance_minutes", "version", "earned_minutes"),
+    ),
+    Operation(
+        "create_timebank",
+        "POST",
+        "/v1/timebanks",
+        lambda w, a: {
+            "name": f"Meadow {uuid.uuid4().hex[:10]}",
+            "default_member_floor_minutes": -600,
+            "default_member_cap_minutes": 6000,
+            "default_organisation_floor_minutes": -30000,
+            "minutes_per_transfer_max": 600,
+            "pending_expiry_days": 14,
+            "auto_confirm_pending": False,
+            "require_both_sides": True,
+        },
+        role="admin",
+        texts={("name",): PLAIN_TEXT},
+        floors=(("default_member_floor_minutes",), ("default_organisation_floor_minutes",)),
+        caps=(("default_member_cap_minutes",),),
+        other_numbers=(("minutes_per_transfer_max",), ("pending_expiry_days",)),
+        bools=(("auto_confirm_pending",), ("require_both_sides",)),
+        unknown_fields=("pot_account_id", "id"),
+    ),
+    Operation(
+        "change_password",
+        "POST",
+        "/v1/auth/password",
+        # Passwords are any text; the corpus' text cases would be good passwords, so none are named.
+        lambda w, a: {"current_password": PASSWORD, "new_password": "a brand new password"},
+        unknown_fields=("username", "login_id", "is_admin"),
+    ),
+    Operation(
+        "update_timebank",
+        "PATCH",
+        "/v1/timebanks/{tb}",
+        lambda w, a: {
+            "name": "Riverside renamed",
+            "default_member_floor_minutes": -600,
+            "default_member_cap_minutes": 6000,
+            "default_organisation_floor_minutes": -30000,
+            "minutes_per_transfer_max": 600,
+            "pending_expiry_days": 14,
+            "auto_confirm_pending": False,
+            "require_both_sides": False,
+        },
+        path_ids={"tb": "timebank_not_found"},
+        texts={("name",): PLAIN_TEXT},
+        floors=(("default_member_floor_minutes",), ("default_organisation_floor_minutes",)),
+        caps=(("default_member_cap_minutes",),),
+        other_numbers=(("minutes_per_transfer_max",), ("pending_expiry_days",)),
+        bools=(("auto_confirm_pending",), ("require_both_sides",)),
+        unknown_fields=("pot_account_id", "id", "created_at"),
+    ),
+    # Logging in is anyone's; the corpus never logs in (see the module's docstring).
+    Operation(
+        "log_in",
+        "POST",
+        "/v1/auth/token",
+        lambda w, a: {"username": w.usernames["member"], "password": PASSWORD},
+        role="anonymous",
+        form=True,
+    ),
+    # The writes that take no body. Confirming and declining are the receiver's, cancelling the
+    # recorder's; "pending" is an exchange recorded by its giver, so it awaits the receiver.
+    Operation("log_out", "POST", "/v1/auth/logout", None, role="member"),
+    Operation(
+        "confirm_exchange",
+        "POST",
+        "/v1/timebanks/{tb}/exchanges/{pending}/confirm",
+        None,
+        role="other_member",
+        keyed=True,
+        path_ids={"tb": "timebank_not_found", "pending": "exchange_not_found"},
+    ),
+    Operation(
+        "decline_exchange",
+        "POST",
+        "/v1/timebanks/{tb}/exchanges/{pending}/decline",
+        None,
+        role="other_member",
+        path_ids={"tb": "timebank_not_found", "pending": "exchange_not_found"},
+    ),
+    Operation(
+        "cancel_exchange",
+        "POST",
+        "/v1/timebanks/{tb}/exchanges/{pending}/cancel",
+        None,
+        role="member",
+        path_ids={"tb": "timebank_not_found", "pending": "exchange_not_found"},
+    ),
+    Operation(
+        "remove_staff",
+        "DELETE",
+        "/v1/timebanks/{tb}/organisations/{organisation}/staff/{staff}",
+        None,
+        path_ids={
+            "tb": "timebank_not_found",
+            "organisation": "organisation_not_found",
+            "staff": "member_not_found",
+        },
+    ),
+    Operation(
+        "revoke_api_key",
+        "DELETE",
+        "/v1/timebanks/{tb}/organisations/{organisation}/api-keys/{api_key}",
+        None,
+        path_ids={
+            "tb": "timebank_not_found",
+            "organisation": "organisation_not_found",
+            "api_key": "api_key_not_found",
+        },
+    ),
+]
+OPERATION_BY_NAME = {op.name: op for op in OPERATIONS}
+
+
+# --- the arrangement -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A keyed request accepted before the corpus, and its answer; the corpus sends its key again."""
+
+    key: str
+    path: dict[str, Any]  # overrides of the arranged path ids
+    content: bytes
+    content_type: str | None
+    status: int
+    answer: bytes
+    # Another request under the same key: another body, or (for a body-less write) another path.
+    other_path: dict[str, Any]
+    other_content: bytes
+
+
+def _record(client: httpx.Client, w: World, role: str, timebank_id: int | None = None, **body: Any) -> int:
+    """Record an exchange (by default the member's help to other_member); its id."""
+    recorded = client.post(
+        w.url("/exchanges", timebank_id),
+        json={**_exchange_body(w, {}), **body},
+        headers={**w.headers[role], "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert recorded.status_code == 201, recorded.text
+    return int(recorded.json()["id"])
+
+
+def arrange(
+    client: httpx.Client, w: World, ops: Iterable[Operation] = OPERATIONS
+) -> tuple[Arranged, Arranged]:
+    """Ids for the paths and bodies, one set here and one of the same kinds in the other timebank.
+
+    ``here`` also holds, under "prior", the accepted request of each keyed operation in ``ops``.
+    Nothing here is touched by a refused request, so one arrangement serves every corpus.
+    """
+    coordinator = Caller("system:test", False, w.timebank_id, None, None, True, frozenset())
+    spare_key = create_api_key(w.engine, w.timebank_id, coordinator, w.organisation_id, "spare")
+    here: Arranged = {
+        "tb": w.timebank_id,
+        "exchange": _record(client, w, "coordinator"),  # posted at once: the one to reverse
+        "reversible": _record(client, w, "coordinator"),  # reversed by the prior reversal
+        "pending": _record(client, w, "member"),  # recorded by its giver: awaits other_member
+        "member": w.member_ids["member"],
+        "organisation": w.organisation_id,
+        "account": w.account_ids["member"],
+        "staff": w.member_ids["staff"],
+        "api_key": spare_key.key.api_key_id,
+    }
+
+    # The other timebank: a second member, an exchange between them, an organisation and its key.
+    system = Caller("system:test", True, None, None, None, False, frozenset())
+    stranger = add_member(w.engine, w.other_timebank_id, system, "Stranger")
+    elsewhere = _record(
+        client,
+        w,
+        "other_coordinator",
+        w.other_timebank_id,
+        giver_account_id=w.other_account_id,
+        receivers=[{"account_id": stranger.account_id, "minutes": 60}],
+    )
+    other_coordinator = Caller("system:test", False, w.other_timebank_id, None, None, True, frozenset())
+    other_organisation = add_organisation(w.engine, w.other_timebank_id, other_coordinator, "Hill Trust")
+    other_key = create_api_key(
+        w.engine, w.other_timebank_id, other_coordinator, other_organisation.organisation_id, "hill rota"
+    )
+    there = {
+        "tb": w.other_timebank_id,
+        "exchange": elsewhere,
+        "pending": elsewhere,
+        "member": stranger.member_id,
+        "organisation": other_organisation.organisation_id,
+        "account": stranger.account_id,
+        "account_id": stranger.account_id,
+        "member_id": stranger.member_id,
+        "staff": stranger.member_id,
+        "api_key": other_key.key.api_key_id,
+    }
+    here["prior"] = {op.name: _prior(client, w, op, here) for op in ops if op.keyed}
+    return here, there
+
+
+def _prior(client: httpx.Client, w: World, op: Operation, here: Arranged) -> Prior:
+    if op.body is None:
+        # Confirming: the same key then confirms another pending exchange.
+        path = {"pending": _record(client, w, "member")}
+        other_path = {"pending": _record(client, w, "member")}
+        content = other_content = b""
+        content_type = None
+    else:
+        body = op.body(w, here)
+        # Reversing: its own exchange, so that the control can still reverse the arranged one.
+        path = other_path = {"exchange": here["reversible"]} if "{exchange}" in op.path else {}
+        content = _dump(body)
+        other_content = _with(body, next(iter(op.texts)), "another request under the same key")
+        content_type = "application/json"
+    key = uuid.uuid4().hex
+    first = send(client, w, op, here, Case("prior", content, None, None, content_type, key=key, path=path))
+    assert first.status_code in (200, 201), first.text
+    return Prior(
+        key, path, content, content_type, first.status_code, first.content, other_path, other_content
+    )
+
+
+# --- the corpus ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    content: bytes | Iterator[bytes]
+    status: int | None  # None: any 4xx
+    codes: set[str] | None  # None: any code
+    content_type: str | None = "application/json"
+    key: str | None = "fresh"  # "fresh": a new Idempotency-Key; None: no header
+    path: dict[str, Any] = field(default_factory=dict)  # overrides of the arranged path ids
+    query: str = ""  # appended to the path
+    replay: bytes | None = None  # a replay: the bytes of the first answer, expected again
+
+
+def _set(body: dict[str, Any], path: Path, value: Any) -> dict[str, Any]:
+    changed = copy.deepcopy(body)
+    here: Any = changed
+    for step in path[:-1]:
+        here = here[step]
+    here[path[-1]] = value
+    return changed
+
+
+def _dump(body: Any, raw: str | None = None) -> bytes:
+    text = json.dumps(body)
+    if raw is not None:
+        text = text.replace(json.dumps(RAW), raw)
+    return text.encode()
+
+
+def _with(body: dict[str, Any], path: Path, value: Any) -> bytes:
+    return _dump(_set(body, path, value))
+
+
+def _with_raw(body: dict[str, Any], path: Path, raw: str) -> bytes:
+    return _dump(_set(body, path, RAW), raw)
+
+
+def _label(path: Path) -> str:
+    return ".".join(str(step) for step in path)
+
+
+def _streamed(size: int, head: bytes = b'{"description": "', tail: bytes = b'"}') -> Iterator[bytes]:
+    """A body sent in chunks with no Content-Length, so only counting the bytes can stop it."""
+    yield head
+    for _ in range(size // 4096):
+        yield b"x" * 4096
+    yield tail
+
+
+def corpus(op: Operation, w: World, here: Arranged, there: Arranged) -> Iterator[Case]:
+    """Every bad request for ``op``: its body's, then its path's, then its key's."""
+    content: bytes
+    if op.body is None:
+        yield from _bodiless_cases(op)
+        content, content_type = b"", None
+    elif op.form:
+        fields = op.body(w, here)
+        yield from _form_cases(fields)
+        content, content_type = urlencode(fields).encode(), FORM
+    else:
+        body = op.body(w, here)
+        yield from _json_cases(op, body, there)
+        content, content_type = _dump(body), "application/json"
+    yield from _path_cases(op, content, content_type, there)
+    if op.keyed:
+        yield from _key_cases(content, content_type, here["prior"][op.name])
+
+
+def _path_cases(op: Operation, content: bytes, content_type: str | None, there: Arranged) -> Iterator[Case]:
+    for name, not_found in op.path_ids.items():
+        for value in (0, -1, 2**63, 2**64, "abc", "1.5", "1e3", "%00"):
+            yield Case(f"path {name}={value}", content, 422, ANY, content_type, path={name: value})
+        yield Case(f"path {name}=2**63-1", content, 404, {not_found}, content_type, path={name: ID_MAX})
+        yield Case(
+            f"path {name} of another timebank",
+            content,
+            404,
+            {not_found},
+            content_type,
+            path={name: there[name]},
+        )
+
+
+KEY_REUSED_CASES = (
+    "the key of an accepted request, with another request",
+    "the key of an accepted request, with that request again",
+)
+
+
+def _key_cases(content: bytes, content_type: str | None, prior: Prior) -> Iterator[Case]:
+    yield Case("no Idempotency-Key", content, 400, {"idempotency_key_required"}, content_type, key=None)
+    yield Case("empty Idempotency-Key", content, 422, ANY, content_type, key="")
+    yield Case("Idempotency-Key with a space", content, 422, ANY, content_type, key="a b")
+    yield Case("Idempotency-Key too long", content, 422, ANY, content_type, key="k" * 201)
+    yield Case(
+        KEY_REUSED_CASES[0],
+        prior.other_content,
+        422,
+        {"idempotency_key_reused"},
+        prior.content_type,
+        key=prior.key,
+        path=prior.other_path,
+    )
+    # Not a refusal: the first answer again, judged by replay_problems.
+    yield Case(
+        KEY_REUSED_CASES[1],
+        prior.content,
+        prior.status,
+        None,
+        prior.content_type,
+        key=prior.key,
+        path=prior.path,
+        replay=prior.answer,
+    )
+
+
+def _bodiless_cases(op: Operation) -> Iterator[Case]:
+    """Bodies sent to a write that takes none: each is refused, whatever it holds.
+
+    A POST's body meets the edge's limits before any route runs (its declared size, then its type);
+    the edge lets a DELETE's body through untouched, and the route refuses it unread, as it does a
+    chunked body of any size (the edge cannot know that size before reading it).
+    """
+    at_the_edge = op.method != "DELETE"
+    too_large = (413, TOO_LARGE) if at_the_edge else (422, NO_BODY)
+    not_json = (415, NOT_JSON) if at_the_edge else (422, NO_BODY)
+    for name, content in (
+        ("malformed JSON", b'{"reason": }'),
+        ("an empty object", b"{}"),
+        ("null", b"null"),
+        ("an empty array", b"[]"),
+        ("fields it might seem to take", b'{"status": "confirmed", "minutes": 60}'),
+        ("a name given twice", b'{"status": "x", "status": "y"}'),
+        ("not UTF-8", b'{"note": "\xff\xfe"}'),
+    ):
+        yield Case(f"a body: {name}", content, 422, NO_BODY)
+    yield Case("a 1 MB body", _dump({"note": ONE_MB}), *too_large)
+    yield Case("a body just past the limit", _dump({"note": "x" * BODY_BYTES_MAX}), *too_large)
+    yield Case("a body streamed past the limit", _streamed(BODY_BYTES_MAX + 8192), 422, NO_BODY)
+    yield Case("a text/plain body", b"confirm", *not_json, content_type="text/plain")
+    yield Case("a form body", b"status=confirmed", *not_json, content_type=FORM)
+    yield Case("a body with no content type", b"{}", *not_json, content_type=None)
+
+
+def _form(fields: dict[str, Any], **changes: str | None) -> bytes:
+    """The login form with fields changed, or left out where the change is None."""
+    changed = {**fields, **changes}
+    return urlencode({k: v for k, v in changed.items() if v is not None}).encode()
+
+
+def _form_cases(fields: dict[str, Any]) -> Iterator[Case]:
+    """The login form, broken. Each is refused before the credentials are looked at."""
+    good = _form(fields)
+    username = str(fields["username"])
+    yield Case("JSON instead of a form", _dump(fields), 422, REQUIRED)
+    yield Case("JSON declared as a form", _dump(fields), 422, REQUIRED, FORM)
+    yield Case("the form as text/plain", good, 422, REQUIRED, "text/plain")
+    yield Case("the form declared as XML", good, 422, REQUIRED, "application/xml")
+    yield Case("the form with no content type", good, 422, REQUIRED, None)
+    yield Case("an empty form", b"", 422, REQUIRED, FORM)
+    yield Case("only separators", b"&&&", 422, REQUIRED, FORM)
+    yield Case("names without values", b"username&password", 422, REQUIRED, FORM)
+    yield Case("the credentials in the query string", b"", 422, REQUIRED, FORM, query="?" + good.decode())
+    # Refused by Starlette's form parser, with its own message and no code of ours ("http_error").
+    yield Case("multipart without a boundary", good, 400, ANY, "multipart/form-data")
+    yield Case(
+        "multipart cut off",
+        b'--b\r\nContent-Disposition: form-data; name="username"\r\n\r\n' + username.encode(),
+        422,
+        REQUIRED,
+        "multipart/form-data; boundary=b",
+    )
+    for name in ("username", "password"):
+        yield Case(f"{name} missing", _form(fields, **{name: None}), 422, REQUIRED, FORM)
+        # An empty value is no value: FastAPI reads it as a missing field.
+        yield Case(f"{name} empty", _form(fields, **{name: ""}), 422, REQUIRED, FORM)
+        yield Case(f"{name} of 1 MB", _form(fields, **{name: ONE_MB}), 413, TOO_LARGE, FORM)
+        # The right value last: a parser that let the last one win would log in.
+        twice = _form({name: "someone else"}) + b"&" + good
+        yield Case(f"{name} given twice", twice, 422, REQUEST_INVALID, FORM)
+    same_twice = good + b"&" + _form({"username": username})
+    yield Case("username given twice, the same", same_twice, 422, REQUEST_INVALID, FORM)
+    yield Case(
+        "username of 101 characters", _form(fields, username="u" * 101), 422, {"username_invalid"}, FORM
+    )
+    yield Case(
+        "password of 201 characters", _form(fields, password="p" * 201), 422, {"password_invalid"}, FORM
+    )
+    yield Case(
+        "streamed past the limit",
+        _streamed(BODY_BYTES_MAX + 8192, head=good + b"&note=", tail=b""),
+        413,
+        TOO_LARGE,
+        FORM,
+    )
+    # The right password, and the username but for one character that no username may hold.
+    for name, character in CONTROL_CHARACTERS:
+        changed = username[:3] + character + username[3:]
+        yield Case(f"username with {name}", _form(fields, username=changed), 422, CONTROL, FORM)
+
+
+def _json_cases(op: Operation, body: dict[str, Any], other: Arranged) -> Iterator[Case]:
+    text = _dump(body)
+    first = next(iter(body))
+    value: Any
+
+    # The body as a whole.
+    yield Case("malformed JSON", b'{"' + first.encode() + b'": }', 400, JSON_INVALID)
+    yield Case("truncated JSON", text[: len(text) // 2], 400, JSON_INVALID)
+    yield Case("truncated by one byte", text[:-1], 400, JSON_INVALID)
+    yield Case("trailing garbage", text + b"}", 400, JSON_INVALID)
+    yield Case("single quotes", text.replace(b'"', b"'"), 400, JSON_INVALID)
+    yield Case("not UTF-8", text[:-1] + b', "x": "\xff\xfe"}', 400, JSON_INVALID)
+    yield Case("nested too deep for the parser", b"[" * 100_000 + b"]" * 100_000, 400, JSON_INVALID)
+    yield Case(
+        "duplicate name, different values",
+        b"{" + _dump(first) + b": " + _dump(body[first]) + b", " + text[1:],
+        400,
+        JSON_INVALID,
+    )
+    yield Case("duplicate name, same value", text[:-1] + b", " + text[1:], 400, JSON_INVALID)
+    yield Case("empty body", b"", 422, ANY)
+    yield Case("null", b"null", 422, ANY)
+    yield Case("an array of the body", b"[" + text + b"]", 422, REQUEST_INVALID)
+    yield Case("an empty array", b"[]", 422, REQUEST_INVALID)
+    yield Case("a bare number", b"42", 422, REQUEST_INVALID)
+    yield Case("a bare string", b'"hello"', 422, REQUEST_INVALID)
+    if op.name not in ("update_member", "update_timebank"):  # an empty update changes nothing
+        yield Case("an empty object", b"{}", 422, {"field_required"})
+    yield Case("deep nesting inside a field", _with(body, (first,), _nested(500)), 422, ANY)
+    for name in ("balance_minutes", "timebank_id", "id", "created_at", *op.unknown_fields):
+        yield Case(f"unknown field {name}", _dump({**body, name: 1}), 422, {"unknown_field"})
+
+    # How it is sent.
+    yield Case("text/plain", text, 415, {"content_type_unsupported"}, content_type="text/plain")
+    yield Case(
+        "form",
+        f"{first}=1".encode(),
+        415,
+        {"content_type_unsupported"},
+        content_type="application/x-www-form-urlencoded",
+    )
+    yield Case(
+        "multipart",
+        b'--b\r\nContent-Disposition: form-data; name="x"\r\n\r\n1\r\n--b--\r\n',
+        415,
+        {"content_type_unsupported"},
+        content_type="multipart/form-data; boundary=b",
+    )
+    yield Case("no content type", text, 415, {"content_type_unsupported"}, content_type=None)
+    yield Case(
+        "JSON declared as XML", text, 415, {"content_type_unsupported"}, content_type="application/xml"
+    )
+    yield Case("1 MB body", _dump({**body, first: ONE_MB}), 413, {"request_body_too_large"})
+    yield Case(
+        "just past the limit",
+        _dump({**body, "x": "x" * BODY_BYTES_MAX}),
+        413,
+        {"request_body_too_large"},
+    )
+    yield Case("streamed past the limit", _streamed(BODY_BYTES_MAX + 8192), 413, {"request_body_too_large"})
+
+    # Minutes.
+    for path in op.minutes:
+        label = _label(path)
+        for value in ("60", 1.5, 60.0, True, False, None, [60], {"minutes": 60}):
+            yield Case(f"{label}={value!r}", _with(body, path, value), 422, WHOLE)
+        for value in (0, -1, -60, -(2**63), -(2**64)):
+            yield Case(f"{label}={value}", _with(body, path, value), 422, POSITIVE)
+        for value in (10_081, 2**31, 2**63 - 1, 2**63, 2**64, 10**30):
+            yield Case(f"{label}={value}", _with(body, path, value), 422, ABOVE_LIMIT)
+        for raw in ("NaN", "Infinity", "-Infinity", "6e1", "1e400", "60.000000000000001", "-0.0"):
+            yield Case(f"{label}={raw}", _with_raw(body, path, raw), 422, WHOLE)
+        yield Case(f"{label}=5000 digits", _with_raw(body, path, "1" * 5000), 400, JSON_INVALID)
+
+    # Ids in the body.
+    for path, not_found in op.ids.items():
+        label = _label(path)
+        for value in ("4", 4.0, 1.5, True, None, [4], {"id": 4}, 0, -1, 2**63, 2**64, -(2**64)):
+            yield Case(f"{label}={value!r}", _with(body, path, value), 422, REQUEST_INVALID)
+        for raw in ("NaN", "4e0"):
+            yield Case(f"{label}={raw}", _with_raw(body, path, raw), 422, REQUEST_INVALID)
+        yield Case(f"{label}=2**63-1", _with(body, path, ID_MAX), 404, {not_found})
+        kind = "member" if not_found == "member_not_found" else "account"
+        yield Case(f"{label} of another timebank", _with(body, path, other[kind]), 404, {not_found})
+
+    # Text.
+    for path, (control_codes, long_codes) in op.texts.items():
+        label = _label(path)
+        for name, character in (("NUL", "\x00"), ("ESC", "\x1b"), ("DEL", "\x7f"), ("U+202E", "\u202e")):
+            yield Case(f"{label} with {name}", _with(body, path, f"ab{character}cd"), 422, control_codes)
+        yield Case(f"{label} is a lone surrogate", _with_raw(body, path, '"ab\\ud800cd"'), 422, ANY)
+        yield Case(f"{label} is 10 000 characters", _with(body, path, "y" * 10_000), 422, long_codes)
+        yield Case(f"{label} is 1 MB", _with(body, path, ONE_MB), 413, {"request_body_too_large"})
+        for value in (5, 1.5, True, ["text"], {"text": "x"}):
+            yield Case(f"{label}={value!r}", _with(body, path, value), 422, ANY)
+
+    # Floors, caps and other whole-number settings.
+    for path in (*op.floors, *op.caps, *op.other_numbers):
+        label = _label(path)
+        for value in ("60", -1.5, -60.0, True, [1], 2**63, 2**64, -(2**63) - 1, -(2**64), 10**30):
+            yield Case(f"{label}={value!r}", _with(body, path, value), 422, ANY)
+        yield Case(f"{label}=NaN", _with_raw(body, path, "NaN"), 422, ANY)
+    for path in op.floors:
+        code = {"floor_must_not_be_positive"} if path[-1] == "floor_minutes" else ANY
+        yield Case(f"{_label(path)}=60 (above zero)", _with(body, path, 60), 422, code)
+    for path in op.caps:
+        code = {"cap_must_not_be_negative"} if path[-1] == "cap_minutes" else ANY
+        yield Case(f"{_label(path)}=-60 (below zero)", _with(body, path, -60), 422, code)
+    for path in op.other_numbers:
+        yield Case(f"{_label(path)}=0", _with(body, path, 0), 422, ANY)
+    for path in op.bools:
+        for value in ("yes", "true", 1, 0, None, []):
+            yield Case(f"{_label(path)}={value!r}", _with(body, path, value), 422, ANY)
+
+    # Operation-specific shapes.
+    if op.name == "record_exchange":
+        receiver = body["receivers"][0]
+        yield Case("no receivers", _with(body, ("receivers",), []), 422, {"receivers_required"})
+        yield Case("receivers is an object", _with(body, ("receivers",), receiver), 422, ANY)
+        yield Case(
+            "receiver named twice", _with(body, ("receivers",), [receiver] * 2), 422, {"receiver_repeated"}
+        )
+        yield Case(
+            "too many receivers", _with(body, ("receivers",), [receiver] * 1000), 422, {"too_many_receivers"}
+        )
+        yield Case(
+            "giver is the receiver",
+            _with(body, ("giver_account_id",), receiver["account_id"]),
+            422,
+            {"accounts_must_differ"},
+        )
+        yield Case(
+            "duplicate name inside a receiver",
+            text.replace(b'"minutes": 60', b'"minutes": 1, "minutes": 60'),
+            400,
+            JSON_INVALID,
+        )
+        # A day, as YYYY-MM-DD: not a Unix time, not a date-time, not a float.
+        dates = ("2024-02-30", "2024-13-01", "01/05/2024", "", "tomorrow", None, 20240501, 1714521600)
+        for value in (*dates, 0, 1714521600.0, "2024-05-01T00:00:00", "2024-05-01Z", " 2024-05-01"):
+            yield Case(f"activity_date={value!r}", _with(body, ("activity_date",), value), 422, ANY)
+        yield Case("description empty", _with(body, ("description",), ""), 422, ANY)
+    if op.name == "change_password":
+        wrong_types = (
+            None,
+            0,
+            1.5,
+            -1,
+            2**63,
+            2**64,
+            True,
+            False,
+            [],
+            {},
+            ["a brand new password"],
+            {"x": "y"},
+        )
+        for name in ("current_password", "new_password"):
+            for value in wrong_types:
+                yield Case(f"{name}={value!r}", _with(body, (name,), value), 422, ANY)
+            yield Case(f"{name} missing", _dump({k: v for k, v in body.items() if k != name}), 422, ANY)
+            yield Case(f"{name} too long", _with(body, (name,), "p" * 201), 422, ANY)
+        for short in ("", "short", "7 chars"):
+            yield Case(
+                f"new_password={short!r}", _with(body, ("new_password",), short), 422, {"password_invalid"}
+            )
+    if op.name == "give_credits":
+        yield Case(
+            "to oneself",
+            _with(body, ("to_account_id",), body["from_account_id"]),
+            422,
+            {"accounts_must_differ"},
+        )
+    if op.name == "reverse_exchange":
+        yield Case("reason empty", _with(body, ("reason",), ""), 422, {"reason_required"})
+    if op.name in ("add_member", "update_member"):
+        for roles in (["admin"], ["Coordinator"], [""], [None], "coordinator"):
+            codes = {"role_unknown"} if isinstance(roles, list) and isinstance(roles[0], str) else ANY
+            yield Case(f"roles={roles!r}", _with(body, ("roles",), roles), 422, codes)
+        yield Case("21 tags", _with(body, ("tags",), [f"t{i}" for i in range(21)]), 422, {"tag_invalid"})
+        yield Case("tag with a space", _with(body, ("tags",), ["two words"]), 422, {"tag_invalid"})
+        yield Case("tag in capitals", _with(body, ("tags",), ["Staff"]), 422, {"tag_invalid"})
+        yield Case("display_name empty", _with(body, ("display_name",), ""), 422, ANY)
+    if op.name == "add_member":
+        yield Case("username with capitals", _with(body, ("username",), "Dee Dee"), 422, {"username_invalid"})
+        yield Case("username too short", _with(body, ("username",), "de"), 422, {"username_invalid"})
+        yield Case("password too short", _with(body, ("password",), "short"), 422, {"password_invalid"})
+        yield Case("password too long", _with(body, ("password",), "p" * 201), 422, {"password_invalid"})
+        yield Case("username but no password", _dump({**body, "password": None}), 422, {"password_invalid"})
+        yield Case(
+            "password is a lone surrogate", _with_raw(body, ("password",), '"abcdefgh\\ud800"'), 422, ANY
+        )
+    if op.name == "set_limits":
+        yield Case("floor missing", _dump({k: v for k, v in body.items() if k != "floor_minutes"}), 422, ANY)
+
+
+def _nested(depth: int) -> Any:
+    value: Any = "deep"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+# --- sending and checking ------------------------------------------------------------------------
+
+
+def send(client: httpx.Client, w: World, op: Operation, here: Arranged, case: Case) -> Response:
+    sent = dict(w.headers[op.role])
+    if case.content_type is not None:
+        sent["Content-Type"] = case.content_type
+    if op.keyed and case.key is not None:
+        sent["Idempotency-Key"] = uuid.uuid4().hex if case.key == "fresh" else case.key
+    path = op.path.format(**{**here, **case.path}) + case.query
+    return client.request(op.method, path, content=case.content, headers=sent)
+
+
+def problems_with(response: Response, case: Case) -> list[str]:
+    """What is wrong with ``response`` as the refusal of ``case``; empty when all is well."""
+    found: list[str] = []
+    status = response.status_code
+    if not 400 <= status < 500:
+        return [f"answered {status}: {response.text[:300]}"]
+    if case.status is not None and status != case.status:
+        found.append(f"status {status}, expected {case.status}")
+    if response.headers.get("content-type", "").split(";")[0] != "application/problem+json":
+        found.append(f"content type {response.headers.get('content-type')!r}")
+    try:
+        problem = response.json()
+    except ValueError:
+        return [*found, f"body is not JSON: {response.text[:200]!r}"]
+    missing = {"type", "title", "status", "detail", "code"} - set(problem)
+    if missing:
+        found.append(f"problem lacks {sorted(missing)}")
+        return found
+    if problem["status"] != status:
+        found.append(f"problem status {problem['status']} in a {status} response")
+    if problem["type"] != PROBLEM_TYPE_BASE + problem["code"]:
+        found.append(f"type {problem['type']!r} does not name code {problem['code']!r}")
+    if not all(isinstance(problem[k], str) and problem[k] for k in ("title", "detail", "code")):
+        found.append("empty title, detail or code")
+    if case.codes is not None and problem["code"] not in case.codes:
+        found.append(f"code {problem['code']!r}, expected one of {sorted(case.codes)}")
+    return found
+
+
+def replay_problems(response: Response, case: Case) -> list[str]:
+    """What is wrong with ``response`` as the replay of an accepted request: the first answer, exactly."""
+    assert case.replay is not None, "only a replay has a first answer to repeat"
+    found: list[str] = []
+    if response.status_code != case.status:
+        found.append(f"replay answered {response.status_code}, first {case.status}: {response.text[:300]}")
+    if response.content != case.replay:
+        found.append(f"replay answered {response.content[:200]!r}, first {case.replay[:200]!r}")
+    return found
+
+
+def judge(response: Response, case: Case) -> list[str]:
+    return problems_with(response, case) if case.replay is None else replay_problems(response, case)
+
+
+@dataclass
+class Outcome:
+    """What running one operation's corpus found."""
+
+    cases: int
+    failures: list[str]
+
+
+def run_corpus(client: httpx.Client, w: World, op: Operation, here: Arranged, there: Arranged) -> Outcome:
+    """Send every case of ``op``'s corpus; judge each answer, and the row counts after each.
+
+    Row counts are one query, so they are read after every case; the full snapshot is the caller's,
+    before and after (``unchanged_problems``). A request that changed a row without adding one would
+    have to succeed to do so, and every success but a replay is reported as a failure of its own case.
+
+    Bad input records nothing, not even under its Idempotency-Key: only a refusal for the state a
+    request met (a conflict, a limit) is recorded as the key's answer (timebank/services/idempotency.py),
+    and none of these requests gets that far.
+    """
+    outcome = Outcome(0, [])
+    counts = row_counts(w.engine)
+    for case in corpus(op, w, here, there):
+        outcome.cases += 1
+        if op.keyed and case.key == "fresh":
+            case = replace(case, key=uuid.uuid4().hex)  # known, so that its row can be told apart
+        try:
+            response = send(client, w, op, here, case)
+        except httpx.TransportError as error:
+            outcome.failures.append(f"{case.name}: no answer: {error!r}")
+            continue
+        wrong = judge(response, case)
+        now = row_counts(w.engine)
+        if now != counts:
+            wrong.append(f"rows added or removed: {_changed(counts, now)}")
+            counts = now  # so that the next case is judged on its own
+        if wrong:
+            outcome.failures.append(f"{case.name}: {'; '.join(wrong)}")
+    return outcome
+
+
+def timebank_rows(w: World) -> dict[str, Any]:
+    """Every row of both timebanks, and every table's row count."""
+    return snapshot(w.engine, (w.timebank_id, w.other_timebank_id))
+
+
+def unchanged_problems(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The tables that changed between two snapshots (none, when all is well)."""
+    return [] if after == before else [f"rows changed in: {_changed(before, after)}"]
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+
+
+def valid_request(op: Operation, w: World, here: Arranged) -> Case:
+    """The request the corpus was built from, which must be accepted (status None: not judged)."""
+    if op.body is None:
+        return Case("the valid request", b"", None, None, None)
+    if op.form:
+        return Case("the valid request", _form(op.body(w, here)), None, None, FORM)
+    return Case("the valid request", _dump(op.body(w, here)), None, None)
+
+
+def own_address() -> tuple[str, int]:
+    """A client address no other test uses: should a case ever be counted as a failed login (none
+    is meant to be), it would not count against the address other tests log in from."""
+    a, b, c = secrets.token_bytes(3)
+    return f"10.{a}.{b}.{c}", 50000
