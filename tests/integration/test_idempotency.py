@@ -22,8 +22,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger import errors
 from timebank.ledger.types import Actor
+from timebank.services.clock import utc_now
+from timebank.services.idempotency import once, request_sha256
 
 from .helpers import World, check_invariants, make_world, snapshot
 
@@ -212,3 +215,50 @@ def test_a_refused_confirmation_is_replayed_as_refused(engine: Engine) -> None:
     confirmed = w.confirm(w.holder(w.ann), pending.exchange_id, idempotency_key=KEY + "-again")
     assert confirmed.status == "confirmed"
     assert w.balance(w.ann) == -700
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """A stand-in for a service's view: what ``once`` stores and returns."""
+
+    number: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"number": self.number}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> _Answer:
+        return cls(**data)
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+def test_a_slow_attempt_that_answered_first_wins_over_a_refusal_met_after_it(engine: Engine) -> None:
+    """The refusal is recorded only if the key is still unanswered once the work is rolled back.
+
+    Another attempt with the same key commits its answer while this one works (on PostgreSQL the
+    claim is an advisory lock, which a writer outside ``once`` does not take, so the test can slip
+    one in); this attempt is then refused by the ledger. The key's first answer is the other one's,
+    so that is what this attempt returns, and no refusal is recorded.
+    """
+    w = make_world(engine)
+    actor = w.holder(w.ann)
+    request = {"what": "a gift"}
+    digest = request_sha256("give_credits", request)
+
+    def work() -> _Answer:
+        with UnitOfWork(engine) as other:
+            other.idempotency.insert(
+                w.timebank_id, actor.caller, KEY, "give_credits", digest, '{"number": 7}', utc_now()
+            )
+            other.commit()
+        raise errors.BalanceBelowFloor("a balance would go below its floor")
+
+    def use_case(uow: UnitOfWork) -> _Answer:
+        answer = once(uow, w.timebank_id, actor, KEY, "give_credits", request, _Answer, work)
+        uow.commit()
+        return answer
+
+    assert run(engine, use_case) == _Answer(7)
+    assert snapshot(engine, w.timebank_id)["counts"]["idempotency_keys"] == 1

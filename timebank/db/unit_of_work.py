@@ -131,6 +131,16 @@ class UnitOfWork:
         self.access = AccessRepository(connection)
         return self
 
+    def restart(self) -> None:
+        """Roll back everything done so far and begin again on the same connection.
+
+        For the one case where a use case commits something other than its work: a refusal recorded
+        under an idempotency key (services/idempotency.py), written alone once the work is undone.
+        """
+        assert not self._committed, "a committed unit of work cannot start again"
+        self._transaction.rollback()
+        self._transaction = self.connection.begin()
+
     def commit(self) -> None:
         assert not self._committed, "a unit of work commits once"
         self.commit_sent = True

@@ -10,8 +10,10 @@ recorded under the key, and every later request with that key gets the same refu
 leave the key unused, a client whose first attempt was slow to arrive (a retry overtook it, after a
 timeout or a lost connection) could be told "refused" by the retry and then have the first attempt
 succeed behind its back, once the state had moved on: the bank workload found exactly that
-(tests/reliability). The work runs inside a savepoint, so what it wrote is undone and only the
-record of the refusal is committed.
+(tests/reliability). The work's transaction is rolled back and the refusal is recorded alone in a
+new one, after claiming the key again: if a slow attempt answered it in between, its answer stands.
+(A savepoint around the work would say the same more simply, but it costs every successful write a
+SAVEPOINT and a RELEASE; this costs only the refusals.)
 
 A request that is wrong in itself (``InvalidRequest``), names what is not there (``NotFound``) or
 asks what its caller may not do (``NotAllowed``) is refused whichever attempt arrives first, so its
@@ -27,6 +29,7 @@ from typing import Any, Protocol, Self, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
+from timebank.db.repositories.idempotency import IdempotencyRecord
 from timebank.db.unit_of_work import UnitOfWork, ledger_error_for
 from timebank.ledger import errors
 from timebank.ledger.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, TextTooLong
@@ -74,19 +77,9 @@ def once(
     if len(key) > IDEMPOTENCY_KEY_LENGTH_MAX:
         raise TextTooLong(f"An idempotency key may be at most {IDEMPOTENCY_KEY_LENGTH_MAX} characters")
     digest = request_sha256(operation, request)
-    if not uow.idempotency.try_claim(timebank_id, actor.caller, key):
-        raise IdempotencyKeyInFlight("A request with this idempotency key is still running; retry shortly")
-    found = uow.idempotency.find(timebank_id, actor.caller, key)
+    found = _claim(uow, timebank_id, actor, key)
     if found is not None:
-        if found.request_sha256 != digest:
-            raise IdempotencyKeyReused(
-                "This idempotency key was already used for a different request; use a new key"
-            )
-        first = json.loads(found.response_json)
-        if _REFUSED in first:
-            raise _refusal_from_json(first[_REFUSED])
-        return view_type.from_json(first)
-    savepoint = uow.connection.begin_nested()
+        return _first_answer(found, digest, view_type)
     try:
         view = work()
     except (errors.LedgerError, IntegrityError) as raised:
@@ -95,14 +88,16 @@ def once(
             if isinstance(raised, IntegrityError) and refusal is not None:
                 raise refusal from raised
             raise
-        savepoint.rollback()
+        uow.restart()
+        found = _claim(uow, timebank_id, actor, key)
+        if found is not None:
+            return _first_answer(found, digest, view_type)
         record = json.dumps({_REFUSED: _refusal_to_json(refusal)})
         uow.idempotency.insert(timebank_id, actor.caller, key, operation, digest, record, utc_now())
         uow.commit()
         if refusal is raised:
             raise
         raise refusal from raised
-    savepoint.commit()
     uow.idempotency.insert(
         timebank_id,
         actor.caller,
@@ -113,6 +108,25 @@ def once(
         utc_now(),
     )
     return view
+
+
+def _claim(uow: UnitOfWork, timebank_id: int, actor: Actor, key: str) -> IdempotencyRecord | None:
+    """Claim the key for this transaction (PostgreSQL: refuse if another holds it); its record, if any."""
+    if not uow.idempotency.try_claim(timebank_id, actor.caller, key):
+        raise IdempotencyKeyInFlight("A request with this idempotency key is still running; retry shortly")
+    return uow.idempotency.find(timebank_id, actor.caller, key)
+
+
+def _first_answer(found: IdempotencyRecord, digest: str, view_type: type[V]) -> V:
+    """The first answer given under the key: its view, or its refusal raised again."""
+    if found.request_sha256 != digest:
+        raise IdempotencyKeyReused(
+            "This idempotency key was already used for a different request; use a new key"
+        )
+    first = json.loads(found.response_json)
+    if _REFUSED in first:
+        raise _refusal_from_json(first[_REFUSED])
+    return view_type.from_json(first)
 
 
 # The refusals that depend on the state a request meets, which a later attempt might not meet.
