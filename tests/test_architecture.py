@@ -7,6 +7,9 @@ function or behind ``TYPE_CHECKING`` counts as much as one at the top. The rules
   pydantic, and nothing else from timebank (not even settings);
 - ``timebank.db`` does not import ``timebank.services`` or ``timebank.api``;
 - ``timebank.services`` does not import ``timebank.api``;
+- ``timebank.reports`` (the pure report engine) imports only the standard library, networkx,
+  ``timebank.ledger`` and itself: no SQLAlchemy, no web framework, no storage; and nothing in
+  ``timebank.ledger`` or ``timebank.db`` imports it (reports read through storage, not the reverse);
 - nothing outside ``timebank.api`` imports it (naming it in a string, as the CLI does for uvicorn,
   is not an import).
 
@@ -197,6 +200,59 @@ def test_the_services_do_not_import_the_api(module: Module) -> None:
 )
 def test_nothing_outside_the_api_imports_it(module: Module) -> None:
     assert {name for name in imports_of(module) if is_within(name, "timebank.api")} == set()
+
+
+# --- the reports engine ------------------------------------------------------------------------
+
+REPORTS_MAY_IMPORT = ("timebank.reports", "timebank.ledger", "networkx")
+
+
+def outside_what_reports_may_import(names: set[str]) -> set[str]:
+    return {
+        name
+        for name in names
+        if not is_standard_library(name)
+        and not any(is_within(name, allowed) for allowed in REPORTS_MAY_IMPORT)
+    }
+
+
+def test_the_reports_engine_is_found_on_disk() -> None:
+    names = {module.name for module in modules_within("timebank.reports")}
+
+    assert {"timebank.reports", "timebank.reports.inputs", "timebank.reports.report"} <= names
+
+
+@pytest.mark.parametrize("module", modules_within("timebank.reports"), ids=lambda m: m.name)
+def test_the_reports_import_only_the_standard_library_networkx_the_ledger_and_themselves(
+    module: Module,
+) -> None:
+    named = named_modules(SOURCES[module.name], module.name, module.is_package)
+
+    assert outside_what_reports_may_import(named) == set()
+
+
+def test_the_reports_rule_would_catch_storage_services_and_framework_imports() -> None:
+    source = (
+        "import networkx as nx\n"
+        "from timebank.ledger import types\n"
+        "from timebank.reports.inputs import ReportInputs\n"
+        "from sqlalchemy import select\n"
+        "from timebank.db import tables\n"
+        "from timebank import services\n"
+        "import fastapi\n"
+    )
+    named = named_modules(source, "timebank.reports.report", is_package=False)
+
+    assert outside_what_reports_may_import(named) == {"sqlalchemy", "timebank.db", "timebank", "fastapi"}
+
+
+@pytest.mark.parametrize(
+    "module",
+    modules_within("timebank.ledger") + modules_within("timebank.db"),
+    ids=lambda m: m.name,
+)
+def test_the_ledger_and_storage_do_not_import_the_reports(module: Module) -> None:
+    assert {name for name in imports_of(module) if is_within(name, "timebank.reports")} == set()
 
 
 # --- __all__ tells the truth --------------------------------------------------------------------

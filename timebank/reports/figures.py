@@ -1,0 +1,204 @@
+"""Participation and reciprocity figures: what the members of a window did, one member at a time.
+
+Each function takes the members the report is about (the group's, or the whole timebank's) and
+returns one figure. *Members* are accounts of kind member or staff; organisations take part in
+exchanges but are never counted as members. A member is *active* when it gave or received any
+minutes in the window, and plays one role:
+
+    both          gave and received
+    give_only     gave, received nothing
+    receive_only  received, gave nothing
+    inactive      neither
+
+so the four counts of ``role_mix`` always add up to the number of members.
+
+Edge cases, one rule for all: a ratio with nothing to divide by is None (JSON ``null``), never 0 and
+never a division error. With no members, ``active_rate`` is None; with members but none active it
+is 0, and every figure "per active member" or "among active members" is None. Counts are 0.
+
+Choices the issue leaves open, made here once:
+
+- ``median_minutes_per_active_member`` is the median of given + received over active members;
+- ``top20_share`` ranks active members by minutes given and divides by the minutes that all active
+  members gave. That is "the share of H" whenever organisations give nothing; when they do give,
+  counting only members' giving keeps the figure and ``gini_given`` about one and the same
+  distribution, and keeps the organisations' help from making members look less concentrated;
+- ``uses_services_giving_rate`` is the share of *active* members tagged ``uses_services`` who gave:
+  whether people who use services give back is a question about those who take part at all, as
+  ``two_way_rate`` is (inactivity shows in ``active_rate``);
+- ``median_partners`` is over active members (every inactive member has none);
+- ``dormant_members`` counts members with no exchange in the 180 days before the window's end,
+  including members who never exchanged at all;
+- ``retention`` divides the members active in both this window and the previous one by those
+  active in the previous one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+from timebank.reports.inputs import AccountTotals, Activity
+from timebank.reports.statistics import gini, median, ratio, top_share
+from timebank.reports.windows import dormancy_cutoff_on
+
+__all__ = [
+    "BalanceDistribution",
+    "RoleMix",
+    "active_count",
+    "active_rate",
+    "balance_distribution",
+    "dormant_members",
+    "gini_given",
+    "give_and_get_index",
+    "median_minutes_per_active_member",
+    "median_partners",
+    "retention",
+    "role_mix",
+    "top20_share",
+    "two_way_rate",
+    "uses_services_give_get_ratio",
+    "uses_services_giving_rate",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RoleMix:
+    both: int
+    give_only: int
+    receive_only: int
+    inactive: int
+
+    @property
+    def members(self) -> int:
+        return self.both + self.give_only + self.receive_only + self.inactive
+
+    @property
+    def active(self) -> int:
+        return self.both + self.give_only + self.receive_only
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceDistribution:
+    """Where members' balances stood at the window's end.
+
+    The three shares divide by the number of members and add up to 1 (all None with no members).
+    ``at_floor_count`` counts members whose balance is at (or, should a floor have been raised
+    past it, below) their floor: those who cannot receive more help until they give.
+    """
+
+    above_zero_share: Fraction | None
+    at_zero_share: Fraction | None
+    below_zero_share: Fraction | None
+    median_balance_minutes: Fraction | None
+    at_floor_count: int
+
+
+def _is_active(member: Activity) -> bool:
+    return member.given_minutes + member.received_minutes > 0
+
+
+def _active(members: Sequence[Activity]) -> list[Activity]:
+    return [m for m in members if _is_active(m)]
+
+
+def active_count(members: Sequence[Activity]) -> int:
+    return sum(1 for m in members if _is_active(m))
+
+
+def active_rate(members: Sequence[Activity]) -> Fraction | None:
+    """Active members ÷ members."""
+    return ratio(active_count(members), len(members))
+
+
+def role_mix(members: Sequence[Activity]) -> RoleMix:
+    both = give_only = receive_only = inactive = 0
+    for m in members:
+        gave, received = m.given_minutes > 0, m.received_minutes > 0
+        if gave and received:
+            both += 1
+        elif gave:
+            give_only += 1
+        elif received:
+            receive_only += 1
+        else:
+            inactive += 1
+    return RoleMix(both=both, give_only=give_only, receive_only=receive_only, inactive=inactive)
+
+
+def two_way_rate(members: Sequence[Activity]) -> Fraction | None:
+    """Members who both gave and received ÷ active members."""
+    mix = role_mix(members)
+    return ratio(mix.both, mix.active)
+
+
+def median_minutes_per_active_member(members: Sequence[Activity]) -> Fraction | None:
+    return median(m.given_minutes + m.received_minutes for m in _active(members))
+
+
+def top20_share(members: Sequence[Activity]) -> Fraction | None:
+    """Minutes given by the top 20% of active members (``ceil(n/5)`` of them) ÷ all they gave."""
+    return top_share([m.given_minutes for m in _active(members)])
+
+
+def gini_given(members: Sequence[Activity]) -> Fraction | None:
+    """The Gini coefficient of minutes given, over active members (receivers count as zeros)."""
+    return gini([m.given_minutes for m in _active(members)])
+
+
+def give_and_get_index(members: Sequence[Activity], total_minutes: int) -> Fraction | None:
+    """Σ min(given, received) over members ÷ the window's total minutes (None when it is zero).
+
+    A member's ``min`` is the part of its help that was matched by help back; 1 means every minute
+    given by anyone came back to them in kind, 0 means nobody both gave and received.
+    """
+    matched = sum(min(m.given_minutes, m.received_minutes) for m in members)
+    assert matched <= total_minutes
+    return ratio(matched, total_minutes)
+
+
+def uses_services_giving_rate(tagged_members: Sequence[Activity]) -> Fraction | None:
+    """Among active members tagged ``uses_services``: the share who gave."""
+    active = _active(tagged_members)
+    return ratio(sum(1 for m in active if m.given_minutes > 0), len(active))
+
+
+def uses_services_give_get_ratio(tagged_members: Sequence[Activity]) -> Fraction | None:
+    """Minutes given ÷ minutes received by members tagged ``uses_services``; None if none received.
+
+    Not a share: above 1 when they gave more than they got.
+    """
+    received = sum(m.received_minutes for m in tagged_members)
+    if received == 0:
+        return None
+    return Fraction(sum(m.given_minutes for m in tagged_members), received)
+
+
+def balance_distribution(members: Sequence[AccountTotals]) -> BalanceDistribution:
+    n = len(members)
+    return BalanceDistribution(
+        above_zero_share=ratio(sum(1 for m in members if m.balance_minutes > 0), n),
+        at_zero_share=ratio(sum(1 for m in members if m.balance_minutes == 0), n),
+        below_zero_share=ratio(sum(1 for m in members if m.balance_minutes < 0), n),
+        median_balance_minutes=median(m.balance_minutes for m in members),
+        at_floor_count=sum(1 for m in members if m.balance_minutes <= m.floor_minutes),
+    )
+
+
+def median_partners(members: Sequence[AccountTotals]) -> Fraction | None:
+    """The median number of distinct partners of active members."""
+    return median(m.partner_count for m in members if m.is_active)
+
+
+def retention(members: Sequence[AccountTotals]) -> Fraction | None:
+    """Members active last window and this one ÷ members active last window."""
+    before = [m for m in members if m.active_in_previous_window]
+    return ratio(sum(1 for m in before if m.is_active), len(before))
+
+
+def dormant_members(members: Sequence[AccountTotals], to_on: date) -> int:
+    """Members with no exchange in the 180 days before ``to_on`` (never exchanged included)."""
+    cutoff_on = dormancy_cutoff_on(to_on)
+    return sum(1 for m in members if m.last_exchange_on is None or m.last_exchange_on < cutoff_on)
