@@ -17,6 +17,7 @@ networks, a monthly series), rates the headline figures red, amber or green agai
     ratings       red, amber, green
     report        the report, the small-group rule, whether it may be exported
     report_json   the report as JSON
+    report_csv    the report as CSV, one row per figure, small groups never exported
 
 Imports only the standard library and networkx (the architecture test would also allow
 ``timebank.ledger``); nothing in the ledger or in storage imports it.
@@ -49,6 +50,7 @@ from timebank.reports.report import (
     build_report,
     may_export,
 )
+from timebank.reports.report_csv import report_csv
 from timebank.reports.report_json import REPORT_KEYS, report_json
 
 __all__ = [
@@ -81,6 +83,7 @@ __all__ = [
     "figures",
     "may_export",
     "networks",
+    "report_csv",
     "report_json",
     "statistics",
     "windows",
