@@ -34,6 +34,7 @@ from timebank.db.repositories import (
     LimitChangeRepository,
     MemberRepository,
     OrganisationRepository,
+    ReportRepository,
     TimebankRepository,
     TransactionRepository,
     TransferRepository,
@@ -129,6 +130,7 @@ class UnitOfWork:
         self.members = MemberRepository(connection)
         self.organisations = OrganisationRepository(connection)
         self.access = AccessRepository(connection)
+        self.reports = ReportRepository(connection)
         return self
 
     def restart(self) -> None:

@@ -29,6 +29,8 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── IdempotencyKeyRequired      idempotency_key_required
     │   ├── UsernameInvalid             username_invalid
     │   ├── PasswordInvalid             password_invalid
+    │   ├── ReportWindowEmpty           report_window_empty
+    │   ├── ReportWindowTooLong         report_window_too_long
     │   └── ImportRejected              import_rejected (carries every row's errors)
     ├── NotFound                   not_found: it does not exist in this timebank
     │   ├── TimebankNotFound            timebank_not_found
@@ -122,6 +124,8 @@ __all__ = [
     "ReasonRequired",
     "ReceiverRepeated",
     "ReceiversRequired",
+    "ReportWindowEmpty",
+    "ReportWindowTooLong",
     "ReversalCannotBeReversed",
     "RoleUnknown",
     "RowError",
@@ -265,6 +269,16 @@ class UsernameInvalid(InvalidRequest):
 class PasswordInvalid(InvalidRequest):
     code = "password_invalid"
     title = "A password is 8 to 200 characters"
+
+
+class ReportWindowEmpty(InvalidRequest):
+    code = "report_window_empty"
+    title = "A report's window must end after it starts"
+
+
+class ReportWindowTooLong(InvalidRequest):
+    code = "report_window_too_long"
+    title = "A report's window is too long"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from timebank.db.repositories.members import (
     OrganisationRecord,
     OrganisationRepository,
 )
+from timebank.db.repositories.reports import ReportRepository
 from timebank.db.repositories.timebanks import TimebankRepository, TimebankSettings
 from timebank.db.repositories.transactions import TransactionRepository, TransactionRow
 from timebank.db.repositories.transfers import StatementRow, TransferRepository
@@ -35,6 +36,7 @@ __all__ = [
     "MemberRepository",
     "OrganisationRecord",
     "OrganisationRepository",
+    "ReportRepository",
     "StatementRow",
     "TimebankRepository",
     "TimebankSettings",

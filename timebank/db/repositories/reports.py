@@ -1,0 +1,434 @@
+"""The reciprocity report's totals, summed in SQL: per account, per ordered pair, per month.
+
+The report engine (``timebank.reports``) never sees a single exchange; this repository hands it
+totals from a handful of ``GROUP BY`` queries. Each query reads *counted legs*: one row per
+(exchange, receiver) of a confirmed exchange whose giver and receiver are not both organisations
+(help counts between members, or between a member and an organisation either way; the pot never
+exchanges). A reversed exchange has status ``reversed``, so it drops out of every count and is
+summed apart. Time flows giver → receiver: a leg's minutes are what its giver *gave*.
+
+Dates: ``activity_date`` is a ``Date`` (text ``YYYY-MM-DD`` on SQLite, which sorts and compares
+as dates do); the window ``[from_on, to_on)`` is compared on it directly. Months are cut from the
+date as text ``YYYY-MM`` on each backend. Moments (when an account was opened, when a transfer
+posted) are compared with midnight UTC at the window's ends: the ledger's clock is UTC.
+
+Sums come back as ``Decimal`` on PostgreSQL (SUM of BIGINT is NUMERIC) and are made ``int`` here.
+The rows returned are this module's own frozen values: storage does not import the engine; the
+service turns them into the engine's inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    case,
+    distinct,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.engine import RowMapping
+
+from timebank.db.people_tables import member_tags, members, organisation_staff, organisations
+from timebank.db.tables import (
+    accounts,
+    exchange_receivers,
+    exchanges,
+    limit_changes,
+    transactions,
+    transfers,
+)
+
+__all__ = [
+    "AccountHistory",
+    "ApartRow",
+    "MemberTotals",
+    "PairFirst",
+    "PairMonth",
+    "Participant",
+    "ReportRepository",
+]
+
+STAFF_TAG = "staff"
+USES_SERVICES_TAG = "uses_services"
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A member or organisation account, as it stood at the window's end."""
+
+    account_id: int
+    is_organisation: bool
+    is_staff: bool
+    uses_services: bool
+    in_group: bool
+    opened_at: datetime
+    balance_minutes: int
+    floor_minutes: int
+
+
+@dataclass(frozen=True)
+class AccountHistory:
+    """One account's counted legs before the window's end, summed."""
+
+    account_id: int
+    first_exchange_on: date
+    last_exchange_on: date
+    exchange_count: int  # distinct exchanges it took part in inside the window
+    active_in_previous_window: bool
+
+
+@dataclass(frozen=True)
+class PairMonth:
+    """What a giver gave a receiver in one calendar month of the window."""
+
+    giver_account_id: int
+    receiver_account_id: int
+    month_on: date
+    minutes: int
+    exchange_count: int
+
+
+@dataclass(frozen=True)
+class PairFirst:
+    """The first exchange ever from a giver to a receiver, for pairs that exchanged in the window."""
+
+    giver_account_id: int
+    receiver_account_id: int
+    first_exchange_on: date
+
+
+@dataclass(frozen=True)
+class ApartRow:
+    count: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class MemberTotals:
+    """One account's own figures for a window."""
+
+    given_minutes: int
+    received_minutes: int
+    exchange_count: int
+    partner_count: int
+    last_exchange_on: date | None
+
+
+def midnight_utc(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def _month_start(text: str) -> date:
+    year, month = text.split("-")
+    return date(int(year), int(month), 1)
+
+
+class ReportRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    # --- building blocks ---------------------------------------------------------------------
+
+    def _month_key(self, day: ColumnElement[date]) -> ColumnElement[str]:
+        if self.connection.dialect.name == "postgresql":
+            return func.to_char(day, "YYYY-MM")
+        return func.substr(day, 1, 7)
+
+    def _legs(
+        self,
+        timebank_id: int,
+        start_on: date | None,
+        end_on: date,
+        *,
+        status: str = "confirmed",
+        account_id: int | None = None,
+        side: str | None = None,
+    ) -> Select[tuple[int, date, int, int, int]]:
+        """Counted legs with ``start_on <= activity_date < end_on`` (no lower bound when None).
+
+        ``account_id`` with ``side`` ("giver" or "receiver") keeps one account's legs on that side,
+        so the query can start from the giver index or the receiver index.
+        """
+        e, r = exchanges, exchange_receivers
+        organisation_accounts = select(organisations.c.account_id).where(
+            organisations.c.timebank_id == timebank_id
+        )
+        conditions: list[ColumnElement[bool]] = [
+            e.c.timebank_id == timebank_id,
+            e.c.status == status,
+            e.c.activity_date < end_on,
+            # Help between two organisations is trade between services, not member help.
+            not_(
+                and_(
+                    e.c.giver_account_id.in_(organisation_accounts),
+                    r.c.account_id.in_(organisation_accounts),
+                )
+            ),
+        ]
+        if start_on is not None:
+            conditions.append(e.c.activity_date >= start_on)
+        if side == "giver":
+            conditions.append(e.c.giver_account_id == account_id)
+        elif side == "receiver":
+            conditions.append(r.c.account_id == account_id)
+        return (
+            select(
+                e.c.id.label("exchange_id"),
+                e.c.activity_date.label("activity_on"),
+                e.c.giver_account_id.label("giver"),
+                r.c.account_id.label("receiver"),
+                r.c.minutes.label("minutes"),
+            )
+            .select_from(e.join(r, r.c.exchange_id == e.c.id))
+            .where(*conditions)
+        )
+
+    def _group_accounts(
+        self, timebank_id: int, tag: str | None, organisation_id: int | None
+    ) -> Select[tuple[int]] | None:
+        """The accounts of the group, or None for the whole timebank.
+
+        A tag's group is the members carrying it. An organisation's group is its own account and
+        the members linked to it as staff: the organisation is a party to its exchanges but never a
+        member, so it never makes a group big enough (the engine counts only members).
+        """
+        if tag is not None:
+            return (
+                select(members.c.account_id)
+                .join(member_tags, member_tags.c.member_id == members.c.id)
+                .where(member_tags.c.timebank_id == timebank_id, member_tags.c.tag == tag)
+            )
+        if organisation_id is not None:
+            staff = (
+                select(members.c.account_id)
+                .join(organisation_staff, organisation_staff.c.member_id == members.c.id)
+                .where(
+                    organisation_staff.c.timebank_id == timebank_id,
+                    organisation_staff.c.organisation_id == organisation_id,
+                )
+            )
+            own = select(organisations.c.account_id).where(
+                organisations.c.timebank_id == timebank_id, organisations.c.id == organisation_id
+            )
+            return select(union_all(staff, own).subquery().c.account_id)
+        return None
+
+    # --- the report's totals -----------------------------------------------------------------
+
+    def pair_months(self, timebank_id: int, from_on: date, to_on: date) -> list[PairMonth]:
+        """Minutes and exchanges per (giver, receiver, month) in the window."""
+        legs = self._legs(timebank_id, from_on, to_on).subquery()
+        month = self._month_key(legs.c.activity_on).label("month")
+        rows = self.connection.execute(
+            select(legs.c.giver, legs.c.receiver, month, func.sum(legs.c.minutes), func.count())
+            .group_by(legs.c.giver, legs.c.receiver, month)
+            .order_by(legs.c.giver, legs.c.receiver, month)
+        )
+        return [PairMonth(g, r, _month_start(m), int(minutes), n) for g, r, m, minutes, n in rows]
+
+    def pair_firsts(self, timebank_id: int, from_on: date, to_on: date) -> list[PairFirst]:
+        """The first exchange date of each pair that exchanged in the window (one pass of history)."""
+        legs = self._legs(timebank_id, None, to_on).subquery()
+        rows = self.connection.execute(
+            select(legs.c.giver, legs.c.receiver, func.min(legs.c.activity_on))
+            .group_by(legs.c.giver, legs.c.receiver)
+            .having(func.max(legs.c.activity_on) >= from_on)
+        )
+        return [PairFirst(g, r, first_on) for g, r, first_on in rows]
+
+    def account_histories(self, timebank_id: int, from_on: date, to_on: date) -> list[AccountHistory]:
+        """Per account: first and last exchange before ``to_on``, window exchanges, previous window."""
+        legs = self._legs(timebank_id, None, to_on).subquery()
+        parties = union_all(
+            select(legs.c.giver.label("account_id"), legs.c.exchange_id, legs.c.activity_on),
+            select(legs.c.receiver.label("account_id"), legs.c.exchange_id, legs.c.activity_on),
+        ).subquery()
+        previous_from_on = from_on - (to_on - from_on)
+        on = parties.c.activity_on
+        in_window = case((on >= from_on, parties.c.exchange_id))
+        in_previous = case((and_(on >= previous_from_on, on < from_on), 1), else_=0)
+        rows = self.connection.execute(
+            select(
+                parties.c.account_id,
+                func.min(on),
+                func.max(on),
+                # A giver has a leg per receiver; an exchange counts once for it.
+                func.count(distinct(in_window)),
+                func.max(in_previous),
+            ).group_by(parties.c.account_id)
+        )
+        return [AccountHistory(a, first, last, n, bool(before)) for a, first, last, n, before in rows]
+
+    def exchange_counts_by_month(
+        self,
+        timebank_id: int,
+        from_on: date,
+        to_on: date,
+        tag: str | None,
+        organisation_id: int | None,
+    ) -> dict[date, int]:
+        """Distinct counted exchanges per month with at least one party in the group."""
+        legs = self._legs(timebank_id, from_on, to_on).subquery()
+        group = self._group_accounts(timebank_id, tag, organisation_id)
+        month = self._month_key(legs.c.activity_on).label("month")
+        query = select(month, func.count(distinct(legs.c.exchange_id))).group_by(month)
+        if group is not None:
+            query = query.where(or_(legs.c.giver.in_(group), legs.c.receiver.in_(group)))
+        return {_month_start(m): n for m, n in self.connection.execute(query)}
+
+    def participants(
+        self,
+        timebank_id: int,
+        to_on: date,
+        tag: str | None,
+        organisation_id: int | None,
+    ) -> list[Participant]:
+        """Every member and organisation account, with its balance and floor at ``to_on``.
+
+        The balance at a moment is the balance-after of the account's last transfer posted before
+        it: one descent of the per-side ``(account, posted_at, id)`` index for each side, then the
+        later of the two. Posting time, not activity date: a balance is the ledger's, and the
+        ledger moved the credits when the exchange posted.
+        """
+        to_at = midnight_utc(to_on)
+        a, t = accounts, transfers
+        last = {}
+        for side, own in (("out", t.c.source_account_id), ("in", t.c.target_account_id)):
+            last[side] = (
+                select(t.c.id)
+                .where(own == a.c.id, t.c.posted_at < to_at)
+                .order_by(t.c.posted_at.desc(), t.c.id.desc())
+                .limit(1)
+                .scalar_subquery()
+            )
+        member_of_tag = {
+            tag_name: select(members.c.account_id)
+            .join(member_tags, member_tags.c.member_id == members.c.id)
+            .where(member_tags.c.timebank_id == timebank_id, member_tags.c.tag == tag_name)
+            for tag_name in (STAFF_TAG, USES_SERVICES_TAG)
+        }
+        group = self._group_accounts(timebank_id, tag, organisation_id)
+        in_group = literal(True) if group is None else a.c.id.in_(group)
+        base = (
+            select(
+                a.c.id.label("account_id"),
+                a.c.kind,
+                a.c.created_at,
+                a.c.floor_minutes,
+                a.c.id.in_(member_of_tag[STAFF_TAG]).label("is_staff"),
+                a.c.id.in_(member_of_tag[USES_SERVICES_TAG]).label("uses_services"),
+                in_group.label("in_group"),
+                last["out"].label("out_id"),
+                last["in"].label("in_id"),
+            )
+            .where(a.c.timebank_id == timebank_id, a.c.kind.in_(("member", "organisation")))
+            .subquery()
+        )
+        out, into = transfers.alias("last_out"), transfers.alias("last_in")
+        rows = self.connection.execute(
+            select(
+                base,
+                out.c.posted_at.label("out_at"),
+                out.c.source_balance_after_minutes.label("out_balance"),
+                into.c.posted_at.label("in_at"),
+                into.c.target_balance_after_minutes.label("in_balance"),
+            )
+            .select_from(
+                base.outerjoin(out, out.c.id == base.c.out_id).outerjoin(into, into.c.id == base.c.in_id)
+            )
+            .order_by(base.c.account_id)
+        ).mappings()
+        floors = self._floors_at(timebank_id, to_at)
+        return [
+            Participant(
+                account_id=row["account_id"],
+                is_organisation=row["kind"] == "organisation",
+                is_staff=bool(row["is_staff"]) and row["kind"] == "member",
+                uses_services=bool(row["uses_services"]) and row["kind"] == "member",
+                in_group=bool(row["in_group"]),
+                opened_at=row["created_at"],
+                balance_minutes=_later_balance(row),
+                floor_minutes=floors.get(row["account_id"], row["floor_minutes"]),
+            )
+            for row in rows
+        ]
+
+    def _floors_at(self, timebank_id: int, to_at: datetime) -> dict[int, int]:
+        """The floor before the first change at or after ``to_at``, for accounts changed since.
+
+        Limits change a few times a year at most; the log's rows since the window's end are few.
+        """
+        lc = limit_changes
+        rows = self.connection.execute(
+            select(lc.c.account_id, lc.c.floor_minutes_before)
+            .where(lc.c.timebank_id == timebank_id, lc.c.changed_at >= to_at)
+            .order_by(lc.c.account_id, lc.c.changed_at.desc(), lc.c.id.desc())
+        )
+        # Later rows overwrite earlier ones: the last written per account is its first change.
+        return {account_id: floor for account_id, floor in rows}
+
+    def reported_apart(self, timebank_id: int, from_on: date, to_on: date) -> tuple[ApartRow, ApartRow]:
+        """Pot grants posted in the window, and reversed exchanges dated in it: counts and minutes.
+
+        A pot grant has no activity date; the day it was posted (UTC) places it in a window.
+        """
+        tx, t = transactions, transfers
+        grants = self.connection.execute(
+            select(func.count(distinct(tx.c.id)), func.coalesce(func.sum(t.c.minutes), 0))
+            .select_from(tx.join(t, t.c.transaction_id == tx.c.id))
+            .where(
+                tx.c.timebank_id == timebank_id,
+                tx.c.kind == "pot_grant",
+                tx.c.created_at >= midnight_utc(from_on),
+                tx.c.created_at < midnight_utc(to_on),
+            )
+        ).one()
+        legs = self._legs(timebank_id, from_on, to_on, status="reversed").subquery()
+        reversed_ = self.connection.execute(
+            select(func.count(distinct(legs.c.exchange_id)), func.coalesce(func.sum(legs.c.minutes), 0))
+        ).one()
+        return ApartRow(grants[0], int(grants[1])), ApartRow(reversed_[0], int(reversed_[1]))
+
+    # --- one member --------------------------------------------------------------------------
+
+    def member_totals(self, timebank_id: int, account_id: int, from_on: date, to_on: date) -> MemberTotals:
+        """One account's window figures, from its own legs only (the giver and receiver indexes)."""
+        gave = self._legs(timebank_id, None, to_on, account_id=account_id, side="giver")
+        got = self._legs(timebank_id, None, to_on, account_id=account_id, side="receiver")
+        legs = union_all(
+            select(gave.subquery()).add_columns(literal(1).label("gave")),
+            select(got.subquery()).add_columns(literal(0).label("gave")),
+        ).subquery()
+        inside = legs.c.activity_on >= from_on
+        partner = case((legs.c.gave == 1, legs.c.receiver), else_=legs.c.giver)
+        row = self.connection.execute(
+            select(
+                func.coalesce(func.sum(case((and_(inside, legs.c.gave == 1), legs.c.minutes), else_=0)), 0),
+                func.coalesce(func.sum(case((and_(inside, legs.c.gave == 0), legs.c.minutes), else_=0)), 0),
+                func.count(distinct(case((inside, legs.c.exchange_id)))),
+                func.count(distinct(case((inside, partner)))),
+                func.max(legs.c.activity_on),
+            )
+        ).one()
+        return MemberTotals(int(row[0]), int(row[1]), row[2], row[3], row[4])
+
+
+def _later_balance(values: RowMapping) -> int:
+    """The balance after whichever side's last transfer posted later (0: none before the end)."""
+    out_key = None if values["out_id"] is None else (values["out_at"], values["out_id"])
+    in_key = None if values["in_id"] is None else (values["in_at"], values["in_id"])
+    if out_key is None and in_key is None:
+        return 0
+    if in_key is None or (out_key is not None and out_key > in_key):
+        return int(values["out_balance"])
+    return int(values["in_balance"])
