@@ -526,6 +526,21 @@ ROWS = [
         in_timebank(COORDINATOR_REQUIRED, admin="200", coordinator=200),
     ),
     Row("list_directory", "GET", f"{TB}/directory", nothing, all_of_timebank(200)),
+    # Reports: the timebank's for its coordinators (and admins); an account's for its holder too.
+    Row(
+        "get_reciprocity_report",
+        "GET",
+        f"{TB}/reports/reciprocity",
+        nothing,
+        in_timebank(COORDINATOR_REQUIRED, admin="200", coordinator=200),
+    ),
+    Row(
+        "get_member_report",
+        "GET",
+        f"{ACCOUNT}/report",
+        of("member"),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+    ),
     Row(
         "add_member",
         "POST",

@@ -24,6 +24,7 @@ from timebank.api.routes import (
     gifts,
     members,
     organisations,
+    reports,
     timebanks,
 )
 from timebank.api.schemas import Health, Problem
@@ -110,7 +111,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(EdgeLimits, body_bytes_max=settings.request_body_bytes_max)
     _health_route(app)
-    for module in (auth, timebanks, members, directory, organisations, accounts, exchanges, gifts):
+    for module in (auth, timebanks, members, directory, organisations, accounts, exchanges, gifts, reports):
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:

@@ -31,6 +31,7 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── PasswordInvalid             password_invalid
     │   ├── ReportWindowEmpty           report_window_empty
     │   ├── ReportWindowTooLong         report_window_too_long
+    │   ├── ReportGroupAmbiguous        report_group_ambiguous
     │   └── ImportRejected              import_rejected (carries every row's errors)
     ├── NotFound                   not_found: it does not exist in this timebank
     │   ├── TimebankNotFound            timebank_not_found
@@ -124,6 +125,7 @@ __all__ = [
     "ReasonRequired",
     "ReceiverRepeated",
     "ReceiversRequired",
+    "ReportGroupAmbiguous",
     "ReportWindowEmpty",
     "ReportWindowTooLong",
     "ReversalCannotBeReversed",
@@ -279,6 +281,11 @@ class ReportWindowEmpty(InvalidRequest):
 class ReportWindowTooLong(InvalidRequest):
     code = "report_window_too_long"
     title = "A report's window is too long"
+
+
+class ReportGroupAmbiguous(InvalidRequest):
+    code = "report_group_ambiguous"
+    title = "A report is for one group at most: a tag or an organisation"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,121 @@
+"""The reciprocity report and an account's report over HTTP: JSON, CSV, windows, groups, refusals."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import date, timedelta
+
+from timebank.reports import REPORT_KEYS
+
+from .conftest import World
+
+REPORT = "/reports/reciprocity"
+
+
+def _record(w: World, giver: str, receiver: str, minutes: int, on: date) -> None:
+    body = {
+        "giver_account_id": w.account_ids[giver],
+        "receivers": [{"account_id": w.account_ids[receiver], "minutes": minutes}],
+        "activity_date": on.isoformat(),
+        "description": "Help with the shopping",
+    }
+    headers = {**w.headers["coordinator"], "Idempotency-Key": uuid.uuid4().hex}
+    answer = w.client.post(w.url("/exchanges"), json=body, headers=headers)
+    assert answer.status_code == 201, answer.text
+
+
+def test_the_report_answers_every_key_for_the_rolling_90_days_by_default(world: World) -> None:
+    today = date.today()
+    _record(world, "member", "other_member", 90, today)
+    _record(world, "other_member", "member", 30, today - timedelta(days=10))
+    _record(world, "member", "staff", 60, today - timedelta(days=200))  # before the window
+
+    answer = world.client.get(world.url(REPORT), headers=world.headers["coordinator"])
+
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("application/json")
+    report = answer.json()
+    assert list(report)[: len(REPORT_KEYS)] == list(REPORT_KEYS)
+    assert report["exchanges"] == 2  # the one from 200 days ago is outside the window
+    assert report["hours"] == 2.0
+    assert report["role_mix"]["both"] == 2  # member and other_member gave and received
+    assert set(report["active_rate"]) == {"value", "rating"}
+
+
+def test_a_window_is_asked_for_by_its_first_day_and_the_day_after_its_last(world: World) -> None:
+    _record(world, "member", "other_member", 60, date(2024, 3, 10))
+    _record(world, "member", "other_member", 60, date(2024, 4, 10))
+    march = world.client.get(
+        world.url(REPORT), params={"from": "2024-03-01", "to": "2024-04-01"}, headers=world.headers["admin"]
+    )
+    assert march.status_code == 200, march.text
+    assert [month["month"] for month in march.json()["monthly"]] == ["2024-03"]
+
+
+def test_the_report_as_csv_for_a_spreadsheet(world: World) -> None:
+    _record(world, "member", "other_member", 90, date(2024, 3, 10))
+    headers = {**world.headers["coordinator"], "Accept": "text/csv"}
+    answer = world.client.get(
+        world.url(REPORT), params={"from": "2024-03-01", "to": "2024-04-01"}, headers=headers
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/csv")
+    assert "reciprocity-2024-03-01-2024-04-01.csv" in answer.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    by_figure = {r["figure"]: r for r in rows if r["period"] == "2024-03-01/2024-04-01"}
+    assert by_figure["role_mix.give_only"]["value"] == "1"
+    assert by_figure["role_mix.receive_only"]["value"] == "1"
+
+
+def test_a_small_group_shows_not_enough_data_and_exports_only_a_header(world: World) -> None:
+    params = {"from": "2024-03-01", "to": "2024-04-01", "tag": "uses_services"}
+    answer = world.client.get(world.url(REPORT), params=params, headers=world.headers["coordinator"])
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"not_enough_data": True}
+    exported = world.client.get(
+        world.url(REPORT), params=params, headers={**world.headers["coordinator"], "Accept": "text/csv"}
+    )
+    assert exported.text == "period,figure,value,rating\r\n"
+
+
+def test_refusals_name_the_rule(world: World) -> None:
+    coordinator = world.headers["coordinator"]
+    cases = [
+        ({"from": "2024-04-01", "to": "2024-03-01"}, 422, "report_window_empty"),
+        ({"from": "2010-01-01", "to": "2024-01-01"}, 422, "report_window_too_long"),
+        ({"tag": "staff", "organisation_id": str(world.organisation_id)}, 422, "report_group_ambiguous"),
+        ({"from": "2024-3-1"}, 422, None),
+        ({"tag": "Not A Tag"}, 422, None),
+        ({"organisation_id": "999999999"}, 404, "organisation_not_found"),
+    ]
+    for params, status, code in cases:
+        answer = world.client.get(world.url(REPORT), params=params, headers=coordinator)
+        assert answer.status_code == status, (params, answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        if code is not None:
+            assert answer.json()["code"] == code, (params, answer.text)
+
+
+def test_an_accounts_report_for_its_holder(world: World) -> None:
+    _record(world, "member", "other_member", 90, date(2024, 3, 10))
+    _record(world, "staff", "member", 45, date(2024, 3, 12))
+    path = world.url(f"/accounts/{world.account_ids['member']}/report")
+    answer = world.client.get(
+        path, params={"from": "2024-03-01", "to": "2024-04-01"}, headers=world.headers["member"]
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {
+        "account_id": world.account_ids["member"],
+        "from_on": "2024-03-01",
+        "to_on": "2024-04-01",
+        "given_minutes": 90,
+        "received_minutes": 45,
+        "exchanges": 2,
+        "partners": 2,
+        "last_exchange_on": "2024-03-12",
+    }
+    refused = world.client.get(path, headers=world.headers["other_member"])
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "self_or_coordinator_required"

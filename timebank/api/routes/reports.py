@@ -1,0 +1,118 @@
+"""Reports: the reciprocity report of a timebank (JSON, or CSV for a spreadsheet) and one account's.
+
+The window is ``[from, to)`` in calendar days. Left out, it is the rolling 90 days up to and
+including today, the window the RED/AMBER/GREEN defaults are set for. A report may be for one group:
+the members with a tag, or an organisation (its account and its staff); a group too small to show
+says ``not_enough_data`` and its CSV holds the header alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from timebank.api.deps import CallerDep, EngineDep, IdPath, TimebankPath
+from timebank.api.edge import JsonRoute
+from timebank.api.schemas import ID_MAX, CalendarDate
+from timebank.ledger.errors import ReportGroupAmbiguous
+from timebank.reports import Group, OrganisationGroup, TagGroup, report_csv, report_json
+from timebank.services.clock import utc_now
+from timebank.services.reports import member_report, reciprocity_report
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1/timebanks/{tb}", tags=["reports"], route_class=JsonRoute)
+
+DEFAULT_WINDOW_DAYS = 90
+
+FromQuery = Annotated[
+    CalendarDate | None, Query(alias="from", description="First day of the window (YYYY-MM-DD).")
+]
+ToQuery = Annotated[
+    CalendarDate | None,
+    Query(alias="to", description="The day after the window's last (YYYY-MM-DD); default tomorrow."),
+]
+
+_REPORT_CONTENT = {
+    "application/json": {"schema": {"type": "object", "description": "The report's figures by key."}},
+    "text/csv": {"schema": {"type": "string", "description": "period,figure,value,rating: a row a figure."}},
+}
+
+
+class MemberReportOut(BaseModel):
+    account_id: int
+    from_on: date
+    to_on: date
+    given_minutes: int
+    received_minutes: int
+    exchanges: int
+    partners: int
+    last_exchange_on: date | None
+
+
+def window(from_on: date | None, to_on: date | None) -> tuple[date, date]:
+    """The window asked for, with the rolling 90 days up to today filling in what is left out."""
+    end = to_on or utc_now().date() + timedelta(days=1)
+    return from_on or end - timedelta(days=DEFAULT_WINDOW_DAYS), end
+
+
+@router.get(
+    "/reports/reciprocity",
+    operation_id="get_reciprocity_report",
+    response_class=Response,
+    responses={200: {"description": "The report.", "content": _REPORT_CONTENT}},
+)
+def reciprocity(
+    tb: TimebankPath,
+    request: Request,
+    engine: EngineDep,
+    caller: CallerDep,
+    from_on: FromQuery = None,
+    to_on: ToQuery = None,
+    tag: Annotated[str | None, Query(max_length=50, pattern=r"^[a-z0-9_]+$")] = None,
+    organisation_id: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None,
+) -> Response:
+    """The reciprocity report: does give-and-get happen? (coordinator; CSV with Accept: text/csv)"""
+    if tag is not None and organisation_id is not None:
+        raise ReportGroupAmbiguous("Ask for a tag or an organisation, not both")
+    group: Group | None = TagGroup(tag) if tag is not None else None
+    if organisation_id is not None:
+        group = OrganisationGroup(organisation_id)
+    first, end = window(from_on, to_on)
+    report = reciprocity_report(engine, tb, caller, first, end, group)
+    if "text/csv" in request.headers.get("accept", ""):
+        filename = f"reciprocity-{first.isoformat()}-{end.isoformat()}.csv"
+        return Response(
+            report_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    return JSONResponse(report_json(report))
+
+
+@router.get("/accounts/{account_id}/report", operation_id="get_member_report", response_model=MemberReportOut)
+def member(
+    tb: TimebankPath,
+    account_id: IdPath,
+    engine: EngineDep,
+    caller: CallerDep,
+    from_on: FromQuery = None,
+    to_on: ToQuery = None,
+) -> MemberReportOut:
+    """One account's give and get: given, received, partners, last exchange (holder or coordinator)."""
+    first, end = window(from_on, to_on)
+    view = member_report(engine, tb, caller, account_id, first, end)
+    return MemberReportOut(
+        account_id=view.account_id,
+        from_on=view.from_on,
+        to_on=view.to_on,
+        given_minutes=view.given_minutes,
+        received_minutes=view.received_minutes,
+        exchanges=view.exchange_count,
+        partners=view.partner_count,
+        last_exchange_on=view.last_exchange_on,
+    )
