@@ -18,6 +18,7 @@ networks, a monthly series), rates the headline figures red, amber or green agai
     report        the report, the small-group rule, whether it may be exported
     report_json   the report as JSON
     report_csv    the report as CSV, one row per figure, small groups never exported
+    report_text   the report for the terminal
 
 Imports only the standard library and networkx (the architecture test would also allow
 ``timebank.ledger``); nothing in the ledger or in storage imports it.
@@ -50,8 +51,9 @@ from timebank.reports.report import (
     build_report,
     may_export,
 )
-from timebank.reports.report_csv import report_csv
+from timebank.reports.report_csv import report_csv, report_rows
 from timebank.reports.report_json import REPORT_KEYS, report_json
+from timebank.reports.report_text import report_text
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -85,6 +87,8 @@ __all__ = [
     "networks",
     "report_csv",
     "report_json",
+    "report_rows",
+    "report_text",
     "statistics",
     "windows",
 ]

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from timebank.reports.report import Report, may_export
 from timebank.reports.report_json import JsonValue, report_json
 
-__all__ = ["CSV_COLUMNS", "report_csv"]
+__all__ = ["CSV_COLUMNS", "report_csv", "report_rows"]
 
 CSV_COLUMNS = ("period", "figure", "value", "rating")
 
@@ -38,20 +38,26 @@ def report_csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    if may_export(report):
-        assert report.figures is not None
-        document = report_json(report)
-        window = f"{report.from_on.isoformat()}/{report.to_on.isoformat()}"
-        monthly = document.pop("monthly")
-        writer.writerows(_rows(window, document))
-        assert isinstance(monthly, list)
-        for entry, month in zip(report.figures.monthly, monthly, strict=True):
-            if not may_export(entry):
-                continue
-            assert isinstance(month, dict)
-            period = str(month.pop("month"))
-            writer.writerows(_rows(period, month))
+    writer.writerows(report_rows(report))
     return out.getvalue()
+
+
+def report_rows(report: Report) -> Iterator[tuple[str, ...]]:
+    """(period, figure, value, rating) for each figure that may be exported: the window's, then months'."""
+    if not may_export(report):
+        return
+    assert report.figures is not None
+    document = report_json(report)
+    window = f"{report.from_on.isoformat()}/{report.to_on.isoformat()}"
+    monthly = document.pop("monthly")
+    yield from _rows(window, document)
+    assert isinstance(monthly, list)
+    for entry, month in zip(report.figures.monthly, monthly, strict=True):
+        if not may_export(entry):
+            continue
+        assert isinstance(month, dict)
+        period = str(month.pop("month"))
+        yield from _rows(period, month)
 
 
 def _rows(period: str, figures: dict[str, JsonValue], prefix: str = "") -> Iterator[tuple[str, ...]]:

@@ -1,0 +1,78 @@
+"""``timebank report``: the reciprocity report in the terminal, as CSV or JSON, and one account's."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from timebank.cli import app
+from timebank.db import make_engine, upgrade
+from timebank.settings import get_settings
+
+from .helpers import World, make_world
+
+WINDOW = ["--from", "2024-05-01", "--to", "2024-06-01"]  # the helpers record on 2024-05-01
+
+
+@pytest.fixture
+def small_timebank(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[World]:
+    url = f"sqlite:///{tmp_path / 'report.sqlite3'}"
+    monkeypatch.setenv("TIMEBANK_DATABASE_URL", url)
+    get_settings.cache_clear()
+    upgrade(url)
+    engine = make_engine(url)
+    w = make_world(engine)
+    # Ann helps Bo for an hour, Bo helps Ann for half an hour, Ann helps Cy: Ann gives and gets.
+    for giver, receiver, minutes in ((w.ann, w.bo, 60), (w.bo, w.ann, 30), (w.ann, w.cy, 90)):
+        w.record(w.coordinator, giver, {receiver: minutes})
+    yield w
+    engine.dispose()
+    get_settings.cache_clear()
+
+
+def test_the_report_reads_as_text_with_ratings(small_timebank: World) -> None:
+    result = CliRunner().invoke(app, ["report", str(small_timebank.timebank_id), *WINDOW])
+    assert result.exit_code == 0, result.output
+    assert "Reciprocity report, 2024-05-01 to 2024-06-01" in result.output
+    lines = {
+        line.split()[0]: line.split()[1:] for line in result.output.splitlines() if line.startswith("  ")
+    }
+    assert lines["exchanges"] == ["3"]
+    assert lines["hours"] == ["3"]  # 180 minutes
+    assert lines["role_mix.both"] == ["2"]  # Ann and Bo
+    assert lines["two_way_rate"] == ["0.667", "GREEN"]  # 2 of 3 active
+
+
+def test_the_report_as_csv_and_as_json(small_timebank: World) -> None:
+    runner = CliRunner()
+    tb = str(small_timebank.timebank_id)
+    as_csv = runner.invoke(app, ["report", tb, *WINDOW, "--format", "csv"])
+    assert as_csv.exit_code == 0, as_csv.output
+    assert as_csv.output.startswith("period,figure,value,rating")
+    assert "2024-05-01/2024-06-01,exchanges,3," in as_csv.output
+    as_json = runner.invoke(app, ["report", tb, *WINDOW, "--format", "json"])
+    assert json.loads(as_json.output)["role_mix"] == {
+        "both": 2,
+        "give_only": 0,
+        "receive_only": 1,
+        "inactive": 0,
+    }
+
+
+def test_one_accounts_report(small_timebank: World) -> None:
+    w = small_timebank
+    result = CliRunner().invoke(app, ["report", str(w.timebank_id), *WINDOW, "--account", str(w.ann)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    assert (figures["given_minutes"], figures["received_minutes"], figures["partner_count"]) == (150, 30, 2)
+
+
+def test_a_refusal_names_its_rule_and_exits_2(small_timebank: World) -> None:
+    window = ["--from", "2024-06-01", "--to", "2024-05-01"]
+    result = CliRunner().invoke(app, ["report", str(small_timebank.timebank_id), *window])
+    assert result.exit_code == 2
+    assert "report_window_empty" in result.output
