@@ -66,6 +66,9 @@ def null_rated() -> dict[str, object]:
     return {"value": None, "rating": None}
 
 
+GIVE_SHARE_BINS = ("0-10", "10-20", "20-30", "30-40", "40-50", "50-60", "60-70", "70-80", "80-90", "90-100")
+
+
 def zero_matrix() -> dict[str, dict[str, float]]:
     kinds = ("member", "staff", "organisation")
     return {giver: dict.fromkeys(kinds, 0.0) for giver in kinds}
@@ -74,8 +77,10 @@ def zero_matrix() -> dict[str, dict[str, float]]:
 # --- the empty window --------------------------------------------------------------------------
 
 
-def test_the_report_has_the_issues_keys_and_only_the_trade_filter_besides() -> None:
-    assert set(REPORT_KEYS) == ISSUE_KEYS | {"reported_apart"}
+def test_the_report_has_the_issues_keys_and_only_the_trade_filter_and_the_give_share_besides() -> None:
+    assert set(REPORT_KEYS) == ISSUE_KEYS | {"reported_apart", "give_share_histogram"}
+    # The issue's keys come first, in the issue's order; the two additions follow them.
+    assert REPORT_KEYS[-2:] == ("reported_apart", "give_share_histogram")
 
 
 def test_an_empty_window_counts_zero_and_leaves_every_ratio_null() -> None:
@@ -130,6 +135,7 @@ def test_an_empty_window_counts_zero_and_leaves_every_ratio_null() -> None:
             "pot_grants": {"count": 0, "hours": 0.0},
             "reversed_exchanges": {"count": 0, "hours": 0.0},
         },
+        "give_share_histogram": dict.fromkeys(GIVE_SHARE_BINS, 0),
     }
 
 
@@ -458,6 +464,21 @@ def test_the_mixed_timebank_every_key() -> None:
             "pot_grants": {"count": 1, "hours": 1.0},
             "reversed_exchanges": {"count": 1, "hours": 0.5},
         },
+        # Given ÷ (given + received) of each active member, in tenths:
+        # G 0/30 = 0% → 0-10; D 60/240 = 25% → 20-30; B 120/270 = 44.4% → 40-50;
+        # A 90/165 = 54.5% and C 180/330 = 54.5% → 50-60; S 45/45 = 100% → 90-100. Six in all.
+        "give_share_histogram": {
+            "0-10": 1,
+            "10-20": 0,
+            "20-30": 1,
+            "30-40": 0,
+            "40-50": 1,
+            "50-60": 2,
+            "60-70": 0,
+            "70-80": 0,
+            "80-90": 0,
+            "90-100": 1,
+        },
     }
 
     assert mixed_report_json() == expected
@@ -474,6 +495,7 @@ def test_the_mixed_report_keeps_exact_fractions_inside() -> None:
     assert f.median_minutes_per_active_member == Fraction(405, 2)
     assert f.balance_distribution.median_balance_minutes == Fraction(-15, 2)
     assert f.headline.total_minutes == 615
+    assert f.give_share_histogram.counts == (1, 0, 1, 0, 1, 2, 0, 0, 0, 1)
 
 
 def test_the_json_is_plain_json_in_the_issues_order() -> None:

@@ -30,7 +30,12 @@ Choices the issue leaves open, made here once:
 - ``dormant_members`` counts members with no exchange in the 180 days before the window's end,
   including members who never exchanged at all;
 - ``retention`` divides the members active in both this window and the previous one by those
-  active in the previous one.
+  active in the previous one;
+- ``give_share_histogram`` counts active members by the share of their minutes that they gave,
+  given ÷ (given + received), in ten bins of ten percentage points. Each bin holds its lower end
+  and not its upper one (exactly 50% is in 50–60%), except the last, which also holds 100%: so
+  0–10% starts with those who only received and 90–100% ends with those who only gave. The bin is
+  found with whole numbers, never a float, so a share on a boundary always lands in the same bin.
 """
 
 from __future__ import annotations
@@ -45,7 +50,9 @@ from timebank.reports.statistics import gini, median, ratio, top_share
 from timebank.reports.windows import dormancy_cutoff_on
 
 __all__ = [
+    "GIVE_SHARE_BIN_COUNT",
     "BalanceDistribution",
+    "GiveShareHistogram",
     "RoleMix",
     "active_count",
     "active_rate",
@@ -53,6 +60,8 @@ __all__ = [
     "dormant_members",
     "gini_given",
     "give_and_get_index",
+    "give_share_bin",
+    "give_share_histogram",
     "median_minutes_per_active_member",
     "median_partners",
     "retention",
@@ -78,6 +87,34 @@ class RoleMix:
     @property
     def active(self) -> int:
         return self.both + self.give_only + self.receive_only
+
+
+GIVE_SHARE_BIN_COUNT = 10
+
+
+@dataclass(frozen=True, slots=True)
+class GiveShareHistogram:
+    """Active members counted by the share of their minutes they gave, in ten bins of 10 points.
+
+    ``counts[0]`` is 0–10% (mostly received), ``counts[9]`` is 90–100% (mostly gave).
+    """
+
+    counts: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        assert len(self.counts) == GIVE_SHARE_BIN_COUNT
+        assert all(count >= 0 for count in self.counts)
+
+    @property
+    def active(self) -> int:
+        return sum(self.counts)
+
+    @staticmethod
+    def bin_label(index: int) -> str:
+        """The bin's percentage range, ``"0-10"`` to ``"90-100"``."""
+        assert 0 <= index < GIVE_SHARE_BIN_COUNT
+        width = 100 // GIVE_SHARE_BIN_COUNT
+        return f"{index * width}-{(index + 1) * width}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +194,23 @@ def give_and_get_index(members: Sequence[Activity], total_minutes: int) -> Fract
     matched = sum(min(m.given_minutes, m.received_minutes) for m in members)
     assert matched <= total_minutes
     return ratio(matched, total_minutes)
+
+
+def give_share_bin(given_minutes: int, received_minutes: int) -> int:
+    """The bin of given ÷ (given + received): floor(10 × share), with 100% in the last bin."""
+    total = given_minutes + received_minutes
+    assert total > 0
+    assert given_minutes >= 0
+    assert received_minutes >= 0
+    return min((GIVE_SHARE_BIN_COUNT * given_minutes) // total, GIVE_SHARE_BIN_COUNT - 1)
+
+
+def give_share_histogram(members: Sequence[Activity]) -> GiveShareHistogram:
+    """How many active members fall in each tenth of the give share (inactive members in none)."""
+    counts = [0] * GIVE_SHARE_BIN_COUNT
+    for m in _active(members):
+        counts[give_share_bin(m.given_minutes, m.received_minutes)] += 1
+    return GiveShareHistogram(tuple(counts))
 
 
 def uses_services_giving_rate(tagged_members: Sequence[Activity]) -> Fraction | None:

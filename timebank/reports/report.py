@@ -25,7 +25,7 @@ from fractions import Fraction
 
 from timebank.reports import figures, networks
 from timebank.reports.consistency import InconsistentInputs, check_inputs
-from timebank.reports.figures import BalanceDistribution, RoleMix
+from timebank.reports.figures import BalanceDistribution, GiveShareHistogram, RoleMix
 from timebank.reports.inputs import (
     AccountTotals,
     Activity,
@@ -93,6 +93,7 @@ class Figures:
     median_minutes_per_active_member: Fraction | None
     gini_given: Fraction | None
     role_mix: RoleMix
+    give_share_histogram: GiveShareHistogram
     give_and_get_index: Fraction | None
     uses_services_give_get_ratio: Fraction | None
     hours_matrix: HoursMatrix
@@ -230,6 +231,7 @@ def build_report(
         median_minutes_per_active_member=figures.median_minutes_per_active_member(members),
         gini_given=figures.gini_given(members),
         role_mix=figures.role_mix(members),
+        give_share_histogram=figures.give_share_histogram(members),
         give_and_get_index=figures.give_and_get_index(members, total_minutes),
         uses_services_give_get_ratio=figures.uses_services_give_get_ratio(tagged),
         hours_matrix=networks.hours_matrix(touching, {i: a.kind for i, a in profiles.items()}),
@@ -246,7 +248,9 @@ def build_report(
             _month_entry(month, profiles, inputs.group, thresholds, group_minimum) for month in inputs.months
         ),
     )
-    # Every member plays exactly one role, and every counted minute lands in one cell.
+    # Every member plays exactly one role, every active member has one give share, and every
+    # counted minute lands in one cell.
     assert result.role_mix.members == len(members)
+    assert result.give_share_histogram.active == result.role_mix.active
     assert result.hours_matrix.total_minutes == total_minutes
     return Report(inputs.from_on, inputs.to_on, inputs.group, figures=result)

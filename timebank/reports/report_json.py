@@ -12,8 +12,12 @@ Inside the engine every quantity is whole minutes and every ratio an exact fract
 
 Besides the issue's table, ``reported_apart`` carries the recognition, pot grants and reversed
 exchanges that the trade filter kept out of the figures (the issue asks for them "reported
-apart"). A report withheld for a small group is ``{"not_enough_data": true}`` and nothing else,
-not even its member count; a withheld month is ``{"month": "2024-03", "not_enough_data": true}``.
+apart"). After it, ``give_share_histogram`` counts active members by the share of their minutes
+they gave, ``{"0-10": n, ..., "90-100": n}`` (percent; see ``figures``), for the board's
+histogram: an object rather than a list so that the CSV flattens it to one row per bin.
+
+A report withheld for a small group is ``{"not_enough_data": true}`` and nothing else, not even
+its member count; a withheld month is ``{"month": "2024-03", "not_enough_data": true}``.
 Months are named ``YYYY-MM`` and cover only the part of the month inside the window.
 """
 
@@ -67,6 +71,7 @@ REPORT_KEYS = (
     "dormant_members",
     "monthly",
     "reported_apart",
+    "give_share_histogram",
 )
 
 
@@ -160,6 +165,10 @@ def report_json(report: Report) -> dict[str, JsonValue]:
             "recognition": _apart(apart.recognition),
             "pot_grants": _apart(apart.pot_grants),
             "reversed_exchanges": _apart(apart.reversed_exchanges),
+        },
+        "give_share_histogram": {
+            f.give_share_histogram.bin_label(i): count
+            for i, count in enumerate(f.give_share_histogram.counts)
         },
     }
     assert tuple(result) == REPORT_KEYS
