@@ -535,6 +535,13 @@ ROWS = [
         in_timebank(COORDINATOR_REQUIRED, admin="200", coordinator=200),
     ),
     Row(
+        "get_reciprocity_chart",
+        "GET",
+        f"{TB}/reports/reciprocity/charts/{{chart}}",
+        lambda arena, caller: Call({"chart": "role_mix"}),
+        in_timebank(COORDINATOR_REQUIRED, admin="200", coordinator=200),
+    ),
+    Row(
         "get_member_report",
         "GET",
         f"{ACCOUNT}/report",

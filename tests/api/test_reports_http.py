@@ -119,3 +119,33 @@ def test_an_accounts_report_for_its_holder(world: World) -> None:
     refused = world.client.get(path, headers=world.headers["other_member"])
     assert refused.status_code == 403
     assert refused.json()["code"] == "self_or_coordinator_required"
+
+
+def test_charts_for_a_board_paper_as_svg_and_png(world: World) -> None:
+    _record(world, "member", "other_member", 90, date(2024, 3, 10))
+    window = {"from": "2024-03-01", "to": "2024-04-01"}
+    for chart in ("monthly", "role_mix", "give_share", "hours_matrix"):
+        svg = world.client.get(
+            world.url(f"{REPORT}/charts/{chart}"), params=window, headers=world.headers["coordinator"]
+        )
+        assert svg.status_code == 200, svg.text
+        assert svg.headers["content-type"] == "image/svg+xml"
+        assert svg.content.lstrip().startswith(b"<?xml")
+    png = world.client.get(
+        world.url(f"{REPORT}/charts/role_mix"),
+        params={**window, "format": "png"},
+        headers=world.headers["coordinator"],
+    )
+    assert png.headers["content-type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_chart_is_refused_for_a_small_group_and_an_unknown_name(world: World) -> None:
+    small = world.client.get(
+        world.url(f"{REPORT}/charts/role_mix"), params={"tag": "staff"}, headers=world.headers["coordinator"]
+    )
+    assert small.status_code == 409, small.text
+    assert small.json()["code"] == "not_enough_data"
+    unknown = world.client.get(world.url(f"{REPORT}/charts/pie"), headers=world.headers["coordinator"])
+    assert unknown.status_code == 422
+    assert unknown.headers["content-type"].startswith("application/problem+json")

@@ -57,7 +57,8 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── ConsentAlreadyGiven         consent_already_given
     │   ├── TransactionAlreadyReversed  transaction_already_reversed
     │   ├── ReversalCannotBeReversed    reversal_cannot_be_reversed
-    │   └── UsernameTaken               username_taken
+    │   ├── UsernameTaken               username_taken
+    │   └── NotEnoughData               not_enough_data: a group too small to show (charts)
     ├── LimitBreached              limit_breached: a balance would leave its limits
     │   ├── BalanceBelowFloor           balance_below_floor
     │   ├── BalanceAboveCap             balance_above_cap
@@ -116,6 +117,7 @@ __all__ = [
     "NotAPartyToExchange",
     "NotAllowed",
     "NotAuthenticated",
+    "NotEnoughData",
     "NotFound",
     "OrganisationNotFound",
     "PageLimitOutOfRange",
@@ -443,6 +445,11 @@ class UsernameTaken(StateConflict):
 
 
 # --- a balance would leave its limits -----------------------------------------------------------
+
+
+class NotEnoughData(StateConflict):
+    code = "not_enough_data"
+    title = "The group has too few members to show figures"
 
 
 class LimitBreached(LedgerError):

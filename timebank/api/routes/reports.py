@@ -9,17 +9,20 @@ says ``not_enough_data`` and its CSV holds the header alone.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as FastApiPath
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy import Engine
 
 from timebank.api.deps import CallerDep, EngineDep, IdPath, TimebankPath
 from timebank.api.edge import JsonRoute
 from timebank.api.schemas import ID_MAX, CalendarDate
-from timebank.ledger.errors import ReportGroupAmbiguous
-from timebank.reports import Group, OrganisationGroup, TagGroup, report_csv, report_json
+from timebank.ledger.errors import NotEnoughData, ReportGroupAmbiguous
+from timebank.reports import Group, OrganisationGroup, Report, TagGroup, report_csv, report_json
+from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
 from timebank.services.reports import member_report, reciprocity_report
 
@@ -60,6 +63,36 @@ def window(from_on: date | None, to_on: date | None) -> tuple[date, date]:
     return from_on or end - timedelta(days=DEFAULT_WINDOW_DAYS), end
 
 
+GroupTag = Annotated[
+    str | None, Query(max_length=50, pattern=r"^[a-z0-9_]+$", description="Members with this tag.")
+]
+GroupOrganisation = Annotated[
+    int | None, Query(ge=1, le=ID_MAX, description="An organisation: its account and its staff.")
+]
+ChartName = Literal["monthly", "role_mix", "give_share", "hours_matrix"]
+ChartFormatQuery = Annotated[Literal["svg", "png"], Query(alias="format", description="svg or png.")]
+
+_CHART_MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+def _report(
+    engine: Engine,
+    tb: int,
+    caller: Caller,
+    from_on: date | None,
+    to_on: date | None,
+    tag: str | None,
+    organisation_id: int | None,
+) -> Report:
+    if tag is not None and organisation_id is not None:
+        raise ReportGroupAmbiguous("Ask for a tag or an organisation, not both")
+    group: Group | None = TagGroup(tag) if tag is not None else None
+    if organisation_id is not None:
+        group = OrganisationGroup(organisation_id)
+    first, end = window(from_on, to_on)
+    return reciprocity_report(engine, tb, caller, first, end, group)
+
+
 @router.get(
     "/reports/reciprocity",
     operation_id="get_reciprocity_report",
@@ -73,25 +106,55 @@ def reciprocity(
     caller: CallerDep,
     from_on: FromQuery = None,
     to_on: ToQuery = None,
-    tag: Annotated[str | None, Query(max_length=50, pattern=r"^[a-z0-9_]+$")] = None,
-    organisation_id: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None,
+    tag: GroupTag = None,
+    organisation_id: GroupOrganisation = None,
 ) -> Response:
     """The reciprocity report: does give-and-get happen? (coordinator; CSV with Accept: text/csv)"""
-    if tag is not None and organisation_id is not None:
-        raise ReportGroupAmbiguous("Ask for a tag or an organisation, not both")
-    group: Group | None = TagGroup(tag) if tag is not None else None
-    if organisation_id is not None:
-        group = OrganisationGroup(organisation_id)
-    first, end = window(from_on, to_on)
-    report = reciprocity_report(engine, tb, caller, first, end, group)
+    report = _report(engine, tb, caller, from_on, to_on, tag, organisation_id)
     if "text/csv" in request.headers.get("accept", ""):
-        filename = f"reciprocity-{first.isoformat()}-{end.isoformat()}.csv"
+        filename = f"reciprocity-{report.from_on.isoformat()}-{report.to_on.isoformat()}.csv"
         return Response(
             report_csv(report),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
     return JSONResponse(report_json(report))
+
+
+@router.get(
+    "/reports/reciprocity/charts/{chart}",
+    operation_id="get_reciprocity_chart",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The chart.",
+            "content": {
+                "image/svg+xml": {"schema": {"type": "string"}},
+                "image/png": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+def chart(
+    tb: TimebankPath,
+    chart: Annotated[ChartName, FastApiPath(description="monthly, role_mix, give_share or hours_matrix.")],
+    engine: EngineDep,
+    caller: CallerDep,
+    fmt: ChartFormatQuery = "svg",
+    from_on: FromQuery = None,
+    to_on: ToQuery = None,
+    tag: GroupTag = None,
+    organisation_id: GroupOrganisation = None,
+) -> Response:
+    """One chart of the reciprocity report for a board paper, as SVG or PNG (coordinator)."""
+    from timebank.reports.charts import NotEnoughDataToChart, render_chart  # matplotlib loads on first use
+
+    report = _report(engine, tb, caller, from_on, to_on, tag, organisation_id)
+    try:
+        drawn = render_chart(report, chart, fmt)
+    except NotEnoughDataToChart:
+        raise NotEnoughData("The group has too few members to show figures, so there is no chart") from None
+    return Response(drawn, media_type=_CHART_MEDIA_TYPES[fmt])
 
 
 @router.get("/accounts/{account_id}/report", operation_id="get_member_report", response_model=MemberReportOut)
