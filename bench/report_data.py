@@ -64,6 +64,7 @@ from timebank.db import UnitOfWork, make_engine, run, upgrade
 from timebank.db.people_tables import member_tags, members
 from timebank.db.repositories import TimebankSettings
 from timebank.db.tables import accounts, exchange_receivers, exchanges, transactions, transfers
+from timebank.demo import HELP_ACTIVITIES
 from timebank.ledger import invariants
 from timebank.ledger.types import AccountKind, AccountState
 from timebank.services.timebanks import (
@@ -119,18 +120,6 @@ UNPOSTED_RATE = 0.002  # pending (last fortnight), declined, cancelled, expired
 
 CHUNK_EXCHANGES = 50_000
 CALLER = "coordinator:report-data"
-_HELP = [
-    ("Gardening", "garden"),
-    ("Shopping trip", "errands"),
-    ("Lift to the surgery", "transport"),
-    ("Befriending visit", "company"),
-    ("Computer help", "digital"),
-    ("Cooking a meal", "food"),
-    ("Dog walking", "pets"),
-    ("Reading group", "company"),
-    ("Small repairs", "diy"),
-    ("Form filling", "admin"),
-]
 _TO_ORGANISATION = [("Co-production board meeting", "involvement"), ("User forum", "involvement")]
 _FROM_ORGANISATION = [("Swim session", "leisure"), ("Cinema afternoon", "leisure")]
 _GROUP = ("Walking group", "company")
@@ -532,7 +521,7 @@ class History:
             giver, receiver = receiver, giver
         if posted is None:
             return None
-        description, category = self.rng.choice(_HELP)
+        description, category = self.rng.choice(HELP_ACTIVITIES)
         return Exchange(giver, [(receiver, minutes)], day, description, category, "confirmed", posted)
 
     def _group(self, day: int) -> Exchange | None:
@@ -677,7 +666,7 @@ class History:
         else:
             status = rng.choices(("declined", "cancelled", "expired"), (5, 2, 3))[0]
             after = 14 if status == "expired" else rng.randint(1, 3)
-        description, category = rng.choice(_HELP)
+        description, category = rng.choice(HELP_ACTIVITIES)
         exchange = Exchange(
             giver, [(receiver, self._minutes())], day, description, category, status, [], after
         )

@@ -32,7 +32,7 @@ from timebank.services.organisations import add_organisation, add_staff
 from timebank.services.reversals import reverse_exchange
 from timebank.services.timebanks import create_timebank
 
-__all__ = ["DEMO_PASSWORD", "DemoTimebank", "seed_demo"]
+__all__ = ["DEMO_PASSWORD", "HELP_ACTIVITIES", "DemoTimebank", "seed_demo"]
 
 DEMO_PASSWORD = "demo-timebank-2026"
 MEMBERS = 200
@@ -40,7 +40,8 @@ _ADMIN, _COORDINATOR, _MEMBER, _STAFF = "demo-admin", "demo-coordinator", "demo-
 
 _FIRST = "Ada Ben Cara Dev Ema Finn Gita Hal Ines Jon Kemi Lev Mia Noor Olu Pia Quin Rosa Sam Tia Zoe"
 _LAST = "Adeyemi Brown Chen Davies Evans Fraser Green Hughes Iqbal Jones Khan Lewis Murphy Nowak Okafor Patel"
-_HELP = [
+# What members help each other with: (description, category). The report dataset uses them too.
+HELP_ACTIVITIES = [
     ("Gardening", "garden"),
     ("Shopping trip", "errands"),
     ("Lift to the surgery", "transport"),
@@ -188,7 +189,7 @@ def _year_of_exchanges(
                 continue
             balances[receiver] -= minutes
             balances[giver] += minutes
-            description, category = rng.choice(_HELP)
+            description, category = rng.choice(HELP_ACTIVITIES)
             if giver in organisations:
                 description, category = "Swim session at the leisure centre", "leisure"
             if receiver in organisations:
@@ -205,7 +206,7 @@ def _recent_activity(
     for index in range(12):
         giver, receiver = rng.sample(people[:60], 2)
         as_giver = Actor(f"member:{giver.member_id}", giver.account_id, False)
-        description, category = rng.choice(_HELP)
+        description, category = rng.choice(HELP_ACTIVITIES)
         record_exchange(
             engine,
             tb,

@@ -76,3 +76,9 @@ def test_a_refusal_names_its_rule_and_exits_2(small_timebank: World) -> None:
     result = CliRunner().invoke(app, ["report", str(small_timebank.timebank_id), *window])
     assert result.exit_code == 2
     assert "report_window_empty" in result.output
+
+
+def test_an_unknown_format_is_refused(small_timebank: World) -> None:
+    result = CliRunner().invoke(app, ["report", str(small_timebank.timebank_id), "--format", "pdf"])
+    assert result.exit_code == 2
+    assert "choose text, csv or json" in result.output
