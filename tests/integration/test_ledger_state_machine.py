@@ -58,6 +58,7 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import Engine, func, select
 
+from tests.integration.rollup_oracle import recounted_rollups, stored_rollups
 from timebank import services
 from timebank.db import tables
 from timebank.db.unit_of_work import UnitOfWork, run
@@ -382,6 +383,13 @@ class LedgerMachine(RuleBasedStateMachine):
         assert {row[0]: (row[1], row[2], row[3]) for row in snap.exchanges} == {
             i: (e.status, e.transaction_id, e.reversal_transaction_id) for i, e in self.exchanges.items()
         }
+
+    @invariant()
+    def the_reports_running_totals_equal_a_recount_of_the_exchanges(self) -> None:
+        if self.timebank_id:
+            assert stored_rollups(self.engine, self.timebank_id) == recounted_rollups(
+                self.engine, self.timebank_id
+            )
 
     def teardown(self) -> None:
         if self.timebank_id:

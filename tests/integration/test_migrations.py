@@ -30,6 +30,7 @@ from timebank.db import (
     downgrade,
     make_engine,
     people_tables,  # noqa: F401  (its tables join the metadata)
+    report_tables,  # noqa: F401  (so do these)
     upgrade,
 )
 from timebank.db.migrate import alembic_config
@@ -55,6 +56,9 @@ EXPECTED_TABLES = {
     "api_keys",
     "access_tokens",
     "login_failures",
+    # the report's running totals (migration 0003)
+    "report_pairs",
+    "report_account_months",
 }
 # Named here rather than taken from timebank.db.triggers, so that a trigger dropped from that
 # module is noticed.

@@ -28,6 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
+from tests.integration.rollup_oracle import recounted_rollups, stored_rollups
 from tests.unit.test_report_inputs import Help, Person, aggregate
 from timebank import services
 from timebank.db import run
@@ -373,6 +374,7 @@ def test_random_histories_sum_in_sql_as_the_reference_does(
             bank.reverse(exchange_id, index=-1)
     youth = {ids[i] for i in tagged}
 
+    assert stored_rollups(engine, bank.timebank_id) == recounted_rollups(engine, bank.timebank_id)
     assert_same(bank.stored(from_on, to_on), bank.expected(from_on, to_on))
     assert_same(
         bank.stored(from_on, to_on, TagGroup("youth")),

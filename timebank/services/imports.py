@@ -167,6 +167,7 @@ def _write(
     uow.bulk.insert(exchanges, _exchange_rows(tb, exchange_ids, transaction_ids, rows, actor, now))
     uow.bulk.insert(exchange_receivers, _receiver_rows(tb, exchange_ids, rows))
     uow.bulk.insert(transfers, _transfer_rows(tb, transfer_ids, transaction_ids, posted, now))
+    uow.exchanges.rollups.count_exchanges(tb, list(exchange_ids))
     if count >= ANALYZE_AFTER_ROWS:
         uow.bulk.refresh_statistics([transactions, exchanges, exchange_receivers, transfers])
 

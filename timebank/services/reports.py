@@ -161,10 +161,7 @@ def report_inputs(
     participants = reports.participants(timebank_id, to_on, tag, organisation_id)
     histories = {h.account_id: h for h in reports.account_histories(timebank_id, from_on, to_on)}
     pair_months = reports.pair_months(timebank_id, from_on, to_on)
-    firsts = {
-        (p.giver_account_id, p.receiver_account_id): p.first_exchange_on
-        for p in reports.pair_firsts(timebank_id, from_on, to_on)
-    }
+    firsts = {(p.giver_account_id, p.receiver_account_id): p.first_exchange_on for p in pair_months}
     month_counts = reports.exchange_counts_by_month(timebank_id, from_on, to_on, tag, organisation_id)
     grants, reversed_exchanges = reports.reported_apart(timebank_id, from_on, to_on)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from timebank.db import people_tables  # noqa: F401  (registers its tables on the metadata)
+from timebank.db import people_tables, report_tables  # noqa: F401  (register their tables on the metadata)
 from timebank.db.engine import make_engine
 from timebank.db.tables import metadata
 

@@ -16,6 +16,7 @@ from timebank.db.repositories.members import (
     OrganisationRecord,
     OrganisationRepository,
 )
+from timebank.db.repositories.report_rollups import ReportRollups
 from timebank.db.repositories.reports import ReportRepository
 from timebank.db.repositories.timebanks import TimebankRepository, TimebankSettings
 from timebank.db.repositories.transactions import TransactionRepository, TransactionRow
@@ -37,6 +38,7 @@ __all__ = [
     "OrganisationRecord",
     "OrganisationRepository",
     "ReportRepository",
+    "ReportRollups",
     "StatementRow",
     "TimebankRepository",
     "TimebankSettings",

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 
+from timebank.db.repositories.report_rollups import ReportRollups
 from timebank.db.tables import exchange_receivers, exchanges
 from timebank.ledger.errors import ExchangeNotFound
 from timebank.ledger.types import ExchangeRecord, ExchangeStatus, ReceiverShare
@@ -21,6 +22,8 @@ _INSERT_RECEIVERS = insert(exchange_receivers)
 class ExchangeRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        # The report's running totals change with the exchanges, in the same transaction.
+        self.rollups = ReportRollups(connection)
 
     def insert(self, exchange: ExchangeRecord) -> int:
         """Write a new exchange and its receivers; its ``exchange_id`` is ignored and returned anew."""
@@ -60,6 +63,8 @@ class ExchangeRepository:
                 for r in exchange.receivers
             ],
         )
+        if exchange.status is ExchangeStatus.CONFIRMED:
+            self.rollups.count_exchanges(exchange.timebank_id, [exchange_id])
         return exchange_id
 
     def get(self, timebank_id: int, exchange_id: int, *, for_update: bool = False) -> ExchangeRecord:
@@ -145,7 +150,16 @@ class ExchangeRepository:
         else:
             values["decided_at"] = at
             values["transaction_id"] = transaction_id
-        self.connection.execute(update(exchanges).where(exchanges.c.id == exchange_id).values(values))
+        timebank_id = self.connection.execute(
+            update(exchanges)
+            .where(exchanges.c.id == exchange_id)
+            .values(values)
+            .returning(exchanges.c.timebank_id)
+        ).scalar_one()
+        if status is ExchangeStatus.CONFIRMED:
+            self.rollups.count_exchanges(timebank_id, [exchange_id])
+        elif status is ExchangeStatus.REVERSED:
+            self.rollups.recount_exchanges(timebank_id, [exchange_id])
 
     def pending_created_before(self, timebank_id: int, cutoff: datetime, limit: int) -> list[int]:
         return list(

@@ -23,15 +23,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
     Select,
     and_,
     case,
+    cast,
     distinct,
     func,
     literal,
-    not_,
+    null,
     or_,
     select,
     union_all,
@@ -39,10 +41,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import RowMapping
 
 from timebank.db.people_tables import member_tags, members, organisation_staff, organisations
+from timebank.db.report_tables import report_account_months, report_pairs
+from timebank.db.repositories.counted_legs import LegColumns, counted_legs
 from timebank.db.tables import (
     accounts,
-    exchange_receivers,
-    exchanges,
     limit_changes,
     transactions,
     transfers,
@@ -52,10 +54,10 @@ __all__ = [
     "AccountHistory",
     "ApartRow",
     "MemberTotals",
-    "PairFirst",
     "PairMonth",
     "Participant",
     "ReportRepository",
+    "month_spans",
 ]
 
 STAFF_TAG = "staff"
@@ -96,15 +98,7 @@ class PairMonth:
     month_on: date
     minutes: int
     exchange_count: int
-
-
-@dataclass(frozen=True)
-class PairFirst:
-    """The first exchange ever from a giver to a receiver, for pairs that exchanged in the window."""
-
-    giver_account_id: int
-    receiver_account_id: int
-    first_exchange_on: date
+    first_exchange_on: date  # the pair's first counted exchange ever, in this direction
 
 
 @dataclass(frozen=True)
@@ -124,8 +118,36 @@ class MemberTotals:
     last_exchange_on: date | None
 
 
+# One account's part in a span of days: exchanges it took part in, exchanges it gave in, and the
+# activity date of its last one.
+Span = tuple[int, int, date]
+
+
 def midnight_utc(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def month_spans(start_on: date, end_on: date) -> list[tuple[date, date, bool]]:
+    """``[start_on, end_on)`` cut into a run of whole calendar months and the partial days around it.
+
+    Each piece is ``(first_on, end_on, whole)``; with no whole month inside, the range is one
+    partial piece (it may cross one month boundary, which a query on the legs does not mind).
+    """
+    first_whole_on = start_on if start_on.day == 1 else _next_month_on(start_on)
+    end_whole_on = end_on.replace(day=1)
+    if first_whole_on >= end_whole_on:
+        return [(start_on, end_on, False)] if start_on < end_on else []
+    spans = []
+    if start_on < first_whole_on:
+        spans.append((start_on, first_whole_on, False))
+    spans.append((first_whole_on, end_whole_on, True))
+    if end_whole_on < end_on:
+        spans.append((end_whole_on, end_on, False))
+    return spans
+
+
+def _next_month_on(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def _month_start(text: str) -> date:
@@ -148,49 +170,24 @@ class ReportRepository:
         self,
         timebank_id: int,
         start_on: date | None,
-        end_on: date,
+        end_on: date | None,
         *,
         status: str = "confirmed",
         account_id: int | None = None,
         side: str | None = None,
-    ) -> Select[tuple[int, date, int, int, int]]:
-        """Counted legs with ``start_on <= activity_date < end_on`` (no lower bound when None).
+    ) -> Select[LegColumns]:
+        """Counted legs with ``start_on <= activity_date < end_on`` (no bound where None).
 
         ``account_id`` with ``side`` ("giver" or "receiver") keeps one account's legs on that side,
         so the query can start from the giver index or the receiver index.
         """
-        e, r = exchanges, exchange_receivers
-        organisation_accounts = select(organisations.c.account_id).where(
-            organisations.c.timebank_id == timebank_id
-        )
-        conditions: list[ColumnElement[bool]] = [
-            e.c.timebank_id == timebank_id,
-            e.c.status == status,
-            e.c.activity_date < end_on,
-            # Help between two organisations is trade between services, not member help.
-            not_(
-                and_(
-                    e.c.giver_account_id.in_(organisation_accounts),
-                    r.c.account_id.in_(organisation_accounts),
-                )
-            ),
-        ]
-        if start_on is not None:
-            conditions.append(e.c.activity_date >= start_on)
-        if side == "giver":
-            conditions.append(e.c.giver_account_id == account_id)
-        elif side == "receiver":
-            conditions.append(r.c.account_id == account_id)
-        return (
-            select(
-                e.c.id.label("exchange_id"),
-                e.c.activity_date.label("activity_on"),
-                e.c.giver_account_id.label("giver"),
-                r.c.account_id.label("receiver"),
-                r.c.minutes.label("minutes"),
-            )
-            .select_from(e.join(r, r.c.exchange_id == e.c.id))
-            .where(*conditions)
+        return counted_legs(
+            timebank_id,
+            start_on=start_on,
+            end_on=end_on,
+            status=status,
+            giver_account_id=account_id if side == "giver" else None,
+            receiver_account_id=account_id if side == "receiver" else None,
         )
 
     def _group_accounts(
@@ -226,48 +223,141 @@ class ReportRepository:
     # --- the report's totals -----------------------------------------------------------------
 
     def pair_months(self, timebank_id: int, from_on: date, to_on: date) -> list[PairMonth]:
-        """Minutes and exchanges per (giver, receiver, month) in the window."""
+        """Minutes and exchanges per (giver, receiver, month) in the window, with the pair's first date.
+
+        The window's legs are summed here; the first exchange ever of each pair comes from the
+        running totals (``report_pairs``), joined on its key, instead of from all of history.
+        """
         legs = self._legs(timebank_id, from_on, to_on).subquery()
         month = self._month_key(legs.c.activity_on).label("month")
-        rows = self.connection.execute(
-            select(legs.c.giver, legs.c.receiver, month, func.sum(legs.c.minutes), func.count())
+        sums = (
+            select(
+                legs.c.giver,
+                legs.c.receiver,
+                month,
+                func.sum(legs.c.minutes).label("minutes"),
+                func.count().label("legs"),
+            )
             .group_by(legs.c.giver, legs.c.receiver, month)
-            .order_by(legs.c.giver, legs.c.receiver, month)
+            .subquery()
         )
-        return [PairMonth(g, r, _month_start(m), int(minutes), n) for g, r, m, minutes, n in rows]
-
-    def pair_firsts(self, timebank_id: int, from_on: date, to_on: date) -> list[PairFirst]:
-        """The first exchange date of each pair that exchanged in the window (one pass of history)."""
-        legs = self._legs(timebank_id, None, to_on).subquery()
+        p = report_pairs.c
         rows = self.connection.execute(
-            select(legs.c.giver, legs.c.receiver, func.min(legs.c.activity_on))
-            .group_by(legs.c.giver, legs.c.receiver)
-            .having(func.max(legs.c.activity_on) >= from_on)
+            select(sums.c.giver, sums.c.receiver, sums.c.month, sums.c.minutes, sums.c.legs, p.first_on)
+            .select_from(
+                sums.join(
+                    report_pairs,
+                    and_(
+                        p.timebank_id == timebank_id,
+                        p.giver_account_id == sums.c.giver,
+                        p.receiver_account_id == sums.c.receiver,
+                    ),
+                )
+            )
+            .order_by(sums.c.giver, sums.c.receiver, sums.c.month)
         )
-        return [PairFirst(g, r, first_on) for g, r, first_on in rows]
+        months: dict[str, date] = {}  # a few distinct months, parsed once each
+        result = []
+        for giver, receiver, month_text, minutes, count, first_on in rows:
+            month_on = months.get(month_text)
+            if month_on is None:
+                month_on = months[month_text] = _month_start(month_text)
+            result.append(PairMonth(giver, receiver, month_on, int(minutes), count, first_on))
+        return result
 
-    def account_histories(self, timebank_id: int, from_on: date, to_on: date) -> list[AccountHistory]:
-        """Per account: first and last exchange before ``to_on``, window exchanges, previous window."""
-        legs = self._legs(timebank_id, None, to_on).subquery()
+    def _span_from_rollups(self, timebank_id: int, start_on: date, end_on: date) -> dict[int, Span]:
+        """Per account, over the whole months in ``[start_on, end_on)``, from the running totals."""
+        m = report_account_months.c
+        rows = self.connection.execute(
+            select(
+                m.account_id,
+                func.sum(m.exchange_count),
+                func.sum(m.given_exchange_count),
+                func.max(m.last_on),
+            )
+            .where(m.timebank_id == timebank_id, m.month_on >= start_on, m.month_on < end_on)
+            .group_by(m.account_id)
+        )
+        return {account_id: (int(n), int(given), last_on) for account_id, n, given, last_on in rows}
+
+    def _span_from_legs(self, timebank_id: int, start_on: date, end_on: date) -> dict[int, Span]:
+        """Per account, from the legs of the days ``[start_on, end_on)``."""
+        legs = self._legs(timebank_id, start_on, end_on).subquery()
         parties = union_all(
-            select(legs.c.giver.label("account_id"), legs.c.exchange_id, legs.c.activity_on),
-            select(legs.c.receiver.label("account_id"), legs.c.exchange_id, legs.c.activity_on),
+            select(
+                legs.c.giver.label("account_id"),
+                legs.c.exchange_id,
+                legs.c.exchange_id.label("given_id"),
+                legs.c.activity_on,
+            ),
+            select(legs.c.receiver, legs.c.exchange_id, cast(null(), BigInteger), legs.c.activity_on),
         ).subquery()
-        previous_from_on = from_on - (to_on - from_on)
-        on = parties.c.activity_on
-        in_window = case((on >= from_on, parties.c.exchange_id))
-        in_previous = case((and_(on >= previous_from_on, on < from_on), 1), else_=0)
         rows = self.connection.execute(
             select(
                 parties.c.account_id,
-                func.min(on),
-                func.max(on),
-                # A giver has a leg per receiver; an exchange counts once for it.
-                func.count(distinct(in_window)),
-                func.max(in_previous),
+                func.count(distinct(parties.c.exchange_id)),
+                func.count(distinct(parties.c.given_id)),
+                func.max(parties.c.activity_on),
             ).group_by(parties.c.account_id)
         )
-        return [AccountHistory(a, first, last, n, bool(before)) for a, first, last, n, before in rows]
+        return {account_id: (n, given, last_on) for account_id, n, given, last_on in rows}
+
+    def account_spans(self, timebank_id: int, start_on: date, end_on: date) -> dict[int, Span]:
+        """Per account that took part in ``[start_on, end_on)``: exchanges, exchanges given, last date.
+
+        Whole calendar months come from the running totals; the partial months at either end (at
+        most one at each) from the legs of those days alone.
+        """
+        totals: dict[int, Span] = {}
+        for first_on, last_on, whole in month_spans(start_on, end_on):
+            read = self._span_from_rollups if whole else self._span_from_legs
+            for account_id, (n, given, last) in read(timebank_id, first_on, last_on).items():
+                before = totals.get(account_id)
+                totals[account_id] = (
+                    (n, given, last)
+                    if before is None
+                    else (before[0] + n, before[1] + given, max(before[2], last))
+                )
+        return totals
+
+    def account_histories(self, timebank_id: int, from_on: date, to_on: date) -> list[AccountHistory]:
+        """Per account: first and last exchange before ``to_on``, window exchanges, previous window."""
+        m = report_account_months.c
+        to_month_on = to_on.replace(day=1)
+        # The first ever (a month's first date before to_on is the account's first before to_on)
+        # and the last in the months before to_on's month.
+        rows = self.connection.execute(
+            select(
+                m.account_id,
+                func.min(m.first_on),
+                func.max(case((m.month_on < to_month_on, m.last_on))),
+            )
+            .where(m.timebank_id == timebank_id, m.first_on < to_on)
+            .group_by(m.account_id)
+        )
+        first_last = {account_id: (first_on, last_on) for account_id, first_on, last_on in rows}
+        # The days of to_on's month before it, if any, from the legs.
+        latest = self._span_from_legs(timebank_id, to_month_on, to_on) if to_month_on < to_on else {}
+        window = self.account_spans(timebank_id, from_on, to_on)
+        previous_from_on = from_on - (to_on - from_on)
+        previous = self.account_spans(timebank_id, previous_from_on, from_on)
+        histories = []
+        for account_id, (first_on, last_on) in first_last.items():
+            recent = latest.get(account_id)
+            if recent is not None:
+                last_on = recent[2] if last_on is None else max(last_on, recent[2])
+            assert last_on is not None  # it took part before to_on, so in some month before it
+            in_window = window.get(account_id)
+            histories.append(
+                AccountHistory(
+                    account_id,
+                    first_on,
+                    last_on,
+                    0 if in_window is None else in_window[0],
+                    account_id in previous,
+                )
+            )
+        return histories
 
     def exchange_counts_by_month(
         self,
@@ -277,14 +367,30 @@ class ReportRepository:
         tag: str | None,
         organisation_id: int | None,
     ) -> dict[date, int]:
-        """Distinct counted exchanges per month with at least one party in the group."""
-        legs = self._legs(timebank_id, from_on, to_on).subquery()
+        """Distinct counted exchanges per month with at least one party in the group.
+
+        For the whole timebank, each exchange has one giver: a whole month's count is the sum of
+        its givers' counts in the running totals. A group's count needs the legs themselves.
+        """
         group = self._group_accounts(timebank_id, tag, organisation_id)
-        month = self._month_key(legs.c.activity_on).label("month")
-        query = select(month, func.count(distinct(legs.c.exchange_id))).group_by(month)
-        if group is not None:
-            query = query.where(or_(legs.c.giver.in_(group), legs.c.receiver.in_(group)))
-        return {_month_start(m): n for m, n in self.connection.execute(query)}
+        counts: dict[date, int] = {}
+        for first_on, end_on, whole in month_spans(from_on, to_on):
+            if whole and group is None:
+                m = report_account_months.c
+                rows = self.connection.execute(
+                    select(m.month_on, func.sum(m.given_exchange_count))
+                    .where(m.timebank_id == timebank_id, m.month_on >= first_on, m.month_on < end_on)
+                    .group_by(m.month_on)
+                )
+                counts.update({month_on: int(n) for month_on, n in rows if n})
+                continue
+            legs = self._legs(timebank_id, first_on, end_on).subquery()
+            month = self._month_key(legs.c.activity_on).label("month")
+            query = select(month, func.count(distinct(legs.c.exchange_id))).group_by(month)
+            if group is not None:
+                query = query.where(or_(legs.c.giver.in_(group), legs.c.receiver.in_(group)))
+            counts.update({_month_start(text): n for text, n in self.connection.execute(query)})
+        return counts
 
     def participants(
         self,

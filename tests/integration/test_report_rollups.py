@@ -1,0 +1,230 @@
+"""The report's running totals stay equal to a recount of the exchanges, on both backends.
+
+Every way an exchange starts or stops counting is covered: recorded confirmed, confirmed later,
+declined (never counts), reversed (stops counting, and the pair's first date moves on), imported in
+bulk, and help between two organisations (never counts). After each story the tables must equal
+the oracle's recount (``rollup_oracle``, plain Python over the exchange rows), and a rebuild in
+SQL must leave them exactly as they were. The migration's backfill is checked the same way: a
+database downgraded below it and upgraded again fills the tables from history. The ledger's state
+machine checks the same equality after every step (``test_ledger_state_machine``), and the random
+histories of ``test_report_storage`` do too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, insert
+from sqlalchemy.exc import IntegrityError
+
+from tests.conftest import drop_postgres_database, fresh_postgres_database
+from tests.integration.rollup_oracle import recounted_rollups, stored_rollups
+from tests.integration.test_report_storage import Bank, make_bank
+from timebank import services
+from timebank.db import make_engine, run, upgrade
+from timebank.db.migrate import downgrade
+from timebank.db.report_tables import report_account_months, report_pairs
+from timebank.db.repositories.reports import month_spans
+from timebank.ledger.types import Actor, ReceiverShare
+from timebank.services.imports import ImportRow
+
+D = date
+
+
+def assert_rollups_true(engine: Engine, timebank_id: int) -> None:
+    stored = stored_rollups(engine, timebank_id)
+    assert stored == recounted_rollups(engine, timebank_id)
+
+    def rebuild(uow: object) -> None:
+        uow.exchanges.rollups.rebuild(timebank_id)  # type: ignore[attr-defined]
+        uow.commit()  # type: ignore[attr-defined]
+
+    run(engine, rebuild)
+    assert stored_rollups(engine, timebank_id) == stored
+
+
+def story(engine: Engine) -> tuple[Bank, dict[str, int]]:
+    bank = make_bank(engine)
+    ann, bo, cy = (bank.member(name) for name in ("Ann", "Bo", "Cy"))
+    _, library = bank.organisation("Library")
+    _, clinic = bank.organisation("Clinic")
+    bank.help(D(2024, 1, 5), ann, (bo, 60))
+    bank.help(D(2024, 1, 20), ann, (bo, 30), (cy, 45))  # one exchange, two legs
+    bank.help(D(2024, 2, 3), bo, (ann, 90))
+    bank.help(D(2024, 2, 3), library, (cy, 120))
+    bank.help(D(2024, 2, 9), cy, (library, 60))
+    bank.help(D(2024, 3, 1), library, (clinic, 60))  # trade between services: never counted
+    return bank, {"ann": ann, "bo": bo, "cy": cy, "library": library, "clinic": clinic}
+
+
+def test_exchanges_recorded_confirmed_are_counted(engine: Engine) -> None:
+    bank, who = story(engine)
+    pairs, months = stored_rollups(engine, bank.timebank_id)
+
+    assert pairs[who["ann"], who["bo"]] == (D(2024, 1, 5), 2)
+    assert (who["library"], who["clinic"]) not in pairs
+    # Ann took part in two January exchanges and gave in both: 60 + 30 + 45 minutes.
+    assert months[who["ann"], D(2024, 1, 1)] == (2, 2, 135, 0, D(2024, 1, 5), D(2024, 1, 20))
+    assert (who["clinic"], D(2024, 3, 1)) not in months
+    assert_rollups_true(engine, bank.timebank_id)
+
+
+def test_a_reversal_recounts_the_pair_and_the_months_it_touched(engine: Engine) -> None:
+    bank, who = story(engine)
+    first = bank.help(D(2023, 12, 30), who["ann"], (who["bo"], 15))
+    assert stored_rollups(engine, bank.timebank_id)[0][who["ann"], who["bo"]] == (D(2023, 12, 30), 3)
+
+    bank.reverse(first, index=-1)
+
+    pairs, months = stored_rollups(engine, bank.timebank_id)
+    assert pairs[who["ann"], who["bo"]] == (D(2024, 1, 5), 2)  # the first date moved on
+    assert (who["ann"], D(2023, 12, 1)) not in months  # nothing counts in December any more
+    assert_rollups_true(engine, bank.timebank_id)
+
+
+def test_reversing_a_pairs_only_exchange_removes_the_pair(engine: Engine) -> None:
+    bank, who = story(engine)
+    only = bank.help(D(2024, 4, 2), who["cy"], (who["ann"], 30), (who["bo"], 30))
+
+    bank.reverse(only, index=-1)
+
+    pairs, _ = stored_rollups(engine, bank.timebank_id)
+    assert (who["cy"], who["ann"]) not in pairs and (who["cy"], who["bo"]) not in pairs
+    assert_rollups_true(engine, bank.timebank_id)
+
+
+def test_a_pending_exchange_counts_once_confirmed_and_a_declined_one_never(engine: Engine) -> None:
+    bank, who = story(engine)
+    giver = Actor(caller=f"member:{who['ann']}", account_id=who["ann"])
+    receiver = Actor(caller=f"member:{who['cy']}", account_id=who["cy"])
+    shares = [ReceiverShare(who["cy"], 50)]
+    kept = services.record_exchange(
+        engine, bank.timebank_id, giver, who["ann"], shares, D(2024, 5, 6), "tea", None
+    )
+    dropped = services.record_exchange(
+        engine, bank.timebank_id, giver, who["ann"], shares, D(2024, 5, 7), "tea", None
+    )
+    assert kept.status == dropped.status == "pending"
+    # Ann helped Cy once in January; the pending ones do not count yet.
+    assert stored_rollups(engine, bank.timebank_id)[0][who["ann"], who["cy"]] == (D(2024, 1, 20), 1)
+
+    services.confirm_exchange(engine, bank.timebank_id, receiver, kept.exchange_id, idempotency_key="k1")
+    services.decline_exchange(engine, bank.timebank_id, receiver, dropped.exchange_id)
+
+    assert stored_rollups(engine, bank.timebank_id)[0][who["ann"], who["cy"]] == (D(2024, 1, 20), 2)
+    assert_rollups_true(engine, bank.timebank_id)
+
+
+def test_imported_history_is_counted(engine: Engine) -> None:
+    bank, who = story(engine)
+    rows = [
+        ImportRow(who["bo"], who["cy"], 40, D(2022, 7, day), "history from the spreadsheet")
+        for day in (1, 2, 3)
+    ]
+    services.import_exchanges(engine, bank.timebank_id, bank.actor, rows)
+
+    pairs, months = stored_rollups(engine, bank.timebank_id)
+    assert pairs[who["bo"], who["cy"]] == (D(2022, 7, 1), 3)
+    assert months[who["cy"], D(2022, 7, 1)] == (3, 0, 0, 120, D(2022, 7, 1), D(2022, 7, 3))
+    assert_rollups_true(engine, bank.timebank_id)
+
+
+def test_the_tables_refuse_rows_that_count_nothing(engine: Engine) -> None:
+    bank, who = story(engine)
+    pair = {
+        "timebank_id": bank.timebank_id,
+        "giver_account_id": who["bo"],
+        "receiver_account_id": who["cy"],
+        "first_on": D(2024, 1, 1),
+        "exchange_count": 0,
+    }
+    month = {
+        "timebank_id": bank.timebank_id,
+        "account_id": who["bo"],
+        "month_on": D(2020, 1, 1),
+        "exchange_count": 1,
+        "given_exchange_count": 2,
+        "given_minutes": 10,
+        "received_minutes": 0,
+        "first_on": D(2020, 1, 1),
+        "last_on": D(2020, 1, 1),
+    }
+    for table, row in ((report_pairs, pair), (report_account_months, month)):
+
+        def write(uow: object, table: object = table, row: object = row) -> None:
+            uow.connection.execute(insert(table), row)  # type: ignore[attr-defined, arg-type]
+
+        with pytest.raises(IntegrityError):
+            run(engine, write)
+    assert_rollups_true(engine, bank.timebank_id)
+
+
+# --- the migration's backfill ---------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'own.sqlite3'}"
+        upgrade(url)
+        yield url
+        return
+    url, admin_url = fresh_postgres_database()
+    upgrade(url)
+    yield url
+    drop_postgres_database(url, admin_url)
+
+
+def test_the_migration_fills_the_totals_from_the_history_already_recorded(own_database: str) -> None:
+    engine = make_engine(own_database)
+    try:
+        bank, who = story(engine)
+        bank.reverse(bank.help(D(2024, 6, 1), who["bo"], (who["cy"], 10)), index=-1)
+        before = stored_rollups(engine, bank.timebank_id)
+        engine.dispose()
+
+        downgrade(own_database, "0002")
+        upgrade(own_database)
+
+        assert (
+            stored_rollups(engine, bank.timebank_id) == before == recounted_rollups(engine, bank.timebank_id)
+        )
+    finally:
+        engine.dispose()
+
+
+# --- cutting a span into whole months and partial days --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start_on", "end_on", "spans"),
+    [
+        (D(2024, 1, 1), D(2024, 4, 1), [(D(2024, 1, 1), D(2024, 4, 1), True)]),
+        (
+            D(2024, 1, 15),
+            D(2024, 4, 10),
+            [
+                (D(2024, 1, 15), D(2024, 2, 1), False),
+                (D(2024, 2, 1), D(2024, 4, 1), True),
+                (D(2024, 4, 1), D(2024, 4, 10), False),
+            ],
+        ),
+        (D(2024, 1, 15), D(2024, 1, 20), [(D(2024, 1, 15), D(2024, 1, 20), False)]),
+        # Across one month boundary with no whole month inside: one partial piece.
+        (D(2024, 1, 15), D(2024, 2, 20), [(D(2024, 1, 15), D(2024, 2, 20), False)]),
+        (
+            D(2024, 1, 15),
+            D(2024, 3, 1),
+            [(D(2024, 1, 15), D(2024, 2, 1), False), (D(2024, 2, 1), D(2024, 3, 1), True)],
+        ),
+        (D(2024, 12, 1), D(2025, 1, 1), [(D(2024, 12, 1), D(2025, 1, 1), True)]),
+        (D(2024, 1, 1), D(2024, 1, 1), []),
+    ],
+)
+def test_a_span_is_whole_months_from_the_totals_and_partial_days_from_the_legs(
+    start_on: date, end_on: date, spans: list[tuple[date, date, bool]]
+) -> None:
+    assert month_spans(start_on, end_on) == spans

@@ -1,0 +1,288 @@
+"""Keeping the report's running totals (``timebank.db.report_tables``) equal to the exchanges.
+
+Three ways in, one meaning:
+
+- ``count_exchanges``: exchanges just confirmed (recorded confirmed, confirmed later, or imported)
+  are added to the rows they touch: an upsert that adds counts and minutes and widens the first and
+  last dates. One read of the exchanges' legs and two writes, whatever their number.
+- ``recount_exchanges``: after a reversal, the rows the exchanges touch are recounted from the
+  counted legs that remain. Removing a leg cannot be done by subtraction alone (the pair's first
+  date may have been that leg's), and reversals are rare, so the rows are rebuilt, each from one
+  account's legs in one month (or one pair's legs) through the giver and receiver indexes.
+- ``rebuild``: a whole timebank recounted by ``GROUP BY`` in SQL, after a bulk load that wrote
+  exchanges without this repository.
+
+A row is only ever the sum of counted legs; the tests hold every way in to that by comparing the
+tables with ``rebuild``'s result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Table,
+    cast,
+    delete,
+    distinct,
+    func,
+    insert,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from timebank.db.report_tables import report_account_months, report_pairs
+from timebank.db.repositories.counted_legs import LegColumns, counted_legs, month_start
+
+__all__ = ["ReportRollups"]
+
+# Exchange ids per read: well under SQLite's limit on bound parameters.
+_CHUNK = 500
+
+
+@dataclass
+class _MonthRow:
+    exchange_ids: set[int]
+    given_exchange_ids: set[int]
+    given_minutes: int
+    received_minutes: int
+    first_on: date
+    last_on: date
+
+    def add(self, exchange_id: int, on: date, given_minutes: int, received_minutes: int) -> None:
+        self.exchange_ids.add(exchange_id)
+        if given_minutes:
+            self.given_exchange_ids.add(exchange_id)
+        self.given_minutes += given_minutes
+        self.received_minutes += received_minutes
+        self.first_on = min(self.first_on, on)
+        self.last_on = max(self.last_on, on)
+
+
+def _month_on(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _sum_legs(
+    legs: Iterable[LegColumns],
+) -> tuple[dict[tuple[int, int, int], list[Any]], dict[tuple[int, int, date], _MonthRow]]:
+    """Pair rows ``(timebank, giver, receiver) → [first_on, legs]`` and account-month rows."""
+    pairs: dict[tuple[int, int, int], list[Any]] = {}
+    months: dict[tuple[int, int, date], _MonthRow] = {}
+    for exchange_id, timebank_id, on, giver, receiver, minutes in legs:
+        pair = pairs.get((timebank_id, giver, receiver))
+        if pair is None:
+            pairs[timebank_id, giver, receiver] = [on, 1]
+        else:
+            pair[0] = min(pair[0], on)
+            pair[1] += 1
+        for account_id, given, received in ((giver, minutes, 0), (receiver, 0, minutes)):
+            key = (timebank_id, account_id, _month_on(on))
+            row = months.get(key)
+            if row is None:
+                months[key] = row = _MonthRow(set(), set(), 0, 0, on, on)
+            row.add(exchange_id, on, given, received)
+    return pairs, months
+
+
+def _pair_values(pairs: dict[tuple[int, int, int], list[Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "timebank_id": timebank_id,
+            "giver_account_id": giver,
+            "receiver_account_id": receiver,
+            "first_on": first_on,
+            "exchange_count": count,
+        }
+        for (timebank_id, giver, receiver), (first_on, count) in pairs.items()
+    ]
+
+
+def _month_values(months: dict[tuple[int, int, date], _MonthRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "timebank_id": timebank_id,
+            "account_id": account_id,
+            "month_on": month_on,
+            "exchange_count": len(row.exchange_ids),
+            "given_exchange_count": len(row.given_exchange_ids),
+            "given_minutes": row.given_minutes,
+            "received_minutes": row.received_minutes,
+            "first_on": row.first_on,
+            "last_on": row.last_on,
+        }
+        for (timebank_id, account_id, month_on), row in months.items()
+    ]
+
+
+class ReportRollups:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def _legs_of(
+        self, timebank_id: int, exchange_ids: Sequence[int], *, status: str | None
+    ) -> list[LegColumns]:
+        legs: list[LegColumns] = []
+        for start in range(0, len(exchange_ids), _CHUNK):
+            chunk = exchange_ids[start : start + _CHUNK]
+            query = counted_legs(timebank_id, status=status, exchange_ids=chunk)
+            legs.extend(tuple(row) for row in self.connection.execute(query))  # type: ignore[misc]
+        return legs
+
+    def _upsert(self, table: Table, rows: list[dict[str, Any]], keys: Sequence[str]) -> None:
+        """Insert rows, or add them to the rows already there: counts and minutes add, dates widen."""
+        if not rows:
+            return
+        dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(table)
+        excluded, current = statement.excluded, table.c
+        merged: dict[str, Any] = {}
+        for column in table.c:
+            name = column.name
+            if name in keys:
+                continue
+            if name in ("first_on",):
+                merged[name] = (
+                    func.min(current[name], excluded[name])
+                    if dialect is sqlite
+                    else func.least(current[name], excluded[name])
+                )
+            elif name == "last_on":
+                merged[name] = (
+                    func.max(current[name], excluded[name])
+                    if dialect is sqlite
+                    else func.greatest(current[name], excluded[name])
+                )
+            else:
+                merged[name] = current[name] + excluded[name]
+        self.connection.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=merged), rows)
+
+    # --- confirmed: add ----------------------------------------------------------------------
+
+    def count_exchanges(self, timebank_id: int, exchange_ids: Sequence[int]) -> None:
+        """Add exchanges that have just been confirmed to the running totals."""
+        pairs, months = _sum_legs(self._legs_of(timebank_id, exchange_ids, status="confirmed"))
+        self._upsert(
+            report_pairs, _pair_values(pairs), ("timebank_id", "giver_account_id", "receiver_account_id")
+        )
+        self._upsert(report_account_months, _month_values(months), ("timebank_id", "account_id", "month_on"))
+
+    # --- reversed: recount -------------------------------------------------------------------
+
+    def recount_exchanges(self, timebank_id: int, exchange_ids: Sequence[int]) -> None:
+        """Recount every row the exchanges touch (whatever their status now) from the counted legs."""
+        touched_pairs, touched_months = _sum_legs(self._legs_of(timebank_id, exchange_ids, status=None))
+        pair_keys = {(giver, receiver) for _, giver, receiver in touched_pairs}
+        month_keys = {(account_id, month_on) for _, account_id, month_on in touched_months}
+        self._recount_pairs(timebank_id, pair_keys)
+        self._recount_months(timebank_id, month_keys)
+
+    def _recount_pairs(self, timebank_id: int, keys: Collection[tuple[int, int]]) -> None:
+        p = report_pairs.c
+        legs: list[LegColumns] = []
+        for giver, receiver in sorted(keys):
+            self.connection.execute(
+                delete(report_pairs).where(
+                    p.timebank_id == timebank_id,
+                    p.giver_account_id == giver,
+                    p.receiver_account_id == receiver,
+                )
+            )
+            query = counted_legs(timebank_id, giver_account_id=giver, receiver_account_id=receiver)
+            legs.extend(tuple(row) for row in self.connection.execute(query))  # type: ignore[misc]
+        pairs, _ = _sum_legs(legs)
+        if pairs:
+            self.connection.execute(insert(report_pairs), _pair_values(pairs))
+
+    def _recount_months(self, timebank_id: int, keys: Collection[tuple[int, date]]) -> None:
+        m = report_account_months.c
+        rows: dict[tuple[int, int, date], _MonthRow] = {}
+        for account_id, month_on in sorted(keys):
+            self.connection.execute(
+                delete(report_account_months).where(
+                    m.timebank_id == timebank_id, m.account_id == account_id, m.month_on == month_on
+                )
+            )
+            end_on = date(month_on.year + month_on.month // 12, month_on.month % 12 + 1, 1)
+            gave = counted_legs(timebank_id, start_on=month_on, end_on=end_on, giver_account_id=account_id)
+            got = counted_legs(timebank_id, start_on=month_on, end_on=end_on, receiver_account_id=account_id)
+            legs = [tuple(row) for row in self.connection.execute(union_all(gave, got))]
+            _, months = _sum_legs(legs)  # type: ignore[arg-type]
+            key = (timebank_id, account_id, month_on)
+            if key in months:  # the account's partners' rows are recounted under their own keys
+                rows[key] = months[key]
+        if rows:
+            self.connection.execute(insert(report_account_months), _month_values(rows))
+
+    # --- everything: rebuild -----------------------------------------------------------------
+
+    def rebuild(self, timebank_id: int) -> None:
+        """Recount a timebank's running totals from all its counted legs, in SQL."""
+        for table in (report_pairs, report_account_months):
+            self.connection.execute(delete(table).where(table.c.timebank_id == timebank_id))
+        legs = counted_legs(timebank_id).subquery()
+        self.connection.execute(
+            insert(report_pairs).from_select(
+                ["timebank_id", "giver_account_id", "receiver_account_id", "first_on", "exchange_count"],
+                select(
+                    legs.c.timebank_id,
+                    legs.c.giver,
+                    legs.c.receiver,
+                    func.min(legs.c.activity_on),
+                    func.count(),
+                ).group_by(legs.c.timebank_id, legs.c.giver, legs.c.receiver),
+            )
+        )
+        gave = select(
+            legs.c.timebank_id,
+            legs.c.giver.label("account_id"),
+            legs.c.exchange_id,
+            legs.c.activity_on,
+            legs.c.exchange_id.label("given_exchange_id"),
+            legs.c.minutes.label("given_minutes"),
+            (legs.c.minutes * 0).label("received_minutes"),
+        )
+        got = select(
+            legs.c.timebank_id,
+            legs.c.receiver.label("account_id"),
+            legs.c.exchange_id,
+            legs.c.activity_on,
+            cast(null(), BigInteger).label("given_exchange_id"),
+            (legs.c.minutes * 0).label("given_minutes"),
+            legs.c.minutes.label("received_minutes"),
+        )
+        parties = union_all(gave, got).subquery()
+        month = month_start(self.connection, parties.c.activity_on).label("month_on")
+        self.connection.execute(
+            insert(report_account_months).from_select(
+                [
+                    "timebank_id",
+                    "account_id",
+                    "month_on",
+                    "exchange_count",
+                    "given_exchange_count",
+                    "given_minutes",
+                    "received_minutes",
+                    "first_on",
+                    "last_on",
+                ],
+                select(
+                    parties.c.timebank_id,
+                    parties.c.account_id,
+                    month,
+                    func.count(distinct(parties.c.exchange_id)),
+                    func.count(distinct(parties.c.given_exchange_id)),
+                    func.sum(parties.c.given_minutes),
+                    func.sum(parties.c.received_minutes),
+                    func.min(parties.c.activity_on),
+                    func.max(parties.c.activity_on),
+                ).group_by(parties.c.timebank_id, parties.c.account_id, month),
+            )
+        )
