@@ -62,6 +62,7 @@ from sqlalchemy import Engine, Table, bindparam, text, update
 
 from timebank.db import UnitOfWork, make_engine, run, upgrade
 from timebank.db.people_tables import member_tags, members
+from timebank.db.report_tables import report_account_months, report_pairs
 from timebank.db.repositories import TimebankSettings
 from timebank.db.tables import accounts, exchange_receivers, exchanges, transactions, transfers
 from timebank.demo import HELP_ACTIVITIES
@@ -970,7 +971,17 @@ def _analyze(engine: Engine) -> None:
     run(engine, use_case)
 
 
-_LEDGER_TABLES = (transactions, exchanges, exchange_receivers, transfers)
+_LEDGER_TABLES = (transactions, exchanges, exchange_receivers, transfers, report_pairs, report_account_months)
+
+
+def _count_for_reports(engine: Engine, timebank_id: int) -> None:
+    """The report's running totals, counted once from everything written (the bulk path skips them)."""
+
+    def use_case(uow: UnitOfWork) -> None:
+        uow.exchanges.rollups.rebuild(timebank_id)
+        uow.commit()
+
+    run(engine, use_case)
 
 
 def seed_report_dataset(
@@ -1015,6 +1026,7 @@ def seed_report_dataset(
                 pending, before = [], Counters.of(history.ledger)
         with clock.writing:
             _flush(engine, pending, ids, people, history.ledger, before)
+            _count_for_reports(engine, ids.timebank_id)
         if analyze:
             with clock.analyzing:
                 _analyze(engine)

@@ -24,6 +24,7 @@ from timebank.db.people_tables import member_tags, members, organisation_staff, 
 from timebank.db.tables import accounts, exchange_receivers, exchanges, transactions, transfers
 
 from .helpers import check_invariants
+from .rollup_oracle import recounted_rollups, stored_rollups
 
 MEMBERS, EXCHANGES = 200, 3_000
 NEIGHBOURHOODS = {"north", "south", "riverside", "hillside", "old_town", "east"}
@@ -82,6 +83,12 @@ def test_the_dataset_keeps_every_ledger_invariant(engine: Engine, dataset: Datas
         select(func.count()).select_from(transfers).where(transfers.c.timebank_id == dataset.timebank_id),
     )[0]
     assert transfer_count == dataset.transfers
+
+
+def test_the_reports_running_totals_are_counted_for_the_dataset(engine: Engine, dataset: DatasetInfo) -> None:
+    stored = stored_rollups(engine, dataset.timebank_id)
+    assert stored == recounted_rollups(engine, dataset.timebank_id)
+    assert len(stored[0]) > MEMBERS  # pairs: every member who exchanged has at least one
 
 
 def test_members_carry_tags_in_the_intended_shares(engine: Engine, dataset: DatasetInfo) -> None:
