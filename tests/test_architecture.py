@@ -10,6 +10,9 @@ function or behind ``TYPE_CHECKING`` counts as much as one at the top. The rules
 - ``timebank.reports`` (the pure report engine) imports only the standard library, networkx,
   ``timebank.ledger`` and itself: no SQLAlchemy, no web framework, no storage; and nothing in
   ``timebank.ledger`` or ``timebank.db`` imports it (reports read through storage, not the reverse);
+- ``timebank.benefits`` (the pure rules for recognising involvement without harming benefits)
+  imports only the standard library, ``timebank.ledger`` and itself; and nothing in
+  ``timebank.ledger``, ``timebank.db`` or ``timebank.reports`` imports it;
 - nothing outside ``timebank.api`` imports it (naming it in a string, as the CLI does for uvicorn,
   is not an import).
 
@@ -254,6 +257,62 @@ def test_the_reports_rule_would_catch_storage_services_and_framework_imports() -
 )
 def test_the_ledger_and_storage_do_not_import_the_reports(module: Module) -> None:
     assert {name for name in imports_of(module) if is_within(name, "timebank.reports")} == set()
+
+
+# --- the benefits core ---------------------------------------------------------------------------
+
+BENEFITS_MAY_IMPORT = ("timebank.benefits", "timebank.ledger")
+
+
+def outside_what_benefits_may_import(names: set[str]) -> set[str]:
+    return {
+        name
+        for name in names
+        if not is_standard_library(name)
+        and not any(is_within(name, allowed) for allowed in BENEFITS_MAY_IMPORT)
+    }
+
+
+def test_the_benefits_core_is_found_on_disk() -> None:
+    names = {module.name for module in modules_within("timebank.benefits")}
+
+    assert {"timebank.benefits", "timebank.benefits.limits", "timebank.benefits.guards"} <= names
+
+
+@pytest.mark.parametrize("module", modules_within("timebank.benefits"), ids=lambda m: m.name)
+def test_the_benefits_core_imports_only_the_standard_library_the_ledger_and_itself(module: Module) -> None:
+    named = named_modules(SOURCES[module.name], module.name, module.is_package)
+
+    assert outside_what_benefits_may_import(named) == set()
+
+
+def test_the_benefits_rule_would_catch_storage_reports_and_framework_imports() -> None:
+    source = (
+        "from datetime import date\n"
+        "from timebank.ledger.types import TransferIntent\n"
+        "from timebank.benefits.money import Expense\n"
+        "from timebank.reports import windows\n"
+        "from timebank.db import tables\n"
+        "import pydantic\n"
+        "import networkx\n"
+    )
+    named = named_modules(source, "timebank.benefits.guards", is_package=False)
+
+    assert outside_what_benefits_may_import(named) == {
+        "timebank.reports",
+        "timebank.db",
+        "pydantic",
+        "networkx",
+    }
+
+
+@pytest.mark.parametrize(
+    "module",
+    modules_within("timebank.ledger") + modules_within("timebank.db") + modules_within("timebank.reports"),
+    ids=lambda m: m.name,
+)
+def test_the_ledger_storage_and_reports_do_not_import_the_benefits_core(module: Module) -> None:
+    assert {name for name in imports_of(module) if is_within(name, "timebank.benefits")} == set()
 
 
 # --- __all__ tells the truth --------------------------------------------------------------------
