@@ -39,6 +39,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.sql import Subquery
 
 from timebank.db.people_tables import member_tags, members, organisation_staff, organisations
 from timebank.db.report_tables import report_account_months, report_pairs
@@ -508,25 +509,53 @@ class ReportRepository:
     # --- one member --------------------------------------------------------------------------
 
     def member_totals(self, timebank_id: int, account_id: int, from_on: date, to_on: date) -> MemberTotals:
-        """One account's window figures, from its own legs only (the giver and receiver indexes)."""
-        gave = self._legs(timebank_id, None, to_on, account_id=account_id, side="giver")
-        got = self._legs(timebank_id, None, to_on, account_id=account_id, side="receiver")
-        legs = union_all(
-            select(gave.subquery()).add_columns(literal(1).label("gave")),
-            select(got.subquery()).add_columns(literal(0).label("gave")),
-        ).subquery()
-        inside = legs.c.activity_on >= from_on
+        """One account's window figures, from its own legs in the window (the giver and receiver
+        indexes) and, when it had none, its last exchange before the window from the running totals.
+        """
+        legs = self._account_legs(timebank_id, account_id, from_on, to_on)
         partner = case((legs.c.gave == 1, legs.c.receiver), else_=legs.c.giver)
         row = self.connection.execute(
             select(
-                func.coalesce(func.sum(case((and_(inside, legs.c.gave == 1), legs.c.minutes), else_=0)), 0),
-                func.coalesce(func.sum(case((and_(inside, legs.c.gave == 0), legs.c.minutes), else_=0)), 0),
-                func.count(distinct(case((inside, legs.c.exchange_id)))),
-                func.count(distinct(case((inside, partner)))),
+                func.coalesce(func.sum(case((legs.c.gave == 1, legs.c.minutes), else_=0)), 0),
+                func.coalesce(func.sum(case((legs.c.gave == 0, legs.c.minutes), else_=0)), 0),
+                func.count(distinct(legs.c.exchange_id)),
+                func.count(distinct(partner)),
                 func.max(legs.c.activity_on),
             )
         ).one()
-        return MemberTotals(int(row[0]), int(row[1]), row[2], row[3], row[4])
+        last_on = (
+            row[4] if row[4] is not None else self._last_exchange_before(timebank_id, account_id, from_on)
+        )
+        return MemberTotals(int(row[0]), int(row[1]), row[2], row[3], last_on)
+
+    def _account_legs(self, timebank_id: int, account_id: int, start_on: date, end_on: date) -> Subquery:
+        """One account's counted legs in ``[start_on, end_on)``, marked ``gave`` 1 or 0."""
+        gave = self._legs(timebank_id, start_on, end_on, account_id=account_id, side="giver")
+        got = self._legs(timebank_id, start_on, end_on, account_id=account_id, side="receiver")
+        return union_all(
+            select(gave.subquery()).add_columns(literal(1).label("gave")),
+            select(got.subquery()).add_columns(literal(0).label("gave")),
+        ).subquery()
+
+    def _last_exchange_before(self, timebank_id: int, account_id: int, day: date) -> date | None:
+        """The activity date of the account's last counted exchange before ``day``.
+
+        A month's row holds its last date; in ``day``'s own month that date may fall on or after
+        ``day``, so the days of that month before it are read from the legs.
+        """
+        month_on = day.replace(day=1)
+        m = report_account_months.c
+        before_month = self.connection.execute(
+            select(func.max(m.last_on)).where(
+                m.timebank_id == timebank_id, m.account_id == account_id, m.month_on < month_on
+            )
+        ).scalar_one()
+        if month_on < day:
+            legs = self._account_legs(timebank_id, account_id, month_on, day)
+            in_month = self.connection.execute(select(func.max(legs.c.activity_on))).scalar_one()
+            if in_month is not None:
+                return in_month  # type: ignore[no-any-return]
+        return before_month  # type: ignore[no-any-return]
 
 
 def _later_balance(values: RowMapping) -> int:
