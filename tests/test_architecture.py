@@ -7,9 +7,10 @@ function or behind ``TYPE_CHECKING`` counts as much as one at the top. The rules
   pydantic, and nothing else from timebank (not even settings);
 - ``timebank.db`` does not import ``timebank.services`` or ``timebank.api``;
 - ``timebank.services`` does not import ``timebank.api``;
-- ``timebank.reports`` (the pure report engine) imports only the standard library, networkx,
-  ``timebank.ledger`` and itself: no SQLAlchemy, no web framework, no storage; and nothing in
-  ``timebank.ledger`` or ``timebank.db`` imports it (reports read through storage, not the reverse);
+- ``timebank.reports`` (the pure report engine) imports only the standard library, graph and
+  array libraries (networkx, scipy, numpy), ``timebank.ledger`` and itself: no SQLAlchemy, no web
+  framework, no storage; and nothing in ``timebank.ledger`` or ``timebank.db`` imports it (reports
+  read through storage, not the reverse);
 - ``timebank.benefits`` (the pure rules for recognising involvement without harming benefits)
   imports only the standard library, ``timebank.ledger`` and itself; and nothing in
   ``timebank.ledger``, ``timebank.db`` or ``timebank.reports`` imports it;
@@ -208,7 +209,8 @@ def test_nothing_outside_the_api_imports_it(module: Module) -> None:
 # --- the reports engine ------------------------------------------------------------------------
 
 # matplotlib draws the charts (timebank/reports/charts*.py): pictures of the figures, still no I/O.
-REPORTS_MAY_IMPORT = ("timebank.reports", "timebank.ledger", "networkx", "matplotlib")
+# scipy's compiled sparse-graph routines (on numpy arrays) find the strongly connected components.
+REPORTS_MAY_IMPORT = ("timebank.reports", "timebank.ledger", "networkx", "scipy", "numpy", "matplotlib")
 
 
 def outside_what_reports_may_import(names: set[str]) -> set[str]:

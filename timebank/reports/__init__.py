@@ -21,9 +21,10 @@ networks, a monthly series), rates the headline figures red, amber or green agai
     report_text   the report for the terminal
     charts        the report as four charts for a board paper, SVG or PNG (matplotlib)
 
-Imports only the standard library and networkx (the architecture test would also allow
-``timebank.ledger``); nothing in the ledger or in storage imports it. The exception is ``charts``
-(with ``charts_draw`` and ``charts_style``), which draws with matplotlib: it is imported by name,
+Imports only the standard library, numpy and scipy (for the strongly connected components of a
+large giving graph; the architecture test would also allow networkx and ``timebank.ledger``);
+nothing in the ledger or in storage imports it. The exception is ``charts`` (with ``charts_draw``
+and ``charts_style``), which draws with matplotlib: it is imported by name,
 ``from timebank.reports.charts import render_chart``, and never from here, so that reading a
 report never loads matplotlib.
 """
