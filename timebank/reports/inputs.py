@@ -136,6 +136,13 @@ class AccountTotals:
     active_in_previous_window: bool
 
     def __post_init__(self) -> None:
+        # A report makes tens of thousands of rows: the usual, valid case builds no message.
+        if (
+            min(self.given_minutes, self.received_minutes, self.exchange_count, self.partner_count) >= 0
+            and self.floor_minutes <= 0
+            and not (self.uses_services and self.kind is ParticipantKind.ORGANISATION)
+        ):
+            return
         name = f"account {self.account_id}"
         _require(self.given_minutes >= 0, f"{name} gave a negative number of minutes")
         _require(self.received_minutes >= 0, f"{name} received a negative number of minutes")
@@ -173,6 +180,8 @@ class PairTotals:
     first_exchange_on: date
 
     def __post_init__(self) -> None:
+        if self.giver_account_id != self.receiver_account_id and self.minutes > 0 and self.exchange_count > 0:
+            return
         name = f"pair {self.giver_account_id}→{self.receiver_account_id}"
         _require(self.giver_account_id != self.receiver_account_id, f"{name} gives to itself")
         _require(self.minutes > 0, f"{name} has no minutes; leave the pair out")
@@ -215,6 +224,8 @@ class MonthAccountTotals:
     received_minutes: int
 
     def __post_init__(self) -> None:
+        if self.given_minutes >= 0 and self.received_minutes >= 0:
+            return
         _require(self.given_minutes >= 0, f"account {self.account_id} gave negative minutes in a month")
         _require(
             self.received_minutes >= 0, f"account {self.account_id} received negative minutes in a month"
@@ -230,6 +241,8 @@ class MonthPairTotals:
     minutes: int
 
     def __post_init__(self) -> None:
+        if self.giver_account_id != self.receiver_account_id and self.minutes > 0:
+            return
         name = f"pair {self.giver_account_id}→{self.receiver_account_id}"
         _require(self.giver_account_id != self.receiver_account_id, f"{name} gives to itself in a month")
         _require(self.minutes > 0, f"{name} has no minutes in a month; leave the pair out")

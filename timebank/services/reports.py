@@ -161,37 +161,43 @@ def report_inputs(
     participants = reports.participants(timebank_id, to_on, tag, organisation_id)
     histories = {h.account_id: h for h in reports.account_histories(timebank_id, from_on, to_on)}
     pair_months = reports.pair_months(timebank_id, from_on, to_on)
-    firsts = {(p.giver_account_id, p.receiver_account_id): p.first_exchange_on for p in pair_months}
     month_counts = reports.exchange_counts_by_month(timebank_id, from_on, to_on, tag, organisation_id)
     grants, reversed_exchanges = reports.reported_apart(timebank_id, from_on, to_on)
 
     joined = {p.account_id: _joined_on(p, histories.get(p.account_id)) for p in participants}
     window_people = [p for p in participants if joined[p.account_id] < to_on]
 
+    # One pass over the pair-months in (giver, receiver, month) order: a pair's months are
+    # consecutive, so its window totals are summed as it goes; each row also lands in its month.
+    pair_months.sort()
     given: dict[int, int] = defaultdict(int)
     received: dict[int, int] = defaultdict(int)
     partners: dict[int, set[int]] = defaultdict(set)
-    pair_minutes: dict[tuple[int, int], int] = defaultdict(int)
-    pair_count: dict[tuple[int, int], int] = defaultdict(int)
+    by_month: dict[date, list[PairMonth]] = defaultdict(list)
+    pairs: list[PairTotals] = []
+    current: tuple[int, int] | None = None
+    minutes = count = 0
+    first_on = from_on
     for row in pair_months:
-        key = (row.giver_account_id, row.receiver_account_id)
-        given[row.giver_account_id] += row.minutes
-        received[row.receiver_account_id] += row.minutes
-        partners[row.giver_account_id].add(row.receiver_account_id)
-        partners[row.receiver_account_id].add(row.giver_account_id)
-        pair_minutes[key] += row.minutes
-        pair_count[key] += row.exchange_count
+        giver, receiver = row.giver_account_id, row.receiver_account_id
+        by_month[row.month_on].append(row)
+        if (giver, receiver) != current:
+            if current is not None:
+                pairs.append(PairTotals(current[0], current[1], minutes, count, first_on))
+            current, minutes, count, first_on = (giver, receiver), 0, 0, row.first_exchange_on
+            partners[giver].add(receiver)
+            partners[receiver].add(giver)
+        minutes += row.minutes
+        count += row.exchange_count
+        given[giver] += row.minutes
+        received[receiver] += row.minutes
+    if current is not None:
+        pairs.append(PairTotals(current[0], current[1], minutes, count, first_on))
 
     accounts = tuple(
         _account_totals(p, group is None, histories.get(p.account_id), given, received, partners)
         for p in window_people
     )
-    pairs = tuple(
-        PairTotals(g, r, pair_minutes[g, r], pair_count[g, r], firsts[g, r]) for g, r in sorted(pair_minutes)
-    )
-    by_month: dict[date, list[PairMonth]] = defaultdict(list)
-    for row in pair_months:
-        by_month[row.month_on].append(row)
     months = tuple(
         _month_inputs(month_on, from_on, to_on, window_people, joined, by_month[month_on], month_counts)
         for month_on in months_touched(from_on, to_on)
@@ -202,7 +208,7 @@ def report_inputs(
         group=group,
         exchange_count=sum(month_counts.values()),
         accounts=accounts,
-        pairs=pairs,
+        pairs=tuple(pairs),
         reported_apart=ReportedApart(
             # Recognition (issue 4) is not built yet: nothing can be reported for it.
             recognition=ApartTotals(),
@@ -251,7 +257,7 @@ def _month_inputs(
     given: dict[int, int] = defaultdict(int)
     received: dict[int, int] = defaultdict(int)
     pairs = []
-    for row in month_rows:  # in (giver, receiver) order, as the query sorts them
+    for row in month_rows:  # in (giver, receiver) order, as report_inputs sorted them
         given[row.giver_account_id] += row.minutes
         received[row.receiver_account_id] += row.minutes
         pairs.append(MonthPairTotals(row.giver_account_id, row.receiver_account_id, row.minutes))

@@ -20,7 +20,8 @@ service turns them into the engine's inputs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -90,9 +91,12 @@ class AccountHistory:
     active_in_previous_window: bool
 
 
-@dataclass(frozen=True)
-class PairMonth:
-    """What a giver gave a receiver in one calendar month of the window."""
+class PairMonth(NamedTuple):
+    """What a giver gave a receiver in one calendar month of the window.
+
+    A named tuple rather than a dataclass: a year's window has a third of a million of them, and a
+    tuple is made several times faster.
+    """
 
     giver_account_id: int
     receiver_account_id: int
@@ -159,6 +163,9 @@ def _month_start(text: str) -> date:
 class ReportRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        # The partial months a report reads from the legs, by span: the window's last days are
+        # read for the window, for the last exchange before its end and for the month's count.
+        self._spans_from_legs: dict[tuple[int, date, date], dict[int, Span]] = {}
 
     # --- building blocks ---------------------------------------------------------------------
 
@@ -236,7 +243,8 @@ class ReportRepository:
                 legs.c.giver,
                 legs.c.receiver,
                 month,
-                func.sum(legs.c.minutes).label("minutes"),
+                # SUM of BIGINT is NUMERIC on PostgreSQL, read as Decimal: slow, for 150,000 rows.
+                cast(func.sum(legs.c.minutes), BigInteger).label("minutes"),
                 func.count().label("legs"),
             )
             .group_by(legs.c.giver, legs.c.receiver, month)
@@ -244,8 +252,9 @@ class ReportRepository:
         )
         p = report_pairs.c
         rows = self.connection.execute(
-            select(sums.c.giver, sums.c.receiver, sums.c.month, sums.c.minutes, sums.c.legs, p.first_on)
-            .select_from(
+            select(
+                sums.c.giver, sums.c.receiver, sums.c.month, sums.c.minutes, sums.c.legs, p.first_on
+            ).select_from(
                 sums.join(
                     report_pairs,
                     and_(
@@ -255,7 +264,6 @@ class ReportRepository:
                     ),
                 )
             )
-            .order_by(sums.c.giver, sums.c.receiver, sums.c.month)
         )
         months: dict[str, date] = {}  # a few distinct months, parsed once each
         result = []
@@ -263,7 +271,7 @@ class ReportRepository:
             month_on = months.get(month_text)
             if month_on is None:
                 month_on = months[month_text] = _month_start(month_text)
-            result.append(PairMonth(giver, receiver, month_on, int(minutes), count, first_on))
+            result.append(PairMonth(giver, receiver, month_on, minutes, count, first_on))
         return result
 
     def _span_from_rollups(self, timebank_id: int, start_on: date, end_on: date) -> dict[int, Span]:
@@ -282,7 +290,13 @@ class ReportRepository:
         return {account_id: (int(n), int(given), last_on) for account_id, n, given, last_on in rows}
 
     def _span_from_legs(self, timebank_id: int, start_on: date, end_on: date) -> dict[int, Span]:
-        """Per account, from the legs of the days ``[start_on, end_on)``."""
+        """Per account, from the legs of the days ``[start_on, end_on)`` (read once per span)."""
+        key = (timebank_id, start_on, end_on)
+        if key not in self._spans_from_legs:
+            self._spans_from_legs[key] = self._read_span_from_legs(timebank_id, start_on, end_on)
+        return self._spans_from_legs[key]
+
+    def _read_span_from_legs(self, timebank_id: int, start_on: date, end_on: date) -> dict[int, Span]:
         legs = self._legs(timebank_id, start_on, end_on).subquery()
         parties = union_all(
             select(
@@ -384,6 +398,12 @@ class ReportRepository:
                     .group_by(m.month_on)
                 )
                 counts.update({month_on: int(n) for month_on, n in rows if n})
+                continue
+            if group is None and first_on.replace(day=1) == (end_on - timedelta(days=1)).replace(day=1):
+                # Days within one month: each exchange has one giver, as in the totals.
+                given = sum(span[1] for span in self._span_from_legs(timebank_id, first_on, end_on).values())
+                if given:
+                    counts[first_on.replace(day=1)] = given
                 continue
             legs = self._legs(timebank_id, first_on, end_on).subquery()
             month = self._month_key(legs.c.activity_on).label("month")
