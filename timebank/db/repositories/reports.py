@@ -34,7 +34,6 @@ from sqlalchemy import (
     distinct,
     func,
     literal,
-    null,
     or_,
     select,
     union_all,
@@ -267,7 +266,7 @@ class ReportRepository:
         )
         months: dict[str, date] = {}  # a few distinct months, parsed once each
         result = []
-        for giver, receiver, month_text, minutes, count, first_on in rows:
+        for giver, receiver, month_text, minutes, count, first_on in rows.all():
             month_on = months.get(month_text)
             if month_on is None:
                 month_on = months[month_text] = _month_start(month_text)
@@ -297,25 +296,27 @@ class ReportRepository:
         return self._spans_from_legs[key]
 
     def _read_span_from_legs(self, timebank_id: int, start_on: date, end_on: date) -> dict[int, Span]:
-        legs = self._legs(timebank_id, start_on, end_on).subquery()
-        parties = union_all(
-            select(
-                legs.c.giver.label("account_id"),
-                legs.c.exchange_id,
-                legs.c.exchange_id.label("given_id"),
-                legs.c.activity_on,
-            ),
-            select(legs.c.receiver, legs.c.exchange_id, cast(null(), BigInteger), legs.c.activity_on),
-        ).subquery()
-        rows = self.connection.execute(
-            select(
-                parties.c.account_id,
-                func.count(distinct(parties.c.exchange_id)),
-                func.count(distinct(parties.c.given_id)),
-                func.max(parties.c.activity_on),
-            ).group_by(parties.c.account_id)
+        # The legs are read once (a materialised CTE) and summed by giver and by receiver. An
+        # account is never both in one exchange, and a receiver has one leg per exchange, so its
+        # exchanges are the distinct ones it gave in plus the legs it received.
+        legs = self._legs(timebank_id, start_on, end_on).cte("span_legs").prefix_with("MATERIALIZED")
+        gave = select(
+            legs.c.giver,
+            literal(1),
+            func.count(distinct(legs.c.exchange_id)),
+            func.max(legs.c.activity_on),
+        ).group_by(legs.c.giver)
+        got = select(legs.c.receiver, literal(0), func.count(), func.max(legs.c.activity_on)).group_by(
+            legs.c.receiver
         )
-        return {account_id: (n, given, last_on) for account_id, n, given, last_on in rows}
+        spans: dict[int, Span] = {}
+        for account_id, is_giver, n, last_on in self.connection.execute(union_all(gave, got)).all():
+            given = n if is_giver else 0
+            before = spans.get(account_id)
+            if before is not None:
+                n, given, last_on = before[0] + n, before[1] + given, max(before[2], last_on)
+            spans[account_id] = (n, given, last_on)
+        return spans
 
     def account_spans(self, timebank_id: int, start_on: date, end_on: date) -> dict[int, Span]:
         """Per account that took part in ``[start_on, end_on)``: exchanges, exchanges given, last date.
@@ -504,27 +505,39 @@ class ReportRepository:
         # Later rows overwrite earlier ones: the last written per account is its first change.
         return {account_id: floor for account_id, floor in rows}
 
-    def reported_apart(self, timebank_id: int, from_on: date, to_on: date) -> tuple[ApartRow, ApartRow]:
-        """Pot grants posted in the window, and reversed exchanges dated in it: counts and minutes.
+    def reported_apart(
+        self, timebank_id: int, from_on: date, to_on: date
+    ) -> tuple[ApartRow, ApartRow, ApartRow]:
+        """Pot grants and recognition posted in the window, and reversed exchanges dated in it.
 
-        A pot grant has no activity date; the day it was posted (UTC) places it in a window.
+        Counts and minutes. A pot grant has no activity date, and a recognition's credits move when
+        it is posted: the day each was posted (UTC) places it in a window.
         """
         tx, t = transactions, transfers
-        grants = self.connection.execute(
-            select(func.count(distinct(tx.c.id)), func.coalesce(func.sum(t.c.minutes), 0))
-            .select_from(tx.join(t, t.c.transaction_id == tx.c.id))
-            .where(
-                tx.c.timebank_id == timebank_id,
-                tx.c.kind == "pot_grant",
-                tx.c.created_at >= midnight_utc(from_on),
-                tx.c.created_at < midnight_utc(to_on),
+        posted = {
+            kind: ApartRow(count, int(minutes))
+            for kind, count, minutes in self.connection.execute(
+                select(tx.c.kind, func.count(distinct(tx.c.id)), func.coalesce(func.sum(t.c.minutes), 0))
+                .select_from(tx.join(t, t.c.transaction_id == tx.c.id))
+                .where(
+                    tx.c.timebank_id == timebank_id,
+                    tx.c.kind.in_(("pot_grant", "recognition")),
+                    tx.c.created_at >= midnight_utc(from_on),
+                    tx.c.created_at < midnight_utc(to_on),
+                )
+                .group_by(tx.c.kind)
             )
-        ).one()
+        }
         legs = self._legs(timebank_id, from_on, to_on, status="reversed").subquery()
         reversed_ = self.connection.execute(
             select(func.count(distinct(legs.c.exchange_id)), func.coalesce(func.sum(legs.c.minutes), 0))
         ).one()
-        return ApartRow(grants[0], int(grants[1])), ApartRow(reversed_[0], int(reversed_[1]))
+        none = ApartRow(0, 0)
+        return (
+            posted.get("pot_grant", none),
+            posted.get("recognition", none),
+            ApartRow(reversed_[0], int(reversed_[1])),
+        )
 
     # --- one member --------------------------------------------------------------------------
 
