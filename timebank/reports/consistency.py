@@ -13,7 +13,8 @@ Like the ledger's invariant checks, ``check_inputs`` returns every problem it fi
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from timebank.reports.inputs import (
     AccountTotals,
@@ -41,21 +42,11 @@ def _repeated(keys: Sequence[object], what: str) -> list[str]:
     return [f"{what} {key} is listed {n} times" for key, n in Counter(keys).items() if n > 1]
 
 
-def _minute_sums(pairs: Iterable[PairTotals | MonthPairTotals]) -> tuple[dict[int, int], dict[int, int]]:
-    given: dict[int, int] = defaultdict(int)
-    received: dict[int, int] = defaultdict(int)
-    for pair in pairs:
-        given[pair.giver_account_id] += pair.minutes
-        received[pair.receiver_account_id] += pair.minutes
-    return given, received
-
-
-def _partner_counts(pairs: Sequence[PairTotals]) -> dict[int, int]:
+def _partner_counts(keys: Collection[tuple[int, int]]) -> dict[int, int]:
     """Distinct partners per account: pairs out, plus pairs in, less those that are both.
 
     Counting degrees is a third of the work of a set of partners per account, at a million pairs.
     """
-    keys = {(p.giver_account_id, p.receiver_account_id) for p in pairs}
     partners: dict[int, int] = defaultdict(int)
     for giver, receiver in keys:
         partners[giver] += 1
@@ -63,17 +54,6 @@ def _partner_counts(pairs: Sequence[PairTotals]) -> dict[int, int]:
         if (receiver, giver) not in keys:
             partners[receiver] += 1
     return partners
-
-
-def _check_pair_ends(
-    pairs: Iterable[PairTotals | MonthPairTotals], account_ids: Iterable[int], where: str
-) -> list[str]:
-    known = set(account_ids)
-    return [
-        f"{where}: pair {p.giver_account_id}→{p.receiver_account_id} names an account not listed"
-        for p in pairs
-        if p.giver_account_id not in known or p.receiver_account_id not in known
-    ]
 
 
 def _check_account(
@@ -98,65 +78,102 @@ def _check_account(
     return problems
 
 
-def _check_accounts_against_pairs(inputs: ReportInputs) -> list[str]:
-    given, received = _minute_sums(inputs.pairs)
-    partners = _partner_counts(inputs.pairs)
-    pair_exchanges: dict[int, int] = defaultdict(int)
-    for pair in inputs.pairs:
-        pair_exchanges[pair.giver_account_id] += pair.exchange_count
-        pair_exchanges[pair.receiver_account_id] += pair.exchange_count
+@dataclass
+class _PairSums:
+    """What one pass over a list of pairs learns: the sums every check needs, and bad pairs."""
+
+    keys: set[tuple[int, int]] = field(default_factory=set)
+    repeated: list[tuple[int, int]] = field(default_factory=list)  # each listing after the first
+    unknown_ends: list[tuple[int, int]] = field(default_factory=list)
+    given: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    received: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    exchanges: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    touching: int = 0  # pairs with an end in the group
+    touching_exchanges: int = 0
+
+
+def _sum_pairs(
+    pairs: Iterable[PairTotals | MonthPairTotals], known: Collection[int], group_ids: Collection[int]
+) -> _PairSums:
+    # One pass, not one per rule: a year's window has a third of a million pairs, and the months
+    # as many again.
+    sums = _PairSums()
+    keys, given, received, exchanges = sums.keys, sums.given, sums.received, sums.exchanges
+    for pair in pairs:
+        giver, receiver = pair.giver_account_id, pair.receiver_account_id
+        key = (giver, receiver)
+        if key in keys:
+            sums.repeated.append(key)
+        keys.add(key)
+        if giver not in known or receiver not in known:
+            sums.unknown_ends.append(key)
+        given[giver] += pair.minutes
+        received[receiver] += pair.minutes
+        count = getattr(pair, "exchange_count", 0)
+        exchanges[giver] += count
+        exchanges[receiver] += count
+        if giver in group_ids or receiver in group_ids:
+            sums.touching += 1
+            sums.touching_exchanges += count
+    return sums
+
+
+def _check_accounts_against_pairs(inputs: ReportInputs, sums: _PairSums) -> list[str]:
+    given, received = sums.given, sums.received
+    partners = _partner_counts(sums.keys)
     problems = []
     for account in inputs.accounts:
         i = account.account_id
-        if account.given_minutes != given[i]:
-            problems.append(f"account {i} gave {account.given_minutes} minutes; its pairs say {given[i]}")
-        if account.received_minutes != received[i]:
-            problems.append(f"account {i} received {account.received_minutes}; its pairs say {received[i]}")
-        if account.partner_count != partners[i]:
-            problems.append(f"account {i} has {account.partner_count} partners; its pairs say {partners[i]}")
-        problems.extend(_check_account(account, inputs, pair_exchanges))
+        if account.given_minutes != given.get(i, 0):
+            problems.append(
+                f"account {i} gave {account.given_minutes} minutes; its pairs say {given.get(i, 0)}"
+            )
+        if account.received_minutes != received.get(i, 0):
+            problems.append(
+                f"account {i} received {account.received_minutes}; its pairs say {received.get(i, 0)}"
+            )
+        if account.partner_count != partners.get(i, 0):
+            problems.append(
+                f"account {i} has {account.partner_count} partners; its pairs say {partners.get(i, 0)}"
+            )
+        problems.extend(_check_account(account, inputs, sums.exchanges))
     return problems
 
 
-def _check_window_counts(inputs: ReportInputs) -> list[str]:
-    in_group = {a.account_id for a in inputs.accounts if a.in_group}
-    touching = [
-        p for p in inputs.pairs if p.giver_account_id in in_group or p.receiver_account_id in in_group
-    ]
+def _check_window_counts(inputs: ReportInputs, sums: _PairSums) -> list[str]:
     problems = [
         f"pair {p.giver_account_id}→{p.receiver_account_id} first exchanged on or after the window's end"
         for p in inputs.pairs
         if p.first_exchange_on >= inputs.to_on
     ]
     # Each pair's exchanges belong to one exchange each, and an exchange has at least one pair.
-    if inputs.exchange_count > sum(p.exchange_count for p in touching):
+    if inputs.exchange_count > sums.touching_exchanges:
         problems.append("the window counts more exchanges than its pairs record")
-    if (inputs.exchange_count == 0) != (not touching):
+    if (inputs.exchange_count == 0) != (sums.touching == 0):
         problems.append("the window's exchange count disagrees with whether it has pairs")
     return problems
 
 
-def _check_month(month: MonthInputs, window_accounts: Mapping[int, AccountTotals]) -> list[str]:
+def _check_month(
+    month: MonthInputs, window_accounts: Mapping[int, AccountTotals], group_ids: Collection[int]
+) -> list[str]:
     where = f"month {month.month_on}"
     problems = _repeated([a.account_id for a in month.accounts], f"{where}: account")
-    problems += _repeated(
-        [(p.giver_account_id, p.receiver_account_id) for p in month.pairs], f"{where}: pair"
-    )
     problems += [
         f"{where}: account {a.account_id} is not among the window's accounts"
         for a in month.accounts
         if a.account_id not in window_accounts
     ]
-    problems += _check_pair_ends(month.pairs, (a.account_id for a in month.accounts), where)
-    given, received = _minute_sums(month.pairs)
+    sums = _sum_pairs(month.pairs, {a.account_id for a in month.accounts}, group_ids)
+    problems += [f"{where}: pair {key} is listed {n + 1} times" for key, n in Counter(sums.repeated).items()]
+    problems += [f"{where}: pair {g}→{r} names an account not listed" for g, r in sums.unknown_ends]
+    given, received = sums.given, sums.received
     for a in month.accounts:
-        if a.given_minutes != given[a.account_id] or a.received_minutes != received[a.account_id]:
+        if a.given_minutes != given.get(a.account_id, 0) or a.received_minutes != received.get(
+            a.account_id, 0
+        ):
             problems.append(f"{where}: account {a.account_id}'s minutes disagree with its pairs")
-    group_ids = {i for i, a in window_accounts.items() if a.in_group}
-    touching = [
-        p for p in month.pairs if p.giver_account_id in group_ids or p.receiver_account_id in group_ids
-    ]
-    if (month.exchange_count == 0) != (not touching):
+    if (month.exchange_count == 0) != (sums.touching == 0):
         problems.append(f"{where}: the exchange count disagrees with whether it has pairs")
     return problems
 
@@ -167,7 +184,10 @@ def _check_months(inputs: ReportInputs) -> list[str]:
     if found != expected:
         return [f"the months are {found}; the window touches {expected}"]
     window_accounts = {a.account_id: a for a in inputs.accounts}
-    problems = [problem for month in inputs.months for problem in _check_month(month, window_accounts)]
+    group_ids = {i for i, a in window_accounts.items() if a.in_group}
+    problems = [
+        problem for month in inputs.months for problem in _check_month(month, window_accounts, group_ids)
+    ]
     month_given: dict[int, int] = defaultdict(int)
     month_received: dict[int, int] = defaultdict(int)
     for month in inputs.months:
@@ -186,9 +206,11 @@ def _check_months(inputs: ReportInputs) -> list[str]:
 def check_inputs(inputs: ReportInputs) -> list[str]:
     """Every contradiction between the rows of ``inputs``; an empty list when they agree."""
     problems = _repeated([a.account_id for a in inputs.accounts], "account")
-    problems += _repeated([(p.giver_account_id, p.receiver_account_id) for p in inputs.pairs], "pair")
-    problems += _check_pair_ends(inputs.pairs, (a.account_id for a in inputs.accounts), "window")
-    problems += _check_accounts_against_pairs(inputs)
-    problems += _check_window_counts(inputs)
+    known = {a.account_id for a in inputs.accounts}
+    sums = _sum_pairs(inputs.pairs, known, {a.account_id for a in inputs.accounts if a.in_group})
+    problems += [f"pair {key} is listed {n + 1} times" for key, n in Counter(sums.repeated).items()]
+    problems += [f"window: pair {g}→{r} names an account not listed" for g, r in sums.unknown_ends]
+    problems += _check_accounts_against_pairs(inputs, sums)
+    problems += _check_window_counts(inputs, sums)
     problems += _check_months(inputs)
     return problems
