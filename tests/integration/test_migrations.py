@@ -22,11 +22,13 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import CheckConstraint, Connection, Engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
 from tests.conftest import drop_postgres_database, fresh_postgres_database
 from timebank.cli import app
 from timebank.db import (
+    benefit_tables,  # noqa: F401  (and these)
     downgrade,
     make_engine,
     people_tables,  # noqa: F401  (its tables join the metadata)
@@ -59,6 +61,14 @@ EXPECTED_TABLES = {
     # the report's running totals (migration 0003)
     "report_pairs",
     "report_account_months",
+    # recognising involvement: activities, money kept apart, declarations, audit (migration 0004)
+    "activities",
+    "attendance",
+    "expenses",
+    "payments",
+    "declined_payments",
+    "benefit_declarations",
+    "audit_log",
 }
 # Named here rather than taken from timebank.db.triggers, so that a trigger dropped from that
 # module is noticed.
@@ -68,12 +78,16 @@ TRIGGERS = {
         "transactions_append_only_delete",
         "transfers_append_only_update",
         "transfers_append_only_delete",
+        "audit_log_append_only_update",
+        "audit_log_append_only_delete",
     },
     "postgresql": {
         "transactions_append_only",
         "transactions_append_only_truncate",
         "transfers_append_only",
         "transfers_append_only_truncate",
+        "audit_log_append_only",
+        "audit_log_append_only_truncate",
     },
 }
 
@@ -279,6 +293,79 @@ def test_a_database_missing_a_table_is_reported_as_different(empty_url: str, emp
 
     assert [d[0] for d in differences] == ["add_table"]
     assert differences[0][1].name == "limit_changes"
+
+
+# --- 0004 widens the kinds of transaction ---------------------------------------------------------
+
+
+def _history(engine: Engine) -> list[tuple[object, ...]]:
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT * FROM transactions ORDER BY id")).all()
+        rows += connection.execute(text("SELECT * FROM transfers ORDER BY id")).all()
+    return [tuple(row) for row in rows]
+
+
+def test_0004_keeps_every_transaction_and_the_append_only_triggers_when_it_adds_recognition(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    # On SQLite the CHECK can only change by rebuilding the table that transfers refer to.
+    from datetime import date
+
+    from timebank import services
+    from timebank.ledger import AccountKind, Actor, ReceiverShare
+
+    upgrade(empty_url, "0003")
+    timebank = services.create_timebank(empty_engine, "Before 0004")
+    coordinator = Actor("coordinator", is_coordinator=True)
+    ann, bo = (
+        services.open_account(empty_engine, timebank.timebank_id, coordinator, AccountKind.MEMBER, name)
+        for name in ("Ann", "Bo")
+    )
+    services.record_exchange(
+        empty_engine,
+        timebank.timebank_id,
+        coordinator,
+        ann.account_id,
+        [ReceiverShare(bo.account_id, 45)],
+        date(2024, 5, 1),
+        "help before the upgrade",
+    )
+    before = _history(empty_engine)
+
+    upgrade(empty_url)
+
+    assert _history(empty_engine) == before
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+        kinds = next(
+            c["sqltext"]
+            for c in inspect(connection).get_check_constraints("transactions")
+            if c["name"] == "ck_transactions_kind_known"
+        )
+        assert "recognition" in str(kinds)
+    with empty_engine.connect() as connection, pytest.raises(IntegrityError) as refusal:
+        connection.execute(text("UPDATE transactions SET note = 'edited'"))
+    assert "append_only" in str(refusal.value.orig)
+
+
+def test_the_downgrade_below_0004_refuses_while_a_recognition_transaction_exists(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    upgrade(empty_url)
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO transactions (timebank_id, kind, created_by, created_at) "
+                "VALUES (1, 'recognition', 'sql', :at)"
+            ),
+            {"at": "2024-05-01 10:00:00"},
+        )
+
+    with pytest.raises(RuntimeError, match="recognition transaction"):
+        downgrade(empty_url, "0003")
+
+    assert current_revision(empty_engine) == head_revision(empty_url)
+    assert table_names(empty_engine) == TABLES | {"alembic_version"}
 
 
 # --- the command line ---------------------------------------------------------------------------

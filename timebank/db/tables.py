@@ -153,7 +153,8 @@ transactions = Table(
     Column("created_at", UtcDateTime, nullable=False),
     UniqueConstraint("timebank_id", "id"),
     CheckConstraint(
-        "kind IN ('exchange', 'gift', 'pot_donation', 'pot_grant', 'reversal')", name="kind_known"
+        "kind IN ('exchange', 'gift', 'pot_donation', 'pot_grant', 'reversal', 'recognition')",
+        name="kind_known",
     ),
     CheckConstraint(
         "(kind = 'reversal') = (reverses_transaction_id IS NOT NULL)", name="reversal_points_back"

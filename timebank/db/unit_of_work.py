@@ -28,11 +28,15 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from timebank.db.repositories import (
     AccessRepository,
     AccountRepository,
+    ActivityRepository,
+    AuditRepository,
     BulkWriter,
+    DeclarationRepository,
     ExchangeRepository,
     IdempotencyRepository,
     LimitChangeRepository,
     MemberRepository,
+    MoneyRepository,
     OrganisationRepository,
     ReportRepository,
     TimebankRepository,
@@ -59,6 +63,9 @@ _CONSTRAINT_ERRORS: dict[str, type[errors.LedgerError]] = {
     "accounts_differ": errors.AccountsMustDiffer,
     "uq_logins_username": errors.UsernameTaken,
     "logins.username": errors.UsernameTaken,
+    # Two writers recording the same member at the same activity at once: the second is refused.
+    "pk_attendance": errors.AttendanceAlreadyRecorded,
+    "attendance.activity_id": errors.AttendanceAlreadyRecorded,
 }
 _IDEMPOTENCY_CONSTRAINTS = ("uq_idempotency_keys_timebank_id_caller_key", "idempotency_keys.")
 
@@ -131,6 +138,10 @@ class UnitOfWork:
         self.organisations = OrganisationRepository(connection)
         self.access = AccessRepository(connection)
         self.reports = ReportRepository(connection)
+        self.activities = ActivityRepository(connection)
+        self.money = MoneyRepository(connection)
+        self.declarations = DeclarationRepository(connection)
+        self.audit = AuditRepository(connection)
         return self
 
     def restart(self) -> None:

@@ -32,7 +32,34 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── ReportWindowEmpty           report_window_empty
     │   ├── ReportWindowTooLong         report_window_too_long
     │   ├── ReportGroupAmbiguous        report_group_ambiguous
-    │   └── ImportRejected              import_rejected (carries every row's errors)
+    │   ├── ImportRejected              import_rejected (carries every row's errors)
+    │   ├── TextRequired                text_required
+    │   ├── PenceMustBeWhole            pence_must_be_whole
+    │   ├── PenceMustBePositive         pence_must_be_positive
+    │   ├── PenceAboveLimit             pence_above_limit
+    │   ├── ExpenseEvidenceMissing      expense_evidence_missing
+    │   ├── ExpenseAboveEvidence        expense_above_evidence
+    │   ├── MilesMustBeWhole            miles_must_be_whole
+    │   ├── MilesMustBePositive         miles_must_be_positive
+    │   ├── MilesAboveLimit             miles_above_limit
+    │   ├── MileageRateMustBeWhole      mileage_rate_must_be_whole
+    │   ├── MileageRateMustBePositive   mileage_rate_must_be_positive
+    │   ├── MileageRateAboveLimit       mileage_rate_above_limit
+    │   ├── PeriodMustEndAfterStart     period_must_end_after_start
+    │   ├── WeekMustBeSevenDays         week_must_be_seven_days
+    │   ├── MonthMustBeOneMonth         month_must_be_one_month
+    │   ├── PaymentNotOffered           payment_not_offered
+    │   ├── ReducedPaymentMissing       reduced_payment_missing
+    │   ├── ReducedPaymentNotBelowOffer reduced_payment_not_below_offer
+    │   ├── CharityNameMissing          charity_name_missing
+    │   ├── ChoiceDetailNotWanted       choice_detail_not_wanted
+    │   ├── AttendeesRequired           attendees_required
+    │   ├── TooManyAttendees            too_many_attendees
+    │   ├── AttendeeRepeated            attendee_repeated
+    │   ├── MemberAccountRequired       member_account_required
+    │   ├── BenefitCategoriesRequired   benefit_categories_required
+    │   ├── BenefitCategoryUnknown      benefit_category_unknown
+    │   └── PaymentAcknowledgementRequired  payment_acknowledgement_required
     ├── NotFound                   not_found: it does not exist in this timebank
     │   ├── TimebankNotFound            timebank_not_found
     │   ├── AccountNotFound             account_not_found
@@ -40,14 +67,17 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── TransactionNotFound         transaction_not_found
     │   ├── MemberNotFound              member_not_found
     │   ├── OrganisationNotFound        organisation_not_found
-    │   └── ApiKeyNotFound              api_key_not_found
+    │   ├── ApiKeyNotFound              api_key_not_found
+    │   └── ActivityNotFound            activity_not_found
     ├── NotAllowed                 not_allowed: this actor may not do this
     │   ├── CoordinatorRequired         coordinator_required
     │   ├── AccountHolderRequired       account_holder_required
     │   ├── PotCannotExchange           pot_cannot_exchange
     │   ├── NotAPartyToExchange         not_a_party_to_exchange
     │   ├── AdminRequired               admin_required
-    │   └── SelfOrCoordinatorRequired   self_or_coordinator_required
+    │   ├── SelfOrCoordinatorRequired   self_or_coordinator_required
+    │   ├── OrganisationStaffRequired   organisation_staff_required
+    │   └── MemberSaySoRequired         member_say_so_required
     ├── StateConflict              state_conflict: the object is not in a state that allows it
     │   ├── ExchangeAlreadyConfirmed    exchange_already_confirmed
     │   ├── ExchangeAlreadyDeclined     exchange_already_declined
@@ -58,7 +88,8 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── TransactionAlreadyReversed  transaction_already_reversed
     │   ├── ReversalCannotBeReversed    reversal_cannot_be_reversed
     │   ├── UsernameTaken               username_taken
-    │   └── NotEnoughData               not_enough_data: a group too small to show (charts)
+    │   ├── NotEnoughData               not_enough_data: a group too small to show (charts)
+    │   └── AttendanceAlreadyRecorded   attendance_already_recorded
     ├── LimitBreached              limit_breached: a balance would leave its limits
     │   ├── BalanceBelowFloor           balance_below_floor
     │   ├── BalanceAboveCap             balance_above_cap
@@ -73,7 +104,13 @@ and last the limits (would a balance cross its floor or cap?).
         └── LoginAttemptsExceeded       login_attempts_exceeded
 
 A refused operation changes nothing (invariant L5): services raise these before writing, and the
-unit of work rolls back whatever was begun.
+unit of work rolls back whatever was begun. (One addition: a payment refused for want of an
+acknowledgement leaves the audit rows of the check that refused it; see ``services.attendance``.)
+
+The refusals from ``TextRequired`` to ``AttendeeRepeated`` are the benefits core's own rules
+(``timebank.benefits.errors``), with the same codes: the services turn the core's first breach into
+the class of that code and put every breach in the detail. ``TextTooLong``, the minutes rules and
+``AccountsMustDiffer`` already had classes, which serve both.
 """
 
 from __future__ import annotations
@@ -84,11 +121,19 @@ __all__ = [
     "AccountHolderRequired",
     "AccountNotFound",
     "AccountsMustDiffer",
+    "ActivityNotFound",
     "AdminRequired",
     "ApiKeyNotFound",
+    "AttendanceAlreadyRecorded",
+    "AttendeeRepeated",
+    "AttendeesRequired",
     "BalanceAboveCap",
     "BalanceBelowFloor",
+    "BenefitCategoriesRequired",
+    "BenefitCategoryUnknown",
     "CapMustNotBeNegative",
+    "CharityNameMissing",
+    "ChoiceDetailNotWanted",
     "ConsentAlreadyGiven",
     "CoordinatorRequired",
     "CredentialsInvalid",
@@ -99,6 +144,8 @@ __all__ = [
     "ExchangeAlreadyExpired",
     "ExchangeNotConfirmed",
     "ExchangeNotFound",
+    "ExpenseAboveEvidence",
+    "ExpenseEvidenceMissing",
     "FloorMustNotBePositive",
     "IdempotencyConflict",
     "IdempotencyKeyInFlight",
@@ -110,23 +157,41 @@ __all__ = [
     "LimitBreached",
     "LimitExcludesBalance",
     "LoginAttemptsExceeded",
+    "MemberAccountRequired",
     "MemberNotFound",
+    "MemberSaySoRequired",
+    "MileageRateAboveLimit",
+    "MileageRateMustBePositive",
+    "MileageRateMustBeWhole",
+    "MilesAboveLimit",
+    "MilesMustBePositive",
+    "MilesMustBeWhole",
     "MinutesAboveTransferLimit",
     "MinutesMustBePositive",
     "MinutesMustBeWhole",
+    "MonthMustBeOneMonth",
     "NotAPartyToExchange",
     "NotAllowed",
     "NotAuthenticated",
     "NotEnoughData",
     "NotFound",
     "OrganisationNotFound",
+    "OrganisationStaffRequired",
     "PageLimitOutOfRange",
     "PasswordInvalid",
+    "PaymentAcknowledgementRequired",
+    "PaymentNotOffered",
+    "PenceAboveLimit",
+    "PenceMustBePositive",
+    "PenceMustBeWhole",
+    "PeriodMustEndAfterStart",
     "PotCannotExchange",
     "PotFloorMustBeZero",
     "ReasonRequired",
     "ReceiverRepeated",
     "ReceiversRequired",
+    "ReducedPaymentMissing",
+    "ReducedPaymentNotBelowOffer",
     "ReportGroupAmbiguous",
     "ReportWindowEmpty",
     "ReportWindowTooLong",
@@ -137,16 +202,19 @@ __all__ = [
     "StateConflict",
     "TagInvalid",
     "TextHasControlCharacters",
+    "TextRequired",
     "TextTooLong",
     "TimebankNotFound",
     "TokenInvalid",
     "TooManyAttempts",
+    "TooManyAttendees",
     "TooManyReceivers",
     "TooManyRows",
     "TransactionAlreadyReversed",
     "TransactionNotFound",
     "UsernameInvalid",
     "UsernameTaken",
+    "WeekMustBeSevenDays",
     "all_error_codes",
 ]
 
@@ -310,6 +378,157 @@ class ImportRejected(InvalidRequest):
         super().__init__(f"{len(errors)} row(s) broke a rule; nothing was recorded")
 
 
+# --- the benefits core's rules (timebank.benefits.errors), as refusals --------------------------
+
+
+class TextRequired(InvalidRequest):
+    code = "text_required"
+    title = "A text field is needed"
+
+
+class PenceMustBeWhole(InvalidRequest):
+    code = "pence_must_be_whole"
+    title = "Money must be a whole number of pence"
+
+
+class PenceMustBePositive(InvalidRequest):
+    code = "pence_must_be_positive"
+    title = "An amount of money must be more than zero"
+
+
+class PenceAboveLimit(InvalidRequest):
+    code = "pence_above_limit"
+    title = "The amount of money is above the limit"
+
+
+class ExpenseEvidenceMissing(InvalidRequest):
+    code = "expense_evidence_missing"
+    title = "An expense needs a receipt or a mileage calculation"
+
+
+class ExpenseAboveEvidence(InvalidRequest):
+    code = "expense_above_evidence"
+    title = "An expense cannot be more than its evidence shows"
+
+
+class MilesMustBeWhole(InvalidRequest):
+    code = "miles_must_be_whole"
+    title = "Miles must be a whole number"
+
+
+class MilesMustBePositive(InvalidRequest):
+    code = "miles_must_be_positive"
+    title = "Miles must be more than zero"
+
+
+class MilesAboveLimit(InvalidRequest):
+    code = "miles_above_limit"
+    title = "Too many miles for one claim"
+
+
+class MileageRateMustBeWhole(InvalidRequest):
+    code = "mileage_rate_must_be_whole"
+    title = "The pence per mile must be a whole number"
+
+
+class MileageRateMustBePositive(InvalidRequest):
+    code = "mileage_rate_must_be_positive"
+    title = "The pence per mile must be more than zero"
+
+
+class MileageRateAboveLimit(InvalidRequest):
+    code = "mileage_rate_above_limit"
+    title = "The pence per mile is above the limit"
+
+
+class PeriodMustEndAfterStart(InvalidRequest):
+    code = "period_must_end_after_start"
+    title = "A period must end after it starts"
+
+
+class WeekMustBeSevenDays(InvalidRequest):
+    code = "week_must_be_seven_days"
+    title = "A week is seven days"
+
+
+class MonthMustBeOneMonth(InvalidRequest):
+    code = "month_must_be_one_month"
+    title = "A monthly period is one month"
+
+
+class PaymentNotOffered(InvalidRequest):
+    code = "payment_not_offered"
+    title = "This choice needs a payment offer"
+
+
+class ReducedPaymentMissing(InvalidRequest):
+    code = "reduced_payment_missing"
+    title = "A smaller payment needs its amount"
+
+
+class ReducedPaymentNotBelowOffer(InvalidRequest):
+    code = "reduced_payment_not_below_offer"
+    title = "A smaller payment must be less than the offer"
+
+
+class CharityNameMissing(InvalidRequest):
+    code = "charity_name_missing"
+    title = "A payment to a charity needs the charity's name"
+
+
+class ChoiceDetailNotWanted(InvalidRequest):
+    code = "choice_detail_not_wanted"
+    title = "This choice takes no smaller amount or charity"
+
+
+class AttendeesRequired(InvalidRequest):
+    code = "attendees_required"
+    title = "An activity's attendance needs at least one attendee"
+
+
+class TooManyAttendees(InvalidRequest):
+    code = "too_many_attendees"
+    title = "Too many attendees for one activity"
+
+
+class AttendeeRepeated(InvalidRequest):
+    code = "attendee_repeated"
+    title = "An attendee is listed twice"
+
+
+# --- recognising involvement ---------------------------------------------------------------------
+
+
+class MemberAccountRequired(InvalidRequest):
+    code = "member_account_required"
+    title = "This must be a member's account, not an organisation's or the pot"
+
+
+class BenefitCategoriesRequired(InvalidRequest):
+    code = "benefit_categories_required"
+    title = "A benefits declaration needs at least one category; to declare none, delete it"
+
+
+class BenefitCategoryUnknown(InvalidRequest):
+    code = "benefit_category_unknown"
+    title = "This is not one of the benefit categories"
+
+
+class PaymentAcknowledgementRequired(InvalidRequest):
+    """A payment to a member who declared benefits needs the organisation's explicit acknowledgement.
+
+    ``account_ids`` are the attendees whose payment needs one; the detail holds the warnings as the
+    organisation may read them (naming no benefit).
+    """
+
+    code = "payment_acknowledgement_required"
+    title = "This payment may affect a member's benefits: record an acknowledgement first"
+
+    def __init__(self, detail: str | None = None, account_ids: tuple[int, ...] = ()) -> None:
+        self.account_ids = account_ids
+        super().__init__(detail)
+
+
 # --- it does not exist in this timebank ---------------------------------------------------------
 
 
@@ -353,6 +572,11 @@ class ApiKeyNotFound(NotFound):
     title = "No such API key for this organisation"
 
 
+class ActivityNotFound(NotFound):
+    code = "activity_not_found"
+    title = "No such activity for this organisation in this timebank"
+
+
 # --- this actor may not do this -----------------------------------------------------------------
 
 
@@ -389,6 +613,16 @@ class AdminRequired(NotAllowed):
 class SelfOrCoordinatorRequired(NotAllowed):
     code = "self_or_coordinator_required"
     title = "Only the holder or a coordinator may see this"
+
+
+class OrganisationStaffRequired(NotAllowed):
+    code = "organisation_staff_required"
+    title = "Only a coordinator or the organisation's staff may do this"
+
+
+class MemberSaySoRequired(NotAllowed):
+    code = "member_say_so_required"
+    title = "A coordinator may change a member's benefits declaration only with the member's say-so"
 
 
 # --- the object is not in a state that allows it ------------------------------------------------
@@ -450,6 +684,11 @@ class UsernameTaken(StateConflict):
 class NotEnoughData(StateConflict):
     code = "not_enough_data"
     title = "The group has too few members to show figures"
+
+
+class AttendanceAlreadyRecorded(StateConflict):
+    code = "attendance_already_recorded"
+    title = "This member's attendance at this activity is already recorded"
 
 
 class LimitBreached(LedgerError):

@@ -33,13 +33,18 @@ class AccountKind(enum.StrEnum):
 
 
 class TransactionKind(enum.StrEnum):
-    """Why credits moved. Reports keep everything but ``exchange`` apart from member trade."""
+    """Why credits moved. Reports keep everything but ``exchange`` apart from member trade.
+
+    ``recognition``: an organisation crediting the members who chose credits for taking part in
+    one of its activities (one transfer per member, from the organisation's account).
+    """
 
     EXCHANGE = "exchange"
     GIFT = "gift"
     POT_DONATION = "pot_donation"
     POT_GRANT = "pot_grant"
     REVERSAL = "reversal"
+    RECOGNITION = "recognition"
 
 
 class ExchangeStatus(enum.StrEnum):

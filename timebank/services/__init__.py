@@ -2,8 +2,25 @@
 
 Each function takes an engine, opens a unit of work, checks the ledger's rules, writes, and commits
 once; a refusal raises the ledger error named for the broken rule and leaves nothing behind.
+
+Recognising involvement (DESIGN §4): ``create_activity``, ``record_attendance`` (reward choices,
+the recognition transaction, payments and declined offers, behind the benefit guard),
+``check_payment_offer``, ``record_expense``, and a member's benefits declaration
+(``set_declaration``, ``read_declaration``, ``delete_declaration``), each audited.
 """
 
+from timebank.services.activities import create_activity, get_activity
+from timebank.services.attendance import record_attendance
+from timebank.services.attendance_inputs import AttendeeChoice, OfferTerms
+from timebank.services.benefit_views import (
+    ActivityView,
+    AttendanceView,
+    AttendeeResult,
+    DeclarationView,
+    ExpenseView,
+    PaymentCheckView,
+)
+from timebank.services.declarations import delete_declaration, read_declaration, set_declaration
 from timebank.services.exchanges import (
     cancel_exchange,
     confirm_exchange,
@@ -13,8 +30,10 @@ from timebank.services.exchanges import (
     get_exchange,
     record_exchange,
 )
+from timebank.services.expenses import record_expense
 from timebank.services.gifts import give_credits
 from timebank.services.imports import ImportRow, import_exchanges
+from timebank.services.payment_guard import check_payment_offer
 from timebank.services.reversals import reverse_exchange, reverse_transaction
 from timebank.services.statements import balance_at, statement
 from timebank.services.timebanks import (
@@ -37,30 +56,46 @@ from timebank.services.views import (
 
 __all__ = [
     "AccountView",
+    "ActivityView",
+    "AttendanceView",
+    "AttendeeChoice",
+    "AttendeeResult",
+    "DeclarationView",
     "ExchangeView",
+    "ExpenseView",
     "ExpiryReport",
     "ImportResult",
     "ImportRow",
+    "OfferTerms",
+    "PaymentCheckView",
     "StatementLine",
     "StatementPage",
     "TimebankView",
     "TransactionView",
     "balance_at",
     "cancel_exchange",
+    "check_payment_offer",
     "confirm_exchange",
+    "create_activity",
     "create_timebank",
     "decline_exchange",
+    "delete_declaration",
     "expire_pending",
     "expire_pending_everywhere",
     "get_account",
+    "get_activity",
     "get_exchange",
     "get_timebank",
     "give_credits",
     "import_exchanges",
     "open_account",
+    "read_declaration",
+    "record_attendance",
     "record_exchange",
+    "record_expense",
     "reverse_exchange",
     "reverse_transaction",
+    "set_declaration",
     "set_limits",
     "statement",
 ]

@@ -18,7 +18,8 @@ Decisions the engine leaves to storage, made here:
 - *Balances and floors* are the ledger's at midnight UTC starting ``to_on``: the balance after the
   last transfer posted before then (posting time, whatever the activity date said), and the floor
   in force then (read back through the limit log).
-- *Recognition* (issue 4) does not exist yet: it is reported apart as zero until it does.
+- *Recognition* (issue 4): an organisation's recognition transactions, placed in a window by the
+  day they were posted (UTC), like pot grants; reported apart, never as exchanges.
 """
 
 from __future__ import annotations
@@ -162,7 +163,7 @@ def report_inputs(
     histories = {h.account_id: h for h in reports.account_histories(timebank_id, from_on, to_on)}
     pair_months = reports.pair_months(timebank_id, from_on, to_on)
     month_counts = reports.exchange_counts_by_month(timebank_id, from_on, to_on, tag, organisation_id)
-    grants, reversed_exchanges = reports.reported_apart(timebank_id, from_on, to_on)
+    grants, recognition, reversed_exchanges = reports.reported_apart(timebank_id, from_on, to_on)
 
     joined = {p.account_id: _joined_on(p, histories.get(p.account_id)) for p in participants}
     window_people = [p for p in participants if joined[p.account_id] < to_on]
@@ -210,8 +211,7 @@ def report_inputs(
         accounts=accounts,
         pairs=tuple(pairs),
         reported_apart=ReportedApart(
-            # Recognition (issue 4) is not built yet: nothing can be reported for it.
-            recognition=ApartTotals(),
+            recognition=ApartTotals(recognition.count, recognition.minutes),
             pot_grants=ApartTotals(grants.count, grants.minutes),
             reversed_exchanges=ApartTotals(reversed_exchanges.count, reversed_exchanges.minutes),
         ),

@@ -5,11 +5,26 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from timebank.db import people_tables, report_tables  # noqa: F401  (register their tables on the metadata)
+from timebank.db import (  # noqa: F401  (register their tables on the metadata)
+    benefit_tables,
+    people_tables,
+    report_tables,
+)
 from timebank.db.engine import make_engine
 from timebank.db.tables import metadata
 
 config = context.config
+
+
+def _migrate(connection: Connection) -> None:
+    with context.begin_transaction():
+        context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            # Foreign keys were off while the migrations ran (see _run): check them all now,
+            # before anything is committed.
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"The migration broke foreign keys: {broken[:10]}")
 
 
 def _run(connection: Connection) -> None:
@@ -19,8 +34,20 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    if connection.dialect.name != "sqlite" or connection.in_transaction():
+        _migrate(connection)
+        return
+    # SQLite's batch mode rebuilds a table by copying it, dropping the old one and renaming the
+    # copy. With foreign keys on, dropping a table that other rows refer to fails, so SQLite's own
+    # procedure for altering a table turns them off first; the pragma works only outside a
+    # transaction, so it goes to the driver's connection, which is in autocommit mode here.
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        _migrate(connection)
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
 
 
 def run_migrations_online() -> None:

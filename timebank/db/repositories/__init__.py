@@ -6,7 +6,10 @@ and never commits. Every query names the timebank, so one timebank can never see
 
 from timebank.db.repositories.access import AccessRepository, ApiKeyRecord, CallerRecord, LoginRecord
 from timebank.db.repositories.accounts import AccountRepository
+from timebank.db.repositories.activities import ActivityRecord, ActivityRepository, AttendanceRecord
+from timebank.db.repositories.audit import AuditRecord, AuditRepository
 from timebank.db.repositories.bulk import BulkWriter
+from timebank.db.repositories.declarations import DeclarationRecord, DeclarationRepository
 from timebank.db.repositories.exchanges import ExchangeRepository
 from timebank.db.repositories.idempotency import IdempotencyRecord, IdempotencyRepository
 from timebank.db.repositories.limits import LimitChangeRepository
@@ -15,6 +18,13 @@ from timebank.db.repositories.members import (
     MemberRepository,
     OrganisationRecord,
     OrganisationRepository,
+)
+from timebank.db.repositories.money import (
+    DeclinedPaymentRecord,
+    ExpenseRecord,
+    MoneyRepository,
+    PaidRow,
+    PaymentRecord,
 )
 from timebank.db.repositories.report_rollups import ReportRollups
 from timebank.db.repositories.reports import ReportRepository
@@ -25,18 +35,30 @@ from timebank.db.repositories.transfers import StatementRow, TransferRepository
 __all__ = [
     "AccessRepository",
     "AccountRepository",
+    "ActivityRecord",
+    "ActivityRepository",
     "ApiKeyRecord",
+    "AttendanceRecord",
+    "AuditRecord",
+    "AuditRepository",
     "BulkWriter",
     "CallerRecord",
+    "DeclarationRecord",
+    "DeclarationRepository",
+    "DeclinedPaymentRecord",
     "ExchangeRepository",
+    "ExpenseRecord",
     "IdempotencyRecord",
     "IdempotencyRepository",
     "LimitChangeRepository",
     "LoginRecord",
     "MemberRecord",
     "MemberRepository",
+    "MoneyRepository",
     "OrganisationRecord",
     "OrganisationRepository",
+    "PaidRow",
+    "PaymentRecord",
     "ReportRepository",
     "ReportRollups",
     "StatementRow",

@@ -18,6 +18,7 @@ tables with ``rebuild``'s result.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -122,6 +123,27 @@ def _month_values(months: dict[tuple[int, int, date], _MonthRow]) -> list[dict[s
     ]
 
 
+@functools.cache
+def _upsert_statement(dialect_name: str, table: Table, keys: tuple[str, ...]) -> Any:
+    """The upsert for ``table``, built once per dialect: it runs on every confirmed exchange."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    excluded, current = statement.excluded, table.c
+    earliest, latest = (func.least, func.greatest) if dialect is postgresql else (func.min, func.max)
+    merged: dict[str, Any] = {}
+    for column in table.c:
+        name = column.name
+        if name in keys:
+            continue
+        if name == "first_on":
+            merged[name] = earliest(current[name], excluded[name])
+        elif name == "last_on":
+            merged[name] = latest(current[name], excluded[name])
+        else:
+            merged[name] = current[name] + excluded[name]
+    return statement.on_conflict_do_update(index_elements=list(keys), set_=merged)
+
+
 class ReportRollups:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -138,31 +160,8 @@ class ReportRollups:
 
     def _upsert(self, table: Table, rows: list[dict[str, Any]], keys: Sequence[str]) -> None:
         """Insert rows, or add them to the rows already there: counts and minutes add, dates widen."""
-        if not rows:
-            return
-        dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(table)
-        excluded, current = statement.excluded, table.c
-        merged: dict[str, Any] = {}
-        for column in table.c:
-            name = column.name
-            if name in keys:
-                continue
-            if name in ("first_on",):
-                merged[name] = (
-                    func.min(current[name], excluded[name])
-                    if dialect is sqlite
-                    else func.least(current[name], excluded[name])
-                )
-            elif name == "last_on":
-                merged[name] = (
-                    func.max(current[name], excluded[name])
-                    if dialect is sqlite
-                    else func.greatest(current[name], excluded[name])
-                )
-            else:
-                merged[name] = current[name] + excluded[name]
-        self.connection.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=merged), rows)
+        if rows:
+            self.connection.execute(_upsert_statement(self.connection.dialect.name, table, tuple(keys)), rows)
 
     # --- confirmed: add ----------------------------------------------------------------------
 

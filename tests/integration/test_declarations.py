@@ -1,0 +1,217 @@
+"""A member's benefits declaration: who may write and read it, its audit, and where it never shows (B4).
+
+On SQLite and PostgreSQL: a member declares for themself, or a coordinator with their say-so; the
+member and coordinators read it, and every read leaves an audit row (each coordinator read its
+own); organisation staff, other members and another timebank's coordinator cannot read it; deleting
+it removes the row and the audit keeps only that it happened. Then the privacy sweep: the declared
+categories (codes and labels) appear in no other view a service returns (members, the directory,
+organisations, an activity's attendance as staff see it, the reciprocity report), and in no audit row.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine, select
+
+from timebank import services
+from timebank.benefits import BenefitCategory, Reward
+from timebank.db import run
+from timebank.db.benefit_tables import benefit_declarations
+from timebank.ledger import errors
+from timebank.services import AttendeeChoice
+from timebank.services.callers import Caller
+from timebank.services.clock import utc_now
+from timebank.services.members import directory, get_member, list_members
+from timebank.services.organisations import get_organisation, list_organisations
+from timebank.services.reports import member_report, reciprocity_report
+
+from .involvement import Forum, make_forum, offer
+
+# Every spelling of a category that would give a declaration away.
+CATEGORY_WORDS = [c.value for c in BenefitCategory] + [c.label for c in BenefitCategory]
+
+
+def declared(engine: Engine) -> tuple[Forum, int]:
+    """Ann declares Universal Credit and Carer's Allowance herself."""
+    forum = make_forum(engine, members=3)
+    ann = forum.members[0]
+    services.set_declaration(
+        engine,
+        forum.timebank_id,
+        forum.member(ann),
+        ann,
+        ["universal_credit", BenefitCategory.CARERS_ALLOWANCE],
+    )
+    return forum, ann
+
+
+def stored_row(forum: Forum, account_id: int) -> dict[str, object] | None:
+    query = select(benefit_declarations).where(benefit_declarations.c.account_id == account_id)
+    row = run(forum.engine, lambda uow: uow.connection.execute(query).mappings().first(), write=False)
+    return None if row is None else dict(row)
+
+
+def test_a_member_declares_and_reads_their_own_benefits(engine: Engine) -> None:
+    forum, ann = declared(engine)
+
+    mine = services.read_declaration(engine, forum.timebank_id, forum.member(ann), ann)
+
+    assert mine is not None
+    assert mine.categories == ("carers_allowance", "universal_credit")
+    assert (mine.declared_by, mine.set_for_member) == (forum.member(ann).caller, False)
+    assert [(e.action, e.details) for e in forum.audit(ann)] == [
+        ("declaration_set", {"set_for_member": False}),
+        ("declaration_read", {"by_coordinator": False, "found": True}),
+    ]
+
+
+def test_each_coordinator_read_leaves_an_audit_row(engine: Engine) -> None:
+    forum, ann = declared(engine)
+    other_coordinator = Caller(
+        "login:second-coordinator", False, forum.timebank_id, None, None, True, frozenset()
+    )
+
+    for caller in (forum.coordinator, other_coordinator, forum.coordinator):
+        view = services.read_declaration(engine, forum.timebank_id, caller, ann)
+        assert view is not None and "universal_credit" in view.categories
+
+    reads = [e for e in forum.audit(ann) if e.action == "declaration_read"]
+    assert [e.actor for e in reads] == [
+        forum.coordinator.caller,
+        other_coordinator.caller,
+        forum.coordinator.caller,
+    ]
+    assert all(e.details == {"by_coordinator": True, "found": True} for e in reads)
+    assert all(e.subject_account_id == ann for e in reads)
+
+
+def test_reading_a_member_who_declared_nothing_is_audited_too(engine: Engine) -> None:
+    forum = make_forum(engine, members=1)
+    bo = forum.members[0]
+
+    assert services.read_declaration(engine, forum.timebank_id, forum.coordinator, bo) is None
+    assert [(e.action, e.details) for e in forum.audit(bo)] == [
+        ("declaration_read", {"by_coordinator": True, "found": False})
+    ]
+
+
+@pytest.mark.parametrize("who", ["staff", "other_member", "organisation_key", "other_timebanks_coordinator"])
+def test_nobody_else_reads_a_declaration_and_a_refused_read_leaves_no_trace(engine: Engine, who: str) -> None:
+    forum, ann = declared(engine)
+    other = make_forum(engine, members=1)
+    callers = {
+        "staff": (forum.staff, errors.SelfOrCoordinatorRequired),
+        "other_member": (forum.member(forum.members[1]), errors.SelfOrCoordinatorRequired),
+        "organisation_key": (
+            Caller(
+                "api_key:1",
+                False,
+                forum.timebank_id,
+                None,
+                None,
+                False,
+                frozenset({forum.organisation_account}),
+            ),
+            errors.SelfOrCoordinatorRequired,
+        ),
+        "other_timebanks_coordinator": (other.coordinator, errors.TimebankNotFound),
+    }
+    caller, refusal = callers[who]
+    before = forum.rows()
+
+    with pytest.raises(refusal):
+        services.read_declaration(engine, forum.timebank_id, caller, ann)
+
+    assert forum.rows() == before
+
+
+def test_a_coordinator_sets_a_declaration_only_with_the_members_say_so(engine: Engine) -> None:
+    forum = make_forum(engine, members=1)
+    bo = forum.members[0]
+
+    with pytest.raises(errors.MemberSaySoRequired):
+        services.set_declaration(engine, forum.timebank_id, forum.coordinator, bo, ["prefer_not_to_say"])
+    view = services.set_declaration(
+        engine, forum.timebank_id, forum.coordinator, bo, ["prefer_not_to_say"], members_say_so=True
+    )
+
+    assert (view.categories, view.set_for_member, view.declared_by) == (
+        ("prefer_not_to_say",),
+        True,
+        forum.coordinator.caller,
+    )
+    assert [(e.action, e.actor, e.details) for e in forum.audit(bo)] == [
+        ("declaration_set", forum.coordinator.caller, {"set_for_member": True})
+    ]
+
+
+def test_a_new_declaration_replaces_the_old_one(engine: Engine) -> None:
+    forum, ann = declared(engine)
+    services.set_declaration(engine, forum.timebank_id, forum.member(ann), ann, ["legacy_means_tested"])
+
+    view = services.read_declaration(engine, forum.timebank_id, forum.member(ann), ann)
+    assert view is not None and view.categories == ("legacy_means_tested",)
+    assert forum.counts()["benefit_declarations"] == 1
+
+
+def test_deleting_a_declaration_removes_it_and_the_audit_keeps_only_that_it_happened(engine: Engine) -> None:
+    forum, ann = declared(engine)
+    services.read_declaration(engine, forum.timebank_id, forum.coordinator, ann)
+
+    assert services.delete_declaration(engine, forum.timebank_id, forum.member(ann), ann) is True
+
+    assert stored_row(forum, ann) is None
+    assert services.read_declaration(engine, forum.timebank_id, forum.coordinator, ann) is None
+    assert [e.action for e in forum.audit(ann)] == [
+        "declaration_set",
+        "declaration_read",
+        "declaration_deleted",
+        "declaration_read",
+    ]
+    everything = repr(forum.rows())
+    assert not [word for word in CATEGORY_WORDS if word in everything]
+    # Deleting nothing is not an error, and is audited as such.
+    assert services.delete_declaration(engine, forum.timebank_id, forum.member(ann), ann) is False
+    assert forum.audit(ann)[-1].details == {"existed": False, "set_for_member": False}
+
+
+def test_the_declaration_appears_in_no_other_view_nor_in_the_audit(engine: Engine) -> None:
+    forum, ann = declared(engine)
+    tb = forum.timebank_id
+    activity = forum.activity()
+    attendance = forum.attend(
+        activity.activity_id,
+        [
+            AttendeeChoice(ann, 120, Reward.PAYMENT, acknowledgement="Advice given"),
+            AttendeeChoice(forum.members[1], 120, Reward.CREDITS),
+        ],
+        offer=offer(19_601),  # above the Carer's Allowance limit: the warning must still name no benefit
+    )
+    check = services.check_payment_offer(engine, tb, forum.staff, activity.activity_id, ann, 500)
+    member_id = forum.member_ids[ann]
+    today = utc_now().date()
+    seen = [
+        attendance,
+        check,
+        get_member(engine, tb, forum.coordinator, member_id),
+        get_member(engine, tb, forum.member(ann), member_id),
+        list_members(engine, tb, forum.coordinator),
+        directory(engine, tb, forum.member(forum.members[1])),
+        get_organisation(engine, tb, forum.staff, forum.organisation_id),
+        list_organisations(engine, tb, forum.member(ann)),
+        services.get_activity(engine, tb, forum.staff, activity.activity_id),
+        reciprocity_report(
+            engine, tb, forum.coordinator, today - timedelta(days=90), today + timedelta(days=1)
+        ),
+        member_report(
+            engine, tb, forum.member(ann), ann, today - timedelta(days=90), today + timedelta(days=1)
+        ),
+        forum.audit(),
+    ]
+
+    for view in seen:
+        text = repr(view)
+        assert [word for word in CATEGORY_WORDS if word in text] == [], type(view).__name__
+    assert "limit_crossed" in check.warning_codes  # the warnings were given, in words that name no benefit

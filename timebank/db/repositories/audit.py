@@ -1,0 +1,75 @@
+"""The audit log: append-only rows of who did what, when, about whom, in which timebank.
+
+Rows are only ever inserted (triggers refuse UPDATE and DELETE on both databases). ``details`` is a
+short JSON object written by the service; the repository stores it as given and never reads meaning
+into it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from timebank.db.benefit_tables import AUDIT_DETAILS_LENGTH_MAX, audit_log
+
+__all__ = ["AuditRecord", "AuditRepository"]
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    audit_id: int | None  # None until written
+    at: datetime
+    actor: str
+    action: str
+    subject_account_id: int | None
+    details: dict[str, Any]
+
+
+class AuditRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def insert(self, timebank_id: int, records: Sequence[AuditRecord]) -> None:
+        if not records:
+            return
+        rows = []
+        for record in records:
+            details = json.dumps(record.details, sort_keys=True, separators=(",", ":"))
+            assert len(details) <= AUDIT_DETAILS_LENGTH_MAX, record.action
+            rows.append(
+                {
+                    "timebank_id": timebank_id,
+                    "at": record.at,
+                    "actor": record.actor,
+                    "action": record.action,
+                    "subject_account_id": record.subject_account_id,
+                    "details": details,
+                }
+            )
+        self.connection.execute(insert(audit_log), rows)
+
+    def entries(
+        self, timebank_id: int, subject_account_id: int | None = None, *, limit: int = 1000
+    ) -> list[AuditRecord]:
+        """The timebank's first ``limit`` audit rows (about one account, if named), oldest first."""
+        a = audit_log.c
+        query = select(audit_log).where(a.timebank_id == timebank_id)
+        if subject_account_id is not None:
+            query = query.where(a.subject_account_id == subject_account_id)
+        rows = self.connection.execute(query.order_by(a.id).limit(limit)).mappings()
+        return [
+            AuditRecord(
+                audit_id=row["id"],
+                at=row["at"],
+                actor=row["actor"],
+                action=row["action"],
+                subject_account_id=row["subject_account_id"],
+                details=json.loads(row["details"]),
+            )
+            for row in rows
+        ]

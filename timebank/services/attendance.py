@@ -1,0 +1,180 @@
+"""Recording who came to an activity and what each chose: credits, payment, less, decline, a charity.
+
+One call records a list of attendees for one activity, all or nothing, in one transaction (B3):
+
+- everyone's attendance, minutes and reward choice, with the time it was recorded;
+- one **recognition** transaction in the ledger: the organisation's account gives each attendee who
+  chose credits exactly their minutes, within the organisation's budget floor (the ledger refuses,
+  and nothing at all is recorded, if the floor would be crossed);
+- a **payment** row for each ``payment`` or ``reduced_payment`` (pence, kind, the period it covers,
+  the minutes of paid work), and a **declined** row for each ``decline`` or ``charity``. No credits
+  are written for these choices and no money for credits: the two never meet (B1, B2);
+- the audit trail: each choice, each benefit check and warning, each acknowledgement.
+
+Every payment goes through the benefit guard (``timebank.benefits.guards``). For a member who has
+declared benefits the organisation is warned (in words that name no benefit) and must record an
+explicit acknowledgement for that attendee; without one the whole call is refused with
+``payment_acknowledgement_required``, listing every attendee who needs one. That refusal records
+nothing but its audit rows (the checks, the warnings and the refusal itself), written in a
+transaction of their own once the refused one has been rolled back: the warning was given, and the
+audit log must show it.
+
+The call's inputs and their checks are in ``attendance_inputs``, the guard in ``payment_guard``
+(with ``check_payment_offer``, the guard on its own before an offer is made), and the writing of
+rows in ``attendance_rows``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from sqlalchemy import Engine
+
+from timebank.benefits.activities import Attendance, plan_recognition
+from timebank.benefits.choices import PaymentOffer
+from timebank.db.repositories import AuditRecord
+from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.ledger.errors import AttendanceAlreadyRecorded
+from timebank.ledger.types import Actor, TransactionKind
+from timebank.services.activities import check_acts_for
+from timebank.services.attendance_inputs import (
+    AttendeeChoice,
+    OfferTerms,
+    check_members,
+    check_texts,
+    money_records,
+)
+from timebank.services.attendance_rows import write_attendance
+from timebank.services.audit import AuditTrail
+from timebank.services.benefit_rules import benefit_rules
+from timebank.services.benefit_views import AttendanceView
+from timebank.services.callers import Caller
+from timebank.services.idempotency import once
+from timebank.services.payment_guard import GuardRefused, guard_payments
+from timebank.services.posting import post_transaction
+
+__all__ = ["record_attendance"]
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One call's arguments, checked for what needs no database."""
+
+    activity_id: int
+    attendees: tuple[AttendeeChoice, ...]
+    offer: PaymentOffer | None
+    paid_on: date | None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "activity_id": self.activity_id,
+            "attendees": [asdict(a) for a in self.attendees],
+            "offer": None if self.offer is None else asdict(self.offer),
+            "paid_on": self.paid_on,
+        }
+
+
+def record_attendance(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    activity_id: int,
+    attendees: Sequence[AttendeeChoice],
+    *,
+    offer: OfferTerms | None = None,
+    paid_on: date | None = None,
+    idempotency_key: str | None = None,
+) -> AttendanceView:
+    """Record attendance and choices; post the recognition; write the money records and the audit.
+
+    ``offer`` is what the organisation offers each attendee who takes a payment (or turns one
+    down); ``paid_on`` is the day payments are made, the activity's day unless given.
+    """
+    caller.check_timebank(timebank_id)
+    check_texts(attendees, offer)
+    with benefit_rules():
+        checked = None if offer is None else offer.offer()
+    request = _Request(activity_id, tuple(attendees), checked, paid_on)
+
+    def use_case(uow: UnitOfWork) -> AttendanceView:
+        actor = Actor(caller=caller.caller)
+        view = once(
+            uow,
+            timebank_id,
+            actor,
+            idempotency_key,
+            "record_attendance",
+            request.as_json(),
+            AttendanceView,
+            lambda: _record(uow, timebank_id, caller, request),
+        )
+        uow.commit()
+        return view
+
+    try:
+        return run(engine, use_case)
+    except GuardRefused as refused:
+        _write_refusal(engine, timebank_id, refused.entries)
+        raise refused.refusal from None
+
+
+def _write_refusal(engine: Engine, timebank_id: int, entries: list[AuditRecord]) -> None:
+    def use_case(uow: UnitOfWork) -> None:
+        uow.audit.insert(timebank_id, entries)
+        uow.commit()
+
+    run(engine, use_case)
+
+
+def _record(uow: UnitOfWork, timebank_id: int, caller: Caller, request: _Request) -> AttendanceView:
+    timebank = uow.timebanks.get(timebank_id)
+    activity = uow.activities.get(timebank_id, request.activity_id)
+    organisation = uow.organisations.get(timebank_id, activity.organisation_id)
+    check_acts_for(caller, organisation)
+    attendees = request.attendees
+    on = request.paid_on or activity.held_on
+    with benefit_rules():
+        plan = plan_recognition(
+            organisation.account_id, [Attendance(a.account_id, a.minutes, a.choice) for a in attendees]
+        )
+    money = money_records(attendees, request.offer, on)
+    locked = uow.accounts.lock(timebank_id, [organisation.account_id, *(a.account_id for a in attendees)])
+    check_members(locked, attendees)
+    already = uow.activities.attending(activity.activity_id, [a.account_id for a in attendees])
+    if already:
+        raise AttendanceAlreadyRecorded(
+            f"Attendance at this activity is already recorded for accounts {already}"
+        )
+    trail = AuditTrail(caller.caller)
+    planned = list(zip(attendees, money, strict=True))
+    guards = guard_payments(uow, timebank_id, activity, planned, trail)
+    transaction_id = None
+    if plan.transfers:
+        posting = post_transaction(
+            uow,
+            timebank,
+            TransactionKind.RECOGNITION,
+            plan.transfers,
+            caller.caller,
+            # The activity by number, not by title: a title may say "paid", and credits are never pay (B8).
+            note=f"Time credits for taking part in activity {activity.activity_id}",
+            locked=locked,
+        )
+        transaction_id = posting.transaction_id
+    results = write_attendance(
+        uow,
+        timebank_id,
+        caller,
+        activity,
+        organisation,
+        planned,
+        request.offer,
+        on,
+        transaction_id,
+        guards,
+        trail,
+    )
+    trail.write(uow, timebank_id)
+    return AttendanceView(activity.activity_id, transaction_id, plan.total_minutes, tuple(results))

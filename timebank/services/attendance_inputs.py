@@ -1,0 +1,116 @@
+"""What a call to record attendance carries, and the checks it needs no database for.
+
+``AttendeeChoice`` is one attendee's minutes and reward choice with what the choice needs;
+``OfferTerms`` is the payment the organisation offers, as given (checked into the benefits core's
+``PaymentOffer`` when the call is made). ``money_records`` works out, for every attendee at once,
+the money record their choice leaves, and refuses with every breach of every attendee.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from timebank.benefits.choices import CHOICE_MEANINGS, PaymentOffer, Reward, money_for_choice
+from timebank.benefits.errors import BenefitRulesBroken, Breach, BreachCode
+from timebank.benefits.money import DeclinedPayment, Payment, PaymentKind, PaymentPeriod, RedirectedPayment
+from timebank.benefits.periods import PeriodKind, week_of
+from timebank.ledger import rules
+from timebank.ledger.errors import MemberAccountRequired
+from timebank.ledger.limits import DESCRIPTION_LENGTH_MAX, NAME_LENGTH_MAX
+from timebank.ledger.types import AccountKind, AccountState
+from timebank.services.benefit_rules import refusal_for
+
+__all__ = ["AttendeeChoice", "MoneyRecord", "OfferTerms", "check_members", "check_texts", "money_records"]
+
+MoneyRecord = Payment | DeclinedPayment | RedirectedPayment
+
+
+@dataclass(frozen=True)
+class AttendeeChoice:
+    """One attendee: their minutes, their choice, and what the choice needs.
+
+    ``reduced_pence`` for ``reduced_payment``; ``charity_name`` for ``charity``; ``acknowledgement``
+    for a payment the benefit guard says needs one: a short note or reference of the organisation's
+    (the advice given, the form signed).
+    """
+
+    account_id: int
+    minutes: int
+    choice: Reward
+    reduced_pence: int | None = None
+    charity_name: str | None = None
+    acknowledgement: str | None = None
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.acknowledgement is not None and bool(self.acknowledgement.strip())
+
+
+@dataclass(frozen=True)
+class OfferTerms:
+    """What the organisation offers each attendee who takes a payment (or turns one down), as given.
+
+    Checked when the attendance is recorded (``timebank.benefits.choices.PaymentOffer``), so every
+    broken rule is refused by its code like the rest of the call's.
+    """
+
+    amount_pence: int
+    kind: PaymentKind
+    period_kind: PeriodKind
+    from_on: date
+    to_on: date
+    description: str
+
+    @classmethod
+    def for_week(cls, amount_pence: int, kind: PaymentKind, on: date, description: str) -> OfferTerms:
+        """An offer covering the Monday-start week of ``on``."""
+        from_on, to_on = week_of(on)
+        return cls(amount_pence, kind, PeriodKind.WEEK, from_on, to_on, description)
+
+    def offer(self) -> PaymentOffer:
+        """The checked offer; raises ``BenefitRulesBroken`` with every breach."""
+        period = PaymentPeriod(PeriodKind(self.period_kind), self.from_on, self.to_on)
+        return PaymentOffer(self.amount_pence, PaymentKind(self.kind), period, self.description.strip())
+
+
+def check_texts(attendees: Sequence[AttendeeChoice], offer: OfferTerms | None) -> None:
+    if offer is not None:
+        rules.check_text("offer description", offer.description, DESCRIPTION_LENGTH_MAX)
+    for attendee in attendees:
+        rules.check_text("charity name", attendee.charity_name, NAME_LENGTH_MAX)
+        rules.check_text("acknowledgement", attendee.acknowledgement, NAME_LENGTH_MAX)
+
+
+def money_records(
+    attendees: Sequence[AttendeeChoice], offer: PaymentOffer | None, on: date
+) -> list[MoneyRecord | None]:
+    """Each attendee's money record (None for credits, or a decline with no offer); every breach."""
+    records: list[MoneyRecord | None] = []
+    breaches: list[Breach] = []
+    for index, attendee in enumerate(attendees):
+        if attendee.acknowledgement is not None and not CHOICE_MEANINGS[attendee.choice].pays_member:
+            detail = f"Attendee {index + 1} chose {attendee.choice}, which takes no acknowledgement"
+            breaches.append(Breach(BreachCode.CHOICE_DETAIL_NOT_WANTED, detail))
+        try:
+            records.append(
+                money_for_choice(
+                    attendee.choice,
+                    offer,
+                    on,
+                    reduced_pence=attendee.reduced_pence,
+                    charity_name=attendee.charity_name,
+                )
+            )
+        except BenefitRulesBroken as broken:
+            breaches += [Breach(b.code, f"Attendee {index + 1}: {b.detail}") for b in broken.breaches]
+    if breaches:
+        raise refusal_for(breaches)
+    return records
+
+
+def check_members(locked: Mapping[int, AccountState], attendees: Sequence[AttendeeChoice]) -> None:
+    others = [a.account_id for a in attendees if locked[a.account_id].kind is not AccountKind.MEMBER]
+    if others:
+        raise MemberAccountRequired(f"Only members attend an activity; accounts {others} are not members'")

@@ -1,0 +1,72 @@
+"""The audit trail of recognising involvement: every benefit check, warning, choice and read (B4, B5).
+
+A use case collects its entries in an ``AuditTrail`` as it goes and writes them in its own
+transaction, just before it commits, so an entry exists exactly when what it records happened.
+Each entry has a time, the caller, the timebank, an action code, the member it concerns, and short
+details: ids, codes, amounts. Never a benefit category: the audit log outlives a deleted
+declaration, and must not keep what the member asked to delete. ``AuditTrail.add`` refuses, as a
+bug, details that spell a category's code.
+
+    reward_chosen          an attendee's reward choice for an activity, and their minutes
+    payment_checked        a proposed payment run through the benefit guard (B5, B6)
+    payment_warned         the guard warned: the warnings' codes (which name no benefit)
+    payment_acknowledged   the organisation recorded its acknowledgement of the warnings
+    payment_refused        a payment refused for want of an acknowledgement (written alone,
+                           after the refused use case was rolled back)
+    expense_recorded       an expense checked against its evidence and recorded
+    declaration_set        a member's benefits declaration written (by them, or for them)
+    declaration_read       a benefits declaration read, and by whom
+    declaration_deleted    a benefits declaration deleted
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, field
+
+from timebank.benefits.categories import BenefitCategory
+from timebank.db.repositories import AuditRecord
+from timebank.db.unit_of_work import UnitOfWork
+from timebank.services.clock import utc_now
+
+__all__ = ["AuditAction", "AuditTrail"]
+
+
+class AuditAction(enum.StrEnum):
+    REWARD_CHOSEN = "reward_chosen"
+    PAYMENT_CHECKED = "payment_checked"
+    PAYMENT_WARNED = "payment_warned"
+    PAYMENT_ACKNOWLEDGED = "payment_acknowledged"
+    PAYMENT_REFUSED = "payment_refused"
+    EXPENSE_RECORDED = "expense_recorded"
+    DECLARATION_SET = "declaration_set"
+    DECLARATION_READ = "declaration_read"
+    DECLARATION_DELETED = "declaration_deleted"
+
+
+_CATEGORY_CODES = tuple(category.value for category in BenefitCategory)
+Detail = int | str | bool | None | list[str]
+
+
+@dataclass
+class AuditTrail:
+    """The entries one use case will write, in the order things happened."""
+
+    actor: str
+    entries: list[AuditRecord] = field(default_factory=list)
+
+    def add(self, action: AuditAction, subject_account_id: int | None, **details: Detail) -> None:
+        text = json.dumps(details)
+        assert not any(code in text for code in _CATEGORY_CODES), f"{action} details name a benefit"
+        self.entries.append(
+            AuditRecord(None, utc_now(), self.actor, action.value, subject_account_id, details)
+        )
+
+    def of(self, *actions: AuditAction) -> list[AuditRecord]:
+        wanted = {action.value for action in actions}
+        return [entry for entry in self.entries if entry.action in wanted]
+
+    def write(self, uow: UnitOfWork, timebank_id: int) -> None:
+        """Write every entry in ``uow``'s transaction (the caller commits)."""
+        uow.audit.insert(timebank_id, self.entries)
