@@ -20,6 +20,7 @@ from collections.abc import Collection
 from datetime import date
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Connection,
     Date,
@@ -53,32 +54,34 @@ def month_start(connection: Connection, day: ColumnElement[date]) -> ColumnEleme
 
 
 def counted_legs(
-    timebank_id: int,
+    timebank_id: int | BindParameter[int],
     *,
     start_on: date | None = None,
     end_on: date | None = None,
     status: str | None = "confirmed",
     giver_account_id: int | None = None,
     receiver_account_id: int | None = None,
-    exchange_ids: Collection[int] | None = None,
+    exchange_ids: Collection[int] | BindParameter[list[int]] | None = None,
 ) -> Select[LegColumns]:
     """Legs with ``start_on <= activity_date < end_on`` (either bound may be left open).
 
     ``status`` None takes every posted or unposted status (the rollups recount the rows of an
     exchange just reversed, and find its legs that way). ``giver_account_id`` or
     ``receiver_account_id`` keeps one account's legs on that side, so the query can start from the
-    giver index or the receiver index; ``exchange_ids`` keeps the legs of those exchanges.
+    giver index or the receiver index; ``exchange_ids`` keeps the legs of those exchanges. The
+    timebank and the exchanges may be bound parameters, for a statement built once and reused.
     """
     e, r = exchanges, exchange_receivers
     organisation_accounts = select(organisations.c.account_id).where(
         organisations.c.timebank_id == timebank_id
     )
-    one_account = giver_account_id is not None or receiver_account_id is not None
+    few = giver_account_id is not None or receiver_account_id is not None or exchange_ids is not None
     conditions: list[ColumnElement[bool]] = [
-        # One account's legs are a few hundred among a million, found through the giver or the
-        # receiver index. SQLite's planner would rather scan the timebank's window index (it covers
-        # the query), so the timebank is compared as an expression no index can serve.
-        (e.c.timebank_id + 0 if one_account else e.c.timebank_id) == timebank_id,
+        # One account's legs, or one exchange's, are a few among a million, found through the
+        # giver or receiver index or the primary key. SQLite's planner would rather scan the
+        # timebank's window index (it covers the query), so the timebank is compared as an
+        # expression no index can serve.
+        (e.c.timebank_id + 0 if few else e.c.timebank_id) == timebank_id,
         # Help between two organisations is trade between services, not member help.
         not_(
             and_(
@@ -97,7 +100,9 @@ def counted_legs(
         conditions.append(e.c.giver_account_id == giver_account_id)
     if receiver_account_id is not None:
         conditions.append(r.c.account_id == receiver_account_id)
-    if exchange_ids is not None:
+    if isinstance(exchange_ids, BindParameter):
+        conditions.append(e.c.id.in_(exchange_ids))
+    elif exchange_ids is not None:
         conditions.append(e.c.id.in_(sorted(exchange_ids)))
     query = (
         select(

@@ -28,6 +28,7 @@ from sqlalchemy import (
     BigInteger,
     Connection,
     Table,
+    bindparam,
     cast,
     delete,
     distinct,
@@ -124,6 +125,15 @@ def _month_values(months: dict[tuple[int, int, date], _MonthRow]) -> list[dict[s
 
 
 @functools.cache
+def _legs_of_exchanges(status: str | None) -> Any:
+    """The counted legs of some exchanges, built once: it runs on every confirmed exchange, and
+    building a statement costs more than running it."""
+    return counted_legs(
+        bindparam("timebank_id"), status=status, exchange_ids=bindparam("exchange_ids", expanding=True)
+    )
+
+
+@functools.cache
 def _upsert_statement(dialect_name: str, table: Table, keys: tuple[str, ...]) -> Any:
     """The upsert for ``table``, built once per dialect: it runs on every confirmed exchange."""
     dialect = postgresql if dialect_name == "postgresql" else sqlite
@@ -152,10 +162,11 @@ class ReportRollups:
         self, timebank_id: int, exchange_ids: Sequence[int], *, status: str | None
     ) -> list[LegColumns]:
         legs: list[LegColumns] = []
+        query = _legs_of_exchanges(status)
         for start in range(0, len(exchange_ids), _CHUNK):
-            chunk = exchange_ids[start : start + _CHUNK]
-            query = counted_legs(timebank_id, status=status, exchange_ids=chunk)
-            legs.extend(tuple(row) for row in self.connection.execute(query))  # type: ignore[misc]
+            chunk = list(exchange_ids[start : start + _CHUNK])
+            rows = self.connection.execute(query, {"timebank_id": timebank_id, "exchange_ids": chunk})
+            legs.extend(tuple(row) for row in rows)
         return legs
 
     def _upsert(self, table: Table, rows: list[dict[str, Any]], keys: Sequence[str]) -> None:
