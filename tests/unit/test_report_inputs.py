@@ -264,15 +264,22 @@ def test_amounts_reported_apart_move_at_least_a_minute_per_transaction(count: in
         ApartTotals(count=count, minutes=minutes)
 
 
-def test_month_rows_refuse_negative_minutes_self_pairs_and_a_month_not_starting_on_the_first() -> None:
+def test_month_rows_refuse_negative_minutes_and_a_month_not_starting_on_the_first() -> None:
     with pytest.raises(ValueError):
         MonthAccountTotals(1, -1, 0)
-    with pytest.raises(ValueError):
-        MonthPairTotals(1, 1, 5)
-    with pytest.raises(ValueError):
-        MonthPairTotals(1, 2, 0)
     with pytest.raises(ValueError, match="first"):
         MonthInputs(date(2024, 3, 2), 0, (), ())
+
+
+@pytest.mark.parametrize("pair", [MonthPairTotals(1, 1, 5), MonthPairTotals(1, 2, 0)])
+def test_check_inputs_names_a_month_pair_that_gives_to_itself_or_moves_nothing(pair: MonthPairTotals) -> None:
+    inputs = small_inputs()
+    month = inputs.months[0]
+    broken = replace(inputs, months=(replace(month, pairs=(*month.pairs, pair)), *inputs.months[1:]))
+
+    problems = check_inputs(broken)
+
+    assert f"month {month.month_on}: pair {pair[0]}→{pair[1]} gives to itself or moves no minutes" in problems
 
 
 def test_a_window_must_hold_at_least_one_day() -> None:

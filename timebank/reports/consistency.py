@@ -164,6 +164,11 @@ def _check_month(
         for a in month.accounts
         if a.account_id not in window_accounts
     ]
+    problems += [
+        f"{where}: pair {p.giver_account_id}→{p.receiver_account_id} gives to itself or moves no minutes"
+        for p in month.pairs
+        if p.giver_account_id == p.receiver_account_id or p.minutes <= 0
+    ]
     sums = _sum_pairs(month.pairs, {a.account_id for a in month.accounts}, group_ids)
     problems += [f"{where}: pair {key} is listed {n + 1} times" for key, n in Counter(sums.repeated).items()]
     problems += [f"{where}: pair {g}→{r} names an account not listed" for g, r in sums.unknown_ends]

@@ -28,7 +28,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 __all__ = [
     "AccountTotals",
@@ -232,20 +232,17 @@ class MonthAccountTotals:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class MonthPairTotals:
-    """What one account gave another in one calendar month (clipped to the window)."""
+class MonthPairTotals(NamedTuple):
+    """What one account gave another in one calendar month (clipped to the window).
+
+    A named tuple, not a checked dataclass: a year's monthly series has half a million of these,
+    and a tuple is made several times faster. ``check_inputs`` refuses a self-pair or a pair with
+    no minutes instead, before any figure is computed.
+    """
 
     giver_account_id: int
     receiver_account_id: int
     minutes: int
-
-    def __post_init__(self) -> None:
-        if self.giver_account_id != self.receiver_account_id and self.minutes > 0:
-            return
-        name = f"pair {self.giver_account_id}→{self.receiver_account_id}"
-        _require(self.giver_account_id != self.receiver_account_id, f"{name} gives to itself in a month")
-        _require(self.minutes > 0, f"{name} has no minutes in a month; leave the pair out")
 
 
 @dataclass(frozen=True)
