@@ -131,11 +131,14 @@ def weighted_reciprocity(weights: Weights) -> Fraction | None:
     return ratio(matched, sum(weights.values()))
 
 
-def largest_scc_share(weights: Weights, active_member_ids: Collection[int]) -> Fraction | None:
+def largest_scc_share(
+    edges: Iterable[tuple[int, int]], active_member_ids: Collection[int]
+) -> Fraction | None:
     """Active members in the strongly connected component holding most of them ÷ active members.
 
-    ``weights`` is the whole giving graph; ``active_member_ids`` are the members counted (the
-    group's active members). None when there are no active members.
+    ``edges`` are the whole giving graph's (giver, receiver) pairs, each once (a ``Weights``
+    mapping iterates over them); ``active_member_ids`` are the members counted (the group's active
+    members). None when there are no active members.
 
     The components come from scipy's compiled graph routines over a sparse adjacency matrix: a
     giving graph of a year holds a third of a million edges, and a monthly series asks for one
@@ -144,8 +147,9 @@ def largest_scc_share(weights: Weights, active_member_ids: Collection[int]) -> F
     if not active_member_ids:
         return None
     largest = 0
-    if weights:
-        ends = np.fromiter(itertools.chain.from_iterable(weights), dtype=np.int64, count=2 * len(weights))
+    pairs = list(edges)
+    if pairs:
+        ends = np.fromiter(itertools.chain.from_iterable(pairs), dtype=np.int64, count=2 * len(pairs))
         node_ids, ends_at = np.unique(ends, return_inverse=True)
         givers, receivers = ends_at[0::2], ends_at[1::2]
         nodes = len(node_ids)

@@ -187,7 +187,7 @@ def _month_entry(
         [m for m in members if profiles[m.account_id].uses_services],
         month.exchange_count,
         sum(e.minutes for e in touching),
-        networks.largest_scc_share(networks.giving_weights(month.pairs), active_ids),
+        networks.largest_scc_share(((g, r) for g, r, _ in month.pairs), active_ids),
         thresholds,
     )
     return MonthlyEntry(month.month_on, headline)
