@@ -53,6 +53,7 @@ from timebank.reports import (
 )
 from timebank.reports.windows import month_window, months_touched
 from timebank.services.callers import Caller
+from timebank.services.clock import utc_now
 from timebank.services.members import check_tags
 
 __all__ = [
@@ -159,7 +160,7 @@ def report_inputs(
     tag = group.tag if isinstance(group, TagGroup) else None
     organisation_id = group.organisation_id if isinstance(group, OrganisationGroup) else None
     reports = uow.reports
-    participants = reports.participants(timebank_id, to_on, tag, organisation_id)
+    participants = reports.participants(timebank_id, to_on, tag, organisation_id, now=utc_now())
     histories = {h.account_id: h for h in reports.account_histories(timebank_id, from_on, to_on)}
     pair_months = reports.pair_months(timebank_id, from_on, to_on)
     month_counts = reports.exchange_counts_by_month(timebank_id, from_on, to_on, tag, organisation_id)

@@ -34,6 +34,7 @@ from sqlalchemy import (
     distinct,
     func,
     literal,
+    null,
     or_,
     select,
     union_all,
@@ -420,6 +421,7 @@ class ReportRepository:
         to_on: date,
         tag: str | None,
         organisation_id: int | None,
+        now: datetime | None = None,
     ) -> list[Participant]:
         """Every member and organisation account, with its balance and floor at ``to_on``.
 
@@ -427,9 +429,13 @@ class ReportRepository:
         it: one descent of the per-side ``(account, posted_at, id)`` index for each side, then the
         later of the two. Posting time, not activity date: a balance is the ledger's, and the
         ledger moved the credits when the exchange posted.
+
+        A window that ends after ``now`` (the rolling 90 days ends at tomorrow's midnight) ends
+        after every transfer yet posted: its balances are the accounts' own, read directly.
         """
         to_at = midnight_utc(to_on)
         a, t = accounts, transfers
+        current = now is not None and to_at > now
         last = {}
         for side, own in (("out", t.c.source_account_id), ("in", t.c.target_account_id)):
             last[side] = (
@@ -456,8 +462,9 @@ class ReportRepository:
                 a.c.id.in_(member_of_tag[STAFF_TAG]).label("is_staff"),
                 a.c.id.in_(member_of_tag[USES_SERVICES_TAG]).label("uses_services"),
                 in_group.label("in_group"),
-                last["out"].label("out_id"),
-                last["in"].label("in_id"),
+                a.c.balance_minutes,
+                (cast(null(), BigInteger) if current else last["out"]).label("out_id"),
+                (cast(null(), BigInteger) if current else last["in"]).label("in_id"),
             )
             .where(a.c.timebank_id == timebank_id, a.c.kind.in_(("member", "organisation")))
             .subquery()
@@ -485,7 +492,7 @@ class ReportRepository:
                 uses_services=bool(row["uses_services"]) and row["kind"] == "member",
                 in_group=bool(row["in_group"]),
                 opened_at=row["created_at"],
-                balance_minutes=_later_balance(row),
+                balance_minutes=row["balance_minutes"] if current else _later_balance(row),
                 floor_minutes=floors.get(row["account_id"], row["floor_minutes"]),
             )
             for row in rows
