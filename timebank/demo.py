@@ -4,7 +4,9 @@ It looks like a real community's first year. Two hundred members, some tagged ``
 (people who use care services and give time too) and some ``staff``; three organisations; and a year
 of exchanges with the skew real timebanks show: a few members do a lot, many help now and then, and
 some never have. A handful of exchanges still wait for confirmation, a few were reversed by a
-coordinator with a reason, and members have given credits to the community pot.
+coordinator with a reason, and members have given credits to the community pot. A user forum at
+Riverside Health Trust shows each attendee's reward choice (``timebank.demo_involvement``): the demo
+member took time credits, and their benefit-safe statement shows it.
 
 Everything is made through the same use cases the API calls, so the demo obeys every ledger rule.
 The random generator is seeded: every demo is the same demo. Seeding twice does nothing the second
@@ -20,6 +22,7 @@ from datetime import date, timedelta
 from sqlalchemy import Engine
 
 from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.demo_involvement import seed_user_forum
 from timebank.ledger.errors import LimitBreached
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.services.access import create_admin
@@ -79,6 +82,8 @@ class DemoTimebank:
                 f"  member:             {_MEMBER} / {DEMO_PASSWORD}",
                 f"  organisation staff: {_STAFF} / {DEMO_PASSWORD}",
                 f"  platform admin:     {_ADMIN} / {DEMO_PASSWORD}",
+                "The member's benefit-safe statement, as a PDF: GET "
+                f"{base}/v1/timebanks/{self.timebank_id}/accounts/{{account_id}}/benefit-statement?format=pdf",
                 "These passwords are public: use the demo for trying things out, never for real records.",
                 f"For example: curl -d 'username={_MEMBER}&password={DEMO_PASSWORD}' {base}/v1/auth/token",
             ]
@@ -133,6 +138,7 @@ def seed_demo(engine: Engine, *, today: date | None = None) -> DemoTimebank:
     give_credits(
         engine, tb, coordinator, timebank.pot_account_id, people[7].account_id, 60, "A grant from the pot"
     )
+    seed_user_forum(engine, tb, coordinator_caller, organisations[0].organisation_id, people, today)
     return DemoTimebank(tb, len(people), exchanges, True)
 
 

@@ -548,6 +548,22 @@ ROWS = [
         of("member"),
         in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
     ),
+    # The benefit-safe statement and its letter: the member and coordinators only, never the
+    # organisation's staff or keys (a coordinator's read is audited).
+    Row(
+        "get_benefit_statement",
+        "GET",
+        f"{ACCOUNT}/benefit-statement",
+        of("member"),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+    ),
+    Row(
+        "get_benefit_letter",
+        "GET",
+        f"{ACCOUNT}/benefit-statement/letter",
+        of("member"),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+    ),
     Row(
         "add_member",
         "POST",

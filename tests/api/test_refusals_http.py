@@ -320,8 +320,14 @@ def test_the_table_covers_every_access_code() -> None:
     assert set(codes) == ACCESS_CODES
 
 
-# Paths the involvement API will add (issue 4): none is served yet.
+# Paths the involvement API will add (issue 4). Only the benefit-safe statement, a read, is served;
+# the two involvement refusals it can answer (period_must_end_after_start, member_account_required)
+# are met over HTTP in tests/api/test_benefit_statement_http.py.
 _INVOLVEMENT_PATH_WORDS = ("activit", "attendance", "expense", "payment", "declaration", "benefit")
+_SERVED_INVOLVEMENT_PATHS = {
+    "/v1/timebanks/{tb}/accounts/{account_id}/benefit-statement",
+    "/v1/timebanks/{tb}/accounts/{account_id}/benefit-statement/letter",
+}
 
 
 def test_the_involvement_refusals_are_not_reachable_over_http_yet_and_each_has_a_status() -> None:
@@ -329,7 +335,8 @@ def test_the_involvement_refusals_are_not_reachable_over_http_yet_and_each_has_a
 
     They are exercised through the services (tests/integration/test_refusals.py). Here: each is a
     leaf of the error tree, none is an access code, the one mapping gives each a status, and no
-    route serves the involvement yet. When one does, this fails: move the codes into HTTP rows.
+    route serves the involvement yet but the benefit-safe statement's two reads. When another does,
+    this fails: move the codes into HTTP rows.
     """
     classes = errors.all_error_codes()
     assert NOT_YET_OVER_HTTP.isdisjoint(ACCESS_CODES)
@@ -337,7 +344,8 @@ def test_the_involvement_refusals_are_not_reachable_over_http_yet_and_each_has_a
         assert not classes[code].__subclasses__(), code
         assert status_for(classes[code]()) in (403, 404, 409, 422), code
     served = json.loads(OPENAPI.read_text(encoding="utf-8"))["paths"]
-    assert [path for path in served if any(word in path for word in _INVOLVEMENT_PATH_WORDS)] == []
+    involvement = [path for path in served if any(word in path for word in _INVOLVEMENT_PATH_WORDS)]
+    assert sorted(set(involvement) - _SERVED_INVOLVEMENT_PATHS) == []
 
 
 # --- refusals the schema makes first: the services refuse them too -------------------------------

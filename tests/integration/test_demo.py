@@ -3,7 +3,8 @@
 It is seeded through the ledger's own use cases into an empty database, on each backend, and must
 show what a coordinator would expect to explore: a couple of hundred members with tags, three
 organisations with staff, a year of exchanges skewed as in real timebanks (a few very active
-members, many occasional, some never), pending and reversed exchanges, and every ledger invariant.
+members, many occasional, some never), pending and reversed exchanges, and every ledger invariant;
+and a user forum where attendees chose every kind of reward, on the demo member's statement.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,10 +21,13 @@ from sqlalchemy import Engine, func, select
 from tests.conftest import BACKENDS, drop_postgres_database, fresh_postgres_database
 from tests.integration.helpers import check_invariants
 from timebank.db import make_engine, run, upgrade
+from timebank.db.benefit_tables import activities, attendance
 from timebank.db.people_tables import member_tags, members, organisation_staff, organisations
 from timebank.db.tables import exchange_receivers, exchanges
 from timebank.demo import DEMO_PASSWORD, seed_demo
-from timebank.services.access import log_in
+from timebank.demo_involvement import FORUM_TITLE
+from timebank.services import benefit_safe_statement
+from timebank.services.access import authenticate, log_in
 
 
 @pytest.fixture(params=BACKENDS)
@@ -115,3 +119,32 @@ def test_seeding_twice_changes_nothing_and_the_printed_logins_work(empty_engine:
     for username in ("demo-coordinator", "demo-member", "demo-staff", "demo-admin"):
         assert username in text
         assert log_in(empty_engine, username, DEMO_PASSWORD).access_token
+
+
+def test_the_demo_has_a_user_forum_with_every_reward_choice_on_the_members_statement(
+    empty_engine: Engine,
+) -> None:
+    today = date(2026, 11, 22)
+    demo = seed_demo(empty_engine, today=today)
+    tb = demo.timebank_id
+    titles = [
+        t for (t,) in _rows(empty_engine, select(activities.c.title).where(activities.c.timebank_id == tb))
+    ]
+    assert titles == [FORUM_TITLE]
+    rewards = Counter(r for (r,) in _rows(empty_engine, select(attendance.c.reward)))
+    assert set(rewards) == {"credits", "payment", "reduced_payment", "decline", "charity"}
+
+    token = log_in(empty_engine, "demo-member", DEMO_PASSWORD).access_token
+    caller = authenticate(empty_engine, token)
+    assert caller.account_id is not None
+    statement = benefit_safe_statement(
+        empty_engine, tb, caller, caller.account_id, today.replace(day=1), today + timedelta(days=1)
+    )
+    forum = [taken for taken in statement.activities if taken.activity.title == FORUM_TITLE]
+    assert [taken.choice.value for taken in forum] == ["credits"]
+    assert forum[0].activity.classification.label == "Participating as a service user"
+    assert statement.received_minutes >= forum[0].minutes
+    assert statement.expenses_pence == 320
+    assert statement.payments_pence == 0
+    assert "benefit-statement" in demo.how_to_log_in("127.0.0.1", 8000)
+    assert check_invariants(empty_engine, tb) == []

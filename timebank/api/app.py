@@ -19,6 +19,7 @@ from timebank.api.problems import install_problem_handlers
 from timebank.api.routes import (
     accounts,
     auth,
+    benefit_statements,
     directory,
     exchanges,
     gifts,
@@ -111,7 +112,18 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(EdgeLimits, body_bytes_max=settings.request_body_bytes_max)
     _health_route(app)
-    for module in (auth, timebanks, members, directory, organisations, accounts, exchanges, gifts, reports):
+    for module in (
+        auth,
+        timebanks,
+        members,
+        directory,
+        organisations,
+        accounts,
+        benefit_statements,
+        exchanges,
+        gifts,
+        reports,
+    ):
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:

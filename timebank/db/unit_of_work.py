@@ -30,6 +30,7 @@ from timebank.db.repositories import (
     AccountRepository,
     ActivityRepository,
     AuditRepository,
+    BenefitStatementRepository,
     BulkWriter,
     DeclarationRepository,
     ExchangeRepository,
@@ -142,6 +143,7 @@ class UnitOfWork:
         self.money = MoneyRepository(connection)
         self.declarations = DeclarationRepository(connection)
         self.audit = AuditRepository(connection)
+        self.benefit_statements = BenefitStatementRepository(connection)
         return self
 
     def restart(self) -> None:

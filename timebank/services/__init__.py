@@ -6,12 +6,14 @@ once; a refusal raises the ledger error named for the broken rule and leaves not
 Recognising involvement (DESIGN §4): ``create_activity``, ``record_attendance`` (reward choices,
 the recognition transaction, payments and declined offers, behind the benefit guard),
 ``check_payment_offer``, ``record_expense``, and a member's benefits declaration
-(``set_declaration``, ``read_declaration``, ``delete_declaration``), each audited.
+(``set_declaration``, ``read_declaration``, ``delete_declaration``), each audited; and a member's
+benefit-safe statement (``benefit_safe_statement``), whose coordinator reads are audited.
 """
 
 from timebank.services.activities import create_activity, get_activity
 from timebank.services.attendance import record_attendance
 from timebank.services.attendance_inputs import AttendeeChoice, OfferTerms
+from timebank.services.benefit_statements import benefit_safe_statement, statement_json
 from timebank.services.benefit_views import (
     ActivityView,
     AttendanceView,
@@ -73,6 +75,7 @@ __all__ = [
     "TimebankView",
     "TransactionView",
     "balance_at",
+    "benefit_safe_statement",
     "cancel_exchange",
     "check_payment_offer",
     "confirm_exchange",
@@ -98,4 +101,5 @@ __all__ = [
     "set_declaration",
     "set_limits",
     "statement",
+    "statement_json",
 ]

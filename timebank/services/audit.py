@@ -17,6 +17,7 @@ bug, details that spell a category's code.
     declaration_set        a member's benefits declaration written (by them, or for them)
     declaration_read       a benefits declaration read, and by whom
     declaration_deleted    a benefits declaration deleted
+    statement_read         a coordinator read a member's benefit-safe statement (B7)
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class AuditAction(enum.StrEnum):
     DECLARATION_SET = "declaration_set"
     DECLARATION_READ = "declaration_read"
     DECLARATION_DELETED = "declaration_deleted"
+    STATEMENT_READ = "statement_read"
 
 
 _CATEGORY_CODES = tuple(category.value for category in BenefitCategory)

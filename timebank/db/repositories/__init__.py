@@ -8,6 +8,11 @@ from timebank.db.repositories.access import AccessRepository, ApiKeyRecord, Call
 from timebank.db.repositories.accounts import AccountRepository
 from timebank.db.repositories.activities import ActivityRecord, ActivityRepository, AttendanceRecord
 from timebank.db.repositories.audit import AuditRecord, AuditRepository
+from timebank.db.repositories.benefit_statements import (
+    AttendedRow,
+    BenefitStatementRepository,
+    CreditMovementRow,
+)
 from timebank.db.repositories.bulk import BulkWriter
 from timebank.db.repositories.declarations import DeclarationRecord, DeclarationRepository
 from timebank.db.repositories.exchanges import ExchangeRepository
@@ -39,10 +44,13 @@ __all__ = [
     "ActivityRepository",
     "ApiKeyRecord",
     "AttendanceRecord",
+    "AttendedRow",
     "AuditRecord",
     "AuditRepository",
+    "BenefitStatementRepository",
     "BulkWriter",
     "CallerRecord",
+    "CreditMovementRow",
     "DeclarationRecord",
     "DeclarationRepository",
     "DeclinedPaymentRecord",

@@ -1,0 +1,166 @@
+"""A member's benefit-safe statement (DESIGN B7): JSON, a web page, or a PDF; and the letter alone.
+
+The period is ``[from, to)`` in calendar days; left out, it is the current calendar month. The
+answer is JSON unless asked otherwise: ``Accept: text/html`` gives a plain page to read or print,
+and ``Accept: application/pdf`` (or ``?format=pdf``, which a link can carry) a PDF to hand to a
+benefit office. Only the member and the timebank's coordinators may read it; a coordinator's read
+is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from timebank.api.deps import CallerDep, EngineDep, IdPath, TimebankPath
+from timebank.api.edge import JsonRoute
+from timebank.api.schemas import CalendarDate
+from timebank.benefits.statement import Statement
+from timebank.benefits.statement_text import letter_lines
+from timebank.services.benefit_statement_html import letter_html, statement_html
+from timebank.services.benefit_statements import benefit_safe_statement, statement_json
+from timebank.services.clock import utc_now
+
+__all__ = ["router"]
+
+router = APIRouter(
+    prefix="/v1/timebanks/{tb}/accounts/{account_id}", tags=["benefit statements"], route_class=JsonRoute
+)
+
+Format = Literal["json", "html", "pdf"]
+FromQuery = Annotated[
+    CalendarDate | None,
+    Query(alias="from", description="First day of the period (YYYY-MM-DD); default the 1st of this month."),
+]
+ToQuery = Annotated[
+    CalendarDate | None,
+    Query(alias="to", description="The day after the period's last (YYYY-MM-DD); default next month's 1st."),
+]
+FormatQuery = Annotated[
+    Format | None,
+    Query(alias="format", description="json, html or pdf; otherwise the Accept header decides."),
+]
+
+_MEDIA_TYPES: dict[Format, str] = {"json": "application/json", "html": "text/html", "pdf": "application/pdf"}
+
+
+def _content(json_description: str) -> dict[str, Any]:
+    return {
+        "application/json": {"schema": {"type": "object", "description": json_description}},
+        "text/html": {"schema": {"type": "string", "description": "A page to read or print."}},
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+    }
+
+
+def period(from_on: date | None, to_on: date | None) -> tuple[date, date]:
+    """The period asked for; what is left out is filled in from the current calendar month."""
+    today = utc_now().date()
+    first = today.replace(day=1)
+    following = (
+        first.replace(year=first.year + 1, month=1)
+        if first.month == 12
+        else first.replace(month=first.month + 1)
+    )
+    return from_on or first, to_on or following
+
+
+def _format(request: Request, asked: Format | None) -> Format:
+    if asked is not None:
+        return asked
+    accept = request.headers.get("accept", "")
+    if "application/pdf" in accept:
+        return "pdf"
+    if "text/html" in accept:
+        return "html"
+    return "json"
+
+
+def _answer(
+    statement: Statement,
+    fmt: Format,
+    name: str,
+    as_json: Callable[[Statement], dict[str, Any]],
+    as_html: Callable[[Statement], str],
+    as_pdf: Callable[[Statement], bytes],
+) -> Response:
+    if fmt == "html":
+        return HTMLResponse(as_html(statement))
+    if fmt == "pdf":
+        filename = f"{name}-{statement.from_on.isoformat()}-{statement.to_on.isoformat()}.pdf"
+        return Response(
+            as_pdf(statement),
+            media_type=_MEDIA_TYPES["pdf"],
+            headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        )
+    return JSONResponse(as_json(statement))
+
+
+def _letter_json(statement: Statement) -> dict[str, Any]:
+    return {
+        "member_name": statement.member_name,
+        "from_on": statement.from_on.isoformat(),
+        "to_on": statement.to_on.isoformat(),
+        "lines": [{"topic": line.topic.value, "text": line.text} for line in letter_lines(statement)],
+    }
+
+
+def _statement_pdf(statement: Statement) -> bytes:
+    from timebank.services.benefit_statement_pdf import statement_pdf  # fpdf2 loads on first use
+
+    return statement_pdf(statement)
+
+
+def _letter_pdf(statement: Statement) -> bytes:
+    from timebank.services.benefit_statement_pdf import letter_pdf  # fpdf2 loads on first use
+
+    return letter_pdf(statement)
+
+
+@router.get(
+    "/benefit-statement",
+    operation_id="get_benefit_statement",
+    response_class=Response,
+    responses={200: {"description": "The statement.", "content": _content("The statement by section.")}},
+)
+def get_benefit_statement(
+    tb: TimebankPath,
+    account_id: IdPath,
+    request: Request,
+    engine: EngineDep,
+    caller: CallerDep,
+    from_on: FromQuery = None,
+    to_on: ToQuery = None,
+    fmt: FormatQuery = None,
+) -> Response:
+    """A member's benefit-safe statement for a period: credits, activities, money (member or coordinator)."""
+    first, end = period(from_on, to_on)
+    statement = benefit_safe_statement(engine, tb, caller, account_id, first, end)
+    fmt = _format(request, fmt)
+    return _answer(statement, fmt, "benefit-statement", statement_json, statement_html, _statement_pdf)
+
+
+@router.get(
+    "/benefit-statement/letter",
+    operation_id="get_benefit_letter",
+    response_class=Response,
+    responses={200: {"description": "The letter.", "content": _content("The letter's lines.")}},
+)
+def get_benefit_letter(
+    tb: TimebankPath,
+    account_id: IdPath,
+    request: Request,
+    engine: EngineDep,
+    caller: CallerDep,
+    from_on: FromQuery = None,
+    to_on: ToQuery = None,
+    fmt: FormatQuery = None,
+) -> Response:
+    """A short letter about the statement for the member's benefit office (member or coordinator)."""
+    first, end = period(from_on, to_on)
+    statement = benefit_safe_statement(engine, tb, caller, account_id, first, end)
+    fmt = _format(request, fmt)
+    return _answer(statement, fmt, "benefit-letter", _letter_json, letter_html, _letter_pdf)

@@ -1,0 +1,92 @@
+"""The demo's user forum: one activity where each attendee chose their own reward (DESIGN §4).
+
+Riverside Health Trust held a user forum about its day-centre timetable ten days ago. The demo
+member took time credits; others took a payment, a smaller payment, turned the payment down, or
+had it given to a food bank. The Trust repaid the demo member's bus fare against the ticket. So a
+new user logging in as the demo member finds an activity on their benefit-safe statement, with
+credits and money kept apart, and a coordinator finds every reward choice in one place.
+
+It is made through the same use cases the API calls: ``create_activity``, ``record_attendance``
+and ``record_expense``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import Engine
+
+from timebank.benefits.activities import ActivityClassification
+from timebank.benefits.choices import Reward
+from timebank.benefits.money import PaymentKind, Receipt
+from timebank.services.activities import create_activity
+from timebank.services.attendance import record_attendance
+from timebank.services.attendance_inputs import AttendeeChoice, OfferTerms
+from timebank.services.callers import Caller
+from timebank.services.expenses import record_expense
+from timebank.services.members import MemberView
+
+__all__ = ["FORUM_TITLE", "seed_user_forum"]
+
+FORUM_TITLE = "User forum: the day-centre timetable"
+_FORUM_MINUTES = 120
+_OFFER_PENCE = 2000
+_REDUCED_PENCE = 1000
+_BUS_FARE_PENCE = 320
+
+
+def seed_user_forum(
+    engine: Engine,
+    timebank_id: int,
+    coordinator: Caller,
+    organisation_id: int,
+    people: list[MemberView],
+    today: date,
+) -> int:
+    """The forum, its attendance with mixed reward choices, and an expense; the activity's id.
+
+    ``people[1]`` is the demo member, who takes time credits.
+    """
+    held_on = today - timedelta(days=10)
+    activity = create_activity(
+        engine,
+        timebank_id,
+        coordinator,
+        organisation_id,
+        FORUM_TITLE,
+        held_on,
+        _FORUM_MINUTES,
+        ActivityClassification.USES_SERVICES,
+        "Members who use the day centre shape its new timetable",
+    )
+    minutes = _FORUM_MINUTES
+    record_attendance(
+        engine,
+        timebank_id,
+        coordinator,
+        activity.activity_id,
+        [
+            AttendeeChoice(people[1].account_id, minutes, Reward.CREDITS),
+            AttendeeChoice(people[3].account_id, minutes, Reward.CREDITS),
+            AttendeeChoice(people[4].account_id, minutes, Reward.PAYMENT),
+            AttendeeChoice(
+                people[5].account_id, minutes, Reward.REDUCED_PAYMENT, reduced_pence=_REDUCED_PENCE
+            ),
+            AttendeeChoice(people[6].account_id, minutes, Reward.DECLINE),
+            AttendeeChoice(people[8].account_id, minutes, Reward.CHARITY, charity_name="Riverside Food Bank"),
+        ],
+        offer=OfferTerms.for_week(_OFFER_PENCE, PaymentKind.VOUCHER, held_on, "Thank-you for the user forum"),
+    )
+    record_expense(
+        engine,
+        timebank_id,
+        coordinator,
+        organisation_id,
+        people[1].account_id,
+        _BUS_FARE_PENCE,
+        Receipt("Bus ticket R-2071", _BUS_FARE_PENCE),
+        "Bus fare to the user forum",
+        held_on,
+        activity_id=activity.activity_id,
+    )
+    return activity.activity_id
