@@ -54,6 +54,7 @@ from timebank.reports import (
 from timebank.reports.windows import month_window, months_touched
 from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
+from timebank.services.gc_pause import cyclic_gc_paused
 from timebank.services.members import check_tags
 
 __all__ = [
@@ -112,7 +113,8 @@ def reciprocity_report(
             uow.organisations.get(timebank_id, group.organisation_id)
         return report_inputs(uow, timebank_id, from_on, to_on, group)
 
-    return build_report(run(engine, use_case, write=False), thresholds)
+    with cyclic_gc_paused():
+        return build_report(run(engine, use_case, write=False), thresholds)
 
 
 def member_report(
