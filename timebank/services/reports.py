@@ -260,10 +260,12 @@ def _month_inputs(
     given: dict[int, int] = defaultdict(int)
     received: dict[int, int] = defaultdict(int)
     pairs = []
-    for row in month_rows:  # in (giver, receiver) order, as report_inputs sorted them
-        given[row.giver_account_id] += row.minutes
-        received[row.receiver_account_id] += row.minutes
-        pairs.append(MonthPairTotals(row.giver_account_id, row.receiver_account_id, row.minutes))
+    # In (giver, receiver) order, as report_inputs sorted them; unpacked, which is quicker than
+    # reading a named tuple's fields by name a hundred thousand times.
+    for giver, receiver, _, minutes, _, _ in month_rows:
+        given[giver] += minutes
+        received[receiver] += minutes
+        pairs.append(MonthPairTotals(giver, receiver, minutes))
     return MonthInputs(
         month_on=month_on,
         exchange_count=month_counts.get(month_on, 0),
