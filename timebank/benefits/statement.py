@@ -4,8 +4,8 @@ The statement keeps credits and money in separate sections, because they are sep
 
 - time credits received and spent, in hours and minutes, stated as having no cash value and as not
   exchangeable for cash or goods;
-- the activities the member took part in, each with its classification ("participating as a
-  service user", say) and the member's reward choice;
+- the activities the member took part in, each with its classification (the legal phrase
+  "participating as a service user", say) and the member's reward choice;
 - expenses repaid, each with its evidence (a receipt reference, or miles at a rate);
 - payments made to the member, payments declined, and payments given to a charity at the member's
   request;
