@@ -37,11 +37,16 @@ from sqlalchemy import (
 from timebank.db.people_tables import organisations
 from timebank.db.tables import exchange_receivers, exchanges
 
-__all__ = ["LegColumns", "counted_legs", "month_start"]
+__all__ = ["LegColumns", "counted_legs", "month_start", "next_month_on"]
 
 # The columns of every legs query, in order: exchange_id, timebank_id, activity_on, giver,
 # receiver, minutes.
 LegColumns = tuple[int, int, date, int, int, int]
+
+
+def next_month_on(day: date) -> date:
+    """The first day of the calendar month after ``day``'s."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def month_start(connection: Connection, day: ColumnElement[date]) -> ColumnElement[date]:

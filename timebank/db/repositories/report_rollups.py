@@ -41,7 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from timebank.db.report_tables import report_account_months, report_pairs
-from timebank.db.repositories.counted_legs import LegColumns, counted_legs, month_start
+from timebank.db.repositories.counted_legs import LegColumns, counted_legs, month_start, next_month_on
 
 __all__ = ["ReportRollups"]
 
@@ -220,7 +220,7 @@ class ReportRollups:
                     m.timebank_id == timebank_id, m.account_id == account_id, m.month_on == month_on
                 )
             )
-            end_on = date(month_on.year + month_on.month // 12, month_on.month % 12 + 1, 1)
+            end_on = next_month_on(month_on)
             gave = counted_legs(timebank_id, start_on=month_on, end_on=end_on, giver_account_id=account_id)
             got = counted_legs(timebank_id, start_on=month_on, end_on=end_on, receiver_account_id=account_id)
             legs = [tuple(row) for row in self.connection.execute(union_all(gave, got))]

@@ -44,7 +44,7 @@ from sqlalchemy.sql import Subquery
 
 from timebank.db.people_tables import member_tags, members, organisation_staff, organisations
 from timebank.db.report_tables import report_account_months, report_pairs
-from timebank.db.repositories.counted_legs import LegColumns, counted_legs
+from timebank.db.repositories.counted_legs import LegColumns, counted_legs, next_month_on
 from timebank.db.tables import (
     accounts,
     limit_changes,
@@ -138,7 +138,7 @@ def month_spans(start_on: date, end_on: date) -> list[tuple[date, date, bool]]:
     Each piece is ``(first_on, end_on, whole)``; with no whole month inside, the range is one
     partial piece (it may cross one month boundary, which a query on the legs does not mind).
     """
-    first_whole_on = start_on if start_on.day == 1 else _next_month_on(start_on)
+    first_whole_on = start_on if start_on.day == 1 else next_month_on(start_on)
     end_whole_on = end_on.replace(day=1)
     if first_whole_on >= end_whole_on:
         return [(start_on, end_on, False)] if start_on < end_on else []
@@ -149,10 +149,6 @@ def month_spans(start_on: date, end_on: date) -> list[tuple[date, date, bool]]:
     if end_whole_on < end_on:
         spans.append((end_whole_on, end_on, False))
     return spans
-
-
-def _next_month_on(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def _month_start(text: str) -> date:
