@@ -78,6 +78,22 @@ _FIELD_RULES: dict[tuple[str, str], str] = {
     ("password", "string_too_long"): errors.PasswordInvalid.code,
     ("new_password", "string_too_short"): errors.PasswordInvalid.code,
     ("new_password", "string_too_long"): errors.PasswordInvalid.code,
+    # Recognising involvement: money in whole pence, mileage, attendance lists (the benefits core's rules).
+    ("pence", "greater_than_equal"): errors.PenceMustBePositive.code,
+    ("pence", "less_than_equal"): errors.PenceAboveLimit.code,
+    ("pence", "int_type"): errors.PenceMustBeWhole.code,
+    ("pence", "int_from_float"): errors.PenceMustBeWhole.code,
+    ("miles", "greater_than_equal"): errors.MilesMustBePositive.code,
+    ("miles", "less_than_equal"): errors.MilesAboveLimit.code,
+    ("miles", "int_type"): errors.MilesMustBeWhole.code,
+    ("miles", "int_from_float"): errors.MilesMustBeWhole.code,
+    ("pence_per_mile", "greater_than_equal"): errors.MileageRateMustBePositive.code,
+    ("pence_per_mile", "less_than_equal"): errors.MileageRateAboveLimit.code,
+    ("pence_per_mile", "int_type"): errors.MileageRateMustBeWhole.code,
+    ("pence_per_mile", "int_from_float"): errors.MileageRateMustBeWhole.code,
+    ("attendees", "too_short"): errors.AttendeesRequired.code,
+    ("attendees", "too_long"): errors.TooManyAttendees.code,
+    ("categories", "too_long"): errors.BenefitCategoryUnknown.code,
 }
 _TYPE_RULES = {
     "extra_forbidden": "unknown_field",
@@ -122,6 +138,12 @@ def _field_code(error: dict[str, Any]) -> str:
     for suffix in ("floor_minutes", "cap_minutes"):
         if field.endswith(suffix):
             field = suffix
+    # Every amount of money (amount_pence, reduced_pence, evidenced_pence) follows the same rules;
+    # so does every length of time but the limits' and the guard's worked minutes, which may be 0.
+    if field.endswith("_pence"):
+        field = "pence"
+    if field == "duration_minutes":
+        field = "minutes"
     kind = str(error.get("type", ""))
     return _FIELD_RULES.get((field, kind)) or _TYPE_RULES.get(kind) or "request_invalid"
 

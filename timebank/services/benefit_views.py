@@ -9,14 +9,19 @@ declared categories appear only in ``DeclarationView``, which only the member an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Self
 
 from timebank.services.views import _Json
 
 __all__ = [
+    "ActivityPage",
     "ActivityView",
+    "AttendanceEntryView",
     "AttendanceView",
     "AttendeeResult",
+    "AuditEntryView",
+    "AuditPage",
     "DeclarationView",
     "ExpenseView",
     "PaymentCheckView",
@@ -120,3 +125,39 @@ class DeclarationView(_Json):
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Self:
         return cls(**{**data, "categories": tuple(data["categories"])})
+
+
+@dataclass(frozen=True)
+class ActivityPage:
+    activities: tuple[ActivityView, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class AttendanceEntryView:
+    """One attendee as stored: their time, their choice, and the recognition that credited them, if any."""
+
+    account_id: int
+    minutes: int
+    choice: str
+    recognition_transaction_id: int | None
+    chosen_at: datetime
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class AuditEntryView:
+    """One audit row. Its details hold ids, codes and amounts, never a benefit category."""
+
+    audit_id: int
+    at: datetime
+    actor: str
+    action: str
+    subject_account_id: int | None
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: tuple[AuditEntryView, ...]
+    next_cursor: str | None

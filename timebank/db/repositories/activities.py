@@ -107,6 +107,17 @@ class ActivityRepository:
             raise ActivityNotFound(f"There is no activity {activity_id} in this timebank")
         return _activity(row)
 
+    def page(
+        self, timebank_id: int, organisation_id: int, *, after_id: int | None, limit: int
+    ) -> list[ActivityRecord]:
+        """The organisation's activities in id order (oldest first), after ``after_id``."""
+        a = activities.c
+        query = select(activities).where(a.timebank_id == timebank_id, a.organisation_id == organisation_id)
+        if after_id is not None:
+            query = query.where(a.id > after_id)
+        rows = self.connection.execute(query.order_by(a.id).limit(limit)).mappings()
+        return [_activity(row) for row in rows]
+
     def attendance(self, timebank_id: int, activity_id: int) -> list[AttendanceRecord]:
         """Everyone recorded at the activity, in account order."""
         rows = self.connection.execute(

@@ -54,13 +54,20 @@ class AuditRepository:
         self.connection.execute(insert(audit_log), rows)
 
     def entries(
-        self, timebank_id: int, subject_account_id: int | None = None, *, limit: int = 1000
+        self,
+        timebank_id: int,
+        subject_account_id: int | None = None,
+        *,
+        limit: int = 1000,
+        after_id: int | None = None,
     ) -> list[AuditRecord]:
-        """The timebank's first ``limit`` audit rows (about one account, if named), oldest first."""
+        """The first ``limit`` audit rows after ``after_id`` (about one account, if named), oldest first."""
         a = audit_log.c
         query = select(audit_log).where(a.timebank_id == timebank_id)
         if subject_account_id is not None:
             query = query.where(a.subject_account_id == subject_account_id)
+        if after_id is not None:
+            query = query.where(a.id > after_id)
         rows = self.connection.execute(query.order_by(a.id).limit(limit)).mappings()
         return [
             AuditRecord(

@@ -1,0 +1,222 @@
+"""Request and response bodies of recognising involvement: activities, attendance, money, declarations.
+
+The same contract as ``timebank.api.schemas``: unknown fields refused, strict integers, a limit on
+every string and list. Money is whole pence in fields named ``..._pence`` and time whole minutes in
+fields named ``..._minutes``; no body carries both for one thing, and none puts a money value on
+credits (B1). The bounds repeat the benefits core's, so the schema refuses first and names the same
+rule (``timebank.api.problems`` maps each field's bound to its code); the core stays the last word.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StrictBool, StrictInt
+
+from timebank.api.schemas import CalendarDate, Id, Minutes, Name, _Request
+from timebank.benefits.activities import ATTENDEES_MAX, ActivityClassification
+from timebank.benefits.checks import PENCE_MAX
+from timebank.benefits.choices import Reward
+from timebank.benefits.money import HMRC_PENCE_PER_MILE, MILES_MAX, PENCE_PER_MILE_MAX, PaymentKind
+from timebank.benefits.periods import PeriodKind
+from timebank.ledger.limits import DESCRIPTION_LENGTH_MAX, NAME_LENGTH_MAX
+
+__all__ = [
+    "ActivityCreate",
+    "ActivityOut",
+    "ActivityPageOut",
+    "AttendanceCreate",
+    "AttendanceEntryOut",
+    "AttendanceListOut",
+    "AttendanceOut",
+    "AttendeeIn",
+    "AttendeeOut",
+    "AuditEntryOut",
+    "AuditPageOut",
+    "DeclarationOut",
+    "DeclarationPut",
+    "ExpenseCreate",
+    "ExpenseOut",
+    "MileageIn",
+    "OfferIn",
+    "PaymentCheckCreate",
+    "PaymentCheckOut",
+    "ReceiptIn",
+]
+
+Pence = Annotated[StrictInt, Field(ge=1, le=PENCE_MAX)]
+Text = Annotated[str, Field(max_length=DESCRIPTION_LENGTH_MAX)]
+ShortText = Annotated[str, Field(max_length=NAME_LENGTH_MAX)]
+# The benefits core's categories are few; a list longer than this is not a declaration.
+CATEGORIES_MAX = 10
+
+
+class ActivityCreate(_Request):
+    title: Name
+    held_on: CalendarDate
+    duration_minutes: Minutes
+    classification: ActivityClassification
+    purpose: Text = ""
+
+
+class ActivityOut(BaseModel):
+    id: int
+    organisation_id: int
+    title: str
+    held_on: str
+    duration_minutes: int
+    classification: str
+    classification_label: str
+    purpose: str
+
+
+class ActivityPageOut(BaseModel):
+    activities: list[ActivityOut]
+    next_cursor: str | None
+
+
+class AttendeeIn(_Request):
+    """One attendee: their time, their choice, and what that choice needs.
+
+    ``reduced_pence`` for ``reduced_payment``; ``charity_name`` for ``charity``; ``acknowledgement``
+    (the advice given, the form signed) for a payment the benefit guard says needs one.
+    """
+
+    account_id: Id
+    minutes: Minutes
+    choice: Reward
+    reduced_pence: Pence | None = None
+    charity_name: ShortText | None = None
+    acknowledgement: ShortText | None = None
+
+
+class OfferIn(_Request):
+    """The payment offered to each attendee who takes one (or turns it down), and what it covers."""
+
+    amount_pence: Pence
+    kind: PaymentKind
+    period_kind: PeriodKind
+    from_on: CalendarDate
+    to_on: CalendarDate
+    description: Text
+
+
+class AttendanceCreate(_Request):
+    attendees: Annotated[list[AttendeeIn], Field(min_length=1, max_length=ATTENDEES_MAX)]
+    offer: OfferIn | None = None
+    paid_on: CalendarDate | None = None
+
+
+class AttendeeOut(BaseModel):
+    account_id: int
+    minutes: int
+    choice: str
+    recognised_minutes: int
+    payment_id: int | None
+    payment_pence: int | None
+    declined: bool
+    warnings: list[str]
+
+
+class AttendanceOut(BaseModel):
+    activity_id: int
+    recognition_transaction_id: int | None
+    recognised_minutes: int
+    attendees: list[AttendeeOut]
+
+
+class AttendanceEntryOut(BaseModel):
+    account_id: int
+    minutes: int
+    choice: str
+    recognition_transaction_id: int | None
+    chosen_at: datetime
+    recorded_by: str
+
+
+class AttendanceListOut(BaseModel):
+    activity_id: int
+    attendees: list[AttendanceEntryOut]
+
+
+class PaymentCheckCreate(_Request):
+    account_id: Id
+    amount_pence: Pence
+    worked_minutes: Annotated[StrictInt, Field(ge=0, le=7 * 24 * 60)] = 0
+    paid_on: CalendarDate | None = None
+
+
+class PaymentCheckOut(BaseModel):
+    account_id: int
+    amount_pence: int
+    acknowledgement_needed: bool
+    warning_codes: list[str]
+    warnings: list[str]
+
+
+class ReceiptIn(_Request):
+    kind: Literal["receipt"]
+    reference: ShortText
+    evidenced_pence: Pence
+
+
+class MileageIn(_Request):
+    kind: Literal["mileage"]
+    journey: Text
+    miles: Annotated[StrictInt, Field(ge=1, le=MILES_MAX)]
+    pence_per_mile: Annotated[StrictInt, Field(ge=1, le=PENCE_PER_MILE_MAX)] = HMRC_PENCE_PER_MILE
+
+
+class ExpenseCreate(_Request):
+    account_id: Id
+    amount_pence: Pence
+    evidence: Annotated[ReceiptIn | MileageIn, Field(discriminator="kind")]
+    description: Text
+    incurred_on: CalendarDate
+    activity_id: Id | None = None
+
+
+class ExpenseOut(BaseModel):
+    id: int
+    organisation_id: int
+    account_id: int
+    activity_id: int | None
+    incurred_on: str
+    description: str
+    amount_pence: int
+    evidence_kind: str
+    evidenced_pence: int
+
+
+class DeclarationPut(_Request):
+    """The categories, coarse on purpose; ``members_say_so`` when a coordinator enters them for the member."""
+
+    categories: Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=CATEGORIES_MAX)]
+    members_say_so: StrictBool = False
+
+
+class DeclarationOut(BaseModel):
+    """A member's declaration: only the member and coordinators ever get this (B4)."""
+
+    account_id: int
+    declared: bool
+    categories: list[str]
+    category_labels: list[str]
+    declared_at: str | None
+    declared_by: str | None
+    set_for_member: bool | None
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    subject_account_id: int | None
+    details: dict[str, Any]
+
+
+class AuditPageOut(BaseModel):
+    entries: list[AuditEntryOut]
+    next_cursor: str | None

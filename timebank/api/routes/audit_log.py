@@ -1,0 +1,48 @@
+"""The audit log of recognising involvement, for coordinators: checks, warnings, choices, reads (B4, B5)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from timebank.api.deps import CallerDep, CursorQuery, EngineDep, LimitQuery, TimebankPath
+from timebank.api.edge import JsonRoute
+from timebank.api.involvement_schemas import AuditEntryOut, AuditPageOut
+from timebank.api.schemas import ID_MAX
+from timebank.services.audit_reads import read_audit_log
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1/timebanks/{tb}/audit-log", tags=["audit log"], route_class=JsonRoute)
+
+AccountQuery = Annotated[
+    int | None, Query(ge=1, le=ID_MAX, description="Only the entries about this member's account.")
+]
+
+
+@router.get("", operation_id="read_audit_log", response_model=AuditPageOut)
+def read(
+    tb: TimebankPath,
+    engine: EngineDep,
+    caller: CallerDep,
+    account_id: AccountQuery = None,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = None,
+) -> AuditPageOut:
+    """Read the timebank's audit entries, oldest first (coordinators)."""
+    page = read_audit_log(engine, tb, caller, account_id=account_id, cursor=cursor, limit=limit)
+    return AuditPageOut(
+        entries=[
+            AuditEntryOut(
+                id=e.audit_id,
+                at=e.at,
+                actor=e.actor,
+                action=e.action,
+                subject_account_id=e.subject_account_id,
+                details=e.details,
+            )
+            for e in page.entries
+        ],
+        next_cursor=page.next_cursor,
+    )
