@@ -1,20 +1,22 @@
 """Who may do what, operation by operation: the authorization matrix of the HTTP API (DESIGN §6).
 
 Each row is one operation of ``openapi/openapi.json`` (a few have more than one row: an
-organisation's account, a grant from the pot) and names the outcome for every kind of caller:
-anonymous, a logged-out token, the member, another member, a coordinator, the organisation's staff,
-its API key, a platform admin and the coordinator of another timebank. A meta-test fails when an
-operation of the committed spec has no row, so a new route must say who may call it. Outcomes are
-exact: an unexpected 2xx fails, and so does a refusal with another status or code. Every refusal
-must be an ``application/problem+json`` document whose ``code`` names the broken rule. Writes meet
-a fresh object per caller (a pending exchange to confirm, a key to revoke), arranged through the
-services in one world per backend.
+organisation's account, a grant from the pot, a coordinator writing a benefits declaration on the
+member's say-so) and names the outcome for every kind of caller: anonymous, a logged-out token,
+the member, another member, a coordinator, the organisation's staff, its API key, a platform admin
+and the coordinator of another timebank. A meta-test fails when an operation of the committed spec
+has no row, so a new route must say who may call it. Outcomes are exact: an unexpected 2xx fails,
+and so does a refusal with another status or code. Every refusal must be an
+``application/problem+json`` document whose ``code`` names the broken rule. Writes meet a fresh
+object per caller (a pending exchange to confirm, a key to revoke, an activity whose attendance is
+not yet recorded), arranged through the services in one world per backend.
 
 The rules the rows encode:
 
 - **Deny by default.** Within a timebank, a caller a row does not name as allowed is refused with
   403 and the code of the rule (``coordinator_required``, ``self_or_coordinator_required``,
-  ``not_a_party_to_exchange``, ``account_holder_required``, ``not_allowed``).
+  ``not_a_party_to_exchange``, ``account_holder_required``, ``not_allowed``,
+  ``organisation_staff_required``, ``member_say_so_required``).
 - **Nobody unknown.** Without a token the answer is 401 ``not_authenticated``, and with a token that
   was logged out 401 ``token_invalid``, everywhere except ``GET /v1/health`` and ``POST /v1/auth/token``.
 - **Another timebank is not there.** Under ``/v1/timebanks/{tb}``, a caller who does not belong to
@@ -27,13 +29,24 @@ The rules the rows encode:
 - **An organisation's staff** act for the organisation's account as for their own, and manage its
   API keys. **The organisation's API key** acts for the organisation's account only; it may not
   manage keys, nor log out (a key is revoked, not logged out).
+- **Recognising involvement.** Whoever acts for an organisation (its staff, its API key) or a
+  coordinator creates, lists and reads its activities, records and reads their attendance, checks a
+  payment against the benefit guard and records an expense; anyone else in the timebank, the
+  attendees included, gets 403 ``organisation_staff_required``.
+- **A benefits declaration** is read by the member and coordinators only (every read audited), never
+  by the organisation's staff or its key: the others get 403 ``self_or_coordinator_required``. The
+  member sets and deletes their own; a coordinator does it only on the member's say-so
+  (``members_say_so``), and without it gets 403 ``member_say_so_required``.
+- **The audit log** of benefit checks, warnings, choices and reads is for coordinators only (403
+  ``coordinator_required``).
 - **A coordinator** acts for anyone in their timebank: every operation under it, including
-  reversals and limits, but no new timebanks (403 ``admin_required``).
+  reversals and limits, but no new timebanks (403 ``admin_required``) and no benefits declaration
+  without the member's say-so.
 - **A platform admin** belongs to no timebank. They create, list and read timebanks and manage
   their people (add, list, read and update members), so that a new timebank gets its first
   coordinator; everything else in a timebank (accounts, exchanges, gifts, organisations) answers
   them 404 ``timebank_not_found`` as it does any outsider: an admin moves no credits and reads no
-  one's balance.
+  one's balance, activities, declaration or audit log.
 """
 
 from __future__ import annotations
@@ -51,9 +64,16 @@ import pytest
 
 from tests.api.conftest import PASSWORD, World, build_world
 from tests.conftest import BACKENDS
+from timebank.benefits.activities import ActivityClassification
+from timebank.benefits.choices import Reward
+from timebank.benefits.money import PaymentKind
+from timebank.benefits.periods import PeriodKind, week_of
 from timebank.db import make_engine
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.services.access import create_admin, log_in, log_out
+from timebank.services.activities import create_activity
+from timebank.services.attendance import record_attendance
+from timebank.services.attendance_inputs import AttendeeChoice, OfferTerms
 from timebank.services.callers import Caller
 from timebank.services.exchanges import record_exchange
 from timebank.services.gifts import give_credits
@@ -90,6 +110,11 @@ ACTIVITY_DATE = date(2026, 11, 20)
 FLOOR_MINUTES = -100 * 60
 # A coordinator as the services see one, for arranging what the requests meet.
 COORDINATOR_ACTOR = Actor("test:coordinator", None, is_coordinator=True)
+# What an activity pays an attendee who takes a payment: above the lowest weekly benefit limit, so
+# that a member who has declared benefits draws every kind of warning the guard gives staff.
+PAYMENT_PENCE = 20_000
+ACKNOWLEDGEMENT = "Advised to tell the benefit office; form B signed"
+OFFER_FROM, OFFER_TO = week_of(ACTIVITY_DATE)
 
 
 def coordinator_of(timebank_id: int) -> Caller:
@@ -167,6 +192,41 @@ class Arena:
             self.world.engine, self.world.timebank_id, self.coordinator, self.world.organisation_id, "till"
         )
         return made.key.api_key_id, made.secret
+
+    def activity(self) -> int:
+        """A new activity of the organisation, with no attendance recorded yet."""
+        view = create_activity(
+            self.world.engine,
+            self.world.timebank_id,
+            self.coordinator,
+            self.world.organisation_id,
+            "User forum",
+            ACTIVITY_DATE,
+            120,
+            ActivityClassification.USES_SERVICES,
+            "Shaping the crisis line",
+        )
+        return view.activity_id
+
+    def attended(self) -> int:
+        """An activity whose attendance is recorded: the neighbour took credits, the member a payment."""
+        activity_id = self.activity()
+        attendees = [
+            AttendeeChoice(self.neighbour_account_id, MINUTES, Reward.CREDITS),
+            AttendeeChoice(self.account("member"), MINUTES, Reward.PAYMENT, acknowledgement=ACKNOWLEDGEMENT),
+        ]
+        offer = OfferTerms(
+            PAYMENT_PENCE,
+            PaymentKind.CASH,
+            PeriodKind.WEEK,
+            OFFER_FROM,
+            OFFER_TO,
+            "Thank-you payment for the forum",
+        )
+        record_attendance(
+            self.world.engine, self.world.timebank_id, self.coordinator, activity_id, attendees, offer=offer
+        )
+        return activity_id
 
 
 def build_arena(world: World) -> Arena:
@@ -345,16 +405,78 @@ def add_neighbour_as_staff(arena: Arena, caller: str) -> Call:
     )
 
 
+def activity(make: Callable[[Arena], int], body: Callable[[Arena], Any] | None = None) -> Arrange:
+    """An activity ``make`` arranges for this caller, and maybe a body naming the arena's people."""
+    return lambda arena, caller: Call(
+        {"activity_id": make(arena)}, json=None if body is None else body(arena)
+    )
+
+
+def attendance_body(arena: Arena) -> dict[str, Any]:
+    """The neighbour takes credits and the member a payment, acknowledged in case the guard asks."""
+    return {
+        "attendees": [
+            {"account_id": arena.neighbour_account_id, "minutes": MINUTES, "choice": "credits"},
+            {
+                "account_id": arena.account("member"),
+                "minutes": MINUTES,
+                "choice": "payment",
+                "acknowledgement": ACKNOWLEDGEMENT,
+            },
+        ],
+        "offer": {
+            "amount_pence": PAYMENT_PENCE,
+            "kind": "cash",
+            "period_kind": "week",
+            "from_on": OFFER_FROM.isoformat(),
+            "to_on": OFFER_TO.isoformat(),
+            "description": "Thank-you payment for the forum",
+        },
+    }
+
+
+def payment_check_body(arena: Arena) -> dict[str, Any]:
+    return {"account_id": arena.account("member"), "amount_pence": PAYMENT_PENCE, "worked_minutes": 120}
+
+
+def expense_body(arena: Arena, caller: str) -> Call:
+    body = {
+        "account_id": arena.account("member"),
+        "amount_pence": 450,
+        "evidence": {"kind": "receipt", "reference": "Bus ticket 0412", "evidenced_pence": 450},
+        "description": "Bus fare to the forum",
+        "incurred_on": ACTIVITY_DATE.isoformat(),
+    }
+    return Call({"organisation_id": arena.world.organisation_id}, json=body)
+
+
+def declaration(body: Any = None, query: Mapping[str, int] | None = None) -> Arrange:
+    """The member's benefits declaration."""
+    return lambda arena, caller: Call({"account_id": arena.account("member")}, json=body, query=query)
+
+
 TB = "/v1/timebanks/{tb}"
 ACCOUNT = f"{TB}/accounts/{{account_id}}"
 EXCHANGE = f"{TB}/exchanges/{{exchange_id}}"
 ORGANISATION = f"{TB}/organisations/{{organisation_id}}"
+ACTIVITY = f"{TB}/activities/{{activity_id}}"
+DECLARATION = f"{ACCOUNT}/benefits-declaration"
 SELF_OR_COORDINATOR = "self_or_coordinator_required"
 COORDINATOR_REQUIRED = "coordinator_required"
 NOT_A_PARTY = "not_a_party_to_exchange"
 HOLDER_REQUIRED = "account_holder_required"
+STAFF_REQUIRED = "organisation_staff_required"
+SAY_SO_REQUIRED = "403 member_say_so_required"
 LIMITS = {"floor_minutes": FLOOR_MINUTES, "cap_minutes": None, "reason": "Agreed at the members' meeting"}
 ORGANISATION_SIDE = {"staff": 200, "organisation_key": 200, "coordinator": 200}
+FORUM = {
+    "title": "Mental health user forum",
+    "held_on": ACTIVITY_DATE.isoformat(),
+    "duration_minutes": 120,
+    "classification": "uses_services",
+    "purpose": "Shaping the crisis line with the people who use it",
+}
+DECLARE = {"categories": ["prefer_not_to_say"]}
 
 ROWS = [
     # The service and logging in and out.
@@ -631,6 +753,105 @@ ROWS = [
         new_key,
         in_timebank("not_allowed", coordinator=204, staff=204),
     ),
+    # Recognising involvement: whoever acts for the organisation (its staff, its key) or a
+    # coordinator runs its activities, records who came and what each chose, checks a payment
+    # against the benefit guard and repays expenses. Nobody else, not even the attendees.
+    Row(
+        "create_activity",
+        "POST",
+        f"{ORGANISATION}/activities",
+        organisation(FORUM),
+        in_timebank(STAFF_REQUIRED, staff=201, organisation_key=201, coordinator=201),
+    ),
+    Row(
+        "list_activities",
+        "GET",
+        f"{ORGANISATION}/activities",
+        organisation(),
+        in_timebank(STAFF_REQUIRED, **ORGANISATION_SIDE),
+    ),
+    Row(
+        "get_activity",
+        "GET",
+        ACTIVITY,
+        activity(Arena.activity),
+        in_timebank(STAFF_REQUIRED, **ORGANISATION_SIDE),
+    ),
+    Row(
+        "record_attendance",
+        "POST",
+        f"{ACTIVITY}/attendance",
+        activity(Arena.activity, attendance_body),  # a new activity each time: attendance is recorded once
+        in_timebank(STAFF_REQUIRED, staff=201, organisation_key=201, coordinator=201),
+    ),
+    Row(
+        "list_attendance",
+        "GET",
+        f"{ACTIVITY}/attendance",
+        activity(Arena.attended),
+        in_timebank(STAFF_REQUIRED, **ORGANISATION_SIDE),
+    ),
+    Row(
+        "check_payment",
+        "POST",
+        f"{ACTIVITY}/payment-checks",
+        activity(Arena.activity, payment_check_body),
+        in_timebank(STAFF_REQUIRED, **ORGANISATION_SIDE),
+    ),
+    Row(
+        "record_expense",
+        "POST",
+        f"{ORGANISATION}/expenses",
+        expense_body,
+        in_timebank(STAFF_REQUIRED, staff=201, organisation_key=201, coordinator=201),
+    ),
+    # A benefits declaration: the member and coordinators read it (never the organisation's staff or
+    # key; every read is audited); the member writes it, a coordinator only on the member's say-so.
+    Row(
+        "get_benefits_declaration",
+        "GET",
+        DECLARATION,
+        declaration(),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+    ),
+    Row(
+        "set_benefits_declaration",
+        "PUT",
+        DECLARATION,
+        declaration(DECLARE),
+        in_timebank(SELF_OR_COORDINATOR, member=200) | {"coordinator": SAY_SO_REQUIRED},
+    ),
+    Row(
+        "set_benefits_declaration",
+        "PUT",
+        DECLARATION,
+        declaration(DECLARE | {"members_say_so": True}),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+        "member's say-so",
+    ),
+    Row(
+        "delete_benefits_declaration",
+        "DELETE",
+        DECLARATION,
+        declaration(),
+        in_timebank(SELF_OR_COORDINATOR, member=204) | {"coordinator": SAY_SO_REQUIRED},
+    ),
+    Row(
+        "delete_benefits_declaration",
+        "DELETE",
+        DECLARATION,
+        declaration(query={"members_say_so": True}),
+        in_timebank(SELF_OR_COORDINATOR, member=204, coordinator=204),
+        "member's say-so",
+    ),
+    # The audit log of benefit checks, warnings, choices and reads: coordinators only.
+    Row(
+        "read_audit_log",
+        "GET",
+        f"{TB}/audit-log",
+        nothing,
+        in_timebank(COORDINATOR_REQUIRED, coordinator=200),
+    ),
 ]
 
 
@@ -734,8 +955,21 @@ def test_another_timebanks_ids_are_not_found_under_this_timebanks_path(arena: Ar
     ).exchange_id
     trust = add_organisation(engine, other, coordinator, "Hillside Trust").organisation_id
     far_key = create_api_key(engine, other, coordinator, trust, "far till").key.api_key_id
+    far_activity = create_activity(
+        engine,
+        other,
+        coordinator,
+        trust,
+        "Far forum",
+        ACTIVITY_DATE,
+        60,
+        ActivityClassification.USES_SERVICES,
+    ).activity_id
     account, member_id, organisation_id = world.other_account_id, stranger.member_id, world.organisation_id
     here = world.account_ids["member"]
+    near_activity = arena.activity()
+    far_attendee = {"attendees": [{"account_id": account, "minutes": MINUTES, "choice": "credits"}]}
+    expense = expense_body(arena, "coordinator").json
     exchange_body = {
         "giver_account_id": account,
         "receivers": [{"account_id": here, "minutes": MINUTES}],
@@ -780,6 +1014,51 @@ def test_another_timebanks_ids_are_not_found_under_this_timebanks_path(arena: Ar
         ("POST", f"/organisations/{trust}/api-keys", {"label": "sneaky"}, "organisation_not_found"),
         ("DELETE", f"/organisations/{trust}/api-keys/{far_key}", None, "organisation_not_found"),
         ("DELETE", f"/organisations/{organisation_id}/api-keys/{far_key}", None, "api_key_not_found"),
+        ("POST", f"/organisations/{trust}/activities", FORUM, "organisation_not_found"),
+        ("GET", f"/organisations/{trust}/activities", None, "organisation_not_found"),
+        ("GET", f"/activities/{far_activity}", None, "activity_not_found"),
+        ("POST", f"/activities/{far_activity}/attendance", attendance_body(arena), "activity_not_found"),
+        ("POST", f"/activities/{near_activity}/attendance", far_attendee, "account_not_found"),
+        ("GET", f"/activities/{far_activity}/attendance", None, "activity_not_found"),
+        (
+            "POST",
+            f"/activities/{far_activity}/payment-checks",
+            payment_check_body(arena),
+            "activity_not_found",
+        ),
+        (
+            "POST",
+            f"/activities/{near_activity}/payment-checks",
+            {"account_id": account, "amount_pence": PAYMENT_PENCE},
+            "account_not_found",
+        ),
+        ("POST", f"/organisations/{trust}/expenses", expense, "organisation_not_found"),
+        (
+            "POST",
+            f"/organisations/{organisation_id}/expenses",
+            {**expense, "account_id": account},
+            "account_not_found",
+        ),
+        (
+            "POST",
+            f"/organisations/{organisation_id}/expenses",
+            {**expense, "activity_id": far_activity},
+            "activity_not_found",
+        ),
+        ("GET", f"/accounts/{account}/benefits-declaration", None, "account_not_found"),
+        (
+            "PUT",
+            f"/accounts/{account}/benefits-declaration",
+            {**DECLARE, "members_say_so": True},
+            "account_not_found",
+        ),
+        (
+            "DELETE",
+            f"/accounts/{account}/benefits-declaration?members_say_so=true",
+            None,
+            "account_not_found",
+        ),
+        ("GET", f"/audit-log?account_id={account}", None, "account_not_found"),
     ]
     mismatches = []
     for method, path, body, code in requests:

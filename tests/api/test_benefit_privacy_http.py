@@ -1,34 +1,74 @@
 """Benefit status never leaves the service through a read (DESIGN B4, issue 4's privacy tests).
 
-A member declares two benefits (with a coordinator, on the member's say-so), then every read of
-the API (each GET row of the authorization matrix, so each operation of the spec) is sent by every
-kind of caller: the member themself, another member, organisation staff, the organisation's API
-key, a coordinator, another timebank's coordinator, an admin, nobody. No answer, of any status or
-media type, may name a declared category, by its code or by its label. The reciprocity report's
-CSV export, its JSON, and the member's own benefit-safe statement as a PDF are read on top.
+A member declares two benefits (with a coordinator, on the member's say-so), and the organisation
+has met them since: the member came to an activity and took a payment, which the benefit guard
+warned about; a payment was checked; another was refused for want of an acknowledgement. Then every
+read of the API (each GET row of the authorization matrix, so each operation of the spec) is sent by
+every kind of caller: the member themself, another member, organisation staff, the organisation's
+API key, a coordinator, another timebank's coordinator, an admin, nobody. No answer, of any status or
+media type, may name a declared category, by its code or by its label: not the activities, not who
+came and what they chose, not the audit log. The organisation's writes that answer with the guard's
+warnings (recording attendance, checking a payment) and its other writes are swept the same way,
+and so is the guard's refusal. The reciprocity report's CSV export, its JSON, and the member's own
+benefit-safe statement as a PDF are read on top.
 
-There is no HTTP route to read a declaration yet; when one comes, its row in the matrix must be
-left out here and tested for who may see it instead.
+One read is left out of the sweep on purpose: ``get_benefits_declaration`` shows the member their
+own categories, and coordinators too. It is tested for who may see it instead: the member and
+coordinators see the categories, every other caller gets a refusal naming none, and every read that
+succeeds, the member's own included, leaves a ``declaration_read`` row in the audit log.
 """
 
 from __future__ import annotations
 
 import io
+import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 from pypdf import PdfReader
 
 from tests.api.conftest import build_world
-from tests.api.test_authorization_matrix import CALLERS, ROWS, Arena, Row, build_arena, coordinator_of, send
+from tests.api.test_authorization_matrix import (
+    CALLERS,
+    MINUTES,
+    OFFER_FROM,
+    OFFER_TO,
+    PAYMENT_PENCE,
+    ROWS,
+    TIMEBANK_CALLERS,
+    Arena,
+    Row,
+    attendance_body,
+    build_arena,
+    coordinator_of,
+    outcome,
+    send,
+)
 from tests.conftest import BACKENDS
 from timebank import services
 from timebank.benefits.categories import BenefitCategory
+from timebank.benefits.choices import Reward
+from timebank.benefits.money import PaymentKind
+from timebank.benefits.periods import PeriodKind
 from timebank.db import make_engine
+from timebank.ledger.errors import PaymentAcknowledgementRequired
+from timebank.services.attendance import record_attendance
+from timebank.services.attendance_inputs import AttendeeChoice, OfferTerms
+from timebank.services.payment_guard import check_payment_offer
 
 DECLARED = (BenefitCategory.UNIVERSAL_CREDIT, BenefitCategory.CARERS_ALLOWANCE)
-READS = [row for row in ROWS if row.method == "GET"]
+# The one read that shows a declaration, to the member and coordinators: tested for who may see it
+# (below) instead of being swept; every other read of the spec is swept.
+SHOWS_THE_DECLARATION = "get_benefits_declaration"
+READS = [row for row in ROWS if row.method == "GET" and row.operation_id != SHOWS_THE_DECLARATION]
+# The organisation's writes of recognising involvement. Those in WARNED answer with the guard's
+# warnings for a member who declared benefits, as the organisation's staff may read them.
+WARNED = {"record_attendance", "check_payment"}
+WRITES = [row for row in ROWS if row.operation_id in WARNED | {"create_activity", "record_expense"}]
+ORGANISATION_SIDE = ("staff", "organisation_key", "coordinator")
+MAY_SEE_THE_DECLARATION = ("member", "coordinator")
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -36,14 +76,25 @@ def declared(request: pytest.FixtureRequest) -> Iterator[Arena]:
     engine = make_engine(str(request.getfixturevalue(f"{request.param}_url")))
     world = build_world(engine)
     arena = build_arena(world)
-    services.set_declaration(
-        engine,
-        world.timebank_id,
-        coordinator_of(world.timebank_id),
-        world.account_ids["member"],
-        DECLARED,
-        members_say_so=True,
+    coordinator = coordinator_of(world.timebank_id)
+    member = world.account_ids["member"]
+    services.set_declaration(engine, world.timebank_id, coordinator, member, DECLARED, members_say_so=True)
+    # What the organisation did since, so the audit log and the attendance the sweep reads hold it.
+    arena.attended()
+    check_payment_offer(
+        engine, world.timebank_id, coordinator, arena.activity(), member, PAYMENT_PENCE, worked_minutes=120
     )
+    with pytest.raises(PaymentAcknowledgementRequired):
+        record_attendance(
+            engine,
+            world.timebank_id,
+            coordinator,
+            arena.activity(),
+            [AttendeeChoice(member, MINUTES, Reward.PAYMENT)],
+            offer=OfferTerms(
+                PAYMENT_PENCE, PaymentKind.CASH, PeriodKind.WEEK, OFFER_FROM, OFFER_TO, "Thanks"
+            ),
+        )
     yield arena
     world.client.close()
     engine.dispose()
@@ -63,8 +114,38 @@ def _names_no_declared_benefit(text: str, where: str) -> None:
         assert category.label.lower() not in lowered, f"{where} names {category.label}"
 
 
-def test_the_sweep_reads_every_read_of_the_spec() -> None:
-    assert len(READS) >= 15  # every GET of the matrix, which has a row per operation of the spec
+def _warnings(answer: httpx.Response) -> list[str]:
+    body = answer.json()
+    if "attendees" in body:
+        return [text for attendee in body["attendees"] for text in attendee["warnings"]]
+    return list(body["warnings"])
+
+
+def _audit_log(arena: Arena) -> list[dict[str, Any]]:
+    """Every entry of the timebank's audit log, as a coordinator reads it, page by page."""
+    world = arena.world
+    entries: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"limit": 100}
+    while True:
+        page = world.client.get(world.url("/audit-log"), params=params, headers=world.headers["coordinator"])
+        assert page.status_code == 200, page.text
+        entries += page.json()["entries"]
+        if page.json()["next_cursor"] is None:
+            return entries
+        params["cursor"] = page.json()["next_cursor"]
+
+
+def _declaration_reads(arena: Arena) -> list[dict[str, Any]]:
+    return [entry for entry in _audit_log(arena) if entry["action"] == "declaration_read"]
+
+
+def test_the_sweep_reads_every_read_of_the_spec_but_the_declaration() -> None:
+    assert len(READS) >= 19  # every GET of the matrix, which has a row per operation of the spec
+    swept = {row.operation_id for row in READS}
+    assert {"list_activities", "get_activity", "list_attendance", "read_audit_log"} <= swept
+    assert SHOWS_THE_DECLARATION not in swept
+    assert any(row.operation_id == SHOWS_THE_DECLARATION for row in ROWS)
+    assert {row.operation_id for row in WRITES} >= WARNED
 
 
 @pytest.mark.parametrize("row", READS, ids=lambda row: row.name)
@@ -72,6 +153,97 @@ def test_no_read_names_a_members_benefits_to_anyone(declared: Arena, row: Row) -
     for caller in CALLERS:
         answer = send(declared, row, caller)
         _names_no_declared_benefit(_text_of(answer), f"{row.name} as {caller} ({answer.status_code})")
+
+
+@pytest.mark.parametrize("row", WRITES, ids=lambda row: row.name)
+def test_no_write_of_the_organisation_names_a_members_benefits(declared: Arena, row: Row) -> None:
+    for caller in CALLERS:
+        answer = send(declared, row, caller)
+        _names_no_declared_benefit(_text_of(answer), f"{row.name} as {caller} ({answer.status_code})")
+        if row.operation_id in WARNED and caller in ORGANISATION_SIDE:
+            # The sweep must meet the warnings it checks: the member declared, so the guard warns.
+            assert answer.is_success, (row.name, caller, answer.text[:300])
+            assert _warnings(answer), f"{row.name} as {caller} gave no warning"
+
+
+def test_the_guards_refusal_names_no_benefit(declared: Arena) -> None:
+    world = declared.world
+    for caller in CALLERS:
+        body = attendance_body(declared)
+        del body["attendees"][1]["acknowledgement"]
+        path = world.url(f"/activities/{declared.activity()}/attendance")
+        headers = {**declared.headers[caller], "Idempotency-Key": str(uuid.uuid4())}
+        answer = world.client.post(path, json=body, headers=headers)
+        if caller in ORGANISATION_SIDE:
+            assert outcome(answer) == "422 payment_acknowledgement_required", (caller, answer.text[:300])
+            assert "benefit limit" in answer.json()["detail"]  # the warnings, as staff may read them
+        _names_no_declared_benefit(
+            _text_of(answer), f"the guard's refusal to {caller} ({answer.status_code})"
+        )
+
+
+def test_the_audit_log_holds_the_checks_and_warnings_and_names_no_benefit(declared: Arena) -> None:
+    entries = _audit_log(declared)
+    actions = {entry["action"] for entry in entries}
+    assert {
+        "declaration_set",
+        "payment_checked",
+        "payment_warned",
+        "payment_acknowledged",
+        "payment_refused",
+        "reward_chosen",
+    } <= actions
+    for entry in entries:
+        _names_no_declared_benefit(repr(entry), f"audit entry {entry['id']} ({entry['action']})")
+
+
+def test_only_the_member_and_coordinators_see_the_declaration_and_every_read_is_audited(
+    declared: Arena,
+) -> None:
+    world = declared.world
+    account = world.account_ids["member"]
+    (row,) = [row for row in ROWS if row.operation_id == SHOWS_THE_DECLARATION]
+    categories = sorted(category.value for category in DECLARED)
+    mismatches = []
+
+    def read(caller: str, timebank_id: int | None = None) -> tuple[httpx.Response, list[dict[str, Any]]]:
+        before = len(_declaration_reads(declared))
+        path = world.url(f"/accounts/{account}/benefits-declaration", timebank_id)
+        answer = world.client.get(path, headers=declared.headers[caller])
+        return answer, _declaration_reads(declared)[before:]
+
+    for caller in CALLERS:
+        answer, audited = read(caller)
+        where = f"{caller} ({answer.status_code})"
+        if outcome(answer) != row.expected[caller]:
+            mismatches.append(f"{where}: expected {row.expected[caller]}, got {outcome(answer)}")
+        if caller in MAY_SEE_THE_DECLARATION:
+            body = answer.json()
+            assert body["declared"] is True, where
+            assert body["categories"] == categories, where
+            assert body["category_labels"] == [BenefitCategory(code).label for code in categories], where
+            who = world.client.get("/v1/me", headers=declared.headers[caller]).json()["caller"]
+            assert [(e["actor"], e["subject_account_id"]) for e in audited] == [(who, account)], where
+            assert audited[0]["details"]["by_coordinator"] is (caller == "coordinator"), where
+            _names_no_declared_benefit(repr(audited[0]), f"the audit of {caller}'s read")
+        else:
+            assert not answer.is_success, where
+            assert audited == [], f"{where}: a refused read was audited"
+            _names_no_declared_benefit(_text_of(answer), f"the declaration refused to {where}")
+    # Under the other timebank's path nobody of this timebank sees it; nor does that timebank's
+    # coordinator, under their own path, with this member's account id.
+    other = world.other_timebank_id
+    for caller in (*TIMEBANK_CALLERS, "other_coordinator"):
+        answer, audited = read(caller, other)
+        expected = "404 account_not_found" if caller == "other_coordinator" else "404 timebank_not_found"
+        if outcome(answer) != expected:
+            mismatches.append(
+                f"{caller} under the other timebank: expected {expected}, got {outcome(answer)}"
+            )
+        assert audited == [], f"{caller} under the other timebank: a refused read was audited"
+        _names_no_declared_benefit(_text_of(answer), f"the declaration refused to {caller} elsewhere")
+
+    assert not mismatches, "\n".join(mismatches)
 
 
 def test_the_reports_csv_and_json_and_the_members_statement_name_no_benefit(declared: Arena) -> None:
