@@ -4,7 +4,8 @@
 organisation (the Library) with one staff member, and members who attend. Its small methods wrap
 the involvement services with the timebank and sensible defaults filled in, and ``rows`` reads back
 every row of the new tables for the timebank, so a test can compare "before" and "after" or check
-what a property says about them.
+what a property says about them. The Library can also offer things to spend credits on
+(``spend_option``), and its members spend on them (``spend``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import Engine, func, select
 from timebank import services
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.money import PaymentKind
+from timebank.benefits.spending import SpendClass
 from timebank.db import run
 from timebank.db.benefit_tables import (
     activities,
@@ -31,8 +33,16 @@ from timebank.db.benefit_tables import (
     payments,
 )
 from timebank.db.repositories import AuditRecord
+from timebank.db.spend_tables import spend_options, spends
 from timebank.db.tables import transactions, transfers
-from timebank.services import ActivityView, AttendanceView, AttendeeChoice, OfferTerms
+from timebank.services import (
+    ActivityView,
+    AttendanceView,
+    AttendeeChoice,
+    OfferTerms,
+    SpendOptionView,
+    SpendView,
+)
 from timebank.services.callers import Caller
 from timebank.services.members import add_member
 from timebank.services.organisations import add_organisation, add_staff
@@ -50,6 +60,8 @@ BENEFIT_TABLES = (
     declined_payments,
     benefit_declarations,
     audit_log,
+    spend_options,
+    spends,
 )
 
 
@@ -104,6 +116,32 @@ class Forum:
     ) -> AttendanceView:
         return services.record_attendance(
             self.engine, self.timebank_id, by or self.staff, activity_id, attendees, **options
+        )
+
+    def spend_option(
+        self,
+        title: str = "Swim session",
+        minutes: int = 60,
+        spend_class: SpendClass | str = SpendClass.COMMUNITY_ACTIVITY,
+        *,
+        by: Caller | None = None,
+    ) -> SpendOptionView:
+        """Something the Library offers for credits, created by its staff unless ``by`` says who."""
+        return services.create_spend_option(
+            self.engine, self.timebank_id, by or self.staff, self.organisation_id, title, minutes, spend_class
+        )
+
+    def spend(
+        self, spend_option_id: int, account_id: int, *, by: Caller | None = None, **options: Any
+    ) -> SpendView:
+        """The member who holds ``account_id`` spends on the option, unless ``by`` says who asks."""
+        return services.spend_credits(
+            self.engine,
+            self.timebank_id,
+            by or self.member(account_id),
+            spend_option_id,
+            account_id,
+            **options,
         )
 
     def rows(self) -> dict[str, list[dict[str, Any]]]:

@@ -19,7 +19,8 @@ from sqlalchemy import Engine, insert, text, update
 from timebank.benefits import ActivityClassification, PaymentKind, PeriodKind, Reward
 from timebank.benefits.checks import PENCE_MAX
 from timebank.benefits.choices import CHOICE_MEANINGS, MoneyRecordKind
-from timebank.db import benefit_tables, make_engine
+from timebank.benefits.spending import SpendClass
+from timebank.db import benefit_tables, make_engine, spend_tables
 from timebank.db.benefit_tables import attendance, audit_log, expenses, payments
 from timebank.db.tables import accounts, exchange_receivers, exchanges, transactions, transfers
 from timebank.services import AttendeeChoice
@@ -260,11 +261,22 @@ def test_the_codes_in_the_checks_are_the_benefits_cores() -> None:
         == benefit_tables.DECLINED_CHOICES
     )
     assert benefit_tables.PENCE_MAX == PENCE_MAX
+    assert tuple(c.value for c in SpendClass) == spend_tables.SPEND_CLASSES
+    assert tuple(c.value for c in SpendClass if c.is_goods_or_voucher) == spend_tables.ACKNOWLEDGED_CLASSES
 
 
 def test_no_ledger_table_has_money_and_no_money_table_has_credits() -> None:
     # B1: credits have no price; B2: money lives apart.
-    ledger = (accounts, transactions, transfers, exchanges, exchange_receivers, attendance)
+    ledger = (
+        accounts,
+        transactions,
+        transfers,
+        exchanges,
+        exchange_receivers,
+        attendance,
+        spend_tables.spend_options,
+        spend_tables.spends,
+    )
     money = (expenses, payments, benefit_tables.declined_payments)
     for table in ledger:
         assert [

@@ -6,9 +6,9 @@ database created and dropped around the test). Upgrading creates every table in
 metadata (alembic's autogenerate comparison finds nothing to do, and the CHECK constraints, which it
 does not compare, carry the same names); downgrading to ``base`` removes everything but alembic's
 own version table; and the database can be upgraded again. Every revision steps up and down one at a
-time. ``timebank migrate`` and ``timebank downgrade`` do the same through the command line, reading
-the database URL from ``TIMEBANK_DATABASE_URL``. Whether the triggers refuse changes is tested in
-``test_append_only``.
+time; stepping down from 0005 keeps every exchange a spend posted. ``timebank migrate`` and
+``timebank downgrade`` do the same through the command line, reading the database URL from
+``TIMEBANK_DATABASE_URL``. Whether the triggers refuse changes is tested in ``test_append_only``.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from timebank.db import (
     make_engine,
     people_tables,  # noqa: F401  (its tables join the metadata)
     report_tables,  # noqa: F401  (so do these)
+    spend_tables,  # noqa: F401  (and these)
     upgrade,
 )
 from timebank.db.migrate import alembic_config
@@ -69,7 +70,11 @@ EXPECTED_TABLES = {
     "declined_payments",
     "benefit_declarations",
     "audit_log",
+    # spending credits on what organisations offer (migration 0005)
+    "spend_options",
+    "spends",
 }
+SPEND_TABLES = {"spend_options", "spends"}  # migration 0005
 # Named here rather than taken from timebank.db.triggers, so that a trigger dropped from that
 # module is noticed.
 TRIGGERS = {
@@ -351,7 +356,8 @@ def test_0004_keeps_every_transaction_and_the_append_only_triggers_when_it_adds_
 def test_the_downgrade_below_0004_refuses_while_a_recognition_transaction_exists(
     empty_url: str, empty_engine: Engine
 ) -> None:
-    upgrade(empty_url)
+    # At 0004 itself: a downgrade through later revisions first is not what this is about.
+    upgrade(empty_url, "0004")
     with empty_engine.begin() as connection:
         connection.execute(
             text(
@@ -364,8 +370,39 @@ def test_the_downgrade_below_0004_refuses_while_a_recognition_transaction_exists
     with pytest.raises(RuntimeError, match="recognition transaction"):
         downgrade(empty_url, "0003")
 
+    assert current_revision(empty_engine) == "0004"
+    assert table_names(empty_engine) == TABLES - SPEND_TABLES | {"alembic_version"}
+
+
+# --- 0005 adds spend options and spends -----------------------------------------------------------
+
+
+def test_0005_steps_down_leaving_every_exchange_a_spend_posted_and_steps_up_again(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    from .involvement import make_forum
+
+    upgrade(empty_url)
+    forum = make_forum(empty_engine, members=1)
+    forum.spend(forum.spend_option("Swim session", 60).spend_option_id, forum.members[0])
+    with empty_engine.connect() as connection:
+        exchanges_before = [tuple(row) for row in connection.execute(text("SELECT * FROM exchanges"))]
+    before = _history(empty_engine)
+
+    downgrade(empty_url, "0004")
+
+    assert current_revision(empty_engine) == "0004"
+    assert table_names(empty_engine) == TABLES - SPEND_TABLES | {"alembic_version"}
+    assert _history(empty_engine) == before
+    with empty_engine.connect() as connection:
+        assert [tuple(row) for row in connection.execute(text("SELECT * FROM exchanges"))] == exchanges_before
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+
+    upgrade(empty_url)
+
     assert current_revision(empty_engine) == head_revision(empty_url)
     assert table_names(empty_engine) == TABLES | {"alembic_version"}
+    assert forum.balance(forum.members[0]) == -60
 
 
 # --- the command line ---------------------------------------------------------------------------

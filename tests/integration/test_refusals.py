@@ -14,9 +14,10 @@ reversal; idempotency keys reused with another body; who may act (parties, holde
 new limits; receivers lists; every text limit; statement cursors and page sizes; imports.
 Recognising involvement (issue 4): activities, attendance and reward choices, payment offers and
 their periods, the benefit guard's acknowledgement, the organisation's floor, expenses against
-evidence, and benefits declarations; for these the snapshot also counts the involvement tables'
-rows (a payment refused for want of an acknowledgement leaves its audit rows, by design). A last
-test checks that the table names every leaf of the error tree, so a new refusal cannot go untested.
+evidence, benefits declarations, and spend options and spending credits on them (B5); for these
+the snapshot also counts the involvement tables' rows (a payment, or goods or a voucher, refused
+for want of an acknowledgement leaves its audit rows, by design). A last test checks that the
+table names every leaf of the error tree, so a new refusal cannot go untested.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from timebank.benefits import (
     PeriodKind,
     Receipt,
     Reward,
+    SpendClass,
 )
 from timebank.db import run
 from timebank.ledger import errors
@@ -1085,6 +1087,41 @@ def expense(pence: object, evidence: object, **options: Any) -> Callable[[World,
     return lambda w, f: f.expense(pence, evidence, **options)
 
 
+def offering(
+    spend_class: SpendClass = SpendClass.COMMUNITY_ACTIVITY,
+    minutes: int = 60,
+    *,
+    declared: bool = False,
+    withdrawn: bool = False,
+    other: bool = False,
+) -> Callable[[World], tuple[Forum, int]]:
+    """The Library offers one thing to spend credits on (in a second timebank, with ``other``)."""
+
+    def arrange(w: World) -> tuple[Forum, int]:
+        f = at_forum_where_the_first_member_declared(w) if declared else at_forum(w)
+        forum = make_forum(w.engine, members=1, timebank_id=w.other().timebank_id) if other else f.forum
+        option = forum.spend_option("Swim session", minutes, spend_class)
+        if withdrawn:
+            services.withdraw_spend_option(w.engine, forum.timebank_id, forum.staff, option.spend_option_id)
+        return f.forum, option.spend_option_id
+
+    return arrange
+
+
+def spending(
+    by: Callable[[Forum], Any] | None = None,
+    account: Callable[[Forum], int] = lambda forum: forum.members[0],
+    **options: Any,
+) -> Callable[[World, tuple[Forum, int]], object]:
+    """The first member (or ``by``) spends ``account``'s credits on the arranged option."""
+
+    def act(w: World, arranged: tuple[Forum, int]) -> object:
+        forum, option_id = arranged
+        return forum.spend(option_id, account(forum), by=None if by is None else by(forum), **options)
+
+    return act
+
+
 def benefit_counts(engine: Engine, timebank_id: int, skip: tuple[str, ...]) -> dict[str, int]:
     def read(uow: Any) -> dict[str, int]:
         return {
@@ -1474,6 +1511,154 @@ INVOLVEMENT_CASES: list[Refusal] = [
         ),
         arrange=at_forum,
     ),
+    # --- spend options and spending credits on them (B5)
+    Refusal(
+        "spend_option_of_an_unknown_class",
+        errors.SpendClassUnknown,
+        "spend_class_unknown",
+        lambda w, f: f.forum.spend_option(spend_class="cash"),
+        arrange=at_forum,
+    ),
+    Refusal(
+        "spend_option_with_a_blank_title",
+        errors.TextRequired,
+        "text_required",
+        lambda w, f: f.forum.spend_option(title="  "),
+        arrange=at_forum,
+    ),
+    Refusal(
+        "spend_option_with_a_title_too_long",
+        errors.TextTooLong,
+        "text_too_long",
+        lambda w, f: f.forum.spend_option(title="t" * (NAME_LENGTH_MAX + 1)),
+        arrange=at_forum,
+    ),
+    Refusal(
+        "spend_option_of_no_minutes",
+        errors.MinutesMustBePositive,
+        "minutes_must_be_positive",
+        lambda w, f: f.forum.spend_option(minutes=0),
+        arrange=at_forum,
+    ),
+    Refusal(
+        "spend_option_of_a_fraction_of_a_minute",
+        errors.MinutesMustBeWhole,
+        "minutes_must_be_whole",
+        lambda w, f: f.forum.spend_option(minutes=59.5),
+        arrange=at_forum,
+    ),
+    Refusal(
+        "spend_option_above_this_timebanks_own_limit_of_an_hour",
+        errors.MinutesAboveTransferLimit,
+        "minutes_above_transfer_limit",
+        lambda w, f: f.forum.spend_option(minutes=61),
+        arrange=at_forum,
+        timebank={"minutes_per_transfer_max": 60},
+    ),
+    Refusal(
+        "spend_option_created_by_a_member_who_is_not_staff",
+        errors.OrganisationStaffRequired,
+        "organisation_staff_required",
+        lambda w, f: f.forum.spend_option(by=f.forum.member(f.members[0])),
+        arrange=at_forum,
+    ),
+    Refusal(
+        "spend_option_withdrawn_by_a_member_who_is_not_staff",
+        errors.OrganisationStaffRequired,
+        "organisation_staff_required",
+        lambda w, a: services.withdraw_spend_option(
+            w.engine, w.timebank_id, a[0].member(a[0].members[0]), a[1]
+        ),
+        arrange=offering(),
+    ),
+    Refusal(
+        "withdrawn_spend_options_listed_for_a_member",
+        errors.CoordinatorRequired,
+        "coordinator_required",
+        lambda w, f: services.list_spend_options(
+            w.engine, w.timebank_id, f.forum.member(f.members[0]), include_withdrawn=True
+        ),
+        arrange=at_forum,
+    ),
+    Refusal(
+        "spending_on_an_unknown_spend_option",
+        errors.SpendOptionNotFound,
+        "spend_option_not_found",
+        spending(),
+        arrange=lambda w: (at_forum(w).forum, UNKNOWN),
+    ),
+    Refusal(
+        "spending_on_another_timebanks_spend_option",
+        errors.SpendOptionNotFound,
+        "spend_option_not_found",
+        spending(),
+        arrange=offering(other=True),
+    ),
+    Refusal(
+        "spending_on_a_withdrawn_spend_option",
+        errors.SpendOptionWithdrawn,
+        "spend_option_withdrawn",
+        spending(),
+        arrange=offering(withdrawn=True),
+    ),
+    Refusal(
+        "spending_another_members_credits",
+        errors.AccountHolderRequired,
+        "account_holder_required",
+        spending(by=lambda forum: forum.member(forum.members[1])),
+        arrange=offering(),
+    ),
+    Refusal(
+        "staff_spending_a_members_credits",
+        errors.AccountHolderRequired,
+        "account_holder_required",
+        spending(by=lambda forum: forum.staff),
+        arrange=offering(),
+    ),
+    Refusal(
+        "coordinator_spending_the_organisations_own_credits",
+        errors.MemberAccountRequired,
+        "member_account_required",
+        spending(by=lambda forum: forum.coordinator, account=lambda forum: forum.organisation_account),
+        arrange=offering(),
+    ),
+    Refusal(
+        "spending_below_the_members_floor",
+        errors.BalanceBelowFloor,
+        "balance_below_floor",
+        spending(),
+        arrange=offering(minutes=601),  # the default member floor is -600
+    ),
+    Refusal(
+        "spending_with_a_blank_acknowledgement",
+        errors.TextRequired,
+        "text_required",
+        spending(acknowledgement=" "),
+        arrange=offering(SpendClass.GOODS, declared=True),
+    ),
+    Refusal(
+        "spending_with_an_acknowledgement_too_long",
+        errors.TextTooLong,
+        "text_too_long",
+        spending(acknowledgement="a" * (NAME_LENGTH_MAX + 1)),
+        arrange=offering(SpendClass.GOODS, declared=True),
+    ),
+    Refusal(
+        "goods_for_a_member_who_declared_benefits_without_an_acknowledgement",
+        errors.SpendAcknowledgementRequired,
+        "spend_acknowledgement_required",
+        spending(),
+        arrange=offering(SpendClass.GOODS, declared=True),
+        writes=("audit_log",),
+    ),
+    Refusal(
+        "a_voucher_for_a_member_who_declared_benefits_without_an_acknowledgement",
+        errors.SpendAcknowledgementRequired,
+        "spend_acknowledgement_required",
+        spending(),
+        arrange=offering(SpendClass.VOUCHER, declared=True),
+        writes=("audit_log",),
+    ),
 ]
 
 
@@ -1568,6 +1753,10 @@ NOT_YET_OVER_HTTP = {
     "organisation_staff_required",
     "member_say_so_required",
     "attendance_already_recorded",
+    "spend_class_unknown",
+    "spend_acknowledgement_required",
+    "spend_option_not_found",
+    "spend_option_withdrawn",
 }
 
 

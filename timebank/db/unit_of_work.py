@@ -40,6 +40,7 @@ from timebank.db.repositories import (
     MoneyRepository,
     OrganisationRepository,
     ReportRepository,
+    SpendOptionRepository,
     TimebankRepository,
     TransactionRepository,
     TransferRepository,
@@ -144,6 +145,7 @@ class UnitOfWork:
         self.declarations = DeclarationRepository(connection)
         self.audit = AuditRepository(connection)
         self.benefit_statements = BenefitStatementRepository(connection)
+        self.spend_options = SpendOptionRepository(connection)
         return self
 
     def restart(self) -> None:

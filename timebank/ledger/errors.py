@@ -59,7 +59,9 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── MemberAccountRequired       member_account_required
     │   ├── BenefitCategoriesRequired   benefit_categories_required
     │   ├── BenefitCategoryUnknown      benefit_category_unknown
-    │   └── PaymentAcknowledgementRequired  payment_acknowledgement_required
+    │   ├── PaymentAcknowledgementRequired  payment_acknowledgement_required
+    │   ├── SpendClassUnknown           spend_class_unknown
+    │   └── SpendAcknowledgementRequired    spend_acknowledgement_required
     ├── NotFound                   not_found: it does not exist in this timebank
     │   ├── TimebankNotFound            timebank_not_found
     │   ├── AccountNotFound             account_not_found
@@ -68,7 +70,8 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── MemberNotFound              member_not_found
     │   ├── OrganisationNotFound        organisation_not_found
     │   ├── ApiKeyNotFound              api_key_not_found
-    │   └── ActivityNotFound            activity_not_found
+    │   ├── ActivityNotFound            activity_not_found
+    │   └── SpendOptionNotFound         spend_option_not_found
     ├── NotAllowed                 not_allowed: this actor may not do this
     │   ├── CoordinatorRequired         coordinator_required
     │   ├── AccountHolderRequired       account_holder_required
@@ -89,7 +92,8 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── ReversalCannotBeReversed    reversal_cannot_be_reversed
     │   ├── UsernameTaken               username_taken
     │   ├── NotEnoughData               not_enough_data: a group too small to show (charts)
-    │   └── AttendanceAlreadyRecorded   attendance_already_recorded
+    │   ├── AttendanceAlreadyRecorded   attendance_already_recorded
+    │   └── SpendOptionWithdrawn        spend_option_withdrawn
     ├── LimitBreached              limit_breached: a balance would leave its limits
     │   ├── BalanceBelowFloor           balance_below_floor
     │   ├── BalanceAboveCap             balance_above_cap
@@ -104,8 +108,9 @@ and last the limits (would a balance cross its floor or cap?).
         └── LoginAttemptsExceeded       login_attempts_exceeded
 
 A refused operation changes nothing (invariant L5): services raise these before writing, and the
-unit of work rolls back whatever was begun. (One addition: a payment refused for want of an
-acknowledgement leaves the audit rows of the check that refused it; see ``services.attendance``.)
+unit of work rolls back whatever was begun. (One addition: a payment or a spend refused for want of
+an acknowledgement leaves the audit rows of the check that refused it; see ``services.attendance``
+and ``services.spending``.)
 
 The refusals from ``TextRequired`` to ``AttendeeRepeated`` are the benefits core's own rules
 (``timebank.benefits.errors``), with the same codes: the services turn the core's first breach into
@@ -199,6 +204,10 @@ __all__ = [
     "RoleUnknown",
     "RowError",
     "SelfOrCoordinatorRequired",
+    "SpendAcknowledgementRequired",
+    "SpendClassUnknown",
+    "SpendOptionNotFound",
+    "SpendOptionWithdrawn",
     "StateConflict",
     "TagInvalid",
     "TextHasControlCharacters",
@@ -529,6 +538,22 @@ class PaymentAcknowledgementRequired(InvalidRequest):
         super().__init__(detail)
 
 
+class SpendClassUnknown(InvalidRequest):
+    code = "spend_class_unknown"
+    title = "A spend option's class is member_time, community_activity, goods or voucher"
+
+
+class SpendAcknowledgementRequired(InvalidRequest):
+    """Spending credits on goods or a voucher, for a member who declared benefits, needs their say-so.
+
+    The detail is written for the member, who reads it: it names no benefit, says the spend may
+    affect their benefits, and asks them to confirm (B5). Nothing was spent.
+    """
+
+    code = "spend_acknowledgement_required"
+    title = "This may affect your benefits: please confirm that you understand before you go ahead"
+
+
 # --- it does not exist in this timebank ---------------------------------------------------------
 
 
@@ -575,6 +600,11 @@ class ApiKeyNotFound(NotFound):
 class ActivityNotFound(NotFound):
     code = "activity_not_found"
     title = "No such activity for this organisation in this timebank"
+
+
+class SpendOptionNotFound(NotFound):
+    code = "spend_option_not_found"
+    title = "No such spend option in this timebank"
 
 
 # --- this actor may not do this -----------------------------------------------------------------
@@ -678,9 +708,6 @@ class UsernameTaken(StateConflict):
     title = "This username is already taken"
 
 
-# --- a balance would leave its limits -----------------------------------------------------------
-
-
 class NotEnoughData(StateConflict):
     code = "not_enough_data"
     title = "The group has too few members to show figures"
@@ -689,6 +716,14 @@ class NotEnoughData(StateConflict):
 class AttendanceAlreadyRecorded(StateConflict):
     code = "attendance_already_recorded"
     title = "This member's attendance at this activity is already recorded"
+
+
+class SpendOptionWithdrawn(StateConflict):
+    code = "spend_option_withdrawn"
+    title = "This spend option has been withdrawn; credits can no longer be spent on it"
+
+
+# --- a balance would leave its limits -----------------------------------------------------------
 
 
 class LimitBreached(LedgerError):

@@ -6,8 +6,10 @@ once; a refusal raises the ledger error named for the broken rule and leaves not
 Recognising involvement (DESIGN §4): ``create_activity``, ``record_attendance`` (reward choices,
 the recognition transaction, payments and declined offers, behind the benefit guard),
 ``check_payment_offer``, ``record_expense``, and a member's benefits declaration
-(``set_declaration``, ``read_declaration``, ``delete_declaration``), each audited; and a member's
-benefit-safe statement (``benefit_safe_statement``), whose coordinator reads are audited.
+(``set_declaration``, ``read_declaration``, ``delete_declaration``), each audited; a member's
+benefit-safe statement (``benefit_safe_statement``), whose coordinator reads are audited; and
+spending credits on what organisations offer (``create_spend_option``, ``list_spend_options``,
+``withdraw_spend_option``, ``spend_credits``), with goods and vouchers checked and audited (B5).
 """
 
 from timebank.services.activities import create_activity, get_activity
@@ -37,6 +39,13 @@ from timebank.services.gifts import give_credits
 from timebank.services.imports import ImportRow, import_exchanges
 from timebank.services.payment_guard import check_payment_offer
 from timebank.services.reversals import reverse_exchange, reverse_transaction
+from timebank.services.spend_views import SpendOptionPage, SpendOptionView, SpendView
+from timebank.services.spending import (
+    create_spend_option,
+    list_spend_options,
+    spend_credits,
+    withdraw_spend_option,
+)
 from timebank.services.statements import balance_at, statement
 from timebank.services.timebanks import (
     create_timebank,
@@ -70,6 +79,9 @@ __all__ = [
     "ImportRow",
     "OfferTerms",
     "PaymentCheckView",
+    "SpendOptionPage",
+    "SpendOptionView",
+    "SpendView",
     "StatementLine",
     "StatementPage",
     "TimebankView",
@@ -80,6 +92,7 @@ __all__ = [
     "check_payment_offer",
     "confirm_exchange",
     "create_activity",
+    "create_spend_option",
     "create_timebank",
     "decline_exchange",
     "delete_declaration",
@@ -91,6 +104,7 @@ __all__ = [
     "get_timebank",
     "give_credits",
     "import_exchanges",
+    "list_spend_options",
     "open_account",
     "read_declaration",
     "record_attendance",
@@ -100,6 +114,8 @@ __all__ = [
     "reverse_transaction",
     "set_declaration",
     "set_limits",
+    "spend_credits",
     "statement",
     "statement_json",
+    "withdraw_spend_option",
 ]

@@ -13,6 +13,11 @@ bug, details that spell a category's code.
     payment_acknowledged   the organisation recorded its acknowledgement of the warnings
     payment_refused        a payment refused for want of an acknowledgement (written alone,
                            after the refused use case was rolled back)
+    spend_checked          a spend of credits run through the benefit check on its class (B5):
+                           the option, its class, whether an acknowledgement was needed
+    spend_acknowledged     the member acknowledged that goods or a voucher may affect their benefits
+    spend_refused          goods or a voucher refused for want of that acknowledgement (written
+                           alone, after the refused use case was rolled back)
     expense_recorded       an expense checked against its evidence and recorded
     declaration_set        a member's benefits declaration written (by them, or for them)
     declaration_read       a benefits declaration read, and by whom
@@ -40,6 +45,9 @@ class AuditAction(enum.StrEnum):
     PAYMENT_WARNED = "payment_warned"
     PAYMENT_ACKNOWLEDGED = "payment_acknowledged"
     PAYMENT_REFUSED = "payment_refused"
+    SPEND_CHECKED = "spend_checked"
+    SPEND_ACKNOWLEDGED = "spend_acknowledged"
+    SPEND_REFUSED = "spend_refused"
     EXPENSE_RECORDED = "expense_recorded"
     DECLARATION_SET = "declaration_set"
     DECLARATION_READ = "declaration_read"

@@ -9,6 +9,7 @@ from timebank.db import (  # noqa: F401  (register their tables on the metadata)
     benefit_tables,
     people_tables,
     report_tables,
+    spend_tables,
 )
 from timebank.db.engine import make_engine
 from timebank.db.tables import metadata

@@ -33,6 +33,7 @@ from timebank.db.repositories.money import (
 )
 from timebank.db.repositories.report_rollups import ReportRollups
 from timebank.db.repositories.reports import ReportRepository
+from timebank.db.repositories.spend_options import SpendOptionRecord, SpendOptionRepository, SpendRecord
 from timebank.db.repositories.timebanks import TimebankRepository, TimebankSettings
 from timebank.db.repositories.transactions import TransactionRepository, TransactionRow
 from timebank.db.repositories.transfers import StatementRow, TransferRepository
@@ -69,6 +70,9 @@ __all__ = [
     "PaymentRecord",
     "ReportRepository",
     "ReportRollups",
+    "SpendOptionRecord",
+    "SpendOptionRepository",
+    "SpendRecord",
     "StatementRow",
     "TimebankRepository",
     "TimebankSettings",
