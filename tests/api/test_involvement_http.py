@@ -1,4 +1,4 @@
-"""Recognising involvement over HTTP, end to end: an activity, its attendance, money, a declaration, the audit.
+"""Recognising involvement over HTTP, end to end: an activity, attendance, money, a declaration, the audit.
 
 The Riverside Health Trust holds a user forum. Its staff check a payment first (the member has
 declared benefits, so the guard asks for an acknowledgement), then record the attendance: the member

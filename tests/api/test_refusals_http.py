@@ -7,9 +7,7 @@ count), sends one request, and checks the status, the problem document and its `
 that go with it (``WWW-Authenticate`` on 401, ``Retry-After`` on 429 and on a key in flight), and
 that the snapshot is unchanged. A meta-test checks that the table names every code in
 ``ACCESS_CODES``, so a new access refusal cannot go untested. The refusals of recognising
-involvement (issue 4) have no route yet: they are exercised through the services, listed here as not
-yet reachable over HTTP, and a test fails as soon as an involvement route appears, so that they
-get rows of their own.
+involvement (issue 4) have a table of their own, in ``tests/api/test_involvement_refusals_http.py``.
 
 Then the lives of credentials: a logged-out token, an expired token and a revoked API key stop
 working at once; a successful login clears the username's failed attempts; the per-username limit
@@ -20,21 +18,19 @@ test never reaches another.
 
 from __future__ import annotations
 
-import json
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from tests.integration.test_refusals import ACCESS_CODES, NOT_YET_OVER_HTTP
-from timebank.api.problems import PROBLEM_TYPE_BASE, status_for
+from tests.integration.test_refusals import ACCESS_CODES
+from timebank.api.problems import PROBLEM_TYPE_BASE
 from timebank.db.repositories import IdempotencyRepository
 from timebank.ledger import errors
 from timebank.services.callers import Caller
@@ -46,7 +42,6 @@ from .conftest import PASSWORD, World
 from .db_snapshot import snapshot
 
 UNKNOWN = 10**9  # an id no test creates
-OPENAPI = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 
 
 def fresh_address() -> str:
@@ -320,32 +315,9 @@ def test_the_table_covers_every_access_code() -> None:
     assert set(codes) == ACCESS_CODES
 
 
-# Paths the involvement API will add (issue 4). Only the benefit-safe statement, a read, is served;
-# the two involvement refusals it can answer (period_must_end_after_start, member_account_required)
-# are met over HTTP in tests/api/test_benefit_statement_http.py.
-_INVOLVEMENT_PATH_WORDS = ("activit", "attendance", "expense", "payment", "declaration", "benefit")
-_SERVED_INVOLVEMENT_PATHS = {
-    "/v1/timebanks/{tb}/accounts/{account_id}/benefit-statement",
-    "/v1/timebanks/{tb}/accounts/{account_id}/benefit-statement/letter",
-}
-
-
-def test_the_involvement_refusals_are_not_reachable_over_http_yet_and_each_has_a_status() -> None:
-    """Issue 4's storage and services came before its API, so these codes have no HTTP row yet.
-
-    They are exercised through the services (tests/integration/test_refusals.py). Here: each is a
-    leaf of the error tree, none is an access code, the one mapping gives each a status, and no
-    route serves the involvement yet but the benefit-safe statement's two reads. When another does,
-    this fails: move the codes into HTTP rows.
-    """
-    classes = errors.all_error_codes()
-    assert NOT_YET_OVER_HTTP.isdisjoint(ACCESS_CODES)
-    for code in sorted(NOT_YET_OVER_HTTP):
-        assert not classes[code].__subclasses__(), code
-        assert status_for(classes[code]()) in (403, 404, 409, 422), code
-    served = json.loads(OPENAPI.read_text(encoding="utf-8"))["paths"]
-    involvement = [path for path in served if any(word in path for word in _INVOLVEMENT_PATH_WORDS)]
-    assert sorted(set(involvement) - _SERVED_INVOLVEMENT_PATHS) == []
+# The refusals of recognising involvement (issue 4), one row per code, with the checks that each is
+# a leaf of the error tree, not an access code, with a status of its own: in
+# tests/api/test_involvement_refusals_http.py.
 
 
 # --- refusals the schema makes first: the services refuse them too -------------------------------

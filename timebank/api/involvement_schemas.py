@@ -9,7 +9,7 @@ rule (``timebank.api.problems`` maps each field's bound to its code); the core s
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StrictBool, StrictInt
@@ -46,6 +46,9 @@ __all__ = [
 ]
 
 Pence = Annotated[StrictInt, Field(ge=1, le=PENCE_MAX)]
+# A day an activity, an expense or a payment can fall on. The weeks and months the benefit guard
+# counts must fit in the calendar too: 9999-12-31's month ends past the year 9999.
+Day = Annotated[CalendarDate, Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))]
 Text = Annotated[str, Field(max_length=DESCRIPTION_LENGTH_MAX)]
 ShortText = Annotated[str, Field(max_length=NAME_LENGTH_MAX)]
 # The benefits core's categories are few; a list longer than this is not a declaration.
@@ -54,7 +57,7 @@ CATEGORIES_MAX = 10
 
 class ActivityCreate(_Request):
     title: Name
-    held_on: CalendarDate
+    held_on: Day
     duration_minutes: Minutes
     classification: ActivityClassification
     purpose: Text = ""
@@ -97,15 +100,15 @@ class OfferIn(_Request):
     amount_pence: Pence
     kind: PaymentKind
     period_kind: PeriodKind
-    from_on: CalendarDate
-    to_on: CalendarDate
+    from_on: Day
+    to_on: Day
     description: Text
 
 
 class AttendanceCreate(_Request):
     attendees: Annotated[list[AttendeeIn], Field(min_length=1, max_length=ATTENDEES_MAX)]
     offer: OfferIn | None = None
-    paid_on: CalendarDate | None = None
+    paid_on: Day | None = None
 
 
 class AttendeeOut(BaseModel):
@@ -144,7 +147,7 @@ class PaymentCheckCreate(_Request):
     account_id: Id
     amount_pence: Pence
     worked_minutes: Annotated[StrictInt, Field(ge=0, le=7 * 24 * 60)] = 0
-    paid_on: CalendarDate | None = None
+    paid_on: Day | None = None
 
 
 class PaymentCheckOut(BaseModel):
@@ -173,7 +176,7 @@ class ExpenseCreate(_Request):
     amount_pence: Pence
     evidence: Annotated[ReceiptIn | MileageIn, Field(discriminator="kind")]
     description: Text
-    incurred_on: CalendarDate
+    incurred_on: Day
     activity_id: Id | None = None
 
 
