@@ -257,3 +257,57 @@ def test_a_coordinator_declares_for_a_member_only_with_their_say_so(world: World
     assert refused_delete.json()["code"] == "member_say_so_required"
     deleted = w.client.delete(path, params={"members_say_so": "true"}, headers=w.headers["coordinator"])
     assert deleted.status_code == 204
+
+
+def test_spending_credits_on_an_organisations_options(world: World) -> None:
+    """A swim session for anyone; a voucher needs the member's acknowledgement once benefits are declared."""
+    w = world
+    options = f"/organisations/{w.organisation_id}/spend-options"
+    swim = _post(
+        w, "staff", options, {"title": "Swim session", "minutes": 60, "spend_class": "community_activity"}
+    )
+    assert swim.status_code == 201, swim.text
+    assert swim.json()["spend_class_label"]
+    voucher = _post(
+        w, "organisation_key", options, {"title": "Cafe voucher", "minutes": 30, "spend_class": "voucher"}
+    )
+    assert voucher.status_code == 201, voucher.text
+    listed = w.client.get(w.url("/spend-options"), headers=w.headers["other_member"])
+    assert {o["title"] for o in listed.json()["spend_options"]} == {"Swim session", "Cafe voucher"}
+
+    member = w.account_ids["member"]
+    organisation_before = _balance(w, "organisation")
+    swum = _post(
+        w, "member", f"/spend-options/{swim.json()['id']}/spends", {"account_id": member}, keyed=True
+    )
+    assert swum.status_code == 201, swum.text
+    assert swum.json()["balance_minutes"] == -60
+    assert _balance(w, "organisation") == organisation_before + 60
+
+    _declare(w, "member", ["universal_credit"])
+    spend_path = f"/spend-options/{voucher.json()['id']}/spends"
+    refused = _post(w, "member", spend_path, {"account_id": member}, keyed=True)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "spend_acknowledgement_required"
+    assert "universal" not in refused.text.lower()
+    assert _balance(w, "member") == -60
+    acknowledged = _post(
+        w,
+        "member",
+        spend_path,
+        {"account_id": member, "acknowledgement": "I understand this may affect my benefits"},
+        keyed=True,
+    )
+    assert acknowledged.status_code == 201, acknowledged.text
+    assert acknowledged.json()["acknowledged"] is True
+    assert _balance(w, "member") == -90
+
+    withdrawn = w.client.post(
+        w.url(f"/spend-options/{voucher.json()['id']}/withdraw"), headers=w.headers["staff"]
+    )
+    assert withdrawn.status_code == 200 and withdrawn.json()["active"] is False
+    again = _post(w, "member", spend_path, {"account_id": member, "acknowledgement": "yes"}, keyed=True)
+    assert again.status_code == 409 and again.json()["code"] == "spend_option_withdrawn"
+    log = w.client.get(w.url("/audit-log"), params={"account_id": member}, headers=w.headers["coordinator"])
+    actions = [e["action"] for e in log.json()["entries"]]
+    assert {"spend_checked", "spend_refused", "spend_acknowledged"} <= set(actions)

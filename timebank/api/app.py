@@ -30,6 +30,7 @@ from timebank.api.routes import (
     members,
     organisations,
     reports,
+    spending,
     timebanks,
 )
 from timebank.api.schemas import Health, Problem
@@ -128,6 +129,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         activities,
         expenses,
         audit_log,
+        spending,
         exchanges,
         gifts,
         reports,

@@ -20,6 +20,7 @@ from timebank.benefits.checks import PENCE_MAX
 from timebank.benefits.choices import Reward
 from timebank.benefits.money import HMRC_PENCE_PER_MILE, MILES_MAX, PENCE_PER_MILE_MAX, PaymentKind
 from timebank.benefits.periods import PeriodKind
+from timebank.benefits.spending import SpendClass
 from timebank.ledger.limits import DESCRIPTION_LENGTH_MAX, NAME_LENGTH_MAX
 
 __all__ = [
@@ -43,6 +44,11 @@ __all__ = [
     "PaymentCheckCreate",
     "PaymentCheckOut",
     "ReceiptIn",
+    "SpendCreate",
+    "SpendOptionCreate",
+    "SpendOptionOut",
+    "SpendOptionPageOut",
+    "SpendOut",
 ]
 
 Pence = Annotated[StrictInt, Field(ge=1, le=PENCE_MAX)]
@@ -223,3 +229,49 @@ class AuditEntryOut(BaseModel):
 class AuditPageOut(BaseModel):
     entries: list[AuditEntryOut]
     next_cursor: str | None
+
+
+class SpendOptionCreate(_Request):
+    title: Name
+    minutes: Minutes
+    spend_class: SpendClass
+
+
+class SpendOptionOut(BaseModel):
+    id: int
+    organisation_id: int
+    title: str
+    minutes: int
+    spend_class: str
+    spend_class_label: str
+    active: bool
+
+
+class SpendOptionPageOut(BaseModel):
+    spend_options: list[SpendOptionOut]
+    next_cursor: str | None
+
+
+class SpendCreate(_Request):
+    """Spend credits on an option, for ``account_id`` (the member, or a coordinator for them).
+
+    ``acknowledgement``: for goods or a voucher, when the member has declared benefits, the member's
+    own words that they understand it may affect their benefits.
+    """
+
+    account_id: Id
+    acknowledgement: ShortText | None = None
+
+
+class SpendOut(BaseModel):
+    id: int
+    spend_option_id: int
+    organisation_id: int
+    account_id: int
+    exchange_id: int
+    transaction_id: int
+    minutes: int
+    spend_class: str
+    acknowledged: bool
+    spent_at: str
+    balance_minutes: int

@@ -95,6 +95,7 @@ _FIELD_RULES: dict[tuple[str, str], str] = {
     ("attendees", "too_long"): errors.TooManyAttendees.code,
     ("categories", "too_long"): errors.BenefitCategoryUnknown.code,
     ("title", "string_too_short"): errors.TextRequired.code,
+    ("spend_class", "enum"): errors.SpendClassUnknown.code,
     # An expense without its receipt or mileage sum: left out, or sent as null.
     ("evidence", "missing"): errors.ExpenseEvidenceMissing.code,
     ("evidence", "model_attributes_type"): errors.ExpenseEvidenceMissing.code,
