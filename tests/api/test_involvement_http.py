@@ -311,3 +311,46 @@ def test_spending_credits_on_an_organisations_options(world: World) -> None:
     log = w.client.get(w.url("/audit-log"), params={"account_id": member}, headers=w.headers["coordinator"])
     actions = [e["action"] for e in log.json()["entries"]]
     assert {"spend_checked", "spend_refused", "spend_acknowledged"} <= set(actions)
+
+
+def test_an_attendee_without_a_choice_gets_the_benefit_safe_default(world: World) -> None:
+    """B5: credits for a member who declared benefits; the offered payment for the others; audited."""
+    w = world
+    _declare(w, "member", ["carers_allowance"])
+    activity_id = _post(w, "staff", f"/organisations/{w.organisation_id}/activities", FORUM).json()["id"]
+    attendees = [
+        {"account_id": w.account_ids["member"], "minutes": 120},
+        {"account_id": w.account_ids["other_member"], "minutes": 120, "choice": None},
+    ]
+    offered = _post(
+        w,
+        "staff",
+        f"/activities/{activity_id}/attendance",
+        {"attendees": attendees, "offer": OFFER},
+        keyed=True,
+    )
+    assert offered.status_code == 201, offered.text
+    choices = {a["account_id"]: a["choice"] for a in offered.json()["attendees"]}
+    assert choices == {w.account_ids["member"]: "credits", w.account_ids["other_member"]: "payment"}
+    assert offered.json()["recognised_minutes"] == 120
+
+    second = _post(w, "staff", f"/organisations/{w.organisation_id}/activities", FORUM).json()["id"]
+    unpaid = _post(
+        w,
+        "staff",
+        f"/activities/{second}/attendance",
+        {"attendees": [{"account_id": w.account_ids["other_member"], "minutes": 60}]},
+        keyed=True,
+    )
+    assert unpaid.status_code == 201, unpaid.text
+    assert unpaid.json()["attendees"][0]["choice"] == "credits"
+
+    log = w.client.get(w.url("/audit-log"), headers=w.headers["coordinator"]).json()["entries"]
+    defaulted = [
+        (e["subject_account_id"], e["details"]["choice"]) for e in log if e["action"] == "reward_defaulted"
+    ]
+    assert defaulted == [
+        (w.account_ids["member"], "credits"),
+        (w.account_ids["other_member"], "payment"),
+        (w.account_ids["other_member"], "credits"),
+    ]

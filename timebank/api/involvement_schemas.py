@@ -88,13 +88,16 @@ class ActivityPageOut(BaseModel):
 class AttendeeIn(_Request):
     """One attendee: their time, their choice, and what that choice needs.
 
+    Left out (or null), the choice is the default: time credits for a member who declared benefits,
+    otherwise the offered payment, or time credits when nothing is offered.
+
     ``reduced_pence`` for ``reduced_payment``; ``charity_name`` for ``charity``; ``acknowledgement``
     (the advice given, the form signed) for a payment the benefit guard says needs one.
     """
 
     account_id: Id
     minutes: Minutes
-    choice: Reward
+    choice: Reward | None = None
     reduced_pence: Pence | None = None
     charity_name: ShortText | None = None
     acknowledgement: ShortText | None = None

@@ -2,7 +2,9 @@
 
 One call records a list of attendees for one activity, all or nothing, in one transaction (B3):
 
-- everyone's attendance, minutes and reward choice, with the time it was recorded;
+- everyone's attendance, minutes and reward choice, with the time it was recorded. An attendee
+  whose choice is not given gets the default (B5): time credits for a member who declared benefits,
+  otherwise the payment when one is offered and credits when none is (``with_defaults``);
 - one **recognition** transaction in the ledger: the organisation's account gives each attendee who
   chose credits exactly their minutes, within the organisation's budget floor (the ledger refuses,
   and nothing at all is recorded, if the floor would be crossed);
@@ -45,9 +47,10 @@ from timebank.services.attendance_inputs import (
     check_members,
     check_texts,
     money_records,
+    with_defaults,
 )
 from timebank.services.attendance_rows import write_attendance
-from timebank.services.audit import AuditTrail
+from timebank.services.audit import AuditAction, AuditTrail
 from timebank.services.benefit_rules import benefit_rules
 from timebank.services.benefit_views import AttendanceView
 from timebank.services.callers import Caller
@@ -133,11 +136,13 @@ def _record(uow: UnitOfWork, timebank_id: int, caller: Caller, request: _Request
     activity = uow.activities.get(timebank_id, request.activity_id)
     organisation = uow.organisations.get(timebank_id, activity.organisation_id)
     check_acts_for(caller, organisation)
-    attendees = request.attendees
+    unknown = [a.account_id for a in request.attendees if a.choice is None]
+    declared = uow.declarations.categories_for(timebank_id, unknown) if unknown else {}
+    attendees, defaulted = with_defaults(request.attendees, declared, request.offer)
     on = request.paid_on or activity.held_on
     with benefit_rules():
         plan = plan_recognition(
-            organisation.account_id, [Attendance(a.account_id, a.minutes, a.choice) for a in attendees]
+            organisation.account_id, [Attendance(a.account_id, a.minutes, a.reward) for a in attendees]
         )
     money = money_records(attendees, request.offer, on)
     locked = uow.accounts.lock(timebank_id, [organisation.account_id, *(a.account_id for a in attendees)])
@@ -148,6 +153,14 @@ def _record(uow: UnitOfWork, timebank_id: int, caller: Caller, request: _Request
             f"Attendance at this activity is already recorded for accounts {already}"
         )
     trail = AuditTrail(caller.caller)
+    for attendee in attendees:
+        if attendee.account_id in defaulted:
+            trail.add(
+                AuditAction.REWARD_DEFAULTED,
+                attendee.account_id,
+                activity_id=activity.activity_id,
+                choice=attendee.reward.value,
+            )
     planned = list(zip(attendees, money, strict=True))
     guards = guard_payments(uow, timebank_id, activity, planned, trail)
     transaction_id = None

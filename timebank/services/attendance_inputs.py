@@ -8,21 +8,31 @@ the money record their choice leaves, and refuses with every breach of every att
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
+from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.choices import CHOICE_MEANINGS, PaymentOffer, Reward, money_for_choice
 from timebank.benefits.errors import BenefitRulesBroken, Breach, BreachCode
 from timebank.benefits.money import DeclinedPayment, Payment, PaymentKind, PaymentPeriod, RedirectedPayment
 from timebank.benefits.periods import PeriodKind, week_of
+from timebank.benefits.spending import default_reward
 from timebank.ledger import rules
 from timebank.ledger.errors import MemberAccountRequired
 from timebank.ledger.limits import DESCRIPTION_LENGTH_MAX, NAME_LENGTH_MAX
 from timebank.ledger.types import AccountKind, AccountState
 from timebank.services.benefit_rules import refusal_for
 
-__all__ = ["AttendeeChoice", "MoneyRecord", "OfferTerms", "check_members", "check_texts", "money_records"]
+__all__ = [
+    "AttendeeChoice",
+    "MoneyRecord",
+    "OfferTerms",
+    "check_members",
+    "check_texts",
+    "money_records",
+    "with_defaults",
+]
 
 MoneyRecord = Payment | DeclinedPayment | RedirectedPayment
 
@@ -31,6 +41,7 @@ MoneyRecord = Payment | DeclinedPayment | RedirectedPayment
 class AttendeeChoice:
     """One attendee: their minutes, their choice, and what the choice needs.
 
+    ``choice`` None means the organisation does not know it: the default applies (``with_defaults``).
     ``reduced_pence`` for ``reduced_payment``; ``charity_name`` for ``charity``; ``acknowledgement``
     for a payment the benefit guard says needs one: a short note or reference of the organisation's
     (the advice given, the form signed).
@@ -38,7 +49,7 @@ class AttendeeChoice:
 
     account_id: int
     minutes: int
-    choice: Reward
+    choice: Reward | None
     reduced_pence: int | None = None
     charity_name: str | None = None
     acknowledgement: str | None = None
@@ -46,6 +57,36 @@ class AttendeeChoice:
     @property
     def acknowledged(self) -> bool:
         return self.acknowledgement is not None and bool(self.acknowledgement.strip())
+
+    @property
+    def reward(self) -> Reward:
+        """The choice, once defaults are filled in; asking before that is a bug."""
+        assert self.choice is not None, "the default reward is filled in before the choice is used"
+        return self.choice
+
+
+def with_defaults(
+    attendees: Sequence[AttendeeChoice],
+    declared: Mapping[int, Collection[str]],
+    offer: PaymentOffer | None,
+) -> tuple[tuple[AttendeeChoice, ...], tuple[int, ...]]:
+    """Every attendee with a choice, and the accounts whose choice was the default (B5).
+
+    An attendee whose choice is not given gets the default: time credits (with expenses repaid) for a
+    member who declared benefits; otherwise the organisation's own, which is the payment when it
+    offers one and time credits when it does not.
+    """
+    organisation_default = Reward.PAYMENT if offer is not None else Reward.CREDITS
+    resolved: list[AttendeeChoice] = []
+    defaulted: list[int] = []
+    for attendee in attendees:
+        if attendee.choice is None:
+            categories = [BenefitCategory(code) for code in declared.get(attendee.account_id, ())]
+            choice = default_reward(categories, organisation_default).choice
+            attendee = replace(attendee, choice=choice)
+            defaulted.append(attendee.account_id)
+        resolved.append(attendee)
+    return tuple(resolved), tuple(defaulted)
 
 
 @dataclass(frozen=True)
@@ -90,13 +131,13 @@ def money_records(
     records: list[MoneyRecord | None] = []
     breaches: list[Breach] = []
     for index, attendee in enumerate(attendees):
-        if attendee.acknowledgement is not None and not CHOICE_MEANINGS[attendee.choice].pays_member:
-            detail = f"Attendee {index + 1} chose {attendee.choice}, which takes no acknowledgement"
+        if attendee.acknowledgement is not None and not CHOICE_MEANINGS[attendee.reward].pays_member:
+            detail = f"Attendee {index + 1} chose {attendee.reward}, which takes no acknowledgement"
             breaches.append(Breach(BreachCode.CHOICE_DETAIL_NOT_WANTED, detail))
         try:
             records.append(
                 money_for_choice(
-                    attendee.choice,
+                    attendee.reward,
                     offer,
                     on,
                     reduced_pence=attendee.reduced_pence,

@@ -39,7 +39,7 @@ def _payment_record(
     offer: PaymentOffer,
     guard: PaymentGuard,
 ) -> PaymentRecord:
-    reduced = attendee.choice is Reward.REDUCED_PAYMENT
+    reduced = attendee.reward is Reward.REDUCED_PAYMENT
     reference = (
         attendee.acknowledgement.strip() if attendee.acknowledgement and attendee.acknowledged else None
     )
@@ -71,14 +71,14 @@ def _declined_record(
 ) -> DeclinedPaymentRecord:
     """An offer declined or given to a charity, or a decline with nothing offered (the choice alone)."""
     charity = (
-        attendee.charity_name.strip() if attendee.charity_name and attendee.choice is Reward.CHARITY else None
+        attendee.charity_name.strip() if attendee.charity_name and attendee.reward is Reward.CHARITY else None
     )
     return DeclinedPaymentRecord(
         declined_id=None,
         organisation_id=organisation.organisation_id,
         account_id=attendee.account_id,
         activity_id=activity.activity_id,
-        choice=attendee.choice.value,
+        choice=attendee.reward.value,
         declined_on=on,
         description=activity.title if offer is None else offer.description,
         offered_pence=None if offer is None else offer.amount_pence,
@@ -108,17 +108,17 @@ def write_attendance(
                 activity.activity_id,
                 a.account_id,
                 a.minutes,
-                a.choice.value,
+                a.reward.value,
                 now,
                 caller.caller,
-                transaction_id if a.choice is Reward.CREDITS else None,
+                transaction_id if a.reward is Reward.CREDITS else None,
             )
             for a, _ in planned
         ],
     )
     results = []
     for attendee, record in planned:
-        meaning = CHOICE_MEANINGS[attendee.choice]
+        meaning = CHOICE_MEANINGS[attendee.reward]
         payment_id = None
         guard = guards.get(attendee.account_id)
         if isinstance(record, Payment):
@@ -132,7 +132,7 @@ def write_attendance(
             AuditAction.REWARD_CHOSEN,
             attendee.account_id,
             activity_id=activity.activity_id,
-            choice=attendee.choice.value,
+            choice=attendee.reward.value,
             minutes=attendee.minutes,
             transaction_id=transaction_id if meaning.posts_credits else None,
             payment_id=payment_id,
@@ -141,7 +141,7 @@ def write_attendance(
             AttendeeResult(
                 account_id=attendee.account_id,
                 minutes=attendee.minutes,
-                choice=attendee.choice.value,
+                choice=attendee.reward.value,
                 recognised_minutes=attendee.minutes if meaning.posts_credits else 0,
                 payment_id=payment_id,
                 payment_pence=record.amount_pence if isinstance(record, Payment) else None,

@@ -8,6 +8,7 @@ declaration, and must not keep what the member asked to delete. ``AuditTrail.add
 bug, details that spell a category's code.
 
     reward_chosen          an attendee's reward choice for an activity, and their minutes
+    reward_defaulted       no choice was given for an attendee, so the default was recorded (B5)
     payment_checked        a proposed payment run through the benefit guard (B5, B6)
     payment_warned         the guard warned: the warnings' codes (which name no benefit)
     payment_acknowledged   the organisation recorded its acknowledgement of the warnings
@@ -41,6 +42,7 @@ __all__ = ["AuditAction", "AuditTrail"]
 
 class AuditAction(enum.StrEnum):
     REWARD_CHOSEN = "reward_chosen"
+    REWARD_DEFAULTED = "reward_defaulted"
     PAYMENT_CHECKED = "payment_checked"
     PAYMENT_WARNED = "payment_warned"
     PAYMENT_ACKNOWLEDGED = "payment_acknowledged"
