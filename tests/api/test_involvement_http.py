@@ -354,3 +354,34 @@ def test_an_attendee_without_a_choice_gets_the_benefit_safe_default(world: World
         (w.account_ids["other_member"], "payment"),
         (w.account_ids["other_member"], "credits"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("categories", "worked_minutes", "codes"),
+    [
+        (["prefer_not_to_say"], 60, ["payment_may_affect_benefits"]),
+        (["employment_and_support_allowance"], 16 * 60, ["payment_may_affect_benefits", "limit_crossed"]),
+    ],
+)
+def test_the_organisation_cannot_tell_benefits_apart_by_the_warnings_codes(
+    world: World, categories: list[str], worked_minutes: int, codes: list[str]
+) -> None:
+    """B4: the hours limit (one benefit's) and "not specified" (prefer not to say) show as general codes."""
+    w = world
+    _declare(w, "member", categories)
+    activity_id = _post(w, "staff", f"/organisations/{w.organisation_id}/activities", FORUM).json()["id"]
+    check = _post(
+        w,
+        "organisation_key",
+        f"/activities/{activity_id}/payment-checks",
+        {
+            "account_id": w.account_ids["member"],
+            "amount_pence": 2500,
+            "worked_minutes": worked_minutes,
+            "paid_on": "2025-06-11",  # within the 2025/26 limits
+        },
+    )
+    assert check.status_code == 200, check.text
+    assert check.json()["warning_codes"] == codes
+    for word in ("hours", "specified", "not said", "cannot be checked"):
+        assert word not in " ".join(check.json()["warnings"]), word

@@ -238,7 +238,7 @@ def test_the_organisation_is_warned_without_learning_which_benefits_a_member_get
     secrets += ["Carer", "Universal Credit", "permitted work", "disregard", "Allowance", "week", "month"]
 
     assert guard.crossed  # there is something to warn about
-    assert len(guard.organisation_texts) >= 3
+    assert len(guard.organisation_texts) >= 2  # the general advice, and the limit's
     for text in guard.organisation_texts:
         assert not [secret for secret in secrets if secret.lower() in text.lower()], text
     for warning in guard.warnings:

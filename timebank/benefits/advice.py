@@ -49,6 +49,26 @@ class BenefitWarning:
     organisation_text: str
     limit_code: LimitCode | None = None
 
+    @property
+    def organisation_code(self) -> WarningCode:
+        """The code the organisation sees: coarser, so that it does not tell benefits apart (B4).
+
+        A limit on paid hours applies only to one benefit, and "not specified" only to a member who
+        prefers not to say: shown as they are, they would name what the member declared.
+        """
+        return _ORGANISATION_CODES.get(self.code, self.code)
+
+
+_ORGANISATION_CODES = {
+    WarningCode.BENEFITS_NOT_SPECIFIED: WarningCode.PAYMENT_MAY_AFFECT_BENEFITS,
+    WarningCode.PERMITTED_WORK_HOURS_REACHED: WarningCode.LIMIT_CROSSED,
+}
+_MAY_NEED_ADVICE = (
+    "This member may need advice before accepting a payment. They can choose time credits, take less, "
+    f"turn it down, or have it go to a charity. {_ASK_FIRST}"
+)
+_ABOVE_A_LIMIT = f"This payment would go above a benefit limit that applies to this member. {_ASK_FIRST}"
+
 
 def _period_words(kind: PeriodKind, from_on: date, to_on: date) -> str:
     noun = "week" if kind is PeriodKind.WEEK else "period"
@@ -62,8 +82,7 @@ def payment_may_affect_benefits(amount_pence: int) -> BenefitWarning:
         "whether it is cash, a voucher or a gift. "
         f"{_TELL_THE_OFFICE} You can take a smaller payment, turn it down, or ask for it to go to a charity. "
         "You can choose time credits instead.",
-        "This member may need advice before accepting a payment. They can choose time credits, take less, "
-        f"turn it down, or have it go to a charity. {_ASK_FIRST}",
+        _MAY_NEED_ADVICE,
     )
 
 
@@ -72,7 +91,7 @@ def benefits_not_specified() -> BenefitWarning:
         WarningCode.BENEFITS_NOT_SPECIFIED,
         "You have not said which benefits you get, so we cannot check this against benefit limits. "
         "Please ask your benefit office before you accept it.",
-        f"This payment cannot be checked against benefit limits. {_ASK_FIRST}",
+        _MAY_NEED_ADVICE,
     )
 
 
@@ -94,7 +113,7 @@ def limit_crossed(limit: BenefitLimit, total_pence: int, from_on: date, to_on: d
         WarningCode.LIMIT_CROSSED,
         f"With this payment you would get {format_pence(total_pence)} in {where}. That is above the "
         f"{limit.name} of {format_pence(limit.amount_pence)} {limit.period.label}. {_TELL_THE_OFFICE}",
-        f"This payment would go above a benefit limit that applies to this member. {_ASK_FIRST}",
+        _ABOVE_A_LIMIT,
         limit.code,
     )
 
@@ -108,7 +127,7 @@ def permitted_work_hours_reached(
         f"With this payment you would have {format_minutes(worked_minutes)} of paid work in "
         f"{_period_words(PeriodKind.WEEK, from_on, to_on)}. The {limit.name} is only for less than "
         f"{format_minutes(limit.weekly_work_minutes_below)} of paid work a week. {_TELL_THE_OFFICE}",
-        f"This payment would go above a limit on paid hours that applies to this member. {_ASK_FIRST}",
+        _ABOVE_A_LIMIT,
         limit.code,
     )
 

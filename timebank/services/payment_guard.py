@@ -155,7 +155,7 @@ def check_payment_offer(
             account_id=account_id,
             amount_pence=amount_pence,
             acknowledgement_needed=guard.acknowledgement_needed,
-            warning_codes=tuple(dict.fromkeys(w.code.value for w in guard.warnings)),
+            warning_codes=tuple(dict.fromkeys(w.organisation_code.value for w in guard.warnings)),
             warnings=guard.organisation_texts,
         )
 
