@@ -6,8 +6,13 @@ had it given to a food bank. The Trust repaid the demo member's bus fare against
 new user logging in as the demo member finds an activity on their benefit-safe statement, with
 credits and money kept apart, and a coordinator finds every reward choice in one place.
 
-It is made through the same use cases the API calls: ``create_activity``, ``record_attendance``
-and ``record_expense``.
+The Trust also offers things to spend credits on, one of each kind that matters for benefits: a
+community lunch and a swim session (community activities, always fine) and a café voucher (a
+voucher, which a member who declared benefits must acknowledge first). The demo member has spent
+credits on the lunch.
+
+It is made through the same use cases the API calls: ``create_activity``, ``record_attendance``,
+``record_expense``, ``create_spend_option`` and ``spend_credits``.
 """
 
 from __future__ import annotations
@@ -19,20 +24,28 @@ from sqlalchemy import Engine
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.choices import Reward
 from timebank.benefits.money import PaymentKind, Receipt
+from timebank.benefits.spending import SpendClass
 from timebank.services.activities import create_activity
 from timebank.services.attendance import record_attendance
 from timebank.services.attendance_inputs import AttendeeChoice, OfferTerms
 from timebank.services.callers import Caller
 from timebank.services.expenses import record_expense
 from timebank.services.members import MemberView
+from timebank.services.spending import create_spend_option, spend_credits
 
-__all__ = ["FORUM_TITLE", "seed_user_forum"]
+__all__ = ["FORUM_TITLE", "SPEND_OPTIONS", "seed_spend_options", "seed_user_forum"]
 
 FORUM_TITLE = "User forum: the day-centre timetable"
 _FORUM_MINUTES = 120
 _OFFER_PENCE = 2000
 _REDUCED_PENCE = 1000
 _BUS_FARE_PENCE = 320
+# What the Trust offers for credits: a title, the minutes it takes, and its class.
+SPEND_OPTIONS = (
+    ("Community lunch at the day centre", 60, SpendClass.COMMUNITY_ACTIVITY),
+    ("Swim session at Riverside pool", 60, SpendClass.COMMUNITY_ACTIVITY),
+    ("Café voucher", 30, SpendClass.VOUCHER),
+)
 
 
 def seed_user_forum(
@@ -90,3 +103,14 @@ def seed_user_forum(
         activity_id=activity.activity_id,
     )
     return activity.activity_id
+
+
+def seed_spend_options(
+    engine: Engine, timebank_id: int, coordinator: Caller, organisation_id: int, people: list[MemberView]
+) -> None:
+    """The Trust's spend options, and the demo member (``people[1]``) spending credits on the lunch."""
+    options = [
+        create_spend_option(engine, timebank_id, coordinator, organisation_id, title, minutes, spend_class)
+        for title, minutes, spend_class in SPEND_OPTIONS
+    ]
+    spend_credits(engine, timebank_id, coordinator, options[0].spend_option_id, people[1].account_id)

@@ -23,9 +23,10 @@ from tests.integration.helpers import check_invariants
 from timebank.db import make_engine, run, upgrade
 from timebank.db.benefit_tables import activities, attendance
 from timebank.db.people_tables import member_tags, members, organisation_staff, organisations
+from timebank.db.spend_tables import spend_options, spends
 from timebank.db.tables import exchange_receivers, exchanges
 from timebank.demo import DEMO_PASSWORD, seed_demo
-from timebank.demo_involvement import FORUM_TITLE
+from timebank.demo_involvement import FORUM_TITLE, SPEND_OPTIONS
 from timebank.services import benefit_safe_statement
 from timebank.services.access import authenticate, log_in
 
@@ -146,5 +147,11 @@ def test_the_demo_has_a_user_forum_with_every_reward_choice_on_the_members_state
     assert statement.received_minutes >= forum[0].minutes
     assert statement.expenses_pence == 320
     assert statement.payments_pence == 0
+    # The Trust's spend options, and the demo member's lunch (spent today, so not asserted on the
+    # statement above, whose month is the seeding day's).
+    offered = _rows(empty_engine, select(spend_options.c.title, spend_options.c.spend_class))
+    assert sorted(offered) == sorted((title, spend_class.value) for title, _, spend_class in SPEND_OPTIONS)
+    spent = _rows(empty_engine, select(spends.c.account_id, spends.c.spend_class, spends.c.acknowledged))
+    assert spent == [(caller.account_id, "community_activity", False)]
     assert "benefit-statement" in demo.how_to_log_in("127.0.0.1", 8000)
     assert check_invariants(empty_engine, tb) == []
