@@ -37,6 +37,14 @@ The rules the rows encode:
   by the organisation's staff or its key: the others get 403 ``self_or_coordinator_required``. The
   member sets and deletes their own; a coordinator does it only on the member's say-so
   (``members_say_so``), and without it gets 403 ``member_say_so_required``.
+- **Spend options.** Whoever acts for an organisation (its staff, its API key) or a coordinator
+  offers and withdraws its options; everyone else in the timebank gets 403
+  ``organisation_staff_required``. Every member sees the active options; the withdrawn ones too
+  only a coordinator, or whoever acts for the organisation named in the query (else 403
+  ``coordinator_required`` or ``organisation_staff_required``). Credits are spent by the member
+  from their own account, or by a coordinator for them: never by another member, nor by the
+  organisation's staff or key for a member (403 ``account_holder_required``); a staff member spends
+  their own credits as any member does.
 - **The audit log** of benefit checks, warnings, choices and reads is for coordinators only (403
   ``coordinator_required``).
 - **A coordinator** acts for anyone in their timebank: every operation under it, including
@@ -68,6 +76,7 @@ from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.choices import Reward
 from timebank.benefits.money import PaymentKind
 from timebank.benefits.periods import PeriodKind, week_of
+from timebank.benefits.spending import SpendClass
 from timebank.db import make_engine
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.services.access import create_admin, log_in, log_out
@@ -79,6 +88,7 @@ from timebank.services.exchanges import record_exchange
 from timebank.services.gifts import give_credits
 from timebank.services.members import add_member
 from timebank.services.organisations import add_organisation, add_staff, create_api_key
+from timebank.services.spending import create_spend_option
 from timebank.services.timebanks import set_limits
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
@@ -227,6 +237,19 @@ class Arena:
             self.world.engine, self.world.timebank_id, self.coordinator, activity_id, attendees, offer=offer
         )
         return activity_id
+
+    def spend_option(self, spend_class: SpendClass = SpendClass.COMMUNITY_ACTIVITY) -> int:
+        """A new active option of the organisation, worth ``MINUTES``."""
+        view = create_spend_option(
+            self.world.engine,
+            self.world.timebank_id,
+            self.coordinator,
+            self.world.organisation_id,
+            "Swim session",
+            MINUTES,
+            spend_class,
+        )
+        return view.spend_option_id
 
 
 def build_arena(world: World) -> Arena:
@@ -450,6 +473,30 @@ def expense_body(arena: Arena, caller: str) -> Call:
     return Call({"organisation_id": arena.world.organisation_id}, json=body)
 
 
+def spend_option(body: Callable[[Arena], Any] | None = None) -> Arrange:
+    """A new option of the organisation for this caller, and maybe a body naming the arena's people."""
+    return lambda arena, caller: Call(
+        {"spend_option_id": arena.spend_option()}, json=None if body is None else body(arena)
+    )
+
+
+def spend_for(role: str) -> Callable[[Arena], dict[str, Any]]:
+    """Spend on the option from the account of ``role``."""
+    return lambda arena: {"account_id": arena.account(role)}
+
+
+def spend_options_query(*, own: bool = False, withdrawn: bool = False) -> Arrange:
+    """List the options: only the organisation's (``own``), and the withdrawn ones too (``withdrawn``)."""
+
+    def arrange(arena: Arena, caller: str) -> Call:
+        query: dict[str, Any] = {"include_withdrawn": True} if withdrawn else {}
+        if own:
+            query["organisation_id"] = arena.world.organisation_id
+        return Call(query=query)
+
+    return arrange
+
+
 def declaration(body: Any = None, query: Mapping[str, int] | None = None) -> Arrange:
     """The member's benefits declaration."""
     return lambda arena, caller: Call({"account_id": arena.account("member")}, json=body, query=query)
@@ -460,6 +507,7 @@ ACCOUNT = f"{TB}/accounts/{{account_id}}"
 EXCHANGE = f"{TB}/exchanges/{{exchange_id}}"
 ORGANISATION = f"{TB}/organisations/{{organisation_id}}"
 ACTIVITY = f"{TB}/activities/{{activity_id}}"
+SPEND_OPTION = f"{TB}/spend-options/{{spend_option_id}}"
 DECLARATION = f"{ACCOUNT}/benefits-declaration"
 SELF_OR_COORDINATOR = "self_or_coordinator_required"
 COORDINATOR_REQUIRED = "coordinator_required"
@@ -477,6 +525,7 @@ FORUM = {
     "purpose": "Shaping the crisis line with the people who use it",
 }
 DECLARE = {"categories": ["prefer_not_to_say"]}
+SWIM = {"title": "Swim session", "minutes": MINUTES, "spend_class": "community_activity"}
 
 ROWS = [
     # The service and logging in and out.
@@ -805,6 +854,63 @@ ROWS = [
         expense_body,
         in_timebank(STAFF_REQUIRED, staff=201, organisation_key=201, coordinator=201),
     ),
+    # Spend options: whoever acts for the organisation (its staff, its key) or a coordinator offers
+    # and withdraws them; everyone in the timebank sees the active ones. A member spends their own
+    # credits, or a coordinator does it for them: not another member, nor the organisation's side.
+    Row(
+        "create_spend_option",
+        "POST",
+        f"{ORGANISATION}/spend-options",
+        organisation(SWIM),
+        in_timebank(STAFF_REQUIRED, staff=201, organisation_key=201, coordinator=201),
+    ),
+    Row("list_spend_options", "GET", f"{TB}/spend-options", spend_options_query(), all_of_timebank(200)),
+    Row(
+        "list_spend_options",
+        "GET",
+        f"{TB}/spend-options",
+        spend_options_query(own=True),
+        all_of_timebank(200),
+        "of the organisation",
+    ),
+    Row(
+        "list_spend_options",
+        "GET",
+        f"{TB}/spend-options",
+        spend_options_query(withdrawn=True),
+        in_timebank(COORDINATOR_REQUIRED, coordinator=200),
+        "withdrawn too",
+    ),
+    Row(
+        "list_spend_options",
+        "GET",
+        f"{TB}/spend-options",
+        spend_options_query(own=True, withdrawn=True),
+        in_timebank(STAFF_REQUIRED, **ORGANISATION_SIDE),
+        "the organisation's withdrawn too",
+    ),
+    Row(
+        "withdraw_spend_option",
+        "POST",
+        f"{SPEND_OPTION}/withdraw",
+        spend_option(),  # a new option each time, so each caller meets an active one
+        in_timebank(STAFF_REQUIRED, **ORGANISATION_SIDE),
+    ),
+    Row(
+        "spend_credits",
+        "POST",
+        f"{SPEND_OPTION}/spends",
+        spend_option(spend_for("member")),
+        in_timebank(HOLDER_REQUIRED, member=201, coordinator=201),
+    ),
+    Row(
+        "spend_credits",
+        "POST",
+        f"{SPEND_OPTION}/spends",
+        spend_option(spend_for("staff")),
+        in_timebank(HOLDER_REQUIRED, staff=201, coordinator=201),
+        "the staff member's own",
+    ),
     # A benefits declaration: the member and coordinators read it (never the organisation's staff or
     # key; every read is audited); the member writes it, a coordinator only on the member's say-so.
     Row(
@@ -965,9 +1071,13 @@ def test_another_timebanks_ids_are_not_found_under_this_timebanks_path(arena: Ar
         60,
         ActivityClassification.USES_SERVICES,
     ).activity_id
+    far_option = create_spend_option(
+        engine, other, coordinator, trust, "Far swim", MINUTES, SpendClass.COMMUNITY_ACTIVITY
+    ).spend_option_id
     account, member_id, organisation_id = world.other_account_id, stranger.member_id, world.organisation_id
     here = world.account_ids["member"]
     near_activity = arena.activity()
+    near_option = arena.spend_option()
     far_attendee = {"attendees": [{"account_id": account, "minutes": MINUTES, "choice": "credits"}]}
     expense = expense_body(arena, "coordinator").json
     exchange_body = {
@@ -1059,6 +1169,17 @@ def test_another_timebanks_ids_are_not_found_under_this_timebanks_path(arena: Ar
             "account_not_found",
         ),
         ("GET", f"/audit-log?account_id={account}", None, "account_not_found"),
+        ("POST", f"/organisations/{trust}/spend-options", SWIM, "organisation_not_found"),
+        ("GET", f"/spend-options?organisation_id={trust}", None, "organisation_not_found"),
+        (
+            "GET",
+            f"/spend-options?organisation_id={trust}&include_withdrawn=true",
+            None,
+            "organisation_not_found",
+        ),
+        ("POST", f"/spend-options/{far_option}/withdraw", None, "spend_option_not_found"),
+        ("POST", f"/spend-options/{far_option}/spends", {"account_id": here}, "spend_option_not_found"),
+        ("POST", f"/spend-options/{near_option}/spends", {"account_id": account}, "account_not_found"),
     ]
     mismatches = []
     for method, path, body, code in requests:

@@ -2,15 +2,20 @@
 
 A member declares two benefits (with a coordinator, on the member's say-so), and the organisation
 has met them since: the member came to an activity and took a payment, which the benefit guard
-warned about; a payment was checked; another was refused for want of an acknowledgement. Then every
-read of the API (each GET row of the authorization matrix, so each operation of the spec) is sent by
-every kind of caller: the member themself, another member, organisation staff, the organisation's
-API key, a coordinator, another timebank's coordinator, an admin, nobody. No answer, of any status or
-media type, may name a declared category, by its code or by its label: not the activities, not who
-came and what they chose, not the audit log. The organisation's writes that answer with the guard's
-warnings (recording attendance, checking a payment) and its other writes are swept the same way,
-and so is the guard's refusal. The reciprocity report's CSV export, its JSON, and the member's own
-benefit-safe statement as a PDF are read on top.
+warned about; a payment was checked; another was refused for want of an acknowledgement. The member
+spent credits on the organisation's options too: a voucher, refused for want of the member's
+acknowledgement and then spent with it, and a community activity; one option was withdrawn. Then
+every read of the API (each GET row of the authorization matrix, so each operation of the spec) is
+sent by every kind of caller: the member themself, another member, organisation staff, the
+organisation's API key, a coordinator, another timebank's coordinator, an admin, nobody. No answer,
+of any status or media type, may name a declared category, by its code or by its label: not the
+activities, not who came and what they chose, not the spend options, not the audit log. The
+organisation's writes that answer with the guard's warnings (recording attendance, checking a
+payment) and its other writes are swept the same way, and so is the guard's refusal. So are the
+spend options' writes (offering, withdrawing, spending) and the spend guard's
+``spend_acknowledgement_required`` refusal of a voucher, which the member and a coordinator meet: it
+says what is at stake without naming the member's benefits. The reciprocity report's CSV export, its
+JSON, and the member's own benefit-safe statement as a PDF are read on top.
 
 One read is left out of the sweep on purpose: ``get_benefits_declaration`` shows the member their
 own categories, and coordinators too. It is tested for who may see it instead: the member and
@@ -52,11 +57,13 @@ from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.choices import Reward
 from timebank.benefits.money import PaymentKind
 from timebank.benefits.periods import PeriodKind
+from timebank.benefits.spending import SpendClass
 from timebank.db import make_engine
-from timebank.ledger.errors import PaymentAcknowledgementRequired
+from timebank.ledger.errors import PaymentAcknowledgementRequired, SpendAcknowledgementRequired
 from timebank.services.attendance import record_attendance
 from timebank.services.attendance_inputs import AttendeeChoice, OfferTerms
 from timebank.services.payment_guard import check_payment_offer
+from timebank.services.spending import spend_credits, withdraw_spend_option
 
 DECLARED = (BenefitCategory.UNIVERSAL_CREDIT, BenefitCategory.CARERS_ALLOWANCE)
 # The one read that shows a declaration, to the member and coordinators: tested for who may see it
@@ -66,9 +73,17 @@ READS = [row for row in ROWS if row.method == "GET" and row.operation_id != SHOW
 # The organisation's writes of recognising involvement. Those in WARNED answer with the guard's
 # warnings for a member who declared benefits, as the organisation's staff may read them.
 WARNED = {"record_attendance", "check_payment"}
-WRITES = [row for row in ROWS if row.operation_id in WARNED | {"create_activity", "record_expense"}]
+# The spend options' writes: offering and withdrawing (the organisation's side) and spending (the
+# member, or a coordinator for them).
+SPEND_WRITES = {"create_spend_option", "withdraw_spend_option", "spend_credits"}
+WRITES = [
+    row for row in ROWS if row.operation_id in WARNED | SPEND_WRITES | {"create_activity", "record_expense"}
+]
 ORGANISATION_SIDE = ("staff", "organisation_key", "coordinator")
 MAY_SEE_THE_DECLARATION = ("member", "coordinator")
+# Who may spend the member's credits: the member, or a coordinator for them.
+MAY_SPEND_FOR_THE_MEMBER = ("member", "coordinator")
+SPEND_ACKNOWLEDGEMENT = "I understand a voucher may affect my benefits; I asked first"
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -95,6 +110,17 @@ def declared(request: pytest.FixtureRequest) -> Iterator[Arena]:
                 PAYMENT_PENCE, PaymentKind.CASH, PeriodKind.WEEK, OFFER_FROM, OFFER_TO, "Thanks"
             ),
         )
+    # What the member spent (a coordinator for them): a voucher refused without the member's
+    # acknowledgement, then spent with it; a community activity, which needs none. And an option
+    # withdrawn, so that the listings of withdrawn options the sweep reads hold one.
+    voucher = arena.spend_option(SpendClass.VOUCHER)
+    with pytest.raises(SpendAcknowledgementRequired):
+        spend_credits(engine, world.timebank_id, coordinator, voucher, member)
+    spend_credits(
+        engine, world.timebank_id, coordinator, voucher, member, acknowledgement=SPEND_ACKNOWLEDGEMENT
+    )
+    spend_credits(engine, world.timebank_id, coordinator, arena.spend_option(), member)
+    withdraw_spend_option(engine, world.timebank_id, coordinator, arena.spend_option(SpendClass.GOODS))
     yield arena
     world.client.close()
     engine.dispose()
@@ -142,10 +168,19 @@ def _declaration_reads(arena: Arena) -> list[dict[str, Any]]:
 def test_the_sweep_reads_every_read_of_the_spec_but_the_declaration() -> None:
     assert len(READS) >= 19  # every GET of the matrix, which has a row per operation of the spec
     swept = {row.operation_id for row in READS}
-    assert {"list_activities", "get_activity", "list_attendance", "read_audit_log"} <= swept
+    assert {
+        "list_activities",
+        "get_activity",
+        "list_attendance",
+        "read_audit_log",
+        "list_spend_options",
+    } <= swept
     assert SHOWS_THE_DECLARATION not in swept
     assert any(row.operation_id == SHOWS_THE_DECLARATION for row in ROWS)
-    assert {row.operation_id for row in WRITES} >= WARNED
+    # The withdrawn options are swept as well as the active ones, for the timebank and the organisation.
+    listings = [row for row in READS if row.operation_id == "list_spend_options"]
+    assert len(listings) == 4, [row.name for row in listings]
+    assert {row.operation_id for row in WRITES} >= WARNED | SPEND_WRITES
 
 
 @pytest.mark.parametrize("row", READS, ids=lambda row: row.name)
@@ -182,6 +217,40 @@ def test_the_guards_refusal_names_no_benefit(declared: Arena) -> None:
         )
 
 
+def _spend_answers(declared: Arena, caller: str) -> tuple[httpx.Response, httpx.Response]:
+    """A voucher spent for the member by ``caller``: without the member's acknowledgement, then with it."""
+    world = declared.world
+    path = world.url(f"/spend-options/{declared.spend_option(SpendClass.VOUCHER)}/spends")
+    body: dict[str, Any] = {"account_id": world.account_ids["member"]}
+    answers = []
+    for sent in (body, {**body, "acknowledgement": SPEND_ACKNOWLEDGEMENT}):
+        headers = {**declared.headers[caller], "Idempotency-Key": str(uuid.uuid4())}
+        answers.append(world.client.post(path, json=sent, headers=headers))
+    refused, acknowledged = answers
+    return refused, acknowledged
+
+
+def test_the_spend_guards_refusal_names_no_benefit(declared: Arena) -> None:
+    (row,) = [row for row in ROWS if row.operation_id == "spend_credits" and not row.variant]
+    for caller in CALLERS:
+        refused, acknowledged = _spend_answers(declared, caller)
+        if caller in MAY_SPEND_FOR_THE_MEMBER:
+            # The member declared benefits, so a voucher waits for their acknowledgement, which the
+            # refusal asks for in words the member reads.
+            assert outcome(refused) == "422 spend_acknowledgement_required", (caller, refused.text[:300])
+            assert "affect your benefits" in refused.json()["detail"], (caller, refused.text[:300])
+            assert acknowledged.status_code == 201, (caller, acknowledged.text[:300])
+            assert acknowledged.json()["acknowledged"] is True, caller
+        else:
+            # Nobody else meets the guard: they may not spend the member's credits at all.
+            assert outcome(refused) == row.expected[caller], (caller, refused.text[:300])
+            assert outcome(acknowledged) == row.expected[caller], (caller, acknowledged.text[:300])
+        for what, answer in (("refusal", refused), ("acknowledged spend", acknowledged)):
+            _names_no_declared_benefit(
+                _text_of(answer), f"the spend guard's {what} to {caller} ({answer.status_code})"
+            )
+
+
 def test_the_audit_log_holds_the_checks_and_warnings_and_names_no_benefit(declared: Arena) -> None:
     entries = _audit_log(declared)
     actions = {entry["action"] for entry in entries}
@@ -192,6 +261,9 @@ def test_the_audit_log_holds_the_checks_and_warnings_and_names_no_benefit(declar
         "payment_acknowledged",
         "payment_refused",
         "reward_chosen",
+        "spend_checked",
+        "spend_acknowledged",
+        "spend_refused",
     } <= actions
     for entry in entries:
         _names_no_declared_benefit(repr(entry), f"audit entry {entry['id']} ({entry['action']})")
