@@ -6,26 +6,28 @@ bad requests built from what it takes and what it answers when given the right t
 A write that takes a JSON body (record an exchange, give credits, reverse, add and update a member,
 add an organisation, add staff, make an API key, set limits, create or update a timebank, change a
 password; create an activity, record its attendance, check a payment, record an expense, set a
-benefits declaration) is sent JSON that is malformed, truncated, not UTF-8, nested too deep, with a
-name given twice, or not an object at all; every minutes field as a string, a float (1.5 and 60.0),
-a bool, null, 0, negative, 2**63 and 2**64; every pence field (and miles, and pence per mile)
-likewise, each refused by its own rule's code (``Count``); every id field likewise, and as another
-timebank's id; every text field with NUL, ESC, a bidi override, a lone surrogate escape, too long
-and 1 MB long; every day as a day that is not, a date-time, a Unix time, empty and null; every name
-from a short list (a classification, a choice, a discriminator's ``kind``) unknown or misspelt; fields
-the schema does not have (``balance_minutes``, ``timebank_id``, ``roles`` on an exchange, pence beside
-an attendee's minutes ...); text/plain, form and multipart bodies; bodies past the size limit,
-declared or streamed. A field that may be null is not sent null as a fault (``Operation.optional``).
+benefits declaration, offer a spend option, spend credits on one) is sent JSON that is malformed,
+truncated, not UTF-8, nested too deep, with a name given twice, or not an object at all; every
+minutes field as a string, a float (1.5 and 60.0), a bool, null, 0, negative, 2**63 and 2**64; every
+pence field (and miles, and pence per mile) likewise, each refused by its own rule's code
+(``Count``); every id field likewise, and as another timebank's id; every text field with NUL, ESC,
+a bidi override, a lone surrogate escape, too long and 1 MB long; every day as a day that is not, a
+date-time, a Unix time, empty and null; every name from a short list (a classification, a choice, a
+discriminator's ``kind``, a spend option's class) unknown or misspelt, refused by its own rule's
+code where it has one (``Operation.enum_codes``); fields the schema does not have
+(``balance_minutes``, ``timebank_id``, ``roles`` on an exchange, pence beside an attendee's minutes
+...); text/plain, form and multipart bodies; bodies past the size limit, declared or streamed. A
+field that may be null is not sent null as a fault (``Operation.optional``).
 
 A write that takes no body (confirm, decline and cancel an exchange, log out, remove staff, revoke
-an API key, delete a benefits declaration) is sent one: JSON, malformed JSON, 1 MB, streamed, text,
-a form; deleting a declaration for a member is also sent without the member's say-so, or with one
-that is not true. Logging in takes a form: it is sent JSON instead, empty and malformed forms, each
-field missing, empty, too long, 1 MB long or given twice, the credentials in the query string, and
-usernames with control characters. A failed login is recorded by design (the limiter counts
-guesses), so the login corpus holds only requests refused before the credentials are looked at, and
-the login_failures table stays in the comparison to prove it; a wrong password or a username that
-is merely unknown is left out.
+an API key, delete a benefits declaration, withdraw a spend option) is sent one: JSON, malformed
+JSON, 1 MB, streamed, text, a form; deleting a declaration for a member is also sent without the
+member's say-so, or with one that is not true. Logging in takes a form: it is sent JSON instead,
+empty and malformed forms, each field missing, empty, too long, 1 MB long or given twice, the
+credentials in the query string, and usernames with control characters. A failed login is recorded
+by design (the limiter counts guesses), so the login corpus holds only requests refused before the
+credentials are looked at, and the login_failures table stays in the comparison to prove it; a wrong
+password or a username that is merely unknown is left out.
 
 Every write with an id in its path gets ids that are not ids (0, -1, 2**64, "abc" ...), one that
 does not exist, and another timebank's. Every keyed write is sent without an Idempotency-Key, with
@@ -36,12 +38,13 @@ replay, answered with the first status and the very same bytes.
 Each request but the replay must be answered with a 4xx ``application/problem+json`` carrying
 ``type``, ``title``, ``status``, ``detail`` and ``code`` (the specific code where one rule is plainly
 broken), and the database must be exactly as before: every row of both timebanks and the row count
-of every table. Audit rows are allowed, by design, to the cases that name them (``Case.records``): a
-payment refused for want of the acknowledgement the benefit guard asks for leaves the guard's check,
-warning and refusal in the audit log (and must). One row is allowed, by design: a keyed request that
-the ledger itself refuses (an account or exchange that is not there) may record that refusal under
-its own key, and must then be answered the same, byte for byte, when sent again (see
-``run_corpus``). A 5xx is a bug. One test per operation and backend runs its whole corpus and
+of every table. Rows are allowed, by design, to the cases that name them (``Case.records``), and
+only there: a payment refused for want of the acknowledgement the benefit guard asks for leaves the
+guard's check, warning and refusal in the audit log (and must), as spending credits on goods or a
+voucher without the member's acknowledgement leaves the check and the refusal; and spending on a
+withdrawn option, a refusal for the state the request met, is recorded under its Idempotency-Key
+as the key's first answer (timebank/services/idempotency.py), and is answered the same when the key
+is sent again. A 5xx is a bug. One test per operation and backend runs its whole corpus and
 reports every case that went wrong, so one run shows them all; it then sends the valid requests the
 corpus was built from (the body, and any ``alternatives``), which must be accepted, so the refusals
 are the corpus' doing.
@@ -70,11 +73,13 @@ from timebank.api.problems import PROBLEM_TYPE_BASE
 from timebank.benefits.activities import ATTENDEES_MAX, ActivityClassification
 from timebank.benefits.checks import PENCE_MAX
 from timebank.benefits.money import MILES_MAX, PENCE_PER_MILE_MAX
+from timebank.benefits.spending import SpendClass
 from timebank.services.activities import create_activity
 from timebank.services.callers import Caller
 from timebank.services.declarations import set_declaration
 from timebank.services.members import add_member
 from timebank.services.organisations import add_organisation, create_api_key
+from timebank.services.spending import create_spend_option, withdraw_spend_option
 from timebank.settings import get_settings
 
 from .conftest import PASSWORD, World
@@ -131,9 +136,16 @@ ANY: set[str] | None = None  # any code will do; the status is still checked
 
 # What a refused request may leave behind by design, named on its case (``Case.records``): a payment
 # refused for want of an acknowledgement leaves the audit rows of the guard's check, its warning and
-# the refusal, written after the rollback (timebank/services/attendance.py), and nothing else.
+# the refusal, written after the rollback (timebank/services/attendance.py), and nothing else; a
+# spend on goods or a voucher refused for want of the member's acknowledgement leaves the check and
+# the refusal (timebank/services/spend_guard.py).
 AUDITED = frozenset({"audit_log"})
-REFUSAL_AUDIT_ACTIONS = frozenset({"payment_checked", "payment_warned", "payment_refused"})
+REFUSAL_AUDIT_ACTIONS = frozenset(
+    {"payment_checked", "payment_warned", "payment_refused", "spend_checked", "spend_refused"}
+)
+# A keyed write refused for the state it met (spending on a withdrawn option) records the refusal
+# under its key, as the key's first answer, and nothing else (timebank/services/idempotency.py).
+KEYED_REFUSAL = frozenset({"idempotency_keys"})
 
 # The fewest cases an operation's corpus may hold, by what it takes (a body-less write has only its
 # path, its key and the bodies it must refuse; logging out has no path id and no key).
@@ -195,6 +207,8 @@ class Operation:
     counts: dict[Path, Count] = field(default_factory=dict)  # pence, miles, pence per mile
     dates: tuple[Path, ...] = ()  # days, as YYYY-MM-DD
     enums: tuple[Path, ...] = ()  # one of a few names (a discriminator's included)
+    # The code for a name not on an enum's list, where the rule has one of its own (else request_invalid).
+    enum_codes: dict[Path, str] = field(default_factory=dict)
     optional: tuple[Path, ...] = ()  # fields that may be null: no null among their cases
     alternatives: tuple[Callable[[World, Arranged], dict[str, Any]], ...] = ()
     query: str = ""  # the query string of every request (without its "?"), unless a case names its own
@@ -284,6 +298,16 @@ def _mileage_body(w: World, a: Arranged) -> dict[str, Any]:
     """The expense against a mileage calculation: 10 miles at 45p."""
     journey = {"kind": "mileage", "journey": "Home to the trust and back", "miles": 10, "pence_per_mile": 45}
     return {**_expense_body(w, a), "evidence": journey}
+
+
+# Spending credits on what an organisation offers: a voucher, the class that needs the acknowledgement
+# of a member who declared benefits (other_member has, see ``arrange``).
+VOUCHER: dict[str, Any] = {"title": "Cafe voucher", "minutes": 30, "spend_class": SpendClass.VOUCHER.value}
+SPEND_ACKNOWLEDGEMENT = "I understand this voucher may affect my benefits"
+
+
+def _spend_body(w: World, a: Arranged) -> dict[str, Any]:
+    return {"account_id": w.account_ids["other_member"], "acknowledgement": SPEND_ACKNOWLEDGEMENT}
 
 
 OPERATIONS = [
@@ -546,7 +570,8 @@ OPERATIONS = [
         },
         dates=(("offer", "from_on"), ("offer", "to_on"), ("paid_on",)),
         enums=(("attendees", 0, "choice"), ("offer", "kind"), ("offer", "period_kind")),
-        optional=(("paid_on",), ("attendees", 1, "reduced_pence")),
+        # Left out or null, an attendee's choice is the default reward (B5), so null is no fault.
+        optional=(("paid_on",), ("attendees", 1, "reduced_pence"), ("attendees", 0, "choice")),
         unknown_fields=("recognition_transaction_id", "recognised_minutes", "organisation_id", "pence"),
     ),
     Operation(
@@ -612,6 +637,41 @@ OPERATIONS = [
         query="members_say_so=true",
         path_ids={"tb": "timebank_not_found", "account": "account_not_found"},
     ),
+    # Spend options: the organisation's staff offer and withdraw them; a coordinator spends a member's
+    # credits for them (so that the pot and the organisation can be named as the member).
+    Operation(
+        "create_spend_option",
+        "POST",
+        "/v1/timebanks/{tb}/organisations/{organisation}/spend-options",
+        lambda w, a: dict(VOUCHER),
+        role="staff",
+        path_ids={"tb": "timebank_not_found", "organisation": "organisation_not_found"},
+        minutes=(("minutes",),),
+        texts={("title",): PLAIN_TEXT},
+        enums=(("spend_class",),),
+        enum_codes={("spend_class",): "spend_class_unknown"},
+        unknown_fields=("organisation_id", "active", "spend_class_label", "acknowledgement", "pence"),
+    ),
+    Operation(
+        "withdraw_spend_option",
+        "POST",
+        "/v1/timebanks/{tb}/spend-options/{spend_option}/withdraw",
+        None,
+        role="staff",
+        path_ids={"tb": "timebank_not_found", "spend_option": "spend_option_not_found"},
+    ),
+    Operation(
+        "spend_credits",
+        "POST",
+        "/v1/timebanks/{tb}/spend-options/{spend_option}/spends",
+        _spend_body,
+        keyed=True,
+        path_ids={"tb": "timebank_not_found", "spend_option": "spend_option_not_found"},
+        ids={("account_id",): "account_not_found"},
+        texts={("acknowledgement",): PLAIN_TEXT},
+        optional=(("acknowledgement",),),
+        unknown_fields=("minutes", "spend_class", "exchange_id", "organisation_id", "acknowledged"),
+    ),
 ]
 OPERATION_BY_NAME = {op.name: op for op in OPERATIONS}
 
@@ -676,6 +736,8 @@ def arrange(
         "api_key": spare_key.key.api_key_id,
         "activity": _activity(w.engine, w.timebank_id, w.organisation_id),  # the control's attendance
         "attended": _activity(w.engine, w.timebank_id, w.organisation_id),  # the prior's attendance
+        "spend_option": _spend_option(w.engine, w.timebank_id, w.organisation_id),
+        "withdrawn_option": _spend_option(w.engine, w.timebank_id, w.organisation_id, withdrawn=True),
     }
 
     # The other timebank: a second member, an exchange between them, an organisation and its key.
@@ -706,6 +768,7 @@ def arrange(
         "staff": stranger.member_id,
         "api_key": other_key.key.api_key_id,
         "activity": _activity(w.engine, w.other_timebank_id, other_organisation.organisation_id),
+        "spend_option": _spend_option(w.engine, w.other_timebank_id, other_organisation.organisation_id),
     }
     here["prior"] = {op.name: _prior(client, w, op, here) for op in ops if op.keyed}
     return here, there
@@ -726,6 +789,23 @@ def _activity(engine: Engine, timebank_id: int, organisation_id: int) -> int:
         FORUM["purpose"],
     )
     return view.activity_id
+
+
+def _spend_option(engine: Engine, timebank_id: int, organisation_id: int, *, withdrawn: bool = False) -> int:
+    """The organisation's voucher, offered by a coordinator (and withdrawn, if asked); its id."""
+    coordinator = Caller("system:test", False, timebank_id, None, None, True, frozenset())
+    view = create_spend_option(
+        engine,
+        timebank_id,
+        coordinator,
+        organisation_id,
+        VOUCHER["title"],
+        VOUCHER["minutes"],
+        SpendClass(VOUCHER["spend_class"]),
+    )
+    if withdrawn:
+        withdraw_spend_option(engine, timebank_id, coordinator, view.spend_option_id)
+    return view.spend_option_id
 
 
 def _prior(client: httpx.Client, w: World, op: Operation, here: Arranged) -> Prior:
@@ -846,6 +926,8 @@ def corpus(op: Operation, w: World, here: Arranged, there: Arranged) -> Iterator
     yield from _member_only_cases(op, w, content, content_type)
     if op.name == "delete_benefits_declaration":
         yield from _say_so_cases(content, content_type)
+    if op.name == "spend_credits":
+        yield from _withdrawn_option_cases(content, content_type, here)
     if op.keyed:
         yield from _key_cases(content, content_type, here["prior"][op.name])
 
@@ -897,6 +979,16 @@ def _say_so_cases(content: bytes, content_type: str | None) -> Iterator[Case]:
             f"members_say_so={value}", content, 422, ANY, content_type, query=f"members_say_so={value}"
         )
     yield Case("members_say_so=", content, 422, ANY, content_type, query="members_say_so=")
+
+
+def _withdrawn_option_cases(content: bytes, content_type: str | None, here: Arranged) -> Iterator[Case]:
+    """Spending on a withdrawn option: refused for the state it met, so recorded under its key as the
+    key's first answer (``KEYED_REFUSAL``); the same request under that key is refused the same again."""
+    key = uuid.uuid4().hex
+    withdrawn = {"spend_option": here["withdrawn_option"]}
+    refused = (409, {"spend_option_withdrawn"}, content_type)
+    yield Case("a withdrawn option", content, *refused, key=key, path=withdrawn, records=KEYED_REFUSAL)
+    yield Case("a withdrawn option, its key sent again", content, *refused, key=key, path=withdrawn)
 
 
 KEY_REUSED_CASES = (
@@ -1151,8 +1243,10 @@ def _json_cases(
         label = _label(path)
         base = _holding(bodies, path)
         good = _at(base, path)
-        for value in ("unknown", good.upper(), f" {good}", "", None, 5, True, [good]):
-            yield Case(f"{label}={value!r}", _with(base, path, value), 422, REQUEST_INVALID)
+        unknown = {op.enum_codes[path]} if path in op.enum_codes else REQUEST_INVALID
+        null = () if path in op.optional else (None,)
+        for value in ("unknown", good.upper(), f" {good}", "", *null, 5, True, [good]):
+            yield Case(f"{label}={value!r}", _with(base, path, value), 422, unknown)
 
     # Floors, caps and other whole-number settings.
     for path in (*op.floors, *op.caps, *op.other_numbers):
@@ -1262,6 +1356,10 @@ def _json_cases(
         yield from _expense_cases(w, body, *alternatives)
     if op.name == "set_benefits_declaration":
         yield from _declaration_cases(body)
+    if op.name == "create_spend_option":
+        yield from _spend_option_cases(body)
+    if op.name == "spend_credits":
+        yield from _spend_cases(w, body)
 
 
 def _activity_cases(body: dict[str, Any]) -> Iterator[Case]:
@@ -1303,7 +1401,8 @@ def _attendance_cases(w: World, body: dict[str, Any]) -> Iterator[Case]:
         400,
         JSON_INVALID,
     )
-    for name in ("account_id", "minutes", "choice"):
+    # An attendee's choice may be left out: they get the default reward (B5).
+    for name in ("account_id", "minutes"):
         yield Case(f"an attendee's {name} missing", _without(body, ("attendees", 0, name)), 422, REQUIRED)
     # Who may attend: members, and not the organisation that recognises them.
     yield Case(
@@ -1530,6 +1629,45 @@ def _declaration_cases(body: dict[str, Any]) -> Iterator[Case]:
     yield Case("members_say_so=False", _with(body, ("members_say_so",), False), *say_so_required)
 
 
+def _spend_option_cases(body: dict[str, Any]) -> Iterator[Case]:
+    """A title, whole minutes within the timebank's own per-transfer limit, a class from the short list."""
+    unknown = {"spend_class_unknown"}
+    for value in ("cash", "gift_card", "Goods", "member time", "goods,voucher", "goods\u0000"):
+        yield Case(f"spend_class={value!r}", _with(body, ("spend_class",), value), 422, unknown)
+    for value in ("", "   "):
+        yield Case(f"title={value!r}", _with(body, ("title",), value), 422, TEXT_REQUIRED)
+    # Within the schema's week, beyond the timebank's per-transfer limit (a day, by default).
+    yield Case("minutes=1441", _with(body, ("minutes",), 1441), 422, ABOVE_LIMIT)
+    for name in ("title", "minutes", "spend_class"):
+        yield Case(f"{name} missing", _without(body, (name,)), 422, REQUIRED)
+
+
+def _spend_cases(w: World, body: dict[str, Any]) -> Iterator[Case]:
+    """A member's credits, spent with their acknowledgement where the guard asks for it."""
+    # The guard: other_member has declared benefits, so a voucher needs their acknowledgement. The
+    # refusal is recorded in the audit log (the check and the refusal), and nothing else.
+    for name, changed in (
+        ("without the acknowledgement", _without(body, ("acknowledgement",))),
+        ("with acknowledgement=None", _with(body, ("acknowledgement",), None)),
+    ):
+        yield Case(
+            f"a voucher for a member with benefits declared, {name}",
+            changed,
+            422,
+            {"spend_acknowledgement_required"},
+            records=AUDITED,
+        )
+    for value in ("", "   ", "\n\t"):
+        yield Case(f"acknowledgement={value!r}", _with(body, ("acknowledgement",), value), 422, TEXT_REQUIRED)
+    yield Case("account_id missing", _without(body, ("account_id",)), 422, REQUIRED)
+    # Credits are spent by members only.
+    for name, account in (
+        ("the organisation's", w.account_ids["organisation"]),
+        ("the pot's", w.pot_account_id),
+    ):
+        yield Case(f"account_id is {name}", _with(body, ("account_id",), account), 422, MEMBER_REQUIRED)
+
+
 # The arranged id, in the other timebank, that an id field's "another timebank's" case sends.
 _ARRANGED_BY_NOT_FOUND = {"member_not_found": "member", "activity_not_found": "activity"}
 
@@ -1616,9 +1754,11 @@ def run_corpus(client: httpx.Client, w: World, op: Operation, here: Arranged, th
 
     Bad input records nothing, not even under its Idempotency-Key: only a refusal for the state a
     request met (a conflict, a limit) is recorded as the key's answer (timebank/services/idempotency.py),
-    and none of these requests gets that far. The one exception is named on its case
-    (``Case.records``): a payment refused for want of an acknowledgement must add audit rows, and
-    may add rows to no other table; ``unchanged_problems`` then allows those rows, and only those.
+    and none of these requests gets that far. The exceptions are named on their cases
+    (``Case.records``): a payment, or a spend on goods or a voucher, refused for want of an
+    acknowledgement must add audit rows, and may add rows to no other table; a spend on a withdrawn
+    option must record its refusal under its key, and nothing else. ``unchanged_problems`` then
+    allows those rows, and only those.
     """
     outcome = Outcome(0, [])
     counts = row_counts(w.engine)
@@ -1653,24 +1793,32 @@ def timebank_rows(w: World) -> dict[str, Any]:
 def unchanged_problems(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """The tables that changed between two snapshots (none, when all is well).
 
-    The audit rows of a payment refused for want of an acknowledgement are no change: they are
-    recorded by design, and ``run_corpus`` has checked that only the cases that name them
-    (``Case.records``) added audit rows at all. Any other audit row, or any change to an old one, is.
+    The audit rows of a payment or a spend refused for want of an acknowledgement are no change, nor
+    is a refusal recorded under its key: they are recorded by design, and ``run_corpus`` has checked
+    that only the cases that name them (``Case.records``) added rows to those tables at all. Any
+    other audit row or key, or any change to an old one, is.
     """
-    after = _without_refusal_audit(before, after)
+    after = _without_added(before, after, "audit_log", lambda row: row["action"] in REFUSAL_AUDIT_ACTIONS)
+    after = _without_added(before, after, "idempotency_keys", _is_recorded_refusal)
     return [] if after == before else [f"rows changed in: {_changed(before, after)}"]
 
 
-def _without_refusal_audit(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """``after`` without the audit rows added since ``before`` by refused payments; all or nothing."""
-    old = {row["id"] for row in before.get("audit_log", [])}
-    added = [row for row in after.get("audit_log", []) if row["id"] not in old]
-    if not added or any(row["action"] not in REFUSAL_AUDIT_ACTIONS for row in added):
+def _is_recorded_refusal(row: dict[str, Any]) -> bool:
+    return "refused" in json.loads(row["response_json"])
+
+
+def _without_added(
+    before: dict[str, Any], after: dict[str, Any], table: str, allowed: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """``after`` without the rows of ``table`` added since ``before``, if each is allowed; all or none."""
+    old = {row["id"] for row in before.get(table, [])}
+    added = [row for row in after.get(table, []) if row["id"] not in old]
+    if not added or not all(allowed(row) for row in added):
         return after
     return {
         **after,
-        "audit_log": [row for row in after["audit_log"] if row["id"] in old],
-        "audit_log (count)": after["audit_log (count)"] - len(added),
+        table: [row for row in after[table] if row["id"] in old],
+        f"{table} (count)": after[f"{table} (count)"] - len(added),
     }
 
 

@@ -1,24 +1,25 @@
-"""Refusals of recognising involvement, provoked through HTTP: one row per code in ``NOT_YET_OVER_HTTP``.
+"""Refusals of recognising involvement, provoked through HTTP: one row per code in ``INVOLVEMENT_CODES``.
 
 ``tests/integration/test_refusals.py`` provokes every refusal of recognising involvement (issue 4)
-through the services, and lists those codes in ``NOT_YET_OVER_HTTP``. Their routes now exist
-(activities, attendance, payment checks, expenses, benefits declarations), so each code gets a row
-here, as the access codes do in ``tests/api/test_refusals_http.py``: the row arranges what the
-refusal needs, takes a snapshot of the database (every row of both timebanks, every table's row
-count), sends one request, and checks the status (``status_for`` of the code's error class), the
-problem document and its ``code``, and that the snapshot is unchanged, on SQLite and PostgreSQL.
-Two refusals write, by design, and their rows check that exactly that was added: a payment refused
-for want of an acknowledgement leaves the audit rows of the check that refused it
-(``payment_checked``, ``payment_warned``, ``payment_refused``); and attendance already recorded, a
-refusal for the state the request met, is recorded under its ``Idempotency-Key`` as the key's first
-answer (``timebank.services.idempotency``), as every such refusal of a keyed write is.
+through the services, and lists those codes in ``INVOLVEMENT_CODES``. Each gets a row here, through
+its route (activities, attendance, payment checks, expenses, benefits declarations, spend options
+and spending credits on them), as the access codes do in ``tests/api/test_refusals_http.py``: the
+row arranges what the refusal needs, takes a snapshot of the database (every row of both timebanks,
+every table's row count), sends one request, and checks the status (``status_for`` of the code's
+error class), the problem document and its ``code``, and that the snapshot is unchanged, on SQLite
+and PostgreSQL. Some refusals write, by design, and their rows check that exactly that was added: a
+payment refused for want of an acknowledgement leaves the audit rows of the check that refused it
+(``payment_checked``, ``payment_warned``, ``payment_refused``), and a voucher spent without the
+member's acknowledgement leaves ``spend_checked`` and ``spend_refused``; attendance already
+recorded, and a spend on a withdrawn option, refusals for the state the request met, are recorded
+under their ``Idempotency-Key`` as the key's first answer (``timebank.services.idempotency``), as
+every such refusal of a keyed write is. Neither guard names a benefit in its audit rows, and the
+spend's refusal, which the member reads, names none either (``Row.member_reads``).
 
 Some rules are the schema's to refuse first (a fraction of a penny, no miles, an empty attendance
-list); it names the same code as the service would (``timebank.api.problems``), and its problem
-lists the fields (``errors``). Those rows say so, and the test checks which of the two refused.
-
-Left out, for a reason a meta-test keeps honest: the codes in ``NO_ROUTE_YET``, whose operations
-have no route yet (a test fails as soon as one appears, so that they get rows here).
+list, a spend option's unknown class); it names the same code as the service would
+(``timebank.api.problems``), and its problem lists the fields (``errors``). Those rows say so, and
+the test checks which of the two refused.
 """
 
 from __future__ import annotations
@@ -27,32 +28,21 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from httpx import Response
 
-from tests.integration.test_refusals import ACCESS_CODES, NOT_YET_OVER_HTTP
+from tests.integration.test_refusals import ACCESS_CODES, INVOLVEMENT_CODES
 from timebank.api.problems import status_for
 from timebank.benefits.activities import ATTENDEES_MAX
+from timebank.benefits.categories import BenefitCategory
 from timebank.ledger import errors
 
 from .conftest import World
 from .test_refusals_http import assert_problem, everything
 
 UNKNOWN = 10**9  # an id no test creates
-OPENAPI = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
-
-# Codes whose operations have no route yet (spending credits on what organisations offer): the
-# operations that would refuse with each, by the service's name for them. When a route for one
-# appears, ``test_the_codes_without_a_route_have_none_yet`` fails: give the code a row and drop it here.
-NO_ROUTE_YET: dict[str, tuple[str, ...]] = {
-    "spend_class_unknown": ("create_spend_option",),
-    "spend_option_not_found": ("spend_credits", "withdraw_spend_option"),
-    "spend_option_withdrawn": ("spend_credits",),
-    "spend_acknowledgement_required": ("spend_credits",),
-}
 
 # Codes no request can reach, because the schema refuses first with another code. None, now: an
 # expense without its evidence is refused by the schema with the service's own code.
@@ -73,6 +63,7 @@ OFFER = {
     "to_on": "2024-03-18",
     "description": "Thank-you payment for the forum",
 }
+VOUCHER = {"title": "Cafe voucher", "minutes": 30, "spend_class": "voucher"}
 
 
 # --- requests ------------------------------------------------------------------------------------
@@ -168,6 +159,16 @@ def _declare(role: str, categories: list[str], *, by: str | None = None, **extra
     return act
 
 
+def _spend(role: str) -> Callable[[World, int], Response]:
+    """Spend ``role``'s credits on the arranged option, as themselves (keyed), acknowledging nothing."""
+
+    def act(w: World, spend_option_id: int) -> Response:
+        body = {"account_id": w.account_ids[role]}
+        return _post(w, role, f"/spend-options/{spend_option_id}/spends", body, keyed=True)
+
+    return act
+
+
 # --- arranged states -----------------------------------------------------------------------------
 
 
@@ -186,6 +187,28 @@ def _declared(w: World) -> int:
     return _forum(w)
 
 
+def _voucher(w: World) -> int:
+    """The trust's cafe voucher, offered over HTTP by its staff."""
+    created = _post(w, "staff", f"/organisations/{w.organisation_id}/spend-options", VOUCHER)
+    assert created.status_code == 201, created.text
+    return int(created.json()["id"])
+
+
+def _withdrawn_voucher(w: World) -> int:
+    """The voucher, withdrawn by the trust's staff."""
+    spend_option_id = _voucher(w)
+    withdrawn = w.client.post(w.url(f"/spend-options/{spend_option_id}/withdraw"), headers=w.headers["staff"])
+    assert withdrawn.status_code == 200, withdrawn.text
+    return spend_option_id
+
+
+def _voucher_for_a_declared_member(w: World) -> int:
+    """The voucher, and the other member has declared Universal Credit."""
+    declared = _declare("other_member", ["universal_credit"])(w, None)
+    assert declared.status_code == 200, declared.text
+    return _voucher(w)
+
+
 def _clinic_activity(w: World) -> int:
     """An activity of another organisation of the timebank (a clinic), not the trust's."""
     clinic = _post(w, "coordinator", "/organisations", {"name": "Riverside Clinic"})
@@ -193,31 +216,46 @@ def _clinic_activity(w: World) -> int:
     return _forum(w, int(clinic.json()["id"]))
 
 
-# --- the one refusal that writes: its audit rows -------------------------------------------------
+# --- the refusals that write: audit rows, and refusals recorded under their keys -----------------
 
-_GUARD_ACTIONS = ["payment_checked", "payment_refused", "payment_warned"]
-
-
-def _only_the_guards_audit_rows(w: World, before: dict[str, Any], after: dict[str, Any]) -> None:
-    old, new = before["audit_log"], after["audit_log"]
-    assert new[: len(old)] == old  # nothing rewritten
-    added = new[len(old) :]
-    assert sorted(row["action"] for row in added) == _GUARD_ACTIONS
-    assert {row["subject_account_id"] for row in added} == {w.account_ids["other_member"]}
-    assert {row["timebank_id"] for row in added} == {w.timebank_id}
-    assert after["audit_log (count)"] == before["audit_log (count)"] + len(_GUARD_ACTIONS)
-    assert "universal_credit" not in json.dumps([row["details"] for row in added], default=str)
+Check = Callable[[World, dict[str, Any], dict[str, Any]], None]
 
 
-def _only_the_refusal_recorded_under_its_key(w: World, before: dict[str, Any], after: dict[str, Any]) -> None:
+def _only_the_guards_audit_rows(*actions: str) -> Check:
+    """Exactly these audit rows were added, about the other member, naming no benefit."""
+
+    def check(w: World, before: dict[str, Any], after: dict[str, Any]) -> None:
+        old, new = before["audit_log"], after["audit_log"]
+        assert new[: len(old)] == old  # nothing rewritten
+        added = new[len(old) :]
+        assert sorted(row["action"] for row in added) == sorted(actions)
+        assert {row["subject_account_id"] for row in added} == {w.account_ids["other_member"]}
+        assert {row["timebank_id"] for row in added} == {w.timebank_id}
+        assert after["audit_log (count)"] == before["audit_log (count)"] + len(actions)
+        assert _names_no_benefit(json.dumps([row["details"] for row in added], default=str))
+
+    return check
+
+
+def _names_no_benefit(text: str) -> bool:
+    """Whether ``text`` names no benefit category, by its code or its label."""
+    lowered = text.lower()
+    names = [name for category in BenefitCategory for name in (category.value, category.label)]
+    return not any(name.lower() in lowered for name in names) and "universal" not in lowered
+
+
+def _only_the_refusal_recorded_under_its_key(operation: str, code: str) -> Check:
     # A refusal for the state the request met is the key's first answer, recorded under it, so that
     # a retry overtaken by a slower first attempt cannot be told otherwise (services.idempotency).
-    old, new = before["idempotency_keys"], after["idempotency_keys"]
-    assert new[: len(old)] == old
-    (added,) = new[len(old) :]
-    assert added["operation"] == "record_attendance"
-    assert json.loads(added["response_json"])["refused"]["code"] == "attendance_already_recorded"
-    assert after["idempotency_keys (count)"] == before["idempotency_keys (count)"] + 1
+    def check(w: World, before: dict[str, Any], after: dict[str, Any]) -> None:
+        old, new = before["idempotency_keys"], after["idempotency_keys"]
+        assert new[: len(old)] == old
+        (added,) = new[len(old) :]
+        assert added["operation"] == operation
+        assert json.loads(added["response_json"])["refused"]["code"] == code
+        assert after["idempotency_keys (count)"] == before["idempotency_keys (count)"] + 1
+
+    return check
 
 
 # --- the table -----------------------------------------------------------------------------------
@@ -228,6 +266,8 @@ class Row:
     """``arrange`` what the refusal needs, then ``act`` must be refused with ``code``.
 
     ``schema_first``: the request schema refuses it, naming the same rule, before the service can.
+    ``member_reads``: the refusal is about a member who declared benefits, in words they read, so
+    it names no benefit.
     ``writes``: the tables the refusal is meant to write to, left out of "unchanged"; ``check``
     checks that exactly what it was meant to write was added there.
     """
@@ -237,8 +277,9 @@ class Row:
     act: Callable[[World, Any], Response]
     arrange: Callable[[World], Any] = _forum
     schema_first: bool = False
+    member_reads: bool = False
     writes: tuple[str, ...] = ()
-    check: Callable[[World, dict[str, Any], dict[str, Any]], None] = lambda w, before, after: None
+    check: Check = lambda w, before, after: None
 
 
 ROWS = [
@@ -296,7 +337,7 @@ ROWS = [
         _attendance(_one("other_member"), _one("member")),
         arrange=_attended,
         writes=("idempotency_keys",),
-        check=_only_the_refusal_recorded_under_its_key,
+        check=_only_the_refusal_recorded_under_its_key("record_attendance", "attendance_already_recorded"),
     ),
     Row("payment_chosen_with_nothing_offered", "payment_not_offered", _attendance(_one("member", "payment"))),
     Row("smaller_payment_without_its_amount", "reduced_payment_missing", _choosing("reduced_payment")),
@@ -342,7 +383,7 @@ ROWS = [
         _attendance(_one("member"), _one("other_member", "payment", 120), offer=OFFER),
         arrange=_declared,
         writes=("audit_log",),
-        check=_only_the_guards_audit_rows,
+        check=_only_the_guards_audit_rows("payment_checked", "payment_refused", "payment_warned"),
     ),
     # --- payment checks
     Row(
@@ -446,6 +487,51 @@ ROWS = [
         "member_account_required",
         _declare("organisation", ["carers_allowance"], by="coordinator", members_say_so=True),
     ),
+    # --- spend options, and spending credits on them
+    Row(
+        "spend_option_of_an_unknown_class",
+        "spend_class_unknown",
+        lambda w, _: _post(
+            w,
+            "staff",
+            f"/organisations/{w.organisation_id}/spend-options",
+            {**VOUCHER, "spend_class": "gift_card"},
+        ),
+        arrange=lambda w: None,
+        schema_first=True,
+    ),
+    Row(
+        "spend_on_an_unknown_option",
+        "spend_option_not_found",
+        lambda w, _: _spend("member")(w, UNKNOWN),
+        arrange=lambda w: None,
+    ),
+    Row(
+        "withdrawing_another_timebanks_spend_option",
+        "spend_option_not_found",
+        lambda w, spend_option_id: w.client.post(
+            w.url(f"/spend-options/{spend_option_id}/withdraw", w.other_timebank_id),
+            headers=w.headers["other_coordinator"],
+        ),
+        arrange=_voucher,
+    ),
+    Row(
+        "spend_on_a_withdrawn_option",
+        "spend_option_withdrawn",
+        _spend("member"),
+        arrange=_withdrawn_voucher,
+        writes=("idempotency_keys",),
+        check=_only_the_refusal_recorded_under_its_key("spend_credits", "spend_option_withdrawn"),
+    ),
+    Row(
+        "voucher_for_a_member_who_declared_benefits_without_an_acknowledgement",
+        "spend_acknowledgement_required",
+        _spend("other_member"),
+        arrange=_voucher_for_a_declared_member,
+        member_reads=True,
+        writes=("audit_log",),
+        check=_only_the_guards_audit_rows("spend_checked", "spend_refused"),
+    ),
 ]
 
 
@@ -469,6 +555,8 @@ def test_each_involvement_refusal_over_http(world: World, row: Row) -> None:
     problem = assert_problem(response, status, row.code)
     # The schema's refusals list the fields that broke the rule; the service's name the one rule.
     assert ("errors" in problem) == row.schema_first, problem
+    if row.member_reads:
+        assert _names_no_benefit(response.text), problem
     row.check(world, before, after)
     unchanged = [name for name in before if name.split(" ")[0] not in row.writes]
     assert {n: after[n] for n in unchanged} == {n: before[n] for n in unchanged}
@@ -477,30 +565,19 @@ def test_each_involvement_refusal_over_http(world: World, row: Row) -> None:
 # --- the meta-tests ------------------------------------------------------------------------------
 
 
-def test_the_table_covers_every_involvement_code_that_has_a_route() -> None:
+def test_the_table_covers_every_involvement_code() -> None:
     names = [row.name for row in ROWS]
     assert len(names) == len(set(names))
     covered = {row.code for row in ROWS}
-    assert covered <= NOT_YET_OVER_HTTP
-    assert covered == NOT_YET_OVER_HTTP - set(NO_ROUTE_YET) - set(UNREACHABLE_OVER_HTTP)
+    assert covered == INVOLVEMENT_CODES - set(UNREACHABLE_OVER_HTTP)
     assert covered.isdisjoint(UNREACHABLE_OVER_HTTP)
 
 
 def test_each_involvement_refusal_is_a_leaf_with_a_status_of_its_own() -> None:
     """Each is a leaf of the error tree, none is an access code, and the one mapping gives it a status."""
     classes = errors.all_error_codes()
-    assert NOT_YET_OVER_HTTP.isdisjoint(ACCESS_CODES)
-    assert set(NO_ROUTE_YET) | set(UNREACHABLE_OVER_HTTP) <= set(classes)
-    for code in sorted(NOT_YET_OVER_HTTP | set(NO_ROUTE_YET)):
+    assert INVOLVEMENT_CODES.isdisjoint(ACCESS_CODES)
+    assert set(UNREACHABLE_OVER_HTTP) <= INVOLVEMENT_CODES
+    for code in sorted(INVOLVEMENT_CODES):
         assert not classes[code].__subclasses__(), code
         assert status_for(classes[code]()) in (403, 404, 409, 422), code
-
-
-def test_the_codes_without_a_route_have_none_yet() -> None:
-    """When a route serves one of these operations, this fails: give its codes rows in the table."""
-    served = json.loads(OPENAPI.read_text(encoding="utf-8"))["paths"]
-    operations = {op["operationId"] for methods in served.values() for op in methods.values()}
-    for code, names in sorted(NO_ROUTE_YET.items()):
-        assert operations.isdisjoint(names), code
-    assert [path for path in served if "spend" in path] == []
-    assert [name for name in operations if "spend" in name] == []

@@ -1718,10 +1718,10 @@ REPORT_CODES = {
 }
 
 
-# Refusals of recognising involvement (issue 4) are exercised above, through the services. Their API
-# comes next, so no HTTP route reaches them yet: tests/api/test_refusals_http.py lists them as not
-# yet reachable over HTTP (and fails once an involvement route exists, so that they get HTTP rows).
-NOT_YET_OVER_HTTP = {
+# Refusals of recognising involvement (issue 4), spend options included, are exercised above, through
+# the services, and met over HTTP in tests/api/test_involvement_refusals_http.py (every one of them,
+# by code).
+INVOLVEMENT_CODES = {
     "text_required",
     "pence_must_be_whole",
     "pence_must_be_positive",
@@ -1760,14 +1760,14 @@ NOT_YET_OVER_HTTP = {
 }
 
 
-def test_every_involvement_refusal_not_yet_over_http_is_exercised_here() -> None:
-    assert {case.code for case in INVOLVEMENT_CASES} >= NOT_YET_OVER_HTTP
+def test_every_involvement_code_is_exercised_here() -> None:
+    assert {case.code for case in INVOLVEMENT_CASES} >= INVOLVEMENT_CODES
 
 
 def test_the_table_above_exercises_every_refusal_in_the_error_tree() -> None:
     leaves = {code for code, cls in errors.all_error_codes().items() if not cls.__subclasses__()}
     assert leaves - ACCESS_CODES - REPORT_CODES - {case.code for case in CASES} == set()
-    assert leaves >= ACCESS_CODES | REPORT_CODES
+    assert leaves >= ACCESS_CODES | REPORT_CODES | INVOLVEMENT_CODES
 
 
 def test_the_case_names_are_unique() -> None:
