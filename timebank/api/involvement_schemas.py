@@ -54,7 +54,15 @@ __all__ = [
 Pence = Annotated[StrictInt, Field(ge=1, le=PENCE_MAX)]
 # A day an activity, an expense or a payment can fall on. The weeks and months the benefit guard
 # counts must fit in the calendar too: 9999-12-31's month ends past the year 9999.
-Day = Annotated[CalendarDate, Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))]
+# The pattern tells the contract (OpenAPI has no bounds for a date) what the bounds tell the model.
+Day = Annotated[
+    CalendarDate,
+    Field(
+        ge=date(1900, 1, 1),
+        le=date(2999, 12, 31),
+        json_schema_extra={"pattern": r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"},
+    ),
+]
 Text = Annotated[str, Field(max_length=DESCRIPTION_LENGTH_MAX)]
 ShortText = Annotated[str, Field(max_length=NAME_LENGTH_MAX)]
 # The benefits core's categories are few; a list longer than this is not a declaration.
