@@ -36,7 +36,6 @@ from sqlalchemy import Engine
 
 from timebank.benefits.activities import Attendance, plan_recognition
 from timebank.benefits.choices import PaymentOffer
-from timebank.db.repositories import AuditRecord
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger.errors import AttendanceAlreadyRecorded
 from timebank.ledger.types import Actor, TransactionKind
@@ -50,7 +49,7 @@ from timebank.services.attendance_inputs import (
     with_defaults,
 )
 from timebank.services.attendance_rows import write_attendance
-from timebank.services.audit import AuditAction, AuditTrail
+from timebank.services.audit import AuditAction, AuditTrail, write_refusal_audit
 from timebank.services.benefit_rules import benefit_rules
 from timebank.services.benefit_views import AttendanceView
 from timebank.services.callers import Caller
@@ -119,16 +118,8 @@ def record_attendance(
     try:
         return run(engine, use_case)
     except GuardRefused as refused:
-        _write_refusal(engine, timebank_id, refused.entries)
+        write_refusal_audit(engine, timebank_id, refused.entries)
         raise refused.refusal from None
-
-
-def _write_refusal(engine: Engine, timebank_id: int, entries: list[AuditRecord]) -> None:
-    def use_case(uow: UnitOfWork) -> None:
-        uow.audit.insert(timebank_id, entries)
-        uow.commit()
-
-    run(engine, use_case)
 
 
 def _record(uow: UnitOfWork, timebank_id: int, caller: Caller, request: _Request) -> AttendanceView:

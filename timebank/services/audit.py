@@ -32,12 +32,14 @@ import enum
 import json
 from dataclasses import dataclass, field
 
+from sqlalchemy import Engine
+
 from timebank.benefits.categories import BenefitCategory
 from timebank.db.repositories import AuditRecord
-from timebank.db.unit_of_work import UnitOfWork
+from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.services.clock import utc_now
 
-__all__ = ["AuditAction", "AuditTrail"]
+__all__ = ["AuditAction", "AuditTrail", "write_refusal_audit"]
 
 
 class AuditAction(enum.StrEnum):
@@ -82,3 +84,17 @@ class AuditTrail:
     def write(self, uow: UnitOfWork, timebank_id: int) -> None:
         """Write every entry in ``uow``'s transaction (the caller commits)."""
         uow.audit.insert(timebank_id, self.entries)
+
+
+def write_refusal_audit(engine: Engine, timebank_id: int, entries: list[AuditRecord]) -> None:
+    """Write a refused use case's audit rows, alone, once its own transaction has been rolled back.
+
+    A guard's refusal (a payment or a spend without its acknowledgement) records nothing but that
+    the warning was given and the request refused: the audit log must show both.
+    """
+
+    def use_case(uow: UnitOfWork) -> None:
+        uow.audit.insert(timebank_id, entries)
+        uow.commit()
+
+    run(engine, use_case)

@@ -7,23 +7,21 @@ class. This reads the declaration, runs the check, and records it in the use cas
 
 When goods or a voucher lack the acknowledgement they need, ``guard_spend`` adds ``spend_refused``
 and raises ``SpendRefused``, which carries the refusal and the audit rows it must leave out of the
-use case: the use case is rolled back, and ``write_refusal`` writes those rows in a transaction of
-their own, as a refused payment's are (``timebank.services.payment_guard``). The refusal's detail
-is the benefits core's advice to the member, which names no benefit.
+use case: the use case is rolled back, and ``audit.write_refusal_audit`` writes those rows in a
+transaction of their own, as a refused payment's are (``timebank.services.payment_guard``). The
+refusal's detail is the benefits core's advice to the member, which names no benefit.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
-
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.spending import SpendClass, SpendDecision, check_spend
 from timebank.db.repositories import AuditRecord, SpendOptionRecord
-from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.db.unit_of_work import UnitOfWork
 from timebank.ledger.errors import SpendAcknowledgementRequired
 from timebank.services.audit import AuditAction, AuditTrail
 
-__all__ = ["SpendRefused", "guard_spend", "write_refusal"]
+__all__ = ["SpendRefused", "guard_spend"]
 
 # Said after the advice, so that the member knows where things stand.
 _NOTHING_SPENT = "Nothing has been spent yet."
@@ -65,13 +63,3 @@ def guard_spend(
     trail.add(AuditAction.SPEND_REFUSED, account_id, **about)
     refusal = SpendAcknowledgementRequired(f"{decision.warning.text} {_NOTHING_SPENT}")
     raise SpendRefused(refusal, trail.of(AuditAction.SPEND_CHECKED, AuditAction.SPEND_REFUSED))
-
-
-def write_refusal(engine: Engine, timebank_id: int, entries: list[AuditRecord]) -> None:
-    """Write a refused spend's audit rows, alone, once its own transaction has been rolled back."""
-
-    def use_case(uow: UnitOfWork) -> None:
-        uow.audit.insert(timebank_id, entries)
-        uow.commit()
-
-    run(engine, use_case)

@@ -52,13 +52,13 @@ from timebank.ledger.types import (
     TransferIntent,
 )
 from timebank.services.activities import check_acts_for
-from timebank.services.audit import AuditTrail
+from timebank.services.audit import AuditTrail, write_refusal_audit
 from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
 from timebank.services.idempotency import once
 from timebank.services.pages import decode_id_cursor, page_limit, split_page
 from timebank.services.posting import Posting, post_transaction
-from timebank.services.spend_guard import SpendRefused, guard_spend, write_refusal
+from timebank.services.spend_guard import SpendRefused, guard_spend
 from timebank.services.spend_views import SpendOptionPage, SpendOptionView, SpendView
 
 __all__ = [
@@ -243,7 +243,7 @@ def spend_credits(
     try:
         return run(engine, use_case)
     except SpendRefused as refused:
-        write_refusal(engine, timebank_id, refused.entries)
+        write_refusal_audit(engine, timebank_id, refused.entries)
         raise refused.refusal from None
 
 
