@@ -1,7 +1,7 @@
 """Reading activities back: an organisation's list, and who came to one and what each chose.
 
 The same people who record them read them: a coordinator, or whoever acts for the organisation
-(its staff, its API keys). Other members see neither: who took part in a service-user forum, and
+(its staff, its API keys). Other members see neither: who took part in a user forum, and
 whether they took a payment, is not for them. A member's own part shows on their benefit-safe
 statement.
 """
