@@ -4,20 +4,23 @@ Every write of the OpenAPI document is here (a test fails when one is missing), 
 bad requests built from what it takes and what it answers when given the right thing.
 
 A write that takes a JSON body (record an exchange, give credits, reverse, add and update a member,
-add an organisation, add staff, make an API key, set limits, create or update a timebank, change a
-password; create an activity, record its attendance, check a payment, record an expense, set a
-benefits declaration, offer a spend option, spend credits on one) is sent JSON that is malformed,
-truncated, not UTF-8, nested too deep, with a name given twice, or not an object at all; every
-minutes field as a string, a float (1.5 and 60.0), a bool, null, 0, negative, 2**63 and 2**64; every
-pence field (and miles, and pence per mile) likewise, each refused by its own rule's code
-(``Count``); every id field likewise, and as another timebank's id; every text field with NUL, ESC,
-a bidi override, a lone surrogate escape, too long and 1 MB long; every day as a day that is not, a
-date-time, a Unix time, empty and null; every name from a short list (a classification, a choice, a
-discriminator's ``kind``, a spend option's class) unknown or misspelt, refused by its own rule's
-code where it has one (``Operation.enum_codes``); fields the schema does not have
-(``balance_minutes``, ``timebank_id``, ``roles`` on an exchange, pence beside an attendee's minutes
-...); text/plain, form and multipart bodies; bodies past the size limit, declared or streamed. A
-field that may be null is not sent null as a fault (``Operation.optional``).
+add an organisation, add staff, make an API key, set limits, create or update a timebank, set the
+report's rating thresholds, change a password; create an activity, record its attendance, check a
+payment, record an expense, set a benefits declaration, offer a spend option, spend credits on one)
+is sent JSON that is malformed, truncated, not UTF-8, nested too deep, with a name given twice, or
+not an object at all; every minutes field as a string, a float (1.5 and 60.0), a bool, null, 0,
+negative, 2**63 and 2**64; every pence field (and miles, and pence per mile) likewise, each refused
+by its own rule's code (``Count``); every rating threshold (a whole percentage) likewise, and below
+0 or above 100, refused as ``rating_threshold_out_of_range``, and each figure's pair the wrong way
+round for its direction as ``rating_thresholds_out_of_order``; every id field likewise, and as
+another timebank's id; every text field with NUL, ESC, a bidi override, a lone surrogate escape, too
+long and 1 MB long; every day as a day that is not, a date-time, a Unix time, empty and null; every
+name from a short list (a classification, a choice, a discriminator's ``kind``, a spend option's
+class) unknown or misspelt, refused by its own rule's code where it has one
+(``Operation.enum_codes``); fields the schema does not have (``balance_minutes``, ``timebank_id``,
+``roles`` on an exchange, pence beside an attendee's minutes ...); text/plain, form and multipart
+bodies; bodies past the size limit, declared or streamed. A field that may be null is not sent null
+as a fault (``Operation.optional``).
 
 A write that takes no body (confirm, decline and cancel an exchange, log out, remove staff, revoke
 an API key, delete a benefits declaration, withdraw a spend option) is sent one: JSON, malformed
@@ -132,6 +135,8 @@ NO_BODY = {"request_body_unexpected"}
 UNKNOWN_FIELD = {"unknown_field"}
 TEXT_REQUIRED = {"text_required"}
 MEMBER_REQUIRED = {"member_account_required"}
+PERCENT = {"rating_threshold_out_of_range"}
+OUT_OF_ORDER = {"rating_thresholds_out_of_order"}
 ANY: set[str] | None = None  # any code will do; the status is still checked
 
 # What a refused request may leave behind by design, named on its case (``Case.records``): a payment
@@ -205,6 +210,7 @@ class Operation:
     bools: tuple[Path, ...] = ()
     unknown_fields: tuple[str, ...] = ()
     counts: dict[Path, Count] = field(default_factory=dict)  # pence, miles, pence per mile
+    percents: tuple[Path, ...] = ()  # rating thresholds: whole percentages from 0 to 100
     dates: tuple[Path, ...] = ()  # days, as YYYY-MM-DD
     enums: tuple[Path, ...] = ()  # one of a few names (a discriminator's included)
     # The code for a name not on an enum's list, where the rule has one of its own (else request_invalid).
@@ -308,6 +314,16 @@ SPEND_ACKNOWLEDGEMENT = "I understand this voucher may affect my benefits"
 
 def _spend_body(w: World, a: Arranged) -> dict[str, Any]:
     return {"account_id": w.account_ids["other_member"], "acknowledgement": SPEND_ACKNOWLEDGEMENT}
+
+
+# The report's rating thresholds: every figure its own, none of them the default.
+RATINGS: dict[str, dict[str, int]] = {
+    "active_rate": {"amber_from_percent": 30, "green_from_percent": 60},
+    "two_way_rate": {"amber_from_percent": 20, "green_from_percent": 45},
+    "uses_services_giving_rate": {"amber_from_percent": 30, "green_from_percent": 65},
+    "top20_share": {"green_below_percent": 55, "red_above_percent": 75},
+    "largest_scc_share": {"amber_from_percent": 25, "green_from_percent": 55},
+}
 
 
 OPERATIONS = [
@@ -443,6 +459,15 @@ OPERATIONS = [
         other_numbers=(("minutes_per_transfer_max",), ("pending_expiry_days",)),
         bools=(("auto_confirm_pending",), ("require_both_sides",)),
         unknown_fields=("pot_account_id", "id"),
+    ),
+    Operation(
+        "set_report_ratings",
+        "PUT",
+        "/v1/timebanks/{tb}/report-ratings",
+        lambda w, a: copy.deepcopy(RATINGS),
+        path_ids={"tb": "timebank_not_found"},
+        percents=tuple((figure, name) for figure, pair in RATINGS.items() for name in pair),
+        unknown_fields=("gini_given", "own_figures", "figure", "red_amber_percent"),
     ),
     Operation(
         "change_password",
@@ -1138,7 +1163,8 @@ def _json_cases(
     yield Case("an empty array", b"[]", 422, REQUEST_INVALID)
     yield Case("a bare number", b"42", 422, REQUEST_INVALID)
     yield Case("a bare string", b'"hello"', 422, REQUEST_INVALID)
-    if op.name not in ("update_member", "update_timebank"):  # an empty update changes nothing
+    # An empty update changes nothing; empty rating thresholds put every figure back to its default.
+    if op.name not in ("update_member", "update_timebank", "set_report_ratings"):
         yield Case("an empty object", b"{}", 422, {"field_required"})
     yield Case("deep nesting inside a field", _with(body, (first,), _nested(500)), 422, ANY)
     for name in ("balance_minutes", "timebank_id", "id", "created_at", *op.unknown_fields):
@@ -1201,6 +1227,18 @@ def _json_cases(
         for raw in ("NaN", "Infinity", "6e1", "1e400", "-0.0"):
             yield Case(f"{label}={raw}", _with_raw(base, path, raw), 422, {rule.whole})
         yield Case(f"{label}=5000 digits", _with_raw(base, path, "1" * 5000), 400, JSON_INVALID)
+
+    # Rating thresholds: whole percentages from 0 to 100, null included (a figure, not a threshold,
+    # may be left at its default).
+    for path in op.percents:
+        label = _label(path)
+        for value in ("20", 2.5, 20.0, True, False, None, [20], {"percent": 20}):
+            yield Case(f"{label}={value!r}", _with(body, path, value), 422, PERCENT)
+        for value in (-1, 101, 2**31, 2**63, 2**64, -(2**64), 10**30):
+            yield Case(f"{label}={value}", _with(body, path, value), 422, PERCENT)
+        for raw in ("NaN", "Infinity", "2e1", "1e400", "-0.0"):
+            yield Case(f"{label}={raw}", _with_raw(body, path, raw), 422, PERCENT)
+        yield Case(f"{label}=5000 digits", _with_raw(body, path, "1" * 5000), 400, JSON_INVALID)
 
     # Ids in the body.
     for path, not_found in op.ids.items():
@@ -1360,6 +1398,8 @@ def _json_cases(
         yield from _spend_option_cases(body)
     if op.name == "spend_credits":
         yield from _spend_cases(w, body)
+    if op.name == "set_report_ratings":
+        yield from _rating_cases(body)
 
 
 def _activity_cases(body: dict[str, Any]) -> Iterator[Case]:
@@ -1666,6 +1706,49 @@ def _spend_cases(w: World, body: dict[str, Any]) -> Iterator[Case]:
         ("the pot's", w.pot_account_id),
     ):
         yield Case(f"account_id is {name}", _with(body, ("account_id",), account), 422, MEMBER_REQUIRED)
+
+
+def _rating_cases(body: dict[str, Any]) -> Iterator[Case]:
+    """Each figure's pair the right way round for its direction, of its own shape, and no other figure."""
+    for figure, (low, high) in (
+        ("active_rate", ("amber_from_percent", "green_from_percent")),
+        ("two_way_rate", ("amber_from_percent", "green_from_percent")),
+        ("uses_services_giving_rate", ("amber_from_percent", "green_from_percent")),
+        ("largest_scc_share", ("amber_from_percent", "green_from_percent")),
+        ("top20_share", ("green_below_percent", "red_above_percent")),
+    ):
+        above = body[figure][high] + 1
+        yield Case(f"{figure}.{low} above {high}", _with(body, (figure, low), above), 422, OUT_OF_ORDER)
+        yield Case(f"{figure}.{low} is 100, {high} 0", _set_pair(body, figure, 100, 0), 422, OUT_OF_ORDER)
+        for name in (low, high):
+            yield Case(f"{figure}.{name} missing", _without(body, (figure, name)), 422, REQUIRED)
+        for value in ("default", 50, True, [], [20, 50]):
+            yield Case(f"{figure}={value!r}", _with(body, (figure,), value), 422, ANY)
+        yield Case(
+            f"{figure} with is_default", _with(body, (figure, "is_default"), False), 422, UNKNOWN_FIELD
+        )
+    # Each direction's names belong to its own figures: a top-20% share has no "amber from".
+    for path in (("active_rate", "red_above_percent"), ("top20_share", "amber_from_percent")):
+        yield Case(f"unknown field {_label(path)}", _with(body, path, 50), 422, UNKNOWN_FIELD)
+    # The higher-is-better order, 55 then 75, is the wrong way round for the top-20% share.
+    swapped = {"green_below_percent": 75, "red_above_percent": 55}
+    yield Case("top20_share the other way round", _with(body, ("top20_share",), swapped), 422, OUT_OF_ORDER)
+    for figure in ("Active_Rate", "active rate", "gini_given"):
+        yield Case(f"figure {figure!r}", _dump({**body, figure: body["active_rate"]}), 422, UNKNOWN_FIELD)
+    yield Case(
+        "duplicate name inside a figure",
+        _dump(body).replace(
+            b'"amber_from_percent": 30', b'"amber_from_percent": 1, "amber_from_percent": 30'
+        ),
+        400,
+        JSON_INVALID,
+    )
+
+
+def _set_pair(body: dict[str, Any], figure: str, low: int, high: int) -> bytes:
+    """The body with ``figure``'s first threshold at ``low`` and its second at ``high``."""
+    first, second = body[figure]
+    return _dump(_set(body, (figure,), {first: low, second: high}))
 
 
 # The arranged id, in the other timebank, that an id field's "another timebank's" case sends.

@@ -47,14 +47,18 @@ The rules the rows encode:
   their own credits as any member does.
 - **The audit log** of benefit checks, warnings, choices and reads is for coordinators only (403
   ``coordinator_required``).
+- **Reports.** The reciprocity report, its charts and the thresholds that rate it red, amber or
+  green are read by coordinators and platform admins, who also set those thresholds; the rest of
+  the timebank gets 403 ``coordinator_required``. An account's own report is for its holder too.
 - **A coordinator** acts for anyone in their timebank: every operation under it, including
   reversals and limits, but no new timebanks (403 ``admin_required``) and no benefits declaration
   without the member's say-so.
 - **A platform admin** belongs to no timebank. They create, list and read timebanks and manage
   their people (add, list, read and update members), so that a new timebank gets its first
-  coordinator; everything else in a timebank (accounts, exchanges, gifts, organisations) answers
-  them 404 ``timebank_not_found`` as it does any outsider: an admin moves no credits and reads no
-  one's balance, activities, declaration or audit log.
+  coordinator, and read its reports and set their rating thresholds; everything else in a timebank
+  (accounts, exchanges, gifts, organisations) answers them 404 ``timebank_not_found`` as it does
+  any outsider: an admin moves no credits and reads no one's balance, activities, declaration or
+  audit log.
 """
 
 from __future__ import annotations
@@ -526,6 +530,9 @@ FORUM = {
 }
 DECLARE = {"categories": ["prefer_not_to_say"]}
 SWIM = {"title": "Swim session", "minutes": MINUTES, "spend_class": "community_activity"}
+# The report's rating thresholds: the defaults but for the active rate, so no other row's report
+# reads differently for want of them.
+RATINGS = {"active_rate": {"amber_from_percent": 30, "green_from_percent": 60}}
 
 ROWS = [
     # The service and logging in and out.
@@ -710,6 +717,21 @@ ROWS = [
         "GET",
         f"{TB}/reports/reciprocity/charts/{{chart}}",
         lambda arena, caller: Call({"chart": "role_mix"}),
+        in_timebank(COORDINATOR_REQUIRED, admin="200", coordinator=200),
+    ),
+    # The thresholds the report is rated against: read and set by those who read the report.
+    Row(
+        "get_report_ratings",
+        "GET",
+        f"{TB}/report-ratings",
+        nothing,
+        in_timebank(COORDINATOR_REQUIRED, admin="200", coordinator=200),
+    ),
+    Row(
+        "set_report_ratings",
+        "PUT",
+        f"{TB}/report-ratings",
+        lambda arena, caller: Call(json=RATINGS),
         in_timebank(COORDINATOR_REQUIRED, admin="200", coordinator=200),
     ),
     Row(

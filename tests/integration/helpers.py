@@ -4,8 +4,9 @@
 members, Ann, Bo and Cy, and a coordinator actor who holds no account. Its small methods wrap the
 services with the timebank and a sensible activity date filled in, so a test reads as the story it
 tells. ``snapshot`` reads back everything a refused operation must leave untouched (L5): every
-account row, every exchange and receiver row, and the row count of each ledger table, for one
-timebank. ``check_invariants`` runs the ledger's own invariant checks (L1–L4, L9, L10) on the rows.
+account row, every exchange and receiver row, the row count of each ledger table, and the report's
+rating thresholds, for one timebank. ``check_invariants`` runs the ledger's own invariant checks
+(L1–L4, L9, L10) on the rows.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import Engine, func, select
 
 from timebank import services
 from timebank.db import run
+from timebank.db.report_tables import report_rating_thresholds
 from timebank.db.tables import (
     accounts,
     exchange_receivers,
@@ -201,7 +203,8 @@ def _read(engine: Engine, use_case: Any) -> Any:
 
 
 def snapshot(engine: Engine, timebank_id: int) -> dict[str, Any]:
-    """Every account, exchange and receiver row, and each ledger table's row count, for a timebank."""
+    """Every account, exchange and receiver row, each ledger table's row count, and the rating
+    thresholds, for a timebank."""
 
     def read(uow: Any) -> dict[str, Any]:
         c = uow.connection
@@ -220,6 +223,7 @@ def snapshot(engine: Engine, timebank_id: int) -> dict[str, Any]:
             "exchange_receivers": rows(
                 exchange_receivers, exchange_receivers.c.exchange_id, exchange_receivers.c.account_id
             ),
+            "report_rating_thresholds": rows(report_rating_thresholds, report_rating_thresholds.c.figure),
             "counts": {
                 table.name: count(table)
                 for table in (

@@ -1,4 +1,7 @@
-"""``timebank report``: the reciprocity report in the terminal, as CSV or JSON, and one account's."""
+"""``timebank report``: the reciprocity report in the terminal, as CSV or JSON, and one account's.
+
+The report is rated against the timebank's own thresholds where it has set them, in every format.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,9 @@ from typer.testing import CliRunner
 
 from timebank.cli import app
 from timebank.db import make_engine, upgrade
+from timebank.reports import Boundaries, RatedFigureName
+from timebank.services.callers import Caller
+from timebank.services.report_ratings import set_rating_thresholds
 from timebank.settings import get_settings
 
 from .helpers import World, make_world
@@ -60,6 +66,34 @@ def test_the_report_as_csv_and_as_json(small_timebank: World) -> None:
         "give_only": 0,
         "receive_only": 1,
         "inactive": 0,
+    }
+
+
+def test_the_report_is_rated_against_the_timebanks_own_thresholds_in_every_format(
+    small_timebank: World,
+) -> None:
+    w = small_timebank
+    coordinator = Caller("login:coordinator", False, w.timebank_id, None, None, True, frozenset())
+    two_way = {RatedFigureName.TWO_WAY_RATE: Boundaries(50, 70)}  # amber from 50%, green from 70%
+    set_rating_thresholds(w.engine, w.timebank_id, coordinator, two_way)
+    runner = CliRunner()
+    tb = str(w.timebank_id)
+
+    text = runner.invoke(app, ["report", tb, *WINDOW])
+    as_csv = runner.invoke(app, ["report", tb, *WINDOW, "--format", "csv"])
+    as_json = runner.invoke(app, ["report", tb, *WINDOW, "--format", "json"])
+
+    assert text.exit_code == as_csv.exit_code == as_json.exit_code == 0, text.output + as_csv.output
+    lines = [line.split() for line in text.output.splitlines()]
+    assert ["two_way_rate", "0.667", "AMBER"] in lines  # 2 of 3 active, below 70%
+    assert ["Two-way", "rate", "<", "50%", "/", "50-70%", "/", ">=", "70%"] in lines
+    assert "2024-05-01/2024-06-01,two_way_rate,0.6666666666666666,amber" in as_csv.output
+    assert "2024-05-01/2024-06-01,rating_thresholds.two_way_rate.green_from_percent,70," in as_csv.output
+    document = json.loads(as_json.output)
+    assert document["two_way_rate"]["rating"] == "amber"
+    assert document["rating_thresholds"]["two_way_rate"] == {
+        "amber_from_percent": 50,
+        "green_from_percent": 70,
     }
 
 

@@ -6,7 +6,9 @@ database created and dropped around the test). Upgrading creates every table in
 metadata (alembic's autogenerate comparison finds nothing to do, and the CHECK constraints, which it
 does not compare, carry the same names); downgrading to ``base`` removes everything but alembic's
 own version table; and the database can be upgraded again. Every revision steps up and down one at a
-time; stepping down from 0005 keeps every exchange a spend posted. ``timebank migrate`` and
+time; stepping down from 0005 keeps every exchange a spend posted, and stepping down from 0006 drops
+the timebanks' own rating thresholds (they go back to the defaults) and nothing else; its CHECKs
+refuse thresholds out of range or the wrong way round for their figure. ``timebank migrate`` and
 ``timebank downgrade`` do the same through the command line, reading the database URL from
 ``TIMEBANK_DATABASE_URL``. Whether the triggers refuse changes is tested in ``test_append_only``.
 """
@@ -73,8 +75,11 @@ EXPECTED_TABLES = {
     # spending credits on what organisations offer (migration 0005)
     "spend_options",
     "spends",
+    # each timebank's own thresholds for the report's ratings (migration 0006)
+    "report_rating_thresholds",
 }
 SPEND_TABLES = {"spend_options", "spends"}  # migration 0005
+RATING_TABLES = {"report_rating_thresholds"}  # migration 0006
 # Named here rather than taken from timebank.db.triggers, so that a trigger dropped from that
 # module is noticed.
 TRIGGERS = {
@@ -371,7 +376,7 @@ def test_the_downgrade_below_0004_refuses_while_a_recognition_transaction_exists
         downgrade(empty_url, "0003")
 
     assert current_revision(empty_engine) == "0004"
-    assert table_names(empty_engine) == TABLES - SPEND_TABLES | {"alembic_version"}
+    assert table_names(empty_engine) == TABLES - SPEND_TABLES - RATING_TABLES | {"alembic_version"}
 
 
 # --- 0005 adds spend options and spends -----------------------------------------------------------
@@ -392,7 +397,7 @@ def test_0005_steps_down_leaving_every_exchange_a_spend_posted_and_steps_up_agai
     downgrade(empty_url, "0004")
 
     assert current_revision(empty_engine) == "0004"
-    assert table_names(empty_engine) == TABLES - SPEND_TABLES | {"alembic_version"}
+    assert table_names(empty_engine) == TABLES - SPEND_TABLES - RATING_TABLES | {"alembic_version"}
     assert _history(empty_engine) == before
     with empty_engine.connect() as connection:
         assert [tuple(row) for row in connection.execute(text("SELECT * FROM exchanges"))] == exchanges_before
@@ -403,6 +408,105 @@ def test_0005_steps_down_leaving_every_exchange_a_spend_posted_and_steps_up_agai
     assert current_revision(empty_engine) == head_revision(empty_url)
     assert table_names(empty_engine) == TABLES | {"alembic_version"}
     assert forum.balance(forum.members[0]) == -60
+
+
+# --- 0006 adds each timebank's own rating thresholds ------------------------------------------------
+
+
+def _thresholds_rows(engine: Engine) -> list[tuple[object, ...]]:
+    with engine.connect() as connection:
+        query = text("SELECT * FROM report_rating_thresholds ORDER BY timebank_id, figure")
+        return [tuple(row) for row in connection.execute(query)]
+
+
+def test_0006_adds_the_thresholds_empty_and_steps_down_leaving_the_ledger_untouched(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    from datetime import date
+
+    from timebank import services
+    from timebank.ledger import AccountKind, Actor, ReceiverShare
+    from timebank.reports import Boundaries, RatedFigureName
+    from timebank.services.callers import Caller
+    from timebank.services.report_ratings import read_rating_thresholds, set_rating_thresholds
+
+    upgrade(empty_url, "0005")
+    timebank = services.create_timebank(empty_engine, "Before 0006")
+    tb = timebank.timebank_id
+    coordinator = Actor("coordinator", is_coordinator=True)
+    ann, bo = (
+        services.open_account(empty_engine, tb, coordinator, AccountKind.MEMBER, name)
+        for name in ("Ann", "Bo")
+    )
+    services.record_exchange(
+        empty_engine,
+        tb,
+        coordinator,
+        ann.account_id,
+        [ReceiverShare(bo.account_id, 45)],
+        date(2024, 5, 1),
+        "help",
+    )
+    before = _history(empty_engine)
+
+    upgrade(empty_url)
+
+    # Every timebank there was goes on being rated against the defaults.
+    caller = Caller("system:test", False, tb, None, None, True, frozenset())
+    assert _thresholds_rows(empty_engine) == []
+    assert read_rating_thresholds(empty_engine, tb, caller).own_figures == frozenset()
+    set_rating_thresholds(empty_engine, tb, caller, {RatedFigureName.TOP20_SHARE: Boundaries(70, 50)})
+    assert _thresholds_rows(empty_engine) == [(tb, "top20_share", 70, 50)]
+
+    downgrade(empty_url, "0005")
+
+    assert current_revision(empty_engine) == "0005"
+    assert table_names(empty_engine) == TABLES - RATING_TABLES | {"alembic_version"}
+    assert _history(empty_engine) == before
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+
+    upgrade(empty_url)
+
+    assert table_names(empty_engine) == TABLES | {"alembic_version"}
+    assert _thresholds_rows(empty_engine) == []  # the timebank is back on the defaults
+    assert read_rating_thresholds(empty_engine, tb, caller).own_figures == frozenset()
+
+
+def test_0006_the_database_refuses_thresholds_out_of_range_or_order(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    # The service checks first (tests/integration/test_report_ratings.py); the migrated CHECKs are
+    # the last word, so they are tried here with plain SQL, in each direction.
+    from timebank import services
+
+    upgrade(empty_url)
+    tb = services.create_timebank(empty_engine, "Checked").timebank_id
+    insert = text(
+        "INSERT INTO report_rating_thresholds (timebank_id, figure, red_amber_percent, amber_green_percent)"
+        " VALUES (:tb, :figure, :red_amber, :amber_green)"
+    )
+    refused = [
+        ("active_rate", 60, 50, "ordered_for_direction"),  # amber starting above green
+        ("top20_share", 60, 80, "ordered_for_direction"),  # green reaching above red
+        ("two_way_rate", -1, 50, "percent_in_range"),
+        ("largest_scc_share", 20, 101, "percent_in_range"),
+        ("gini_given", 20, 50, "figure_known"),
+    ]
+    for figure, red_amber, amber_green, constraint in refused:
+        values = {"tb": tb, "figure": figure, "red_amber": red_amber, "amber_green": amber_green}
+        with empty_engine.begin() as connection, pytest.raises(IntegrityError) as refusal:
+            connection.execute(insert, values)
+        assert f"ck_report_rating_thresholds_{constraint}" in str(refusal.value.orig), figure
+    # Equal thresholds (no amber band) and the issue's top-20% pair, which runs the other way.
+    accepted = [("active_rate", 50, 50), ("top20_share", 80, 60)]
+    with empty_engine.begin() as connection:
+        for figure, red_amber, amber_green in accepted:
+            values = {"tb": tb, "figure": figure, "red_amber": red_amber, "amber_green": amber_green}
+            connection.execute(insert, values)
+    assert len(_thresholds_rows(empty_engine)) == 2
+    with empty_engine.begin() as connection, pytest.raises(IntegrityError):
+        connection.execute(insert, {"tb": 10**9, "figure": "active_rate", "red_amber": 20, "amber_green": 50})
 
 
 # --- the command line ---------------------------------------------------------------------------

@@ -11,7 +11,9 @@ the hard ceiling) for exchanges and gifts; the same account on both sides; unkno
 another timebank's accounts, exchanges and transactions; floors and caps (exchange, gift, pot,
 reversal); every exchange state met by confirm, decline, cancel and reverse; reasons; reversing a
 reversal; idempotency keys reused with another body; who may act (parties, holders, coordinators);
-new limits; receivers lists; every text limit; statement cursors and page sizes; imports.
+new limits; receivers lists; every text limit; statement cursors and page sizes; imports; the
+report's rating thresholds (out of range, the wrong way round for their figure, set by someone who
+may not), where the snapshot also holds the thresholds the timebank had set before.
 Recognising involvement (issue 4): activities, attendance and reward choices, payment offers and
 their periods, the benefit guard's acknowledgement, the organisation's floor, expenses against
 evidence, benefits declarations, and spend options and spending credits on them (B5); for these
@@ -55,9 +57,12 @@ from timebank.ledger.limits import (
 )
 from timebank.ledger.rules import MINUTES_PER_TRANSFER_MAX
 from timebank.ledger.types import AccountKind, Actor
+from timebank.reports import Boundaries, RatedFigureName
 from timebank.services import AttendeeChoice, ExchangeView, ImportRow, OfferTerms
+from timebank.services.callers import Caller
 from timebank.services.idempotency import IDEMPOTENCY_KEY_LENGTH_MAX
 from timebank.services.organisations import add_organisation
+from timebank.services.report_ratings import set_rating_thresholds
 from timebank.services.timebanks import DEFAULT_MINUTES_PER_TRANSFER_MAX
 
 from .helpers import ACTIVITY_DATE, World, make_world, snapshot
@@ -1662,10 +1667,97 @@ INVOLVEMENT_CASES: list[Refusal] = [
 ]
 
 
+# --- the report's rating thresholds ---------------------------------------------------------------
+
+
+def coordinator_caller(w: World) -> Caller:
+    return Caller(f"login:coordinator{w.timebank_id}", False, w.timebank_id, None, None, True, frozenset())
+
+
+def setting_thresholds(
+    caller: Callable[[World], Caller] = coordinator_caller, **own: tuple[Any, Any]
+) -> Callable[[World, object], object]:
+    """Set the timebank's own thresholds: figure name → (where red meets amber, where amber meets green)."""
+
+    def act(w: World, _: object) -> object:
+        boundaries = {RatedFigureName(figure): Boundaries(*pair) for figure, pair in own.items()}
+        return set_rating_thresholds(w.engine, w.timebank_id, caller(w), boundaries)
+
+    return act
+
+
+def own_thresholds(w: World) -> None:
+    """The timebank rates against thresholds of its own, which a refused change must keep."""
+    setting_thresholds(active_rate=(30, 60), top20_share=(70, 50))(w, None)
+
+
+RATING_CASES: list[Refusal] = [
+    Refusal(
+        "rating_threshold_above_100_percent",
+        errors.RatingThresholdOutOfRange,
+        "rating_threshold_out_of_range",
+        setting_thresholds(two_way_rate=(25, 101)),
+        arrange=own_thresholds,
+    ),
+    Refusal(
+        "rating_threshold_below_0_percent",
+        errors.RatingThresholdOutOfRange,
+        "rating_threshold_out_of_range",
+        setting_thresholds(largest_scc_share=(-1, 50)),
+        arrange=own_thresholds,
+    ),
+    Refusal(
+        "rating_threshold_of_a_fraction_of_a_percent",
+        errors.RatingThresholdOutOfRange,
+        "rating_threshold_out_of_range",
+        setting_thresholds(top20_share=(80, 59.5)),
+    ),
+    Refusal(
+        "rating_thresholds_with_amber_starting_above_green",
+        errors.RatingThresholdsOutOfOrder,
+        "rating_thresholds_out_of_order",
+        setting_thresholds(active_rate=(60, 50)),
+        arrange=own_thresholds,
+    ),
+    Refusal(
+        "rating_thresholds_of_the_top_20_share_with_green_reaching_above_red",
+        errors.RatingThresholdsOutOfOrder,
+        "rating_thresholds_out_of_order",
+        setting_thresholds(top20_share=(60, 80)),  # the higher-is-better order, wrong for this figure
+        arrange=own_thresholds,
+    ),
+    Refusal(
+        "rating_thresholds_of_which_one_figure_is_out_of_order",
+        errors.RatingThresholdsOutOfOrder,
+        "rating_thresholds_out_of_order",
+        setting_thresholds(two_way_rate=(30, 60), uses_services_giving_rate=(61, 60)),
+        arrange=own_thresholds,
+    ),
+    Refusal(
+        "rating_thresholds_set_by_a_member",
+        errors.CoordinatorRequired,
+        "coordinator_required",
+        setting_thresholds(
+            lambda w: Caller(f"login:ann{w.ann}", False, w.timebank_id, 1, w.ann, False, frozenset()),
+            active_rate=(30, 60),
+        ),
+        arrange=own_thresholds,
+    ),
+    Refusal(
+        "rating_thresholds_set_by_another_timebanks_coordinator",
+        errors.TimebankNotFound,
+        "timebank_not_found",
+        setting_thresholds(lambda w: coordinator_caller(w.other()), active_rate=(30, 60)),
+        arrange=lambda w: (own_thresholds(w), w.other()),
+    ),
+]
+
+
 def _timebank_ids(w: World) -> list[int]:
     return [w.timebank_id, *(o.timebank_id for o in w.others)]
 
 
+CASES += RATING_CASES
 CASES += INVOLVEMENT_CASES
 
 
@@ -1709,7 +1801,9 @@ ACCESS_CODES = {
 
 
 # Refusals of the reports are met in tests/integration/test_report_storage.py (the window rules) and
-# over HTTP in tests/api/test_reports_http.py (every one of them, by code).
+# over HTTP in tests/api/test_reports_http.py (every one of them, by code). The report's rating
+# thresholds are refused through the services above (RATING_CASES), so their codes are not listed
+# here; tests/api/test_report_ratings_http.py meets them over HTTP.
 REPORT_CODES = {
     "report_window_empty",
     "report_window_too_long",

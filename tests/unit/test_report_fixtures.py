@@ -10,7 +10,7 @@ Five timebanks, each small enough to work out on paper, with the arithmetic in t
   2024, with history before the window, for which every key of the report is written out.
 
 The JSON of the empty and the mixed reports is compared whole, so a key that goes missing, appears
-or changes its unit fails here.
+or changes its unit fails here; both are rated against the defaults and say so.
 """
 
 from __future__ import annotations
@@ -69,6 +69,16 @@ def null_rated() -> dict[str, object]:
 GIVE_SHARE_BINS = ("0-10", "10-20", "20-30", "30-40", "40-50", "50-60", "60-70", "70-80", "80-90", "90-100")
 
 
+# The issue's defaults, as the report states the thresholds it was rated against.
+DEFAULT_THRESHOLDS_JSON = {
+    "active_rate": {"amber_from_percent": 20, "green_from_percent": 50},
+    "two_way_rate": {"amber_from_percent": 25, "green_from_percent": 50},
+    "uses_services_giving_rate": {"amber_from_percent": 25, "green_from_percent": 60},
+    "top20_share": {"green_below_percent": 60, "red_above_percent": 80},
+    "largest_scc_share": {"amber_from_percent": 20, "green_from_percent": 50},
+}
+
+
 def zero_matrix() -> dict[str, dict[str, float]]:
     kinds = ("member", "staff", "organisation")
     return {giver: dict.fromkeys(kinds, 0.0) for giver in kinds}
@@ -77,10 +87,11 @@ def zero_matrix() -> dict[str, dict[str, float]]:
 # --- the empty window --------------------------------------------------------------------------
 
 
-def test_the_report_has_the_issues_keys_and_only_the_trade_filter_and_the_give_share_besides() -> None:
-    assert set(REPORT_KEYS) == ISSUE_KEYS | {"reported_apart", "give_share_histogram"}
-    # The issue's keys come first, in the issue's order; the two additions follow them.
-    assert REPORT_KEYS[-2:] == ("reported_apart", "give_share_histogram")
+def test_the_report_has_the_issues_keys_and_only_the_trade_filter_give_share_and_thresholds_besides() -> None:
+    additions = ("reported_apart", "give_share_histogram", "rating_thresholds")
+    assert set(REPORT_KEYS) == ISSUE_KEYS | set(additions)
+    # The issue's keys come first, in the issue's order; the three additions follow them.
+    assert REPORT_KEYS[-3:] == additions
 
 
 def test_an_empty_window_counts_zero_and_leaves_every_ratio_null() -> None:
@@ -136,6 +147,7 @@ def test_an_empty_window_counts_zero_and_leaves_every_ratio_null() -> None:
             "reversed_exchanges": {"count": 0, "hours": 0.0},
         },
         "give_share_histogram": dict.fromkeys(GIVE_SHARE_BINS, 0),
+        "rating_thresholds": DEFAULT_THRESHOLDS_JSON,
     }
 
 
@@ -479,6 +491,7 @@ def test_the_mixed_timebank_every_key() -> None:
             "80-90": 0,
             "90-100": 1,
         },
+        "rating_thresholds": DEFAULT_THRESHOLDS_JSON,
     }
 
     assert mixed_report_json() == expected

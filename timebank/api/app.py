@@ -29,6 +29,7 @@ from timebank.api.routes import (
     gifts,
     members,
     organisations,
+    report_ratings,
     reports,
     spending,
     timebanks,
@@ -133,6 +134,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         exchanges,
         gifts,
         reports,
+        report_ratings,
     ):
         app.include_router(module.router)
 

@@ -96,6 +96,11 @@ _FIELD_RULES: dict[tuple[str, str], str] = {
     ("categories", "too_long"): errors.BenefitCategoryUnknown.code,
     ("title", "string_too_short"): errors.TextRequired.code,
     ("spend_class", "enum"): errors.SpendClassUnknown.code,
+    # A report's rating threshold: a whole percentage from 0 to 100, whatever else was sent.
+    ("percent", "greater_than_equal"): errors.RatingThresholdOutOfRange.code,
+    ("percent", "less_than_equal"): errors.RatingThresholdOutOfRange.code,
+    ("percent", "int_type"): errors.RatingThresholdOutOfRange.code,
+    ("percent", "int_from_float"): errors.RatingThresholdOutOfRange.code,
     # An expense without its receipt or mileage sum: left out, or sent as null.
     ("evidence", "missing"): errors.ExpenseEvidenceMissing.code,
     ("evidence", "model_attributes_type"): errors.ExpenseEvidenceMissing.code,
@@ -147,6 +152,9 @@ def _field_code(error: dict[str, Any]) -> str:
     # so does every length of time but the limits' and the guard's worked minutes, which may be 0.
     if field.endswith("_pence"):
         field = "pence"
+    # Every rating threshold (amber_from_percent, red_above_percent ...) follows the same rule.
+    if field.endswith("_percent"):
+        field = "percent"
     if field == "duration_minutes":
         field = "minutes"
     kind = str(error.get("type", ""))

@@ -1,4 +1,8 @@
-"""Running totals for the reciprocity report, kept beside the ledger so a report never replays it.
+"""The reciprocity report's tables: running totals kept beside the ledger, and each timebank's ratings.
+
+``report_rating_thresholds`` (last below) holds the thresholds a timebank rates its reports
+against, when it has set its own. The rest of the module is the running totals, kept so that a
+report never replays the ledger.
 
 A report for a window needs, besides the window's own exchanges, facts from all of history: when
 each pair of accounts first exchanged (``new_ties``), when each account last exchanged before the
@@ -30,14 +34,34 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
+    ForeignKey,
     ForeignKeyConstraint,
     Index,
+    Integer,
+    String,
     Table,
 )
 
 from timebank.db.tables import Id, metadata
 
-__all__ = ["report_account_months", "report_pairs"]
+__all__ = [
+    "LOWER_IS_BETTER_FIGURES",
+    "RATED_FIGURES",
+    "report_account_months",
+    "report_pairs",
+    "report_rating_thresholds",
+]
+
+# timebank.reports.RatedFigureName and LOWER_IS_BETTER, written out because storage does not import
+# the report engine; tests/integration/test_report_ratings.py checks that they agree.
+RATED_FIGURES = (
+    "active_rate",
+    "two_way_rate",
+    "uses_services_giving_rate",
+    "top20_share",
+    "largest_scc_share",
+)
+LOWER_IS_BETTER_FIGURES = ("top20_share",)
 
 report_pairs = Table(
     "report_pairs",
@@ -86,4 +110,33 @@ report_account_months = Table(
     CheckConstraint("first_on <= last_on", name="first_not_after_last"),
     ForeignKeyConstraint(["timebank_id", "account_id"], ["accounts.timebank_id", "accounts.id"]),
     Index("ix_report_account_months_timebank_month", "timebank_id", "month_on"),
+)
+
+
+def _names(values: tuple[str, ...]) -> str:
+    return f"({', '.join(repr(v) for v in values)})"
+
+
+# One row per rated figure a timebank has set for itself; a figure without a row is rated against
+# the issue's default (timebank.reports.DEFAULT_THRESHOLDS). The two thresholds are whole percent,
+# named by the colours they separate (timebank.reports.Boundaries): where higher is better, amber
+# starts at or below where green starts; where lower is better (the top-20% share), the boundary
+# between amber and green is at or below the one between red and amber.
+report_rating_thresholds = Table(
+    "report_rating_thresholds",
+    metadata,
+    Column("timebank_id", Id, ForeignKey("timebanks.id"), primary_key=True),
+    Column("figure", String(40), primary_key=True),
+    Column("red_amber_percent", Integer, nullable=False),
+    Column("amber_green_percent", Integer, nullable=False),
+    CheckConstraint(f"figure IN {_names(RATED_FIGURES)}", name="figure_known"),
+    CheckConstraint(
+        "red_amber_percent BETWEEN 0 AND 100 AND amber_green_percent BETWEEN 0 AND 100",
+        name="percent_in_range",
+    ),
+    CheckConstraint(
+        f"(figure IN {_names(LOWER_IS_BETTER_FIGURES)} AND amber_green_percent <= red_amber_percent)"
+        f" OR (figure NOT IN {_names(LOWER_IS_BETTER_FIGURES)} AND red_amber_percent <= amber_green_percent)",
+        name="ordered_for_direction",
+    ),
 )

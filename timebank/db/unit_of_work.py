@@ -39,6 +39,7 @@ from timebank.db.repositories import (
     MemberRepository,
     MoneyRepository,
     OrganisationRepository,
+    RatingThresholdRepository,
     ReportRepository,
     SpendOptionRepository,
     TimebankRepository,
@@ -68,6 +69,9 @@ _CONSTRAINT_ERRORS: dict[str, type[errors.LedgerError]] = {
     # Two writers recording the same member at the same activity at once: the second is refused.
     "pk_attendance": errors.AttendanceAlreadyRecorded,
     "attendance.activity_id": errors.AttendanceAlreadyRecorded,
+    # A timebank's rating thresholds, should one reach the database unchecked.
+    "ck_report_rating_thresholds_percent_in_range": errors.RatingThresholdOutOfRange,
+    "ck_report_rating_thresholds_ordered_for_direction": errors.RatingThresholdsOutOfOrder,
 }
 _IDEMPOTENCY_CONSTRAINTS = ("uq_idempotency_keys_timebank_id_caller_key", "idempotency_keys.")
 
@@ -140,6 +144,7 @@ class UnitOfWork:
         self.organisations = OrganisationRepository(connection)
         self.access = AccessRepository(connection)
         self.reports = ReportRepository(connection)
+        self.rating_thresholds = RatingThresholdRepository(connection)
         self.activities = ActivityRepository(connection)
         self.money = MoneyRepository(connection)
         self.declarations = DeclarationRepository(connection)

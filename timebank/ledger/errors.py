@@ -32,6 +32,8 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── ReportWindowEmpty           report_window_empty
     │   ├── ReportWindowTooLong         report_window_too_long
     │   ├── ReportGroupAmbiguous        report_group_ambiguous
+    │   ├── RatingThresholdOutOfRange   rating_threshold_out_of_range
+    │   ├── RatingThresholdsOutOfOrder  rating_thresholds_out_of_order
     │   ├── ImportRejected              import_rejected (carries every row's errors)
     │   ├── TextRequired                text_required
     │   ├── PenceMustBeWhole            pence_must_be_whole
@@ -192,6 +194,8 @@ __all__ = [
     "PeriodMustEndAfterStart",
     "PotCannotExchange",
     "PotFloorMustBeZero",
+    "RatingThresholdOutOfRange",
+    "RatingThresholdsOutOfOrder",
     "ReasonRequired",
     "ReceiverRepeated",
     "ReceiversRequired",
@@ -365,6 +369,22 @@ class ReportWindowTooLong(InvalidRequest):
 class ReportGroupAmbiguous(InvalidRequest):
     code = "report_group_ambiguous"
     title = "A report is for one group at most: a tag or an organisation"
+
+
+class RatingThresholdOutOfRange(InvalidRequest):
+    code = "rating_threshold_out_of_range"
+    title = "A rating threshold is a whole percentage from 0 to 100"
+
+
+class RatingThresholdsOutOfOrder(InvalidRequest):
+    """A figure's two thresholds the wrong way round for its direction (see ``timebank.reports.ratings``).
+
+    Where higher is better, amber must start at or below where green starts; for the top-20% share,
+    where lower is better, green must end at or below where red begins.
+    """
+
+    code = "rating_thresholds_out_of_order"
+    title = "A figure's rating thresholds are the wrong way round"
 
 
 @dataclass(frozen=True)

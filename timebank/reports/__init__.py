@@ -5,8 +5,9 @@ database: the storage layer sums a window's exchanges per account and per ordere
 ``GROUP BY`` queries, cheap at a million exchanges) and hands the totals over as ``ReportInputs``.
 From them, ``build_report`` computes every figure of the issue (participation, reciprocity,
 networks, a monthly series), rates the headline figures red, amber or green against
-``Thresholds``, withholds the figures of groups too small to show, and returns a frozen
-``Report``; ``report_json`` writes it with the issue's keys.
+``Thresholds`` (the timebank's own, or the issue's defaults), withholds the figures of groups too
+small to show, and returns a frozen ``Report``; ``report_json`` writes it with the issue's keys and
+the thresholds that applied.
 
     inputs        the totals the engine reads, and what each must mean
     windows       the previous window, the months, the dormancy cut-off
@@ -45,7 +46,14 @@ from timebank.reports.inputs import (
     ReportInputs,
     TagGroup,
 )
-from timebank.reports.ratings import DEFAULT_THRESHOLDS, Rating, Thresholds
+from timebank.reports.ratings import (
+    DEFAULT_THRESHOLDS,
+    LOWER_IS_BETTER,
+    Boundaries,
+    RatedFigureName,
+    Rating,
+    Thresholds,
+)
 from timebank.reports.report import (
     GROUP_MEMBERS_MINIMUM,
     Figures,
@@ -57,15 +65,17 @@ from timebank.reports.report import (
     may_export,
 )
 from timebank.reports.report_csv import report_csv, report_rows
-from timebank.reports.report_json import REPORT_KEYS, report_json
+from timebank.reports.report_json import REPORT_KEYS, report_json, thresholds_json
 from timebank.reports.report_text import report_text
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
     "GROUP_MEMBERS_MINIMUM",
+    "LOWER_IS_BETTER",
     "REPORT_KEYS",
     "AccountTotals",
     "ApartTotals",
+    "Boundaries",
     "Figures",
     "Group",
     "HeadlineFigures",
@@ -78,6 +88,7 @@ __all__ = [
     "PairTotals",
     "ParticipantKind",
     "RatedFigure",
+    "RatedFigureName",
     "Rating",
     "Report",
     "ReportInputs",
@@ -95,5 +106,6 @@ __all__ = [
     "report_rows",
     "report_text",
     "statistics",
+    "thresholds_json",
     "windows",
 ]

@@ -111,12 +111,16 @@ class Figures:
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """A window's report; ``figures`` is None when the group is too small to show any."""
+    """A window's report; ``figures`` is None when the group is too small to show any.
+
+    ``thresholds`` are the ones its ratings were read against, so that the report can say so.
+    """
 
     from_on: date
     to_on: date
     group: Group | None
     figures: Figures | None
+    thresholds: Thresholds
 
     @property
     def not_enough_data(self) -> bool:
@@ -208,7 +212,7 @@ def build_report(
         raise InconsistentInputs(problems)
     members = [a for a in inputs.accounts if a.in_group and a.is_member]
     if _withheld(inputs.group, len(members), group_minimum):
-        return Report(inputs.from_on, inputs.to_on, inputs.group, figures=None)
+        return Report(inputs.from_on, inputs.to_on, inputs.group, None, thresholds)
     profiles = {a.account_id: a for a in inputs.accounts}
     # With no group every pair touches it; the filter would only copy them.
     touching = (
@@ -253,4 +257,4 @@ def build_report(
     assert result.role_mix.members == len(members)
     assert result.give_share_histogram.active == result.role_mix.active
     assert result.hours_matrix.total_minutes == total_minutes
-    return Report(inputs.from_on, inputs.to_on, inputs.group, figures=result)
+    return Report(inputs.from_on, inputs.to_on, inputs.group, result, thresholds)

@@ -12,7 +12,9 @@ One row per figure, in a long layout that any spreadsheet can filter and pivot::
 ``period`` is the window as an ISO 8601 interval, or a month (``YYYY-MM``) for the monthly series;
 ``figure`` is the JSON key, with nested keys joined by dots; ``value`` is the same number as in the
 JSON (hours for keys that name hours), empty when the figure has no value; ``rating`` is ``red``,
-``amber`` or ``green`` for a rated figure and empty otherwise.
+``amber`` or ``green`` for a rated figure and empty otherwise. The window's rows end with the
+thresholds those ratings were read against, in whole percent, so that an export says what its
+colours mean (``rating_thresholds.active_rate.amber_from_percent,20,``).
 
 Small groups never appear: a report withheld for a group under the minimum exports the header
 alone, and so does any withheld month (DESIGN §5, ``may_export``). Only numbers and the report's own

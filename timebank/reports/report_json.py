@@ -14,7 +14,11 @@ Besides the issue's table, ``reported_apart`` carries the recognition, pot grant
 exchanges that the trade filter kept out of the figures (the issue asks for them "reported
 apart"). After it, ``give_share_histogram`` counts active members by the share of their minutes
 they gave, ``{"0-10": n, ..., "90-100": n}`` (percent; see ``figures``), for the board's
-histogram: an object rather than a list so that the CSV flattens it to one row per bin.
+histogram: an object rather than a list so that the CSV flattens it to one row per bin. Last,
+``rating_thresholds`` says which thresholds the ratings were read against (the timebank's own, or
+the defaults), in whole percent and by figure: ``{"amber_from_percent": 20, "green_from_percent":
+50}`` where higher is better, ``{"green_below_percent": 60, "red_above_percent": 80}`` for the
+top-20% share, where lower is better.
 
 A report withheld for a small group is ``{"not_enough_data": true}`` and nothing else, not even
 its member count; a withheld month is ``{"month": "2024-03", "not_enough_data": true}``.
@@ -27,9 +31,10 @@ from fractions import Fraction
 from typing import TypeAlias
 
 from timebank.reports.inputs import ApartTotals, ParticipantKind
+from timebank.reports.ratings import Thresholds
 from timebank.reports.report import HeadlineFigures, MonthlyEntry, RatedFigure, Report
 
-__all__ = ["HEADLINE_KEYS", "REPORT_KEYS", "JsonValue", "report_json"]
+__all__ = ["HEADLINE_KEYS", "REPORT_KEYS", "JsonValue", "report_json", "thresholds_json"]
 
 JsonValue: TypeAlias = "int | float | str | bool | list[JsonValue] | dict[str, JsonValue] | None"
 
@@ -72,6 +77,7 @@ REPORT_KEYS = (
     "monthly",
     "reported_apart",
     "give_share_histogram",
+    "rating_thresholds",
 )
 
 
@@ -102,6 +108,33 @@ def _headline(headline: HeadlineFigures) -> dict[str, JsonValue]:
         "uses_services_giving_rate": _rated(h.uses_services_giving_rate),
         "top20_share": _rated(h.top20_share),
         "largest_scc_share": _rated(h.largest_scc_share),
+    }
+
+
+def thresholds_json(thresholds: Thresholds) -> dict[str, JsonValue]:
+    """Each rated figure's thresholds, in whole percent, named as a coordinator states them."""
+    t = thresholds
+    return {
+        "active_rate": {
+            "amber_from_percent": t.active_rate_amber_from_percent,
+            "green_from_percent": t.active_rate_green_from_percent,
+        },
+        "two_way_rate": {
+            "amber_from_percent": t.two_way_rate_amber_from_percent,
+            "green_from_percent": t.two_way_rate_green_from_percent,
+        },
+        "uses_services_giving_rate": {
+            "amber_from_percent": t.uses_services_giving_rate_amber_from_percent,
+            "green_from_percent": t.uses_services_giving_rate_green_from_percent,
+        },
+        "top20_share": {
+            "green_below_percent": t.top20_share_green_below_percent,
+            "red_above_percent": t.top20_share_red_above_percent,
+        },
+        "largest_scc_share": {
+            "amber_from_percent": t.largest_scc_share_amber_from_percent,
+            "green_from_percent": t.largest_scc_share_green_from_percent,
+        },
     }
 
 
@@ -170,6 +203,7 @@ def report_json(report: Report) -> dict[str, JsonValue]:
             f.give_share_histogram.bin_label(i): count
             for i, count in enumerate(f.give_share_histogram.counts)
         },
+        "rating_thresholds": thresholds_json(report.thresholds),
     }
     assert tuple(result) == REPORT_KEYS
     return result

@@ -20,6 +20,8 @@ Decisions the engine leaves to storage, made here:
   in force then (read back through the limit log).
 - *Recognition* (issue 4): an organisation's recognition transactions, placed in a window by the
   day they were posted (UTC), like pot grants; reported apart, never as exchanges.
+- *Ratings* are read against the timebank's own thresholds where it has set them, else the issue's
+  defaults (``timebank.services.report_ratings``), in the same unit of work as the figures.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ from timebank.db.repositories.reports import AccountHistory, PairMonth, Particip
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger.errors import ReportWindowEmpty, ReportWindowTooLong
 from timebank.reports import (
-    DEFAULT_THRESHOLDS,
     AccountTotals,
     ApartTotals,
     Group,
@@ -56,6 +57,7 @@ from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
 from timebank.services.gc_pause import cyclic_gc_paused
 from timebank.services.members import check_tags
+from timebank.services.report_ratings import timebank_thresholds
 
 __all__ = [
     "REPORT_WINDOW_DAYS_MAX",
@@ -99,7 +101,6 @@ def reciprocity_report(
     from_on: date,
     to_on: date,
     group: Group | None = None,
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> Report:
     """The reciprocity report of ``[from_on, to_on)``, for the whole timebank or one group."""
     caller.check_coordinator(timebank_id, admin_allowed=True)
@@ -107,14 +108,16 @@ def reciprocity_report(
     if isinstance(group, TagGroup):
         check_tags([group.tag])
 
-    def use_case(uow: UnitOfWork) -> ReportInputs:
+    def use_case(uow: UnitOfWork) -> tuple[ReportInputs, Thresholds]:
         uow.timebanks.get(timebank_id)
         if isinstance(group, OrganisationGroup):
             uow.organisations.get(timebank_id, group.organisation_id)
-        return report_inputs(uow, timebank_id, from_on, to_on, group)
+        inputs = report_inputs(uow, timebank_id, from_on, to_on, group)
+        return inputs, timebank_thresholds(uow, timebank_id)
 
     with cyclic_gc_paused():
-        return build_report(run(engine, use_case, write=False), thresholds)
+        inputs, thresholds = run(engine, use_case, write=False)
+        return build_report(inputs, thresholds)
 
 
 def member_report(

@@ -31,6 +31,7 @@ from timebank.db.repositories.money import (
     PaidRow,
     PaymentRecord,
 )
+from timebank.db.repositories.rating_thresholds import RatingThresholdRecord, RatingThresholdRepository
 from timebank.db.repositories.report_rollups import ReportRollups
 from timebank.db.repositories.reports import ReportRepository
 from timebank.db.repositories.spend_options import SpendOptionRecord, SpendOptionRepository, SpendRecord
@@ -68,6 +69,8 @@ __all__ = [
     "OrganisationRepository",
     "PaidRow",
     "PaymentRecord",
+    "RatingThresholdRecord",
+    "RatingThresholdRepository",
     "ReportRepository",
     "ReportRollups",
     "SpendOptionRecord",
