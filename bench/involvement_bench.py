@@ -1,0 +1,161 @@
+"""How long recognising involvement takes: a large forum's attendance, a payment check, a statement.
+
+Seeds, through the services, a timebank with one organisation and 500 members (the most one call
+may list), a third of whom declared benefits. Then times, on each database named:
+
+- recording attendance for 50 and for 500 attendees in one call (mixed choices: credits, payment
+  with the acknowledgement where the guard asks, decline, charity), each a fresh activity;
+- one payment check against the benefit guard;
+- a member's benefit-safe statement for the month, as JSON and as a PDF.
+
+Prints the best and median of ``--repeat`` runs; a script, not a test (compare ratios, not times).
+
+    createdb -h 127.0.0.1 -U postgres involvement_bench   # a database of its own, migrated here
+    python bench/involvement_bench.py --sqlite \
+        --postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/involvement_bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from timebank.benefits.activities import ActivityClassification
+from timebank.benefits.choices import Reward
+from timebank.benefits.money import PaymentKind
+from timebank.db import make_engine, upgrade
+from timebank.services.activities import create_activity
+from timebank.services.attendance import record_attendance
+from timebank.services.attendance_inputs import AttendeeChoice, OfferTerms
+from timebank.services.benefit_statement_pdf import statement_pdf
+from timebank.services.benefit_statements import benefit_safe_statement, statement_json
+from timebank.services.callers import Caller
+from timebank.services.declarations import set_declaration
+from timebank.services.members import add_member
+from timebank.services.organisations import add_organisation
+from timebank.services.payment_guard import check_payment_offer
+from timebank.services.timebanks import create_timebank
+
+MEMBERS = 500
+DAY = date(2025, 6, 11)  # within the 2025/26 benefit limits
+_CHOICES = (Reward.CREDITS, Reward.CREDITS, Reward.PAYMENT, Reward.DECLINE, Reward.CHARITY)
+
+
+def _seed(engine: Engine) -> tuple[int, Caller, int, list[int], set[int]]:
+    timebank = create_timebank(engine, f"Bench {uuid.uuid4().hex[:8]}")
+    tb = timebank.timebank_id
+    coordinator = Caller("bench:coordinator", False, tb, None, None, True, frozenset())
+    organisation = add_organisation(engine, tb, coordinator, "Riverside Health Trust", floor_minutes=-(10**6))
+    accounts = [add_member(engine, tb, coordinator, f"Member {i}").account_id for i in range(MEMBERS)]
+    declared = set(accounts[::3])
+    for account_id in declared:
+        set_declaration(engine, tb, coordinator, account_id, ["universal_credit"], members_say_so=True)
+    return tb, coordinator, organisation.organisation_id, accounts, declared
+
+
+def _attendees(accounts: list[int], declared: set[int]) -> list[AttendeeChoice]:
+    chosen = []
+    for index, account_id in enumerate(accounts):
+        choice = _CHOICES[index % len(_CHOICES)]
+        chosen.append(
+            AttendeeChoice(
+                account_id,
+                120,
+                choice,
+                charity_name="Riverside Food Bank" if choice is Reward.CHARITY else None,
+                acknowledgement="Advised; form signed"
+                if choice is Reward.PAYMENT and account_id in declared
+                else None,
+            )
+        )
+    return chosen
+
+
+def _timed(repeat: int, work: Callable[[], object]) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - began)
+    return times
+
+
+def measure(name: str, url: str, repeat: int) -> None:
+    upgrade(url)
+    engine = make_engine(url)
+    tb, coordinator, organisation_id, accounts, declared = _seed(engine)
+    offer = OfferTerms.for_week(2500, PaymentKind.CASH, DAY, "Thank-you payment")
+
+    def attend(size: int) -> Callable[[], object]:
+        def work() -> object:
+            activity = create_activity(
+                engine,
+                tb,
+                coordinator,
+                organisation_id,
+                "Forum",
+                DAY,
+                120,
+                ActivityClassification.USES_SERVICES,
+            )
+            return record_attendance(
+                engine,
+                tb,
+                coordinator,
+                activity.activity_id,
+                _attendees(accounts[:size], declared),
+                offer=offer,
+            )
+
+        return work
+
+    activity_id = create_activity(
+        engine, tb, coordinator, organisation_id, "Panel", DAY, 60, ActivityClassification.USES_SERVICES
+    ).activity_id
+    member = accounts[0]
+    month = (DAY.replace(day=1), DAY.replace(month=DAY.month + 1, day=1))
+    rows = {
+        "attendance, 50 attendees": _timed(repeat, attend(50)),
+        "attendance, 500 attendees": _timed(repeat, attend(500)),
+        "payment check": _timed(
+            repeat * 5,
+            lambda: check_payment_offer(engine, tb, coordinator, activity_id, member, 2500, paid_on=DAY),
+        ),
+        "statement, JSON": _timed(
+            repeat * 5,
+            lambda: statement_json(benefit_safe_statement(engine, tb, coordinator, member, *month)),
+        ),
+        "statement, PDF": _timed(
+            repeat * 5,
+            lambda: statement_pdf(benefit_safe_statement(engine, tb, coordinator, member, *month)),
+        ),
+    }
+    for label, times in rows.items():
+        best, median = min(times) * 1000, statistics.median(times) * 1000
+        print(f"{name:<11} {label:<28} best {best:8.1f} ms  median {median:8.1f} ms")
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sqlite", action="store_true", help="a fresh SQLite file in a temporary folder")
+    parser.add_argument("--postgres-url", help="a PostgreSQL database to seed a new timebank in")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    if args.sqlite:
+        with tempfile.TemporaryDirectory() as folder:
+            measure("sqlite", f"sqlite:///{Path(folder) / 'bench.sqlite3'}", args.repeat)
+    if args.postgres_url:
+        measure("postgresql", args.postgres_url, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
