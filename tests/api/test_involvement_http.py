@@ -385,3 +385,22 @@ def test_the_organisation_cannot_tell_benefits_apart_by_the_warnings_codes(
     assert check.json()["warning_codes"] == codes
     for word in ("hours", "specified", "not said", "cannot be checked"):
         assert word not in " ".join(check.json()["warnings"]), word
+
+
+def test_an_organisations_activities_come_a_page_at_a_time_oldest_first(world: World) -> None:
+    w = world
+    path = f"/organisations/{w.organisation_id}/activities"
+    made = [_post(w, "staff", path, {**FORUM, "title": f"Forum {n}"}).json()["id"] for n in range(5)]
+    seen: list[int] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = w.client.get(w.url(path), params=params, headers=w.headers["staff"])
+        assert page.status_code == 200, page.text
+        seen += [a["id"] for a in page.json()["activities"]]
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == made
+    bad = w.client.get(w.url(path), params={"cursor": "not-ours"}, headers=w.headers["staff"])
+    assert bad.status_code == 400 and bad.json()["code"] == "cursor_invalid"
