@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from sqlalchemy import Engine
 
 from timebank.db.unit_of_work import UnitOfWork, run
-from timebank.demo_involvement import seed_spend_options, seed_user_forum
+from timebank.demo_involvement import seed_declaration, seed_spend_options, seed_user_forum
 from timebank.ledger.errors import LimitBreached
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.services.access import create_admin
@@ -140,6 +140,7 @@ def seed_demo(engine: Engine, *, today: date | None = None) -> DemoTimebank:
     )
     seed_user_forum(engine, tb, coordinator_caller, organisations[0].organisation_id, people, today)
     seed_spend_options(engine, tb, coordinator_caller, organisations[0].organisation_id, people)
+    seed_declaration(engine, tb, coordinator_caller, people)
     return DemoTimebank(tb, len(people), exchanges, True)
 
 

@@ -6,6 +6,10 @@ had it given to a food bank. The Trust repaid the demo member's bus fare against
 new user logging in as the demo member finds an activity on their benefit-safe statement, with
 credits and money kept apart, and a coordinator finds every reward choice in one place.
 
+The demo member has declared that they get Universal Credit (a coordinator entered it at their
+request), so a new user sees what the declaration does: the member and coordinators see it, the
+organisation's staff get warnings that name no benefit, and no report or list shows it.
+
 The Trust also offers things to spend credits on, one of each kind that matters for benefits: a
 community lunch and a swim session (community activities, always fine) and a café voucher (a
 voucher, which a member who declared benefits must acknowledge first). The demo member has spent
@@ -22,6 +26,7 @@ from datetime import date, timedelta
 from sqlalchemy import Engine
 
 from timebank.benefits.activities import ActivityClassification
+from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.choices import Reward
 from timebank.benefits.money import PaymentKind, Receipt
 from timebank.benefits.spending import SpendClass
@@ -29,17 +34,27 @@ from timebank.services.activities import create_activity
 from timebank.services.attendance import record_attendance
 from timebank.services.attendance_inputs import AttendeeChoice, OfferTerms
 from timebank.services.callers import Caller
+from timebank.services.declarations import set_declaration
 from timebank.services.expenses import record_expense
 from timebank.services.members import MemberView
 from timebank.services.spending import create_spend_option, spend_credits
 
-__all__ = ["FORUM_TITLE", "SPEND_OPTIONS", "seed_spend_options", "seed_user_forum"]
+__all__ = [
+    "DECLARED",
+    "FORUM_TITLE",
+    "SPEND_OPTIONS",
+    "seed_declaration",
+    "seed_spend_options",
+    "seed_user_forum",
+]
 
 FORUM_TITLE = "User forum: the day-centre timetable"
 _FORUM_MINUTES = 120
 _OFFER_PENCE = 2000
 _REDUCED_PENCE = 1000
 _BUS_FARE_PENCE = 320
+# What the demo member declared, with their say-so, after the forum.
+DECLARED = (BenefitCategory.UNIVERSAL_CREDIT,)
 # What the Trust offers for credits: a title, the minutes it takes, and its class.
 SPEND_OPTIONS = (
     ("Community lunch at the day centre", 60, SpendClass.COMMUNITY_ACTIVITY),
@@ -114,3 +129,8 @@ def seed_spend_options(
         for title, minutes, spend_class in SPEND_OPTIONS
     ]
     spend_credits(engine, timebank_id, coordinator, options[0].spend_option_id, people[1].account_id)
+
+
+def seed_declaration(engine: Engine, timebank_id: int, coordinator: Caller, people: list[MemberView]) -> None:
+    """The demo member's benefits declaration, entered by a coordinator at the member's request."""
+    set_declaration(engine, timebank_id, coordinator, people[1].account_id, DECLARED, members_say_so=True)
