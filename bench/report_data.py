@@ -62,7 +62,7 @@ from sqlalchemy import Engine, Table, bindparam, text, update
 
 from timebank.db import UnitOfWork, make_engine, run, upgrade
 from timebank.db.people_tables import member_tags, members
-from timebank.db.report_tables import report_account_months, report_pairs
+from timebank.db.report_tables import report_account_months, report_pair_months, report_pairs
 from timebank.db.repositories import TimebankSettings
 from timebank.db.tables import accounts, exchange_receivers, exchanges, transactions, transfers
 from timebank.demo import HELP_ACTIVITIES
@@ -971,7 +971,15 @@ def _analyze(engine: Engine) -> None:
     run(engine, use_case)
 
 
-_LEDGER_TABLES = (transactions, exchanges, exchange_receivers, transfers, report_pairs, report_account_months)
+_LEDGER_TABLES = (
+    transactions,
+    exchanges,
+    exchange_receivers,
+    transfers,
+    report_pairs,
+    report_account_months,
+    report_pair_months,
+)
 
 
 def _count_for_reports(engine: Engine, timebank_id: int) -> None:

@@ -17,21 +17,24 @@ from sqlalchemy import Engine, select
 
 from timebank.db import run
 from timebank.db.people_tables import organisations
-from timebank.db.report_tables import report_account_months, report_pairs
+from timebank.db.report_tables import report_account_months, report_pair_months, report_pairs
 from timebank.db.tables import exchange_receivers, exchanges
 
 __all__ = ["Rollups", "recounted_rollups", "stored_rollups"]
 
 # (giver, receiver) → (first_on, exchanges); (account, month_on) → (exchanges, given exchanges,
-# given minutes, received minutes, first_on, last_on)
+# given minutes, received minutes, first_on, last_on); (giver, receiver, month_on) → (minutes,
+# exchanges)
 Rollups = tuple[
-    dict[tuple[int, int], tuple[date, int]], dict[tuple[int, date], tuple[int, int, int, int, date, date]]
+    dict[tuple[int, int], tuple[date, int]],
+    dict[tuple[int, date], tuple[int, int, int, int, date, date]],
+    dict[tuple[int, int, date], tuple[int, int]],
 ]
 
 
 def stored_rollups(engine: Engine, timebank_id: int) -> Rollups:
     def read(uow: Any) -> Rollups:
-        p, m = report_pairs.c, report_account_months.c
+        p, m, pm = report_pairs.c, report_account_months.c, report_pair_months.c
         pairs = {
             (row.giver_account_id, row.receiver_account_id): (row.first_on, row.exchange_count)
             for row in uow.connection.execute(select(report_pairs).where(p.timebank_id == timebank_id))
@@ -49,7 +52,11 @@ def stored_rollups(engine: Engine, timebank_id: int) -> Rollups:
                 select(report_account_months).where(m.timebank_id == timebank_id)
             )
         }
-        return pairs, months
+        pair_months = {
+            (row.giver_account_id, row.receiver_account_id, row.month_on): (row.minutes, row.exchange_count)
+            for row in uow.connection.execute(select(report_pair_months).where(pm.timebank_id == timebank_id))
+        }
+        return pairs, months, pair_months
 
     return run(engine, read, write=False)
 
@@ -89,11 +96,13 @@ def _recount(legs: list[tuple[int, int, date, int, int]], organisation_accounts:
     given: dict[tuple[int, date], int] = defaultdict(int)
     received: dict[tuple[int, date], int] = defaultdict(int)
     dates: dict[tuple[int, date], list[date]] = defaultdict(list)
+    pair_minutes: dict[tuple[int, int, date], list[int]] = defaultdict(list)
     for exchange_id, giver, on, receiver, minutes in legs:
         if giver in organisation_accounts and receiver in organisation_accounts:
             continue
         pair_dates[giver, receiver].append(on)
         month_on = on.replace(day=1)
+        pair_minutes[giver, receiver, month_on].append(minutes)
         for account_id in (giver, receiver):
             taking_part[account_id, month_on].add(exchange_id)
             dates[account_id, month_on].append(on)
@@ -112,4 +121,5 @@ def _recount(legs: list[tuple[int, int, date, int, int]], organisation_accounts:
         )
         for key, ids in taking_part.items()
     }
-    return pairs, months
+    pair_months = {key: (sum(legs), len(legs)) for key, legs in pair_minutes.items()}
+    return pairs, months, pair_months

@@ -8,7 +8,9 @@ does not compare, carry the same names); downgrading to ``base`` removes everyth
 own version table; and the database can be upgraded again. Every revision steps up and down one at a
 time; stepping down from 0005 keeps every exchange a spend posted, and stepping down from 0006 drops
 the timebanks' own rating thresholds (they go back to the defaults) and nothing else; its CHECKs
-refuse thresholds out of range or the wrong way round for their figure. ``timebank migrate`` and
+refuse thresholds out of range or the wrong way round for their figure; stepping down from 0007
+drops the report's pair-months and its two indexes and leaves the ledger and its triggers as they
+were (the backfill is tested in ``test_report_rollups``). ``timebank migrate`` and
 ``timebank downgrade`` do the same through the command line, reading the database URL from
 ``TIMEBANK_DATABASE_URL``. Whether the triggers refuse changes is tested in ``test_append_only``.
 """
@@ -77,9 +79,12 @@ EXPECTED_TABLES = {
     "spends",
     # each timebank's own thresholds for the report's ratings (migration 0006)
     "report_rating_thresholds",
+    # the report's pairs by calendar month (migration 0007)
+    "report_pair_months",
 }
 SPEND_TABLES = {"spend_options", "spends"}  # migration 0005
 RATING_TABLES = {"report_rating_thresholds"}  # migration 0006
+PAIR_MONTH_TABLES = {"report_pair_months"}  # migration 0007
 # Named here rather than taken from timebank.db.triggers, so that a trigger dropped from that
 # module is noticed.
 TRIGGERS = {
@@ -324,7 +329,9 @@ def test_0004_keeps_every_transaction_and_the_append_only_triggers_when_it_adds_
     from timebank import services
     from timebank.ledger import AccountKind, Actor, ReceiverShare
 
-    upgrade(empty_url, "0003")
+    # The history is written through today's services, so at head, and the database is then taken
+    # back below 0004: the services write tables (the report's pair-months) that 0003 lacks.
+    upgrade(empty_url)
     timebank = services.create_timebank(empty_engine, "Before 0004")
     coordinator = Actor("coordinator", is_coordinator=True)
     ann, bo = (
@@ -340,6 +347,7 @@ def test_0004_keeps_every_transaction_and_the_append_only_triggers_when_it_adds_
         date(2024, 5, 1),
         "help before the upgrade",
     )
+    downgrade(empty_url, "0003")
     before = _history(empty_engine)
 
     upgrade(empty_url)
@@ -376,7 +384,9 @@ def test_the_downgrade_below_0004_refuses_while_a_recognition_transaction_exists
         downgrade(empty_url, "0003")
 
     assert current_revision(empty_engine) == "0004"
-    assert table_names(empty_engine) == TABLES - SPEND_TABLES - RATING_TABLES | {"alembic_version"}
+    assert table_names(empty_engine) == TABLES - SPEND_TABLES - RATING_TABLES - PAIR_MONTH_TABLES | {
+        "alembic_version"
+    }
 
 
 # --- 0005 adds spend options and spends -----------------------------------------------------------
@@ -397,7 +407,9 @@ def test_0005_steps_down_leaving_every_exchange_a_spend_posted_and_steps_up_agai
     downgrade(empty_url, "0004")
 
     assert current_revision(empty_engine) == "0004"
-    assert table_names(empty_engine) == TABLES - SPEND_TABLES - RATING_TABLES | {"alembic_version"}
+    assert table_names(empty_engine) == TABLES - SPEND_TABLES - RATING_TABLES - PAIR_MONTH_TABLES | {
+        "alembic_version"
+    }
     assert _history(empty_engine) == before
     with empty_engine.connect() as connection:
         assert [tuple(row) for row in connection.execute(text("SELECT * FROM exchanges"))] == exchanges_before
@@ -430,7 +442,8 @@ def test_0006_adds_the_thresholds_empty_and_steps_down_leaving_the_ledger_untouc
     from timebank.services.callers import Caller
     from timebank.services.report_ratings import read_rating_thresholds, set_rating_thresholds
 
-    upgrade(empty_url, "0005")
+    # Written at head through today's services, then taken back below 0006 (as for 0004 above).
+    upgrade(empty_url)
     timebank = services.create_timebank(empty_engine, "Before 0006")
     tb = timebank.timebank_id
     coordinator = Actor("coordinator", is_coordinator=True)
@@ -447,6 +460,7 @@ def test_0006_adds_the_thresholds_empty_and_steps_down_leaving_the_ledger_untouc
         date(2024, 5, 1),
         "help",
     )
+    downgrade(empty_url, "0005")
     before = _history(empty_engine)
 
     upgrade(empty_url)
@@ -461,7 +475,7 @@ def test_0006_adds_the_thresholds_empty_and_steps_down_leaving_the_ledger_untouc
     downgrade(empty_url, "0005")
 
     assert current_revision(empty_engine) == "0005"
-    assert table_names(empty_engine) == TABLES - RATING_TABLES | {"alembic_version"}
+    assert table_names(empty_engine) == TABLES - RATING_TABLES - PAIR_MONTH_TABLES | {"alembic_version"}
     assert _history(empty_engine) == before
     with empty_engine.connect() as connection:
         assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
@@ -507,6 +521,63 @@ def test_0006_the_database_refuses_thresholds_out_of_range_or_order(
     assert len(_thresholds_rows(empty_engine)) == 2
     with empty_engine.begin() as connection, pytest.raises(IntegrityError):
         connection.execute(insert, {"tb": 10**9, "figure": "active_rate", "red_amber": 20, "amber_green": 50})
+
+
+# --- 0007 adds the report's pairs by month and two indexes -----------------------------------------
+
+INDEXES_0007 = {
+    "report_pairs": "ix_report_pairs_timebank_first_on",
+    "transactions": "ix_transactions_timebank_kind_created",
+}
+
+
+def _indexes_0007(engine: Engine) -> set[str]:
+    inspector = inspect(engine)
+    return {
+        name
+        for table, name in INDEXES_0007.items()
+        if name in {index["name"] for index in inspector.get_indexes(table)}
+    }
+
+
+def test_0007_steps_down_leaving_the_ledger_and_its_triggers_untouched_and_steps_up_again(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    from datetime import date
+
+    from timebank import services
+    from timebank.ledger import AccountKind, Actor, ReceiverShare
+
+    upgrade(empty_url)
+    tb = services.create_timebank(empty_engine, "Before 0007").timebank_id
+    coordinator = Actor("coordinator", is_coordinator=True)
+    ann, bo = (
+        services.open_account(empty_engine, tb, coordinator, AccountKind.MEMBER, name).account_id
+        for name in ("Ann", "Bo")
+    )
+    services.record_exchange(
+        empty_engine, tb, coordinator, ann, [ReceiverShare(bo, 45)], date(2024, 5, 1), "help"
+    )
+    assert _indexes_0007(empty_engine) == set(INDEXES_0007.values())
+    before = _history(empty_engine)
+
+    downgrade(empty_url, "0006")
+
+    assert current_revision(empty_engine) == "0006"
+    assert table_names(empty_engine) == TABLES - PAIR_MONTH_TABLES | {"alembic_version"}
+    assert _indexes_0007(empty_engine) == set()
+    assert _history(empty_engine) == before
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+
+    upgrade(empty_url)
+
+    assert table_names(empty_engine) == TABLES | {"alembic_version"}
+    assert _indexes_0007(empty_engine) == set(INDEXES_0007.values())
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+        rows = connection.execute(text("SELECT minutes, exchange_count FROM report_pair_months")).all()
+    assert [tuple(row) for row in rows] == [(45, 1)]
 
 
 # --- the command line ---------------------------------------------------------------------------

@@ -107,9 +107,17 @@ def test_a_spend_keeps_the_reports_running_totals_true(engine: Engine) -> None:
 
     stored = stored_rollups(engine, forum.timebank_id)
     assert stored == recounted_rollups(engine, forum.timebank_id)
-    pairs, _ = stored
+    pairs, _, pair_months = stored
     assert pairs[(forum.organisation_account, forum.members[0])][1] == 2
     assert pairs[(forum.organisation_account, forum.members[1])][1] == 1
+    # The pair-months hold each spend's minutes: 60 + 30 to the first member, 30 to the second.
+    minutes: dict[tuple[int, int], int] = {}
+    for (giver, receiver, _), (pair_minutes, _) in pair_months.items():
+        minutes[giver, receiver] = minutes.get((giver, receiver), 0) + pair_minutes
+    assert minutes == {
+        (forum.organisation_account, forum.members[0]): 90,
+        (forum.organisation_account, forum.members[1]): 30,
+    }
 
 
 def test_every_spend_is_checked_and_the_check_is_audited_without_a_benefit(engine: Engine) -> None:

@@ -12,11 +12,15 @@ exchanges for those on every report took seconds; these tables hold them already
 
     report_pairs            one row per ordered pair (giver, receiver) that has ever exchanged:
                             the date of its first counted exchange, and how many there were
+    report_pair_months      one row per ordered pair and calendar month it exchanged in: the
+                            minutes given and the exchanges, so that a window's pairs and its
+                            monthly series are read as a range of whole months, not summed
+                            from a million legs
     report_account_months   one row per account and calendar month it took part in: counted
                             exchanges (all, and those it gave in), minutes given and received, and
                             the first and last activity dates in the month
 
-*Counted* has the report's meaning (``timebank.db.repositories.reports``): a confirmed exchange's
+*Counted* has the report's meaning (``timebank.db.repositories.counted_legs``): a confirmed exchange's
 legs (one per receiver) whose two ends are not both organisations. A row exists only while it
 counts something: a pair or month whose exchanges were all reversed has no row.
 
@@ -48,6 +52,7 @@ __all__ = [
     "LOWER_IS_BETTER_FIGURES",
     "RATED_FIGURES",
     "report_account_months",
+    "report_pair_months",
     "report_pairs",
     "report_rating_thresholds",
 ]
@@ -83,6 +88,37 @@ report_pairs = Table(
         ["accounts.timebank_id", "accounts.id"],
         name="fk_report_pairs_receiver",
     ),
+    # The pairs that first exchanged inside a window (new_ties) are a range of this index.
+    Index("ix_report_pairs_timebank_first_on", "timebank_id", "first_on"),
+)
+
+report_pair_months = Table(
+    "report_pair_months",
+    metadata,
+    # Keyed month first: a window's whole months are one range of the key, read in order.
+    Column("timebank_id", Id, primary_key=True),
+    Column("month_on", Date, primary_key=True),  # the first day of the calendar month
+    Column("giver_account_id", Id, primary_key=True),
+    Column("receiver_account_id", Id, primary_key=True),
+    Column("minutes", BigInteger, nullable=False),
+    Column("exchange_count", BigInteger, nullable=False),
+    CheckConstraint("giver_account_id <> receiver_account_id", name="not_a_self_pair"),
+    CheckConstraint("exchange_count > 0", name="counts_something"),
+    # Every leg moves at least a minute.
+    CheckConstraint("minutes >= exchange_count", name="a_minute_a_leg"),
+    ForeignKeyConstraint(
+        ["timebank_id", "giver_account_id"],
+        ["accounts.timebank_id", "accounts.id"],
+        name="fk_report_pair_months_giver",
+    ),
+    ForeignKeyConstraint(
+        ["timebank_id", "receiver_account_id"],
+        ["accounts.timebank_id", "accounts.id"],
+        name="fk_report_pair_months_receiver",
+    ),
+    # On SQLite the rows are stored in key order (no rowid), so a range of months is read in one
+    # sweep of the table itself.
+    sqlite_with_rowid=False,
 )
 
 report_account_months = Table(

@@ -159,6 +159,8 @@ transactions = Table(
     CheckConstraint(
         "(kind = 'reversal') = (reverses_transaction_id IS NOT NULL)", name="reversal_points_back"
     ),
+    # The report sums a window's pot grants and recognition, a few among a million transactions.
+    Index("ix_transactions_timebank_kind_created", "timebank_id", "kind", "created_at"),
 )
 
 transfers = Table(

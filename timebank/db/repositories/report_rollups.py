@@ -3,12 +3,14 @@
 Three ways in, one meaning:
 
 - ``count_exchanges``: exchanges just confirmed (recorded confirmed, confirmed later, or imported)
-  are added to the rows they touch: an upsert that adds counts and minutes and widens the first and
-  last dates. One read of the exchanges' legs and two writes, whatever their number.
+  are added to the rows they touch: an upsert per table that adds counts and minutes and widens the
+  first and last dates. One read of the exchanges' legs and three writes (pairs, pair-months,
+  account-months), whatever their number.
 - ``recount_exchanges``: after a reversal, the rows the exchanges touch are recounted from the
   counted legs that remain. Removing a leg cannot be done by subtraction alone (the pair's first
   date may have been that leg's), and reversals are rare, so the rows are rebuilt, each from one
-  account's legs in one month (or one pair's legs) through the giver and receiver indexes.
+  account's legs in one month, one pair's legs, or one pair's legs in one month, through the giver
+  and receiver indexes.
 - ``rebuild``: a whole timebank recounted by ``GROUP BY`` in SQL, after a bulk load that wrote
   exchanges without this repository.
 
@@ -40,13 +42,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from timebank.db.report_tables import report_account_months, report_pairs
+from timebank.db.report_tables import report_account_months, report_pair_months, report_pairs
 from timebank.db.repositories.counted_legs import LegColumns, counted_legs, month_start, next_month_on
 
 __all__ = ["ReportRollups"]
 
 # Exchange ids per read: well under SQLite's limit on bound parameters.
 _CHUNK = 500
+
+_PAIR_MONTH_KEY = ("timebank_id", "month_on", "giver_account_id", "receiver_account_id")
 
 
 @dataclass
@@ -72,12 +76,19 @@ def _month_on(day: date) -> date:
     return day.replace(day=1)
 
 
-def _sum_legs(
-    legs: Iterable[LegColumns],
-) -> tuple[dict[tuple[int, int, int], list[Any]], dict[tuple[int, int, date], _MonthRow]]:
-    """Pair rows ``(timebank, giver, receiver) → [first_on, legs]`` and account-month rows."""
-    pairs: dict[tuple[int, int, int], list[Any]] = {}
-    months: dict[tuple[int, int, date], _MonthRow] = {}
+# (timebank, giver, receiver) → [first_on, legs]
+_Pairs = dict[tuple[int, int, int], list[Any]]
+# (timebank, month_on, giver, receiver) → [minutes, legs]
+_PairMonths = dict[tuple[int, date, int, int], list[int]]
+# (timebank, account, month_on) → the account's month
+_Months = dict[tuple[int, int, date], _MonthRow]
+
+
+def _sum_legs(legs: Iterable[LegColumns]) -> tuple[_Pairs, _PairMonths, _Months]:
+    """Pair rows, pair-month rows and account-month rows of the legs."""
+    pairs: _Pairs = {}
+    pair_months: _PairMonths = {}
+    months: _Months = {}
     for exchange_id, timebank_id, on, giver, receiver, minutes in legs:
         pair = pairs.get((timebank_id, giver, receiver))
         if pair is None:
@@ -85,16 +96,23 @@ def _sum_legs(
         else:
             pair[0] = min(pair[0], on)
             pair[1] += 1
+        month_on = _month_on(on)
+        pair_month = pair_months.get((timebank_id, month_on, giver, receiver))
+        if pair_month is None:
+            pair_months[timebank_id, month_on, giver, receiver] = [minutes, 1]
+        else:
+            pair_month[0] += minutes
+            pair_month[1] += 1
         for account_id, given, received in ((giver, minutes, 0), (receiver, 0, minutes)):
-            key = (timebank_id, account_id, _month_on(on))
+            key = (timebank_id, account_id, month_on)
             row = months.get(key)
             if row is None:
                 months[key] = row = _MonthRow(set(), set(), 0, 0, on, on)
             row.add(exchange_id, on, given, received)
-    return pairs, months
+    return pairs, pair_months, months
 
 
-def _pair_values(pairs: dict[tuple[int, int, int], list[Any]]) -> list[dict[str, Any]]:
+def _pair_values(pairs: _Pairs) -> list[dict[str, Any]]:
     return [
         {
             "timebank_id": timebank_id,
@@ -107,7 +125,21 @@ def _pair_values(pairs: dict[tuple[int, int, int], list[Any]]) -> list[dict[str,
     ]
 
 
-def _month_values(months: dict[tuple[int, int, date], _MonthRow]) -> list[dict[str, Any]]:
+def _pair_month_values(pair_months: _PairMonths) -> list[dict[str, Any]]:
+    return [
+        {
+            "timebank_id": timebank_id,
+            "month_on": month_on,
+            "giver_account_id": giver,
+            "receiver_account_id": receiver,
+            "minutes": minutes,
+            "exchange_count": count,
+        }
+        for (timebank_id, month_on, giver, receiver), (minutes, count) in pair_months.items()
+    ]
+
+
+def _month_values(months: _Months) -> list[dict[str, Any]]:
     return [
         {
             "timebank_id": timebank_id,
@@ -178,20 +210,27 @@ class ReportRollups:
 
     def count_exchanges(self, timebank_id: int, exchange_ids: Sequence[int]) -> None:
         """Add exchanges that have just been confirmed to the running totals."""
-        pairs, months = _sum_legs(self._legs_of(timebank_id, exchange_ids, status="confirmed"))
+        pairs, pair_months, months = _sum_legs(self._legs_of(timebank_id, exchange_ids, status="confirmed"))
         self._upsert(
             report_pairs, _pair_values(pairs), ("timebank_id", "giver_account_id", "receiver_account_id")
         )
+        self._upsert(report_pair_months, _pair_month_values(pair_months), _PAIR_MONTH_KEY)
         self._upsert(report_account_months, _month_values(months), ("timebank_id", "account_id", "month_on"))
 
     # --- reversed: recount -------------------------------------------------------------------
 
     def recount_exchanges(self, timebank_id: int, exchange_ids: Sequence[int]) -> None:
         """Recount every row the exchanges touch (whatever their status now) from the counted legs."""
-        touched_pairs, touched_months = _sum_legs(self._legs_of(timebank_id, exchange_ids, status=None))
+        touched_pairs, touched_pair_months, touched_months = _sum_legs(
+            self._legs_of(timebank_id, exchange_ids, status=None)
+        )
         pair_keys = {(giver, receiver) for _, giver, receiver in touched_pairs}
+        pair_month_keys = {
+            (month_on, giver, receiver) for _, month_on, giver, receiver in touched_pair_months
+        }
         month_keys = {(account_id, month_on) for _, account_id, month_on in touched_months}
         self._recount_pairs(timebank_id, pair_keys)
+        self._recount_pair_months(timebank_id, pair_month_keys)
         self._recount_months(timebank_id, month_keys)
 
     def _recount_pairs(self, timebank_id: int, keys: Collection[tuple[int, int]]) -> None:
@@ -207,13 +246,37 @@ class ReportRollups:
             )
             query = counted_legs(timebank_id, giver_account_id=giver, receiver_account_id=receiver)
             legs.extend(tuple(row) for row in self.connection.execute(query))  # type: ignore[misc]
-        pairs, _ = _sum_legs(legs)
+        pairs, _, _ = _sum_legs(legs)
         if pairs:
             self.connection.execute(insert(report_pairs), _pair_values(pairs))
 
+    def _recount_pair_months(self, timebank_id: int, keys: Collection[tuple[date, int, int]]) -> None:
+        pm = report_pair_months.c
+        legs: list[LegColumns] = []
+        for month_on, giver, receiver in sorted(keys):
+            self.connection.execute(
+                delete(report_pair_months).where(
+                    pm.timebank_id == timebank_id,
+                    pm.month_on == month_on,
+                    pm.giver_account_id == giver,
+                    pm.receiver_account_id == receiver,
+                )
+            )
+            query = counted_legs(
+                timebank_id,
+                start_on=month_on,
+                end_on=next_month_on(month_on),
+                giver_account_id=giver,
+                receiver_account_id=receiver,
+            )
+            legs.extend(tuple(row) for row in self.connection.execute(query))  # type: ignore[misc]
+        _, pair_months, _ = _sum_legs(legs)
+        if pair_months:
+            self.connection.execute(insert(report_pair_months), _pair_month_values(pair_months))
+
     def _recount_months(self, timebank_id: int, keys: Collection[tuple[int, date]]) -> None:
         m = report_account_months.c
-        rows: dict[tuple[int, int, date], _MonthRow] = {}
+        rows: _Months = {}
         for account_id, month_on in sorted(keys):
             self.connection.execute(
                 delete(report_account_months).where(
@@ -224,7 +287,7 @@ class ReportRollups:
             gave = counted_legs(timebank_id, start_on=month_on, end_on=end_on, giver_account_id=account_id)
             got = counted_legs(timebank_id, start_on=month_on, end_on=end_on, receiver_account_id=account_id)
             legs = [tuple(row) for row in self.connection.execute(union_all(gave, got))]
-            _, months = _sum_legs(legs)  # type: ignore[arg-type]
+            _, _, months = _sum_legs(legs)  # type: ignore[arg-type]
             key = (timebank_id, account_id, month_on)
             if key in months:  # the account's partners' rows are recounted under their own keys
                 rows[key] = months[key]
@@ -235,7 +298,7 @@ class ReportRollups:
 
     def rebuild(self, timebank_id: int) -> None:
         """Recount a timebank's running totals from all its counted legs, in SQL."""
-        for table in (report_pairs, report_account_months):
+        for table in (report_pairs, report_pair_months, report_account_months):
             self.connection.execute(delete(table).where(table.c.timebank_id == timebank_id))
         legs = counted_legs(timebank_id).subquery()
         self.connection.execute(
@@ -248,6 +311,27 @@ class ReportRollups:
                     func.min(legs.c.activity_on),
                     func.count(),
                 ).group_by(legs.c.timebank_id, legs.c.giver, legs.c.receiver),
+            )
+        )
+        leg_month = month_start(self.connection, legs.c.activity_on).label("month_on")
+        self.connection.execute(
+            insert(report_pair_months).from_select(
+                [
+                    "timebank_id",
+                    "month_on",
+                    "giver_account_id",
+                    "receiver_account_id",
+                    "minutes",
+                    "exchange_count",
+                ],
+                select(
+                    legs.c.timebank_id,
+                    leg_month,
+                    legs.c.giver,
+                    legs.c.receiver,
+                    func.sum(legs.c.minutes),
+                    func.count(),
+                ).group_by(legs.c.timebank_id, leg_month, legs.c.giver, legs.c.receiver),
             )
         )
         gave = select(
