@@ -88,7 +88,10 @@ def measure_one(url: str, timebank_id: int, days: int, repeat: int, today: date)
         with cyclic_gc_paused():
             began = time.perf_counter()
             inputs = run(
-                engine, lambda uow: report_inputs(uow, timebank_id, from_on, to_on, None), write=False
+                engine,
+                lambda uow: report_inputs(uow, timebank_id, from_on, to_on, None),
+                write=False,
+                snapshot=True,
             )
             stored = time.perf_counter()
             report = build_report(inputs)

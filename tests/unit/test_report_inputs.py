@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+import numpy as np
 import pytest
 
 from timebank.reports.consistency import InconsistentInputs, check_inputs
@@ -25,9 +26,12 @@ from timebank.reports.inputs import (
     AccountTotals,
     ApartTotals,
     Group,
+    MonthAccountColumns,
     MonthAccountTotals,
     MonthInputs,
+    MonthPairColumns,
     MonthPairTotals,
+    PairColumns,
     PairTotals,
     ParticipantKind,
     ReportedApart,
@@ -95,12 +99,12 @@ def _month(
     return MonthInputs(
         month_on=month_on,
         exchange_count=sum(1 for h in inside if _touches(h, group_ids)),
-        accounts=tuple(
+        accounts=MonthAccountColumns.of(
             MonthAccountTotals(p.account_id, given[p.account_id], received[p.account_id])
             for p in people
             if _member_during(p, end_on)
         ),
-        pairs=tuple(MonthPairTotals(g, r, m) for (g, r), m in sorted(pairs.items())),
+        pairs=MonthPairColumns.of(MonthPairTotals(g, r, m) for (g, r), m in sorted(pairs.items())),
     )
 
 
@@ -168,9 +172,8 @@ def aggregate(
         )
         for p in window_people
     )
-    pairs = tuple(
-        PairTotals(g, r, pair_minutes[g, r], pair_count[g, r], first_on[g, r])
-        for g, r in sorted(pair_minutes)
+    pairs = PairColumns.of(
+        PairTotals(g, r, pair_minutes[g, r], pair_count[g, r]) for g, r in sorted(pair_minutes)
     )
     return ReportInputs(
         from_on=from_on,
@@ -179,6 +182,9 @@ def aggregate(
         exchange_count=sum(1 for h in window if _touches(h, group_ids)),
         accounts=accounts,
         pairs=pairs,
+        new_tie_count=sum(
+            1 for g, r in pair_minutes if first_on[g, r] >= from_on and (g in group_ids or r in group_ids)
+        ),
         reported_apart=reported_apart or ReportedApart(),
         months=tuple(
             _month(window_people, window, m, (from_on, to_on)) for m in months_touched(from_on, to_on)
@@ -255,7 +261,21 @@ def test_a_pair_row_refuses_a_self_pair_and_empty_totals(
     giver: int, receiver: int, minutes: int, count: int, words: str
 ) -> None:
     with pytest.raises(ValueError, match=words):
-        PairTotals(giver, receiver, minutes, count, date(2024, 3, 1))
+        PairTotals(giver, receiver, minutes, count)
+
+
+def test_pair_columns_refuse_a_self_pair_naming_it_and_compare_by_value() -> None:
+    with pytest.raises(ValueError, match="pair 4→4 gives to itself"):
+        PairColumns(np.array([1, 4]), np.array([2, 4]), np.array([5, 5]), np.array([1, 1]))
+    with pytest.raises(ValueError, match="differ in length"):
+        PairColumns(np.array([1]), np.array([2, 3]), np.array([5]), np.array([1]))
+    pairs = PairColumns.of([PairTotals(1, 2, 30, 1), PairTotals(2, 1, 15, 1)])
+
+    assert pairs == PairColumns(np.array([1, 2]), np.array([2, 1]), np.array([30, 15]), np.array([1, 1]))
+    assert pairs != PairColumns.of([PairTotals(1, 2, 30, 1)])
+    assert list(pairs.rows()) == [PairTotals(1, 2, 30, 1), PairTotals(2, 1, 15, 1)]
+    with pytest.raises(ValueError):
+        pairs.minutes[0] = 1  # frozen, arrays included
 
 
 @pytest.mark.parametrize(("count", "minutes"), [(-1, 0), (0, 5), (2, 1)])
@@ -267,15 +287,18 @@ def test_amounts_reported_apart_move_at_least_a_minute_per_transaction(count: in
 def test_month_rows_refuse_negative_minutes_and_a_month_not_starting_on_the_first() -> None:
     with pytest.raises(ValueError):
         MonthAccountTotals(1, -1, 0)
+    with pytest.raises(ValueError, match="account 7 gave negative"):
+        MonthAccountColumns(np.array([1, 7]), np.array([0, -1]), np.array([0, 0]))
     with pytest.raises(ValueError, match="first"):
-        MonthInputs(date(2024, 3, 2), 0, (), ())
+        MonthInputs(date(2024, 3, 2), 0, MonthAccountColumns.of([]), MonthPairColumns.of([]))
 
 
 @pytest.mark.parametrize("pair", [MonthPairTotals(1, 1, 5), MonthPairTotals(1, 2, 0)])
 def test_check_inputs_names_a_month_pair_that_gives_to_itself_or_moves_nothing(pair: MonthPairTotals) -> None:
     inputs = small_inputs()
     month = inputs.months[0]
-    broken = replace(inputs, months=(replace(month, pairs=(*month.pairs, pair)), *inputs.months[1:]))
+    pairs = MonthPairColumns.of([*month.pairs.rows(), pair])
+    broken = replace(inputs, months=(replace(month, pairs=pairs), *inputs.months[1:]))
 
     problems = check_inputs(broken)
 
@@ -304,12 +327,14 @@ def test_the_reference_aggregation_produces_consistent_inputs() -> None:
     # March has 31 days, so the previous window is [30 January, 1 March): February 10 is in it.
     assert by_id[1].active_in_previous_window is True
     assert by_id[3].active_in_previous_window is False
-    assert {(p.giver_account_id, p.receiver_account_id): p.first_exchange_on for p in inputs.pairs} == {
-        (1, 2): date(2024, 2, 10),
-        (2, 1): date(2024, 3, 5),
-        (9, 1): date(2024, 3, 6),
-        (9, 3): date(2024, 3, 6),
-    }
+    assert [(p.giver_account_id, p.receiver_account_id) for p in inputs.pairs.rows()] == [
+        (1, 2),
+        (2, 1),
+        (9, 1),
+        (9, 3),
+    ]
+    # 1→2 first exchanged in February, before the window: not a new tie. The other three are.
+    assert inputs.new_tie_count == 3
     # The organisation's exchange with two receivers is one exchange, and two pairs.
     assert inputs.exchange_count == 3
     assert by_id[9].exchange_count == 1
@@ -364,19 +389,19 @@ def test_check_inputs_names_an_account_with_minutes_but_no_exchanges() -> None:
 
 def test_check_inputs_names_repeated_rows_and_pairs_with_unknown_ends() -> None:
     inputs = small_inputs()
-    stranger = PairTotals(1, 77, 5, 1, date(2024, 3, 9))
+    stranger = PairTotals(1, 77, 5, 1)
 
     problems = _problems_after(inputs, accounts=(*inputs.accounts, inputs.accounts[0]))
     assert "account 1 is listed 2 times" in problems
-    problems = _problems_after(inputs, pairs=(*inputs.pairs, inputs.pairs[0]))
+    pairs = list(inputs.pairs.rows())
+    problems = _problems_after(inputs, pairs=PairColumns.of([*pairs, pairs[0]]))
     assert "pair (1, 2) is listed 2 times" in problems
-    problems = _problems_after(inputs, pairs=(*inputs.pairs, stranger))
+    problems = _problems_after(inputs, pairs=PairColumns.of([*pairs, stranger]))
     assert "window: pair 1→77 names an account not listed" in problems
 
 
 def test_check_inputs_names_window_counts_that_do_not_fit_the_pairs() -> None:
     inputs = small_inputs()
-    late = replace(inputs.pairs[0], first_exchange_on=date(2024, 4, 1))
 
     assert "the window counts more exchanges than its pairs record" in _problems_after(
         inputs, exchange_count=5
@@ -384,10 +409,7 @@ def test_check_inputs_names_window_counts_that_do_not_fit_the_pairs() -> None:
     assert "the window's exchange count disagrees with whether it has pairs" in _problems_after(
         inputs, exchange_count=0
     )
-    assert any(
-        "first exchanged on or after the window's end" in p
-        for p in _problems_after(inputs, pairs=(late, *inputs.pairs[1:]))
-    )
+    assert "the window has more new ties than pairs" in _problems_after(inputs, new_tie_count=5)
 
 
 def test_check_inputs_requires_exactly_the_months_the_window_touches() -> None:
@@ -396,16 +418,16 @@ def test_check_inputs_requires_exactly_the_months_the_window_touches() -> None:
     assert _problems_after(inputs, months=()) == [
         "the months are []; the window touches [datetime.date(2024, 3, 1)]"
     ]
-    april = MonthInputs(date(2024, 4, 1), 0, (), ())
+    april = MonthInputs(date(2024, 4, 1), 0, MonthAccountColumns.of([]), MonthPairColumns.of([]))
     assert len(_problems_after(inputs, months=(*inputs.months, april))) == 1
 
 
 def test_check_inputs_names_months_that_do_not_add_up_to_the_window() -> None:
     inputs = small_inputs()
     (march,) = inputs.months
-    shifted = tuple(
+    shifted = MonthAccountColumns.of(
         MonthAccountTotals(a.account_id, a.given_minutes + 1, a.received_minutes) if a.account_id == 2 else a
-        for a in march.accounts
+        for a in march.accounts.rows()
     )
 
     problems = _problems_after(inputs, months=(replace(march, accounts=shifted, exchange_count=2),))
@@ -420,7 +442,8 @@ def test_check_inputs_names_a_month_account_the_window_does_not_know() -> None:
     (march,) = inputs.months
     stranger = MonthAccountTotals(77, 0, 0)
 
-    problems = _problems_after(inputs, months=(replace(march, accounts=(*march.accounts, stranger)),))
+    accounts = MonthAccountColumns.of([*march.accounts.rows(), stranger])
+    problems = _problems_after(inputs, months=(replace(march, accounts=accounts),))
 
     assert problems == ["month 2024-03-01: account 77 is not among the window's accounts"]
 

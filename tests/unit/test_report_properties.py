@@ -28,7 +28,7 @@ from tests.unit.test_report_inputs import Help, Person, aggregate
 from timebank.reports.consistency import check_inputs
 from timebank.reports.inputs import ParticipantKind, TagGroup
 from timebank.reports.networks import (
-    giving_weights,
+    GivingGraph,
     largest_scc_share,
     pair_reciprocity,
     pair_reciprocity_corrected,
@@ -39,21 +39,14 @@ from timebank.reports.report_json import report_json
 from timebank.reports.statistics import gini, top_share
 
 
-class Edge:
-    def __init__(self, giver: int, receiver: int, minutes: int) -> None:
-        self.giver_account_id = giver
-        self.receiver_account_id = receiver
-        self.minutes = minutes
-
-
 def weighted_edge_sets(max_nodes: int = 12) -> st.SearchStrategy[dict[tuple[int, int], int]]:
     node = st.integers(0, max_nodes - 1)
     pair = st.tuples(node, node).filter(lambda p: p[0] != p[1])
     return st.dictionaries(pair, st.integers(1, 600), max_size=40)
 
 
-def as_edges(weights: dict[tuple[int, int], int]) -> list[Edge]:
-    return [Edge(g, r, w) for (g, r), w in weights.items()]
+def as_edges(weights: dict[tuple[int, int], int]) -> GivingGraph:
+    return GivingGraph.of_weights(weights)
 
 
 def as_graph(weights: dict[tuple[int, int], int]) -> nx.DiGraph:
@@ -64,12 +57,18 @@ def as_graph(weights: dict[tuple[int, int], int]) -> nx.DiGraph:
 
 @given(weighted_edge_sets())
 def test_the_giving_graph_holds_each_pairs_minutes(weights: dict[tuple[int, int], int]) -> None:
-    assert giving_weights(as_edges(weights)) == weights
+    graph = as_edges(weights)
+    edges = zip(graph.giver_account_id.tolist(), graph.receiver_account_id.tolist(), strict=True)
+
+    assert dict(zip(edges, graph.minutes.tolist(), strict=True)) == weights
+    # Each edge's returned minutes are what its receiver gave its giver.
+    assert graph.returned_minutes.tolist() == [weights.get((r, g), 0) for g, r in weights]
+    assert graph.node_count == len({node for pair in weights for node in pair})
 
 
 @given(weighted_edge_sets())
 def test_pair_reciprocity_is_networkx_overall_reciprocity(weights: dict[tuple[int, int], int]) -> None:
-    ours = pair_reciprocity(weights)
+    ours = pair_reciprocity(as_edges(weights))
 
     if not weights:
         assert ours is None
@@ -80,7 +79,7 @@ def test_pair_reciprocity_is_networkx_overall_reciprocity(weights: dict[tuple[in
 
 @given(weighted_edge_sets())
 def test_corrected_reciprocity_follows_from_networkx_counts(weights: dict[tuple[int, int], int]) -> None:
-    ours = pair_reciprocity_corrected(weights)
+    ours = pair_reciprocity_corrected(as_edges(weights))
     if not weights:
         assert ours is None
         return
@@ -102,7 +101,7 @@ def test_weighted_reciprocity_is_the_brute_force_sum(weights: dict[tuple[int, in
     matched = sum(min(weights.get((i, j), 0), weights.get((j, i), 0)) for i in nodes for j in nodes if i != j)
     total = sum(weights.values())
 
-    ours = weighted_reciprocity(weights)
+    ours = weighted_reciprocity(as_edges(weights))
 
     assert ours == (Fraction(matched, total) if total else None)
 
@@ -138,7 +137,7 @@ def test_largest_scc_share_matches_reachability_and_kosaraju(
     nodes = {node for pair in weights for node in pair}
     active = counted & nodes  # the counted members are active: each is on an edge
 
-    ours = largest_scc_share(weights, active)
+    ours = largest_scc_share(as_edges(weights), active)
 
     assert ours == share_in_components(components_by_reachability(weights), active)
     kosaraju = [set(c) for c in nx.kosaraju_strongly_connected_components(as_graph(weights))]
@@ -260,7 +259,7 @@ def test_a_random_timebanks_report_keeps_its_invariants(
     assert 0 <= f.new_ties <= len(inputs.pairs)
     in_group_members = {m.account_id for m in members}
     for month_inputs, month in zip(inputs.months, f.monthly, strict=True):
-        month_members = sum(1 for a in month_inputs.accounts if a.account_id in in_group_members)
+        month_members = sum(1 for a in month_inputs.accounts.rows() if a.account_id in in_group_members)
         # With group_minimum=1, only a group's month without a member of the group is withheld.
         assert (month.headline is None) == (group is not None and month_members == 0)
         assert month.headline is None or month.headline.members == month_members <= h.members

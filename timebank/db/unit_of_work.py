@@ -95,9 +95,12 @@ def _sqlite_writer_lock(engine: Engine) -> threading.Lock:
 class UnitOfWork:
     """A connection with one open transaction and the repositories that work inside it."""
 
-    def __init__(self, engine: Engine, *, write: bool = True) -> None:
+    def __init__(self, engine: Engine, *, write: bool = True, snapshot: bool = False) -> None:
         self.engine = engine
         self.write = write
+        # A reader that makes several reads which must agree with each other (a report) asks for
+        # one snapshot: every statement sees the database as it was at the first.
+        self.snapshot = snapshot
         self._committed = False
         # Set once COMMIT is sent: if the connection dies after that, whether the work was kept is
         # unknown, and only an idempotency key can make a retry safe.
@@ -124,6 +127,12 @@ class UnitOfWork:
         if not self.write and self.engine.dialect.name == "sqlite":
             # Readers must not take SQLite's write lock: WAL lets them read a snapshot alongside it.
             connection = connection.execution_options(timebank_sqlite_begin="DEFERRED")
+        elif not self.write and self.snapshot and self.engine.dialect.name == "postgresql":
+            # One snapshot for every statement, read only (SQLite's deferred transaction above is
+            # a snapshot already, from its first read).
+            connection = connection.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
         elif not self.write and self.engine.dialect.name == "postgresql":
             # Readers run without BEGIN and ROLLBACK, two round trips saved per read (the token
             # lookup on every API request is one). Nothing is lost: at READ COMMITTED each statement
@@ -185,14 +194,17 @@ class UnitOfWork:
                 self._release_writer_lock()
 
 
-def run(engine: Engine, use_case: Callable[[UnitOfWork], T], *, write: bool = True) -> T:
+def run(
+    engine: Engine, use_case: Callable[[UnitOfWork], T], *, write: bool = True, snapshot: bool = False
+) -> T:
     """Run ``use_case`` in a fresh unit of work, retrying collisions a bounded number of times.
 
-    The use case must call ``uow.commit()`` itself if it writes; ``run`` never commits for it.
+    The use case must call ``uow.commit()`` itself if it writes; ``run`` never commits for it. A
+    reader passes ``snapshot=True`` when its reads must all see the same moment.
     """
     attempts_max = get_settings().transaction_attempts_max
     for attempt in range(1, attempts_max + 1):
-        uow = UnitOfWork(engine, write=write)
+        uow = UnitOfWork(engine, write=write, snapshot=snapshot)
         try:
             with uow:
                 return use_case(uow)

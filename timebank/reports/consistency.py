@@ -7,22 +7,28 @@ active account's last exchange lies in the window and an idle one's before it; t
 calendar months the window touches, and their totals add up to the window's. A query that breaks
 one would publish a wrong figure to a funder, so ``build_report`` refuses such inputs outright.
 
+The pairs are numpy columns (``PairColumns``, ``MonthPairColumns``): each rule over them is a sort,
+a lookup or a sum in compiled loops, and only the rows that break a rule become messages.
+
 Like the ledger's invariant checks, ``check_inputs`` returns every problem it finds, not the first.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Sequence
 
+import numpy as np
+
+from timebank.reports.account_index import AccountIndex, repeated
 from timebank.reports.inputs import (
     AccountTotals,
+    BoolColumn,
+    IntColumn,
     MonthInputs,
-    MonthPairTotals,
-    PairTotals,
     ReportInputs,
 )
+from timebank.reports.networks import partner_counts
 from timebank.reports.windows import months_touched
 
 __all__ = ["InconsistentInputs", "check_inputs"]
@@ -42,23 +48,22 @@ def _repeated(keys: Sequence[object], what: str) -> list[str]:
     return [f"{what} {key} is listed {n} times" for key, n in Counter(keys).items() if n > 1]
 
 
-def _partner_counts(keys: Collection[tuple[int, int]]) -> dict[int, int]:
-    """Distinct partners per account: pairs out, plus pairs in, less those that are both.
+def _repeated_pairs(
+    index: AccountIndex, giver_at: IntColumn, receiver_at: IntColumn
+) -> list[tuple[tuple[int, int], int]]:
+    """Each ordered pair (of indexed ends) listed more than once, with how many times."""
+    if len(giver_at) == 0:
+        return []
+    keys = giver_at * len(index) + receiver_at
+    twice, counts = repeated(keys)
+    ids = index.ids
+    return [
+        ((int(ids[key // len(index)]), int(ids[key % len(index)])), int(count))
+        for key, count in zip(twice.tolist(), counts.tolist(), strict=True)
+    ]
 
-    Counting degrees is a third of the work of a set of partners per account, at a million pairs.
-    """
-    partners: dict[int, int] = defaultdict(int)
-    for giver, receiver in keys:
-        partners[giver] += 1
-        # If the receiver also gave to the giver, it counts the giver through that pair instead.
-        if (receiver, giver) not in keys:
-            partners[receiver] += 1
-    return partners
 
-
-def _check_account(
-    account: AccountTotals, inputs: ReportInputs, pair_exchanges: Mapping[int, int]
-) -> list[str]:
+def _check_account(account: AccountTotals, inputs: ReportInputs, pair_exchanges: int) -> list[str]:
     """An account's own counts and dates against the window."""
     name = f"account {account.account_id}"
     problems = []
@@ -66,7 +71,7 @@ def _check_account(
         problems.append(f"{name} is outside the group of a report with no group")
     if account.is_active != (account.exchange_count > 0):
         problems.append(f"{name} has minutes without exchanges, or exchanges without minutes")
-    if account.exchange_count > pair_exchanges.get(account.account_id, 0):
+    if account.exchange_count > pair_exchanges:
         problems.append(f"{name} took part in more exchanges than its pairs record")
     last_on = account.last_exchange_on
     if last_on is not None and last_on >= inputs.to_on:
@@ -78,148 +83,111 @@ def _check_account(
     return problems
 
 
-@dataclass
-class _PairSums:
-    """What one pass over a list of pairs learns: the sums every check needs, and bad pairs."""
-
-    keys: set[tuple[int, int]] = field(default_factory=set)
-    repeated: list[tuple[int, int]] = field(default_factory=list)  # each listing after the first
-    unknown_ends: list[tuple[int, int]] = field(default_factory=list)
-    given: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-    received: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-    exchanges: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-    touching: int = 0  # pairs with an end in the group
-    touching_exchanges: int = 0
+def _pair_names(giver: IntColumn, receiver: IntColumn, which: BoolColumn) -> list[str]:
+    return [f"{g}→{r}" for g, r in zip(giver[which].tolist(), receiver[which].tolist(), strict=True)]
 
 
-def _sum_pairs(
-    pairs: Iterable[PairTotals | MonthPairTotals], known: Collection[int], group_ids: Collection[int]
-) -> _PairSums:
-    # One pass, not one per rule: a year's window has a third of a million pairs, and the months
-    # as many again.
-    sums = _PairSums()
-    keys, given, received, exchanges = sums.keys, sums.given, sums.received, sums.exchanges
-    for pair in pairs:
-        giver, receiver = pair.giver_account_id, pair.receiver_account_id
-        key = (giver, receiver)
-        if key in keys:
-            sums.repeated.append(key)
-        keys.add(key)
-        if giver not in known or receiver not in known:
-            sums.unknown_ends.append(key)
-        given[giver] += pair.minutes
-        received[receiver] += pair.minutes
-        count = getattr(pair, "exchange_count", 0)
-        exchanges[giver] += count
-        exchanges[receiver] += count
-        if giver in group_ids or receiver in group_ids:
-            sums.touching += 1
-            sums.touching_exchanges += count
-    return sums
-
-
-def _check_accounts_against_pairs(inputs: ReportInputs, sums: _PairSums) -> list[str]:
-    given, received = sums.given, sums.received
-    partners = _partner_counts(sums.keys)
-    problems = []
-    for account in inputs.accounts:
-        i = account.account_id
-        if account.given_minutes != given.get(i, 0):
-            problems.append(
-                f"account {i} gave {account.given_minutes} minutes; its pairs say {given.get(i, 0)}"
-            )
-        if account.received_minutes != received.get(i, 0):
-            problems.append(
-                f"account {i} received {account.received_minutes}; its pairs say {received.get(i, 0)}"
-            )
-        if account.partner_count != partners.get(i, 0):
-            problems.append(
-                f"account {i} has {account.partner_count} partners; its pairs say {partners.get(i, 0)}"
-            )
-        problems.extend(_check_account(account, inputs, sums.exchanges))
-    return problems
-
-
-def _check_window_counts(inputs: ReportInputs, sums: _PairSums) -> list[str]:
+def _check_pairs(inputs: ReportInputs, index: AccountIndex, in_group: BoolColumn) -> list[str]:
+    """The window's pairs against each other, the accounts and the window's counts."""
+    pairs = inputs.pairs
+    giver, receiver = pairs.giver_account_id, pairs.receiver_account_id
+    giver_at, giver_known = index.positions(giver)
+    receiver_at, receiver_known = index.positions(receiver)
+    known = giver_known & receiver_known
     problems = [
-        f"pair {p.giver_account_id}→{p.receiver_account_id} first exchanged on or after the window's end"
-        for p in inputs.pairs
-        if p.first_exchange_on >= inputs.to_on
+        f"window: pair {name} names an account not listed" for name in _pair_names(giver, receiver, ~known)
     ]
+    giver_at, receiver_at = giver_at[known], receiver_at[known]
+    minutes, exchanges = pairs.minutes[known], pairs.exchange_count[known]
+    problems = [
+        f"pair {key} is listed {n} times" for key, n in _repeated_pairs(index, giver_at, receiver_at)
+    ] + problems
+    given = index.sums_at(giver_at, minutes).tolist()
+    received = index.sums_at(receiver_at, minutes).tolist()
+    partners = partner_counts(index, giver_at, receiver_at).tolist()
+    took_part = (index.sums_at(giver_at, exchanges) + index.sums_at(receiver_at, exchanges)).tolist()
+    at = dict(zip(index.ids.tolist(), range(len(index)), strict=True))
+    for account in inputs.accounts:
+        i, k = account.account_id, at[account.account_id]
+        if account.given_minutes != given[k]:
+            problems.append(f"account {i} gave {account.given_minutes} minutes; its pairs say {given[k]}")
+        if account.received_minutes != received[k]:
+            problems.append(f"account {i} received {account.received_minutes}; its pairs say {received[k]}")
+        if account.partner_count != partners[k]:
+            problems.append(f"account {i} has {account.partner_count} partners; its pairs say {partners[k]}")
+        problems.extend(_check_account(account, inputs, took_part[k]))
     # Each pair's exchanges belong to one exchange each, and an exchange has at least one pair.
-    if inputs.exchange_count > sums.touching_exchanges:
+    touching = in_group[giver_at] | in_group[receiver_at]
+    if inputs.exchange_count > int(exchanges[touching].sum()):
         problems.append("the window counts more exchanges than its pairs record")
-    if (inputs.exchange_count == 0) != (sums.touching == 0):
+    if (inputs.exchange_count == 0) != (not touching.any()):
         problems.append("the window's exchange count disagrees with whether it has pairs")
+    if inputs.new_tie_count > int(np.count_nonzero(touching)):
+        problems.append("the window has more new ties than pairs")
     return problems
 
 
-def _sum_month_pairs(pairs: Sequence[MonthPairTotals]) -> tuple[dict[int, int], dict[int, int]]:
-    """Minutes given and received per account in one month (the pairs unpack as plain tuples)."""
-    given: dict[int, int] = defaultdict(int)
-    received: dict[int, int] = defaultdict(int)
-    for giver, receiver, minutes in pairs:
-        given[giver] += minutes
-        received[receiver] += minutes
-    return given, received
-
-
-def _check_month(
-    month: MonthInputs, window_accounts: Mapping[int, AccountTotals], group_ids: Collection[int]
-) -> list[str]:
+def _check_month(month: MonthInputs, window: AccountIndex, in_group: BoolColumn) -> list[str]:
     where = f"month {month.month_on}"
-    problems = _repeated([a.account_id for a in month.accounts], f"{where}: account")
+    accounts, pairs = month.accounts, month.pairs
+    account_ids = accounts.account_id
+    problems = _repeated(account_ids.tolist(), f"{where}: account")
+    listed_at, listed = window.positions(account_ids)
     problems += [
-        f"{where}: account {a.account_id} is not among the window's accounts"
-        for a in month.accounts
-        if a.account_id not in window_accounts
+        f"{where}: account {i} is not among the window's accounts" for i in account_ids[~listed].tolist()
+    ]
+    giver, receiver, minutes = pairs.giver_account_id, pairs.receiver_account_id, pairs.minutes
+    bad = (giver == receiver) | (minutes <= 0)
+    problems += [
+        f"{where}: pair {name} gives to itself or moves no minutes"
+        for name in _pair_names(giver, receiver, bad)
+    ]
+    # The month's accounts, found among the window's: a pair's ends must be among them.
+    in_month = np.zeros(len(window), dtype=np.bool_)
+    in_month[listed_at[listed]] = True
+    giver_at, giver_known = window.positions(giver)
+    receiver_at, receiver_known = window.positions(receiver)
+    known = giver_known & receiver_known & in_month[giver_at] & in_month[receiver_at]
+    giver_at, receiver_at, minutes = giver_at[known], receiver_at[known], minutes[known]
+    problems += [
+        f"{where}: pair {key} is listed {n} times"
+        for key, n in _repeated_pairs(window, giver_at, receiver_at)
     ]
     problems += [
-        f"{where}: pair {p.giver_account_id}→{p.receiver_account_id} gives to itself or moves no minutes"
-        for p in month.pairs
-        if p.giver_account_id == p.receiver_account_id or p.minutes <= 0
+        f"{where}: pair {name} names an account not listed" for name in _pair_names(giver, receiver, ~known)
     ]
-    # A month's pairs are half a million in a year's series: each rule reads them in C where it can.
-    keys = [(giver, receiver) for giver, receiver, _ in month.pairs]
-    problems += _repeated(keys, f"{where}: pair")
-    known = {a.account_id for a in month.accounts}
-    if not {end for pair in keys for end in pair} <= known:
-        problems += [
-            f"{where}: pair {g}→{r} names an account not listed"
-            for g, r in keys
-            if g not in known or r not in known
-        ]
-    given, received = _sum_month_pairs(month.pairs)
-    for a in month.accounts:
-        if a.given_minutes != given.get(a.account_id, 0) or a.received_minutes != received.get(
-            a.account_id, 0
-        ):
-            problems.append(f"{where}: account {a.account_id}'s minutes disagree with its pairs")
-    touching = any(g in group_ids or r in group_ids for g, r in keys)
+    given, received = window.sums_at(giver_at, minutes), window.sums_at(receiver_at, minutes)
+    at = listed_at[listed]
+    disagree = (accounts.given_minutes[listed] != given[at]) | (
+        accounts.received_minutes[listed] != received[at]
+    )
+    problems += [
+        f"{where}: account {i}'s minutes disagree with its pairs"
+        for i in account_ids[listed][disagree].tolist()
+    ]
+    touching = bool((in_group[giver_at] | in_group[receiver_at]).any())
     if (month.exchange_count == 0) != (not touching):
         problems.append(f"{where}: the exchange count disagrees with whether it has pairs")
     return problems
 
 
-def _check_months(inputs: ReportInputs) -> list[str]:
+def _check_months(inputs: ReportInputs, window: AccountIndex, in_group: BoolColumn) -> list[str]:
     expected = months_touched(inputs.from_on, inputs.to_on)
     found = [m.month_on for m in inputs.months]
     if found != expected:
         return [f"the months are {found}; the window touches {expected}"]
-    window_accounts = {a.account_id: a for a in inputs.accounts}
-    group_ids = {i for i, a in window_accounts.items() if a.in_group}
-    problems = [
-        problem for month in inputs.months for problem in _check_month(month, window_accounts, group_ids)
-    ]
-    month_given: dict[int, int] = defaultdict(int)
-    month_received: dict[int, int] = defaultdict(int)
+    problems = [problem for month in inputs.months for problem in _check_month(month, window, in_group)]
+    month_given = np.zeros(len(window), dtype=np.int64)
+    month_received = np.zeros(len(window), dtype=np.int64)
     for month in inputs.months:
-        for a in month.accounts:
-            month_given[a.account_id] += a.given_minutes
-            month_received[a.account_id] += a.received_minutes
+        accounts = month.accounts
+        at, known = window.positions(accounts.account_id)
+        np.add.at(month_given, at[known], accounts.given_minutes[known])
+        np.add.at(month_received, at[known], accounts.received_minutes[known])
+    given, received = window.as_dict(month_given), window.as_dict(month_received)
     for account in inputs.accounts:
         i = account.account_id
-        if month_given[i] != account.given_minutes or month_received[i] != account.received_minutes:
+        if given[i] != account.given_minutes or received[i] != account.received_minutes:
             problems.append(f"account {i}'s months do not add up to its window")
     if sum(m.exchange_count for m in inputs.months) != inputs.exchange_count:
         problems.append("the months' exchange counts do not add up to the window's")
@@ -228,12 +196,13 @@ def _check_months(inputs: ReportInputs) -> list[str]:
 
 def check_inputs(inputs: ReportInputs) -> list[str]:
     """Every contradiction between the rows of ``inputs``; an empty list when they agree."""
-    problems = _repeated([a.account_id for a in inputs.accounts], "account")
-    known = {a.account_id for a in inputs.accounts}
-    sums = _sum_pairs(inputs.pairs, known, {a.account_id for a in inputs.accounts if a.in_group})
-    problems += [f"pair {key} is listed {n + 1} times" for key, n in Counter(sums.repeated).items()]
-    problems += [f"window: pair {g}→{r} names an account not listed" for g, r in sums.unknown_ends]
-    problems += _check_accounts_against_pairs(inputs, sums)
-    problems += _check_window_counts(inputs, sums)
-    problems += _check_months(inputs)
+    account_ids = [a.account_id for a in inputs.accounts]
+    problems = _repeated(account_ids, "account")
+    index = AccountIndex(account_ids)
+    in_group = np.zeros(len(index), dtype=np.bool_)
+    in_group[
+        index.positions(np.array([a.account_id for a in inputs.accounts if a.in_group], dtype=np.int64))[0]
+    ] = True
+    problems += _check_pairs(inputs, index, in_group)
+    problems += _check_months(inputs, index, in_group)
     return problems

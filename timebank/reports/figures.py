@@ -45,17 +45,22 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from timebank.reports.inputs import AccountTotals, Activity
+import numpy as np
+
+from timebank.reports.inputs import AccountTotals, Activity, BoolColumn, IntColumn
 from timebank.reports.statistics import gini, median, ratio, top_share
 from timebank.reports.windows import dormancy_cutoff_on
 
 __all__ = [
     "GIVE_SHARE_BIN_COUNT",
+    "Activities",
     "BalanceDistribution",
     "GiveShareHistogram",
+    "Members",
     "RoleMix",
     "active_count",
     "active_rate",
+    "activities",
     "balance_distribution",
     "dormant_members",
     "gini_given",
@@ -133,65 +138,92 @@ class BalanceDistribution:
     at_floor_count: int
 
 
-def _is_active(member: Activity) -> bool:
-    return member.given_minutes + member.received_minutes > 0
+@dataclass(frozen=True, eq=False)
+class Activities:
+    """Minutes given and received, one position per member, as columns.
+
+    Every per-member figure reads these two columns; ``activities`` makes them from rows (the
+    window's members) and the monthly series hands over a month's columns as they come.
+    """
+
+    given_minutes: IntColumn
+    received_minutes: IntColumn
+
+    @property
+    def active(self) -> BoolColumn:
+        return (self.given_minutes + self.received_minutes) > 0
+
+    def __len__(self) -> int:
+        return len(self.given_minutes)
 
 
-def _active(members: Sequence[Activity]) -> list[Activity]:
-    return [m for m in members if _is_active(m)]
+def activities(members: Activities | Sequence[Activity]) -> Activities:
+    if isinstance(members, Activities):
+        return members
+    n = len(members)
+    return Activities(
+        np.fromiter((m.given_minutes for m in members), dtype=np.int64, count=n),
+        np.fromiter((m.received_minutes for m in members), dtype=np.int64, count=n),
+    )
 
 
-def active_count(members: Sequence[Activity]) -> int:
-    return sum(1 for m in members if _is_active(m))
+Members = Activities | Sequence[Activity]
 
 
-def active_rate(members: Sequence[Activity]) -> Fraction | None:
+def active_count(members: Members) -> int:
+    return int(np.count_nonzero(activities(members).active))
+
+
+def active_rate(members: Members) -> Fraction | None:
     """Active members ÷ members."""
     return ratio(active_count(members), len(members))
 
 
-def role_mix(members: Sequence[Activity]) -> RoleMix:
-    both = give_only = receive_only = inactive = 0
-    for m in members:
-        gave, received = m.given_minutes > 0, m.received_minutes > 0
-        if gave and received:
-            both += 1
-        elif gave:
-            give_only += 1
-        elif received:
-            receive_only += 1
-        else:
-            inactive += 1
-    return RoleMix(both=both, give_only=give_only, receive_only=receive_only, inactive=inactive)
+def role_mix(members: Members) -> RoleMix:
+    columns = activities(members)
+    gave, received = columns.given_minutes > 0, columns.received_minutes > 0
+    both = int(np.count_nonzero(gave & received))
+    give_only = int(np.count_nonzero(gave & ~received))
+    receive_only = int(np.count_nonzero(received & ~gave))
+    return RoleMix(
+        both=both,
+        give_only=give_only,
+        receive_only=receive_only,
+        inactive=len(columns) - both - give_only - receive_only,
+    )
 
 
-def two_way_rate(members: Sequence[Activity]) -> Fraction | None:
+def two_way_rate(members: Members) -> Fraction | None:
     """Members who both gave and received ÷ active members."""
     mix = role_mix(members)
     return ratio(mix.both, mix.active)
 
 
-def median_minutes_per_active_member(members: Sequence[Activity]) -> Fraction | None:
-    return median(m.given_minutes + m.received_minutes for m in _active(members))
+def median_minutes_per_active_member(members: Members) -> Fraction | None:
+    columns = activities(members)
+    return median((columns.given_minutes + columns.received_minutes)[columns.active])
 
 
-def top20_share(members: Sequence[Activity]) -> Fraction | None:
+def top20_share(members: Members) -> Fraction | None:
     """Minutes given by the top 20% of active members (``ceil(n/5)`` of them) ÷ all they gave."""
-    return top_share([m.given_minutes for m in _active(members)])
+    columns = activities(members)
+    return top_share(columns.given_minutes[columns.active])
 
 
-def gini_given(members: Sequence[Activity]) -> Fraction | None:
+def gini_given(members: Members) -> Fraction | None:
     """The Gini coefficient of minutes given, over active members (receivers count as zeros)."""
-    return gini([m.given_minutes for m in _active(members)])
+    columns = activities(members)
+    return gini(columns.given_minutes[columns.active])
 
 
-def give_and_get_index(members: Sequence[Activity], total_minutes: int) -> Fraction | None:
+def give_and_get_index(members: Members, total_minutes: int) -> Fraction | None:
     """Σ min(given, received) over members ÷ the window's total minutes (None when it is zero).
 
     A member's ``min`` is the part of its help that was matched by help back; 1 means every minute
     given by anyone came back to them in kind, 0 means nobody both gave and received.
     """
-    matched = sum(min(m.given_minutes, m.received_minutes) for m in members)
+    columns = activities(members)
+    matched = int(np.minimum(columns.given_minutes, columns.received_minutes).sum())
     assert matched <= total_minutes
     return ratio(matched, total_minutes)
 
@@ -205,29 +237,35 @@ def give_share_bin(given_minutes: int, received_minutes: int) -> int:
     return min((GIVE_SHARE_BIN_COUNT * given_minutes) // total, GIVE_SHARE_BIN_COUNT - 1)
 
 
-def give_share_histogram(members: Sequence[Activity]) -> GiveShareHistogram:
+def give_share_histogram(members: Members) -> GiveShareHistogram:
     """How many active members fall in each tenth of the give share (inactive members in none)."""
-    counts = [0] * GIVE_SHARE_BIN_COUNT
-    for m in _active(members):
-        counts[give_share_bin(m.given_minutes, m.received_minutes)] += 1
-    return GiveShareHistogram(tuple(counts))
+    columns = activities(members)
+    active = columns.active
+    given = columns.given_minutes[active]
+    total = given + columns.received_minutes[active]
+    # give_share_bin for every active member at once, in whole numbers.
+    bins = np.minimum((GIVE_SHARE_BIN_COUNT * given) // total, GIVE_SHARE_BIN_COUNT - 1)
+    counts = np.bincount(bins, minlength=GIVE_SHARE_BIN_COUNT)
+    return GiveShareHistogram(tuple(int(c) for c in counts))
 
 
-def uses_services_giving_rate(tagged_members: Sequence[Activity]) -> Fraction | None:
+def uses_services_giving_rate(tagged_members: Members) -> Fraction | None:
     """Among active members tagged ``uses_services``: the share who gave."""
-    active = _active(tagged_members)
-    return ratio(sum(1 for m in active if m.given_minutes > 0), len(active))
+    columns = activities(tagged_members)
+    active = columns.active
+    return ratio(int(np.count_nonzero(columns.given_minutes[active] > 0)), int(np.count_nonzero(active)))
 
 
-def uses_services_give_get_ratio(tagged_members: Sequence[Activity]) -> Fraction | None:
+def uses_services_give_get_ratio(tagged_members: Members) -> Fraction | None:
     """Minutes given ÷ minutes received by members tagged ``uses_services``; None if none received.
 
     Not a share: above 1 when they gave more than they got.
     """
-    received = sum(m.received_minutes for m in tagged_members)
+    columns = activities(tagged_members)
+    received = int(columns.received_minutes.sum())
     if received == 0:
         return None
-    return Fraction(sum(m.given_minutes for m in tagged_members), received)
+    return Fraction(int(columns.given_minutes.sum()), received)
 
 
 def balance_distribution(members: Sequence[AccountTotals]) -> BalanceDistribution:

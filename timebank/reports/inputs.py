@@ -1,10 +1,10 @@
 """What the report engine reads: totals per account and per ordered pair, never single exchanges.
 
 A report describes one window ``[from_on, to_on)`` of activity dates and, optionally, one group (a
-tag or an organisation). The storage layer answers it with a handful of ``GROUP BY`` queries and
-hands the engine their rows as the frozen values below; the engine computes every figure from them
-with no database and no I/O. The contract each row must keep is written on it, and
-``timebank.reports.consistency.check_inputs`` checks the rows against each other.
+tag or an organisation). The storage layer answers it with a handful of ``GROUP BY`` queries over
+the running totals and hands the engine what they sum to, as the frozen values below; the engine
+computes every figure from them with no database and no I/O. The contract each value must keep is
+written on it, and ``timebank.reports.consistency.check_inputs`` checks them against each other.
 
 Only help counts as an exchange: between members, or between a member and an organisation either
 way, confirmed and not reversed. Recognition, pot grants and reversed exchanges are counted
@@ -12,40 +12,65 @@ apart (``ReportedApart``) and never enter the totals. Pots are not participants.
 
     AccountTotals   one row per account: every member of the window (anyone who was a member at
                     any moment in it, active or not) and every organisation, in the group or not
-    PairTotals      one row per ordered pair (giver, receiver) that exchanged in the window
+    PairColumns     one position per ordered pair (giver, receiver) that exchanged in the window
     MonthInputs     the same totals for each calendar month the window touches (the monthly series)
     ReportedApart   recognition, pot grants and reversed exchanges: counts and minutes
 
-The rows cover the whole timebank even when the report is for a group: a group's figures count its
-own members, but the giving graph they sit in (who can reach whom) is the timebank's, and the hours
-a group takes part in include help to and from people outside it. ``in_group`` marks the group.
+**Rows and columns.** A timebank has thousands of accounts but a year's window has a third of a
+million pairs and half a million pair-months. Accounts are rows (``AccountTotals``, a Python object
+each); pairs and a month's accounts and pairs are *columns*: one read-only ``int64`` numpy array
+per field, one position per row (``PairColumns``, ``MonthAccountColumns``, ``MonthPairColumns``).
+The engine sums, matches and counts them in compiled loops. Each has a row type for reading and
+writing them by hand (``PairTotals``, ``MonthAccountTotals``, ``MonthPairTotals``): ``of(rows)``
+makes columns, ``rows()`` gives them back, and two are equal when every column is.
 
-Quantities are whole minutes (``int``), never floats; dates are activity dates (``_on``).
+The values cover the whole timebank even when the report is for a group: a group's figures count
+its own members, but the giving graph they sit in (who can reach whom) is the timebank's, and the
+hours a group takes part in include help to and from people outside it. ``in_group`` marks the
+group.
+
+Quantities are whole minutes (``int``, ``int64`` in columns), never floats; dates are activity
+dates (``_on``).
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import NamedTuple, Protocol
+
+import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "AccountTotals",
     "Activity",
     "ApartTotals",
+    "BoolColumn",
     "Edge",
     "Group",
+    "IntColumn",
+    "MonthAccountColumns",
     "MonthAccountTotals",
     "MonthInputs",
+    "MonthPairColumns",
     "MonthPairTotals",
     "OrganisationGroup",
+    "PairColumns",
     "PairTotals",
     "ParticipantKind",
     "ReportInputs",
     "ReportedApart",
     "TagGroup",
 ]
+
+
+# The columns of the pair and month inputs: whole numbers (minutes, counts, account ids, day
+# ordinals) as 64-bit integers, never floats.
+IntColumn = npt.NDArray[np.int64]
+BoolColumn = npt.NDArray[np.bool_]
 
 
 class ParticipantKind(enum.StrEnum):
@@ -169,15 +194,12 @@ class PairTotals:
     """What one account gave another in the window (time flows giver → receiver).
 
     ``exchange_count`` counts the exchanges in which this giver gave to this receiver.
-    ``first_exchange_on`` is the activity date of the first exchange ever from this giver to this
-    receiver (in this direction), which may be long before the window; it decides ``new_ties``.
     """
 
     giver_account_id: int
     receiver_account_id: int
     minutes: int
     exchange_count: int
-    first_exchange_on: date
 
     def __post_init__(self) -> None:
         if self.giver_account_id != self.receiver_account_id and self.minutes > 0 and self.exchange_count > 0:
@@ -233,16 +255,186 @@ class MonthAccountTotals:
 
 
 class MonthPairTotals(NamedTuple):
-    """What one account gave another in one calendar month (clipped to the window).
-
-    A named tuple, not a checked dataclass: a year's monthly series has half a million of these,
-    and a tuple is made several times faster. ``check_inputs`` refuses a self-pair or a pair with
-    no minutes instead, before any figure is computed.
-    """
+    """What one account gave another in one calendar month (clipped to the window): one row of
+    ``MonthPairColumns``, for writing a test's months by hand. ``check_inputs`` refuses a self-pair
+    or a pair with no minutes, before any figure is computed."""
 
     giver_account_id: int
     receiver_account_id: int
     minutes: int
+
+
+def _column(values: Iterable[int] | IntColumn) -> IntColumn:
+    # A read-only int64 array: the inputs are frozen, arrays included.
+    array = np.array(values, dtype=np.int64)
+    if array.ndim != 1:
+        raise ValueError("a column of the report's inputs is one-dimensional")
+    array.flags.writeable = False
+    return array
+
+
+def _columns_equal(one: object, other: object) -> bool:
+    # Two inputs are equal when every column holds the same values in the same order (the tests
+    # compare what storage hands over with a reference model's, field by field).
+    return type(one) is type(other) and all(
+        bool(np.array_equal(getattr(one, f.name), getattr(other, f.name)))
+        for f in fields(one)  # type: ignore[arg-type]
+    )
+
+
+def _same_length(name: str, *columns: IntColumn) -> None:
+    _require(len({len(c) for c in columns}) <= 1, f"the columns of {name} differ in length")
+
+
+@dataclass(frozen=True, eq=False)
+class PairColumns:
+    """The window's ``PairTotals``, one numpy column per field and one position per ordered pair.
+
+    A year's window has a third of a million pairs; as columns they are summed, matched and
+    counted in compiled loops instead of one Python object at a time. Build it from rows with
+    ``PairColumns.of`` (tests, small inputs) or from arrays (the storage layer).
+    """
+
+    giver_account_id: IntColumn
+    receiver_account_id: IntColumn
+    minutes: IntColumn
+    exchange_count: IntColumn
+
+    def __post_init__(self) -> None:
+        for name in ("giver_account_id", "receiver_account_id", "minutes", "exchange_count"):
+            object.__setattr__(self, name, _column(getattr(self, name)))
+        _same_length(
+            "the pairs", self.giver_account_id, self.receiver_account_id, self.minutes, self.exchange_count
+        )
+        bad = (
+            (self.giver_account_id == self.receiver_account_id)
+            | (self.minutes <= 0)
+            | (self.exchange_count <= 0)
+        )
+        if bad.any():
+            self.row(int(np.argmax(bad)))  # the row refuses itself, naming the pair and the rule
+
+    @classmethod
+    def of(cls, rows: Iterable[PairTotals]) -> PairColumns:
+        listed = list(rows)
+        return cls(
+            giver_account_id=_column([p.giver_account_id for p in listed]),
+            receiver_account_id=_column([p.receiver_account_id for p in listed]),
+            minutes=_column([p.minutes for p in listed]),
+            exchange_count=_column([p.exchange_count for p in listed]),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return _columns_equal(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __len__(self) -> int:
+        return len(self.giver_account_id)
+
+    def row(self, i: int) -> PairTotals:
+        return PairTotals(
+            int(self.giver_account_id[i]),
+            int(self.receiver_account_id[i]),
+            int(self.minutes[i]),
+            int(self.exchange_count[i]),
+        )
+
+    def rows(self) -> Iterator[PairTotals]:
+        return (self.row(i) for i in range(len(self)))
+
+    def take(self, keep: BoolColumn) -> PairColumns:
+        """The pairs where ``keep`` is true, in order."""
+        return PairColumns(
+            self.giver_account_id[keep],
+            self.receiver_account_id[keep],
+            self.minutes[keep],
+            self.exchange_count[keep],
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class MonthPairColumns:
+    """One month's ``MonthPairTotals`` as columns (a year's series has half a million of them)."""
+
+    giver_account_id: IntColumn
+    receiver_account_id: IntColumn
+    minutes: IntColumn
+
+    def __post_init__(self) -> None:
+        for name in ("giver_account_id", "receiver_account_id", "minutes"):
+            object.__setattr__(self, name, _column(getattr(self, name)))
+        _same_length("a month's pairs", self.giver_account_id, self.receiver_account_id, self.minutes)
+
+    @classmethod
+    def of(cls, rows: Iterable[MonthPairTotals]) -> MonthPairColumns:
+        listed = list(rows)
+        return cls(
+            _column([p.giver_account_id for p in listed]),
+            _column([p.receiver_account_id for p in listed]),
+            _column([p.minutes for p in listed]),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return _columns_equal(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __len__(self) -> int:
+        return len(self.giver_account_id)
+
+    def rows(self) -> Iterator[MonthPairTotals]:
+        return (
+            MonthPairTotals(int(g), int(r), int(m))
+            for g, r, m in zip(self.giver_account_id, self.receiver_account_id, self.minutes, strict=True)
+        )
+
+    def take(self, keep: BoolColumn) -> MonthPairColumns:
+        return MonthPairColumns(
+            self.giver_account_id[keep], self.receiver_account_id[keep], self.minutes[keep]
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class MonthAccountColumns:
+    """One month's ``MonthAccountTotals`` as columns: every account that counted in the month."""
+
+    account_id: IntColumn
+    given_minutes: IntColumn
+    received_minutes: IntColumn
+
+    def __post_init__(self) -> None:
+        for name in ("account_id", "given_minutes", "received_minutes"):
+            object.__setattr__(self, name, _column(getattr(self, name)))
+        _same_length("a month's accounts", self.account_id, self.given_minutes, self.received_minutes)
+        bad = (self.given_minutes < 0) | (self.received_minutes < 0)
+        if bad.any():
+            self.row(int(np.argmax(bad)))  # the row refuses itself, naming the account
+
+    @classmethod
+    def of(cls, rows: Iterable[MonthAccountTotals]) -> MonthAccountColumns:
+        listed = list(rows)
+        return cls(
+            _column([a.account_id for a in listed]),
+            _column([a.given_minutes for a in listed]),
+            _column([a.received_minutes for a in listed]),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return _columns_equal(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __len__(self) -> int:
+        return len(self.account_id)
+
+    def row(self, i: int) -> MonthAccountTotals:
+        return MonthAccountTotals(
+            int(self.account_id[i]), int(self.given_minutes[i]), int(self.received_minutes[i])
+        )
+
+    def rows(self) -> Iterator[MonthAccountTotals]:
+        return (self.row(i) for i in range(len(self)))
 
 
 @dataclass(frozen=True)
@@ -256,8 +448,8 @@ class MonthInputs:
 
     month_on: date
     exchange_count: int
-    accounts: tuple[MonthAccountTotals, ...]
-    pairs: tuple[MonthPairTotals, ...]
+    accounts: MonthAccountColumns
+    pairs: MonthPairColumns
 
     def __post_init__(self) -> None:
         _require(self.month_on.day == 1, f"month {self.month_on} does not start on the first")
@@ -270,8 +462,10 @@ class ReportInputs:
 
     ``exchange_count`` is the number of counted exchanges in the window with at least one party in
     the group (every exchange when there is no group); an exchange with three receivers counts
-    once. With no group, every account is ``in_group``. ``months`` holds one ``MonthInputs`` for
-    each calendar month the window touches, in order.
+    once. With no group, every account is ``in_group``. ``new_tie_count`` is the number of pairs
+    of the window with an end in the group whose first exchange ever, in that direction, lies in the
+    window (the running totals know every pair's first date). ``months`` holds one ``MonthInputs``
+    for each calendar month the window touches, in order.
     """
 
     from_on: date
@@ -279,10 +473,12 @@ class ReportInputs:
     group: Group | None
     exchange_count: int
     accounts: tuple[AccountTotals, ...]
-    pairs: tuple[PairTotals, ...]
+    pairs: PairColumns
+    new_tie_count: int
     reported_apart: ReportedApart
     months: tuple[MonthInputs, ...]
 
     def __post_init__(self) -> None:
         _require(self.from_on < self.to_on, f"the window {self.from_on} to {self.to_on} is empty")
         _require(self.exchange_count >= 0, "the window has a negative exchange count")
+        _require(self.new_tie_count >= 0, "the window has a negative count of new ties")

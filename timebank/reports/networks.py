@@ -20,8 +20,11 @@ organisations alike); a member with no exchange in the window is not in the grap
   Components are found by scipy's sparse graph routines (``scipy.sparse.csgraph``). "Largest"
   is measured in active members of the group, which is what the share counts, so organisations
   in a component never make it larger.
-- ``new_ties``: ordered pairs that exchanged in the window and never before it, in that direction.
 - ``hours_matrix``: minutes given, by the giver's kind × the receiver's kind.
+
+The graph is held as numpy columns (``GivingGraph``): a year's window has a third of a million
+edges, and every figure here is a sort, a lookup or a sum over all of them, done in compiled loops.
+Sums are of 64-bit integers and end as Python integers, so every figure stays an exact fraction.
 
 For a group report, the pair figures use the edges with at least one end in the group; the
 component figure uses the whole timebank's graph (a cycle through people outside the group still
@@ -30,31 +33,30 @@ connects the group's members) and counts the group's members in it.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import date
 from fractions import Fraction
-from typing import TypeVar
+from functools import cached_property
 
 import numpy as np
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import connected_components
 
-from timebank.reports.inputs import Edge, PairTotals, ParticipantKind
+from timebank.reports.account_index import AccountIndex, distinct
+from timebank.reports.inputs import BoolColumn, IntColumn, MonthPairColumns, PairColumns, ParticipantKind
 from timebank.reports.statistics import ratio
 
 __all__ = [
+    "KINDS",
+    "GivingGraph",
     "HoursMatrix",
     "MatrixCell",
-    "Weights",
-    "edges_touching",
-    "giving_weights",
     "hours_matrix",
     "largest_scc_share",
-    "new_ties",
     "pair_reciprocity",
     "pair_reciprocity_corrected",
+    "partner_counts",
+    "touching",
     "weighted_reciprocity",
 ]
 
@@ -83,103 +85,172 @@ class HoursMatrix:
         return sum(cell.minutes for cell in self.cells)
 
 
-# The giving graph: (giver, receiver) → minutes given. Pairs are unique and never a self-pair.
-Weights = Mapping[tuple[int, int], int]
+def partner_counts(index: AccountIndex, giver_at: IntColumn, receiver_at: IntColumn) -> IntColumn:
+    """Distinct partners per indexed account, given each edge's ends as positions in ``index``.
 
-EdgeT = TypeVar("EdgeT", bound=Edge)
-
-
-def edges_touching(edges: Iterable[EdgeT], group_ids: Collection[int]) -> list[EdgeT]:
-    """The edges with a giver or a receiver in the group."""
-    return [e for e in edges if e.giver_account_id in group_ids or e.receiver_account_id in group_ids]
-
-
-def giving_weights(edges: Iterable[Edge]) -> dict[tuple[int, int], int]:
-    """The giving graph as ``(giver, receiver) → minutes``: built once, read by every graph figure."""
-    weights: dict[tuple[int, int], int] = {}
-    for e in edges:
-        key = (e.giver_account_id, e.receiver_account_id)
-        assert key not in weights, f"the pair {key} is listed twice"
-        assert e.giver_account_id != e.receiver_account_id
-        weights[key] = e.minutes
-    return weights
+    A partner is anyone an account gave to or received from; a pair that exchanged both ways is one
+    partner, so the count is the number of distinct unordered pairs the account is an end of.
+    """
+    low, high = np.minimum(giver_at, receiver_at), np.maximum(giver_at, receiver_at)
+    unordered = distinct(low * max(len(index), 1) + high)
+    width = max(len(index), 1)
+    return index.counts_at(np.concatenate((unordered // width, unordered % width)))
 
 
-def pair_reciprocity(weights: Weights) -> Fraction | None:
+def touching(
+    index: AccountIndex, in_group: BoolColumn, giver_at: IntColumn, receiver_at: IntColumn
+) -> BoolColumn:
+    """Which edges have a giver or a receiver in the group (``in_group`` per indexed account)."""
+    touches: BoolColumn = in_group[giver_at] | in_group[receiver_at]
+    return touches
+
+
+@dataclass(frozen=True, eq=False)
+class GivingGraph:
+    """The giving graph: each ordered pair (giver, receiver) once, with the minutes given.
+
+    Its ends are positions in an ``AccountIndex`` (``giver_at``, ``receiver_at``): the nodes are
+    numbered by the index, which is what scipy's routines and the reverse-edge lookup want. An
+    indexed account with no edge is not a node of the graph.
+    """
+
+    index: AccountIndex
+    giver_at: IntColumn
+    receiver_at: IntColumn
+    minutes: IntColumn
+
+    def __post_init__(self) -> None:
+        assert len(self.giver_at) == len(self.receiver_at) == len(self.minutes)
+        assert not (self.giver_at == self.receiver_at).any(), "an edge gives to itself"
+
+    @classmethod
+    def of(cls, edges: PairColumns | MonthPairColumns, index: AccountIndex) -> GivingGraph:
+        """The graph of ``edges``, every end of which ``index`` holds."""
+        giver_at, giver_known = index.positions(edges.giver_account_id)
+        receiver_at, receiver_known = index.positions(edges.receiver_account_id)
+        assert giver_known.all() and receiver_known.all(), "an edge's end is not indexed"
+        return cls(index, giver_at, receiver_at, edges.minutes)
+
+    @classmethod
+    def of_weights(cls, weights: Mapping[tuple[int, int], int]) -> GivingGraph:
+        """A graph from ``(giver, receiver) → minutes`` (small graphs, tests)."""
+        n = len(weights)
+        givers = np.fromiter((g for g, _ in weights), dtype=np.int64, count=n)
+        receivers = np.fromiter((r for _, r in weights), dtype=np.int64, count=n)
+        index = AccountIndex(np.concatenate((givers, receivers)))
+        return cls(
+            index,
+            index.positions(givers)[0],
+            index.positions(receivers)[0],
+            np.fromiter(weights.values(), dtype=np.int64, count=n),
+        )
+
+    @property
+    def giver_account_id(self) -> IntColumn:
+        return self.index.ids[self.giver_at]
+
+    @property
+    def receiver_account_id(self) -> IntColumn:
+        return self.index.ids[self.receiver_at]
+
+    @property
+    def edge_count(self) -> int:
+        return len(self.minutes)
+
+    @property
+    def node_count(self) -> int:
+        """The accounts on at least one edge."""
+        ends = np.concatenate((self.giver_at, self.receiver_at))
+        return int(np.count_nonzero(np.bincount(ends, minlength=len(self.index))))
+
+    @cached_property
+    def returned_minutes(self) -> IntColumn:
+        """For each edge i → j, the minutes j gave i (0 where j gave i nothing)."""
+        n = max(len(self.index), 1)
+        keys = self.giver_at * n + self.receiver_at
+        order = np.argsort(keys)
+        sorted_keys = keys[order]
+        assert not (sorted_keys[1:] == sorted_keys[:-1]).any(), "an edge is listed twice"
+        back = np.zeros(self.edge_count, dtype=np.int64)
+        if self.edge_count:
+            reverse = self.receiver_at * n + self.giver_at
+            at = np.minimum(np.searchsorted(sorted_keys, reverse), len(sorted_keys) - 1)
+            found = sorted_keys[at] == reverse
+            back[found] = self.minutes[order[at[found]]]
+        return back
+
+
+def pair_reciprocity(graph: GivingGraph) -> Fraction | None:
     """Edges whose reverse is an edge ÷ edges."""
-    returned = sum(1 for giver, receiver in weights if (receiver, giver) in weights)
-    return ratio(returned, len(weights))
+    return ratio(int(np.count_nonzero(graph.returned_minutes)), graph.edge_count)
 
 
-def pair_reciprocity_corrected(weights: Weights) -> Fraction | None:
+def pair_reciprocity_corrected(graph: GivingGraph) -> Fraction | None:
     """ρ = (r − ā)/(1 − ā) with ā = L/(N(N−1)); None with no edges or a complete graph."""
-    r = pair_reciprocity(weights)
+    r = pair_reciprocity(graph)
     if r is None:
         return None
-    nodes = {node for pair in weights for node in pair}
-    n = len(nodes)
+    n = graph.node_count
     assert n >= 2  # an edge joins two different accounts
-    density = Fraction(len(weights), n * (n - 1))
+    density = Fraction(graph.edge_count, n * (n - 1))
     if density == 1:
         return None
     return (r - density) / (1 - density)
 
 
-def weighted_reciprocity(weights: Weights) -> Fraction | None:
+def weighted_reciprocity(graph: GivingGraph) -> Fraction | None:
     """Σ min(w_ij, w_ji) ÷ Σ w_ij."""
-    matched = sum(min(w, weights.get((receiver, giver), 0)) for (giver, receiver), w in weights.items())
-    return ratio(matched, sum(weights.values()))
+    matched = int(np.minimum(graph.minutes, graph.returned_minutes).sum())
+    return ratio(matched, int(graph.minutes.sum()))
 
 
-def largest_scc_share(
-    edges: Iterable[tuple[int, int]], active_member_ids: Collection[int]
-) -> Fraction | None:
+def largest_scc_share(graph: GivingGraph, active_member_ids: Collection[int] | IntColumn) -> Fraction | None:
     """Active members in the strongly connected component holding most of them ÷ active members.
 
-    ``edges`` are the whole giving graph's (giver, receiver) pairs, each once (a ``Weights``
-    mapping iterates over them); ``active_member_ids`` are the members counted (the group's active
-    members). None when there are no active members.
+    ``graph`` is the whole giving graph; ``active_member_ids`` are the members counted (the
+    group's active members, each of them on an edge of the graph). None when there are none.
 
     The components come from scipy's compiled graph routines over a sparse adjacency matrix: a
     giving graph of a year holds a third of a million edges, and a monthly series asks for one
     graph per month. (The property tests check the answer against networkx on random graphs.)
     """
-    if not active_member_ids:
+    if not isinstance(active_member_ids, np.ndarray):
+        active_member_ids = np.fromiter(active_member_ids, dtype=np.int64, count=len(active_member_ids))
+    if len(active_member_ids) == 0:
         return None
     largest = 0
-    pairs = list(edges)
-    if pairs:
-        ends = np.fromiter(itertools.chain.from_iterable(pairs), dtype=np.int64, count=2 * len(pairs))
-        node_ids, ends_at = np.unique(ends, return_inverse=True)
-        givers, receivers = ends_at[0::2], ends_at[1::2]
-        nodes = len(node_ids)
+    if graph.edge_count:
+        nodes = len(graph.index)
         adjacency = csr_array(
-            (np.ones(len(givers), dtype=np.int8), (givers, receivers)), shape=(nodes, nodes)
+            (np.ones(graph.edge_count, dtype=np.int8), (graph.giver_at, graph.receiver_at)),
+            shape=(nodes, nodes),
         )
         _, component_of = connected_components(adjacency, directed=True, connection="strong")
         sizes = np.bincount(component_of)
-        is_active = np.isin(
-            node_ids, np.fromiter(active_member_ids, dtype=np.int64, count=len(active_member_ids))
-        )
-        active_in = np.bincount(component_of[is_active], minlength=len(sizes))
+        active_at, known = graph.index.positions(active_member_ids)
+        active_in = np.bincount(component_of[active_at[known]], minlength=len(sizes))
         # A component of one node is a member on no cycle of giving: it never counts.
         on_a_cycle = active_in[sizes >= 2]
         largest = int(on_a_cycle.max()) if len(on_a_cycle) else 0
     return ratio(largest, len(active_member_ids))
 
 
-def new_ties(pairs: Iterable[PairTotals], from_on: date) -> int:
-    """Ordered pairs of the window whose first exchange ever, in that direction, is in the window.
+# The kinds in a fixed order: an account's kind code is its place here.
+KINDS = tuple(ParticipantKind)
 
-    A member returning help for the first time to someone who helped them before makes a new tie:
-    help now flows a way it never did.
+
+def hours_matrix(graph: GivingGraph, kind_codes: IntColumn) -> HoursMatrix:
+    """Minutes given, summed by (giver's kind, receiver's kind).
+
+    ``kind_codes`` holds each indexed account's kind as its place in ``ParticipantKind``.
     """
-    return sum(1 for p in pairs if p.first_exchange_on >= from_on)
-
-
-def hours_matrix(edges: Iterable[Edge], kinds: Mapping[int, ParticipantKind]) -> HoursMatrix:
-    """Minutes given, summed by (giver's kind, receiver's kind)."""
-    minutes = dict.fromkeys(((g, r) for g in ParticipantKind for r in ParticipantKind), 0)
-    for e in edges:
-        minutes[kinds[e.giver_account_id], kinds[e.receiver_account_id]] += e.minutes
-    return HoursMatrix(tuple(MatrixCell(g, r, m) for (g, r), m in minutes.items()))
+    cells = kind_codes[graph.giver_at] * len(KINDS) + kind_codes[graph.receiver_at]
+    minutes = np.zeros(len(KINDS) ** 2, dtype=np.int64)
+    np.add.at(minutes, cells, graph.minutes)
+    return HoursMatrix(
+        tuple(
+            MatrixCell(g, r, int(minutes[i * len(KINDS) + j]))
+            for i, g in enumerate(KINDS)
+            for j, r in enumerate(KINDS)
+        )
+    )

@@ -18,19 +18,27 @@ has figures, however small: its coordinator knows everyone in it anyway.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
 
 from timebank.reports import figures, networks
+from timebank.reports.account_index import AccountIndex
 from timebank.reports.consistency import InconsistentInputs, check_inputs
-from timebank.reports.figures import BalanceDistribution, GiveShareHistogram, RoleMix
+from timebank.reports.figures import BalanceDistribution, GiveShareHistogram, Members, RoleMix
 from timebank.reports.inputs import (
     AccountTotals,
-    Activity,
+    BoolColumn,
     Group,
+    IntColumn,
     MonthInputs,
+    MonthPairColumns,
+    PairColumns,
     ReportedApart,
     ReportInputs,
 )
@@ -58,6 +66,8 @@ __all__ = [
 ]
 
 GROUP_MEMBERS_MINIMUM = 15
+
+P = TypeVar("P", PairColumns, MonthPairColumns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,17 +144,13 @@ def may_export(item: Report | MonthlyEntry) -> bool:
     return item.headline is not None
 
 
-def _group_ids(profiles: Mapping[int, AccountTotals]) -> set[int]:
-    return {i for i, profile in profiles.items() if profile.in_group}
-
-
 def _withheld(group: Group | None, member_count: int, group_minimum: int) -> bool:
     return group is not None and member_count < group_minimum
 
 
 def _headline(
-    members: Sequence[Activity],
-    tagged_members: Sequence[Activity],
+    members: Members,
+    tagged_members: Members,
     exchange_count: int,
     total_minutes: int,
     largest_scc_share: Fraction | None,
@@ -171,27 +177,65 @@ def _headline(
     )
 
 
+@dataclass(frozen=True, eq=False)
+class _Profiles:
+    """What the figures read of the window's accounts, one position per account (``index``)."""
+
+    index: AccountIndex
+    in_group: BoolColumn
+    counted: BoolColumn  # a member of the group
+    tagged: BoolColumn  # ... and tagged uses_services
+    kind_codes: IntColumn
+
+    @classmethod
+    def of(cls, accounts: Sequence[AccountTotals]) -> _Profiles:
+        index = AccountIndex([a.account_id for a in accounts])
+        at, _ = index.positions(np.array([a.account_id for a in accounts], dtype=np.int64))
+
+        def column(values: list[int], dtype: type[np.generic]) -> npt.NDArray[Any]:
+            placed = np.zeros(len(index), dtype=dtype)
+            placed[at] = values
+            return placed
+
+        in_group = column([a.in_group for a in accounts], np.bool_)
+        counted = in_group & column([a.is_member for a in accounts], np.bool_)
+        return cls(
+            index=index,
+            in_group=in_group,
+            counted=counted,
+            tagged=counted & column([a.uses_services for a in accounts], np.bool_),
+            kind_codes=column([networks.KINDS.index(a.kind) for a in accounts], np.int64),
+        )
+
+    def touching(self, pairs: P) -> P:
+        """The pairs with an end in the group."""
+        giver_at, _ = self.index.positions(pairs.giver_account_id)
+        receiver_at, _ = self.index.positions(pairs.receiver_account_id)
+        return pairs.take(networks.touching(self.index, self.in_group, giver_at, receiver_at))
+
+
 def _month_entry(
     month: MonthInputs,
-    profiles: Mapping[int, AccountTotals],
+    profiles: _Profiles,
     group: Group | None,
     thresholds: Thresholds,
     group_minimum: int,
 ) -> MonthlyEntry:
     """A month's headline figures; kind, group and tag come from the window's accounts."""
-    members = [
-        a for a in month.accounts if profiles[a.account_id].in_group and profiles[a.account_id].is_member
-    ]
+    accounts = month.accounts
+    at, _ = profiles.index.positions(accounts.account_id)  # check_inputs: every one is listed
+    counted, tagged = profiles.counted[at], profiles.tagged[at]
+    members = figures.Activities(accounts.given_minutes[counted], accounts.received_minutes[counted])
     if _withheld(group, len(members), group_minimum):
         return MonthlyEntry(month.month_on, None)
-    touching = month.pairs if group is None else networks.edges_touching(month.pairs, _group_ids(profiles))
-    active_ids = {m.account_id for m in members if m.given_minutes + m.received_minutes > 0}
+    touching = month.pairs if group is None else profiles.touching(month.pairs)
+    active_ids = accounts.account_id[counted][members.active]
     headline = _headline(
         members,
-        [m for m in members if profiles[m.account_id].uses_services],
+        figures.Activities(accounts.given_minutes[tagged], accounts.received_minutes[tagged]),
         month.exchange_count,
-        sum(e.minutes for e in touching),
-        networks.largest_scc_share(((g, r) for g, r, _ in month.pairs), active_ids),
+        int(touching.minutes.sum()),
+        networks.largest_scc_share(networks.GivingGraph.of(month.pairs, profiles.index), active_ids),
         thresholds,
     )
     return MonthlyEntry(month.month_on, headline)
@@ -213,38 +257,42 @@ def build_report(
     members = [a for a in inputs.accounts if a.in_group and a.is_member]
     if _withheld(inputs.group, len(members), group_minimum):
         return Report(inputs.from_on, inputs.to_on, inputs.group, None, thresholds)
-    profiles = {a.account_id: a for a in inputs.accounts}
+    profiles = _Profiles.of(inputs.accounts)
     # With no group every pair touches it; the filter would only copy them.
-    touching = (
-        inputs.pairs if inputs.group is None else networks.edges_touching(inputs.pairs, _group_ids(profiles))
-    )
-    total_minutes = sum(p.minutes for p in touching)
-    whole_graph = networks.giving_weights(inputs.pairs)
-    group_graph = whole_graph if inputs.group is None else networks.giving_weights(touching)
+    pairs = inputs.pairs
+    touching = pairs if inputs.group is None else profiles.touching(pairs)
+    total_minutes = int(touching.minutes.sum())
+    whole_graph = networks.GivingGraph.of(pairs, profiles.index)
+    group_graph = whole_graph if inputs.group is None else networks.GivingGraph.of(touching, profiles.index)
     tagged = [m for m in members if m.uses_services]
-    active_ids = {m.account_id for m in members if m.is_active}
+    active_ids = [m.account_id for m in members if m.is_active]
+    # The per-member figures read two columns; made once here, not once per figure.
+    activity, tagged_activity = figures.activities(members), figures.activities(tagged)
     result = Figures(
         headline=_headline(
-            members,
-            tagged,
+            activity,
+            tagged_activity,
             inputs.exchange_count,
             total_minutes,
             networks.largest_scc_share(whole_graph, active_ids),
             thresholds,
         ),
-        median_minutes_per_active_member=figures.median_minutes_per_active_member(members),
-        gini_given=figures.gini_given(members),
-        role_mix=figures.role_mix(members),
-        give_share_histogram=figures.give_share_histogram(members),
-        give_and_get_index=figures.give_and_get_index(members, total_minutes),
-        uses_services_give_get_ratio=figures.uses_services_give_get_ratio(tagged),
-        hours_matrix=networks.hours_matrix(touching, {i: a.kind for i, a in profiles.items()}),
+        median_minutes_per_active_member=figures.median_minutes_per_active_member(activity),
+        gini_given=figures.gini_given(activity),
+        role_mix=figures.role_mix(activity),
+        give_share_histogram=figures.give_share_histogram(activity),
+        give_and_get_index=figures.give_and_get_index(activity, total_minutes),
+        uses_services_give_get_ratio=figures.uses_services_give_get_ratio(tagged_activity),
+        hours_matrix=networks.hours_matrix(group_graph, profiles.kind_codes),
         balance_distribution=figures.balance_distribution(members),
         pair_reciprocity=networks.pair_reciprocity(group_graph),
         pair_reciprocity_corrected=networks.pair_reciprocity_corrected(group_graph),
         weighted_reciprocity=networks.weighted_reciprocity(group_graph),
         median_partners=figures.median_partners(members),
-        new_ties=networks.new_ties(touching, inputs.from_on),
+        # Ordered pairs that exchanged in the window and never before it, in that direction: a member
+        # returning help for the first time to someone who helped them makes one (help now flows a
+        # way it never did). Counted by storage from the running totals' first dates.
+        new_ties=inputs.new_tie_count,
         retention=figures.retention(members),
         dormant_members=figures.dormant_members(members, inputs.to_on),
         reported_apart=inputs.reported_apart,

@@ -25,6 +25,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
+import numpy as np
+import numpy.typing as npt
+
 __all__ = [
     "TOP_SHARE_PERCENT",
     "gini",
@@ -36,6 +39,16 @@ __all__ = [
 
 TOP_SHARE_PERCENT = 20
 
+# Whole numbers as a list of Python ints or a numpy column of 64-bit ones.
+Values = Sequence[int] | npt.NDArray[np.int64]
+
+
+def _sorted_ints(values: Iterable[int] | npt.NDArray[np.int64]) -> list[int]:
+    """The values ascending, as Python ints: exact arithmetic from here on, whatever their size."""
+    if isinstance(values, np.ndarray):
+        return np.sort(values).tolist()  # type: ignore[no-any-return]
+    return sorted(int(v) for v in values)
+
 
 def ratio(part: int, whole: int) -> Fraction | None:
     """``part / whole`` exactly, or None when ``whole`` is zero."""
@@ -46,9 +59,9 @@ def ratio(part: int, whole: int) -> Fraction | None:
     return Fraction(part, whole)
 
 
-def median(values: Iterable[int]) -> Fraction | None:
+def median(values: Iterable[int] | npt.NDArray[np.int64]) -> Fraction | None:
     """The middle value; the mean of the two middle values for an even count; None for none."""
-    ordered = sorted(values)
+    ordered = _sorted_ints(values)
     n = len(ordered)
     if n == 0:
         return None
@@ -67,27 +80,29 @@ def top_count(n: int, percent: int = TOP_SHARE_PERCENT) -> int:
     return -(-n * percent // 100)
 
 
-def top_share(values: Sequence[int], percent: int = TOP_SHARE_PERCENT) -> Fraction | None:
+def top_share(values: Values, percent: int = TOP_SHARE_PERCENT) -> Fraction | None:
     """The share of ``sum(values)`` held by the largest ``top_count(len(values))`` values.
 
     None when there are no values or they sum to zero (there is nothing to hold a share of).
     """
-    assert all(v >= 0 for v in values)
-    total = sum(values)
-    if not values or total == 0:
+    ordered = _sorted_ints(values)
+    assert not ordered or ordered[0] >= 0
+    total = sum(ordered)
+    if not ordered or total == 0:
         return None
-    largest = sorted(values, reverse=True)[: top_count(len(values), percent)]
+    largest = ordered[len(ordered) - top_count(len(ordered), percent) :]
     return Fraction(sum(largest), total)
 
 
-def gini(values: Sequence[int]) -> Fraction | None:
+def gini(values: Values) -> Fraction | None:
     """The Gini coefficient of ``values``; None when there are none or they sum to zero."""
-    assert all(v >= 0 for v in values)
-    n = len(values)
-    total = sum(values)
+    ordered = _sorted_ints(values)
+    assert not ordered or ordered[0] >= 0
+    n = len(ordered)
+    total = sum(ordered)
     if n == 0 or total == 0:
         return None
-    weighted = sum((2 * k - n - 1) * x for k, x in enumerate(sorted(values), start=1))
+    weighted = sum((2 * k - n - 1) * x for k, x in enumerate(ordered, start=1))
     result = Fraction(weighted, n * total)
     assert 0 <= result < 1
     return result

@@ -26,37 +26,26 @@ Decisions the engine leaves to storage, made here:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Engine
 
-from timebank.db.repositories.reports import AccountHistory, PairMonth, Participant
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger.errors import ReportWindowEmpty, ReportWindowTooLong
 from timebank.reports import (
-    AccountTotals,
-    ApartTotals,
     Group,
-    MonthAccountTotals,
-    MonthInputs,
-    MonthPairTotals,
     OrganisationGroup,
-    PairTotals,
-    ParticipantKind,
     Report,
-    ReportedApart,
     ReportInputs,
     TagGroup,
     Thresholds,
     build_report,
 )
-from timebank.reports.windows import month_window, months_touched
 from timebank.services.callers import Caller
-from timebank.services.clock import utc_now
 from timebank.services.gc_pause import cyclic_gc_paused
 from timebank.services.members import check_tags
+from timebank.services.report_inputs import report_inputs
 from timebank.services.report_ratings import timebank_thresholds
 
 __all__ = [
@@ -116,7 +105,8 @@ def reciprocity_report(
         return inputs, timebank_thresholds(uow, timebank_id)
 
     with cyclic_gc_paused():
-        inputs, thresholds = run(engine, use_case, write=False)
+        # Many reads that must agree (check_inputs holds them to it): one snapshot for all.
+        inputs, thresholds = run(engine, use_case, write=False, snapshot=True)
         return build_report(inputs, thresholds)
 
 
@@ -142,140 +132,3 @@ def member_report(
         )
 
     return run(engine, use_case, write=False)
-
-
-# --- from the storage's sums to the engine's inputs ----------------------------------------------
-
-
-def _kind(participant: Participant) -> ParticipantKind:
-    if participant.is_organisation:
-        return ParticipantKind.ORGANISATION
-    return ParticipantKind.STAFF if participant.is_staff else ParticipantKind.MEMBER
-
-
-def _joined_on(participant: Participant, history: AccountHistory | None) -> date:
-    opened_on = participant.opened_at.date()  # opened_at is UTC
-    return opened_on if history is None else min(opened_on, history.first_exchange_on)
-
-
-def report_inputs(
-    uow: UnitOfWork, timebank_id: int, from_on: date, to_on: date, group: Group | None
-) -> ReportInputs:
-    """The engine's inputs for a window and group, from a few GROUP BY queries in ``uow``."""
-    tag = group.tag if isinstance(group, TagGroup) else None
-    organisation_id = group.organisation_id if isinstance(group, OrganisationGroup) else None
-    reports = uow.reports
-    participants = reports.participants(timebank_id, to_on, tag, organisation_id, now=utc_now())
-    histories = {h.account_id: h for h in reports.account_histories(timebank_id, from_on, to_on)}
-    pair_months = reports.pair_months(timebank_id, from_on, to_on)
-    month_counts = reports.exchange_counts_by_month(timebank_id, from_on, to_on, tag, organisation_id)
-    grants, recognition, reversed_exchanges = reports.reported_apart(timebank_id, from_on, to_on)
-
-    joined = {p.account_id: _joined_on(p, histories.get(p.account_id)) for p in participants}
-    window_people = [p for p in participants if joined[p.account_id] < to_on]
-
-    # One pass over the pair-months in (giver, receiver, month) order: a pair's months are
-    # consecutive, so its window totals are summed as it goes; each row also lands in its month.
-    pair_months.sort()
-    given: dict[int, int] = defaultdict(int)
-    received: dict[int, int] = defaultdict(int)
-    partners: dict[int, set[int]] = defaultdict(set)
-    by_month: dict[date, list[PairMonth]] = defaultdict(list)
-    pairs: list[PairTotals] = []
-    current: tuple[int, int] | None = None
-    minutes = count = 0
-    first_on = from_on
-    for row in pair_months:
-        giver, receiver = row.giver_account_id, row.receiver_account_id
-        by_month[row.month_on].append(row)
-        if (giver, receiver) != current:
-            if current is not None:
-                pairs.append(PairTotals(current[0], current[1], minutes, count, first_on))
-            current, minutes, count, first_on = (giver, receiver), 0, 0, row.first_exchange_on
-            partners[giver].add(receiver)
-            partners[receiver].add(giver)
-        minutes += row.minutes
-        count += row.exchange_count
-        given[giver] += row.minutes
-        received[receiver] += row.minutes
-    if current is not None:
-        pairs.append(PairTotals(current[0], current[1], minutes, count, first_on))
-
-    accounts = tuple(
-        _account_totals(p, group is None, histories.get(p.account_id), given, received, partners)
-        for p in window_people
-    )
-    months = tuple(
-        _month_inputs(month_on, from_on, to_on, window_people, joined, by_month[month_on], month_counts)
-        for month_on in months_touched(from_on, to_on)
-    )
-    return ReportInputs(
-        from_on=from_on,
-        to_on=to_on,
-        group=group,
-        exchange_count=sum(month_counts.values()),
-        accounts=accounts,
-        pairs=tuple(pairs),
-        reported_apart=ReportedApart(
-            recognition=ApartTotals(recognition.count, recognition.minutes),
-            pot_grants=ApartTotals(grants.count, grants.minutes),
-            reversed_exchanges=ApartTotals(reversed_exchanges.count, reversed_exchanges.minutes),
-        ),
-        months=months,
-    )
-
-
-def _account_totals(
-    participant: Participant,
-    whole_timebank: bool,
-    history: AccountHistory | None,
-    given: dict[int, int],
-    received: dict[int, int],
-    partners: dict[int, set[int]],
-) -> AccountTotals:
-    i = participant.account_id
-    return AccountTotals(
-        account_id=i,
-        kind=_kind(participant),
-        in_group=whole_timebank or participant.in_group,
-        uses_services=participant.uses_services,
-        given_minutes=given.get(i, 0),
-        received_minutes=received.get(i, 0),
-        exchange_count=0 if history is None else history.exchange_count,
-        partner_count=len(partners.get(i, ())),
-        balance_minutes=participant.balance_minutes,
-        floor_minutes=participant.floor_minutes,
-        last_exchange_on=None if history is None else history.last_exchange_on,
-        active_in_previous_window=history is not None and history.active_in_previous_window,
-    )
-
-
-def _month_inputs(
-    month_on: date,
-    from_on: date,
-    to_on: date,
-    window_people: list[Participant],
-    joined: dict[int, date],
-    month_rows: list[PairMonth],
-    month_counts: dict[date, int],
-) -> MonthInputs:
-    _, end_on = month_window(month_on, from_on, to_on)
-    given: dict[int, int] = defaultdict(int)
-    received: dict[int, int] = defaultdict(int)
-    pairs = []
-    # In (giver, receiver) order, as report_inputs sorted them; unpacked, which is quicker than
-    # reading a named tuple's fields by name a hundred thousand times.
-    for giver, receiver, _, minutes, _, _ in month_rows:
-        given[giver] += minutes
-        received[receiver] += minutes
-        pairs.append(MonthPairTotals(giver, receiver, minutes))
-    return MonthInputs(
-        month_on=month_on,
-        exchange_count=month_counts.get(month_on, 0),
-        accounts=tuple(
-            MonthAccountTotals(p.account_id, given.get(p.account_id, 0), received.get(p.account_id, 0))
-            for p in window_people
-            if joined[p.account_id] < end_on
-        ),
-        pairs=tuple(pairs),
-    )
