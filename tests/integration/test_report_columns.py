@@ -9,7 +9,8 @@ here checks the choice ``plan_months`` made and then the stored inputs against `
 - a partial month with an exchange outside the window's days of it (the legs are read), at the
   window's start and at its end, with the last exchange before the end found in the legs;
 - a window shorter than a month, whose previous window lies inside one month and touches neither
-  end of it (retention is read from the legs).
+  end of it (retention is read from the legs);
+- account ids too large to travel two to a number (the pairs are read unpacked).
 
 On both backends; PostgreSQL reads its columns by another road (``string_agg``), so the same cases
 prove it too. The columns helpers themselves (distinct, repeated, the account index) are checked
@@ -26,6 +27,7 @@ from sqlalchemy import Engine
 
 from tests.integration.test_report_storage import Bank, assert_same, make_bank
 from timebank.db import run
+from timebank.db.repositories import report_columns
 from timebank.db.repositories.report_columns import MonthSource, month_pieces
 from timebank.reports.account_index import AccountIndex, distinct, repeated
 
@@ -102,6 +104,23 @@ def test_a_previous_window_inside_one_month_is_read_from_its_legs(engine: Engine
     assert_same(stored, bank.expected(*window))
     active_before = {a.account_id: a.active_in_previous_window for a in stored.accounts}
     assert active_before == {ann: True, bo: True, cy: False}
+
+
+def test_pairs_read_unpacked_when_account_ids_are_too_large_to_pack(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two ids travel as one number only below 2³¹; above it each goes alone, to the same result.
+    bank = make_bank(engine)
+    ann, bo, cy = people(bank)
+    bank.help(D(2024, 1, 10), ann, (bo, 60), (cy, 5))
+    bank.help(D(2024, 2, 5), bo, (ann, 30))
+    window = (D(2024, 1, 1), D(2024, 3, 1))
+    packed = bank.stored(*window)
+
+    monkeypatch.setattr(report_columns, "_PACKED_ID_LIMIT", 0)
+
+    assert_same(bank.stored(*window), bank.expected(*window))
+    assert bank.stored(*window) == packed
 
 
 @pytest.mark.parametrize(

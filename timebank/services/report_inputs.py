@@ -173,10 +173,11 @@ def report_inputs(
             last_day = np.maximum(last_day, everyone.maxima(*_ends(earlier)))
         last_day = np.maximum(last_day, everyone.maxima(*_ends(last_legs)))
 
-    exchanges = everyone.spread(facts.account_id, facts.window_exchanges)
+    exchanges = everyone.spread(facts.window_account_id, facts.window_exchanges)
     for month_legs in legs.values():
         exchanges = exchanges + _exchanges_in_legs(everyone, month_legs)
-    active_before = everyone.spread(facts.account_id, facts.active_before) | _previous_activity(
+    took_part_before = np.ones(len(facts.active_before), dtype=np.int64)
+    active_before = everyone.spread(facts.active_before, took_part_before) | _previous_activity(
         reads, timebank_id, everyone, previous
     )
 
