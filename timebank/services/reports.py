@@ -131,4 +131,4 @@ def member_report(
             last_exchange_on=totals.last_exchange_on,
         )
 
-    return run(engine, use_case, write=False)
+    return run(engine, use_case, write=False, snapshot=True)
