@@ -8,7 +8,7 @@ exchanges among 10,000 members (``report_data.py`` builds that timebank):
 
 Each measurement runs in a fresh process of its own, so its peak memory is its own: the figure is
 the process's peak resident set (``ru_maxrss``), everything included (Python, SQLAlchemy,
-networkx, scipy and the report), next to the same process's resident set just before the report
+numpy, scipy and the report), next to the same process's resident set just before the report
 (libraries loaded, connection open). A report is timed ``--repeat`` times in that process; the
 first run reads a cold cache and is shown apart from the best and the median of the rest. Time is
 split into storage (the SQL and the shaping of its rows into the engine's inputs), the engine, and
