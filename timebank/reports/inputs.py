@@ -39,7 +39,7 @@ import enum
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import NamedTuple, Protocol
+from typing import Any, ClassVar, Generic, NamedTuple, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -273,21 +273,65 @@ def _column(values: Iterable[int] | IntColumn) -> IntColumn:
     return array
 
 
-def _columns_equal(one: object, other: object) -> bool:
-    # Two inputs are equal when every column holds the same values in the same order (the tests
-    # compare what storage hands over with a reference model's, field by field).
-    return type(one) is type(other) and all(
-        bool(np.array_equal(getattr(one, f.name), getattr(other, f.name)))
-        for f in fields(one)  # type: ignore[arg-type]
-    )
-
-
-def _same_length(name: str, *columns: IntColumn) -> None:
-    _require(len({len(c) for c in columns}) <= 1, f"the columns of {name} differ in length")
+Row = TypeVar("Row", "PairTotals", "MonthPairTotals", "MonthAccountTotals")
+Self = TypeVar("Self", bound="_Columns[Any]")
 
 
 @dataclass(frozen=True, eq=False)
-class PairColumns:
+class _Columns(Generic[Row]):
+    """Rows held as columns: one field per field of the row type, each an int64 array.
+
+    The column fields carry the row type's names, in its order, so that ``of`` and ``rows`` turn
+    one into the other. A subclass names its row type and may say which rows no query produces
+    (``_refused``): the first of them is made a row, which refuses itself with its own message.
+    """
+
+    row_type: ClassVar[type[Any]]
+
+    def __post_init__(self) -> None:
+        columns = [_column(getattr(self, f.name)) for f in fields(self)]
+        for f, column in zip(fields(self), columns, strict=True):
+            object.__setattr__(self, f.name, column)
+        _require(
+            len({len(c) for c in columns}) <= 1, f"the columns of {type(self).__name__} differ in length"
+        )
+        refused = self._refused()
+        if refused.any():
+            self.row(int(np.argmax(refused)))
+
+    def _refused(self) -> BoolColumn:
+        return np.zeros(len(self), dtype=np.bool_)
+
+    @classmethod
+    def of(cls: type[Self], rows: Iterable[Row]) -> Self:
+        listed = list(rows)
+        return cls(*(_column([getattr(row, f.name) for row in listed]) for f in fields(cls)))
+
+    def __len__(self) -> int:
+        return len(getattr(self, fields(self)[0].name))
+
+    def __eq__(self, other: object) -> bool:
+        # Equal when every column holds the same values in the same order (the tests compare what
+        # storage hands over with a reference model's, field by field).
+        return type(self) is type(other) and all(
+            bool(np.array_equal(getattr(self, f.name), getattr(other, f.name))) for f in fields(self)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def row(self, i: int) -> Row:
+        return self.row_type(*(int(getattr(self, f.name)[i]) for f in fields(self)))  # type: ignore[no-any-return]
+
+    def rows(self) -> Iterator[Row]:
+        return (self.row(i) for i in range(len(self)))
+
+    def take(self: Self, keep: BoolColumn) -> Self:
+        """The rows where ``keep`` is true, in order."""
+        return type(self)(*(getattr(self, f.name)[keep] for f in fields(self)))
+
+
+@dataclass(frozen=True, eq=False)
+class PairColumns(_Columns[PairTotals]):
     """The window's ``PairTotals``, one numpy column per field and one position per ordered pair.
 
     A year's window has a third of a million pairs; as columns they are summed, matched and
@@ -295,146 +339,49 @@ class PairColumns:
     ``PairColumns.of`` (tests, small inputs) or from arrays (the storage layer).
     """
 
+    row_type = PairTotals
+
     giver_account_id: IntColumn
     receiver_account_id: IntColumn
     minutes: IntColumn
     exchange_count: IntColumn
 
-    def __post_init__(self) -> None:
-        for name in ("giver_account_id", "receiver_account_id", "minutes", "exchange_count"):
-            object.__setattr__(self, name, _column(getattr(self, name)))
-        _same_length(
-            "the pairs", self.giver_account_id, self.receiver_account_id, self.minutes, self.exchange_count
-        )
-        bad = (
+    def _refused(self) -> BoolColumn:
+        refused: BoolColumn = (
             (self.giver_account_id == self.receiver_account_id)
             | (self.minutes <= 0)
             | (self.exchange_count <= 0)
         )
-        if bad.any():
-            self.row(int(np.argmax(bad)))  # the row refuses itself, naming the pair and the rule
-
-    @classmethod
-    def of(cls, rows: Iterable[PairTotals]) -> PairColumns:
-        listed = list(rows)
-        return cls(
-            giver_account_id=_column([p.giver_account_id for p in listed]),
-            receiver_account_id=_column([p.receiver_account_id for p in listed]),
-            minutes=_column([p.minutes for p in listed]),
-            exchange_count=_column([p.exchange_count for p in listed]),
-        )
-
-    def __eq__(self, other: object) -> bool:
-        return _columns_equal(self, other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __len__(self) -> int:
-        return len(self.giver_account_id)
-
-    def row(self, i: int) -> PairTotals:
-        return PairTotals(
-            int(self.giver_account_id[i]),
-            int(self.receiver_account_id[i]),
-            int(self.minutes[i]),
-            int(self.exchange_count[i]),
-        )
-
-    def rows(self) -> Iterator[PairTotals]:
-        return (self.row(i) for i in range(len(self)))
-
-    def take(self, keep: BoolColumn) -> PairColumns:
-        """The pairs where ``keep`` is true, in order."""
-        return PairColumns(
-            self.giver_account_id[keep],
-            self.receiver_account_id[keep],
-            self.minutes[keep],
-            self.exchange_count[keep],
-        )
+        return refused
 
 
 @dataclass(frozen=True, eq=False)
-class MonthPairColumns:
-    """One month's ``MonthPairTotals`` as columns (a year's series has half a million of them)."""
+class MonthPairColumns(_Columns[MonthPairTotals]):
+    """One month's ``MonthPairTotals`` as columns (a year's series has half a million of them).
+
+    ``check_inputs`` names a self-pair or a pair with no minutes, as it does for a month's rows.
+    """
+
+    row_type = MonthPairTotals
 
     giver_account_id: IntColumn
     receiver_account_id: IntColumn
     minutes: IntColumn
 
-    def __post_init__(self) -> None:
-        for name in ("giver_account_id", "receiver_account_id", "minutes"):
-            object.__setattr__(self, name, _column(getattr(self, name)))
-        _same_length("a month's pairs", self.giver_account_id, self.receiver_account_id, self.minutes)
-
-    @classmethod
-    def of(cls, rows: Iterable[MonthPairTotals]) -> MonthPairColumns:
-        listed = list(rows)
-        return cls(
-            _column([p.giver_account_id for p in listed]),
-            _column([p.receiver_account_id for p in listed]),
-            _column([p.minutes for p in listed]),
-        )
-
-    def __eq__(self, other: object) -> bool:
-        return _columns_equal(self, other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __len__(self) -> int:
-        return len(self.giver_account_id)
-
-    def rows(self) -> Iterator[MonthPairTotals]:
-        return (
-            MonthPairTotals(int(g), int(r), int(m))
-            for g, r, m in zip(self.giver_account_id, self.receiver_account_id, self.minutes, strict=True)
-        )
-
-    def take(self, keep: BoolColumn) -> MonthPairColumns:
-        return MonthPairColumns(
-            self.giver_account_id[keep], self.receiver_account_id[keep], self.minutes[keep]
-        )
-
 
 @dataclass(frozen=True, eq=False)
-class MonthAccountColumns:
+class MonthAccountColumns(_Columns[MonthAccountTotals]):
     """One month's ``MonthAccountTotals`` as columns: every account that counted in the month."""
+
+    row_type = MonthAccountTotals
 
     account_id: IntColumn
     given_minutes: IntColumn
     received_minutes: IntColumn
 
-    def __post_init__(self) -> None:
-        for name in ("account_id", "given_minutes", "received_minutes"):
-            object.__setattr__(self, name, _column(getattr(self, name)))
-        _same_length("a month's accounts", self.account_id, self.given_minutes, self.received_minutes)
-        bad = (self.given_minutes < 0) | (self.received_minutes < 0)
-        if bad.any():
-            self.row(int(np.argmax(bad)))  # the row refuses itself, naming the account
-
-    @classmethod
-    def of(cls, rows: Iterable[MonthAccountTotals]) -> MonthAccountColumns:
-        listed = list(rows)
-        return cls(
-            _column([a.account_id for a in listed]),
-            _column([a.given_minutes for a in listed]),
-            _column([a.received_minutes for a in listed]),
-        )
-
-    def __eq__(self, other: object) -> bool:
-        return _columns_equal(self, other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __len__(self) -> int:
-        return len(self.account_id)
-
-    def row(self, i: int) -> MonthAccountTotals:
-        return MonthAccountTotals(
-            int(self.account_id[i]), int(self.given_minutes[i]), int(self.received_minutes[i])
-        )
-
-    def rows(self) -> Iterator[MonthAccountTotals]:
-        return (self.row(i) for i in range(len(self)))
+    def _refused(self) -> BoolColumn:
+        refused: BoolColumn = (self.given_minutes < 0) | (self.received_minutes < 0)
+        return refused
 
 
 @dataclass(frozen=True)
