@@ -1,10 +1,10 @@
 """Reciprocity reports (DESIGN §5, issue 5): the storage's totals turned into the engine's inputs.
 
 ``reciprocity_report`` is for a timebank's coordinators (and platform admins, who may read a
-timebank and its people): one read-only unit of work sums the window's exchanges in SQL
-(``uow.reports``), ``report_inputs`` shapes the sums as ``ReportInputs``, and the pure engine
-(``timebank.reports.build_report``) computes every figure. ``member_report`` is one account's own
-figures, for its holder or a coordinator.
+timebank and its people): one read-only unit of work, one snapshot, sums the window's exchanges in
+SQL (``uow.reports``), ``report_inputs`` (``timebank.services.report_inputs``) shapes the sums as
+``ReportInputs``, and the pure engine (``timebank.reports.build_report``) computes every figure.
+``member_report`` is one account's own figures, for its holder or a coordinator.
 
 Decisions the engine leaves to storage, made here:
 
