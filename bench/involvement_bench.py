@@ -4,7 +4,8 @@ Seeds, through the services, a timebank with one organisation and 500 members (t
 may list), a third of whom declared benefits. Then times, on each database named:
 
 - recording attendance for 50 and for 500 attendees in one call (mixed choices: credits, payment
-  with the acknowledgement where the guard asks, decline, charity), each a fresh activity;
+  with the acknowledgement where the guard asks, decline, charity), each a fresh activity whose
+  attendees are invited first (inviting is timed with it);
 - one payment check against the benefit guard;
 - a member's benefit-safe statement for the month, as JSON and as a PDF.
 
@@ -39,6 +40,7 @@ from timebank.services.benefit_statement_pdf import statement_pdf
 from timebank.services.benefit_statements import benefit_safe_statement, statement_json
 from timebank.services.callers import Caller
 from timebank.services.declarations import set_declaration
+from timebank.services.invitations import invite_members
 from timebank.services.members import add_member
 from timebank.services.organisations import add_organisation
 from timebank.services.payment_guard import check_payment_offer
@@ -106,6 +108,8 @@ def measure(name: str, url: str, repeat: int) -> None:
                 120,
                 ActivityClassification.USES_SERVICES,
             )
+            # Payments go only to invited members: the forum invites those it records.
+            invite_members(engine, tb, coordinator, activity.activity_id, accounts[:size])
             return record_attendance(
                 engine,
                 tb,
@@ -121,6 +125,7 @@ def measure(name: str, url: str, repeat: int) -> None:
         engine, tb, coordinator, organisation_id, "Panel", DAY, 60, ActivityClassification.USES_SERVICES
     ).activity_id
     member = accounts[0]
+    invite_members(engine, tb, coordinator, activity_id, [member])
     month = (DAY.replace(day=1), DAY.replace(month=DAY.month + 1, day=1))
     rows = {
         "attendance, 50 attendees": _timed(repeat, attend(50)),

@@ -15,8 +15,8 @@ community lunch and a swim session (community activities, always fine) and a caf
 voucher, which a member who declared benefits must acknowledge first). The demo member has spent
 credits on the lunch.
 
-It is made through the same use cases the API calls: ``create_activity``, ``record_attendance``,
-``record_expense``, ``create_spend_option`` and ``spend_credits``.
+It is made through the same use cases the API calls: ``create_activity``, ``invite_members``,
+``record_attendance``, ``record_expense``, ``create_spend_option`` and ``spend_credits``.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from timebank.services.attendance_inputs import AttendeeChoice, OfferTerms
 from timebank.services.callers import Caller
 from timebank.services.declarations import set_declaration
 from timebank.services.expenses import record_expense
+from timebank.services.invitations import invite_members
 from timebank.services.members import MemberView
 from timebank.services.spending import create_spend_option, spend_credits
 
@@ -88,6 +89,8 @@ def seed_user_forum(
         "Members who use the day centre shape its new timetable",
     )
     minutes = _FORUM_MINUTES
+    invited = [people[i].account_id for i in (1, 3, 4, 5, 6, 8)]
+    invite_members(engine, timebank_id, coordinator, activity.activity_id, invited)
     record_attendance(
         engine,
         timebank_id,

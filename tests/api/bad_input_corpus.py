@@ -62,7 +62,7 @@ import copy
 import json
 import secrets
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -80,6 +80,7 @@ from timebank.benefits.spending import SpendClass
 from timebank.services.activities import create_activity
 from timebank.services.callers import Caller
 from timebank.services.declarations import set_declaration
+from timebank.services.invitations import invite_members
 from timebank.services.members import add_member
 from timebank.services.organisations import add_organisation, create_api_key
 from timebank.services.spending import create_spend_option, withdraw_spend_option
@@ -618,6 +619,28 @@ OPERATIONS = [
         unknown_fields=("acknowledgement_needed", "warnings", "categories", "choice"),
     ),
     Operation(
+        "invite_members",
+        "POST",
+        "/v1/timebanks/{tb}/activities/{activity}/invitations",
+        lambda w, a: {"account_ids": [w.account_ids["member"], w.account_ids["other_member"]]},
+        role="staff",
+        path_ids={"tb": "timebank_not_found", "activity": "activity_not_found"},
+        ids={("account_ids", 0): "account_not_found", ("account_ids", 1): "account_not_found"},
+        unknown_fields=("account_id", "activity_id", "invitations"),
+    ),
+    Operation(
+        "withdraw_invitation",
+        "DELETE",
+        "/v1/timebanks/{tb}/activities/{activity}/invitations/{account}",
+        None,
+        role="staff",
+        path_ids={
+            "tb": "timebank_not_found",
+            "activity": "activity_not_found",
+            "account": "account_not_found",
+        },
+    ),
+    Operation(
         "record_expense",
         "POST",
         "/v1/timebanks/{tb}/organisations/{organisation}/expenses",
@@ -749,6 +772,8 @@ def arrange(
         ["universal_credit"],
         members_say_so=True,
     )
+    # Only invited members may be offered a payment: the attendance's payers are invited.
+    invited = [w.account_ids[role] for role in ("member", "other_member", "coordinator")]
     here: Arranged = {
         "tb": w.timebank_id,
         "exchange": _record(client, w, "coordinator"),  # posted at once: the one to reverse
@@ -759,8 +784,10 @@ def arrange(
         "account": w.account_ids["member"],
         "staff": w.member_ids["staff"],
         "api_key": spare_key.key.api_key_id,
-        "activity": _activity(w.engine, w.timebank_id, w.organisation_id),  # the control's attendance
-        "attended": _activity(w.engine, w.timebank_id, w.organisation_id),  # the prior's attendance
+        "activity": _activity(
+            w.engine, w.timebank_id, w.organisation_id, invited
+        ),  # the control's attendance
+        "attended": _activity(w.engine, w.timebank_id, w.organisation_id, invited),  # the prior's attendance
         "spend_option": _spend_option(w.engine, w.timebank_id, w.organisation_id),
         "withdrawn_option": _spend_option(w.engine, w.timebank_id, w.organisation_id, withdrawn=True),
     }
@@ -799,8 +826,8 @@ def arrange(
     return here, there
 
 
-def _activity(engine: Engine, timebank_id: int, organisation_id: int) -> int:
-    """An activity of the organisation, created by a coordinator; its id."""
+def _activity(engine: Engine, timebank_id: int, organisation_id: int, invited: Sequence[int] = ()) -> int:
+    """An activity of the organisation, created by a coordinator, with ``invited`` invited; its id."""
     coordinator = Caller("system:test", False, timebank_id, None, None, True, frozenset())
     view = create_activity(
         engine,
@@ -813,6 +840,8 @@ def _activity(engine: Engine, timebank_id: int, organisation_id: int) -> int:
         ActivityClassification(FORUM["classification"]),
         FORUM["purpose"],
     )
+    if invited:
+        invite_members(engine, timebank_id, coordinator, view.activity_id, invited)
     return view.activity_id
 
 

@@ -90,6 +90,7 @@ from timebank.services.attendance_inputs import AttendeeChoice, OfferTerms
 from timebank.services.callers import Caller
 from timebank.services.exchanges import record_exchange
 from timebank.services.gifts import give_credits
+from timebank.services.invitations import invite_members
 from timebank.services.members import add_member
 from timebank.services.organisations import add_organisation, add_staff, create_api_key
 from timebank.services.spending import create_spend_option
@@ -220,6 +221,8 @@ class Arena:
             ActivityClassification.USES_SERVICES,
             "Shaping the crisis line",
         )
+        invited = [self.neighbour_account_id, self.account("member")]
+        invite_members(self.world.engine, self.world.timebank_id, self.coordinator, view.activity_id, invited)
         return view.activity_id
 
     def attended(self) -> int:
@@ -868,6 +871,34 @@ ROWS = [
         f"{ACTIVITY}/payment-checks",
         activity(Arena.activity, payment_check_body),
         in_timebank(STAFF_REQUIRED, **ORGANISATION_SIDE),
+    ),
+    Row(
+        "invite_members",
+        "POST",
+        f"{ACTIVITY}/invitations",
+        activity(Arena.activity, lambda arena: {"account_ids": [arena.account("member")]}),
+        in_timebank(STAFF_REQUIRED, **ORGANISATION_SIDE),
+    ),
+    Row(
+        "list_invitations",
+        "GET",
+        f"{ACTIVITY}/invitations",
+        activity(Arena.activity),
+        in_timebank(STAFF_REQUIRED, **ORGANISATION_SIDE),
+    ),
+    Row(
+        "withdraw_invitation",
+        "DELETE",
+        f"{ACTIVITY}/invitations/{{account_id}}",
+        lambda arena, caller: Call({"activity_id": arena.activity(), "account_id": arena.account("member")}),
+        in_timebank(STAFF_REQUIRED, staff=204, organisation_key=204, coordinator=204),
+    ),
+    Row(
+        "get_payment_advice",
+        "GET",
+        f"{ACCOUNT}/payment-advice",
+        declaration(),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
     ),
     Row(
         "record_expense",

@@ -17,10 +17,13 @@ spend options' writes (offering, withdrawing, spending) and the spend guard's
 says what is at stake without naming the member's benefits. The reciprocity report's CSV export, its
 JSON, and the member's own benefit-safe statement as a PDF are read on top.
 
-One read is left out of the sweep on purpose: ``get_benefits_declaration`` shows the member their
-own categories, and coordinators too. It is tested for who may see it instead: the member and
-coordinators see the categories, every other caller gets a refusal naming none, and every read that
-succeeds, the member's own included, leaves a ``declaration_read`` row in the audit log.
+Two reads are left out of the sweep on purpose: ``get_benefits_declaration`` shows the member their
+own categories, and coordinators too, and ``get_payment_advice`` shows them the guard's warnings in
+full, which name the limits. They are tested for who may see them instead: the member and
+coordinators see them, every other caller gets a refusal naming none, and every read that
+succeeds, the member's own included, leaves an audit row. A coordinator's payment check answers
+with the warnings in full too (the coordinator may read the declaration); everyone on the
+organisation's side gets the one sentence, naming no benefit, and so does the guard's refusal.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from tests.api.test_authorization_matrix import (
 )
 from tests.conftest import BACKENDS
 from timebank import services
+from timebank.benefits.advice import ORGANISATION_PAYMENT_ADVICE
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.choices import Reward
 from timebank.benefits.money import PaymentKind
@@ -69,7 +73,9 @@ DECLARED = (BenefitCategory.UNIVERSAL_CREDIT, BenefitCategory.CARERS_ALLOWANCE)
 # The one read that shows a declaration, to the member and coordinators: tested for who may see it
 # (below) instead of being swept; every other read of the spec is swept.
 SHOWS_THE_DECLARATION = "get_benefits_declaration"
-READS = [row for row in ROWS if row.method == "GET" and row.operation_id != SHOWS_THE_DECLARATION]
+SHOWS_THE_ADVICE = "get_payment_advice"
+SHOWN_TO_WHO_MAY_SEE = {SHOWS_THE_DECLARATION, SHOWS_THE_ADVICE}
+READS = [row for row in ROWS if row.method == "GET" and row.operation_id not in SHOWN_TO_WHO_MAY_SEE]
 # The organisation's writes of recognising involvement. Those in WARNED answer with the guard's
 # warnings for a member who declared benefits, as the organisation's staff may read them.
 WARNED = {"record_attendance", "check_payment"}
@@ -80,6 +86,8 @@ WRITES = [
     row for row in ROWS if row.operation_id in WARNED | SPEND_WRITES | {"create_activity", "record_expense"}
 ]
 ORGANISATION_SIDE = ("staff", "organisation_key", "coordinator")
+# Who acts for the organisation but may not read the declaration: told only the one sentence.
+ORGANISATION_ONLY = ("staff", "organisation_key")
 MAY_SEE_THE_DECLARATION = ("member", "coordinator")
 # Who may spend the member's credits: the member, or a coordinator for them.
 MAY_SPEND_FOR_THE_MEMBER = ("member", "coordinator")
@@ -175,8 +183,8 @@ def test_the_sweep_reads_every_read_of_the_spec_but_the_declaration() -> None:
         "read_audit_log",
         "list_spend_options",
     } <= swept
-    assert SHOWS_THE_DECLARATION not in swept
-    assert any(row.operation_id == SHOWS_THE_DECLARATION for row in ROWS)
+    assert not SHOWN_TO_WHO_MAY_SEE & swept
+    assert {row.operation_id for row in ROWS} >= SHOWN_TO_WHO_MAY_SEE
     # The withdrawn options are swept as well as the active ones, for the timebank and the organisation.
     listings = [row for row in READS if row.operation_id == "list_spend_options"]
     assert len(listings) == 4, [row.name for row in listings]
@@ -194,6 +202,10 @@ def test_no_read_names_a_members_benefits_to_anyone(declared: Arena, row: Row) -
 def test_no_write_of_the_organisation_names_a_members_benefits(declared: Arena, row: Row) -> None:
     for caller in CALLERS:
         answer = send(declared, row, caller)
+        if row.operation_id == "check_payment" and caller == "coordinator":
+            # A coordinator's check gives the warnings in full, as the member's payment advice does.
+            assert answer.is_success and _warnings(answer), (caller, answer.text[:300])
+            continue
         _names_no_declared_benefit(_text_of(answer), f"{row.name} as {caller} ({answer.status_code})")
         if row.operation_id in WARNED and caller in ORGANISATION_SIDE:
             # The sweep must meet the warnings it checks: the member declared, so the guard warns.
@@ -211,7 +223,8 @@ def test_the_guards_refusal_names_no_benefit(declared: Arena) -> None:
         answer = world.client.post(path, json=body, headers=headers)
         if caller in ORGANISATION_SIDE:
             assert outcome(answer) == "422 payment_acknowledgement_required", (caller, answer.text[:300])
-            assert "benefit limit" in answer.json()["detail"]  # the warnings, as staff may read them
+            # The one sentence the organisation is told about anyone who declared benefits.
+            assert answer.json()["detail"].endswith(ORGANISATION_PAYMENT_ADVICE)
         _names_no_declared_benefit(
             _text_of(answer), f"the guard's refusal to {caller} ({answer.status_code})"
         )
@@ -315,6 +328,40 @@ def test_only_the_member_and_coordinators_see_the_declaration_and_every_read_is_
         assert audited == [], f"{caller} under the other timebank: a refused read was audited"
         _names_no_declared_benefit(_text_of(answer), f"the declaration refused to {caller} elsewhere")
 
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_only_the_member_and_coordinators_see_the_payment_advice_and_every_read_is_audited(
+    declared: Arena,
+) -> None:
+    world = declared.world
+    account = world.account_ids["member"]
+    (row,) = [row for row in ROWS if row.operation_id == SHOWS_THE_ADVICE]
+    labels = [category.label for category in DECLARED]
+
+    def reads() -> list[dict[str, Any]]:
+        return [entry for entry in _audit_log(declared) if entry["action"] == "payment_advice_read"]
+
+    mismatches = []
+    for caller in CALLERS:
+        before = len(reads())
+        answer = world.client.get(
+            world.url(f"/accounts/{account}/payment-advice"), headers=declared.headers[caller]
+        )
+        audited = reads()[before:]
+        where = f"{caller} ({answer.status_code})"
+        if outcome(answer) != row.expected[caller]:
+            mismatches.append(f"{where}: expected {row.expected[caller]}, got {outcome(answer)}")
+        if caller in MAY_SEE_THE_DECLARATION:
+            advice = answer.json()["advice"]
+            # The payment the guard warned about is there, with the limit it named.
+            assert advice and any(label in " ".join(a["warnings"]) for a in advice for label in labels), where
+            assert [e["subject_account_id"] for e in audited] == [account], where
+            _names_no_declared_benefit(repr(audited[0]), f"the audit of {caller}'s read")
+        else:
+            assert not answer.is_success, where
+            assert audited == [], f"{where}: a refused read was audited"
+            _names_no_declared_benefit(_text_of(answer), f"the advice refused to {where}")
     assert not mismatches, "\n".join(mismatches)
 
 

@@ -53,6 +53,8 @@ def _activity(w: World, title: str, on: date) -> int:
         ActivityClassification.USES_SERVICES,
         "Shaping the trust's services with the people who use them",
     )
+    invited = [w.account_ids["member"], w.account_ids["other_member"]]
+    services.invite_members(w.engine, w.timebank_id, _coordinator(w), view.activity_id, invited)
     return view.activity_id
 
 

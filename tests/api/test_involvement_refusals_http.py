@@ -74,13 +74,26 @@ def _post(w: World, role: str, path: str, body: dict[str, Any], *, keyed: bool =
     return w.client.post(w.url(path), json=body, headers=headers)
 
 
-def _forum(w: World, organisation_id: int | None = None) -> int:
-    """The organisation's user forum, created over HTTP by its staff (or a coordinator for another)."""
+def _forum(w: World, organisation_id: int | None = None, *, invite: bool = True) -> int:
+    """The organisation's user forum, created over HTTP by its staff (or a coordinator for another),
+    with both members and the coordinator invited unless ``invite`` is False."""
     organisation = w.organisation_id if organisation_id is None else organisation_id
     role = "staff" if organisation_id is None else "coordinator"
     created = _post(w, role, f"/organisations/{organisation}/activities", FORUM)
     assert created.status_code == 201, created.text
-    return int(created.json()["id"])
+    activity_id = int(created.json()["id"])
+    if invite:
+        people = [w.account_ids[r] for r in ("member", "other_member", "coordinator")]
+        invited = _post(w, role, f"/activities/{activity_id}/invitations", {"account_ids": people})
+        assert invited.status_code == 200, invited.text
+    return activity_id
+
+
+def _uninvited_forum(w: World) -> int:
+    """The forum, with nobody invited; the other member has declared Universal Credit."""
+    declared = _declare("other_member", ["universal_credit"])(w, None)
+    assert declared.status_code == 200, declared.text
+    return _forum(w, invite=False)
 
 
 Attendee = Callable[[World], dict[str, Any]]
@@ -385,7 +398,60 @@ ROWS = [
         writes=("audit_log",),
         check=_only_the_guards_audit_rows("payment_checked", "payment_refused", "payment_warned"),
     ),
+    Row(
+        "payment_to_a_member_not_invited",
+        "invitation_required",
+        _attendance(_one("member"), _one("other_member", "payment", 120), offer=OFFER),
+        arrange=_uninvited_forum,
+        writes=("idempotency_keys",),
+        check=_only_the_refusal_recorded_under_its_key("record_attendance", "invitation_required"),
+    ),
+    Row(
+        "smaller_payment_to_a_member_not_invited",
+        "invitation_required",
+        _attendance(_one("member", "reduced_payment", reduced_pence=1000), offer=OFFER),
+        arrange=_uninvited_forum,
+        writes=("idempotency_keys",),
+        check=_only_the_refusal_recorded_under_its_key("record_attendance", "invitation_required"),
+    ),
+    # --- invitations
+    Row(
+        "invitation_of_the_pot",
+        "member_account_required",
+        lambda w, activity_id: _post(
+            w, "staff", f"/activities/{activity_id}/invitations", {"account_ids": [w.pot_account_id]}
+        ),
+    ),
+    Row(
+        "invitation_of_more_than_the_most_attendees",
+        "too_many_invitations",
+        lambda w, activity_id: _post(
+            w,
+            "staff",
+            f"/activities/{activity_id}/invitations",
+            {"account_ids": [UNKNOWN + i for i in range(ATTENDEES_MAX + 1)]},
+        ),
+        schema_first=True,
+    ),
+    Row(
+        "invitation_by_a_member_who_is_not_staff",
+        "organisation_staff_required",
+        lambda w, activity_id: _post(
+            w, "member", f"/activities/{activity_id}/invitations", {"account_ids": [w.account_ids["member"]]}
+        ),
+    ),
     # --- payment checks
+    Row(
+        "payment_check_for_a_member_not_invited",
+        "invitation_required",
+        lambda w, activity_id: _post(
+            w,
+            "staff",
+            f"/activities/{activity_id}/payment-checks",
+            {"account_id": w.account_ids["other_member"], "amount_pence": 2500},
+        ),
+        arrange=_uninvited_forum,
+    ),
     Row(
         "payment_check_for_the_organisations_own_account",
         "member_account_required",

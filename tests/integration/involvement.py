@@ -25,11 +25,13 @@ from timebank.benefits.spending import SpendClass
 from timebank.db import run
 from timebank.db.benefit_tables import (
     activities,
+    activity_invitations,
     attendance,
     audit_log,
     benefit_declarations,
     declined_payments,
     expenses,
+    payment_advice,
     payments,
 )
 from timebank.db.repositories import AuditRecord
@@ -44,6 +46,7 @@ from timebank.services import (
     SpendView,
 )
 from timebank.services.callers import Caller
+from timebank.services.invitations import invite_members
 from timebank.services.members import add_member
 from timebank.services.organisations import add_organisation, add_staff
 
@@ -62,6 +65,8 @@ BENEFIT_TABLES = (
     audit_log,
     spend_options,
     spends,
+    activity_invitations,
+    payment_advice,
 )
 
 
@@ -93,8 +98,11 @@ class Forum:
             frozenset(),
         )
 
-    def activity(self, title: str = "User forum", minutes: int = 120, on: date = FORUM_DAY) -> ActivityView:
-        return services.create_activity(
+    def activity(
+        self, title: str = "User forum", minutes: int = 120, on: date = FORUM_DAY, *, invite: bool = True
+    ) -> ActivityView:
+        """A forum of the Library's; its members are invited to it unless ``invite`` is False."""
+        created = services.create_activity(
             self.engine,
             self.timebank_id,
             self.staff,
@@ -105,6 +113,12 @@ class Forum:
             ActivityClassification.USES_SERVICES,
             "Shaping the library's services with the people who use them",
         )
+        if invite:
+            self.invite(created.activity_id, self.members)
+        return created
+
+    def invite(self, activity_id: int, account_ids: Sequence[int], *, by: Caller | None = None) -> None:
+        invite_members(self.engine, self.timebank_id, by or self.staff, activity_id, account_ids)
 
     def attend(
         self,

@@ -159,14 +159,22 @@ def test_a_new_declaration_replaces_the_old_one(engine: Engine) -> None:
 def test_deleting_a_declaration_removes_it_and_the_audit_keeps_only_that_it_happened(engine: Engine) -> None:
     forum, ann = declared(engine)
     services.read_declaration(engine, forum.timebank_id, forum.coordinator, ann)
+    # A payment checked above the Carer's Allowance limit leaves advice that names it, for Ann.
+    activity = forum.activity()
+    services.check_payment_offer(engine, forum.timebank_id, forum.staff, activity.activity_id, ann, 20_000)
+    assert forum.counts()["payment_advice"] == 1
+    assert "Carer" in repr(forum.rows()["payment_advice"])
 
     assert services.delete_declaration(engine, forum.timebank_id, forum.member(ann), ann) is True
 
     assert stored_row(forum, ann) is None
+    assert forum.counts()["payment_advice"] == 0  # the advice named the benefit: it goes too
     assert services.read_declaration(engine, forum.timebank_id, forum.coordinator, ann) is None
     assert [e.action for e in forum.audit(ann)] == [
         "declaration_set",
         "declaration_read",
+        "payment_checked",
+        "payment_warned",
         "declaration_deleted",
         "declaration_read",
     ]
@@ -174,7 +182,7 @@ def test_deleting_a_declaration_removes_it_and_the_audit_keeps_only_that_it_happ
     assert not [word for word in CATEGORY_WORDS if word in everything]
     # Deleting nothing is not an error, and is audited as such.
     assert services.delete_declaration(engine, forum.timebank_id, forum.member(ann), ann) is False
-    assert forum.audit(ann)[-1].details == {"existed": False, "set_for_member": False}
+    assert forum.audit(ann)[-1].details == {"existed": False, "set_for_member": False, "advice_deleted": 0}
 
 
 def test_the_declaration_appears_in_no_other_view_nor_in_the_audit(engine: Engine) -> None:
@@ -214,4 +222,5 @@ def test_the_declaration_appears_in_no_other_view_nor_in_the_audit(engine: Engin
     for view in seen:
         text = repr(view)
         assert [word for word in CATEGORY_WORDS if word in text] == [], type(view).__name__
-    assert "limit_crossed" in check.warning_codes  # the warnings were given, in words that name no benefit
+    # The organisation was warned, in the one sentence it is told about anyone who declared.
+    assert check.warning_codes == ("payment_may_affect_benefits",)

@@ -20,12 +20,14 @@ from sqlalchemy import Engine
 
 from timebank import services
 from timebank.benefits import Mileage, PaymentKind, Receipt, Reward
+from timebank.benefits.advice import ORGANISATION_PAYMENT_ADVICE
 from timebank.benefits.wording import find_credit_wording_problems, find_forbidden_words
 from timebank.db import run
 from timebank.ledger import errors
 from timebank.ledger.types import TransactionKind
 from timebank.reports import ApartTotals
 from timebank.services import AttendeeChoice
+from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
 from timebank.services.reports import report_inputs
 
@@ -184,7 +186,8 @@ def test_a_payment_to_a_member_who_declared_benefits_waits_for_the_organisations
     assert (
         "Universal Credit" not in refusal.value.detail
     )  # the organisation is warned, not told which benefit
-    assert "check with the member" in refusal.value.detail
+    # One sentence for every member who declared anything, whatever they declared (B4).
+    assert refusal.value.detail.endswith(ORGANISATION_PAYMENT_ADVICE)
     after = forum.rows()
     # Nothing but the audit of the check that refused it: the warning was given and is on record.
     assert {name: rows for name, rows in after.items() if name != "audit_log"} == {
@@ -230,21 +233,28 @@ def test_a_payment_is_checked_against_the_limit_before_it_is_offered(engine: Eng
     )
     second = forum.activity("Second panel", on=FORUM_DAY + timedelta(days=1))
 
-    def check(pence: int) -> services.PaymentCheckView:
+    def check(pence: int, by: Caller) -> services.PaymentCheckView:
         return services.check_payment_offer(
-            engine, forum.timebank_id, forum.staff, second.activity_id, cy, pence, worked_minutes=60
+            engine, forum.timebank_id, by, second.activity_id, cy, pence, worked_minutes=60
         )
 
-    reached, crossed = check(1600), check(1601)
-
+    # The organisation's staff get one answer, the same below, at and above the limit (B4).
+    reached, crossed = check(1600, forum.staff), check(1601, forum.staff)
     assert reached.acknowledgement_needed and crossed.acknowledgement_needed
-    assert "limit_reached" in reached.warning_codes and "limit_crossed" not in reached.warning_codes
-    assert "limit_crossed" in crossed.warning_codes
-    for view in (reached, crossed):
-        assert all("Carer" not in text for text in view.warnings)
+    assert reached.warning_codes == crossed.warning_codes == ("payment_may_affect_benefits",)
+    assert reached.warnings == crossed.warnings == (ORGANISATION_PAYMENT_ADVICE,)
+    # So does the audit log, which outlives a deleted declaration.
     checks = [e for e in forum.audit(cy) if e.details.get("activity_id") == second.activity_id]
     assert [e.action for e in checks] == ["payment_checked", "payment_warned"] * 2
-    assert "limit_crossed" in checks[3].details["warnings"]
+    assert {tuple(e.details["warnings"]) for e in checks[1::2]} == {("payment_may_affect_benefits",)}
+    # The member reads which limit, and so does a coordinator.
+    page = services.read_payment_advice(engine, forum.timebank_id, forum.member(cy), cy)
+    (advice,) = [a for a in page.advice if a.activity_id == second.activity_id]
+    assert advice.amount_pence == 1601 and "limit_crossed" in advice.warning_codes
+    assert any("Carer's Allowance earnings limit" in text for text in advice.warnings)
+    at_limit = check(1600, forum.coordinator)
+    assert "limit_reached" in at_limit.warning_codes and "limit_crossed" not in at_limit.warning_codes
+    assert "limit_crossed" in check(1601, forum.coordinator).warning_codes
     assert forum.counts()["payments"] == 1  # checking pays nothing
 
 

@@ -81,10 +81,14 @@ EXPECTED_TABLES = {
     "report_rating_thresholds",
     # the report's pairs by calendar month (migration 0007)
     "report_pair_months",
+    # invitations to activities and the members' payment advice (migration 0008)
+    "activity_invitations",
+    "payment_advice",
 }
 SPEND_TABLES = {"spend_options", "spends"}  # migration 0005
 RATING_TABLES = {"report_rating_thresholds"}  # migration 0006
 PAIR_MONTH_TABLES = {"report_pair_months"}  # migration 0007
+INVITATION_TABLES = {"activity_invitations", "payment_advice"}  # migration 0008
 # Named here rather than taken from timebank.db.triggers, so that a trigger dropped from that
 # module is noticed.
 TRIGGERS = {
@@ -384,9 +388,9 @@ def test_the_downgrade_below_0004_refuses_while_a_recognition_transaction_exists
         downgrade(empty_url, "0003")
 
     assert current_revision(empty_engine) == "0004"
-    assert table_names(empty_engine) == TABLES - SPEND_TABLES - RATING_TABLES - PAIR_MONTH_TABLES | {
-        "alembic_version"
-    }
+    assert table_names(
+        empty_engine
+    ) == TABLES - SPEND_TABLES - RATING_TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES | {"alembic_version"}
 
 
 # --- 0005 adds spend options and spends -----------------------------------------------------------
@@ -407,9 +411,9 @@ def test_0005_steps_down_leaving_every_exchange_a_spend_posted_and_steps_up_agai
     downgrade(empty_url, "0004")
 
     assert current_revision(empty_engine) == "0004"
-    assert table_names(empty_engine) == TABLES - SPEND_TABLES - RATING_TABLES - PAIR_MONTH_TABLES | {
-        "alembic_version"
-    }
+    assert table_names(
+        empty_engine
+    ) == TABLES - SPEND_TABLES - RATING_TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES | {"alembic_version"}
     assert _history(empty_engine) == before
     with empty_engine.connect() as connection:
         assert [tuple(row) for row in connection.execute(text("SELECT * FROM exchanges"))] == exchanges_before
@@ -475,7 +479,9 @@ def test_0006_adds_the_thresholds_empty_and_steps_down_leaving_the_ledger_untouc
     downgrade(empty_url, "0005")
 
     assert current_revision(empty_engine) == "0005"
-    assert table_names(empty_engine) == TABLES - RATING_TABLES - PAIR_MONTH_TABLES | {"alembic_version"}
+    assert table_names(empty_engine) == TABLES - RATING_TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES | {
+        "alembic_version"
+    }
     assert _history(empty_engine) == before
     with empty_engine.connect() as connection:
         assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
@@ -564,7 +570,7 @@ def test_0007_steps_down_leaving_the_ledger_and_its_triggers_untouched_and_steps
     downgrade(empty_url, "0006")
 
     assert current_revision(empty_engine) == "0006"
-    assert table_names(empty_engine) == TABLES - PAIR_MONTH_TABLES | {"alembic_version"}
+    assert table_names(empty_engine) == TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES | {"alembic_version"}
     assert _indexes_0007(empty_engine) == set()
     assert _history(empty_engine) == before
     with empty_engine.connect() as connection:
@@ -578,6 +584,47 @@ def test_0007_steps_down_leaving_the_ledger_and_its_triggers_untouched_and_steps
         assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
         rows = connection.execute(text("SELECT minutes, exchange_count FROM report_pair_months")).all()
     assert [tuple(row) for row in rows] == [(45, 1)]
+
+
+# --- 0008 adds invitations to activities and the members' payment advice -------------------------
+
+
+def test_0008_steps_down_leaving_attendance_and_payments_and_steps_up_again(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    from tests.integration.involvement import make_forum, offer
+    from timebank.benefits.choices import Reward
+    from timebank.services import AttendeeChoice, set_declaration
+
+    upgrade(empty_url)
+    forum = make_forum(empty_engine, members=1)
+    (member,) = forum.members
+    set_declaration(empty_engine, forum.timebank_id, forum.member(member), member, ["carers_allowance"])
+    activity = forum.activity()
+    chose = AttendeeChoice(member, 120, Reward.PAYMENT, acknowledgement="Told to ask the benefit office")
+    forum.attend(activity.activity_id, [chose], offer=offer())
+    with empty_engine.connect() as connection:
+        paid = connection.execute(text("SELECT count(*) FROM payments")).scalar_one()
+        advice = connection.execute(text("SELECT count(*) FROM payment_advice")).scalar_one()
+    assert (paid, advice) == (1, 1)
+
+    downgrade(empty_url, "0007")
+
+    assert current_revision(empty_engine) == "0007"
+    assert table_names(empty_engine) == TABLES - INVITATION_TABLES | {"alembic_version"}
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM payments")).scalar_one() == 1
+        assert connection.execute(text("SELECT count(*) FROM attendance")).scalar_one() == 1
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+
+    upgrade(empty_url)
+
+    assert table_names(empty_engine) == TABLES | {"alembic_version"}
+    # The invitations went with the table; new ones are taken.
+    assert forum.rows()["activity_invitations"] == []
+    later = forum.activity("Second forum")
+    invited = forum.rows()["activity_invitations"]
+    assert [(row["activity_id"], row["account_id"]) for row in invited] == [(later.activity_id, member)]
 
 
 # --- the command line ---------------------------------------------------------------------------

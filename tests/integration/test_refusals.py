@@ -1030,6 +1030,11 @@ def at_forum_where_the_first_member_declared(w: World) -> AtForum:
     return f
 
 
+def at_forum_nobody_was_invited_to(w: World) -> AtForum:
+    forum = make_forum(w.engine, members=3, timebank_id=w.timebank_id)
+    return AtForum(forum, forum.activity(invite=False).activity_id)
+
+
 def at_forum_where_the_first_member_attended(w: World) -> AtForum:
     f = at_forum(w)
     f.attend(AttendeeChoice(f.members[0], 60, Reward.CREDITS))
@@ -1348,6 +1353,44 @@ INVOLVEMENT_CASES: list[Refusal] = [
         ),
         arrange=at_forum_where_the_first_member_declared,
         writes=("audit_log",),
+    ),
+    Refusal(
+        "payment_to_a_member_not_invited",
+        errors.InvitationRequired,
+        "invitation_required",
+        lambda w, f: f.attend(
+            credits(f.members[1]),
+            AttendeeChoice(f.members[0], 60, Reward.PAYMENT),
+            offer=offer(kind=PaymentKind.CASH),
+        ),
+        arrange=at_forum_nobody_was_invited_to,
+    ),
+    Refusal(
+        "payment_check_for_a_member_not_invited",
+        errors.InvitationRequired,
+        "invitation_required",
+        lambda w, f: services.check_payment_offer(
+            w.engine, w.timebank_id, f.forum.staff, f.activity_id, f.members[0], 2500
+        ),
+        arrange=at_forum_nobody_was_invited_to,
+    ),
+    Refusal(
+        "invitation_of_more_than_the_most_attendees",
+        errors.TooManyInvitations,
+        "too_many_invitations",
+        lambda w, f: services.invite_members(
+            w.engine, w.timebank_id, f.forum.staff, f.activity_id, list(range(1, ATTENDEES_MAX + 2))
+        ),
+        arrange=at_forum,
+    ),
+    Refusal(
+        "invitation_of_the_organisations_own_account",
+        errors.MemberAccountRequired,
+        "member_account_required",
+        lambda w, f: services.invite_members(
+            w.engine, w.timebank_id, f.forum.staff, f.activity_id, [f.forum.organisation_account]
+        ),
+        arrange=at_forum,
     ),
     # --- expenses
     Refusal(
@@ -1851,6 +1894,8 @@ INVOLVEMENT_CODES = {
     "spend_acknowledgement_required",
     "spend_option_not_found",
     "spend_option_withdrawn",
+    "invitation_required",
+    "too_many_invitations",
 }
 
 

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from timebank.benefits.advice import WarningCode
+from timebank.benefits.advice import ORGANISATION_PAYMENT_ADVICE, WarningCode
 from timebank.benefits.categories import LIMIT_CODES_BY_CATEGORY, BenefitCategory, limit_codes_for
 from timebank.benefits.choices import Reward
 from timebank.benefits.errors import BenefitRulesBroken, BreachCode
@@ -238,11 +238,46 @@ def test_the_organisation_is_warned_without_learning_which_benefits_a_member_get
     secrets += ["Carer", "Universal Credit", "permitted work", "disregard", "Allowance", "week", "month"]
 
     assert guard.crossed  # there is something to warn about
-    assert len(guard.organisation_texts) >= 2  # the general advice, and the limit's
+    assert guard.organisation_texts == (ORGANISATION_PAYMENT_ADVICE,)  # one sentence, not the limit's
+    assert guard.organisation_codes == (WarningCode.PAYMENT_MAY_AFFECT_BENEFITS,)
     for text in guard.organisation_texts:
         assert not [secret for secret in secrets if secret.lower() in text.lower()], text
     for warning in guard.warnings:
         assert warning.organisation_text in guard.organisation_texts
+        assert warning.organisation_code in guard.organisation_codes
+
+
+def test_a_member_who_declared_nothing_gives_the_organisation_nothing_to_read() -> None:
+    guard = check_payment(set(), [paid(MONDAY, 30000, 600)], paid(WEDNESDAY, 80000, 600))
+
+    assert guard.organisation_texts == ()
+    assert guard.organisation_codes == ()
+    assert not guard.acknowledgement_needed
+
+
+_DECLARED = st.sets(st.sampled_from(list(BenefitCategory)), min_size=1)
+_PAYMENT = st.builds(
+    PaidInvolvement,
+    st.dates(MONDAY - timedelta(days=40), MONDAY + timedelta(days=40)),
+    st.integers(1, 100_000),
+    st.integers(0, 24 * 60),
+)
+
+
+@given(_DECLARED, _DECLARED, st.lists(_PAYMENT, max_size=8), _PAYMENT)
+def test_what_the_organisation_is_told_is_the_same_whatever_was_declared(
+    first: set[BenefitCategory],
+    second: set[BenefitCategory],
+    made: list[PaidInvolvement],
+    proposed: PaidInvolvement,
+) -> None:
+    """B4: any two declarations, any payments before, any amount: the organisation's answer is equal."""
+    one = check_payment(first, made, proposed)
+    other = check_payment(second, made, proposed)
+
+    assert one.organisation_texts == other.organisation_texts
+    assert one.organisation_codes == other.organisation_codes
+    assert one.acknowledgement_needed is other.acknowledgement_needed is True
 
 
 def test_a_malformed_request_names_every_problem() -> None:

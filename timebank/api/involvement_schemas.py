@@ -39,8 +39,13 @@ __all__ = [
     "DeclarationPut",
     "ExpenseCreate",
     "ExpenseOut",
+    "InvitationOut",
+    "InvitationsCreate",
+    "InvitationsOut",
     "MileageIn",
     "OfferIn",
+    "PaymentAdviceOut",
+    "PaymentAdvicePageOut",
     "PaymentCheckCreate",
     "PaymentCheckOut",
     "ReceiptIn",
@@ -126,6 +131,21 @@ class AttendanceCreate(_Request):
     attendees: Annotated[list[AttendeeIn], Field(min_length=1, max_length=ATTENDEES_MAX)]
     offer: OfferIn | None = None
     paid_on: Day | None = None
+
+
+class InvitationsCreate(_Request):
+    account_ids: Annotated[list[Id], Field(min_length=1, max_length=ATTENDEES_MAX)]
+
+
+class InvitationOut(BaseModel):
+    account_id: int
+    invited_by: str
+    invited_at: datetime
+
+
+class InvitationsOut(BaseModel):
+    activity_id: int
+    invitations: list[InvitationOut]
 
 
 class AttendeeOut(BaseModel):
@@ -239,6 +259,24 @@ class AuditEntryOut(BaseModel):
 
 class AuditPageOut(BaseModel):
     entries: list[AuditEntryOut]
+    next_cursor: str | None
+
+
+class PaymentAdviceOut(BaseModel):
+    activity_id: int
+    activity_title: str
+    organisation_id: int
+    organisation_name: str
+    paid_on: date
+    amount_pence: int
+    worked_minutes: int
+    warning_codes: list[str]
+    warnings: list[str]
+    checked_at: datetime
+
+
+class PaymentAdvicePageOut(BaseModel):
+    advice: list[PaymentAdviceOut]
     next_cursor: str | None
 
 

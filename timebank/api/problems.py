@@ -93,6 +93,8 @@ _FIELD_RULES: dict[tuple[str, str], str] = {
     ("pence_per_mile", "int_from_float"): errors.MileageRateMustBeWhole.code,
     ("attendees", "too_short"): errors.AttendeesRequired.code,
     ("attendees", "too_long"): errors.TooManyAttendees.code,
+    ("account_ids", "too_short"): errors.AttendeesRequired.code,
+    ("account_ids", "too_long"): errors.TooManyInvitations.code,
     ("categories", "too_long"): errors.BenefitCategoryUnknown.code,
     ("title", "string_too_short"): errors.TextRequired.code,
     ("spend_class", "enum"): errors.SpendClassUnknown.code,

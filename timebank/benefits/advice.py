@@ -3,9 +3,11 @@
 Every warning has a stable code and plain-English text with advice to tell the benefit office.
 ``text`` is for the member and for coordinators who may see the member's declaration; it names
 the limit, the amount and the period. ``organisation_text`` is for the organisation's staff, who
-must be warned before a payment would cross a limit (B6) but may not learn which benefits a member
-gets (B4): it names no benefit, no limit and no period. All the wording lives here, so one test can
-read every sentence the guards can say (B8: credits are never called pay, wages or earnings).
+may not learn which benefits a member gets (B4). Every payment warning gives them the same one
+sentence and the same one code, whatever the benefit, the amount or the limit: a limit's amount
+names its benefit, so an organisation told "limit reached" at £20 but not at £19.99 would know.
+All the wording lives here, so one test can read every sentence the guards can say (B8: credits
+are never called pay, wages or earnings).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from timebank.benefits.limits import BenefitLimit, LimitCode
 from timebank.benefits.periods import PeriodKind
 
 __all__ = [
+    "ORGANISATION_PAYMENT_ADVICE",
     "BenefitWarning",
     "WarningCode",
     "benefits_not_specified",
@@ -51,23 +54,19 @@ class BenefitWarning:
 
     @property
     def organisation_code(self) -> WarningCode:
-        """The code the organisation sees: coarser, so that it does not tell benefits apart (B4).
-
-        A limit on paid hours applies only to one benefit, and "not specified" only to a member who
-        prefers not to say: shown as they are, they would name what the member declared.
-        """
-        return _ORGANISATION_CODES.get(self.code, self.code)
+        """The code the organisation sees: one for every payment warning, so none names a benefit (B4)."""
+        if self.code is WarningCode.SPEND_MAY_AFFECT_BENEFITS:
+            return self.code
+        return WarningCode.PAYMENT_MAY_AFFECT_BENEFITS
 
 
-_ORGANISATION_CODES = {
-    WarningCode.BENEFITS_NOT_SPECIFIED: WarningCode.PAYMENT_MAY_AFFECT_BENEFITS,
-    WarningCode.PERMITTED_WORK_HOURS_REACHED: WarningCode.LIMIT_CROSSED,
-}
-_MAY_NEED_ADVICE = (
-    "This member may need advice before accepting a payment. They can choose time credits, take less, "
-    f"turn it down, or have it go to a charity. {_ASK_FIRST}"
+# What an organisation is told about any payment to a member who declared benefits, whichever
+# benefits they are, whatever the amount, and whether or not a limit would be reached (B4, B6).
+ORGANISATION_PAYMENT_ADVICE = (
+    "This member should check with their benefit office before they accept a payment. "
+    "You could offer time credits instead. Ask the member what they would like: they can choose "
+    "time credits, take less, turn it down, or have it go to a charity."
 )
-_ABOVE_A_LIMIT = f"This payment would go above a benefit limit that applies to this member. {_ASK_FIRST}"
 
 
 def _period_words(kind: PeriodKind, from_on: date, to_on: date) -> str:
@@ -82,7 +81,7 @@ def payment_may_affect_benefits(amount_pence: int) -> BenefitWarning:
         "whether it is cash, a voucher or a gift. "
         f"{_TELL_THE_OFFICE} You can take a smaller payment, turn it down, or ask for it to go to a charity. "
         "You can choose time credits instead.",
-        _MAY_NEED_ADVICE,
+        ORGANISATION_PAYMENT_ADVICE,
     )
 
 
@@ -91,7 +90,7 @@ def benefits_not_specified() -> BenefitWarning:
         WarningCode.BENEFITS_NOT_SPECIFIED,
         "You have not said which benefits you get, so we cannot check this against benefit limits. "
         "Please ask your benefit office before you accept it.",
-        _MAY_NEED_ADVICE,
+        ORGANISATION_PAYMENT_ADVICE,
     )
 
 
@@ -102,7 +101,7 @@ def limit_reached(limit: BenefitLimit, total_pence: int, from_on: date, to_on: d
         f"With this payment you would get {format_pence(total_pence)} in {where}. That is exactly the "
         f"{limit.name} of {format_pence(limit.amount_pence)} {limit.period.label}. Any more in that "
         f"{'week' if limit.period is PeriodKind.WEEK else 'period'} would go above it. {_TELL_THE_OFFICE}",
-        f"This payment would use all of a benefit limit that applies to this member. {_ASK_FIRST}",
+        ORGANISATION_PAYMENT_ADVICE,
         limit.code,
     )
 
@@ -113,7 +112,7 @@ def limit_crossed(limit: BenefitLimit, total_pence: int, from_on: date, to_on: d
         WarningCode.LIMIT_CROSSED,
         f"With this payment you would get {format_pence(total_pence)} in {where}. That is above the "
         f"{limit.name} of {format_pence(limit.amount_pence)} {limit.period.label}. {_TELL_THE_OFFICE}",
-        _ABOVE_A_LIMIT,
+        ORGANISATION_PAYMENT_ADVICE,
         limit.code,
     )
 
@@ -127,7 +126,7 @@ def permitted_work_hours_reached(
         f"With this payment you would have {format_minutes(worked_minutes)} of paid work in "
         f"{_period_words(PeriodKind.WEEK, from_on, to_on)}. The {limit.name} is only for less than "
         f"{format_minutes(limit.weekly_work_minutes_below)} of paid work a week. {_TELL_THE_OFFICE}",
-        _ABOVE_A_LIMIT,
+        ORGANISATION_PAYMENT_ADVICE,
         limit.code,
     )
 

@@ -33,7 +33,7 @@ from datetime import date
 
 from timebank.benefits import advice
 from timebank.benefits.activities import minutes_breaches
-from timebank.benefits.advice import BenefitWarning
+from timebank.benefits.advice import BenefitWarning, WarningCode
 from timebank.benefits.categories import BenefitCategory, has_declared, limit_codes_for
 from timebank.benefits.checks import is_whole, pence_breaches
 from timebank.benefits.errors import Breach, BreachCode, raise_if_broken
@@ -158,9 +158,19 @@ class PaymentGuard:
         return tuple(c.limit for c in self.checks if c.status is LimitStatus.CROSSED)
 
     @property
+    def organisation_codes(self) -> tuple[WarningCode, ...]:
+        """What organisation staff are told, as a code: one, the same for every declared member (B4)."""
+        return (WarningCode.PAYMENT_MAY_AFFECT_BENEFITS,) if self.declared else ()
+
+    @property
     def organisation_texts(self) -> tuple[str, ...]:
-        """The warnings as organisation staff may read them, each said once."""
-        return tuple(dict.fromkeys(warning.organisation_text for warning in self.warnings))
+        """What organisation staff are told, in words: one sentence, whatever the benefit, amount or limit.
+
+        Not the warnings themselves: a limit reached at one amount and not at the next names the
+        benefit whose limit that is, and a warning that appears only for "prefer not to say" names
+        that choice. The member and coordinators get the warnings in full (``warnings``).
+        """
+        return (advice.ORGANISATION_PAYMENT_ADVICE,) if self.declared else ()
 
 
 def _status(limit: BenefitLimit, after_pence: int, week_worked_minutes: int) -> LimitStatus:

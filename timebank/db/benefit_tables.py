@@ -55,16 +55,19 @@ __all__ = [
     "BENEFIT_CATEGORIES_LENGTH_MAX",
     "DECLINED_CHOICES",
     "EVIDENCE_KINDS",
+    "PAYMENT_ADVICE_LENGTH_MAX",
     "PAYMENT_KINDS",
     "PENCE_MAX",
     "PERIOD_KINDS",
     "REWARDS",
     "activities",
+    "activity_invitations",
     "attendance",
     "audit_log",
     "benefit_declarations",
     "declined_payments",
     "expenses",
+    "payment_advice",
     "payments",
 ]
 
@@ -81,6 +84,8 @@ PENCE_MAX = 10_000_000
 _MILES_MAX = 2000
 _PENCE_PER_MILE_MAX = 100
 AUDIT_DETAILS_LENGTH_MAX = 2000
+# A payment's advice: a handful of warnings of a few hundred characters each.
+PAYMENT_ADVICE_LENGTH_MAX = 8000
 # Every category's code, comma-separated, fits with room to spare.
 BENEFIT_CATEGORIES_LENGTH_MAX = 200
 _ACTOR_LENGTH_MAX = 100
@@ -144,6 +149,22 @@ attendance = Table(
         "(reward = 'credits') = (recognition_transaction_id IS NOT NULL)", name="credits_iff_recognised"
     ),
     Index("ix_attendance_account", "account_id", "activity_id"),
+)
+
+activity_invitations = Table(
+    "activity_invitations",
+    metadata,
+    # The members an organisation invited to an activity: its link to them. A payment is offered,
+    # and a payment checked against the benefit guard, only for someone invited (B4: the guard is
+    # not a way to ask about every member of the timebank).
+    Column("activity_id", Id, primary_key=True),
+    Column("account_id", Id, primary_key=True),
+    Column("timebank_id", Id, nullable=False),
+    Column("invited_by", String(_ACTOR_LENGTH_MAX), nullable=False),
+    Column("invited_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(["timebank_id", "activity_id"], ["activities.timebank_id", "activities.id"]),
+    ForeignKeyConstraint(["timebank_id", "account_id"], ["accounts.timebank_id", "accounts.id"]),
+    Index("ix_activity_invitations_account", "account_id", "activity_id"),
 )
 
 expenses = Table(
@@ -290,6 +311,36 @@ benefit_declarations = Table(
     Column("set_for_member", Boolean, nullable=False),
     ForeignKeyConstraint(["timebank_id", "account_id"], ["accounts.timebank_id", "accounts.id"]),
     CheckConstraint("categories <> ''", name="categories_given"),
+)
+
+payment_advice = Table(
+    "payment_advice",
+    metadata,
+    # What the benefit guard told the member about a payment offered for an activity, in the
+    # member's own words: it names limits, so it says which benefits they get, and only the member
+    # and coordinators read it. The latest check per member and activity; deleted with the
+    # declaration it came from.
+    Column("activity_id", Id, primary_key=True),
+    Column("account_id", Id, primary_key=True),
+    Column("timebank_id", Id, nullable=False),
+    Column("organisation_id", Id, nullable=False),
+    Column("paid_on", Date, nullable=False),
+    Column("amount_pence", BigInteger, nullable=False),
+    Column("worked_minutes", BigInteger, nullable=False),
+    # JSON: a list of {"code", "text"}, the guard's warnings in the member's wording.
+    Column("warnings", Text, nullable=False),
+    Column("checked_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["timebank_id", "organisation_id", "activity_id"],
+        ["activities.timebank_id", "activities.organisation_id", "activities.id"],
+    ),
+    ForeignKeyConstraint(["timebank_id", "account_id"], ["accounts.timebank_id", "accounts.id"]),
+    CheckConstraint(_pence("amount_pence"), name="amount_in_range"),
+    CheckConstraint(
+        f"worked_minutes >= 0 AND worked_minutes <= {MINUTES_PER_TRANSFER_MAX}", name="worked_in_range"
+    ),
+    CheckConstraint(f"length(warnings) <= {PAYMENT_ADVICE_LENGTH_MAX}", name="warnings_short"),
+    Index("ix_payment_advice_account", "timebank_id", "account_id", "checked_at"),
 )
 
 audit_log = Table(

@@ -35,6 +35,7 @@ from timebank.db.repositories import (
     DeclarationRepository,
     ExchangeRepository,
     IdempotencyRepository,
+    InvitationRepository,
     LimitChangeRepository,
     MemberRepository,
     MoneyRepository,
@@ -157,6 +158,7 @@ class UnitOfWork:
         self.activities = ActivityRepository(connection)
         self.money = MoneyRepository(connection)
         self.declarations = DeclarationRepository(connection)
+        self.invitations = InvitationRepository(connection)
         self.audit = AuditRepository(connection)
         self.benefit_statements = BenefitStatementRepository(connection)
         self.spend_options = SpendOptionRepository(connection)

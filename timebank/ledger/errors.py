@@ -57,6 +57,7 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── ChoiceDetailNotWanted       choice_detail_not_wanted
     │   ├── AttendeesRequired           attendees_required
     │   ├── TooManyAttendees            too_many_attendees
+    │   ├── TooManyInvitations          too_many_invitations
     │   ├── AttendeeRepeated            attendee_repeated
     │   ├── MemberAccountRequired       member_account_required
     │   ├── BenefitCategoriesRequired   benefit_categories_required
@@ -95,6 +96,7 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── UsernameTaken               username_taken
     │   ├── NotEnoughData               not_enough_data: a group too small to show (charts)
     │   ├── AttendanceAlreadyRecorded   attendance_already_recorded
+    │   ├── InvitationRequired          invitation_required
     │   └── SpendOptionWithdrawn        spend_option_withdrawn
     ├── LimitBreached              limit_breached: a balance would leave its limits
     │   ├── BalanceBelowFloor           balance_below_floor
@@ -160,6 +162,7 @@ __all__ = [
     "IdempotencyKeyReused",
     "ImportRejected",
     "InvalidRequest",
+    "InvitationRequired",
     "LedgerError",
     "LimitBreached",
     "LimitExcludesBalance",
@@ -221,6 +224,7 @@ __all__ = [
     "TokenInvalid",
     "TooManyAttempts",
     "TooManyAttendees",
+    "TooManyInvitations",
     "TooManyReceivers",
     "TooManyRows",
     "TransactionAlreadyReversed",
@@ -520,6 +524,11 @@ class TooManyAttendees(InvalidRequest):
     title = "Too many attendees for one activity"
 
 
+class TooManyInvitations(InvalidRequest):
+    code = "too_many_invitations"
+    title = "Too many members invited to one activity"
+
+
 class AttendeeRepeated(InvalidRequest):
     code = "attendee_repeated"
     title = "An attendee is listed twice"
@@ -736,6 +745,21 @@ class NotEnoughData(StateConflict):
 class AttendanceAlreadyRecorded(StateConflict):
     code = "attendance_already_recorded"
     title = "This member's attendance at this activity is already recorded"
+
+
+class InvitationRequired(StateConflict):
+    """A payment is offered, or checked against the benefit guard, only for a member linked to the activity.
+
+    Invited, or (for a check) already recorded as attending. The rule keeps the guard from being
+    asked about every member of the timebank (B4). ``account_ids`` are the members not linked.
+    """
+
+    code = "invitation_required"
+    title = "Invite this member to the activity first: only invited members can be offered a payment"
+
+    def __init__(self, detail: str | None = None, account_ids: tuple[int, ...] = ()) -> None:
+        self.account_ids = account_ids
+        super().__init__(detail)
 
 
 class SpendOptionWithdrawn(StateConflict):

@@ -5,7 +5,9 @@ once; a refusal raises the ledger error named for the broken rule and leaves not
 
 Recognising involvement (DESIGN §4): ``create_activity``, ``record_attendance`` (reward choices,
 the recognition transaction, payments and declined offers, behind the benefit guard),
-``check_payment_offer``, ``record_expense``, and a member's benefits declaration
+``check_payment_offer`` (only for members invited to the activity: ``invite_members``,
+``list_invitations``, ``withdraw_invitation``; the member's full warnings in
+``read_payment_advice``), ``record_expense``, and a member's benefits declaration
 (``set_declaration``, ``read_declaration``, ``delete_declaration``), each audited; a member's
 benefit-safe statement (``benefit_safe_statement``), whose coordinator reads are audited; and
 spending credits on what organisations offer (``create_spend_option``, ``list_spend_options``,
@@ -37,6 +39,8 @@ from timebank.services.exchanges import (
 from timebank.services.expenses import record_expense
 from timebank.services.gifts import give_credits
 from timebank.services.imports import ImportRow, import_exchanges
+from timebank.services.invitations import invite_members, list_invitations, withdraw_invitation
+from timebank.services.payment_advice import read_payment_advice
 from timebank.services.payment_guard import check_payment_offer
 from timebank.services.reversals import reverse_exchange, reverse_transaction
 from timebank.services.spend_views import SpendOptionPage, SpendOptionView, SpendView
@@ -104,9 +108,12 @@ __all__ = [
     "get_timebank",
     "give_credits",
     "import_exchanges",
+    "invite_members",
+    "list_invitations",
     "list_spend_options",
     "open_account",
     "read_declaration",
+    "read_payment_advice",
     "record_attendance",
     "record_exchange",
     "record_expense",
@@ -117,5 +124,6 @@ __all__ = [
     "spend_credits",
     "statement",
     "statement_json",
+    "withdraw_invitation",
     "withdraw_spend_option",
 ]

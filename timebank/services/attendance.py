@@ -35,9 +35,9 @@ from datetime import date
 from sqlalchemy import Engine
 
 from timebank.benefits.activities import Attendance, plan_recognition
-from timebank.benefits.choices import PaymentOffer
+from timebank.benefits.choices import PaymentOffer, Reward
 from timebank.db.unit_of_work import UnitOfWork, run
-from timebank.ledger.errors import AttendanceAlreadyRecorded
+from timebank.ledger.errors import AttendanceAlreadyRecorded, InvitationRequired
 from timebank.ledger.types import Actor, TransactionKind
 from timebank.services.activities import check_acts_for
 from timebank.services.attendance_inputs import (
@@ -58,6 +58,8 @@ from timebank.services.payment_guard import GuardRefused, guard_payments
 from timebank.services.posting import post_transaction
 
 __all__ = ["record_attendance"]
+
+_PAYMENT_CHOICES = (Reward.PAYMENT, Reward.REDUCED_PAYMENT)
 
 
 @dataclass(frozen=True)
@@ -127,9 +129,22 @@ def _record(uow: UnitOfWork, timebank_id: int, caller: Caller, request: _Request
     activity = uow.activities.get(timebank_id, request.activity_id)
     organisation = uow.organisations.get(timebank_id, activity.organisation_id)
     check_acts_for(caller, organisation)
+    # Payments go only to invited members (B4): checked before anything about a member is read, so
+    # the refusal is the same whether or not they declared benefits.
+    payers = [a.account_id for a in request.attendees if a.choice in _PAYMENT_CHOICES]
+    uow.accounts.get_many(timebank_id, payers)  # account_not_found before "not invited", for a typo
+    uninvited = uow.invitations.not_invited(timebank_id, activity.activity_id, payers)
+    if uninvited:
+        raise InvitationRequired(
+            f"Accounts {uninvited} are not invited to activity {activity.activity_id}. Only invited "
+            "members can be offered a payment: invite them first, or record another choice.",
+            tuple(uninvited),
+        )
     unknown = [a.account_id for a in request.attendees if a.choice is None]
-    declared = uow.declarations.categories_for(timebank_id, unknown) if unknown else {}
-    attendees, defaulted = with_defaults(request.attendees, declared, request.offer)
+    not_invited = set(uow.invitations.not_invited(timebank_id, activity.activity_id, unknown))
+    invited = [account_id for account_id in unknown if account_id not in not_invited]
+    declared = uow.declarations.categories_for(timebank_id, invited) if invited else {}
+    attendees, defaulted = with_defaults(request.attendees, declared, request.offer, invited)
     on = request.paid_on or activity.held_on
     with benefit_rules():
         plan = plan_recognition(

@@ -69,18 +69,22 @@ def with_defaults(
     attendees: Sequence[AttendeeChoice],
     declared: Mapping[int, Collection[str]],
     offer: PaymentOffer | None,
+    invited: Collection[int],
 ) -> tuple[tuple[AttendeeChoice, ...], tuple[int, ...]]:
     """Every attendee with a choice, and the accounts whose choice was the default (B5).
 
     An attendee whose choice is not given gets the default: time credits (with expenses repaid) for a
-    member who declared benefits; otherwise the organisation's own, which is the payment when it
-    offers one and time credits when it does not.
+    member who declared benefits, and for anyone not invited (a payment goes only to invited
+    members); otherwise the organisation's own, which is the payment when it offers one and time
+    credits when it does not. So a default tells an organisation nothing about someone it did not
+    invite. ``declared`` need only hold invited members.
     """
-    organisation_default = Reward.PAYMENT if offer is not None else Reward.CREDITS
     resolved: list[AttendeeChoice] = []
     defaulted: list[int] = []
     for attendee in attendees:
         if attendee.choice is None:
+            may_be_paid = offer is not None and attendee.account_id in invited
+            organisation_default = Reward.PAYMENT if may_be_paid else Reward.CREDITS
             categories = [BenefitCategory(code) for code in declared.get(attendee.account_id, ())]
             choice = default_reward(categories, organisation_default).choice
             attendee = replace(attendee, choice=choice)

@@ -24,6 +24,7 @@ bug, details that spell a category's code.
     declaration_read       a benefits declaration read, and by whom
     declaration_deleted    a benefits declaration deleted
     statement_read         a coordinator read a member's benefit-safe statement (B7)
+    payment_advice_read    a member's payment advice read (it names limits), and by whom
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class AuditAction(enum.StrEnum):
     DECLARATION_READ = "declaration_read"
     DECLARATION_DELETED = "declaration_deleted"
     STATEMENT_READ = "statement_read"
+    PAYMENT_ADVICE_READ = "payment_advice_read"
 
 
 _CATEGORY_CODES = tuple(category.value for category in BenefitCategory)

@@ -9,7 +9,7 @@ declared categories appear only in ``DeclarationView``, which only the member an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Self
 
 from timebank.services.views import _Json
@@ -24,6 +24,10 @@ __all__ = [
     "AuditPage",
     "DeclarationView",
     "ExpenseView",
+    "InvitationView",
+    "InvitationsView",
+    "PaymentAdvicePage",
+    "PaymentAdviceView",
     "PaymentCheckView",
 ]
 
@@ -97,6 +101,47 @@ class PaymentCheckView(_Json):
         return cls(
             **{**data, "warning_codes": tuple(data["warning_codes"]), "warnings": tuple(data["warnings"])}
         )
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    account_id: int
+    invited_by: str
+    invited_at: datetime
+
+
+@dataclass(frozen=True)
+class InvitationsView:
+    """Everyone invited to an activity: the members a payment may be offered to (B4)."""
+
+    activity_id: int
+    invitations: tuple[InvitationView, ...]
+
+
+@dataclass(frozen=True)
+class PaymentAdviceView:
+    """What the benefit guard told the member about a payment offered for an activity.
+
+    In the member's own words: the warnings name limits, and so benefits, and go only to the member
+    and coordinators. The organisation was told one sentence that names none.
+    """
+
+    activity_id: int
+    organisation_id: int
+    activity_title: str
+    organisation_name: str
+    paid_on: date
+    amount_pence: int
+    worked_minutes: int
+    warning_codes: tuple[str, ...]
+    warnings: tuple[str, ...]
+    checked_at: datetime
+
+
+@dataclass(frozen=True)
+class PaymentAdvicePage:
+    advice: tuple[PaymentAdviceView, ...]
+    next_cursor: str | None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ guards can warn before a payment would harm them; declaring is never needed to t
   recorded on the declaration: a coordinator often enters it for someone who is not online).
 - **Who reads it.** The member and coordinators; nobody else, not the organisation's staff and not
   other members. Every read is audited, the member's own included.
-- **Deleting it** removes the row; the audit log keeps only that it was deleted, by whom and when.
+- **Deleting it** removes the row, and the payment advice the guard gave from it
+  (``timebank.services.payment_advice``); the audit log keeps only that it was deleted, by whom and when.
 - **Where it never appears:** reports, exports, other members' and staff's views. The payment
   guard reads it to warn, and shows the organisation warnings that name no benefit.
 
@@ -158,8 +159,16 @@ def delete_declaration(
     def use_case(uow: UnitOfWork) -> bool:
         _lock_member(uow, timebank_id, account_id)
         deleted = uow.declarations.delete(timebank_id, account_id)
+        # The guard's advice names limits, and so the benefits declared: it goes with the declaration.
+        advice_deleted = uow.invitations.delete_advice(timebank_id, account_id)
         trail = AuditTrail(caller.caller)
-        trail.add(AuditAction.DECLARATION_DELETED, account_id, set_for_member=for_member, existed=deleted)
+        trail.add(
+            AuditAction.DECLARATION_DELETED,
+            account_id,
+            set_for_member=for_member,
+            existed=deleted,
+            advice_deleted=advice_deleted,
+        )
         trail.write(uow, timebank_id)
         uow.commit()
         return deleted

@@ -17,6 +17,7 @@ from timebank.db.repositories.bulk import BulkWriter
 from timebank.db.repositories.declarations import DeclarationRecord, DeclarationRepository
 from timebank.db.repositories.exchanges import ExchangeRepository
 from timebank.db.repositories.idempotency import IdempotencyRecord, IdempotencyRepository
+from timebank.db.repositories.invitations import AdviceRecord, InvitationRecord, InvitationRepository
 from timebank.db.repositories.limits import LimitChangeRepository
 from timebank.db.repositories.members import (
     MemberRecord,
@@ -44,6 +45,7 @@ __all__ = [
     "AccountRepository",
     "ActivityRecord",
     "ActivityRepository",
+    "AdviceRecord",
     "ApiKeyRecord",
     "AttendanceRecord",
     "AttendedRow",
@@ -60,6 +62,8 @@ __all__ = [
     "ExpenseRecord",
     "IdempotencyRecord",
     "IdempotencyRepository",
+    "InvitationRecord",
+    "InvitationRepository",
     "LimitChangeRepository",
     "LoginRecord",
     "MemberRecord",

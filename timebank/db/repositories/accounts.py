@@ -107,6 +107,20 @@ class AccountRepository:
             raise AccountNotFound(f"There is no account {account_id} in this timebank")
         return _state(row)
 
+    def get_many(self, timebank_id: int, account_ids: Iterable[int]) -> dict[int, AccountState]:
+        """Read these accounts without locking them; ``account_not_found`` names the first missing."""
+        wanted = sorted(set(account_ids))
+        rows = self.connection.execute(
+            select(*_STATE_COLUMNS)
+            .where(accounts.c.timebank_id == timebank_id, accounts.c.id.in_(wanted))
+            .order_by(accounts.c.id)
+        ).mappings()
+        found = {row["id"]: _state(row) for row in rows}
+        for account_id in wanted:
+            if account_id not in found:
+                raise AccountNotFound(f"There is no account {account_id} in this timebank")
+        return found
+
     def name_of(self, account_id: int) -> str:
         return str(
             self.connection.execute(select(accounts.c.name).where(accounts.c.id == account_id)).scalar_one()

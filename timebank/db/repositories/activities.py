@@ -93,16 +93,14 @@ class ActivityRepository:
             ).scalar_one()
         )
 
-    def get(self, timebank_id: int, activity_id: int) -> ActivityRecord:
-        row = (
-            self.connection.execute(
-                select(activities).where(
-                    activities.c.timebank_id == timebank_id, activities.c.id == activity_id
-                )
-            )
-            .mappings()
-            .first()
+    def get(self, timebank_id: int, activity_id: int, *, lock: bool = False) -> ActivityRecord:
+        """The activity; ``lock`` holds its row until the transaction ends (writers to it take turns)."""
+        query = select(activities).where(
+            activities.c.timebank_id == timebank_id, activities.c.id == activity_id
         )
+        if lock:
+            query = query.with_for_update()
+        row = self.connection.execute(query).mappings().first()
         if row is None:
             raise ActivityNotFound(f"There is no activity {activity_id} in this timebank")
         return _activity(row)
