@@ -8,8 +8,10 @@ row, not here.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
@@ -49,6 +51,20 @@ class Settings(BaseSettings):
     password_hash_time_cost: int = 3
     password_hash_memory_kib: int = 64 * 1024
     password_hash_parallelism: int = 4
+
+    # --- expensive work, a bounded number at a time (timebank/services/busy.py) ------------------
+    # Passwords hashed or checked at once in one process. Each takes password_hash_memory_kib and
+    # most of a core for a moment, so about one per core; more only queue for the cores and hold
+    # the memory longer (60 logins at once took a worker from 124 MB to 2 GB before this bound).
+    password_hash_concurrency_max: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    # Charts drawn, and PDFs written, at once in one process. Both hold the interpreter's lock
+    # while they work, so more at once only make every other request wait longer.
+    chart_render_concurrency_max: int = Field(default=2, ge=1)
+    pdf_render_concurrency_max: int = Field(default=2, ge=1)
+    # A request waits at most this long for a free slot, and at most this many requests wait per
+    # slot; past either it is refused with 503 server_busy and Retry-After, having done nothing.
+    busy_wait_milliseconds_max: int = Field(default=2000, ge=0)
+    busy_waiters_per_slot_max: int = Field(default=4, ge=0)
 
     # Idempotency keys are kept this long (at least a day), then `timebank tidy` forgets them.
     idempotency_key_retention_days: int = 30

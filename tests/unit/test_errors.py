@@ -76,6 +76,7 @@ def test_the_parsed_tree_is_rooted_at_ledger_error_and_names_the_groups() -> Non
         "IdempotencyConflict",
         "NotAuthenticated",
         "TooManyAttempts",
+        "ServerBusy",
     ]
     # A group's code is read from before its description.
     assert [entry.code for entry in TREE if entry.parent == "LedgerError"] == [
@@ -87,6 +88,7 @@ def test_the_parsed_tree_is_rooted_at_ledger_error_and_names_the_groups() -> Non
         "idempotency_conflict",
         "not_authenticated",
         "too_many_attempts",
+        "server_busy",
     ]
 
 

@@ -56,6 +56,17 @@ _PROBLEM_STATUSES = {
     "422": "The request breaks a rule (named in 'code')",
     "429": "Too many attempts; see Retry-After",
 }
+# Operations that do slow work (check or hash a password, draw a chart, write a PDF): each may find
+# every slot for it taken (timebank.services.busy) and answer 503 server_busy.
+_BUSY_OPERATIONS = {
+    "log_in",
+    "change_password",
+    "add_member",
+    "get_reciprocity_chart",
+    "get_benefit_statement",
+    "get_benefit_letter",
+}
+_BUSY_DESCRIPTION = "The server is busy with this kind of work; nothing was done; see Retry-After"
 
 
 def _health_route(app: FastAPI) -> None:
@@ -92,6 +103,8 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
                     # (credentials_invalid), which the document left out.
                     description = "The username or password is wrong"
                 responses[status] = {"description": description, "content": problem}
+            if operation.get("operationId") in _BUSY_OPERATIONS:
+                responses["503"] = {"description": _BUSY_DESCRIPTION, "content": problem}
     return document
 
 

@@ -1,7 +1,15 @@
-"""What routes depend on: the engine, the caller behind the bearer token, and idempotency keys."""
+"""What routes depend on: the engine, the caller behind the bearer token, idempotency keys, and slots.
+
+A route that does slow work (checks a password, draws a chart, writes a PDF) depends on a slot for
+it (``timebank.services.busy``). The dependency waits for the slot on the event loop, before FastAPI
+hands the route to a worker thread, so requests waiting for a slot hold no thread that other
+requests need; past the wait it answers 503 ``server_busy``. A route behind a login takes its slot
+once the caller is known, so requests without a valid token take no slot from those with one.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query, Request
@@ -12,17 +20,21 @@ from timebank.api.schemas import ID_MAX
 from timebank.ledger.errors import NotAuthenticated
 from timebank.ledger.limits import STATEMENT_LIMIT_MAX
 from timebank.services.access import authenticate
+from timebank.services.busy import chart_rendering, password_hashing
 from timebank.services.callers import Caller
 from timebank.services.idempotency import IDEMPOTENCY_KEY_LENGTH_MAX
 
 __all__ = [
     "CallerDep",
+    "ChartSlot",
     "CursorQuery",
     "EngineDep",
     "IdPath",
     "IdempotencyKeyHeader",
     "LimitQuery",
     "OptionalCallerDep",
+    "PasswordSlot",
+    "PasswordSlotForCaller",
     "TimebankPath",
 ]
 
@@ -52,6 +64,27 @@ def _caller(
 
 CallerDep = Annotated[Caller, Depends(_caller)]
 OptionalCallerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+async def _password_slot() -> AsyncIterator[None]:
+    async with password_hashing().hold_async():
+        yield
+
+
+async def _password_slot_for_caller(_: CallerDep) -> AsyncIterator[None]:
+    async with password_hashing().hold_async():
+        yield
+
+
+async def _chart_slot(_: CallerDep) -> AsyncIterator[None]:
+    async with chart_rendering().hold_async():
+        yield
+
+
+# For a route's ``dependencies=[...]``: held from before the route runs until it has answered.
+PasswordSlot = Depends(_password_slot)
+PasswordSlotForCaller = Depends(_password_slot_for_caller)
+ChartSlot = Depends(_chart_slot)
 
 TimebankPath = Annotated[int, Path(ge=1, le=ID_MAX, description="The timebank's id.")]
 IdPath = Annotated[int, Path(ge=1, le=ID_MAX)]

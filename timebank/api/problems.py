@@ -47,6 +47,7 @@ _STATUS_BY_CLASS: list[tuple[type[errors.LedgerError], int]] = [
     (errors.IdempotencyConflict, 422),
     (errors.NotAuthenticated, 401),
     (errors.TooManyAttempts, 429),
+    (errors.ServerBusy, 503),
 ]
 
 _HTTP_CODES = {404: "route_not_found", 405: "method_not_allowed", 413: "request_body_too_large"}
@@ -220,7 +221,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         headers: dict[str, str] = {}
         if isinstance(exc, errors.NotAuthenticated):
             headers["WWW-Authenticate"] = "Bearer"
-        if isinstance(exc, errors.TooManyAttempts):
+        if isinstance(exc, errors.TooManyAttempts | errors.ServerBusy):
             headers["Retry-After"] = str(exc.retry_after_seconds)
         if isinstance(exc, errors.IdempotencyKeyInFlight):
             headers["Retry-After"] = "1"

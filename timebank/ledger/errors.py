@@ -108,8 +108,13 @@ and last the limits (would a balance cross its floor or cap?).
     ├── NotAuthenticated           not_authenticated: we do not know who is asking
     │   ├── CredentialsInvalid          credentials_invalid
     │   └── TokenInvalid                token_invalid
-    └── TooManyAttempts            too_many_attempts: slow down
-        └── LoginAttemptsExceeded       login_attempts_exceeded
+    ├── TooManyAttempts            too_many_attempts: slow down
+    │   └── LoginAttemptsExceeded       login_attempts_exceeded
+    └── ServerBusy                 server_busy: too much slow work at once; nothing done, try again
+
+``ServerBusy`` stands apart from that order: it breaks no rule of the request, but says the server
+already runs as much of one kind of slow work as it may (``timebank.services.busy``), and it is
+raised before that work or anything else of the request's is done.
 
 A refused operation changes nothing (invariant L5): services raise these before writing, and the
 unit of work rolls back whatever was begun. (One addition: a payment or a spend refused for want of
@@ -211,6 +216,7 @@ __all__ = [
     "RoleUnknown",
     "RowError",
     "SelfOrCoordinatorRequired",
+    "ServerBusy",
     "SpendAcknowledgementRequired",
     "SpendClassUnknown",
     "SpendOptionNotFound",
@@ -837,6 +843,21 @@ class TooManyAttempts(LedgerError):
 class LoginAttemptsExceeded(TooManyAttempts):
     code = "login_attempts_exceeded"
     title = "Too many failed logins; wait before trying again"
+
+
+# --- the server is busy -------------------------------------------------------------------------
+class ServerBusy(LedgerError):
+    """Too many requests of one slow kind at once (password checks, charts, PDFs); nothing was done.
+
+    Not the caller's fault, unlike ``TooManyAttempts``: the same request a moment later may succeed.
+    """
+
+    code = "server_busy"
+    title = "The server is busy; try again shortly"
+
+    def __init__(self, detail: str | None = None, retry_after_seconds: int = 1) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(detail)
 
 
 def all_error_codes() -> dict[str, type[LedgerError]]:

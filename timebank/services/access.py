@@ -7,8 +7,17 @@ are the same kind of secret with another prefix (``tbt_`` for tokens, ``tbk_`` f
 
 Failed logins are counted per username and per client address over a window; past the limit a
 login is refused with ``login_attempts_exceeded`` and the seconds to wait, before the password is
-even checked, so guessing costs the guesser time. Checking the password is slow by design and is
-done between the read of the login and the one write transaction that records the outcome.
+even checked, so guessing costs the guesser time. The count must hold when the guesses come all at
+once, so an attempt is counted *before* its password is checked: one short write transaction locks
+the attempt's subjects, counts their failures in the window, refuses at the limit, and otherwise
+records the attempt as a failure, then commits. Only then is the password checked (slow by design,
+so outside any transaction). A right password takes its attempt back in the transaction that issues
+the token, and clears the username's failures; a wrong one leaves the failure where it is. Forty
+guesses at once thus get five checks, as forty one after another do.
+
+Checking a password takes one of a few password-hashing slots (``timebank.services.busy``). A
+login takes its slot before it counts the attempt, so a login refused with ``server_busy`` has
+recorded nothing.
 """
 
 from __future__ import annotations
@@ -29,9 +38,16 @@ from timebank.ledger.errors import (
     TokenInvalid,
     UsernameTaken,
 )
+from timebank.services.busy import password_hashing
 from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
-from timebank.services.passwords import check_username, hash_password, needs_rehash, verify_password
+from timebank.services.passwords import (
+    check_password_shape,
+    check_username,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 from timebank.settings import get_settings
 
 __all__ = [
@@ -90,61 +106,68 @@ def _subjects(username: str, address: str | None) -> list[str]:
     return subjects
 
 
-def _check_not_locked_out(uow: UnitOfWork, username: str, address: str | None, now: datetime) -> None:
+def _count_attempt(uow: UnitOfWork, subjects: list[str], now: datetime) -> list[int]:
+    """Count an attempt before its password is checked: refuse it past a limit, else record it.
+
+    The attempt is recorded as a failure for each subject, and the ids of those rows are returned so
+    that a right password can take them back. The caller commits.
+    """
     settings = get_settings()
     window = timedelta(seconds=settings.login_failure_window_seconds)
     limits = {
-        f"username:{username[:100]}": settings.login_failures_per_username_max,
-        f"address:{(address or '')[:100]}": settings.login_failures_per_address_max,
+        "username": settings.login_failures_per_username_max,
+        "address": settings.login_failures_per_address_max,
     }
-    for subject in _subjects(username, address):
+    uow.access.lock_subjects(subjects)
+    # Old failures no longer count; dropping them keeps the table small.
+    uow.access.forget_failures(subjects, before=now - window)
+    for subject in subjects:
         count, oldest = uow.access.failures_since(subject, now - window)
-        if count >= limits[subject] and oldest is not None:
+        if count >= limits[subject.split(":", 1)[0]] and oldest is not None:
             wait_seconds = max(1, int((oldest + window - now).total_seconds()) + 1)
             raise LoginAttemptsExceeded(
                 f"Too many failed logins. Wait {wait_seconds} seconds and try again.",
                 retry_after_seconds=wait_seconds,
             )
+    return uow.access.record_failure(subjects, now)
 
 
 def log_in(engine: Engine, username: str, password: str, address: str | None = None) -> IssuedToken:
     # Usernames are stored lower-case; people type them as they like.
     username = username.strip().lower()
     now = utc_now()
+    subjects = _subjects(username, address)
 
-    def read(uow: UnitOfWork) -> str | None:
-        _check_not_locked_out(uow, username, address, now)
+    def count(uow: UnitOfWork) -> tuple[list[int], str | None]:
+        attempt_ids = _count_attempt(uow, subjects, now)
         login = uow.access.login_by_username(username)
-        return None if login is None else login.password_hash
+        uow.commit()
+        return attempt_ids, None if login is None else login.password_hash
 
-    password_hash = run(engine, read, write=False)
-    ok = len(password) <= _CREDENTIAL_LENGTH_MAX and verify_password(password_hash, password)
+    # The slot first: a login refused for want of one has recorded nothing.
+    with password_hashing().hold():
+        attempt_ids, password_hash = run(engine, count)
+        ok = len(password) <= _CREDENTIAL_LENGTH_MAX and verify_password(password_hash, password)
+        rehashed = hash_password(password) if ok and password_hash and needs_rehash(password_hash) else None
+    if not ok:
+        raise CredentialsInvalid("The username or password is wrong")
     settings = get_settings()
 
-    def record(uow: UnitOfWork) -> IssuedToken | None:
-        subjects = _subjects(username, address)
-        window = timedelta(seconds=settings.login_failure_window_seconds)
-        # Old failures no longer count; dropping them keeps the table small.
-        uow.access.forget_failures(subjects, before=now - window)
-        if not ok:
-            uow.access.record_failure(subjects, now)
-            uow.commit()
-            return None
+    def issue(uow: UnitOfWork) -> IssuedToken:
         login = uow.access.login_by_username(username)
         assert login is not None, "a login verified a moment ago exists"
+        # The attempt was no failure: it leaves its address, and the username starts afresh.
+        uow.access.forget_failure_ids(attempt_ids[1:])
         uow.access.forget_failures(subjects[:1])
-        if needs_rehash(login.password_hash):
-            uow.access.set_password_hash(login.login_id, hash_password(password))
+        if rehashed is not None:
+            uow.access.set_password_hash(login.login_id, rehashed)
         token = new_secret(TOKEN_PREFIX)
         lifetime = timedelta(minutes=settings.token_lifetime_minutes)
         uow.access.insert_token(login.login_id, secret_sha256(token), now, now + lifetime)
         uow.commit()
         return IssuedToken(token, "bearer", now + lifetime, int(lifetime.total_seconds()))
 
-    issued = run(engine, record)
-    if issued is None:
-        raise CredentialsInvalid("The username or password is wrong")
-    return issued
+    return run(engine, issue)
 
 
 def log_out(engine: Engine, token: str) -> None:
@@ -208,30 +231,35 @@ def change_password(
     """Change your own password. Every other session of the login ends; the one in use goes on.
 
     The current password is asked for, so a token left open on a shared computer cannot take the
-    account over; a wrong one counts as a failed login, so the limit applies to guessing here too.
+    account over; a wrong one counts as a failed login, so the limit applies to guessing here too,
+    and it is counted before it is checked, as a login's is.
     """
     if caller.login_id is None:
         raise NotAllowed("An API key has no password; a coordinator or the organisation's staff revoke it")
+    # Checked first: a right current password must not be counted as a failure for a bad new one.
+    check_password_shape(new_password)
     login_id = caller.login_id
     now = utc_now()
 
-    def read(uow: UnitOfWork) -> tuple[str, str]:
+    def count(uow: UnitOfWork) -> tuple[list[int], str]:
         login = uow.access.login_by_id(login_id)
-        _check_not_locked_out(uow, login.username, None, now)
-        return login.username, login.password_hash
+        attempt_ids = _count_attempt(uow, _subjects(login.username, None), now)
+        uow.commit()
+        return attempt_ids, login.password_hash
 
-    username, password_hash = run(engine, read, write=False)
-    ok = len(current_password) <= _CREDENTIAL_LENGTH_MAX and verify_password(password_hash, current_password)
-    new_hash = hash_password(new_password) if ok else None
+    with password_hashing().hold():
+        attempt_ids, password_hash = run(engine, count)
+        ok = len(current_password) <= _CREDENTIAL_LENGTH_MAX and verify_password(
+            password_hash, current_password
+        )
+        new_hash = hash_password(new_password) if ok else None
+    if new_hash is None:
+        raise CredentialsInvalid("The current password is wrong")
 
     def record(uow: UnitOfWork) -> None:
-        if new_hash is None:
-            uow.access.record_failure(_subjects(username, None), now)
-        else:
-            uow.access.set_password_hash(login_id, new_hash)
-            uow.access.revoke_other_tokens(login_id, secret_sha256(token), now)
+        uow.access.forget_failure_ids(attempt_ids)
+        uow.access.set_password_hash(login_id, new_hash)
+        uow.access.revoke_other_tokens(login_id, secret_sha256(token), now)
         uow.commit()
 
     run(engine, record)
-    if new_hash is None:
-        raise CredentialsInvalid("The current password is wrong")

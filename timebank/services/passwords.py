@@ -1,7 +1,10 @@
 """Password hashing with argon2id (argon2-cffi), and the shape of usernames and passwords.
 
 Hashing is slow on purpose, so it is done outside any database transaction: a writer on SQLite
-holds the one write lock for as long as its transaction lasts.
+holds the one write lock for as long as its transaction lasts. Each hash or check takes argon2id's
+memory (64 MiB by default) and most of a core, so only a few run at once in a process: each holds a
+password-hashing slot (``timebank.services.busy``), and one that finds none free in time is refused
+with ``server_busy``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from timebank.ledger.errors import PasswordInvalid, UsernameInvalid
+from timebank.services.busy import password_hashing
 from timebank.settings import get_settings
 
 __all__ = [
@@ -63,15 +67,17 @@ def check_password_shape(password: str) -> None:
 
 def hash_password(password: str) -> str:
     check_password_shape(password)
-    return _hasher().hash(password)
+    with password_hashing().hold():
+        return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True if ``password`` matches. With no hash (unknown user) it still spends the same time."""
-    try:
-        return _hasher().verify(password_hash or _dummy_hash(), password) and password_hash is not None
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    with password_hashing().hold():
+        try:
+            return _hasher().verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
 
 
 def needs_rehash(password_hash: str) -> bool:

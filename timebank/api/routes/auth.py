@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.exceptions import RequestValidationError
 
-from timebank.api.deps import CallerDep, EngineDep, OptionalCallerDep
+from timebank.api.deps import CallerDep, EngineDep, OptionalCallerDep, PasswordSlot, PasswordSlotForCaller
 from timebank.api.edge import JsonRoute
 from timebank.api.schemas import MeOut, PasswordChange, TokenOut
 from timebank.ledger import rules
@@ -37,7 +37,8 @@ async def _credentials_once(request: Request) -> None:
     "/auth/token",
     operation_id="log_in",
     response_model=TokenOut,
-    dependencies=[Depends(_credentials_once)],
+    # The form is checked before a password slot is waited for; the slot is held until the answer.
+    dependencies=[Depends(_credentials_once), PasswordSlot],
 )
 def token(
     request: Request,
@@ -64,7 +65,13 @@ def logout(engine: EngineDep, caller: CallerDep, credentials: OptionalCallerDep)
     return Response(status_code=204)
 
 
-@router.post("/auth/password", operation_id="change_password", status_code=204, response_class=Response)
+@router.post(
+    "/auth/password",
+    operation_id="change_password",
+    status_code=204,
+    response_class=Response,
+    dependencies=[PasswordSlotForCaller],
+)
 def password(
     body: PasswordChange, engine: EngineDep, caller: CallerDep, credentials: OptionalCallerDep
 ) -> Response:

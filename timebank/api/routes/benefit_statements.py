@@ -4,16 +4,17 @@ The period is ``[from, to)`` in calendar days; left out, it is the current calen
 answer is JSON unless asked otherwise: ``Accept: text/html`` gives a plain page to read or print,
 and ``Accept: application/pdf`` (or ``?format=pdf``, which a link can carry) a PDF to hand to a
 benefit office. Only the member and the timebank's coordinators may read it; a coordinator's read
-is audited.
+is audited. A PDF takes one of a few PDF slots (``timebank.services.busy``), waited for on the event
+loop; when none comes free in time the answer is 503 ``server_busy``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from timebank.api.deps import CallerDep, EngineDep, IdPath, TimebankPath
@@ -23,6 +24,7 @@ from timebank.benefits.statement import Statement
 from timebank.benefits.statement_text import letter_lines
 from timebank.services.benefit_statement_html import letter_html, statement_html
 from timebank.services.benefit_statements import benefit_safe_statement, statement_json
+from timebank.services.busy import pdf_rendering
 from timebank.services.clock import utc_now
 
 __all__ = ["router"]
@@ -108,22 +110,37 @@ def _letter_json(statement: Statement) -> dict[str, Any]:
     }
 
 
+async def _pdf_slot(request: Request, _: CallerDep, fmt: FormatQuery = None) -> AsyncIterator[None]:
+    # A PDF waits for its slot here, on the event loop (see timebank.api.deps); JSON and HTML need none.
+    if _format(request, fmt) != "pdf":
+        yield
+        return
+    async with pdf_rendering().hold_async():
+        yield
+
+
+PdfSlot = Depends(_pdf_slot)
+
+
 def _statement_pdf(statement: Statement) -> bytes:
     from timebank.services.benefit_statement_pdf import statement_pdf  # fpdf2 loads on first use
 
-    return statement_pdf(statement)
+    with pdf_rendering().hold():  # held already, through PdfSlot; a caller without one waits here
+        return statement_pdf(statement)
 
 
 def _letter_pdf(statement: Statement) -> bytes:
     from timebank.services.benefit_statement_pdf import letter_pdf  # fpdf2 loads on first use
 
-    return letter_pdf(statement)
+    with pdf_rendering().hold():
+        return letter_pdf(statement)
 
 
 @router.get(
     "/benefit-statement",
     operation_id="get_benefit_statement",
     response_class=Response,
+    dependencies=[PdfSlot],
     responses={200: {"description": "The statement.", "content": _content("The statement by section.")}},
 )
 def get_benefit_statement(
@@ -147,6 +164,7 @@ def get_benefit_statement(
     "/benefit-statement/letter",
     operation_id="get_benefit_letter",
     response_class=Response,
+    dependencies=[PdfSlot],
     responses={200: {"description": "The letter.", "content": _content("The letter's lines.")}},
 )
 def get_benefit_letter(

@@ -17,11 +17,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
-from timebank.api.deps import CallerDep, EngineDep, IdPath, TimebankPath
+from timebank.api.deps import CallerDep, ChartSlot, EngineDep, IdPath, TimebankPath
 from timebank.api.edge import JsonRoute
 from timebank.api.schemas import ID_MAX, CalendarDate
 from timebank.ledger.errors import NotEnoughData, ReportGroupAmbiguous
 from timebank.reports import Group, OrganisationGroup, Report, TagGroup, report_csv, report_json
+from timebank.services.busy import chart_rendering
 from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
 from timebank.services.reports import member_report, reciprocity_report
@@ -125,6 +126,9 @@ def reciprocity(
     "/reports/reciprocity/charts/{chart}",
     operation_id="get_reciprocity_chart",
     response_class=Response,
+    # A few charts at a time (a chart holds the interpreter's lock while it is drawn); the rest
+    # wait on the event loop, then 503 server_busy.
+    dependencies=[ChartSlot],
     responses={
         200: {
             "description": "The chart.",
@@ -151,7 +155,8 @@ def chart(
 
     report = _report(engine, tb, caller, from_on, to_on, tag, organisation_id)
     try:
-        drawn = render_chart(report, chart, fmt)
+        with chart_rendering().hold():  # held already, through ChartSlot; a caller without one waits here
+            drawn = render_chart(report, chart, fmt)
     except NotEnoughDataToChart:
         raise NotEnoughData("The group has too few members to show figures, so there is no chart") from None
     return Response(drawn, media_type=_CHART_MEDIA_TYPES[fmt])

@@ -3,14 +3,19 @@
 Looking up a token answers everything a request needs to know about its caller in one query: the
 login, the member it belongs to (if any) with their timebank, account and role, and the accounts of
 the organisations they are staff of.
+
+A failed login is a row per subject (``username:<name>``, ``address:<ip>``). A login attempt is
+written as a failure *before* its password is checked, under a lock on its subjects, and taken back
+if the password was right; so the count the next attempt reads already holds every attempt in flight.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, text, update
 
 from timebank.db.people_tables import (
     access_tokens,
@@ -91,6 +96,15 @@ _API_KEY = (
     )
     .where(api_keys.c.secret_sha256 == bindparam("secret_sha256"), api_keys.c.revoked_at.is_(None))
 )
+
+_LOCK = text("SELECT pg_advisory_xact_lock(:lock_id)")
+
+
+def _lock_id(subject: str) -> int:
+    # A 64-bit key of PostgreSQL's advisory locks, from the subject (as services.idempotency does for
+    # its keys; the prefix keeps the two apart). Two subjects sharing a key only wait for each other.
+    digest = hashlib.sha256(f"login_failures\x00{subject}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 class AccessRepository:
@@ -234,8 +248,28 @@ class AccessRepository:
         return True
 
     # --- failed logins --------------------------------------------------------------------------
-    def record_failure(self, subjects: list[str], at: datetime) -> None:
-        self.connection.execute(insert(login_failures), [{"subject": s, "failed_at": at} for s in subjects])
+    def lock_subjects(self, subjects: list[str]) -> None:
+        """Make counting and recording attempts for ``subjects`` one at a time, until the transaction ends.
+
+        Without it two logins for one username on PostgreSQL could both count four failures, both
+        record a fifth and both go on to check a password. A transaction-scoped advisory lock per
+        subject makes the second wait until the first commits, and its count (READ COMMITTED takes a
+        fresh snapshot per statement) then sees the first's row. The locks are taken in ascending
+        key order, so two logins never wait on each other in a cycle. SQLite needs none: a write
+        transaction holds the database's one write lock from its BEGIN IMMEDIATE.
+        """
+        if self.connection.dialect.name != "postgresql":
+            return
+        for lock_id in sorted({_lock_id(subject) for subject in subjects}):
+            self.connection.execute(_LOCK, {"lock_id": lock_id})
+
+    def record_failure(self, subjects: list[str], at: datetime) -> list[int]:
+        """A failure for each subject; their ids, in the order of ``subjects``."""
+        statement = insert(login_failures).returning(login_failures.c.id)
+        return [
+            int(self.connection.execute(statement, {"subject": subject, "failed_at": at}).scalar_one())
+            for subject in subjects
+        ]
 
     def failures_since(self, subject: str, since: datetime) -> tuple[int, datetime | None]:
         """How many failures ``subject`` had since ``since``, and the oldest of them."""
@@ -251,6 +285,9 @@ class AccessRepository:
         if before is not None:
             query = query.where(login_failures.c.failed_at < before)
         self.connection.execute(query)
+
+    def forget_failure_ids(self, failure_ids: list[int]) -> None:
+        self.connection.execute(delete(login_failures).where(login_failures.c.id.in_(failure_ids)))
 
 
 def _api_key(row: object) -> ApiKeyRecord:
