@@ -1790,6 +1790,8 @@ ACCESS_CODES = {
     "role_unknown",
     "member_not_found",
     "organisation_not_found",
+    "email_invalid",
+    "phone_invalid",
     "api_key_not_found",
     "admin_required",
     "self_or_coordinator_required",

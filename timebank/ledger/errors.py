@@ -63,7 +63,9 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── BenefitCategoryUnknown      benefit_category_unknown
     │   ├── PaymentAcknowledgementRequired  payment_acknowledgement_required
     │   ├── SpendClassUnknown           spend_class_unknown
-    │   └── SpendAcknowledgementRequired    spend_acknowledgement_required
+    │   ├── SpendAcknowledgementRequired    spend_acknowledgement_required
+    │   ├── EmailInvalid                email_invalid
+    │   └── PhoneInvalid                phone_invalid
     ├── NotFound                   not_found: it does not exist in this timebank
     │   ├── TimebankNotFound            timebank_not_found
     │   ├── AccountNotFound             account_not_found
@@ -145,6 +147,7 @@ __all__ = [
     "CoordinatorRequired",
     "CredentialsInvalid",
     "CursorInvalid",
+    "EmailInvalid",
     "ExchangeAlreadyCancelled",
     "ExchangeAlreadyConfirmed",
     "ExchangeAlreadyDeclined",
@@ -192,6 +195,7 @@ __all__ = [
     "PenceMustBePositive",
     "PenceMustBeWhole",
     "PeriodMustEndAfterStart",
+    "PhoneInvalid",
     "PotCannotExchange",
     "PotFloorMustBeZero",
     "RatingThresholdOutOfRange",
@@ -572,6 +576,16 @@ class SpendAcknowledgementRequired(InvalidRequest):
 
     code = "spend_acknowledgement_required"
     title = "This may affect your benefits: please confirm that you understand before you go ahead"
+
+
+class EmailInvalid(InvalidRequest):
+    code = "email_invalid"
+    title = "An email address is a name, an @ and a domain with a dot, with no spaces"
+
+
+class PhoneInvalid(InvalidRequest):
+    code = "phone_invalid"
+    title = "A phone number is digits, with spaces, brackets, dashes and a leading + allowed"
 
 
 # --- it does not exist in this timebank ---------------------------------------------------------
