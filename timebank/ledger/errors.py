@@ -65,7 +65,8 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── SpendClassUnknown           spend_class_unknown
     │   ├── SpendAcknowledgementRequired    spend_acknowledgement_required
     │   ├── EmailInvalid                email_invalid
-    │   └── PhoneInvalid                phone_invalid
+    │   ├── PhoneInvalid                phone_invalid
+    │   └── PeriodStartsAfterToday      period_starts_after_today
     ├── NotFound                   not_found: it does not exist in this timebank
     │   ├── TimebankNotFound            timebank_not_found
     │   ├── AccountNotFound             account_not_found
@@ -195,6 +196,7 @@ __all__ = [
     "PenceMustBePositive",
     "PenceMustBeWhole",
     "PeriodMustEndAfterStart",
+    "PeriodStartsAfterToday",
     "PhoneInvalid",
     "PotCannotExchange",
     "PotFloorMustBeZero",
@@ -586,6 +588,13 @@ class EmailInvalid(InvalidRequest):
 class PhoneInvalid(InvalidRequest):
     code = "phone_invalid"
     title = "A phone number is digits, with spaces, brackets, dashes and a leading + allowed"
+
+
+class PeriodStartsAfterToday(InvalidRequest):
+    """A benefit-safe statement covers days up to today and never a day after it (B7)."""
+
+    code = "period_starts_after_today"
+    title = "A statement covers days up to today; this period starts after today"
 
 
 # --- it does not exist in this timebank ---------------------------------------------------------
