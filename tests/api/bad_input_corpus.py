@@ -4,9 +4,10 @@ Every write of the OpenAPI document is here (a test fails when one is missing), 
 bad requests built from what it takes and what it answers when given the right thing.
 
 A write that takes a JSON body (record an exchange, give credits, reverse, add and update a member,
-add an organisation, add staff, make an API key, set limits, create or update a timebank, set the
-report's rating thresholds, change a password; create an activity, record its attendance, check a
-payment, record an expense, set a benefits declaration, offer a spend option, spend credits on one)
+add an organisation or change its contact details, add staff, make an API key, set limits, create
+or update a timebank, set the report's rating thresholds, change a password; create an activity,
+record its attendance, check a payment, record an expense, set a benefits declaration, offer a
+spend option, spend credits on one)
 is sent JSON that is malformed, truncated, not UTF-8, nested too deep, with a name given twice, or
 not an object at all; every minutes field as a string, a float (1.5 and 60.0), a bool, null, 0,
 negative, 2**63 and 2**64; every pence field (and miles, and pence per mile) likewise, each refused
@@ -229,6 +230,13 @@ class Operation:
 
 
 PLAIN_TEXT = (CONTROL, {"text_too_long"})
+# An organisation's or a timebank's contact details: text, each with its own shape checked after.
+CONTACT = {
+    "contact_address": "1 Hospital Road\nRiverside RV1 2AB",
+    "contact_email": "involvement@riverside.example",
+    "contact_phone": "01632 960000",
+}
+CONTACT_TEXTS: dict[Path, tuple[set[str], set[str]]] = {(name,): PLAIN_TEXT for name in CONTACT}
 
 
 def _exchange_body(w: World, a: Arranged) -> dict[str, Any]:
@@ -404,11 +412,20 @@ OPERATIONS = [
         "add_organisation",
         "POST",
         "/v1/timebanks/{tb}/organisations",
-        lambda w, a: {"name": "Riverside Library", "floor_minutes": -600},
+        lambda w, a: {"name": "Riverside Library", "floor_minutes": -600, **CONTACT},
         path_ids={"tb": "timebank_not_found"},
-        texts={("name",): PLAIN_TEXT},
+        texts={("name",): PLAIN_TEXT, **CONTACT_TEXTS},
         floors=(("floor_minutes",),),
-        unknown_fields=("account_id", "staff_member_ids"),
+        unknown_fields=("account_id", "staff_member_ids", "contact_name"),
+    ),
+    Operation(
+        "update_organisation",
+        "PATCH",
+        "/v1/timebanks/{tb}/organisations/{organisation}",
+        lambda w, a: dict(CONTACT),
+        path_ids={"tb": "timebank_not_found", "organisation": "organisation_not_found"},
+        texts=CONTACT_TEXTS,
+        unknown_fields=("name", "floor_minutes", "account_id", "staff_member_ids", "contact_name"),
     ),
     Operation(
         "add_staff",
@@ -452,9 +469,10 @@ OPERATIONS = [
             "pending_expiry_days": 14,
             "auto_confirm_pending": False,
             "require_both_sides": True,
+            **CONTACT,
         },
         role="admin",
-        texts={("name",): PLAIN_TEXT},
+        texts={("name",): PLAIN_TEXT, **CONTACT_TEXTS},
         floors=(("default_member_floor_minutes",), ("default_organisation_floor_minutes",)),
         caps=(("default_member_cap_minutes",),),
         other_numbers=(("minutes_per_transfer_max",), ("pending_expiry_days",)),
@@ -491,9 +509,10 @@ OPERATIONS = [
             "pending_expiry_days": 14,
             "auto_confirm_pending": False,
             "require_both_sides": False,
+            **CONTACT,
         },
         path_ids={"tb": "timebank_not_found"},
-        texts={("name",): PLAIN_TEXT},
+        texts={("name",): PLAIN_TEXT, **CONTACT_TEXTS},
         floors=(("default_member_floor_minutes",), ("default_organisation_floor_minutes",)),
         caps=(("default_member_cap_minutes",),),
         other_numbers=(("minutes_per_transfer_max",), ("pending_expiry_days",)),
@@ -1193,7 +1212,7 @@ def _json_cases(
     yield Case("a bare number", b"42", 422, REQUEST_INVALID)
     yield Case("a bare string", b'"hello"', 422, REQUEST_INVALID)
     # An empty update changes nothing; empty rating thresholds put every figure back to its default.
-    if op.name not in ("update_member", "update_timebank", "set_report_ratings"):
+    if op.name not in ("update_member", "update_organisation", "update_timebank", "set_report_ratings"):
         yield Case("an empty object", b"{}", 422, {"field_required"})
     yield Case("deep nesting inside a field", _with(body, (first,), _nested(500)), 422, ANY)
     for name in ("balance_minutes", "timebank_id", "id", "created_at", *op.unknown_fields):

@@ -781,8 +781,8 @@ ROWS = [
         member("member", {"tags": ["uses_services"]}),
         in_timebank(COORDINATOR_REQUIRED, admin="200", coordinator=200),
     ),
-    # Organisations: everyone in the timebank sees them; coordinators manage them and their staff;
-    # coordinators and staff manage the keys.
+    # Organisations: everyone in the timebank sees them; coordinators manage them, their contact
+    # details and their staff; coordinators and staff manage the keys.
     Row("list_organisations", "GET", f"{TB}/organisations", nothing, all_of_timebank(200)),
     Row(
         "add_organisation",
@@ -792,6 +792,13 @@ ROWS = [
         in_timebank(COORDINATOR_REQUIRED, coordinator=201),
     ),
     Row("get_organisation", "GET", ORGANISATION, organisation(), all_of_timebank(200)),
+    Row(
+        "update_organisation",
+        "PATCH",
+        ORGANISATION,
+        organisation({"contact_email": "involvement@trust.example"}),
+        in_timebank(COORDINATOR_REQUIRED, coordinator=200),
+    ),
     Row(
         "add_staff",
         "POST",
@@ -1165,6 +1172,7 @@ def test_another_timebanks_ids_are_not_found_under_this_timebanks_path(arena: Ar
         ("GET", f"/members/{member_id}", None, "member_not_found"),
         ("PATCH", f"/members/{member_id}", {"tags": ["far"]}, "member_not_found"),
         ("GET", f"/organisations/{trust}", None, "organisation_not_found"),
+        ("PATCH", f"/organisations/{trust}", {"contact_phone": "01632 960000"}, "organisation_not_found"),
         (
             "POST",
             f"/organisations/{trust}/staff",

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from pypdf import PdfReader
 
 from timebank import services
-from timebank.benefits import PaymentKind, Receipt, Reward
+from timebank.benefits import Mileage, PaymentKind, Receipt, Reward, SpendClass
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.wording import NO_CASH_VALUE, NOT_COUNTED_AS_EARNINGS, find_credit_wording_problems
 from timebank.db import run
+from timebank.ledger.types import Actor, ReceiverShare
 from timebank.services import AttendeeChoice, OfferTerms
 from timebank.services.callers import Caller
 
@@ -215,3 +216,246 @@ def test_an_empty_period_and_an_organisations_account_are_refused(march: World) 
     assert empty.json()["code"] == "period_must_end_after_start"
     organisation = _get(march, STATEMENT, role="coordinator", account="organisation")
     assert organisation.json()["code"] == "member_account_required"
+
+
+# --- true line by line (the statement's issue: reversals, goods, who paid, future days, JSON, PDF) ---
+
+TRUST_CONTACT = {
+    "contact_address": "1 Hospital Road, Riverside RV1 2AB",
+    "contact_email": "involvement@riverside-trust.example",
+    "contact_phone": "01632 960000",
+}
+TIMEBANK_EMAIL = "hello@riverside-timebank.example"
+ACKNOWLEDGED = "I understand goods and vouchers may need to be reported to the benefit office"
+
+
+def _coordinator_actor() -> Actor:
+    return Actor("system:test", None, is_coordinator=True)
+
+
+def _timebank_name(w: World) -> str:
+    return str(w.client.get(w.url(""), headers=w.headers["coordinator"]).json()["name"])
+
+
+def _forms(w: World, role: str = "member", **params: str) -> dict[str, str]:
+    """The statement as JSON text, as a page's words and as a PDF's text; and the letter as text."""
+    page = _get(w, STATEMENT, role=role, params={**params, "format": "html"})  # type: ignore[arg-type]
+    pdf = _get(w, STATEMENT, role=role, params={**params, "format": "pdf"})  # type: ignore[arg-type]
+    letter = _get(w, LETTER, role=role, params=params)  # type: ignore[arg-type]
+    for answer in (page, pdf, letter):
+        assert answer.status_code == 200, answer.text
+    return {
+        "html": _words(page.text),
+        "pdf": _pdf_text(pdf.content),
+        "letter": " ".join(line["text"] for line in letter.json()["lines"]),
+    }
+
+
+def _freeze_today(monkeypatch: pytest.MonkeyPatch, today: date) -> None:
+    """Today, as the statement's use case and route read it (the ledger's own clock is left alone)."""
+    now = datetime.combine(today, time(12, 0), UTC)
+    for module in ("timebank.services.benefit_statements", "timebank.api.routes.benefit_statements"):
+        monkeypatch.setattr(f"{module}.utc_now", lambda: now, raising=False)
+
+
+def test_a_reversed_exchange_is_netted_out_of_the_totals_and_listed_apart_as_a_correction(
+    march: World,
+) -> None:
+    # 10 hours recorded by mistake as help the member gave, then reversed by a coordinator.
+    tb, member, other = march.timebank_id, march.account_ids["member"], march.account_ids["other_member"]
+    mistake = services.record_exchange(
+        march.engine,
+        tb,
+        _coordinator_actor(),
+        member,
+        [ReceiverShare(other, 600)],
+        FORUM_DAY,
+        "Gardening, recorded by mistake",
+    )
+    services.reverse_exchange(march.engine, tb, _coordinator_actor(), mistake.exchange_id, "Recorded twice")
+
+    body = _get(march, STATEMENT).json()
+    assert (body["credits"]["received_minutes"], body["credits"]["spent_minutes"]) == (120, 0)
+    assert [entry["minutes"] for entry in body["credits"]["entries"]] == [120]
+    [correction] = body["credits"]["corrections"]
+    assert (correction["on"], correction["minutes"], correction["direction"]) == (
+        "2024-03-12",
+        600,
+        "received",
+    )
+    assert correction["reversed_on"] == datetime.now(UTC).date().isoformat()
+    forms = _forms(march, **MARCH)
+    for text in (forms["html"], forms["pdf"]):
+        assert "Time credits received: 2 hours." in text
+        assert "Time credits spent: 0 minutes." in text
+        assert "10 hours of time credits" in text  # named once, as a correction
+        assert "reversed on" in text
+    assert "received 2 hours of time credits" in forms["letter"]
+    assert "12 hours" not in " ".join(forms.values())
+
+
+def test_goods_and_voucher_spends_are_named_and_no_form_says_credits_cannot_buy_goods(march: World) -> None:
+    tb, member, coordinator = march.timebank_id, march.account_ids["member"], _coordinator(march)
+    for title, spend_class in (("Food parcel", SpendClass.GOODS), ("Cinema voucher", SpendClass.VOUCHER)):
+        option = services.create_spend_option(
+            march.engine, tb, coordinator, march.organisation_id, title, 60, spend_class
+        )
+        services.spend_credits(
+            march.engine, tb, coordinator, option.spend_option_id, member, acknowledgement=ACKNOWLEDGED
+        )
+    spent_on = datetime.now(UTC).date()  # a spend is dated by the day it posts
+    today = {"from": spent_on.isoformat(), "to": (spent_on + timedelta(days=1)).isoformat()}
+
+    body = _get(march, STATEMENT, params=today).json()  # type: ignore[arg-type]
+    assert body["credits"]["spent_minutes"] == 120
+    assert sorted((e["description"], e["spent_on"]) for e in body["credits"]["entries"]) == [
+        ("Cinema voucher", "voucher"),
+        ("Food parcel", "goods"),
+    ]
+    assert "may need to be reported to the benefit office" in body["credits"]["notice"]
+    forms = _forms(march, **today)
+    for name, text in forms.items():
+        assert "may need to be reported to the benefit office" in text, name
+        assert "cannot be exchanged for cash or goods" not in text, name
+        assert "not exchanged for goods" not in text, name
+        assert find_credit_wording_problems(text) == (), name
+    for text in (forms["html"], forms["pdf"]):
+        assert "1 hour of time credits spent on goods: Food parcel, at Riverside Health Trust." in text
+        assert "1 hour of time credits spent on a voucher: Cinema voucher, at Riverside Health Trust." in text
+    assert "Food parcel (goods)" in forms["letter"] and "Cinema voucher (a voucher)" in forms["letter"]
+
+
+def test_without_goods_or_vouchers_every_form_keeps_the_no_cash_value_notice(march: World) -> None:
+    body = _get(march, STATEMENT).json()
+    assert body["credits"]["notice"] == NO_CASH_VALUE
+    for text in _forms(march, **MARCH).values():
+        assert NO_CASH_VALUE in text
+        assert "may need to be reported" not in text
+
+
+def test_the_organisation_that_ran_and_paid_is_named_with_its_contact_and_the_timebank_is_not(
+    march: World,
+) -> None:
+    coordinator = march.headers["coordinator"]
+    changed = march.client.patch(
+        march.url(f"/organisations/{march.organisation_id}"), json=TRUST_CONTACT, headers=coordinator
+    )
+    assert changed.status_code == 200, changed.text
+    assert march.client.patch(
+        march.url(""), json={"contact_email": TIMEBANK_EMAIL}, headers=coordinator
+    ).is_success
+    timebank = _timebank_name(march)
+
+    body = _get(march, STATEMENT).json()
+    assert body["issued_by"] == {
+        "name": timebank,
+        "contact": {"address": None, "email": TIMEBANK_EMAIL, "phone": None},
+    }
+    assert {a["organisation_name"] for a in body["activities"]} == {"Riverside Health Trust"}
+    assert body["money"]["payments"][0]["organisation_name"] == "Riverside Health Trust"
+    assert body["money"]["expenses"][0]["organisation_name"] == "Riverside Health Trust"
+    trust_contact = {"address": TRUST_CONTACT["contact_address"], "email": TRUST_CONTACT["contact_email"]}
+    assert body["organisations"] == [
+        {"name": "Riverside Health Trust", "contact": {**trust_contact, "phone": "01632 960000"}}
+    ]
+    forms = _forms(march, **MARCH)
+    for name, text in forms.items():
+        assert f"{timebank} paid" not in text, name
+        assert f"run by {timebank}" not in text, name
+        for value in TRUST_CONTACT.values():
+            assert value in text, name
+        assert TIMEBANK_EMAIL in text, name
+    assert "Riverside Health Trust paid Member £25." in forms["letter"]
+
+
+def test_the_members_own_copy_claims_no_signature_and_a_coordinators_copy_is_signed_by_them(
+    march: World,
+) -> None:
+    timebank = _timebank_name(march)
+
+    own = _get(march, STATEMENT).json()["signatory"]
+    assert (own["signed"], own["role"]) == (False, "Coordinator")
+    own_text = _forms(march, **MARCH)
+    for text in own_text.values():
+        assert "Signed for" not in text
+        assert "not signed" in text
+    signed = _get(march, STATEMENT, role="coordinator").json()["signatory"]
+    assert (signed["name"], signed["role"], signed["signed"]) == ("Coordinator", "Coordinator", True)
+    letter = _get(march, LETTER, role="coordinator").json()["lines"]
+    assert letter[-1]["text"].startswith(f"Signed for {timebank} by Coordinator, Coordinator, on ")
+
+
+def test_the_default_period_ends_today_and_a_later_end_is_cut_to_today(
+    march: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _freeze_today(monkeypatch, date(2024, 3, 15))  # after the forum (12th), before the panel (19th)
+
+    member = march.account_ids["member"]
+    default = march.client.get(
+        march.url(f"/accounts/{member}{STATEMENT}"), headers=march.headers["member"]
+    ).json()  # no period asked for
+    assert (default["from_on"], default["to_on"], default["issued_on"]) == (
+        "2024-03-01",
+        "2024-03-16",
+        "2024-03-15",
+    )
+    cut = _get(march, STATEMENT).json()  # asked for all of March
+    assert (cut["from_on"], cut["to_on"]) == ("2024-03-01", "2024-03-16")
+    assert [a["title"] for a in cut["activities"]] == ["User forum"]
+    assert cut["money"]["payments"] == []
+    for text in _forms(march, **MARCH).values():
+        assert "1 March 2024 to 15 March 2024" in text
+        assert "31 March 2024" not in text
+
+
+def test_a_period_that_starts_after_today_is_refused(march: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    _freeze_today(monkeypatch, date(2024, 3, 15))
+
+    for path in (STATEMENT, LETTER):
+        answer = _get(march, path, params={"from": "2024-03-16", "to": "2024-04-01"})  # type: ignore[arg-type]
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert answer.json()["code"] == "period_starts_after_today"
+
+
+def test_the_json_carries_the_notice_and_each_expenses_evidence(march: World) -> None:
+    services.record_expense(
+        march.engine,
+        march.timebank_id,
+        _coordinator(march),
+        march.organisation_id,
+        march.account_ids["member"],
+        540,
+        Mileage("Home to the trust and back", 12, 45),
+        "Travel by car",
+        PANEL_DAY,
+    )
+
+    money = _get(march, STATEMENT).json()["money"]
+    bus, car = money["expenses"]
+    assert {k: bus[k] for k in ("evidence", "receipt_reference", "evidenced_pence")} == {
+        "evidence": "receipt",
+        "receipt_reference": "Bus 881",
+        "evidenced_pence": 450,
+    }
+    assert {k: car[k] for k in ("evidence", "journey", "miles", "pence_per_mile", "evidenced_pence")} == {
+        "evidence": "mileage",
+        "journey": "Home to the trust and back",
+        "miles": 12,
+        "pence_per_mile": 45,
+        "evidenced_pence": 540,
+    }
+    assert car["receipt_reference"] is None and bus["miles"] is None
+
+
+def test_every_pdf_page_is_numbered_and_headed_with_who_issued_it(march: World) -> None:
+    timebank = _timebank_name(march)
+    for path, pages in ((STATEMENT, None), (LETTER, 1)):
+        pdf = _get(march, path, params={"format": "pdf"})  # type: ignore[arg-type]
+        reader = PdfReader(io.BytesIO(pdf.content))
+        count = len(reader.pages)
+        assert count >= 2 if pages is None else count == pages
+        for number, page in enumerate(reader.pages, start=1):
+            text = " ".join((page.extract_text() or "").split())
+            assert f"Page {number} of {count}" in text
+            assert f"Issued by {timebank}" in text

@@ -238,6 +238,24 @@ ROWS = [
         ),
     ),
     Row(
+        "email_invalid",
+        422,
+        lambda w, _: w.client.patch(
+            w.url(f"/organisations/{w.organisation_id}"),
+            json={"contact_email": "involvement at the trust"},
+            headers=w.headers["coordinator"],
+        ),
+    ),
+    Row(
+        "phone_invalid",
+        422,
+        lambda w, _: w.client.post(
+            w.url("/organisations"),
+            json={"name": "Library", "contact_phone": "ask at the desk"},
+            headers=w.headers["coordinator"],
+        ),
+    ),
+    Row(
         "api_key_not_found",
         404,
         lambda w, _: w.client.delete(

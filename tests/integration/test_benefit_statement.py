@@ -9,11 +9,13 @@ never say: a benefit category, or credits called pay.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import Engine
 
 from timebank import services
-from timebank.benefits import Mileage, Receipt, Reward
+from timebank.benefits import Mileage, Receipt, Reward, SpendClass
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.statement import CreditDirection, Statement
 from timebank.benefits.statement_text import letter_lines, lines_text, statement_lines
@@ -23,7 +25,12 @@ from timebank.ledger.types import Actor, ReceiverShare, TransactionKind
 from timebank.services import benefit_safe_statement, statement_json
 from timebank.services.benefit_statement_html import statement_html
 from timebank.services.benefit_statement_pdf import latin_1_text
+from timebank.services.benefit_statements import statement_period
 from timebank.services.callers import Caller
+from timebank.services.clock import utc_now
+from timebank.services.members import add_member
+from timebank.services.organisations import get_organisation
+from timebank.services.timebanks import change_settings
 
 from .involvement import FORUM_DAY, make_forum
 from .statement_story import EXCHANGE_DESCRIPTION, MAY, Story, tell_story
@@ -59,8 +66,14 @@ def test_the_statement_states_the_months_credits_activities_and_money(story: Sto
     assert {taken.activity.classification.label for taken in statement.activities} == {
         "Participating as a service user"
     }
-    assert statement.redirected[0].charity_name == "Shelter"
-    assert [type(expense.evidence) for expense in statement.expenses] == [Receipt, Mileage]
+    assert statement.redirected[0].entry.charity_name == "Shelter"
+    assert [type(expense.entry.evidence) for expense in statement.expenses] == [Receipt, Mileage]
+    assert [party.name for party in statement.organisations] == [
+        get_organisation(
+            story.forum.engine, story.forum.timebank_id, story.forum.coordinator, story.forum.organisation_id
+        ).name
+    ]
+    assert statement.issued_by.name == services.get_timebank(story.forum.engine, story.forum.timebank_id).name
 
 
 def test_credits_are_dated_by_the_day_the_time_was_given_not_the_day_they_were_recorded(story: Story) -> None:
@@ -168,3 +181,89 @@ def test_an_exchange_described_with_a_forbidden_word_is_described_plainly(engine
     )
     statement = benefit_safe_statement(engine, forum.timebank_id, forum.member(member), member, *MAY)
     assert [entry.description for entry in statement.credits] == ["an exchange of time"]
+
+
+# --- true line by line: corrections, spends, who signs, which days -------------------------------
+
+
+def test_a_reversed_exchange_and_its_reversal_are_one_correction_dated_by_the_exchange(story: Story) -> None:
+    forum, coordinator = story.forum, Actor("test:coordinator", None, is_coordinator=True)
+    mistake = services.record_exchange(
+        forum.engine,
+        forum.timebank_id,
+        coordinator,
+        story.member,
+        [ReceiverShare(story.neighbour, 600)],
+        FORUM_DAY,
+        "Recorded by mistake",
+    )
+    services.reverse_exchange(forum.engine, forum.timebank_id, coordinator, mistake.exchange_id, "A slip")
+
+    may = read(story)
+    assert (may.received_minutes, may.spent_minutes) == (story.received_minutes, story.spent_minutes)
+    [correction] = may.corrections
+    assert (correction.on, correction.minutes, correction.direction) == (
+        FORUM_DAY,
+        600,
+        CreditDirection.RECEIVED,
+    )
+    assert correction.reversed_on == utc_now().date()
+    # The reversal, posted today, is not an entry of this month's statement either.
+    this_month = benefit_safe_statement(
+        forum.engine, forum.timebank_id, forum.member(story.member), story.member
+    )
+    assert this_month.corrections == () and this_month.credits == ()
+
+
+def test_a_spend_is_named_by_its_class_and_organisation(engine: Engine) -> None:
+    forum = make_forum(engine, members=1)
+    (member,) = forum.members
+    for title, spend_class in (("Food parcel", SpendClass.GOODS), ("Swim", SpendClass.COMMUNITY_ACTIVITY)):
+        forum.spend(forum.spend_option(title, 30, spend_class).spend_option_id, member)
+
+    statement = benefit_safe_statement(engine, forum.timebank_id, forum.member(member), member)
+
+    library = get_organisation(engine, forum.timebank_id, forum.coordinator, forum.organisation_id)
+    assert [(e.description, e.spent_on, e.organisation_name) for e in statement.credits] == [
+        ("Food parcel", SpendClass.GOODS, library.name),
+        ("Swim", SpendClass.COMMUNITY_ACTIVITY, library.name),
+    ]
+    assert [entry.description for entry in statement.goods_and_vouchers] == ["Food parcel"]
+
+
+def test_a_coordinators_read_is_signed_by_them_and_the_members_own_by_nobody(story: Story) -> None:
+    forum = story.forum
+    change_settings(
+        forum.engine, forum.timebank_id, forum.coordinator, {"contact_email": "hello@timebank.example"}
+    )
+    priya = add_member(
+        forum.engine, forum.timebank_id, forum.coordinator, "Priya Shah", roles=("member", "coordinator")
+    )
+    as_priya = Caller(
+        "login:priya", False, forum.timebank_id, priya.member_id, priya.account_id, True, frozenset()
+    )
+
+    signed = read(story, as_priya).signatory
+    assert (signed.name, signed.role, signed.signed) == ("Priya Shah", "Coordinator", True)
+    assert signed.contact.email == "hello@timebank.example"
+    # The member's own copy names the longest-serving coordinator to contact, and claims no signature;
+    # so does a copy read by a coordinator who is not a person in the timebank (a system caller).
+    for reader in (forum.member(story.member), forum.coordinator):
+        unsigned = read(story, reader).signatory
+        assert (unsigned.name, unsigned.signed) == ("Priya Shah", False)
+        assert unsigned.contact.email == "hello@timebank.example"
+
+
+def test_the_period_defaults_to_this_month_so_far_and_never_runs_past_today() -> None:
+    today = date(2024, 3, 15)
+
+    assert statement_period(None, None, today) == (date(2024, 3, 1), date(2024, 3, 16))
+    assert statement_period(date(2024, 1, 1), date(2025, 1, 1), today) == (
+        date(2024, 1, 1),
+        date(2024, 3, 16),
+    )
+    assert statement_period(date(2024, 3, 15), None, today) == (today, date(2024, 3, 16))
+    with pytest.raises(errors.PeriodStartsAfterToday):
+        statement_period(date(2024, 3, 16), None, today)
+    with pytest.raises(errors.PeriodMustEndAfterStart):
+        statement_period(date(2024, 3, 10), date(2024, 3, 10), today)

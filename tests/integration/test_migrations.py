@@ -10,9 +10,11 @@ time; stepping down from 0005 keeps every exchange a spend posted, and stepping 
 the timebanks' own rating thresholds (they go back to the defaults) and nothing else; its CHECKs
 refuse thresholds out of range or the wrong way round for their figure; stepping down from 0007
 drops the report's pair-months and its two indexes and leaves the ledger and its triggers as they
-were (the backfill is tested in ``test_report_rollups``). ``timebank migrate`` and
-``timebank downgrade`` do the same through the command line, reading the database URL from
-``TIMEBANK_DATABASE_URL``. Whether the triggers refuse changes is tested in ``test_append_only``.
+were (the backfill is tested in ``test_report_rollups``); stepping down from 0009 drops the
+contact details of organisations and timebanks and keeps their rows, the ledger and its triggers.
+``timebank migrate`` and ``timebank downgrade`` do the same through the command line, reading the
+database URL from ``TIMEBANK_DATABASE_URL``. Whether the triggers refuse changes is tested in
+``test_append_only``.
 """
 
 from __future__ import annotations
@@ -625,6 +627,72 @@ def test_0008_steps_down_leaving_attendance_and_payments_and_steps_up_again(
     later = forum.activity("Second forum")
     invited = forum.rows()["activity_invitations"]
     assert [(row["activity_id"], row["account_id"]) for row in invited] == [(later.activity_id, member)]
+
+
+# --- 0009 adds contact details to organisations and timebanks ------------------------------------
+
+CONTACT_COLUMNS = {"contact_address", "contact_email", "contact_phone"}
+
+
+def _columns(engine: Engine, table: str) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns(table)}
+
+
+def _named_rows(engine: Engine) -> list[tuple[object, ...]]:
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, name, created_at FROM timebanks ORDER BY id")).all()
+        rows += connection.execute(
+            text("SELECT id, timebank_id, account_id, name FROM organisations ORDER BY id")
+        ).all()
+    return [tuple(row) for row in rows]
+
+
+def test_0009_steps_down_dropping_only_the_contact_details_and_steps_up_again(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    from datetime import date
+
+    from timebank import services
+    from timebank.ledger import AccountKind, Actor, ReceiverShare
+    from timebank.ledger.contacts import Contact
+    from timebank.services.callers import Caller
+    from timebank.services.organisations import add_organisation, get_organisation
+
+    upgrade(empty_url)
+    tb = services.create_timebank(empty_engine, "Before 0009", contact_email="hello@tb.example").timebank_id
+    caller = Caller("system:test", False, tb, None, None, True, frozenset())
+    library = add_organisation(
+        empty_engine, tb, caller, "Library", contact=Contact("1 High Street", None, None)
+    )
+    coordinator = Actor("coordinator", is_coordinator=True)
+    ann = services.open_account(empty_engine, tb, coordinator, AccountKind.MEMBER, "Ann").account_id
+    services.record_exchange(
+        empty_engine, tb, coordinator, ann, [ReceiverShare(library.account_id, 45)], date(2024, 5, 1), "help"
+    )
+    named, before = _named_rows(empty_engine), _history(empty_engine)
+    for table in ("organisations", "timebanks"):
+        assert _columns(empty_engine, table) >= CONTACT_COLUMNS
+
+    downgrade(empty_url, "0008")
+
+    assert current_revision(empty_engine) == "0008"
+    assert table_names(empty_engine) == TABLES | {"alembic_version"}
+    assert not CONTACT_COLUMNS & (
+        _columns(empty_engine, "organisations") | _columns(empty_engine, "timebanks")
+    )
+    assert _named_rows(empty_engine) == named
+    assert _history(empty_engine) == before
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+        if connection.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+
+    upgrade(empty_url)
+
+    assert current_revision(empty_engine) == head_revision(empty_url)
+    assert _named_rows(empty_engine) == named
+    assert get_organisation(empty_engine, tb, caller, library.organisation_id).contact == Contact()
+    assert services.get_timebank(empty_engine, tb).contact == Contact()
 
 
 # --- the command line ---------------------------------------------------------------------------

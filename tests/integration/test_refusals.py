@@ -16,7 +16,8 @@ report's rating thresholds (out of range, the wrong way round for their figure, 
 may not), where the snapshot also holds the thresholds the timebank had set before.
 Recognising involvement (issue 4): activities, attendance and reward choices, payment offers and
 their periods, the benefit guard's acknowledgement, the organisation's floor, expenses against
-evidence, benefits declarations, and spend options and spending credits on them (B5); for these
+evidence, benefits declarations, spend options and spending credits on them (B5), and a benefit-safe
+statement for a period that starts after today (B7); for these
 the snapshot also counts the involvement tables' rows (a payment, or goods or a voucher, refused
 for want of an acknowledgement leaves its audit rows, by design). A last test checks that the
 table names every leaf of the error tree, so a new refusal cannot go untested.
@@ -60,6 +61,7 @@ from timebank.ledger.types import AccountKind, Actor
 from timebank.reports import Boundaries, RatedFigureName
 from timebank.services import AttendeeChoice, ExchangeView, ImportRow, OfferTerms
 from timebank.services.callers import Caller
+from timebank.services.clock import utc_now
 from timebank.services.idempotency import IDEMPOTENCY_KEY_LENGTH_MAX
 from timebank.services.organisations import add_organisation
 from timebank.services.report_ratings import set_rating_thresholds
@@ -1707,6 +1709,20 @@ INVOLVEMENT_CASES: list[Refusal] = [
         arrange=offering(SpendClass.VOUCHER, declared=True),
         writes=("audit_log",),
     ),
+    # --- the benefit-safe statement: never a day after today (B7)
+    Refusal(
+        "benefit_statement_for_a_period_that_starts_tomorrow",
+        errors.PeriodStartsAfterToday,
+        "period_starts_after_today",
+        lambda w, f: services.benefit_safe_statement(
+            w.engine,
+            w.timebank_id,
+            f.forum.member(f.members[0]),
+            f.members[0],
+            utc_now().date() + timedelta(days=1),
+        ),
+        arrange=at_forum,
+    ),
 ]
 
 
@@ -1833,6 +1849,8 @@ ACCESS_CODES = {
     "role_unknown",
     "member_not_found",
     "organisation_not_found",
+    "email_invalid",
+    "phone_invalid",
     "api_key_not_found",
     "admin_required",
     "self_or_coordinator_required",

@@ -41,7 +41,8 @@ from timebank.benefits.money import (
     expense_breaches,
 )
 from timebank.benefits.periods import PeriodKind
-from timebank.benefits.statement import ActivityTaken, CreditDirection, CreditEntry
+from timebank.benefits.statement import ActivityTaken, CreditDirection, CreditEntry, Party
+from timebank.ledger.contacts import Contact
 from timebank.ledger.errors import LedgerError
 from timebank.ledger.types import TransferIntent
 
@@ -65,7 +66,7 @@ CREDIT_EXAMPLES: tuple[object, ...] = (
     Attendance(10, 120, Reward.CREDITS),
     RecognitionPlan(1, (TransferIntent(1, 10, 120),), 120, ()),
     CreditEntry(ON, 120, CreditDirection.RECEIVED, "User forum"),
-    ActivityTaken(FORUM, 120, Reward.CREDITS),
+    ActivityTaken(FORUM, 120, Reward.CREDITS, Party("Library", Contact())),
     FORUM,
     TransferIntent(1, 10, 120),
 )

@@ -6,7 +6,7 @@ credits. Then the check over every string the package produces for people to rea
 every limit's name and source, every warning the guards and spend checks can give (for the member
 and for the organisation), every breach's detail, and every line of the statement and the letter.
 Statement lines keep to their topic: a credits line passes the strict check, a money line never
-names credits, and a notice is an approved sentence. The wording module's own reasons are for
+names credits, and a notice is one of the fixed notices. The wording module's own reasons are for
 developers and quote the words they forbid, so they are not in the sweep.
 """
 
@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.unit.test_benefits_statement import empty_statement, full_statement
+from tests.unit.test_benefits_statement import empty_statement, full_statement, goods_statement
 from timebank.benefits.activities import Activity, ActivityClassification, Attendance, plan_recognition
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.choices import PaymentOffer, Reward, money_for_choice
@@ -43,6 +43,7 @@ from timebank.benefits.statement import CreditDirection, CreditEntry, Statement
 from timebank.benefits.statement_text import LineTopic, StatementLine, letter_lines, statement_lines
 from timebank.benefits.wording import (
     APPROVED_SENTENCES,
+    FIXED_NOTICES,
     FORBIDDEN_WORDS,
     NO_CASH_VALUE,
     find_credit_wording_problems,
@@ -191,6 +192,7 @@ def refusals() -> list[Callable[[], object]]:
             set(), [PaidInvolvement(ON, 1, -1)] * 10_001, PaidInvolvement(ON, 0, 1), month_start_day=0
         ),
         lambda: replace(full_statement(), to_on=ON, member_name=""),
+        lambda: replace(empty_statement(), to_on=date(2025, 7, 1)),
     ]
 
 
@@ -203,7 +205,8 @@ def breach_details() -> Iterator[str]:
 
 
 def statement_texts() -> Iterator[StatementLine]:
-    for statement in (full_statement(), empty_statement()):
+    unsigned = replace(full_statement(), signatory=replace(full_statement().signatory, signed=False))
+    for statement in (full_statement(), empty_statement(), goods_statement(), unsigned):
         yield from statement_lines(statement)
         yield from letter_lines(statement)
 
@@ -235,7 +238,7 @@ def test_statement_lines_keep_to_their_topic() -> None:
         if line.topic is LineTopic.MONEY:
             assert not CREDIT_MENTION.search(line.text), line.text
         if line.topic is LineTopic.NOTICE:
-            assert line.text in APPROVED_SENTENCES
+            assert line.text in FIXED_NOTICES
 
 
 def test_the_sweep_would_catch_a_credits_line_that_slipped() -> None:

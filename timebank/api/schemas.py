@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
+from timebank.ledger.contacts import ADDRESS_LENGTH_MAX, EMAIL_LENGTH_MAX, PHONE_LENGTH_MAX
 from timebank.ledger.limits import (
     CATEGORY_LENGTH_MAX,
     DESCRIPTION_LENGTH_MAX,
@@ -44,6 +45,7 @@ __all__ = [
     "OrganisationCreate",
     "OrganisationOut",
     "OrganisationPageOut",
+    "OrganisationUpdate",
     "PasswordChange",
     "Problem",
     "ReceiverIn",
@@ -69,6 +71,15 @@ FloorMinutes = Annotated[StrictInt, Field(ge=-LIMIT_MINUTES_MAX, le=0)]
 CapMinutes = Annotated[StrictInt, Field(ge=0, le=LIMIT_MINUTES_MAX)]
 Name = Annotated[str, Field(min_length=1, max_length=NAME_LENGTH_MAX)]
 Tag = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9_]+$")]
+# Contact details (timebank.ledger.contacts): the lengths here, the shapes in the service.
+ContactAddress = Annotated[
+    str, Field(max_length=ADDRESS_LENGTH_MAX, description="A postal address; line breaks allowed.")
+]
+ContactEmail = Annotated[str, Field(max_length=EMAIL_LENGTH_MAX, description="An email address.")]
+ContactPhone = Annotated[
+    str,
+    Field(max_length=PHONE_LENGTH_MAX, description="A phone number: digits, spaces, brackets, dashes, +."),
+]
 Role = Literal["member", "coordinator"]
 
 
@@ -132,6 +143,9 @@ class TimebankCreate(_Request):
     pending_expiry_days: Annotated[StrictInt, Field(ge=1, le=366)] = 14
     auto_confirm_pending: StrictBool = False
     require_both_sides: StrictBool = False
+    contact_address: ContactAddress | None = None
+    contact_email: ContactEmail | None = None
+    contact_phone: ContactPhone | None = None
 
 
 # The default of a setting that may be left out of an update but never sent as null. Typed Any so
@@ -140,7 +154,8 @@ _ABSENT: Any = None
 
 
 class TimebankUpdate(_Request):
-    """Only the settings sent change. ``null`` is taken only for the cap, where it removes the cap."""
+    """Only the settings sent change. ``null`` is taken only for the cap, where it removes the cap,
+    and for a contact detail, which it clears."""
 
     name: Name = _ABSENT
     default_member_floor_minutes: FloorMinutes = _ABSENT
@@ -150,6 +165,9 @@ class TimebankUpdate(_Request):
     pending_expiry_days: Annotated[StrictInt, Field(ge=1, le=366)] = _ABSENT
     auto_confirm_pending: StrictBool = _ABSENT
     require_both_sides: StrictBool = _ABSENT
+    contact_address: ContactAddress | None = None
+    contact_email: ContactEmail | None = None
+    contact_phone: ContactPhone | None = None
 
 
 class TimebankOut(BaseModel):
@@ -163,6 +181,9 @@ class TimebankOut(BaseModel):
     pending_expiry_days: int
     auto_confirm_pending: bool
     require_both_sides: bool
+    contact_address: str | None
+    contact_email: str | None
+    contact_phone: str | None
 
 
 class MemberCreate(_Request):
@@ -200,6 +221,17 @@ class MemberPageOut(BaseModel):
 class OrganisationCreate(_Request):
     name: Name
     floor_minutes: FloorMinutes | None = None
+    contact_address: ContactAddress | None = None
+    contact_email: ContactEmail | None = None
+    contact_phone: ContactPhone | None = None
+
+
+class OrganisationUpdate(_Request):
+    """Only the contact details sent change; ``null`` (or blank) clears one."""
+
+    contact_address: ContactAddress | None = None
+    contact_email: ContactEmail | None = None
+    contact_phone: ContactPhone | None = None
 
 
 class OrganisationOut(BaseModel):
@@ -208,6 +240,9 @@ class OrganisationOut(BaseModel):
     account_id: int
     name: str
     staff_member_ids: list[int]
+    contact_address: str | None
+    contact_email: str | None
+    contact_phone: str | None
 
 
 class OrganisationPageOut(BaseModel):

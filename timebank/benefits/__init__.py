@@ -83,7 +83,16 @@ from timebank.benefits.money import (
 )
 from timebank.benefits.periods import PeriodKind
 from timebank.benefits.spending import DefaultReward, SpendClass, SpendDecision, check_spend, default_reward
-from timebank.benefits.statement import ActivityTaken, CreditDirection, CreditEntry, Signatory, Statement
+from timebank.benefits.statement import (
+    ActivityTaken,
+    Correction,
+    CreditDirection,
+    CreditEntry,
+    FromOrganisation,
+    Party,
+    Signatory,
+    Statement,
+)
 from timebank.benefits.statement_text import (
     LineTopic,
     StatementLine,
@@ -109,11 +118,13 @@ __all__ = [
     "Breach",
     "BreachCode",
     "ChoiceMeaning",
+    "Correction",
     "CreditDirection",
     "CreditEntry",
     "DeclinedPayment",
     "DefaultReward",
     "Expense",
+    "FromOrganisation",
     "LimitCheck",
     "LimitCode",
     "LimitSchedule",
@@ -122,6 +133,7 @@ __all__ = [
     "Mileage",
     "MoneyRecordKind",
     "PaidInvolvement",
+    "Party",
     "Payment",
     "PaymentGuard",
     "PaymentKind",

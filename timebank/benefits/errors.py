@@ -28,7 +28,8 @@ later and will map these codes when it does. The codes, grouped by the value the
     limits                    limit_must_end_after_start, limit_hours_must_be_positive,
                               limit_entry_repeated, too_many_limit_entries
     payment guards            too_many_payments
-    statements                statement_entry_outside_period, too_many_statement_entries
+    statements                statement_entry_outside_period, too_many_statement_entries,
+                              statement_covers_future_days
 
 Four codes repeat the ledger's own (``minutes_must_be_whole``, ``minutes_must_be_positive``,
 ``minutes_above_transfer_limit``, ``accounts_must_differ``) on purpose: attendance minutes become
@@ -82,6 +83,7 @@ class BreachCode(enum.StrEnum):
     TOO_MANY_PAYMENTS = "too_many_payments"
     STATEMENT_ENTRY_OUTSIDE_PERIOD = "statement_entry_outside_period"
     TOO_MANY_STATEMENT_ENTRIES = "too_many_statement_entries"
+    STATEMENT_COVERS_FUTURE_DAYS = "statement_covers_future_days"
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,9 +24,11 @@ from dataclasses import dataclass
 
 __all__ = [
     "APPROVED_SENTENCES",
+    "FIXED_NOTICES",
     "FORBIDDEN_WORDS",
     "NOT_COUNTED_AS_EARNINGS",
     "NO_CASH_VALUE",
+    "SPENT_ON_GOODS_OR_VOUCHERS",
     "ForbiddenWords",
     "WordingProblem",
     "find_credit_wording_problems",
@@ -105,12 +107,20 @@ FORBIDDEN_WORDS: tuple[ForbiddenWords, ...] = (
 )
 
 NO_CASH_VALUE = "Time credits have no cash value and cannot be exchanged for cash or goods."
+# NO_CASH_VALUE, and the disregard NOT_COUNTED_AS_EARNINGS cites, hold only while no credits were
+# spent on goods or a voucher. Where some were, a statement says this instead, never the opposite.
+SPENT_ON_GOODS_OR_VOUCHERS = (
+    "Some of these time credits were spent on goods or a voucher, as listed here. "
+    "Time credits spent on goods or vouchers may need to be reported to the benefit office."
+)
 NOT_COUNTED_AS_EARNINGS = (
     "The government has said that time credits are not counted as earnings for income-related benefits, "
     "as long as they are not exchanged for goods (ministerial statement of 15 June 2000, quoted by "
     "Timebanking UK)."
 )
 APPROVED_SENTENCES: tuple[str, ...] = (NO_CASH_VALUE, NOT_COUNTED_AS_EARNINGS)
+# The notices a statement prints word for word; only the approved ones use a forbidden word.
+FIXED_NOTICES: tuple[str, ...] = (*APPROVED_SENTENCES, SPENT_ON_GOODS_OR_VOUCHERS)
 
 _REASONS = {form: group.reason for group in FORBIDDEN_WORDS for form in group.forms}
 _WORDS = sorted((form for form in _REASONS if form.isalpha()), key=len, reverse=True)

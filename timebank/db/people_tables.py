@@ -1,7 +1,8 @@
 """The tables for people and access: members, organisations, logins, tokens and API keys.
 
 A **member** is a person in one timebank, with one member account. An **organisation** has its own
-account; its **staff** are members linked to it, who may act for that account. A **login** is how a
+account and, optionally, contact details (an address, an email, a phone); its **staff** are members
+linked to it, who may act for that account. A **login** is how a
 person proves who they are: a username and an argon2id password hash, linked to at most one member
 (a platform admin may have no member at all). Logins and their access tokens are the only rows not
 scoped to a timebank: an admin manages timebanks and belongs to none.
@@ -26,6 +27,7 @@ from sqlalchemy import (
 )
 
 from timebank.db.tables import Id, UtcDateTime, metadata
+from timebank.ledger.contacts import ADDRESS_LENGTH_MAX, EMAIL_LENGTH_MAX, PHONE_LENGTH_MAX
 
 __all__ = [
     "access_tokens",
@@ -83,6 +85,11 @@ organisations = Table(
     Column("account_id", Id, nullable=False, unique=True),
     Column("name", String(200), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # How to reach the organisation, named on the statements of the activities it ran and the
+    # payments it made (migration 0009).
+    Column("contact_address", String(ADDRESS_LENGTH_MAX), nullable=True),
+    Column("contact_email", String(EMAIL_LENGTH_MAX), nullable=True),
+    Column("contact_phone", String(PHONE_LENGTH_MAX), nullable=True),
     UniqueConstraint("timebank_id", "id"),
     ForeignKeyConstraint(["timebank_id", "account_id"], ["accounts.timebank_id", "accounts.id"]),
 )

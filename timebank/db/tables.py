@@ -42,6 +42,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from timebank.ledger.contacts import ADDRESS_LENGTH_MAX, EMAIL_LENGTH_MAX, PHONE_LENGTH_MAX
+
 __all__ = [
     "accounts",
     "exchange_receivers",
@@ -108,6 +110,10 @@ timebanks = Table(
     Column("auto_confirm_pending", Boolean, nullable=False),
     Column("require_both_sides", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # How to reach the timebank, named on the benefit-safe statements it issues (migration 0009).
+    Column("contact_address", String(ADDRESS_LENGTH_MAX), nullable=True),
+    Column("contact_email", String(EMAIL_LENGTH_MAX), nullable=True),
+    Column("contact_phone", String(PHONE_LENGTH_MAX), nullable=True),
     CheckConstraint("default_member_floor_minutes <= 0", name="member_floor_not_positive"),
     CheckConstraint("default_organisation_floor_minutes <= 0", name="org_floor_not_positive"),
     CheckConstraint("minutes_per_transfer_max > 0", name="transfer_max_positive"),

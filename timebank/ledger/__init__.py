@@ -4,7 +4,7 @@ Pure Python with no framework imports: everything here can be reasoned about and
 database. Storage (``timebank.db``) and use cases (``timebank.services``) build on it.
 """
 
-from timebank.ledger import consent, errors, invariants, rules
+from timebank.ledger import consent, contacts, errors, invariants, rules
 from timebank.ledger.errors import LedgerError
 from timebank.ledger.types import (
     AccountKind,
@@ -30,6 +30,7 @@ __all__ = [
     "TransactionKind",
     "TransferIntent",
     "consent",
+    "contacts",
     "errors",
     "invariants",
     "rules",

@@ -64,7 +64,10 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── BenefitCategoryUnknown      benefit_category_unknown
     │   ├── PaymentAcknowledgementRequired  payment_acknowledgement_required
     │   ├── SpendClassUnknown           spend_class_unknown
-    │   └── SpendAcknowledgementRequired    spend_acknowledgement_required
+    │   ├── SpendAcknowledgementRequired    spend_acknowledgement_required
+    │   ├── EmailInvalid                email_invalid
+    │   ├── PhoneInvalid                phone_invalid
+    │   └── PeriodStartsAfterToday      period_starts_after_today
     ├── NotFound                   not_found: it does not exist in this timebank
     │   ├── TimebankNotFound            timebank_not_found
     │   ├── AccountNotFound             account_not_found
@@ -152,6 +155,7 @@ __all__ = [
     "CoordinatorRequired",
     "CredentialsInvalid",
     "CursorInvalid",
+    "EmailInvalid",
     "ExchangeAlreadyCancelled",
     "ExchangeAlreadyConfirmed",
     "ExchangeAlreadyDeclined",
@@ -200,6 +204,8 @@ __all__ = [
     "PenceMustBePositive",
     "PenceMustBeWhole",
     "PeriodMustEndAfterStart",
+    "PeriodStartsAfterToday",
+    "PhoneInvalid",
     "PotCannotExchange",
     "PotFloorMustBeZero",
     "RatingThresholdOutOfRange",
@@ -587,6 +593,23 @@ class SpendAcknowledgementRequired(InvalidRequest):
 
     code = "spend_acknowledgement_required"
     title = "This may affect your benefits: please confirm that you understand before you go ahead"
+
+
+class EmailInvalid(InvalidRequest):
+    code = "email_invalid"
+    title = "An email address is a name, an @ and a domain with a dot, with no spaces"
+
+
+class PhoneInvalid(InvalidRequest):
+    code = "phone_invalid"
+    title = "A phone number is digits, with spaces, brackets, dashes and a leading + allowed"
+
+
+class PeriodStartsAfterToday(InvalidRequest):
+    """A benefit-safe statement covers days up to today and never a day after it (B7)."""
+
+    code = "period_starts_after_today"
+    title = "A statement covers days up to today; this period starts after today"
 
 
 # --- it does not exist in this timebank ---------------------------------------------------------

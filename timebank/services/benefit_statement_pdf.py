@@ -1,7 +1,9 @@
 """A member's benefit-safe statement as a PDF: the statement's lines, then the letter (DESIGN B7).
 
 The PDF holds exactly the lines ``timebank.benefits.statement_text`` writes, so the page, the PDF
-and the tests read the same words: the no-cash-value notice among them. It is drawn with fpdf2,
+and the tests read the same words: the no-cash-value notice among them. Every page is headed with
+who issued it (the timebank) and numbered "Page 1 of 3" at its foot, so that a page handed over on
+its own still says where it came from and that others go with it. It is drawn with fpdf2,
 pure Python, in a core font (Helvetica), so it needs no system packages. The core fonts speak
 Latin-1, which has "£"; a character outside it (a dash or a curly quote someone typed into a
 description) is written as its plain-text likeness, or as "?" if it has none, rather than refused.
@@ -23,6 +25,8 @@ _FONT = "Helvetica"
 _BODY_POINTS = 11
 _HEADING_POINTS = 14
 _LINE_MILLIMETRES = 6
+_SMALL_POINTS = 9
+_FOOTER_MILLIMETRES = 15
 _PLAIN = str.maketrans(
     {
         "\u2018": "'",
@@ -63,12 +67,31 @@ def _write(pdf: FPDF, lines: Iterable[StatementLine]) -> None:
         pdf.multi_cell(0, _LINE_MILLIMETRES, latin_1_text(line.text), new_x="LMARGIN", new_y="NEXT")
 
 
+class _NumberedPages(FPDF):
+    """An A4 document whose every page is headed with its issuer and numbered "Page N of M"."""
+
+    def __init__(self, issued_by: str) -> None:
+        super().__init__(format="A4")
+        self.issued_by = latin_1_text(issued_by)
+
+    def header(self) -> None:
+        self.set_font(_FONT, style="I", size=_SMALL_POINTS)
+        self.cell(0, _LINE_MILLIMETRES, f"Issued by {self.issued_by}", new_x="LMARGIN", new_y="NEXT")
+        self.ln(2)
+
+    def footer(self) -> None:
+        self.set_y(-_FOOTER_MILLIMETRES)
+        self.set_font(_FONT, size=_SMALL_POINTS)
+        # fpdf2 puts the number of pages in place of its alias ("{nb}") when the document is written.
+        self.cell(0, _LINE_MILLIMETRES, f"Page {self.page_no()} of {self.str_alias_nb_pages}", align="C")
+
+
 def _document(title: str, statement: Statement) -> FPDF:
-    pdf = FPDF(format="A4")
+    pdf = _NumberedPages(statement.issued_by.name)
     pdf.set_title(latin_1_text(title))
-    pdf.set_author(latin_1_text(statement.organisation_name))
+    pdf.set_author(latin_1_text(statement.issued_by.name))
     pdf.set_lang("en-GB")
-    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_auto_page_break(auto=True, margin=_FOOTER_MILLIMETRES + 5)
     return pdf
 
 

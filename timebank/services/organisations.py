@@ -5,11 +5,18 @@ involvement, going below zero within its budget floor. Staff are members linked 
 the organisation's API keys, may act for its account only. Any member of the timebank may see the
 organisations in it (to know where credits can be spent); only a coordinator adds one or its staff.
 An API key is shown once, when it is made; only its SHA-256 is kept.
+
+An organisation has **contact details** (an address, an email, a phone; each optional, see
+``timebank.ledger.contacts``): a member's benefit-safe statement names the organisation that ran
+each activity and paid, with them, so that a benefit office can check. A coordinator sets them when
+adding the organisation, and changes them later; they are the organisation's, not a person's, so
+every member may see them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -17,6 +24,7 @@ from sqlalchemy import Engine
 from timebank.db.repositories import ApiKeyRecord, OrganisationRecord
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger import rules
+from timebank.ledger.contacts import Contact, check_contact
 from timebank.ledger.errors import ApiKeyNotFound, NotAllowed
 from timebank.ledger.limits import NAME_LENGTH_MAX
 from timebank.ledger.types import AccountKind
@@ -32,6 +40,7 @@ __all__ = [
     "OrganisationView",
     "add_organisation",
     "add_staff",
+    "change_contact",
     "create_api_key",
     "get_organisation",
     "list_api_keys",
@@ -39,6 +48,10 @@ __all__ = [
     "remove_staff",
     "revoke_api_key",
 ]
+
+# The parts of a contact a coordinator may change, as ``Contact`` names them.
+CONTACT_PARTS = ("address", "email", "phone")
+NO_CONTACT = Contact()
 
 
 @dataclass(frozen=True)
@@ -48,6 +61,7 @@ class OrganisationView:
     account_id: int
     name: str
     staff_member_ids: tuple[int, ...]
+    contact: Contact
 
 
 @dataclass(frozen=True)
@@ -78,6 +92,7 @@ def _view(record: OrganisationRecord) -> OrganisationView:
         account_id=record.account_id,
         name=record.name,
         staff_member_ids=record.staff_member_ids,
+        contact=record.contact,
     )
 
 
@@ -94,9 +109,11 @@ def add_organisation(
     name: str,
     *,
     floor_minutes: int | None = None,
+    contact: Contact = NO_CONTACT,
 ) -> OrganisationView:
     caller.check_coordinator(timebank_id)
     rules.check_text("name", name, NAME_LENGTH_MAX)
+    checked = check_contact(contact.address, contact.email, contact.phone)
 
     def use_case(uow: UnitOfWork) -> OrganisationView:
         timebank = uow.timebanks.get(timebank_id)
@@ -104,7 +121,30 @@ def add_organisation(
         rules.check_new_limits(0, floor, None)
         now = utc_now()
         account_id = uow.accounts.insert(timebank_id, AccountKind.ORGANISATION, name, floor, None, now)
-        organisation_id = uow.organisations.insert(timebank_id, account_id, name, now)
+        organisation_id = uow.organisations.insert(timebank_id, account_id, name, now, checked)
+        view = _view(uow.organisations.get(timebank_id, organisation_id))
+        uow.commit()
+        return view
+
+    return run(engine, use_case)
+
+
+def change_contact(
+    engine: Engine, timebank_id: int, caller: Caller, organisation_id: int, changes: Mapping[str, str | None]
+) -> OrganisationView:
+    """Change the organisation's contact details (coordinator). Only the parts named change; None clears.
+
+    ``changes`` maps ``address``, ``email`` and ``phone`` to their new values.
+    """
+    caller.check_coordinator(timebank_id)
+    unknown = set(changes) - set(CONTACT_PARTS)
+    assert not unknown, f"not a part of a contact: {sorted(unknown)}"
+
+    def use_case(uow: UnitOfWork) -> OrganisationView:
+        before = uow.organisations.get(timebank_id, organisation_id).contact
+        after = replace(before, **changes)
+        checked = check_contact(after.address, after.email, after.phone)
+        uow.organisations.set_contact(timebank_id, organisation_id, checked)
         view = _view(uow.organisations.get(timebank_id, organisation_id))
         uow.commit()
         return view

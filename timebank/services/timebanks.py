@@ -5,6 +5,10 @@ can grant from. The pot cannot go below zero, so grants are always backed by don
 organisations start with the timebank's default floor: a member may receive help before giving any
 (going below zero within the floor), and an organisation recognising involvement goes below zero
 within its budget floor. Credits are never created from nothing.
+
+A timebank also has contact details (an address, an email, a phone; each optional), set by an admin
+when it is made and by its coordinators later: the benefit-safe statements it issues name them, as
+the way to reach the coordinator who answers for a statement (B7).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from sqlalchemy import Engine
 from timebank.db.repositories import TimebankSettings
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger import rules
+from timebank.ledger.contacts import check_contact
 from timebank.ledger.errors import CoordinatorRequired, InvalidRequest, PotFloorMustBeZero
 from timebank.ledger.limits import NAME_LENGTH_MAX, REASON_LENGTH_MAX
 from timebank.ledger.types import AccountKind, AccountState, Actor
@@ -52,6 +57,10 @@ SETTINGS_CHANGEABLE = (
     "pending_expiry_days",
     "auto_confirm_pending",
     "require_both_sides",
+    # How to reach the timebank: named on the benefit-safe statements it issues (B7).
+    "contact_address",
+    "contact_email",
+    "contact_phone",
 )
 
 
@@ -66,11 +75,15 @@ def create_timebank(
     pending_expiry_days: int = DEFAULT_PENDING_EXPIRY_DAYS,
     auto_confirm_pending: bool = False,
     require_both_sides: bool = False,
+    contact_address: str | None = None,
+    contact_email: str | None = None,
+    contact_phone: str | None = None,
 ) -> TimebankView:
     rules.check_text("name", name, NAME_LENGTH_MAX)
     rules.check_new_limits(0, default_member_floor_minutes, default_member_cap_minutes)
     rules.check_new_limits(0, default_organisation_floor_minutes, None)
     rules.check_minutes(minutes_per_transfer_max)
+    contact = check_contact(contact_address, contact_email, contact_phone)
 
     def use_case(uow: UnitOfWork) -> TimebankView:
         now = utc_now()
@@ -87,6 +100,9 @@ def create_timebank(
                 auto_confirm_pending=auto_confirm_pending,
                 require_both_sides=require_both_sides,
                 created_at=now,
+                contact_address=contact.address,
+                contact_email=contact.email,
+                contact_phone=contact.phone,
             )
         )
         pot_name = f"{name[: NAME_LENGTH_MAX - len(' pot')]} pot"
@@ -238,8 +254,17 @@ def change_settings(
         rules.check_minutes(after.minutes_per_transfer_max)
         if not 1 <= after.pending_expiry_days <= PENDING_EXPIRY_DAYS_MAX:
             raise InvalidRequest(f"Pending exchanges expire after 1 to {PENDING_EXPIRY_DAYS_MAX} days")
+        contact = check_contact(after.contact_address, after.contact_email, after.contact_phone)
         if changes:
-            uow.timebanks.update_settings(timebank_id, dict(changes))
+            # The contact as checked (trimmed, blank parts cleared), whichever of its parts were sent.
+            checked = {
+                "contact_address": contact.address,
+                "contact_email": contact.email,
+                "contact_phone": contact.phone,
+            }
+            uow.timebanks.update_settings(
+                timebank_id, {name: checked.get(name, value) for name, value in changes.items()}
+            )
         settings = uow.timebanks.get(timebank_id)
         uow.commit()
         return settings

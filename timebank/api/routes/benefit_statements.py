@@ -1,17 +1,19 @@
 """A member's benefit-safe statement (DESIGN B7): JSON, a web page, or a PDF; and the letter alone.
 
-The period is ``[from, to)`` in calendar days; left out, it is the current calendar month. The
-answer is JSON unless asked otherwise: ``Accept: text/html`` gives a plain page to read or print,
-and ``Accept: application/pdf`` (or ``?format=pdf``, which a link can carry) a PDF to hand to a
-benefit office. Only the member and the timebank's coordinators may read it; a coordinator's read
-is audited. A PDF takes one of a few PDF slots (``timebank.services.busy``), waited for on the event
-loop; when none comes free in time the answer is 503 ``server_busy``.
+The period is ``[from, to)`` in calendar days; left out, it runs from the 1st of this month to
+today. A statement never covers a day after today: a later ``to`` is cut to end today (the answer's
+``from_on`` and ``to_on`` say what it covers), and a ``from`` after today is refused with
+``period_starts_after_today``. The answer is JSON unless asked otherwise: ``Accept: text/html``
+gives a plain page to read or print, and ``Accept: application/pdf`` (or ``?format=pdf``, which a
+link can carry) a PDF to hand to a benefit office. Only the member and the timebank's coordinators
+may read it; a coordinator's read is audited. A PDF takes one of a few PDF slots
+(``timebank.services.busy``), waited for on the event loop; when none comes free in time the
+answer is 503 ``server_busy``.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -25,7 +27,6 @@ from timebank.benefits.statement_text import letter_lines
 from timebank.services.benefit_statement_html import letter_html, statement_html
 from timebank.services.benefit_statements import benefit_safe_statement, statement_json
 from timebank.services.busy import pdf_rendering
-from timebank.services.clock import utc_now
 
 __all__ = ["router"]
 
@@ -40,7 +41,10 @@ FromQuery = Annotated[
 ]
 ToQuery = Annotated[
     CalendarDate | None,
-    Query(alias="to", description="The day after the period's last (YYYY-MM-DD); default next month's 1st."),
+    Query(
+        alias="to",
+        description="The day after the period's last (YYYY-MM-DD); default, and at the latest, tomorrow.",
+    ),
 ]
 FormatQuery = Annotated[
     Format | None,
@@ -56,18 +60,6 @@ def _content(json_description: str) -> dict[str, Any]:
         "text/html": {"schema": {"type": "string", "description": "A page to read or print."}},
         "application/pdf": {"schema": {"type": "string", "format": "binary"}},
     }
-
-
-def period(from_on: date | None, to_on: date | None) -> tuple[date, date]:
-    """The period asked for; what is left out is filled in from the current calendar month."""
-    today = utc_now().date()
-    first = today.replace(day=1)
-    following = (
-        first.replace(year=first.year + 1, month=1)
-        if first.month == 12
-        else first.replace(month=first.month + 1)
-    )
-    return from_on or first, to_on or following
 
 
 def _format(request: Request, asked: Format | None) -> Format:
@@ -154,8 +146,7 @@ def get_benefit_statement(
     fmt: FormatQuery = None,
 ) -> Response:
     """A member's benefit-safe statement for a period: credits, activities, money (member or coordinator)."""
-    first, end = period(from_on, to_on)
-    statement = benefit_safe_statement(engine, tb, caller, account_id, first, end)
+    statement = benefit_safe_statement(engine, tb, caller, account_id, from_on, to_on)
     fmt = _format(request, fmt)
     return _answer(statement, fmt, "benefit-statement", statement_json, statement_html, _statement_pdf)
 
@@ -178,7 +169,6 @@ def get_benefit_letter(
     fmt: FormatQuery = None,
 ) -> Response:
     """A short letter about the statement for the member's benefit office (member or coordinator)."""
-    first, end = period(from_on, to_on)
-    statement = benefit_safe_statement(engine, tb, caller, account_id, first, end)
+    statement = benefit_safe_statement(engine, tb, caller, account_id, from_on, to_on)
     fmt = _format(request, fmt)
     return _answer(statement, fmt, "benefit-letter", _letter_json, letter_html, _letter_pdf)

@@ -1,4 +1,4 @@
-"""Organisations, their staff and their API keys."""
+"""Organisations, their contact details, their staff and their API keys."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from timebank.api.schemas import (
     OrganisationCreate,
     OrganisationOut,
     OrganisationPageOut,
+    OrganisationUpdate,
     StaffAdd,
 )
+from timebank.ledger.contacts import Contact
 from timebank.services import organisations as service
 from timebank.services.organisations import ApiKeyView, OrganisationView
 
@@ -30,6 +32,9 @@ def _out(view: OrganisationView) -> OrganisationOut:
         account_id=view.account_id,
         name=view.name,
         staff_member_ids=list(view.staff_member_ids),
+        contact_address=view.contact.address,
+        contact_email=view.contact.email,
+        contact_phone=view.contact.phone,
     )
 
 
@@ -45,8 +50,13 @@ def _key_out(view: ApiKeyView) -> ApiKeyOut:
 
 @router.post("", operation_id="add_organisation", status_code=201, response_model=OrganisationOut)
 def add(tb: TimebankPath, body: OrganisationCreate, engine: EngineDep, caller: CallerDep) -> OrganisationOut:
-    """Add an organisation with its own account (coordinator)."""
-    return _out(service.add_organisation(engine, tb, caller, body.name, floor_minutes=body.floor_minutes))
+    """Add an organisation with its own account and, optionally, its contact details (coordinator)."""
+    contact = Contact(body.contact_address, body.contact_email, body.contact_phone)
+    return _out(
+        service.add_organisation(
+            engine, tb, caller, body.name, floor_minutes=body.floor_minutes, contact=contact
+        )
+    )
 
 
 @router.get("", operation_id="list_organisations", response_model=OrganisationPageOut)
@@ -68,6 +78,18 @@ def list_page(
 def get(tb: TimebankPath, organisation_id: IdPath, engine: EngineDep, caller: CallerDep) -> OrganisationOut:
     """Read an organisation in your timebank."""
     return _out(service.get_organisation(engine, tb, caller, organisation_id))
+
+
+@router.patch("/{organisation_id}", operation_id="update_organisation", response_model=OrganisationOut)
+def update(
+    tb: TimebankPath, organisation_id: IdPath, body: OrganisationUpdate, engine: EngineDep, caller: CallerDep
+) -> OrganisationOut:
+    """Change an organisation's contact details (coordinator); only the details sent change."""
+    # The body names them as columns do (contact_email); a contact names its parts (email).
+    changes = {
+        name.removeprefix("contact_"): value for name, value in body.model_dump(exclude_unset=True).items()
+    }
+    return _out(service.change_contact(engine, tb, caller, organisation_id, changes))
 
 
 @router.post("/{organisation_id}/staff", operation_id="add_staff", response_model=OrganisationOut)

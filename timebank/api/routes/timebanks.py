@@ -34,6 +34,9 @@ def _out(settings: TimebankSettings) -> TimebankOut:
         pending_expiry_days=settings.pending_expiry_days,
         auto_confirm_pending=settings.auto_confirm_pending,
         require_both_sides=settings.require_both_sides,
+        contact_address=settings.contact_address,
+        contact_email=settings.contact_email,
+        contact_phone=settings.contact_phone,
     )
 
 

@@ -1,4 +1,4 @@
-"""Members and organisations: who is in a timebank, their roles and tags, and organisations' staff."""
+"""Members and organisations: who is in a timebank, roles and tags, organisations' staff and contacts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from timebank.db.people_tables import logins, member_tags, members, organisation_staff, organisations
+from timebank.ledger.contacts import Contact
 from timebank.ledger.errors import MemberNotFound, OrganisationNotFound
 
 __all__ = ["MemberRecord", "MemberRepository", "OrganisationRecord", "OrganisationRepository"]
@@ -35,6 +36,15 @@ class OrganisationRecord:
     name: str
     staff_member_ids: tuple[int, ...]
     created_at: datetime
+    contact: Contact
+
+
+def _contact_columns(contact: Contact) -> dict[str, str | None]:
+    return {
+        "contact_address": contact.address,
+        "contact_email": contact.email,
+        "contact_phone": contact.phone,
+    }
 
 
 class MemberRepository:
@@ -174,13 +184,28 @@ class OrganisationRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    def insert(self, timebank_id: int, account_id: int, name: str, created_at: datetime) -> int:
+    def insert(
+        self, timebank_id: int, account_id: int, name: str, created_at: datetime, contact: Contact
+    ) -> int:
         return int(
             self.connection.execute(
                 insert(organisations)
-                .values(timebank_id=timebank_id, account_id=account_id, name=name, created_at=created_at)
+                .values(
+                    timebank_id=timebank_id,
+                    account_id=account_id,
+                    name=name,
+                    created_at=created_at,
+                    **_contact_columns(contact),
+                )
                 .returning(organisations.c.id)
             ).scalar_one()
+        )
+
+    def set_contact(self, timebank_id: int, organisation_id: int, contact: Contact) -> None:
+        self.connection.execute(
+            update(organisations)
+            .where(organisations.c.timebank_id == timebank_id, organisations.c.id == organisation_id)
+            .values(**_contact_columns(contact))
         )
 
     def get(self, timebank_id: int, organisation_id: int) -> OrganisationRecord:
@@ -219,6 +244,7 @@ class OrganisationRepository:
                 name=row["name"],
                 staff_member_ids=tuple(staff[row["id"]]),
                 created_at=row["created_at"],
+                contact=Contact(row["contact_address"], row["contact_email"], row["contact_phone"]),
             )
             for row in rows
         ]

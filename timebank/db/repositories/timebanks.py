@@ -1,4 +1,4 @@
-"""Timebanks and their own rules (default limits, pending expiry, both-sides confirmation)."""
+"""Timebanks, their own rules (default limits, pending expiry, both-sides confirmation) and contacts."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from timebank.db.tables import timebanks
+from timebank.ledger.contacts import Contact
 from timebank.ledger.errors import TimebankNotFound
 
 __all__ = ["TimebankRepository", "TimebankSettings"]
@@ -30,6 +31,14 @@ class TimebankSettings:
     auto_confirm_pending: bool
     require_both_sides: bool
     created_at: datetime
+    # How to reach the timebank; each part optional (timebank.ledger.contacts).
+    contact_address: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+
+    @property
+    def contact(self) -> Contact:
+        return Contact(self.contact_address, self.contact_email, self.contact_phone)
 
 
 class TimebankRepository:
@@ -47,6 +56,9 @@ class TimebankRepository:
             "auto_confirm_pending": settings.auto_confirm_pending,
             "require_both_sides": settings.require_both_sides,
             "created_at": settings.created_at,
+            "contact_address": settings.contact_address,
+            "contact_email": settings.contact_email,
+            "contact_phone": settings.contact_phone,
         }
         result = self.connection.execute(insert(timebanks).values(values).returning(timebanks.c.id))
         return int(result.scalar_one())
@@ -78,4 +90,7 @@ class TimebankRepository:
             auto_confirm_pending=row["auto_confirm_pending"],
             require_both_sides=row["require_both_sides"],
             created_at=row["created_at"],
+            contact_address=row["contact_address"],
+            contact_email=row["contact_email"],
+            contact_phone=row["contact_phone"],
         )
