@@ -56,6 +56,7 @@ from timebank.services.callers import Caller
 from timebank.services.idempotency import once
 from timebank.services.payment_guard import GuardRefused, guard_payments
 from timebank.services.posting import post_transaction
+from timebank.services.tenancy import not_found_before_refused
 
 __all__ = ["record_attendance"]
 
@@ -126,7 +127,8 @@ def _record(uow: UnitOfWork, timebank_id: int, caller: Caller, request: _Request
     timebank = uow.timebanks.get(timebank_id)
     activity = uow.activities.get(timebank_id, request.activity_id)
     organisation = uow.organisations.get(timebank_id, activity.organisation_id)
-    check_acts_for(caller, organisation)
+    with not_found_before_refused(uow, timebank_id, account_ids=[a.account_id for a in request.attendees]):
+        check_acts_for(caller, organisation)
     unknown = [a.account_id for a in request.attendees if a.choice is None]
     declared = uow.declarations.categories_for(timebank_id, unknown) if unknown else {}
     attendees, defaulted = with_defaults(request.attendees, declared, request.offer)

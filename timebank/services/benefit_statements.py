@@ -56,6 +56,7 @@ from timebank.services.audit import AuditAction, AuditTrail
 from timebank.services.benefit_rules import benefit_rules
 from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
+from timebank.services.tenancy import not_found_before_refused
 
 __all__ = ["benefit_safe_statement", "statement_json"]
 
@@ -194,7 +195,8 @@ def benefit_safe_statement(
     engine: Engine, timebank_id: int, caller: Caller, account_id: int, from_on: date, to_on: date
 ) -> Statement:
     """The member's benefit-safe statement for ``[from_on, to_on)``; a coordinator's read is audited."""
-    _check_may_read(caller, timebank_id, account_id)
+    with not_found_before_refused(engine, timebank_id, account_ids=[account_id]):
+        _check_may_read(caller, timebank_id, account_id)
     if to_on <= from_on:
         raise PeriodMustEndAfterStart(f"A statement's period {from_on} to {to_on} is empty")
     audited = not _is_self(caller, account_id)

@@ -24,6 +24,7 @@ from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
 from timebank.services.pages import decode_id_cursor, page_limit, split_page
 from timebank.services.passwords import check_username, hash_password
+from timebank.services.tenancy import not_found_before_refused
 
 __all__ = [
     "ROLES",
@@ -154,7 +155,8 @@ def add_member(
 
 
 def get_member(engine: Engine, timebank_id: int, caller: Caller, member_id: int) -> MemberView:
-    caller.check_may_read_member(timebank_id, member_id)
+    with not_found_before_refused(engine, timebank_id, member_ids=[member_id]):
+        caller.check_may_read_member(timebank_id, member_id)
     return run(engine, lambda uow: _view(uow.members.get(timebank_id, member_id)), write=False)
 
 
@@ -193,7 +195,8 @@ def update_member(
     tags: Sequence[str] | None = None,
 ) -> MemberView:
     """Change a member's name, roles or tags (coordinator). Fields left out stay as they are."""
-    caller.check_coordinator(timebank_id, admin_allowed=True)
+    with not_found_before_refused(engine, timebank_id, member_ids=[member_id]):
+        caller.check_coordinator(timebank_id, admin_allowed=True)
     rules.check_text("display_name", display_name, NAME_LENGTH_MAX)
     is_coordinator = None if roles is None else _is_coordinator(roles)
     clean_tags = None if tags is None else check_tags(tags)
