@@ -1794,6 +1794,7 @@ ACCESS_CODES = {
     "admin_required",
     "self_or_coordinator_required",
     "username_taken",
+    "last_coordinator_required",
     "credentials_invalid",
     "token_invalid",
     "login_attempts_exceeded",

@@ -93,6 +93,7 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── TransactionAlreadyReversed  transaction_already_reversed
     │   ├── ReversalCannotBeReversed    reversal_cannot_be_reversed
     │   ├── UsernameTaken               username_taken
+    │   ├── LastCoordinatorRequired     last_coordinator_required
     │   ├── NotEnoughData               not_enough_data: a group too small to show (charts)
     │   ├── AttendanceAlreadyRecorded   attendance_already_recorded
     │   └── SpendOptionWithdrawn        spend_option_withdrawn
@@ -160,6 +161,7 @@ __all__ = [
     "IdempotencyKeyReused",
     "ImportRejected",
     "InvalidRequest",
+    "LastCoordinatorRequired",
     "LedgerError",
     "LimitBreached",
     "LimitExcludesBalance",
@@ -726,6 +728,13 @@ class ReversalCannotBeReversed(StateConflict):
 class UsernameTaken(StateConflict):
     code = "username_taken"
     title = "This username is already taken"
+
+
+class LastCoordinatorRequired(StateConflict):
+    """Taking the coordinator role from a timebank's last coordinator, which would leave nobody to run it."""
+
+    code = "last_coordinator_required"
+    title = "A timebank needs at least one coordinator"
 
 
 class NotEnoughData(StateConflict):

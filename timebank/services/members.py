@@ -4,6 +4,9 @@ A member is a person with a member account. Some log in (a username and password
 and a coordinator records exchanges for them. Roles are ``member`` (everyone) and ``coordinator``.
 Tags group members for reports (``uses_services``, ``staff``, a neighbourhood); they are short,
 lower-case words, at most ``TAGS_MAX`` per member.
+
+A timebank always keeps at least one coordinator: the role can be taken from anyone but the last
+(``last_coordinator_required``), whoever asks, so the timebank is never left with nobody to run it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,13 @@ from sqlalchemy import Engine
 from timebank.db.repositories import MemberRecord
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger import rules
-from timebank.ledger.errors import PasswordInvalid, RoleUnknown, TagInvalid, UsernameTaken
+from timebank.ledger.errors import (
+    LastCoordinatorRequired,
+    PasswordInvalid,
+    RoleUnknown,
+    TagInvalid,
+    UsernameTaken,
+)
 from timebank.ledger.limits import NAME_LENGTH_MAX
 from timebank.ledger.types import AccountKind
 from timebank.services.callers import Caller
@@ -203,7 +212,16 @@ def update_member(
 
     def use_case(uow: UnitOfWork) -> MemberView:
         uow.timebanks.get(timebank_id)
-        uow.members.get(timebank_id, member_id)
+        if is_coordinator is False:
+            # Two coordinators taking the role from each other at once must not both succeed: role
+            # changes that may leave the timebank without one take turns on its row.
+            uow.timebanks.lock(timebank_id)
+        member = uow.members.get(timebank_id, member_id)
+        stepping_down = member.is_coordinator and is_coordinator is False
+        if stepping_down and uow.members.coordinator_count(timebank_id) <= 1:
+            raise LastCoordinatorRequired(
+                "This is the timebank's last coordinator. Make another member a coordinator first."
+            )
         if display_name is not None:
             uow.members.set_display_name(member_id, display_name)
         if is_coordinator is not None:

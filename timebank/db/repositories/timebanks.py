@@ -59,6 +59,19 @@ class TimebankRepository:
             update(timebanks).where(timebanks.c.id == timebank_id).values(pot_account_id=account_id)
         )
 
+    def lock(self, timebank_id: int) -> None:
+        """Lock the timebank's row until the transaction ends: writers that must see every change of
+        the timebank's coordinators take turns on it.
+
+        ``FOR NO KEY UPDATE`` on PostgreSQL, so inserts whose foreign key names the timebank (they take
+        ``FOR KEY SHARE``) do not wait. On SQLite ``BEGIN IMMEDIATE`` already locks the whole database.
+        """
+        found = self.connection.execute(
+            select(timebanks.c.id).where(timebanks.c.id == timebank_id).with_for_update(key_share=True)
+        ).scalar_one_or_none()
+        if found is None:
+            raise TimebankNotFound(f"There is no timebank {timebank_id}")
+
     def all_ids(self) -> list[int]:
         return list(self.connection.execute(select(timebanks.c.id).order_by(timebanks.c.id)).scalars())
 
