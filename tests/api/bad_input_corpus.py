@@ -32,6 +32,9 @@ by design (the limiter counts guesses), so the login corpus holds only requests 
 credentials are looked at, and the login_failures table stays in the comparison to prove it; a wrong
 password or a username that is merely unknown is left out.
 
+Every write is also sent with two ``Authorization`` headers (the caller's, then another member's),
+refused at the edge as ``authorization_header_repeated`` whoever either names.
+
 Every write with an id in its path gets ids that are not ids (0, -1, 2**64, "abc" ...), one that
 does not exist, and another timebank's. Every keyed write is sent without an Idempotency-Key, with
 malformed keys, and with the key of a request it accepted before the corpus began: with another
@@ -870,6 +873,8 @@ class Case:
     query: str | None = None  # the query string (without its "?"); None: the operation's own
     replay: bytes | None = None  # a replay: the bytes of the first answer, expected again
     records: frozenset[str] = frozenset()  # tables it must add rows to, by design (see AUDITED)
+    # Two Authorization headers: the caller's, then another member's (which one is asking?).
+    authorization_twice: bool = False
 
 
 def _set(body: dict[str, Any], path: Path, value: Any) -> dict[str, Any]:
@@ -953,6 +958,14 @@ def corpus(op: Operation, w: World, here: Arranged, there: Arranged) -> Iterator
         yield from _say_so_cases(content, content_type)
     if op.name == "spend_credits":
         yield from _withdrawn_option_cases(content, content_type, here)
+    yield Case(
+        "Authorization sent twice",
+        content,
+        400,
+        {"authorization_header_repeated"},
+        content_type,
+        authorization_twice=True,
+    )
     if op.keyed:
         yield from _key_cases(content, content_type, here["prior"][op.name])
 
@@ -1773,7 +1786,14 @@ def send(client: httpx.Client, w: World, op: Operation, here: Arranged, case: Ca
         sent["Idempotency-Key"] = uuid.uuid4().hex if case.key == "fresh" else case.key
     path = op.path.format(**{**here, **case.path})
     query = op.query if case.query is None else case.query
-    return client.request(op.method, f"{path}?{query}" if query else path, content=case.content, headers=sent)
+    headers: list[tuple[str, str]] = list(sent.items())
+    if case.authorization_twice:
+        own = sent.get("Authorization", "Bearer tbt_not_a_token")
+        headers = [(name, value) for name, value in headers if name != "Authorization"]
+        headers += [("Authorization", own), ("Authorization", w.headers["other_member"]["Authorization"])]
+    return client.request(
+        op.method, f"{path}?{query}" if query else path, content=case.content, headers=headers
+    )
 
 
 def problems_with(response: Response, case: Case) -> list[str]:

@@ -4,6 +4,7 @@ A ledger error keeps its code; its group decides the status (the error tree in
 ``timebank.ledger.errors``). Refusals that happen before a use case runs have codes of their own:
 
     json_invalid               400  the body is not JSON
+    authorization_header_repeated  400  more than one Authorization header (``timebank.api.edge``)
     request_invalid            422  the body or query does not fit the schema (``errors`` lists
                                     each field; a field's rule code is used where one exists,
                                     such as ``minutes_must_be_positive`` or ``unknown_field``)
