@@ -69,6 +69,7 @@ from timebank.demo import HELP_ACTIVITIES
 from timebank.ledger import invariants
 from timebank.ledger.types import AccountKind, AccountState
 from timebank.services.timebanks import (
+    DEFAULT_BACKDATE_DAYS_MAX,
     DEFAULT_MINUTES_PER_TRANSFER_MAX,
     DEFAULT_ORGANISATION_FLOOR_MINUTES,
     DEFAULT_PENDING_EXPIRY_DAYS,
@@ -728,6 +729,7 @@ def _create_people(uow: UnitOfWork, people: People, days: list[date], name: str)
             auto_confirm_pending=False,
             require_both_sides=False,
             created_at=opened,
+            backdate_days_max=DEFAULT_BACKDATE_DAYS_MAX,
         )
     )
     joined = [_moment(days[people.join_day[i]], 7) for i in range(people.members)]

@@ -14,7 +14,11 @@ by its own rule's code (``Count``); every rating threshold (a whole percentage) 
 0 or above 100, refused as ``rating_threshold_out_of_range``, and each figure's pair the wrong way
 round for its direction as ``rating_thresholds_out_of_order``; every id field likewise, and as
 another timebank's id; every text field with NUL, ESC, a bidi override, a lone surrogate escape, too
-long and 1 MB long; every day as a day that is not, a date-time, a Unix time, empty and null; every
+long and 1 MB long; every day as a day that is not, a date-time, a Unix time, empty and null, and
+an exchange's day as tomorrow, far ahead, in 1901 and in year 1 (``activity_date_in_future``,
+``activity_date_too_far_back``); a timebank's ``backdate_days_max`` below 0, above ten years or not
+a whole number; an attendee down for more minutes than the activity lasted, and attendance at an
+activity a week ahead; every
 name from a short list (a classification, a choice, a discriminator's ``kind``, a spend option's
 class) unknown or misspelt, refused by its own rule's code where it has one
 (``Operation.enum_codes``); fields the schema does not have (``balance_minutes``, ``timebank_id``,
@@ -67,7 +71,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -82,6 +86,7 @@ from timebank.benefits.money import MILES_MAX, PENCE_PER_MILE_MAX
 from timebank.benefits.spending import SpendClass
 from timebank.services.activities import create_activity
 from timebank.services.callers import Caller
+from timebank.services.clock import utc_now
 from timebank.services.declarations import set_declaration
 from timebank.services.members import add_member
 from timebank.services.organisations import add_organisation, create_api_key
@@ -454,6 +459,7 @@ OPERATIONS = [
             "pending_expiry_days": 14,
             "auto_confirm_pending": False,
             "require_both_sides": True,
+            "backdate_days_max": 90,
         },
         role="admin",
         texts={("name",): PLAIN_TEXT},
@@ -493,6 +499,7 @@ OPERATIONS = [
             "pending_expiry_days": 14,
             "auto_confirm_pending": False,
             "require_both_sides": False,
+            "backdate_days_max": 3660,
         },
         path_ids={"tb": "timebank_not_found"},
         texts={("name",): PLAIN_TEXT},
@@ -763,6 +770,10 @@ def arrange(
         "staff": w.member_ids["staff"],
         "api_key": spare_key.key.api_key_id,
         "activity": _activity(w.engine, w.timebank_id, w.organisation_id),  # the control's attendance
+        # Next week's meeting: nobody's attendance can be recorded before its day.
+        "future_activity": _activity(
+            w.engine, w.timebank_id, w.organisation_id, held_on=utc_now().date() + timedelta(days=7)
+        ),
         "attended": _activity(w.engine, w.timebank_id, w.organisation_id),  # the prior's attendance
         "spend_option": _spend_option(w.engine, w.timebank_id, w.organisation_id),
         "withdrawn_option": _spend_option(w.engine, w.timebank_id, w.organisation_id, withdrawn=True),
@@ -802,8 +813,8 @@ def arrange(
     return here, there
 
 
-def _activity(engine: Engine, timebank_id: int, organisation_id: int) -> int:
-    """An activity of the organisation, created by a coordinator; its id."""
+def _activity(engine: Engine, timebank_id: int, organisation_id: int, held_on: date | None = None) -> int:
+    """An activity of the organisation (on the forum's day unless ``held_on``), made by a coordinator."""
     coordinator = Caller("system:test", False, timebank_id, None, None, True, frozenset())
     view = create_activity(
         engine,
@@ -811,7 +822,7 @@ def _activity(engine: Engine, timebank_id: int, organisation_id: int) -> int:
         coordinator,
         organisation_id,
         FORUM["title"],
-        date.fromisoformat(FORUM["held_on"]),
+        held_on or date.fromisoformat(FORUM["held_on"]),
         FORUM["duration_minutes"],
         ActivityClassification(FORUM["classification"]),
         FORUM["purpose"],
@@ -958,6 +969,11 @@ def corpus(op: Operation, w: World, here: Arranged, there: Arranged) -> Iterator
         yield from _say_so_cases(content, content_type)
     if op.name == "spend_credits":
         yield from _withdrawn_option_cases(content, content_type, here)
+    if op.name == "record_attendance":
+        future = {"activity": here["future_activity"]}
+        yield Case(
+            "an activity a week ahead", content, 422, {"activity_not_yet_held"}, content_type, path=future
+        )
     yield Case(
         "Authorization sent twice",
         content,
@@ -1319,6 +1335,22 @@ def _json_cases(
 
     # Operation-specific shapes.
     if op.name == "record_exchange":
+        tomorrow = (utc_now().date() + timedelta(days=1)).isoformat()
+        for day in (tomorrow, "2999-01-01", "9999-12-31"):
+            yield Case(
+                f"activity_date={day}", _with(body, ("activity_date",), day), 422, {"activity_date_in_future"}
+            )
+        for day in ("1901-01-01", "0001-01-01"):
+            yield Case(
+                f"activity_date={day}",
+                _with(body, ("activity_date",), day),
+                422,
+                {"activity_date_too_far_back"},
+            )
+    if op.name in ("create_timebank", "update_timebank"):
+        for value in (-1, 3661, 10**6, "30", 1.5, 30.0, True, None, [30]):
+            yield Case(f"backdate_days_max={value!r}", _with(body, ("backdate_days_max",), value), 422, ANY)
+    if op.name == "record_exchange":
         receiver = body["receivers"][0]
         yield Case("no receivers", _with(body, ("receivers",), []), 422, {"receivers_required"})
         yield Case("receivers is an object", _with(body, ("receivers",), receiver), 422, ANY)
@@ -1434,6 +1466,12 @@ def _attendance_cases(w: World, body: dict[str, Any]) -> Iterator[Case]:
 
     # The list.
     yield Case("no attendees", attendees(), 422, {"attendees_required"})
+    yield Case(
+        "an attendee down for 600 minutes at a 120-minute forum",
+        attendees({**credits, "minutes": 600}, reduced, charity),
+        422,
+        {"attendance_above_activity_length"},
+    )
     yield Case("attendees=None", _with(body, ("attendees",), None), 422, ANY)
     yield Case("attendees is an object", _with(body, ("attendees",), credits), 422, ANY)
     yield Case("attendees missing", _without(body, ("attendees",)), 422, REQUIRED)

@@ -10,7 +10,9 @@ time; stepping down from 0005 keeps every exchange a spend posted, and stepping 
 the timebanks' own rating thresholds (they go back to the defaults) and nothing else; its CHECKs
 refuse thresholds out of range or the wrong way round for their figure; stepping down from 0007
 drops the report's pair-months and its two indexes and leaves the ledger and its triggers as they
-were (the backfill is tested in ``test_report_rollups``). ``timebank migrate`` and
+were (the backfill is tested in ``test_report_rollups``); 0011 gives every existing timebank a bound
+of 365 days on back-dating exchanges, its CHECK keeps the bound from 0 to ten years, and stepping
+down drops only that setting. ``timebank migrate`` and
 ``timebank downgrade`` do the same through the command line, reading the database URL from
 ``TIMEBANK_DATABASE_URL``. Whether the triggers refuse changes is tested in ``test_append_only``.
 """
@@ -29,7 +31,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
-from tests.conftest import drop_postgres_database, fresh_postgres_database
+from tests.conftest import STORY_BACKDATE_DAYS, drop_postgres_database, fresh_postgres_database
 from timebank.cli import app
 from timebank.db import (
     benefit_tables,  # noqa: F401  (and these)
@@ -332,7 +334,7 @@ def test_0004_keeps_every_transaction_and_the_append_only_triggers_when_it_adds_
     # The history is written through today's services, so at head, and the database is then taken
     # back below 0004: the services write tables (the report's pair-months) that 0003 lacks.
     upgrade(empty_url)
-    timebank = services.create_timebank(empty_engine, "Before 0004")
+    timebank = services.create_timebank(empty_engine, "Before 0004", backdate_days_max=STORY_BACKDATE_DAYS)
     coordinator = Actor("coordinator", is_coordinator=True)
     ann, bo = (
         services.open_account(empty_engine, timebank.timebank_id, coordinator, AccountKind.MEMBER, name)
@@ -444,7 +446,7 @@ def test_0006_adds_the_thresholds_empty_and_steps_down_leaving_the_ledger_untouc
 
     # Written at head through today's services, then taken back below 0006 (as for 0004 above).
     upgrade(empty_url)
-    timebank = services.create_timebank(empty_engine, "Before 0006")
+    timebank = services.create_timebank(empty_engine, "Before 0006", backdate_days_max=STORY_BACKDATE_DAYS)
     tb = timebank.timebank_id
     coordinator = Actor("coordinator", is_coordinator=True)
     ann, bo = (
@@ -549,7 +551,9 @@ def test_0007_steps_down_leaving_the_ledger_and_its_triggers_untouched_and_steps
     from timebank.ledger import AccountKind, Actor, ReceiverShare
 
     upgrade(empty_url)
-    tb = services.create_timebank(empty_engine, "Before 0007").timebank_id
+    tb = services.create_timebank(
+        empty_engine, "Before 0007", backdate_days_max=STORY_BACKDATE_DAYS
+    ).timebank_id
     coordinator = Actor("coordinator", is_coordinator=True)
     ann, bo = (
         services.open_account(empty_engine, tb, coordinator, AccountKind.MEMBER, name).account_id
@@ -578,6 +582,74 @@ def test_0007_steps_down_leaving_the_ledger_and_its_triggers_untouched_and_steps
         assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
         rows = connection.execute(text("SELECT minutes, exchange_count FROM report_pair_months")).all()
     assert [tuple(row) for row in rows] == [(45, 1)]
+
+
+# --- 0011 bounds how far back an exchange may be dated ------------------------------------------
+
+
+def _timebank_columns(engine: Engine) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns("timebanks")}
+
+
+def test_0011_gives_every_existing_timebank_365_days_and_steps_down_dropping_only_the_setting(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    from datetime import date
+
+    from timebank import services
+    from timebank.ledger import AccountKind, Actor, ReceiverShare
+
+    upgrade(empty_url)
+    tb = services.create_timebank(
+        empty_engine, "Before 0011", backdate_days_max=STORY_BACKDATE_DAYS
+    ).timebank_id
+    coordinator = Actor("coordinator", is_coordinator=True)
+    ann, bo = (
+        services.open_account(empty_engine, tb, coordinator, AccountKind.MEMBER, name).account_id
+        for name in ("Ann", "Bo")
+    )
+    services.record_exchange(
+        empty_engine, tb, coordinator, ann, [ReceiverShare(bo, 45)], date(2024, 5, 1), "help"
+    )
+    before = _history(empty_engine)
+
+    downgrade(empty_url, "0007")
+
+    assert current_revision(empty_engine) == "0007"
+    assert "backdate_days_max" not in _timebank_columns(empty_engine)
+    assert _history(empty_engine) == before
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+
+    upgrade(empty_url)
+
+    assert "backdate_days_max" in _timebank_columns(empty_engine)
+    assert services.get_timebank(empty_engine, tb).backdate_days_max == 365
+    assert _history(empty_engine) == before
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+
+
+def test_0011_the_database_refuses_a_bound_below_0_or_beyond_ten_years(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    from timebank import services
+
+    upgrade(empty_url)
+    tb = services.create_timebank(empty_engine, "Checked").timebank_id
+    for days in (-1, 3661):
+        with pytest.raises(IntegrityError), empty_engine.begin() as connection:
+            connection.execute(
+                text("UPDATE timebanks SET backdate_days_max = :days WHERE id = :tb"),
+                {"days": days, "tb": tb},
+            )
+    for days in (0, 3660):
+        with empty_engine.begin() as connection:
+            connection.execute(
+                text("UPDATE timebanks SET backdate_days_max = :days WHERE id = :tb"),
+                {"days": days, "tb": tb},
+            )
+    assert services.get_timebank(empty_engine, tb).backdate_days_max == 3660
 
 
 # --- the command line ---------------------------------------------------------------------------
@@ -667,7 +739,7 @@ def test_timebank_migrate_never_prints_the_database_password(
 def test_timebank_expire_pending_closes_old_pending_exchanges_in_every_timebank(
     database_url_setting: str,
 ) -> None:
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from timebank import services
     from timebank.ledger import AccountKind, Actor, ReceiverShare
@@ -690,7 +762,7 @@ def test_timebank_expire_pending_closes_old_pending_exchanges_in_every_timebank(
             Actor(f"member:{giver}", giver),
             giver,
             [ReceiverShare(receiver, 30)],
-            date.today(),
+            utc_now().date(),
             "shopping",
         )
         pending.append((timebank.timebank_id, exchange.exchange_id))

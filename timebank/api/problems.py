@@ -13,6 +13,8 @@ A ledger error keeps its code; its group decides the status (the error tree in
     request_body_too_large     413
     content_type_unsupported   415  a JSON body sent as something else
     request_body_unexpected    422  a body sent to a write that takes none
+    request_header_timeout     408  the request's headers took too long (``timebank serve`` only,
+                                    written by ``timebank.api.http_protocol`` before the app runs)
     internal_error             500  a bug; the body says nothing more, the log says everything
 """
 

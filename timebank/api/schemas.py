@@ -23,6 +23,7 @@ from timebank.ledger.limits import (
 )
 from timebank.ledger.rules import MINUTES_PER_TRANSFER_MAX
 from timebank.services.members import TAGS_MAX
+from timebank.services.timebanks import BACKDATE_DAYS_MAX_LIMIT, DEFAULT_BACKDATE_DAYS_MAX
 
 __all__ = [
     "ID_MAX",
@@ -70,6 +71,15 @@ CapMinutes = Annotated[StrictInt, Field(ge=0, le=LIMIT_MINUTES_MAX)]
 Name = Annotated[str, Field(min_length=1, max_length=NAME_LENGTH_MAX)]
 Tag = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9_]+$")]
 Role = Literal["member", "coordinator"]
+# How many days back an exchange may be dated: 0 (today only) to ten years.
+BackdateDays = Annotated[
+    StrictInt,
+    Field(
+        ge=0,
+        le=BACKDATE_DAYS_MAX_LIMIT,
+        description="How many days back members and coordinators may date an exchange (0: today only).",
+    ),
+]
 
 
 def _calendar_date_only(value: object) -> object:
@@ -132,6 +142,7 @@ class TimebankCreate(_Request):
     pending_expiry_days: Annotated[StrictInt, Field(ge=1, le=366)] = 14
     auto_confirm_pending: StrictBool = False
     require_both_sides: StrictBool = False
+    backdate_days_max: BackdateDays = DEFAULT_BACKDATE_DAYS_MAX
 
 
 # The default of a setting that may be left out of an update but never sent as null. Typed Any so
@@ -150,6 +161,7 @@ class TimebankUpdate(_Request):
     pending_expiry_days: Annotated[StrictInt, Field(ge=1, le=366)] = _ABSENT
     auto_confirm_pending: StrictBool = _ABSENT
     require_both_sides: StrictBool = _ABSENT
+    backdate_days_max: BackdateDays = _ABSENT
 
 
 class TimebankOut(BaseModel):
@@ -163,6 +175,7 @@ class TimebankOut(BaseModel):
     pending_expiry_days: int
     auto_confirm_pending: bool
     require_both_sides: bool
+    backdate_days_max: int
 
 
 class MemberCreate(_Request):

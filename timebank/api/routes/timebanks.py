@@ -34,6 +34,7 @@ def _out(settings: TimebankSettings) -> TimebankOut:
         pending_expiry_days=settings.pending_expiry_days,
         auto_confirm_pending=settings.auto_confirm_pending,
         require_both_sides=settings.require_both_sides,
+        backdate_days_max=settings.backdate_days_max,
     )
 
 

@@ -1,4 +1,4 @@
-"""Timebanks and their own rules (default limits, pending expiry, both-sides confirmation)."""
+"""Timebanks and their own rules (default limits, pending expiry, both-sides confirmation, back-dating)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ class TimebankSettings:
     auto_confirm_pending: bool
     require_both_sides: bool
     created_at: datetime
+    # How many days back an exchange may be dated when recorded one by one (imports are not bound).
+    backdate_days_max: int
 
 
 class TimebankRepository:
@@ -47,6 +49,7 @@ class TimebankRepository:
             "auto_confirm_pending": settings.auto_confirm_pending,
             "require_both_sides": settings.require_both_sides,
             "created_at": settings.created_at,
+            "backdate_days_max": settings.backdate_days_max,
         }
         result = self.connection.execute(insert(timebanks).values(values).returning(timebanks.c.id))
         return int(result.scalar_one())
@@ -91,4 +94,5 @@ class TimebankRepository:
             auto_confirm_pending=row["auto_confirm_pending"],
             require_both_sides=row["require_both_sides"],
             created_at=row["created_at"],
+            backdate_days_max=row["backdate_days_max"],
         )
