@@ -501,7 +501,7 @@ async def _load(spec: LoadSpec, measuring: Any) -> LoadResult:
             body = {
                 "giver_account_id": giver,
                 "receivers": [{"account_id": receiver, "minutes": rng.randint(5, 90)}],
-                "activity_date": "2026-11-20",
+                "activity_date": datetime.now(UTC).date().isoformat(),
                 "description": "http bench help",
             }
             auth["Idempotency-Key"] = str(uuid.uuid4())

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date
+from datetime import UTC, datetime
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -39,7 +39,7 @@ def run(url):
         for i in range(50)
     ]
     rng = random.Random(1)
-    today = date.today()
+    today = datetime.now(UTC).date()  # the ledger's today: an exchange after it is refused
 
     def one():
         g, r = rng.sample(ids, 2)

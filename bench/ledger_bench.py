@@ -132,7 +132,7 @@ def _exchange_worker(
 ) -> None:  # type: ignore[name-defined]
     engine = make_engine(url)
     rng = random.Random(seed)
-    today = date.today()
+    today = datetime.now(UTC).date()  # the ledger's today: an exchange after it is refused
     # Warm the connection and the statement cache before the clock starts.
     _one_exchange(engine, timebank_id, account_ids, rng, today)
     start.wait()

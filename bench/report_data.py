@@ -67,8 +67,10 @@ from timebank.db.repositories import TimebankSettings
 from timebank.db.tables import accounts, exchange_receivers, exchanges, transactions, transfers
 from timebank.demo import HELP_ACTIVITIES
 from timebank.ledger import invariants
+from timebank.ledger.contacts import Contact
 from timebank.ledger.types import AccountKind, AccountState
 from timebank.services.timebanks import (
+    DEFAULT_BACKDATE_DAYS_MAX,
     DEFAULT_MINUTES_PER_TRANSFER_MAX,
     DEFAULT_ORGANISATION_FLOOR_MINUTES,
     DEFAULT_PENDING_EXPIRY_DAYS,
@@ -728,6 +730,7 @@ def _create_people(uow: UnitOfWork, people: People, days: list[date], name: str)
             auto_confirm_pending=False,
             require_both_sides=False,
             created_at=opened,
+            backdate_days_max=DEFAULT_BACKDATE_DAYS_MAX,
         )
     )
     joined = [_moment(days[people.join_day[i]], 7) for i in range(people.members)]
@@ -782,7 +785,9 @@ def _create_people(uow: UnitOfWork, people: People, days: list[date], name: str)
             timebank_id, AccountKind.ORGANISATION, organisation_name, floor, None, opened
         )
         account_ids.append(account_id)
-        organisation_ids.append(uow.organisations.insert(timebank_id, account_id, organisation_name, opened))
+        organisation_ids.append(
+            uow.organisations.insert(timebank_id, account_id, organisation_name, opened, Contact())
+        )
         for i in staff:
             uow.organisations.add_staff(
                 timebank_id, organisation_ids[-1], member_ids[i], max(opened, joined[i])

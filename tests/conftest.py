@@ -47,6 +47,9 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+# The tests' stories happen on fixed days, the oldest in 2024, and a timebank takes exchanges dated
+# at most its ``backdate_days_max`` back (365 days by default): the stories' timebanks allow ten years.
+STORY_BACKDATE_DAYS = 3660
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

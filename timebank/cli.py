@@ -171,9 +171,23 @@ def serve_command(
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int | None = typer.Option(None, help="Worker processes [default: TIMEBANK_WORKERS, or 1]."),
     demo: bool = typer.Option(False, "--demo", help="First seed a demo timebank and print how to log in."),
+    timeout_headers: float | None = typer.Option(
+        None,
+        help="Seconds a client has to send a request's headers, so slow clients cannot hold connections"
+        " open [default: TIMEBANK_HEADER_TIMEOUT_SECONDS, or 10].",
+        min=0.1,
+        max=300,
+    ),
 ) -> None:
     """Migrate the database, then serve the HTTP API."""
+    import os
+
     import uvicorn
+
+    if timeout_headers is not None:
+        # Settings reach the worker processes through the environment, as every other one does.
+        os.environ["TIMEBANK_HEADER_TIMEOUT_SECONDS"] = str(timeout_headers)
+        get_settings.cache_clear()
 
     migrate.upgrade()
     if demo:
@@ -186,10 +200,12 @@ def serve_command(
         finally:
             engine.dispose()
     typer.echo(f"Serving timebank on http://{host}:{port} with {_safe_url()}")
-    # The app is named by string so that nothing here imports timebank.api (layers point inward).
+    # The app is named by string so that nothing here imports timebank.api (layers point inward);
+    # so is its HTTP protocol: uvicorn's own, with a time limit on reading a request's headers.
     uvicorn.run(
         "timebank.api.app:create_app",
         factory=True,
+        http="timebank.api.http_protocol:HeaderTimeoutProtocol",
         host=host,
         port=port,
         workers=workers or get_settings().workers,

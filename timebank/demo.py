@@ -27,6 +27,7 @@ from timebank.ledger.errors import LimitBreached
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.services.access import create_admin
 from timebank.services.callers import Caller
+from timebank.services.clock import utc_now
 from timebank.services.exchanges import record_exchange
 from timebank.services.gifts import give_credits
 from timebank.services.imports import ImportRow, import_exchanges
@@ -114,7 +115,8 @@ def seed_demo(engine: Engine, *, today: date | None = None) -> DemoTimebank:
     if found is not None:
         return found
     rng = random.Random(2026)
-    today = today or date.today()
+    # The ledger's "today" is UTC's: an exchange dated after it is refused as in the future.
+    today = today or utc_now().date()
     create_admin(engine, _ADMIN, DEMO_PASSWORD)
     timebank = create_timebank(engine, "Riverside Timebank (demo)")
     tb = timebank.timebank_id

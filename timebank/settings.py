@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # --- the HTTP edge --------------------------------------------------------------------------
     # Larger request bodies are refused with 413 before they are read whole.
     request_body_bytes_max: int = 256 * 1024
+    # A client has this long, from opening a connection or from the last answer on it, to send a
+    # request's whole head (timebank.api.http_protocol): slow clients cannot hold connections open.
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
 
 
 @lru_cache(maxsize=1)

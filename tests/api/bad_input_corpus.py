@@ -15,7 +15,11 @@ by its own rule's code (``Count``); every rating threshold (a whole percentage) 
 0 or above 100, refused as ``rating_threshold_out_of_range``, and each figure's pair the wrong way
 round for its direction as ``rating_thresholds_out_of_order``; every id field likewise, and as
 another timebank's id; every text field with NUL, ESC, a bidi override, a lone surrogate escape, too
-long and 1 MB long; every day as a day that is not, a date-time, a Unix time, empty and null; every
+long and 1 MB long; every day as a day that is not, a date-time, a Unix time, empty and null, and
+an exchange's day as tomorrow, far ahead, in 1901 and in year 1 (``activity_date_in_future``,
+``activity_date_too_far_back``); a timebank's ``backdate_days_max`` below 0, above ten years or not
+a whole number; an attendee down for more minutes than the activity lasted, and attendance at an
+activity a week ahead; every
 name from a short list (a classification, a choice, a discriminator's ``kind``, a spend option's
 class) unknown or misspelt, refused by its own rule's code where it has one
 (``Operation.enum_codes``); fields the schema does not have (``balance_minutes``, ``timebank_id``,
@@ -32,6 +36,9 @@ credentials in the query string, and usernames with control characters. A failed
 by design (the limiter counts guesses), so the login corpus holds only requests refused before the
 credentials are looked at, and the login_failures table stays in the comparison to prove it; a wrong
 password or a username that is merely unknown is left out.
+
+Every write is also sent with two ``Authorization`` headers (the caller's, then another member's),
+refused at the edge as ``authorization_header_repeated`` whoever either names.
 
 Every write with an id in its path gets ids that are not ids (0, -1, 2**64, "abc" ...), one that
 does not exist, and another timebank's. Every keyed write is sent without an Idempotency-Key, with
@@ -65,7 +72,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -80,6 +87,7 @@ from timebank.benefits.money import MILES_MAX, PENCE_PER_MILE_MAX
 from timebank.benefits.spending import SpendClass
 from timebank.services.activities import create_activity
 from timebank.services.callers import Caller
+from timebank.services.clock import utc_now
 from timebank.services.declarations import set_declaration
 from timebank.services.invitations import invite_members
 from timebank.services.members import add_member
@@ -470,6 +478,7 @@ OPERATIONS = [
             "auto_confirm_pending": False,
             "require_both_sides": True,
             **CONTACT,
+            "backdate_days_max": 90,
         },
         role="admin",
         texts={("name",): PLAIN_TEXT, **CONTACT_TEXTS},
@@ -510,6 +519,7 @@ OPERATIONS = [
             "auto_confirm_pending": False,
             "require_both_sides": False,
             **CONTACT,
+            "backdate_days_max": 3660,
         },
         path_ids={"tb": "timebank_not_found"},
         texts={("name",): PLAIN_TEXT, **CONTACT_TEXTS},
@@ -803,10 +813,13 @@ def arrange(
         "account": w.account_ids["member"],
         "staff": w.member_ids["staff"],
         "api_key": spare_key.key.api_key_id,
-        "activity": _activity(
-            w.engine, w.timebank_id, w.organisation_id, invited
-        ),  # the control's attendance
-        "attended": _activity(w.engine, w.timebank_id, w.organisation_id, invited),  # the prior's attendance
+        # The control's attendance, and the prior's.
+        "activity": _activity(w.engine, w.timebank_id, w.organisation_id, invited),
+        # Next week's meeting: nobody's attendance can be recorded before its day.
+        "future_activity": _activity(
+            w.engine, w.timebank_id, w.organisation_id, held_on=utc_now().date() + timedelta(days=7)
+        ),
+        "attended": _activity(w.engine, w.timebank_id, w.organisation_id, invited),
         "spend_option": _spend_option(w.engine, w.timebank_id, w.organisation_id),
         "withdrawn_option": _spend_option(w.engine, w.timebank_id, w.organisation_id, withdrawn=True),
     }
@@ -845,8 +858,15 @@ def arrange(
     return here, there
 
 
-def _activity(engine: Engine, timebank_id: int, organisation_id: int, invited: Sequence[int] = ()) -> int:
-    """An activity of the organisation, created by a coordinator, with ``invited`` invited; its id."""
+def _activity(
+    engine: Engine,
+    timebank_id: int,
+    organisation_id: int,
+    invited: Sequence[int] = (),
+    held_on: date | None = None,
+) -> int:
+    """An activity of the organisation (on the forum's day unless ``held_on``), made by a coordinator,
+    with ``invited`` invited; its id."""
     coordinator = Caller("system:test", False, timebank_id, None, None, True, frozenset())
     view = create_activity(
         engine,
@@ -854,7 +874,7 @@ def _activity(engine: Engine, timebank_id: int, organisation_id: int, invited: S
         coordinator,
         organisation_id,
         FORUM["title"],
-        date.fromisoformat(FORUM["held_on"]),
+        held_on or date.fromisoformat(FORUM["held_on"]),
         FORUM["duration_minutes"],
         ActivityClassification(FORUM["classification"]),
         FORUM["purpose"],
@@ -918,6 +938,8 @@ class Case:
     query: str | None = None  # the query string (without its "?"); None: the operation's own
     replay: bytes | None = None  # a replay: the bytes of the first answer, expected again
     records: frozenset[str] = frozenset()  # tables it must add rows to, by design (see AUDITED)
+    # Two Authorization headers: the caller's, then another member's (which one is asking?).
+    authorization_twice: bool = False
 
 
 def _set(body: dict[str, Any], path: Path, value: Any) -> dict[str, Any]:
@@ -1001,6 +1023,19 @@ def corpus(op: Operation, w: World, here: Arranged, there: Arranged) -> Iterator
         yield from _say_so_cases(content, content_type)
     if op.name == "spend_credits":
         yield from _withdrawn_option_cases(content, content_type, here)
+    if op.name == "record_attendance":
+        future = {"activity": here["future_activity"]}
+        yield Case(
+            "an activity a week ahead", content, 422, {"activity_not_yet_held"}, content_type, path=future
+        )
+    yield Case(
+        "Authorization sent twice",
+        content,
+        400,
+        {"authorization_header_repeated"},
+        content_type,
+        authorization_twice=True,
+    )
     if op.keyed:
         yield from _key_cases(content, content_type, here["prior"][op.name])
 
@@ -1354,6 +1389,22 @@ def _json_cases(
 
     # Operation-specific shapes.
     if op.name == "record_exchange":
+        tomorrow = (utc_now().date() + timedelta(days=1)).isoformat()
+        for day in (tomorrow, "2999-01-01", "9999-12-31"):
+            yield Case(
+                f"activity_date={day}", _with(body, ("activity_date",), day), 422, {"activity_date_in_future"}
+            )
+        for day in ("1901-01-01", "0001-01-01"):
+            yield Case(
+                f"activity_date={day}",
+                _with(body, ("activity_date",), day),
+                422,
+                {"activity_date_too_far_back"},
+            )
+    if op.name in ("create_timebank", "update_timebank"):
+        for value in (-1, 3661, 10**6, "30", 1.5, 30.0, True, None, [30]):
+            yield Case(f"backdate_days_max={value!r}", _with(body, ("backdate_days_max",), value), 422, ANY)
+    if op.name == "record_exchange":
         receiver = body["receivers"][0]
         yield Case("no receivers", _with(body, ("receivers",), []), 422, {"receivers_required"})
         yield Case("receivers is an object", _with(body, ("receivers",), receiver), 422, ANY)
@@ -1469,6 +1520,12 @@ def _attendance_cases(w: World, body: dict[str, Any]) -> Iterator[Case]:
 
     # The list.
     yield Case("no attendees", attendees(), 422, {"attendees_required"})
+    yield Case(
+        "an attendee down for 600 minutes at a 120-minute forum",
+        attendees({**credits, "minutes": 600}, reduced, charity),
+        422,
+        {"attendance_above_activity_length"},
+    )
     yield Case("attendees=None", _with(body, ("attendees",), None), 422, ANY)
     yield Case("attendees is an object", _with(body, ("attendees",), credits), 422, ANY)
     yield Case("attendees missing", _without(body, ("attendees",)), 422, REQUIRED)
@@ -1821,7 +1878,14 @@ def send(client: httpx.Client, w: World, op: Operation, here: Arranged, case: Ca
         sent["Idempotency-Key"] = uuid.uuid4().hex if case.key == "fresh" else case.key
     path = op.path.format(**{**here, **case.path})
     query = op.query if case.query is None else case.query
-    return client.request(op.method, f"{path}?{query}" if query else path, content=case.content, headers=sent)
+    headers: list[tuple[str, str]] = list(sent.items())
+    if case.authorization_twice:
+        own = sent.get("Authorization", "Bearer tbt_not_a_token")
+        headers = [(name, value) for name, value in headers if name != "Authorization"]
+        headers += [("Authorization", own), ("Authorization", w.headers["other_member"]["Authorization"])]
+    return client.request(
+        op.method, f"{path}?{query}" if query else path, content=case.content, headers=headers
+    )
 
 
 def problems_with(response: Response, case: Case) -> list[str]:

@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from tests.conftest import STORY_BACKDATE_DAYS
 from timebank.api.app import create_app
 from timebank.services.access import create_admin, log_in
 from timebank.services.callers import Caller
@@ -59,8 +60,8 @@ def build_world(engine: Engine) -> World:
     suffix = uuid.uuid4().hex[:10]
     admin_name = f"admin_{suffix}"
     create_admin(engine, admin_name, PASSWORD)
-    timebank = create_timebank(engine, f"Riverside {suffix}")
-    other = create_timebank(engine, f"Hillside {suffix}")
+    timebank = create_timebank(engine, f"Riverside {suffix}", backdate_days_max=STORY_BACKDATE_DAYS)
+    other = create_timebank(engine, f"Hillside {suffix}", backdate_days_max=STORY_BACKDATE_DAYS)
     tb, other_tb = timebank.timebank_id, other.timebank_id
     admin = _system(None, admin=True)
     world = World(

@@ -3,13 +3,14 @@
 Each row is one operation of ``openapi/openapi.json`` (a few have more than one row: an
 organisation's account, a grant from the pot, a coordinator writing a benefits declaration on the
 member's say-so) and names the outcome for every kind of caller: anonymous, a logged-out token,
-the member, another member, a coordinator, the organisation's staff, its API key, a platform admin
-and the coordinator of another timebank. A meta-test fails when an operation of the committed spec
-has no row, so a new route must say who may call it. Outcomes are exact: an unexpected 2xx fails,
-and so does a refusal with another status or code. Every refusal must be an
-``application/problem+json`` document whose ``code`` names the broken rule. Writes meet a fresh
-object per caller (a pending exchange to confirm, a key to revoke, an activity whose attendance is
-not yet recorded), arranged through the services in one world per backend.
+the member, another member, a coordinator, the organisation's staff, its API key, a platform admin,
+and three callers of another timebank: its coordinator, a member and an organisation's API key. A
+meta-test fails when an operation of the committed spec has no row, so a new route must say who
+may call it. Outcomes are exact: an unexpected 2xx fails, and so does a refusal with another status
+or code. Every refusal must be an ``application/problem+json`` document whose ``code`` names the
+broken rule. Writes meet a fresh object per caller (a pending exchange to confirm, a key to revoke,
+an activity whose attendance is not yet recorded), arranged through the services in one world per
+backend.
 
 The rules the rows encode:
 
@@ -20,9 +21,11 @@ The rules the rows encode:
 - **Nobody unknown.** Without a token the answer is 401 ``not_authenticated``, and with a token that
   was logged out 401 ``token_invalid``, everywhere except ``GET /v1/health`` and ``POST /v1/auth/token``.
 - **Another timebank is not there.** Under ``/v1/timebanks/{tb}``, a caller who does not belong to
-  ``tb`` gets 404 ``timebank_not_found`` whatever their role: the coordinator of another timebank
-  here, and every caller of this timebank under the other timebank's path. Another timebank's ids
-  under this timebank's path are not found either (the last test).
+  ``tb`` gets 404 ``timebank_not_found`` whatever their role: the coordinator, a member and an API
+  key of another timebank here, and every caller of this timebank under the other timebank's path.
+  Another timebank's ids under this timebank's path are not found either, whoever names them, even
+  a caller who may not do the operation at all: what the request names is looked for before who
+  asks is judged (the last tests, for every operation that names an object).
 - **A member** reads and acts on their own account (balance, statement, limit log), their own
   exchanges and their own member record, and gives from their own account. Every member sees the
   timebank and its organisations (to know where credits can be spent).
@@ -109,7 +112,11 @@ CALLERS = (
     "organisation_key",
     "admin",
     "other_coordinator",
+    "far_member",
+    "far_key",
 )
+# Callers of another timebank: its coordinator, a plain member and an organisation's API key.
+OUTSIDERS = ("other_coordinator", "far_member", "far_key")
 # Callers that belong to the timebank under test.
 TIMEBANK_CALLERS = ("member", "other_member", "coordinator", "staff", "organisation_key")
 PUBLIC_OPERATIONS = {"health", "log_in"}
@@ -141,8 +148,13 @@ def everyone(outcome: str) -> dict[str, str]:
 
 
 def signed_in(outcome: str, **overrides: str) -> dict[str, str]:
-    """``outcome`` for anyone with valid credentials; 401 for the others."""
+    """``outcome`` for anyone with valid credentials; 401 for the others.
+
+    The other timebank's API key is an API key like this timebank's: it meets the same refusals.
+    """
     expected = everyone(outcome) | overrides
+    if "organisation_key" in overrides:
+        expected["far_key"] = overrides["organisation_key"]
     expected.update(anonymous=ANONYMOUS, revoked_token=LOGGED_OUT)
     return expected
 
@@ -162,12 +174,14 @@ def all_of_timebank(status: int, *, admin: str = NOT_HERE) -> dict[str, str]:
 
 @dataclass
 class Arena:
-    """The conftest world, plus a neighbour who holds no credentials and a logged-out token."""
+    """The conftest world, plus a neighbour who holds no credentials, a logged-out token, and a
+    member and an organisation (with an API key) of the other timebank."""
 
     world: World
     neighbour_account_id: int
     neighbour_member_id: int
     headers: dict[str, dict[str, str]]
+    far_organisation_id: int
 
     @property
     def coordinator(self) -> Caller:
@@ -207,6 +221,14 @@ class Arena:
             self.world.engine, self.world.timebank_id, self.coordinator, self.world.organisation_id, "till"
         )
         return made.key.api_key_id, made.secret
+
+    def new_far_api_key(self) -> str:
+        """A new API key of the other timebank's organisation."""
+        other = self.world.other_timebank_id
+        made = create_api_key(
+            self.world.engine, other, coordinator_of(other), self.far_organisation_id, "far till"
+        )
+        return made.secret
 
     def activity(self) -> int:
         """A new activity of the organisation, with no attendance recorded yet."""
@@ -270,8 +292,15 @@ def build_arena(world: World) -> Arena:
     revoked = log_in(engine, world.usernames["member"], PASSWORD).access_token
     log_out(engine, revoked)
     headers = {**world.headers, "revoked_token": {"Authorization": f"Bearer {revoked}"}}
+    other = world.other_timebank_id
+    far_username = f"far_{uuid.uuid4().hex[:12]}"
+    add_member(engine, other, coordinator_of(other), "Far", username=far_username, password=PASSWORD)
+    headers["far_member"] = {"Authorization": f"Bearer {log_in(engine, far_username, PASSWORD).access_token}"}
+    far_organisation = add_organisation(engine, other, coordinator_of(other), "Hillside Library")
+    arena = Arena(world, neighbour.account_id, neighbour.member_id, headers, far_organisation.organisation_id)
+    headers["far_key"] = {"Authorization": f"Bearer {arena.new_far_api_key()}"}
     assert set(headers) == set(CALLERS), sorted(headers)
-    return Arena(world, neighbour.account_id, neighbour.member_id, headers)
+    return arena
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -325,9 +354,23 @@ def fresh_credentials(arena: Arena, caller: str) -> Call:
         token = log_in(arena.world.engine, arena.world.usernames[caller], PASSWORD).access_token
     elif caller == "organisation_key":
         _, token = arena.new_api_key()
+    elif caller == "far_key":
+        token = arena.new_far_api_key()
+    elif caller == "far_member":
+        token = far_member_token(arena)
     else:
         return Call()
     return Call(authorization=f"Bearer {token}")
+
+
+def far_member_token(arena: Arena) -> str:
+    """A token of a new member of the other timebank, made for this request."""
+    username = f"fresh_{uuid.uuid4().hex[:12]}"
+    other = arena.world.other_timebank_id
+    add_member(
+        arena.world.engine, other, coordinator_of(other), "Fresh", username=username, password=PASSWORD
+    )
+    return log_in(arena.world.engine, username, PASSWORD).access_token
 
 
 def fresh_login(arena: Arena, caller: str) -> Call:
@@ -350,8 +393,10 @@ def fresh_login(arena: Arena, caller: str) -> Call:
             add_member(engine, timebank_id, admin, "Fresh", username=username, password=PASSWORD)
         token = log_in(engine, username, PASSWORD).access_token
         return Call(json=body, authorization=f"Bearer {token}")
-    if caller == "organisation_key":
-        _, key = arena.new_api_key()
+    if caller == "far_member":
+        return Call(json=body, authorization=f"Bearer {far_member_token(arena)}")
+    if caller in ("organisation_key", "far_key"):
+        key = arena.new_api_key()[1] if caller == "organisation_key" else arena.new_far_api_key()
         return Call(json=body, authorization=f"Bearer {key}")
     return Call(json=body)
 
@@ -1102,10 +1147,30 @@ def test_every_row_denies_by_default() -> None:
         assert row.expected["anonymous"] == ANONYMOUS, row.name
         assert row.expected["revoked_token"] == LOGGED_OUT, row.name
         if "{tb}" in row.path:
-            assert row.expected["other_coordinator"] == NOT_HERE, row.name
+            for outsider in OUTSIDERS:
+                assert row.expected[outsider] == NOT_HERE, row.name
 
 
-def test_another_timebanks_ids_are_not_found_under_this_timebanks_path(arena: Arena) -> None:
+# Operations under /v1/timebanks/{tb} whose path, query and body name nothing but the timebank:
+# another timebank can only be named in their path, which the matrix's rows already check.
+NAMES_NOTHING_BUT_THE_TIMEBANK = {
+    "get_timebank",
+    "update_timebank",
+    "list_members",
+    "add_member",
+    "list_directory",
+    "list_organisations",
+    "add_organisation",
+    "get_report_ratings",
+    "set_report_ratings",
+}
+
+
+def far_requests(arena: Arena) -> list[tuple[str, str, str, Any, str]]:
+    """Requests under this timebank's path that name another timebank's objects.
+
+    Each is (operation id, method, path under the timebank, body, the code of the 404).
+    """
     world = arena.world
     engine, other = world.engine, world.other_timebank_id
     coordinator = coordinator_of(other)
@@ -1135,7 +1200,7 @@ def test_another_timebanks_ids_are_not_found_under_this_timebanks_path(arena: Ar
         engine, other, coordinator, trust, "Far swim", MINUTES, SpendClass.COMMUNITY_ACTIVITY
     ).spend_option_id
     account, member_id, organisation_id = world.other_account_id, stranger.member_id, world.organisation_id
-    here = world.account_ids["member"]
+    here, coordinator_here = world.account_ids["member"], world.member_ids["coordinator"]
     near_activity = arena.activity()
     near_option = arena.spend_option()
     far_attendee = {"attendees": [{"account_id": account, "minutes": MINUTES, "choice": "credits"}]}
@@ -1146,107 +1211,278 @@ def test_another_timebanks_ids_are_not_found_under_this_timebanks_path(arena: Ar
         "activity_date": ACTIVITY_DATE.isoformat(),
         "description": "Help from afar",
     }
-    requests: list[tuple[str, str, Any, str]] = [
-        ("GET", f"/accounts/{account}", None, "account_not_found"),
-        ("GET", f"/accounts/{account}/statement", None, "account_not_found"),
-        ("GET", f"/accounts/{account}/limit-changes", None, "account_not_found"),
-        ("PUT", f"/accounts/{account}/limits", LIMITS, "account_not_found"),
-        ("POST", "/exchanges", exchange_body, "account_not_found"),
-        ("GET", f"/exchanges/{far}", None, "exchange_not_found"),
-        ("POST", f"/exchanges/{far}/confirm", None, "exchange_not_found"),
-        ("POST", f"/exchanges/{far}/decline", None, "exchange_not_found"),
-        ("POST", f"/exchanges/{far}/cancel", None, "exchange_not_found"),
-        ("POST", f"/exchanges/{far}/reverse", {"reason": "Not ours"}, "exchange_not_found"),
+    give = {"from_account_id": here, "to_account_id": account, "minutes": 1}
+    take = {"from_account_id": account, "to_account_id": here, "minutes": 1}
+    say_so = {**DECLARE, "members_say_so": True}
+    charts = "/reports/reciprocity/charts/role_mix"
+    return [
+        ("get_account", "GET", f"/accounts/{account}", None, "account_not_found"),
+        ("get_statement", "GET", f"/accounts/{account}/statement", None, "account_not_found"),
+        ("list_limit_changes", "GET", f"/accounts/{account}/limit-changes", None, "account_not_found"),
+        ("set_limits", "PUT", f"/accounts/{account}/limits", LIMITS, "account_not_found"),
+        ("get_member_report", "GET", f"/accounts/{account}/report", None, "account_not_found"),
+        ("get_benefit_statement", "GET", f"/accounts/{account}/benefit-statement", None, "account_not_found"),
         (
-            "POST",
-            "/gifts",
-            {"from_account_id": here, "to_account_id": account, "minutes": 1},
+            "get_benefit_letter",
+            "GET",
+            f"/accounts/{account}/benefit-statement/letter",
+            None,
             "account_not_found",
         ),
+        ("list_exchanges", "GET", f"/exchanges?account_id={account}", None, "account_not_found"),
+        ("record_exchange", "POST", "/exchanges", exchange_body, "account_not_found"),
+        ("get_exchange", "GET", f"/exchanges/{far}", None, "exchange_not_found"),
+        ("confirm_exchange", "POST", f"/exchanges/{far}/confirm", None, "exchange_not_found"),
+        ("decline_exchange", "POST", f"/exchanges/{far}/decline", None, "exchange_not_found"),
+        ("cancel_exchange", "POST", f"/exchanges/{far}/cancel", None, "exchange_not_found"),
         (
+            "reverse_exchange",
             "POST",
-            "/gifts",
-            {"from_account_id": account, "to_account_id": here, "minutes": 1},
-            "account_not_found",
+            f"/exchanges/{far}/reverse",
+            {"reason": "Not ours"},
+            "exchange_not_found",
         ),
-        ("GET", f"/members/{member_id}", None, "member_not_found"),
-        ("PATCH", f"/members/{member_id}", {"tags": ["far"]}, "member_not_found"),
-        ("GET", f"/organisations/{trust}", None, "organisation_not_found"),
-        ("PATCH", f"/organisations/{trust}", {"contact_phone": "01632 960000"}, "organisation_not_found"),
+        ("give_credits", "POST", "/gifts", give, "account_not_found"),
+        ("give_credits", "POST", "/gifts", take, "account_not_found"),
+        ("get_member", "GET", f"/members/{member_id}", None, "member_not_found"),
+        ("update_member", "PATCH", f"/members/{member_id}", {"tags": ["far"]}, "member_not_found"),
+        ("get_organisation", "GET", f"/organisations/{trust}", None, "organisation_not_found"),
         (
-            "POST",
-            f"/organisations/{trust}/staff",
-            {"member_id": world.member_ids["coordinator"]},
+            "update_organisation",
+            "PATCH",
+            f"/organisations/{trust}",
+            {"contact_phone": "01632 960000"},
             "organisation_not_found",
         ),
-        ("POST", f"/organisations/{organisation_id}/staff", {"member_id": member_id}, "member_not_found"),
-        ("DELETE", f"/organisations/{organisation_id}/staff/{member_id}", None, "member_not_found"),
-        ("GET", f"/organisations/{trust}/api-keys", None, "organisation_not_found"),
-        ("POST", f"/organisations/{trust}/api-keys", {"label": "sneaky"}, "organisation_not_found"),
-        ("DELETE", f"/organisations/{trust}/api-keys/{far_key}", None, "organisation_not_found"),
-        ("DELETE", f"/organisations/{organisation_id}/api-keys/{far_key}", None, "api_key_not_found"),
-        ("POST", f"/organisations/{trust}/activities", FORUM, "organisation_not_found"),
-        ("GET", f"/organisations/{trust}/activities", None, "organisation_not_found"),
-        ("GET", f"/activities/{far_activity}", None, "activity_not_found"),
-        ("POST", f"/activities/{far_activity}/attendance", attendance_body(arena), "activity_not_found"),
-        ("POST", f"/activities/{near_activity}/attendance", far_attendee, "account_not_found"),
-        ("GET", f"/activities/{far_activity}/attendance", None, "activity_not_found"),
         (
+            "add_staff",
+            "POST",
+            f"/organisations/{trust}/staff",
+            {"member_id": coordinator_here},
+            "organisation_not_found",
+        ),
+        (
+            "add_staff",
+            "POST",
+            f"/organisations/{organisation_id}/staff",
+            {"member_id": member_id},
+            "member_not_found",
+        ),
+        (
+            "remove_staff",
+            "DELETE",
+            f"/organisations/{trust}/staff/{coordinator_here}",
+            None,
+            "organisation_not_found",
+        ),
+        (
+            "remove_staff",
+            "DELETE",
+            f"/organisations/{organisation_id}/staff/{member_id}",
+            None,
+            "member_not_found",
+        ),
+        ("list_api_keys", "GET", f"/organisations/{trust}/api-keys", None, "organisation_not_found"),
+        (
+            "create_api_key",
+            "POST",
+            f"/organisations/{trust}/api-keys",
+            {"label": "sneaky"},
+            "organisation_not_found",
+        ),
+        (
+            "revoke_api_key",
+            "DELETE",
+            f"/organisations/{trust}/api-keys/{far_key}",
+            None,
+            "organisation_not_found",
+        ),
+        (
+            "revoke_api_key",
+            "DELETE",
+            f"/organisations/{organisation_id}/api-keys/{far_key}",
+            None,
+            "api_key_not_found",
+        ),
+        ("create_activity", "POST", f"/organisations/{trust}/activities", FORUM, "organisation_not_found"),
+        ("list_activities", "GET", f"/organisations/{trust}/activities", None, "organisation_not_found"),
+        ("get_activity", "GET", f"/activities/{far_activity}", None, "activity_not_found"),
+        (
+            "record_attendance",
+            "POST",
+            f"/activities/{far_activity}/attendance",
+            attendance_body(arena),
+            "activity_not_found",
+        ),
+        (
+            "record_attendance",
+            "POST",
+            f"/activities/{near_activity}/attendance",
+            far_attendee,
+            "account_not_found",
+        ),
+        ("list_attendance", "GET", f"/activities/{far_activity}/attendance", None, "activity_not_found"),
+        (
+            "check_payment",
             "POST",
             f"/activities/{far_activity}/payment-checks",
             payment_check_body(arena),
             "activity_not_found",
         ),
         (
+            "check_payment",
             "POST",
             f"/activities/{near_activity}/payment-checks",
             {"account_id": account, "amount_pence": PAYMENT_PENCE},
             "account_not_found",
         ),
-        ("POST", f"/organisations/{trust}/expenses", expense, "organisation_not_found"),
         (
+            "invite_members",
+            "POST",
+            f"/activities/{far_activity}/invitations",
+            {"account_ids": [here]},
+            "activity_not_found",
+        ),
+        (
+            "invite_members",
+            "POST",
+            f"/activities/{near_activity}/invitations",
+            {"account_ids": [account]},
+            "account_not_found",
+        ),
+        ("list_invitations", "GET", f"/activities/{far_activity}/invitations", None, "activity_not_found"),
+        (
+            "withdraw_invitation",
+            "DELETE",
+            f"/activities/{far_activity}/invitations/{here}",
+            None,
+            "activity_not_found",
+        ),
+        (
+            "withdraw_invitation",
+            "DELETE",
+            f"/activities/{near_activity}/invitations/{account}",
+            None,
+            "account_not_found",
+        ),
+        ("get_payment_advice", "GET", f"/accounts/{account}/payment-advice", None, "account_not_found"),
+        ("record_expense", "POST", f"/organisations/{trust}/expenses", expense, "organisation_not_found"),
+        (
+            "record_expense",
             "POST",
             f"/organisations/{organisation_id}/expenses",
             {**expense, "account_id": account},
             "account_not_found",
         ),
         (
+            "record_expense",
             "POST",
             f"/organisations/{organisation_id}/expenses",
             {**expense, "activity_id": far_activity},
             "activity_not_found",
         ),
-        ("GET", f"/accounts/{account}/benefits-declaration", None, "account_not_found"),
         (
-            "PUT",
+            "get_benefits_declaration",
+            "GET",
             f"/accounts/{account}/benefits-declaration",
-            {**DECLARE, "members_say_so": True},
+            None,
             "account_not_found",
         ),
         (
+            "set_benefits_declaration",
+            "PUT",
+            f"/accounts/{account}/benefits-declaration",
+            say_so,
+            "account_not_found",
+        ),
+        (
+            "delete_benefits_declaration",
             "DELETE",
             f"/accounts/{account}/benefits-declaration?members_say_so=true",
             None,
             "account_not_found",
         ),
-        ("GET", f"/audit-log?account_id={account}", None, "account_not_found"),
-        ("POST", f"/organisations/{trust}/spend-options", SWIM, "organisation_not_found"),
-        ("GET", f"/spend-options?organisation_id={trust}", None, "organisation_not_found"),
+        ("read_audit_log", "GET", f"/audit-log?account_id={account}", None, "account_not_found"),
         (
+            "get_reciprocity_report",
+            "GET",
+            f"/reports/reciprocity?organisation_id={trust}",
+            None,
+            "organisation_not_found",
+        ),
+        ("get_reciprocity_chart", "GET", f"{charts}?organisation_id={trust}", None, "organisation_not_found"),
+        (
+            "create_spend_option",
+            "POST",
+            f"/organisations/{trust}/spend-options",
+            SWIM,
+            "organisation_not_found",
+        ),
+        (
+            "list_spend_options",
+            "GET",
+            f"/spend-options?organisation_id={trust}",
+            None,
+            "organisation_not_found",
+        ),
+        (
+            "list_spend_options",
             "GET",
             f"/spend-options?organisation_id={trust}&include_withdrawn=true",
             None,
             "organisation_not_found",
         ),
-        ("POST", f"/spend-options/{far_option}/withdraw", None, "spend_option_not_found"),
-        ("POST", f"/spend-options/{far_option}/spends", {"account_id": here}, "spend_option_not_found"),
-        ("POST", f"/spend-options/{near_option}/spends", {"account_id": account}, "account_not_found"),
+        (
+            "withdraw_spend_option",
+            "POST",
+            f"/spend-options/{far_option}/withdraw",
+            None,
+            "spend_option_not_found",
+        ),
+        (
+            "spend_credits",
+            "POST",
+            f"/spend-options/{far_option}/spends",
+            {"account_id": here},
+            "spend_option_not_found",
+        ),
+        (
+            "spend_credits",
+            "POST",
+            f"/spend-options/{near_option}/spends",
+            {"account_id": account},
+            "account_not_found",
+        ),
     ]
+
+
+def test_every_operation_that_names_an_object_is_asked_for_another_timebanks(arena: Arena) -> None:
+    named = {operation for operation, *_ in far_requests(arena)}
+    under_a_timebank = {operation for operation, (_, path, _) in _spec_operations().items() if "{tb}" in path}
+
+    assert named | NAMES_NOTHING_BUT_THE_TIMEBANK == under_a_timebank
+    assert not named & NAMES_NOTHING_BUT_THE_TIMEBANK
+
+
+@pytest.mark.parametrize("caller", [*TIMEBANK_CALLERS, "admin"])
+def test_another_timebanks_ids_are_not_found_under_this_timebanks_path_whatever_the_role(
+    arena: Arena, caller: str
+) -> None:
+    """The README's promise: another timebank's objects answer 404 whatever the role.
+
+    Bug fix: a member (or staff, or an API key) naming another timebank's account, member or
+    exchange under their own timebank's path was told 403 (it is not theirs) rather than 404; the
+    existence check now comes before the permission check, as the error tree orders them. A
+    platform admin, who belongs to no timebank, may meet ``timebank_not_found`` first.
+    """
+    world = arena.world
     mismatches = []
-    for method, path, body, code in requests:
-        headers = {**arena.headers["coordinator"], "Idempotency-Key": str(uuid.uuid4())}
+    for operation, method, path, body, code in far_requests(arena):
+        headers = {**arena.headers[caller], "Idempotency-Key": str(uuid.uuid4())}
         response = world.client.request(method, world.url(path), json=body, headers=headers)
-        if outcome(response) != f"404 {code}":
-            mismatches.append(f"{method} {path}: expected 404 {code}, got {outcome(response)}")
+        got = outcome(response)
+        allowed = {f"404 {code}"} | ({NOT_HERE} if caller == "admin" else set())
+        if got not in allowed:
+            mismatches.append(f"{operation} {method} {path}: expected 404 {code}, got {got}")
 
     assert not mismatches, "\n".join(mismatches)

@@ -76,6 +76,7 @@ def test_the_corpus_covers_every_write_in_the_document(world: World) -> None:
     # Stand-ins for the arrangement: the corpus is built, not sent.
     prior = Prior("k", {}, b"", None, 200, b"{}", {}, b"")
     here = {"prior": {op.name: prior for op in OPERATIONS}} | {"tb": 1, "activity": 1, "withdrawn_option": 1}
+    here |= {"future_activity": 1}
     there: Arranged = {name: 2 for op in OPERATIONS for name in op.path_ids} | {"account": 2, "member": 2}
     for name, (method, path, spec) in writes.items():
         op = OPERATION_BY_NAME[name]

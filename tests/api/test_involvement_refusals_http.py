@@ -28,6 +28,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -38,6 +39,7 @@ from timebank.api.problems import status_for
 from timebank.benefits.activities import ATTENDEES_MAX
 from timebank.benefits.categories import BenefitCategory
 from timebank.ledger import errors
+from timebank.services.clock import utc_now
 
 from .conftest import World
 from .test_refusals_http import assert_problem, everything
@@ -222,6 +224,16 @@ def _voucher_for_a_declared_member(w: World) -> int:
     return _voucher(w)
 
 
+def _next_weeks_forum(w: World) -> int:
+    """The forum's next meeting, a week from today (UTC), created over HTTP by the trust's staff."""
+    next_week = (utc_now().date() + timedelta(days=7)).isoformat()
+    created = _post(
+        w, "staff", f"/organisations/{w.organisation_id}/activities", {**FORUM, "held_on": next_week}
+    )
+    assert created.status_code == 201, created.text
+    return int(created.json()["id"])
+
+
 def _clinic_activity(w: World) -> int:
     """An activity of another organisation of the timebank (a clinic), not the trust's."""
     clinic = _post(w, "coordinator", "/organisations", {"name": "Riverside Clinic"})
@@ -324,6 +336,17 @@ ROWS = [
     ),
     Row(
         "attendee_listed_twice", "attendee_repeated", _attendance(_one("member"), _one("member", minutes=30))
+    ),
+    Row(
+        "attendee_down_for_ten_hours_at_a_two_hour_forum",
+        "attendance_above_activity_length",
+        _attendance(_one("other_member", minutes=120), _one("member", minutes=600)),
+    ),
+    Row(
+        "attendance_at_next_weeks_forum",
+        "activity_not_yet_held",
+        _attendance(_one("member")),
+        arrange=_next_weeks_forum,
     ),
     Row(
         "the_pot_attending_an_activity",

@@ -282,6 +282,15 @@ ROWS = [
         lambda w, _: _add_member(w, username=w.usernames["other_member"], password=PASSWORD),
     ),
     Row(
+        "last_coordinator_required",
+        409,
+        lambda w, _: w.client.patch(
+            w.url(f"/members/{w.member_ids['coordinator']}"),
+            json={"roles": ["member"]},
+            headers=w.headers["coordinator"],
+        ),
+    ),
+    Row(
         "credentials_invalid",
         401,
         _wrong_password,

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from tests.conftest import STORY_BACKDATE_DAYS
 from timebank import services
 from timebank.db import run
 from timebank.db.report_tables import report_rating_thresholds
@@ -189,6 +190,7 @@ class World:
 
 def make_world(engine: Engine, **timebank_settings: Any) -> World:
     """A fresh timebank (settings as ``create_timebank`` takes them) with Ann, Bo and Cy."""
+    timebank_settings.setdefault("backdate_days_max", STORY_BACKDATE_DAYS)
     timebank = services.create_timebank(engine, f"Timebank {next(_names)}", **timebank_settings)
     coordinator = Actor(caller=f"coordinator:{timebank.timebank_id}", is_coordinator=True)
     ids = [

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from tests.conftest import STORY_BACKDATE_DAYS
 from timebank import services
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.money import PaymentKind
@@ -113,7 +114,7 @@ class Forum:
             ActivityClassification.USES_SERVICES,
             "Shaping the library's services with the people who use them",
         )
-        if invite:
+        if invite and self.members:
             self.invite(created.activity_id, self.members)
         return created
 
@@ -204,7 +205,12 @@ def make_forum(
     timebank_id: int | None = None,
 ) -> Forum:
     """A new timebank with the forum in it, or the forum added to ``timebank_id``."""
-    tb = timebank_id or services.create_timebank(engine, f"Forum bank {next(_names)}").timebank_id
+    tb = (
+        timebank_id
+        or services.create_timebank(
+            engine, f"Forum bank {next(_names)}", backdate_days_max=STORY_BACKDATE_DAYS
+        ).timebank_id
+    )
     coordinator = Caller(f"login:coordinator{tb}", False, tb, None, None, True, frozenset())
     people = [add_member(engine, tb, coordinator, f"Member {i + 1}") for i in range(members)]
     clerk = add_member(engine, tb, coordinator, "Library clerk")

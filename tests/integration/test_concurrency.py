@@ -42,7 +42,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, STORY_BACKDATE_DAYS
 from tests.integration.crews import Barrier, Crew, Event, Job, ProcessCrew, SpawnPool, ThreadCrew
 from timebank import services
 from timebank.db import upgrade
@@ -301,7 +301,9 @@ def test_fifty_simultaneous_spends_from_an_account_that_can_afford_seventeen_pos
     crew: Crew, kind: str
 ) -> None:
     engine = crew.engine
-    timebank_id = services.create_timebank(engine, f"L8 double spend by {kind}").timebank_id
+    timebank_id = services.create_timebank(
+        engine, f"L8 double spend by {kind}", backdate_days_max=STORY_BACKDATE_DAYS
+    ).timebank_id
     # Half a spend of room is left over, so the floor allows exactly 17 and the 18th would cross it.
     floor_minutes = -(SPENDS_AFFORDABLE * SPEND_MINUTES + SPEND_MINUTES // 2)
     payer_id = _member(engine, timebank_id, "payer", floor_minutes=floor_minutes)
@@ -332,7 +334,7 @@ BANK_READERS = 2
 
 def _bank(engine: Engine) -> tuple[int, list[int], dict[int, Actor]]:
     """Ten accounts: the pot (floor 0), an organisation, and eight members, two of them capped."""
-    timebank = services.create_timebank(engine, "L8 bank")
+    timebank = services.create_timebank(engine, "L8 bank", backdate_days_max=STORY_BACKDATE_DAYS)
     timebank_id = timebank.timebank_id
     organisation = services.open_account(
         engine, timebank_id, COORDINATOR, AccountKind.ORGANISATION, "organisation", floor_minutes=-1200
@@ -439,7 +441,9 @@ def _ring_rounds(rng: random.Random, account_ids: Sequence[int], workers: int) -
 
 def test_rings_and_multi_receiver_exchanges_started_together_never_deadlock_and_all_land(crew: Crew) -> None:
     engine = crew.engine
-    timebank_id = services.create_timebank(engine, "L8 rings").timebank_id
+    timebank_id = services.create_timebank(
+        engine, "L8 rings", backdate_days_max=STORY_BACKDATE_DAYS
+    ).timebank_id
     # Floors far below anything the rounds can spend, so every movement must be acknowledged.
     account_ids = [
         _member(engine, timebank_id, f"member {n}", floor_minutes=-100_000) for n in range(RING_MEMBERS)

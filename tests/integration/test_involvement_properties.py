@@ -2,13 +2,13 @@
 
 Hypothesis draws a forum's life: activities, rounds of attendance with random reward choices (some
 attendees declared benefits, some payments acknowledged, some attendees with no choice given so that
-the default applies, some rounds with no payment offered, some members recorded twice, some rounds
-beyond the Library's floor), expenses against random evidence, and members spending credits on the
-Library's options (a community activity, goods or a voucher; with or without an acknowledgement;
-some beyond the member's floor). A small model says, before each call, whether the service must
-refuse it and why, and which choice a default resolves to (credits for a member who declared
-benefits; otherwise the payment when one is offered and credits when none is); then, after the
-whole sequence, on SQLite and PostgreSQL:
+the default applies, some rounds with no payment offered, some members recorded twice, some down for
+longer than the forum lasted, some rounds beyond the Library's floor), expenses against random
+evidence, and members spending credits on the Library's options (a community activity, goods or a
+voucher; with or without an acknowledgement; some beyond the member's floor). A small model says,
+before each call, whether the service must refuse it and why, and which choice a default resolves
+to (credits for a member who declared benefits; otherwise the payment when one is offered and
+credits when none is); then, after the whole sequence, on SQLite and PostgreSQL:
 
 - the ledger holds only recognition and exchange transactions. Recognition transfers go from the
   Library to credit-choosers, minute for minute what each credit-choosing attendee gave (defaults
@@ -54,6 +54,7 @@ DECLARED = {0, 1}  # these members declared benefits
 FLOOR = -300  # the Library's
 MEMBER_FLOOR = -240  # every member's
 OFFER_PENCE = 2000
+FORUM_MINUTES = 180  # each forum's length: nobody may be down for longer
 PAYS = (Reward.PAYMENT, Reward.REDUCED_PAYMENT)
 NEEDS_OFFER = (Reward.PAYMENT, Reward.REDUCED_PAYMENT, Reward.CHARITY)
 SPEND_CLASSES = (SpendClass.COMMUNITY_ACTIVITY, SpendClass.GOODS, SpendClass.VOUCHER)
@@ -113,7 +114,8 @@ def _attendees(offered: bool) -> st.SearchStrategy[list[tuple[int, int, Reward |
     given = [*Reward, None, None] if offered else unoffered
     attendee = st.tuples(
         st.integers(0, MEMBERS - 1),
-        st.integers(1, 240),
+        # One attendee in ten is down for longer than the forum lasted, and the round is refused.
+        st.integers(1, FORUM_MINUTES + FORUM_MINUTES // 9),
         st.sampled_from(given),
         st.booleans(),  # acknowledged, if the choice is a payment
     )
@@ -155,6 +157,8 @@ def _expected_refusal(
     model: Model, activity_id: int, offered: bool, drawn: list[Attendee], declared: set[int]
 ) -> type[errors.LedgerError] | None:
     """The refusal the service must give, in the order it checks (attendees by account)."""
+    if any(a.minutes > FORUM_MINUTES for a in drawn):
+        return errors.AttendanceAboveActivityLength
     if not offered and any(a.given in NEEDS_OFFER for a in drawn):
         return errors.PaymentNotOffered
     if any((activity_id, a.account_id) in model.chosen for a in drawn):
@@ -242,7 +246,7 @@ def test_no_sequence_writes_credits_into_money_or_money_into_credits(
     for drawn_step in steps:
         kind = drawn_step[0]
         if kind == "activity" or (kind == "attend" and not activities):
-            activities.append(forum.activity(f"Forum {len(activities) + 1}").activity_id)
+            activities.append(forum.activity(f"Forum {len(activities) + 1}", FORUM_MINUTES).activity_id)
         if kind == "attend":
             _, which, offered, drawn = drawn_step
             assert isinstance(which, int) and isinstance(offered, bool) and isinstance(drawn, list)

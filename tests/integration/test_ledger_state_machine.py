@@ -58,6 +58,7 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import Engine, func, select
 
+from tests.conftest import STORY_BACKDATE_DAYS
 from tests.integration.rollup_oracle import recounted_rollups, stored_rollups
 from timebank import services
 from timebank.db import tables
@@ -331,6 +332,7 @@ class LedgerMachine(RuleBasedStateMachine):
             minutes_per_transfer_max=transfer_max,
             auto_confirm_pending=auto_confirm,
             require_both_sides=both_sides,
+            backdate_days_max=STORY_BACKDATE_DAYS,
         )
         self.timebank_id, self.pot = view.timebank_id, view.pot_account_id
         self.transfer_max, self.auto_confirm, self.both_sides = transfer_max, auto_confirm, both_sides
@@ -1223,7 +1225,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
 def make_foreign_timebank(engine: Engine) -> Foreign:
     """A second timebank with two members, a posted exchange and a gift: all out of reach."""
-    view = services.create_timebank(engine, "Elsewhere")
+    view = services.create_timebank(engine, "Elsewhere", backdate_days_max=STORY_BACKDATE_DAYS)
     coordinator = Actor("coordinator:elsewhere", is_coordinator=True)
     a, b = (
         services.open_account(engine, view.timebank_id, coordinator, AccountKind.MEMBER, name).account_id

@@ -11,10 +11,11 @@ the timebanks' own rating thresholds (they go back to the defaults) and nothing 
 refuse thresholds out of range or the wrong way round for their figure; stepping down from 0007
 drops the report's pair-months and its two indexes and leaves the ledger and its triggers as they
 were (the backfill is tested in ``test_report_rollups``); stepping down from 0009 drops the
-contact details of organisations and timebanks and keeps their rows, the ledger and its triggers.
-``timebank migrate`` and ``timebank downgrade`` do the same through the command line, reading the
-database URL from ``TIMEBANK_DATABASE_URL``. Whether the triggers refuse changes is tested in
-``test_append_only``.
+contact details of organisations and timebanks and keeps their rows, the ledger and its triggers;
+0010 gives every existing timebank a bound of 365 days on back-dating exchanges, its CHECK keeps
+the bound from 0 to ten years, and stepping down drops only that setting. ``timebank migrate`` and
+``timebank downgrade`` do the same through the command line, reading the database URL from
+``TIMEBANK_DATABASE_URL``. Whether the triggers refuse changes is tested in ``test_append_only``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
-from tests.conftest import drop_postgres_database, fresh_postgres_database
+from tests.conftest import STORY_BACKDATE_DAYS, drop_postgres_database, fresh_postgres_database
 from timebank.cli import app
 from timebank.db import (
     benefit_tables,  # noqa: F401  (and these)
@@ -338,7 +339,7 @@ def test_0004_keeps_every_transaction_and_the_append_only_triggers_when_it_adds_
     # The history is written through today's services, so at head, and the database is then taken
     # back below 0004: the services write tables (the report's pair-months) that 0003 lacks.
     upgrade(empty_url)
-    timebank = services.create_timebank(empty_engine, "Before 0004")
+    timebank = services.create_timebank(empty_engine, "Before 0004", backdate_days_max=STORY_BACKDATE_DAYS)
     coordinator = Actor("coordinator", is_coordinator=True)
     ann, bo = (
         services.open_account(empty_engine, timebank.timebank_id, coordinator, AccountKind.MEMBER, name)
@@ -450,7 +451,7 @@ def test_0006_adds_the_thresholds_empty_and_steps_down_leaving_the_ledger_untouc
 
     # Written at head through today's services, then taken back below 0006 (as for 0004 above).
     upgrade(empty_url)
-    timebank = services.create_timebank(empty_engine, "Before 0006")
+    timebank = services.create_timebank(empty_engine, "Before 0006", backdate_days_max=STORY_BACKDATE_DAYS)
     tb = timebank.timebank_id
     coordinator = Actor("coordinator", is_coordinator=True)
     ann, bo = (
@@ -557,7 +558,9 @@ def test_0007_steps_down_leaving_the_ledger_and_its_triggers_untouched_and_steps
     from timebank.ledger import AccountKind, Actor, ReceiverShare
 
     upgrade(empty_url)
-    tb = services.create_timebank(empty_engine, "Before 0007").timebank_id
+    tb = services.create_timebank(
+        empty_engine, "Before 0007", backdate_days_max=STORY_BACKDATE_DAYS
+    ).timebank_id
     coordinator = Actor("coordinator", is_coordinator=True)
     ann, bo = (
         services.open_account(empty_engine, tb, coordinator, AccountKind.MEMBER, name).account_id
@@ -659,7 +662,9 @@ def test_0009_steps_down_dropping_only_the_contact_details_and_steps_up_again(
     from timebank.services.organisations import add_organisation, get_organisation
 
     upgrade(empty_url)
-    tb = services.create_timebank(empty_engine, "Before 0009", contact_email="hello@tb.example").timebank_id
+    tb = services.create_timebank(
+        empty_engine, "Before 0009", contact_email="hello@tb.example", backdate_days_max=STORY_BACKDATE_DAYS
+    ).timebank_id
     caller = Caller("system:test", False, tb, None, None, True, frozenset())
     library = add_organisation(
         empty_engine, tb, caller, "Library", contact=Contact("1 High Street", None, None)
@@ -693,6 +698,74 @@ def test_0009_steps_down_dropping_only_the_contact_details_and_steps_up_again(
     assert _named_rows(empty_engine) == named
     assert get_organisation(empty_engine, tb, caller, library.organisation_id).contact == Contact()
     assert services.get_timebank(empty_engine, tb).contact == Contact()
+
+
+# --- 0010 bounds how far back an exchange may be dated ------------------------------------------
+
+
+def _timebank_columns(engine: Engine) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns("timebanks")}
+
+
+def test_0010_gives_every_existing_timebank_365_days_and_steps_down_dropping_only_the_setting(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    from datetime import date
+
+    from timebank import services
+    from timebank.ledger import AccountKind, Actor, ReceiverShare
+
+    upgrade(empty_url)
+    tb = services.create_timebank(
+        empty_engine, "Before 0010", backdate_days_max=STORY_BACKDATE_DAYS
+    ).timebank_id
+    coordinator = Actor("coordinator", is_coordinator=True)
+    ann, bo = (
+        services.open_account(empty_engine, tb, coordinator, AccountKind.MEMBER, name).account_id
+        for name in ("Ann", "Bo")
+    )
+    services.record_exchange(
+        empty_engine, tb, coordinator, ann, [ReceiverShare(bo, 45)], date(2024, 5, 1), "help"
+    )
+    before = _history(empty_engine)
+
+    downgrade(empty_url, "0009")
+
+    assert current_revision(empty_engine) == "0009"
+    assert "backdate_days_max" not in _timebank_columns(empty_engine)
+    assert _history(empty_engine) == before
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+
+    upgrade(empty_url)
+
+    assert "backdate_days_max" in _timebank_columns(empty_engine)
+    assert services.get_timebank(empty_engine, tb).backdate_days_max == 365
+    assert _history(empty_engine) == before
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+
+
+def test_0010_the_database_refuses_a_bound_below_0_or_beyond_ten_years(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    from timebank import services
+
+    upgrade(empty_url)
+    tb = services.create_timebank(empty_engine, "Checked").timebank_id
+    for days in (-1, 3661):
+        with pytest.raises(IntegrityError), empty_engine.begin() as connection:
+            connection.execute(
+                text("UPDATE timebanks SET backdate_days_max = :days WHERE id = :tb"),
+                {"days": days, "tb": tb},
+            )
+    for days in (0, 3660):
+        with empty_engine.begin() as connection:
+            connection.execute(
+                text("UPDATE timebanks SET backdate_days_max = :days WHERE id = :tb"),
+                {"days": days, "tb": tb},
+            )
+    assert services.get_timebank(empty_engine, tb).backdate_days_max == 3660
 
 
 # --- the command line ---------------------------------------------------------------------------
@@ -782,7 +855,7 @@ def test_timebank_migrate_never_prints_the_database_password(
 def test_timebank_expire_pending_closes_old_pending_exchanges_in_every_timebank(
     database_url_setting: str,
 ) -> None:
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from timebank import services
     from timebank.ledger import AccountKind, Actor, ReceiverShare
@@ -805,7 +878,7 @@ def test_timebank_expire_pending_closes_old_pending_exchanges_in_every_timebank(
             Actor(f"member:{giver}", giver),
             giver,
             [ReceiverShare(receiver, 30)],
-            date.today(),
+            utc_now().date(),
             "shopping",
         )
         pending.append((timebank.timebank_id, exchange.exchange_id))

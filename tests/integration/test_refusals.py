@@ -28,7 +28,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -57,7 +57,7 @@ from timebank.ledger.limits import (
     RECEIVERS_MAX,
 )
 from timebank.ledger.rules import MINUTES_PER_TRANSFER_MAX
-from timebank.ledger.types import AccountKind, Actor
+from timebank.ledger.types import AccountKind, Actor, ReceiverShare
 from timebank.reports import Boundaries, RatedFigureName
 from timebank.services import AttendeeChoice, ExchangeView, ImportRow, OfferTerms
 from timebank.services.callers import Caller
@@ -194,6 +194,18 @@ def coordinator_records_help_from_the_pot(w: World, _: object) -> ExchangeView:
 
 def coordinator_records_help_to_the_pot(w: World, _: object) -> ExchangeView:
     return w.record(w.coordinator, w.ann, [(w.bo, 30), (w.pot, 30)])
+
+
+def record_dated(w: World, activity_date: date) -> ExchangeView:
+    return services.record_exchange(
+        w.engine, w.timebank_id, w.coordinator, w.bo, [ReceiverShare(w.ann, 30)], activity_date, "help"
+    )
+
+
+def import_dated_tomorrow(w: World, _: object) -> object:
+    tomorrow = utc_now().date() + timedelta(days=1)
+    row = ImportRow(w.bo, w.ann, 30, tomorrow, "imported help")
+    return services.import_exchanges(w.engine, w.timebank_id, w.coordinator, [row])
 
 
 def import_help_to_the_pot(w: World, _: object) -> object:
@@ -856,6 +868,39 @@ CASES: list[Refusal] = [
         "receiver_repeated",
         record_with_receiver_twice,
     ),
+    # --- the exchange's day: not after today, and not further back than the timebank allows
+    Refusal(
+        "exchange_dated_tomorrow",
+        errors.ActivityDateInFuture,
+        "activity_date_in_future",
+        lambda w, _: record_dated(w, utc_now().date() + timedelta(days=1)),
+    ),
+    Refusal(
+        "exchange_dated_years_ahead",
+        errors.ActivityDateInFuture,
+        "activity_date_in_future",
+        lambda w, _: record_dated(w, date(9999, 12, 31)),
+    ),
+    Refusal(
+        "exchange_dated_in_1901",
+        errors.ActivityDateTooFarBack,
+        "activity_date_too_far_back",
+        lambda w, _: record_dated(w, date(1901, 1, 1)),
+        timebank={"backdate_days_max": 3660},
+    ),
+    Refusal(
+        "exchange_dated_one_day_before_the_timebanks_limit",
+        errors.ActivityDateTooFarBack,
+        "activity_date_too_far_back",
+        lambda w, _: record_dated(w, utc_now().date() - timedelta(days=31)),
+        timebank={"backdate_days_max": 30},
+    ),
+    Refusal(
+        "import_row_dated_tomorrow",
+        errors.ImportRejected,
+        "import_rejected",
+        import_dated_tomorrow,
+    ),
     # --- text limits
     Refusal(
         "description_too_long",
@@ -1014,6 +1059,12 @@ def at_forum(w: World, organisation_floor_minutes: int = -6000) -> AtForum:
         w.engine, members=3, organisation_floor_minutes=organisation_floor_minutes, timebank_id=w.timebank_id
     )
     return AtForum(forum, forum.activity().activity_id)
+
+
+def at_forum_next_week(w: World) -> AtForum:
+    """The forum's next meeting, a week from today: nobody has attended it yet."""
+    forum = make_forum(w.engine, members=3, timebank_id=w.timebank_id)
+    return AtForum(forum, forum.activity(on=utc_now().date() + timedelta(days=7)).activity_id)
 
 
 def at_forum_with_a_floor_of_100(w: World) -> AtForum:
@@ -1201,6 +1252,20 @@ INVOLVEMENT_CASES: list[Refusal] = [
         "attendee_repeated",
         lambda w, f: f.attend(credits(f.members[0]), credits(f.members[0], 30)),
         arrange=at_forum,
+    ),
+    Refusal(
+        "attendee_down_for_more_than_the_activity_lasted",
+        errors.AttendanceAboveActivityLength,
+        "attendance_above_activity_length",
+        lambda w, f: f.attend(credits(f.members[0], 120), credits(f.members[1], 600)),
+        arrange=at_forum,
+    ),
+    Refusal(
+        "attendance_at_an_activity_not_yet_held",
+        errors.ActivityNotYetHeld,
+        "activity_not_yet_held",
+        lambda w, f: f.attend(credits(f.members[0])),
+        arrange=at_forum_next_week,
     ),
     Refusal(
         "the_organisation_attending_its_own_activity",
@@ -1855,6 +1920,7 @@ ACCESS_CODES = {
     "admin_required",
     "self_or_coordinator_required",
     "username_taken",
+    "last_coordinator_required",
     "credentials_invalid",
     "token_invalid",
     "login_attempts_exceeded",
@@ -1905,7 +1971,9 @@ INVOLVEMENT_CODES = {
     "attendees_required",
     "too_many_attendees",
     "attendee_repeated",
+    "attendance_above_activity_length",
     "member_account_required",
+    "activity_not_yet_held",
     "benefit_categories_required",
     "benefit_category_unknown",
     "payment_acknowledgement_required",

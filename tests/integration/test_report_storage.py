@@ -28,6 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
+from tests.conftest import STORY_BACKDATE_DAYS
 from tests.integration.rollup_oracle import recounted_rollups, stored_rollups
 from tests.unit.test_report_inputs import Help, Person, aggregate
 from timebank import services
@@ -164,6 +165,7 @@ def make_bank(engine: Engine) -> Bank:
         f"Report bank {next(_names)}",
         default_member_floor_minutes=FLOOR,
         default_organisation_floor_minutes=FLOOR,
+        backdate_days_max=STORY_BACKDATE_DAYS,
     )
     tb = timebank.timebank_id
     coordinator = Caller("system:test", False, tb, None, None, True, frozenset())

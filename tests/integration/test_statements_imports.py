@@ -294,3 +294,39 @@ def test_an_empty_import_writes_nothing(engine: Engine) -> None:
 
     assert (result.exchanges_imported, result.minutes_imported) == (0, 0)
     assert snapshot(engine, w.timebank_id) == before
+
+
+def test_history_older_than_the_timebanks_back_dating_bound_imports_but_no_day_after_today(
+    engine: Engine,
+) -> None:
+    # Exchanges recorded one by one may be dated at most 365 days back by default; the history a
+    # timebank brings with it is not bound by that, but nothing in it can have happened tomorrow.
+    w = make_world(engine, backdate_days_max=365)
+    today = utc_now().date()
+    history = [
+        ImportRow(w.bo, w.ann, 60, today - timedelta(days=3 * 365), "three years ago"),
+        ImportRow(w.cy, w.bo, 30, today - timedelta(days=400), "last year's panel"),
+        ImportRow(w.ann, w.cy, 45, today, "today"),
+    ]
+
+    result = services.import_exchanges(engine, w.timebank_id, w.coordinator, history)
+    with pytest.raises(errors.ImportRejected) as refusal:
+        services.import_exchanges(
+            engine,
+            w.timebank_id,
+            w.coordinator,
+            [
+                ImportRow(w.bo, w.ann, 60, today, "today"),
+                ImportRow(w.bo, w.ann, 60, today + timedelta(days=1), "x"),
+            ],
+        )
+    with pytest.raises(errors.ActivityDateTooFarBack):
+        w.posted(w.bo, {w.ann: 60})  # the story's day, 2024-05-01: recorded one by one, too far back
+
+    assert result.exchanges_imported == 3
+    assert [(e.row, e.code) for e in refusal.value.errors] == [(2, "activity_date_in_future")]
+    dates = [
+        services.get_exchange(engine, w.timebank_id, i).activity_date
+        for i in exchange_ids(engine, w.timebank_id)
+    ]
+    assert dates == [r.activity_date.isoformat() for r in history]

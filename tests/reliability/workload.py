@@ -36,7 +36,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -204,7 +204,8 @@ class _Workload:
         # Exchanges other clients may act on next, per timebank.
         self.pending: dict[int, list[tuple[int, Actor, Actor]]] = {t.timebank_id: [] for t in world.timebanks}
         self.confirmed: dict[int, list[int]] = {t.timebank_id: [] for t in world.timebanks}
-        self.today = date.today().isoformat()
+        # The ledger's today is UTC's; a day after it would be refused as in the future.
+        self.today = datetime.now(UTC).date().isoformat()
 
     # --- the run ---------------------------------------------------------------------------------
 

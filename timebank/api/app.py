@@ -6,15 +6,17 @@ the tests do). Nothing imports this package: the CLI names the factory by string
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine, text
+from starlette.types import ASGIApp
 
-from timebank.api.edge import EdgeLimits
+from timebank.api.docs import install_docs
+from timebank.api.edge import EdgeHeaders, EdgeLimits
 from timebank.api.problems import install_problem_handlers
 from timebank.api.routes import (
     accounts,
@@ -79,6 +81,21 @@ def _health_route(app: FastAPI) -> None:
         return Health(status="ok", database=engine.dialect.name)
 
 
+def _outermost(app: FastAPI, middleware: Callable[[ASGIApp], ASGIApp]) -> None:
+    """Wrap ``middleware`` around the whole stack, Starlette's error middleware included.
+
+    ``add_middleware`` puts a middleware inside ``ServerErrorMiddleware``, so the 500 it answers for
+    an unhandled error would leave without what the middleware adds; the edge's headers go on every
+    answer, so they wrap it.
+    """
+    build = app.build_middleware_stack
+
+    def build_wrapped() -> ASGIApp:
+        return middleware(build())
+
+    app.build_middleware_stack = build_wrapped  # type: ignore[method-assign]
+
+
 def openapi_document(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI document, with every error response declared as ``application/problem+json``."""
     document = get_openapi(
@@ -127,10 +144,14 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             "Errors are RFC 9457 problem documents whose `code` names the broken rule."
         ),
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.engine = app_engine
     install_problem_handlers(app)
     app.add_middleware(EdgeLimits, body_bytes_max=settings.request_body_bytes_max)
+    _outermost(app, EdgeHeaders)
+    install_docs(app)
     _health_route(app)
     for module in (
         auth,

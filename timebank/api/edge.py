@@ -1,4 +1,25 @@
-"""The edge of the HTTP API: limits applied before any route runs.
+"""The edge of the HTTP API: limits applied before any route runs, and headers on every answer.
+
+``EdgeHeaders`` wraps everything else, Starlette's own 500 handler included, so that no answer leaves
+without them:
+
+- ``X-Content-Type-Options: nosniff`` on every answer, so a browser never guesses a type (a JSON
+  error taken for HTML, say) other than the one declared;
+- ``Cache-Control: no-store`` on every answer under ``/v1``, errors included. The simplest honest
+  rule: almost every answer there is someone's balance, statement, benefit declaration, letter,
+  audit entry or token, and the rest are too cheap to be worth a rule that might miss one. The
+  token answer also carries ``Pragma: no-cache`` (RFC 6749 5.1). Only the docs page and the
+  OpenAPI document, which say nothing about anyone, may be kept by a cache;
+- a ``Content-Security-Policy`` on every answer that has none of its own: nothing may load, run or
+  frame it (``default-src 'none'; frame-ancestors 'none'``). It matters most for what a browser
+  renders as a document (an HTML page, an SVG chart) and costs nothing on JSON. The pages that need
+  more say so themselves, and still forbid framing: the benefit statement's page allows its one
+  inline style by hash, the docs page the Swagger UI files it loads (``timebank.api.docs``). A PDF
+  gets none: browsers' built-in PDF viewers draw their own page around it and break under one.
+
+It also refuses a request that carries ``Authorization`` more than once, with 400
+``authorization_header_repeated``: a proxy that reads the last one and an app that reads the first
+would disagree about who is asking.
 
 A body larger than the setting is refused with 413 as soon as its declared length, or the bytes
 actually received, pass the limit, so a huge upload is never read whole. A write whose body should
@@ -16,17 +37,27 @@ what the operation does.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
 from typing import Any
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from timebank.api.problems import PROBLEM_TYPE_BASE, problem_response
 
-__all__ = ["EdgeLimits", "JsonRoute"]
+__all__ = [
+    "DEFAULT_CONTENT_SECURITY_POLICY",
+    "EdgeHeaders",
+    "EdgeLimits",
+    "JsonRoute",
+    "inline_hash_source",
+    "page_policy",
+]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -35,6 +66,28 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _FORM_PATHS = ("/v1/auth/token",)
+_TOKEN_PATH = "/v1/auth/token"
+_API_PREFIX = "/v1/"
+
+DEFAULT_CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
+def inline_hash_source(text: str) -> str:
+    """The CSP source that allows one inline ``<script>`` or ``<style>`` whose content is ``text``."""
+    digest = hashlib.sha256(text.encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+def page_policy(**sources: str) -> str:
+    """A page's Content-Security-Policy: the default, plus the sources it needs, by directive.
+
+    ``page_policy(style_src="'sha256-…'")`` allows one inline style and nothing else; framing stays
+    forbidden whatever is allowed.
+    """
+    allowed = "; ".join(f"{name.replace('_', '-')} {value}" for name, value in sources.items())
+    return f"{DEFAULT_CONTENT_SECURITY_POLICY}; {allowed}" if allowed else DEFAULT_CONTENT_SECURITY_POLICY
 
 
 def _too_large(body_bytes_max: int) -> StarletteHTTPException:
@@ -62,6 +115,44 @@ async def _problem(send: Send, status: int, code: str, title: str, detail: str) 
 def _is_json(content_type: str) -> bool:
     media_type = content_type.split(";", 1)[0].strip().lower()
     return media_type == "application/json" or media_type.endswith("+json")
+
+
+class EdgeHeaders:
+    """Refuse a repeated ``Authorization``; set the headers every answer carries (see the module)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["X-Content-Type-Options"] = "nosniff"
+                if path.startswith(_API_PREFIX):
+                    headers["Cache-Control"] = "no-store"
+                if path == _TOKEN_PATH:
+                    headers["Pragma"] = "no-cache"
+                is_pdf = headers.get("content-type", "").startswith("application/pdf")
+                if "content-security-policy" not in headers and not is_pdf:
+                    headers["Content-Security-Policy"] = DEFAULT_CONTENT_SECURITY_POLICY
+            await send(message)
+
+        authorizations = sum(1 for name, _ in scope["headers"] if name.lower() == b"authorization")
+        if authorizations > 1:
+            await _problem(
+                send_with_headers,
+                400,
+                "authorization_header_repeated",
+                "Send one Authorization header",
+                "This request carries more than one Authorization header. Send exactly one.",
+            )
+            return
+        await self.app(scope, receive, send_with_headers)
 
 
 class EdgeLimits:

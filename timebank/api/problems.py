@@ -4,6 +4,7 @@ A ledger error keeps its code; its group decides the status (the error tree in
 ``timebank.ledger.errors``). Refusals that happen before a use case runs have codes of their own:
 
     json_invalid               400  the body is not JSON
+    authorization_header_repeated  400  more than one Authorization header (``timebank.api.edge``)
     request_invalid            422  the body or query does not fit the schema (``errors`` lists
                                     each field; a field's rule code is used where one exists,
                                     such as ``minutes_must_be_positive`` or ``unknown_field``)
@@ -12,6 +13,8 @@ A ledger error keeps its code; its group decides the status (the error tree in
     request_body_too_large     413
     content_type_unsupported   415  a JSON body sent as something else
     request_body_unexpected    422  a body sent to a write that takes none
+    request_header_timeout     408  the request's headers took too long (``timebank serve`` only,
+                                    written by ``timebank.api.http_protocol`` before the app runs)
     internal_error             500  a bug; the body says nothing more, the log says everything
 """
 

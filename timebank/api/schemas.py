@@ -24,6 +24,7 @@ from timebank.ledger.limits import (
 )
 from timebank.ledger.rules import MINUTES_PER_TRANSFER_MAX
 from timebank.services.members import TAGS_MAX
+from timebank.services.timebanks import BACKDATE_DAYS_MAX_LIMIT, DEFAULT_BACKDATE_DAYS_MAX
 
 __all__ = [
     "ID_MAX",
@@ -81,6 +82,15 @@ ContactPhone = Annotated[
     Field(max_length=PHONE_LENGTH_MAX, description="A phone number: digits, spaces, brackets, dashes, +."),
 ]
 Role = Literal["member", "coordinator"]
+# How many days back an exchange may be dated: 0 (today only) to ten years.
+BackdateDays = Annotated[
+    StrictInt,
+    Field(
+        ge=0,
+        le=BACKDATE_DAYS_MAX_LIMIT,
+        description="How many days back members and coordinators may date an exchange (0: today only).",
+    ),
+]
 
 
 def _calendar_date_only(value: object) -> object:
@@ -146,6 +156,7 @@ class TimebankCreate(_Request):
     contact_address: ContactAddress | None = None
     contact_email: ContactEmail | None = None
     contact_phone: ContactPhone | None = None
+    backdate_days_max: BackdateDays = DEFAULT_BACKDATE_DAYS_MAX
 
 
 # The default of a setting that may be left out of an update but never sent as null. Typed Any so
@@ -168,6 +179,7 @@ class TimebankUpdate(_Request):
     contact_address: ContactAddress | None = None
     contact_email: ContactEmail | None = None
     contact_phone: ContactPhone | None = None
+    backdate_days_max: BackdateDays = _ABSENT
 
 
 class TimebankOut(BaseModel):
@@ -184,6 +196,7 @@ class TimebankOut(BaseModel):
     contact_address: str | None
     contact_email: str | None
     contact_phone: str | None
+    backdate_days_max: int
 
 
 class MemberCreate(_Request):

@@ -6,7 +6,8 @@ minutes they gave, and their reward choice (``timebank.benefits.choices``).
 
 Recognition is an organisation crediting members for involvement (DESIGN §2). For one activity it
 is one transaction: a transfer from the organisation's account to each attendee who chose credits,
-of exactly the minutes that attendee gave. The organisation pays, within its budget floor, so no
+of exactly the minutes that attendee gave, which is never more than the activity lasted. The
+organisation pays, within its budget floor, so no
 credit is minted (L2); the ledger's posting rules check the floor when the plan is posted.
 Attendees who chose anything else are recorded with their time and post no credits at all, so the
 minutes a recognition moves always equal the sum of the credit-choosing attendees' minutes.
@@ -138,8 +139,10 @@ class RecognitionPlan:
         assert all(t.source_account_id == self.organisation_account_id for t in self.transfers)
 
 
-def attendance_breaches(organisation_account_id: int, attendance: Sequence[Attendance]) -> list[Breach]:
-    """Every rule one activity's attendance list breaks."""
+def attendance_breaches(
+    organisation_account_id: int, attendance: Sequence[Attendance], duration_minutes: int | None = None
+) -> list[Breach]:
+    """Every rule one activity's attendance list breaks; ``duration_minutes`` is the activity's length."""
     if not attendance:
         return [Breach(BreachCode.ATTENDEES_REQUIRED, "An activity's attendance needs at least one attendee")]
     breaches = []
@@ -151,7 +154,17 @@ def attendance_breaches(organisation_account_id: int, attendance: Sequence[Atten
             )
         )
     for index, attendee in enumerate(attendance):
-        breaches += minutes_breaches(f"Attendee {index + 1}'s time", attendee.minutes)
+        time_breaches = minutes_breaches(f"Attendee {index + 1}'s time", attendee.minutes)
+        breaches += time_breaches
+        # Bug fix: 600 minutes at a two-hour forum were taken, and became ten hours of credits.
+        if not time_breaches and duration_minutes is not None and attendee.minutes > duration_minutes:
+            breaches.append(
+                Breach(
+                    BreachCode.ATTENDANCE_ABOVE_ACTIVITY_LENGTH,
+                    f"Attendee {index + 1} is down for {attendee.minutes} minutes, but the activity "
+                    f"lasted {duration_minutes}",
+                )
+            )
         if attendee.account_id == organisation_account_id:
             breaches.append(
                 Breach(
@@ -168,13 +181,18 @@ def attendance_breaches(organisation_account_id: int, attendance: Sequence[Atten
     return breaches
 
 
-def plan_recognition(organisation_account_id: int, attendance: Sequence[Attendance]) -> RecognitionPlan:
-    """The recognition an activity's attendance posts, or ``BenefitRulesBroken`` with every breach."""
+def plan_recognition(
+    organisation_account_id: int, attendance: Sequence[Attendance], duration_minutes: int | None = None
+) -> RecognitionPlan:
+    """The recognition an activity's attendance posts, or ``BenefitRulesBroken`` with every breach.
+
+    ``duration_minutes`` is the activity's length, which no attendee's time may pass.
+    """
     for attendee in attendance:
         # A money record here would be a caller's type error that silently posts credits for pence.
         if not isinstance(attendee, Attendance):
             raise TypeError(f"plan_recognition takes Attendance, not {type(attendee).__name__}")
-    raise_if_broken(attendance_breaches(organisation_account_id, attendance))
+    raise_if_broken(attendance_breaches(organisation_account_id, attendance, duration_minutes))
     credited = [a for a in attendance if CHOICE_MEANINGS[a.choice].posts_credits]
     transfers = tuple(TransferIntent(organisation_account_id, a.account_id, a.minutes) for a in credited)
     return RecognitionPlan(

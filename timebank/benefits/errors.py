@@ -24,7 +24,7 @@ later and will map these codes when it does. The codes, grouped by the value the
                               reduced_payment_not_below_offer, charity_name_missing,
                               choice_detail_not_wanted
     recognition               attendees_required, too_many_attendees, attendee_repeated,
-                              accounts_must_differ
+                              accounts_must_differ, attendance_above_activity_length
     limits                    limit_must_end_after_start, limit_hours_must_be_positive,
                               limit_entry_repeated, too_many_limit_entries
     payment guards            too_many_payments
@@ -76,6 +76,7 @@ class BreachCode(enum.StrEnum):
     TOO_MANY_ATTENDEES = "too_many_attendees"
     ATTENDEE_REPEATED = "attendee_repeated"
     ACCOUNTS_MUST_DIFFER = "accounts_must_differ"
+    ATTENDANCE_ABOVE_ACTIVITY_LENGTH = "attendance_above_activity_length"
     LIMIT_MUST_END_AFTER_START = "limit_must_end_after_start"
     LIMIT_HOURS_MUST_BE_POSITIVE = "limit_hours_must_be_positive"
     LIMIT_ENTRY_REPEATED = "limit_entry_repeated"

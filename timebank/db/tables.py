@@ -114,10 +114,13 @@ timebanks = Table(
     Column("contact_address", String(ADDRESS_LENGTH_MAX), nullable=True),
     Column("contact_email", String(EMAIL_LENGTH_MAX), nullable=True),
     Column("contact_phone", String(PHONE_LENGTH_MAX), nullable=True),
+    # How many days back a member or coordinator may date an exchange (migration 0010).
+    Column("backdate_days_max", Integer, nullable=False),
     CheckConstraint("default_member_floor_minutes <= 0", name="member_floor_not_positive"),
     CheckConstraint("default_organisation_floor_minutes <= 0", name="org_floor_not_positive"),
     CheckConstraint("minutes_per_transfer_max > 0", name="transfer_max_positive"),
     CheckConstraint("pending_expiry_days > 0", name="expiry_days_positive"),
+    CheckConstraint("backdate_days_max BETWEEN 0 AND 3660", name="backdate_days_in_range"),
 )
 
 accounts = Table(

@@ -15,6 +15,8 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── ReceiversRequired           receivers_required
     │   ├── TooManyReceivers            too_many_receivers
     │   ├── ReceiverRepeated            receiver_repeated
+    │   ├── ActivityDateInFuture        activity_date_in_future
+    │   ├── ActivityDateTooFarBack      activity_date_too_far_back
     │   ├── TextTooLong                 text_too_long
     │   ├── ReasonRequired              reason_required
     │   ├── FloorMustNotBePositive      floor_must_not_be_positive
@@ -59,7 +61,9 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── TooManyAttendees            too_many_attendees
     │   ├── TooManyInvitations          too_many_invitations
     │   ├── AttendeeRepeated            attendee_repeated
+    │   ├── AttendanceAboveActivityLength   attendance_above_activity_length
     │   ├── MemberAccountRequired       member_account_required
+    │   ├── ActivityNotYetHeld          activity_not_yet_held
     │   ├── BenefitCategoriesRequired   benefit_categories_required
     │   ├── BenefitCategoryUnknown      benefit_category_unknown
     │   ├── PaymentAcknowledgementRequired  payment_acknowledgement_required
@@ -97,6 +101,7 @@ and last the limits (would a balance cross its floor or cap?).
     │   ├── TransactionAlreadyReversed  transaction_already_reversed
     │   ├── ReversalCannotBeReversed    reversal_cannot_be_reversed
     │   ├── UsernameTaken               username_taken
+    │   ├── LastCoordinatorRequired     last_coordinator_required
     │   ├── NotEnoughData               not_enough_data: a group too small to show (charts)
     │   ├── AttendanceAlreadyRecorded   attendance_already_recorded
     │   ├── InvitationRequired          invitation_required
@@ -124,9 +129,9 @@ unit of work rolls back whatever was begun. (One addition: a payment or a spend 
 an acknowledgement leaves the audit rows of the check that refused it; see ``services.attendance``
 and ``services.spending``.)
 
-The refusals from ``TextRequired`` to ``AttendeeRepeated`` are the benefits core's own rules
-(``timebank.benefits.errors``), with the same codes: the services turn the core's first breach into
-the class of that code and put every breach in the detail. ``TextTooLong``, the minutes rules and
+The refusals from ``TextRequired`` to ``AttendanceAboveActivityLength`` are the benefits core's own
+rules (``timebank.benefits.errors``), with the same codes: the services turn the core's first breach
+into the class of that code and put every breach in the detail. ``TextTooLong``, the minutes rules and
 ``AccountsMustDiffer`` already had classes, which serve both.
 """
 
@@ -138,9 +143,13 @@ __all__ = [
     "AccountHolderRequired",
     "AccountNotFound",
     "AccountsMustDiffer",
+    "ActivityDateInFuture",
+    "ActivityDateTooFarBack",
     "ActivityNotFound",
+    "ActivityNotYetHeld",
     "AdminRequired",
     "ApiKeyNotFound",
+    "AttendanceAboveActivityLength",
     "AttendanceAlreadyRecorded",
     "AttendeeRepeated",
     "AttendeesRequired",
@@ -172,6 +181,7 @@ __all__ = [
     "ImportRejected",
     "InvalidRequest",
     "InvitationRequired",
+    "LastCoordinatorRequired",
     "LedgerError",
     "LimitBreached",
     "LimitExcludesBalance",
@@ -300,6 +310,23 @@ class TooManyReceivers(InvalidRequest):
 class ReceiverRepeated(InvalidRequest):
     code = "receiver_repeated"
     title = "A receiver is named twice in one exchange"
+
+
+class ActivityDateInFuture(InvalidRequest):
+    """An exchange dated after today (UTC): help is recorded once it has been given."""
+
+    code = "activity_date_in_future"
+    title = "An exchange's day cannot be in the future"
+
+
+class ActivityDateTooFarBack(InvalidRequest):
+    """An exchange dated further back than the timebank's ``backdate_days_max`` allows.
+
+    The bulk import of history is not bound by it; members and coordinators recording one by one are.
+    """
+
+    code = "activity_date_too_far_back"
+    title = "An exchange's day is further back than this timebank allows"
 
 
 class TextTooLong(InvalidRequest):
@@ -546,12 +573,22 @@ class AttendeeRepeated(InvalidRequest):
     title = "An attendee is listed twice"
 
 
+class AttendanceAboveActivityLength(InvalidRequest):
+    code = "attendance_above_activity_length"
+    title = "An attendee cannot have given more time than the activity lasted"
+
+
 # --- recognising involvement ---------------------------------------------------------------------
 
 
 class MemberAccountRequired(InvalidRequest):
     code = "member_account_required"
     title = "This must be a member's account, not an organisation's or the pot"
+
+
+class ActivityNotYetHeld(InvalidRequest):
+    code = "activity_not_yet_held"
+    title = "Attendance is recorded once the activity's day has come"
 
 
 class BenefitCategoriesRequired(InvalidRequest):
@@ -764,6 +801,13 @@ class ReversalCannotBeReversed(StateConflict):
 class UsernameTaken(StateConflict):
     code = "username_taken"
     title = "This username is already taken"
+
+
+class LastCoordinatorRequired(StateConflict):
+    """Taking the coordinator role from a timebank's last coordinator, which would leave nobody to run it."""
+
+    code = "last_coordinator_required"
+    title = "A timebank needs at least one coordinator"
 
 
 class NotEnoughData(StateConflict):

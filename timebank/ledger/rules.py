@@ -16,10 +16,13 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 
 from timebank.ledger.errors import (
     AccountNotFound,
     AccountsMustDiffer,
+    ActivityDateInFuture,
+    ActivityDateTooFarBack,
     BalanceAboveCap,
     BalanceBelowFloor,
     CapMustNotBeNegative,
@@ -35,6 +38,7 @@ from timebank.ledger.types import AccountState, PostedTransfer, TransferIntent
 
 __all__ = [
     "MINUTES_PER_TRANSFER_MAX",
+    "check_activity_date",
     "check_limits",
     "check_minutes",
     "check_new_limits",
@@ -60,6 +64,24 @@ def check_minutes(minutes: object, limit_minutes: int = MINUTES_PER_TRANSFER_MAX
     if minutes > limit:
         raise MinutesAboveTransferLimit(f"{minutes} minutes is more than the {limit} allowed in one transfer")
     return minutes
+
+
+def check_activity_date(activity_date: date, today: date, backdate_days_max: int | None) -> None:
+    """An exchange's day: never after ``today``, and at most ``backdate_days_max`` days before it.
+
+    Help is recorded once it has been given, so a day in the future is a mistake (a mistyped year,
+    most often). ``None`` puts no bound on the past: the bulk import of a timebank's history.
+    """
+    if activity_date > today:
+        raise ActivityDateInFuture(
+            f"The exchange is dated {activity_date.isoformat()}, which is after today "
+            f"({today.isoformat()}). Record help once it has been given."
+        )
+    if backdate_days_max is not None and (today - activity_date).days > backdate_days_max:
+        raise ActivityDateTooFarBack(
+            f"The exchange is dated {activity_date.isoformat()}. This timebank takes exchanges dated up "
+            f"to {backdate_days_max} days back. A coordinator can change that setting."
+        )
 
 
 # Line breaks and tabs are ordinary in a description; other control characters are not text. Lone

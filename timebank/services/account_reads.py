@@ -11,6 +11,7 @@ from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger.limits import STATEMENT_LIMIT_DEFAULT
 from timebank.services.callers import Caller
 from timebank.services.statements import statement
+from timebank.services.tenancy import not_found_before_refused
 from timebank.services.timebanks import get_account, set_limits
 from timebank.services.views import AccountView, StatementPage
 
@@ -31,8 +32,13 @@ class LimitChange:
     changed_at: datetime
 
 
+def _check_may_read(engine: Engine, timebank_id: int, caller: Caller, account_id: int) -> None:
+    with not_found_before_refused(engine, timebank_id, account_ids=[account_id]):
+        caller.check_may_read_account(timebank_id, account_id)
+
+
 def read_account(engine: Engine, timebank_id: int, caller: Caller, account_id: int) -> AccountView:
-    caller.check_may_read_account(timebank_id, account_id)
+    _check_may_read(engine, timebank_id, caller, account_id)
     return get_account(engine, timebank_id, account_id)
 
 
@@ -44,7 +50,7 @@ def read_statement(
     cursor: str | None,
     limit: int | None,
 ) -> StatementPage:
-    caller.check_may_read_account(timebank_id, account_id)
+    _check_may_read(engine, timebank_id, caller, account_id)
     # statement() reads the account first, so an unknown id is refused, not shown as empty.
     return statement(
         engine, timebank_id, account_id, cursor, STATEMENT_LIMIT_DEFAULT if limit is None else limit
@@ -60,7 +66,8 @@ def change_limits(
     cap_minutes: int | None,
     reason: str | None,
 ) -> AccountView:
-    caller.check_coordinator(timebank_id)
+    with not_found_before_refused(engine, timebank_id, account_ids=[account_id]):
+        caller.check_coordinator(timebank_id)
     return set_limits(
         engine,
         timebank_id,
@@ -73,7 +80,7 @@ def change_limits(
 
 
 def limit_changes(engine: Engine, timebank_id: int, caller: Caller, account_id: int) -> list[LimitChange]:
-    caller.check_may_read_account(timebank_id, account_id)
+    _check_may_read(engine, timebank_id, caller, account_id)
 
     def use_case(uow: UnitOfWork) -> list[LimitChange]:
         uow.accounts.get(timebank_id, account_id)

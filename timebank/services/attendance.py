@@ -13,6 +13,9 @@ One call records a list of attendees for one activity, all or nothing, in one tr
   are written for these choices and no money for credits: the two never meet (B1, B2);
 - the audit trail: each choice, each benefit check and warning, each acknowledgement.
 
+Attendance is recorded once the activity's day has come (``activity_not_yet_held``), and nobody is
+down for more minutes than the activity lasted (``attendance_above_activity_length``).
+
 Every payment goes through the benefit guard (``timebank.benefits.guards``). For a member who has
 declared benefits the organisation is warned (in words that name no benefit) and must record an
 explicit acknowledgement for that attendee; without one the whole call is refused with
@@ -37,7 +40,7 @@ from sqlalchemy import Engine
 from timebank.benefits.activities import Attendance, plan_recognition
 from timebank.benefits.choices import PaymentOffer, Reward
 from timebank.db.unit_of_work import UnitOfWork, run
-from timebank.ledger.errors import AttendanceAlreadyRecorded, InvitationRequired
+from timebank.ledger.errors import ActivityNotYetHeld, AttendanceAlreadyRecorded, InvitationRequired
 from timebank.ledger.types import Actor, TransactionKind
 from timebank.services.activities import check_acts_for
 from timebank.services.attendance_inputs import (
@@ -53,9 +56,11 @@ from timebank.services.audit import AuditAction, AuditTrail, write_refusal_audit
 from timebank.services.benefit_rules import benefit_rules
 from timebank.services.benefit_views import AttendanceView
 from timebank.services.callers import Caller
+from timebank.services.clock import utc_now
 from timebank.services.idempotency import once
 from timebank.services.payment_guard import GuardRefused, guard_payments
 from timebank.services.posting import post_transaction
+from timebank.services.tenancy import not_found_before_refused
 
 __all__ = ["record_attendance"]
 
@@ -128,7 +133,15 @@ def _record(uow: UnitOfWork, timebank_id: int, caller: Caller, request: _Request
     timebank = uow.timebanks.get(timebank_id)
     activity = uow.activities.get(timebank_id, request.activity_id)
     organisation = uow.organisations.get(timebank_id, activity.organisation_id)
-    check_acts_for(caller, organisation)
+    with not_found_before_refused(uow, timebank_id, account_ids=[a.account_id for a in request.attendees]):
+        check_acts_for(caller, organisation)
+    today = utc_now().date()
+    if activity.held_on > today:
+        # Bug fix: who came to an activity next year could be recorded, and credited, today.
+        raise ActivityNotYetHeld(
+            f"The activity is on {activity.held_on.isoformat()}, after today ({today.isoformat()}). "
+            "Record who came once it has been held."
+        )
     # Payments go only to invited members (B4): checked before anything about a member is read, so
     # the refusal is the same whether or not they declared benefits.
     payers = [a.account_id for a in request.attendees if a.choice in _PAYMENT_CHOICES]
@@ -148,7 +161,9 @@ def _record(uow: UnitOfWork, timebank_id: int, caller: Caller, request: _Request
     on = request.paid_on or activity.held_on
     with benefit_rules():
         plan = plan_recognition(
-            organisation.account_id, [Attendance(a.account_id, a.minutes, a.reward) for a in attendees]
+            organisation.account_id,
+            [Attendance(a.account_id, a.minutes, a.reward) for a in attendees],
+            activity.duration_minutes,
         )
     money = money_records(attendees, request.offer, on)
     locked = uow.accounts.lock(timebank_id, [organisation.account_id, *(a.account_id for a in attendees)])

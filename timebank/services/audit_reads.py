@@ -15,6 +15,7 @@ from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.services.benefit_views import AuditEntryView, AuditPage
 from timebank.services.callers import Caller
 from timebank.services.pages import decode_id_cursor, page_limit, split_page
+from timebank.services.tenancy import not_found_before_refused
 
 __all__ = ["read_audit_log"]
 
@@ -34,7 +35,9 @@ def read_audit_log(
     limit: int | None = None,
 ) -> AuditPage:
     """The timebank's audit entries, oldest first, a page at a time (coordinators only)."""
-    caller.check_coordinator(timebank_id)
+    named = [] if account_id is None else [account_id]
+    with not_found_before_refused(engine, timebank_id, account_ids=named):
+        caller.check_coordinator(timebank_id)
     size = page_limit(limit)
     after_id = decode_id_cursor(cursor)
 

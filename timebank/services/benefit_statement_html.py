@@ -14,9 +14,11 @@ from html import escape
 from timebank.benefits.statement import Statement
 from timebank.benefits.statement_text import LineTopic, StatementLine, letter_lines, statement_lines
 
-__all__ = ["letter_html", "statement_html"]
+__all__ = ["PAGE_STYLE", "letter_html", "statement_html"]
 
-_STYLE = (
+# The pages' one stylesheet, inline. Its exact text is what the page's Content-Security-Policy allows
+# (by its SHA-256), so it stays a constant: nothing from the statement goes into it.
+PAGE_STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;"
     "line-height:1.5;color:#111;background:#fff}"
     ".notice{font-weight:bold;border-left:4px solid #111;padding-left:.75rem}"
@@ -43,7 +45,7 @@ def _page(title_text: str, body: list[str]) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
+        f"<title>{title}</title>\n<style>{PAGE_STYLE}</style>\n</head>\n<body>\n"
         + "\n".join(body)
         + "\n</body>\n</html>\n"
     )

@@ -75,6 +75,7 @@ from timebank.services.audit import AuditAction, AuditTrail
 from timebank.services.benefit_rules import benefit_rules
 from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
+from timebank.services.tenancy import not_found_before_refused
 
 __all__ = ["benefit_safe_statement", "statement_json", "statement_period"]
 
@@ -289,7 +290,8 @@ def benefit_safe_statement(
 ) -> Statement:
     """The member's benefit-safe statement for ``[from_on, to_on)``, cut to end today at the latest
     (see ``statement_period``); a coordinator's read is audited."""
-    _check_may_read(caller, timebank_id, account_id)
+    with not_found_before_refused(engine, timebank_id, account_ids=[account_id]):
+        _check_may_read(caller, timebank_id, account_id)
     today = utc_now().date()
     first, end = statement_period(from_on, to_on, today)
     audited = not _is_self(caller, account_id)

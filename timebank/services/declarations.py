@@ -37,6 +37,7 @@ from timebank.services.audit import AuditAction, AuditTrail
 from timebank.services.benefit_views import DeclarationView
 from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
+from timebank.services.tenancy import not_found_before_refused
 
 __all__ = ["delete_declaration", "read_declaration", "set_declaration"]
 
@@ -107,7 +108,8 @@ def set_declaration(
     members_say_so: bool = False,
 ) -> DeclarationView:
     """Declare (or replace) the member's benefit categories."""
-    for_member = _check_may_write(caller, timebank_id, account_id, members_say_so)
+    with not_found_before_refused(engine, timebank_id, account_ids=[account_id]):
+        for_member = _check_may_write(caller, timebank_id, account_id, members_say_so)
     codes = _categories(categories)
 
     def use_case(uow: UnitOfWork) -> DeclarationView:
@@ -127,7 +129,8 @@ def read_declaration(
     engine: Engine, timebank_id: int, caller: Caller, account_id: int
 ) -> DeclarationView | None:
     """The member's declaration, or None if they declared nothing. The read itself is audited."""
-    _check_may_read(caller, timebank_id, account_id)
+    with not_found_before_refused(engine, timebank_id, account_ids=[account_id]):
+        _check_may_read(caller, timebank_id, account_id)
 
     def use_case(uow: UnitOfWork) -> DeclarationView | None:
         account = uow.accounts.get(timebank_id, account_id)
@@ -154,7 +157,8 @@ def delete_declaration(
     engine: Engine, timebank_id: int, caller: Caller, account_id: int, *, members_say_so: bool = False
 ) -> bool:
     """Delete the member's declaration; False if there was none. The audit keeps only that it happened."""
-    for_member = _check_may_write(caller, timebank_id, account_id, members_say_so)
+    with not_found_before_refused(engine, timebank_id, account_ids=[account_id]):
+        for_member = _check_may_write(caller, timebank_id, account_id, members_say_so)
 
     def use_case(uow: UnitOfWork) -> bool:
         _lock_member(uow, timebank_id, account_id)

@@ -16,6 +16,7 @@ from timebank.ledger.types import ExchangeStatus
 from timebank.services.callers import Caller
 from timebank.services.exchanges import exchange_view
 from timebank.services.pages import decode_id_cursor, page_limit, split_page
+from timebank.services.tenancy import not_found_before_refused
 from timebank.services.views import ExchangeView
 
 __all__ = ["ExchangePage", "list_exchanges", "read_exchange"]
@@ -56,12 +57,17 @@ def list_exchanges(
             account_id = (
                 caller.account_id if caller.account_id is not None else min(caller.account_ids, default=None)
             )
-        if account_id is None or account_id not in caller.account_ids:
-            raise SelfOrCoordinatorRequired("You can list only your own exchanges")
+        named = [] if account_id is None else [account_id]
+        with not_found_before_refused(engine, timebank_id, account_ids=named):
+            if account_id is None or account_id not in caller.account_ids:
+                raise SelfOrCoordinatorRequired("You can list only your own exchanges")
     size = page_limit(limit)
     before_id = decode_id_cursor(cursor)
 
     def use_case(uow: UnitOfWork) -> ExchangePage:
+        if account_id is not None:
+            # Bug fix: a coordinator naming another timebank's account was shown an empty page.
+            uow.accounts.get(timebank_id, account_id)
         records = uow.exchanges.page(
             timebank_id, status=status, account_id=account_id, before_id=before_id, limit=size + 1
         )

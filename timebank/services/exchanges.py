@@ -168,6 +168,8 @@ def _record(uow: UnitOfWork, timebank: TimebankSettings, actor: Actor, request: 
         request.category,
         timebank.minutes_per_transfer_max,
     )
+    # Bug fix: exchanges dated years ahead, or in 1901, were taken (today is UTC's).
+    rules.check_activity_date(request.activity_date, utc_now().date(), timebank.backdate_days_max)
     # Existence first (an unknown or other timebank's account is not found), then consent.
     locked = uow.accounts.lock(timebank.timebank_id, [request.giver_account_id, *receiver_ids])
     check_no_pot(locked.values())

@@ -31,6 +31,7 @@ from timebank.services.benefit_views import ExpenseView
 from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
 from timebank.services.idempotency import once
+from timebank.services.tenancy import not_found_before_refused
 
 __all__ = ["record_expense"]
 
@@ -89,7 +90,10 @@ def record_expense(
 
     def work(uow: UnitOfWork) -> ExpenseView:
         uow.timebanks.get(timebank_id)
-        check_acts_for(caller, uow.organisations.get(timebank_id, organisation_id))
+        organisation = uow.organisations.get(timebank_id, organisation_id)
+        activity_ids = [] if activity_id is None else [activity_id]
+        with not_found_before_refused(uow, timebank_id, account_ids=[account_id], activity_ids=activity_ids):
+            check_acts_for(caller, organisation)
         if uow.accounts.get(timebank_id, account_id).kind is not AccountKind.MEMBER:
             raise MemberAccountRequired(f"Expenses are repaid to members; account {account_id} is not one")
         if activity_id is not None:

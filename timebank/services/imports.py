@@ -2,8 +2,10 @@
 
 A timebank moving to this ledger brings its history: years of exchanges kept in a spreadsheet or
 another system. The import checks every row (whole positive minutes within the timebank's limit,
-two different accounts of this timebank, text lengths) and replays the rows in order against the
-accounts' limits, collecting every broken rule with its row number instead of stopping at the first.
+two different accounts of this timebank, text lengths, a day no later than today) and replays the
+rows in order against the accounts' limits, collecting every broken rule with its row number
+instead of stopping at the first. The timebank's bound on back-dating is for exchanges recorded one
+by one, not for its history, which may reach back any number of years.
 If any row is refused, nothing is written and the caller gets the whole list to fix at once.
 Otherwise each row becomes a confirmed exchange with its own ledger transaction, so any one of them
 can later be reversed on its own, all in one database transaction.
@@ -55,8 +57,10 @@ class ImportRow:
     category: str | None = None
 
 
-def _check_row(row: ImportRow, accounts: Mapping[int, AccountState], limit_minutes: int) -> None:
+def _check_row(row: ImportRow, accounts: Mapping[int, AccountState], limit_minutes: int, today: date) -> None:
     rules.check_minutes(row.minutes, limit_minutes)
+    # History may reach back any number of years, but no exchange happened after today.
+    rules.check_activity_date(row.activity_date, today, None)
     if row.giver_account_id == row.receiver_account_id:
         raise AccountsMustDiffer("The giver and the receiver are the same account")
     for account_id in (row.receiver_account_id, row.giver_account_id):
@@ -74,9 +78,10 @@ def _replay(
     states = dict(accounts)
     posted: list[PostedTransfer] = []
     errors: list[RowError] = []
+    today = utc_now().date()
     for number, row in enumerate(rows, start=1):
         try:
-            _check_row(row, states, limit_minutes)
+            _check_row(row, states, limit_minutes, today)
             intent = TransferIntent(row.receiver_account_id, row.giver_account_id, row.minutes)
             pair = {i: states[i] for i in (row.receiver_account_id, row.giver_account_id)}
             changed, (transfer,) = rules.post(pair, [intent], limit_minutes)

@@ -29,6 +29,7 @@ from timebank.services.activities import check_acts_for
 from timebank.services.benefit_views import InvitationsView, InvitationView
 from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
+from timebank.services.tenancy import not_found_before_refused
 
 __all__ = ["INVITATIONS_MAX", "invite_members", "list_invitations", "withdraw_invitation"]
 
@@ -56,7 +57,8 @@ def invite_members(
     def use_case(uow: UnitOfWork) -> InvitationsView:
         # The activity's row is locked, so two calls at once cannot both pass the bound below.
         activity = uow.activities.get(timebank_id, activity_id, lock=True)
-        check_acts_for(caller, uow.organisations.get(timebank_id, activity.organisation_id))
+        with not_found_before_refused(uow, timebank_id, account_ids=wanted):
+            check_acts_for(caller, uow.organisations.get(timebank_id, activity.organisation_id))
         accounts = uow.accounts.get_many(timebank_id, wanted)
         others = [a for a in wanted if accounts[a].kind is not AccountKind.MEMBER]
         if others:
@@ -93,7 +95,8 @@ def withdraw_invitation(
 
     def use_case(uow: UnitOfWork) -> bool:
         activity = uow.activities.get(timebank_id, activity_id, lock=True)
-        check_acts_for(caller, uow.organisations.get(timebank_id, activity.organisation_id))
+        with not_found_before_refused(uow, timebank_id, account_ids=[account_id]):
+            check_acts_for(caller, uow.organisations.get(timebank_id, activity.organisation_id))
         uow.accounts.get(timebank_id, account_id)  # account_not_found for one not of this timebank
         withdrawn = uow.invitations.withdraw(timebank_id, activity_id, account_id)
         uow.commit()

@@ -4,6 +4,9 @@ A member is a person with a member account. Some log in (a username and password
 and a coordinator records exchanges for them. Roles are ``member`` (everyone) and ``coordinator``.
 Tags group members for reports (``uses_services``, ``staff``, a neighbourhood); they are short,
 lower-case words, at most ``TAGS_MAX`` per member.
+
+A timebank always keeps at least one coordinator: the role can be taken from anyone but the last
+(``last_coordinator_required``), whoever asks, so the timebank is never left with nobody to run it.
 """
 
 from __future__ import annotations
@@ -17,13 +20,20 @@ from sqlalchemy import Engine
 from timebank.db.repositories import MemberRecord
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger import rules
-from timebank.ledger.errors import PasswordInvalid, RoleUnknown, TagInvalid, UsernameTaken
+from timebank.ledger.errors import (
+    LastCoordinatorRequired,
+    PasswordInvalid,
+    RoleUnknown,
+    TagInvalid,
+    UsernameTaken,
+)
 from timebank.ledger.limits import NAME_LENGTH_MAX
 from timebank.ledger.types import AccountKind
 from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
 from timebank.services.pages import decode_id_cursor, page_limit, split_page
 from timebank.services.passwords import check_username, hash_password
+from timebank.services.tenancy import not_found_before_refused
 
 __all__ = [
     "ROLES",
@@ -154,7 +164,8 @@ def add_member(
 
 
 def get_member(engine: Engine, timebank_id: int, caller: Caller, member_id: int) -> MemberView:
-    caller.check_may_read_member(timebank_id, member_id)
+    with not_found_before_refused(engine, timebank_id, member_ids=[member_id]):
+        caller.check_may_read_member(timebank_id, member_id)
     return run(engine, lambda uow: _view(uow.members.get(timebank_id, member_id)), write=False)
 
 
@@ -193,14 +204,24 @@ def update_member(
     tags: Sequence[str] | None = None,
 ) -> MemberView:
     """Change a member's name, roles or tags (coordinator). Fields left out stay as they are."""
-    caller.check_coordinator(timebank_id, admin_allowed=True)
+    with not_found_before_refused(engine, timebank_id, member_ids=[member_id]):
+        caller.check_coordinator(timebank_id, admin_allowed=True)
     rules.check_text("display_name", display_name, NAME_LENGTH_MAX)
     is_coordinator = None if roles is None else _is_coordinator(roles)
     clean_tags = None if tags is None else check_tags(tags)
 
     def use_case(uow: UnitOfWork) -> MemberView:
         uow.timebanks.get(timebank_id)
-        uow.members.get(timebank_id, member_id)
+        if is_coordinator is False:
+            # Two coordinators taking the role from each other at once must not both succeed: role
+            # changes that may leave the timebank without one take turns on its row.
+            uow.timebanks.lock(timebank_id)
+        member = uow.members.get(timebank_id, member_id)
+        stepping_down = member.is_coordinator and is_coordinator is False
+        if stepping_down and uow.members.coordinator_count(timebank_id) <= 1:
+            raise LastCoordinatorRequired(
+                "This is the timebank's last coordinator. Make another member a coordinator first."
+            )
         if display_name is not None:
             uow.members.set_display_name(member_id, display_name)
         if is_coordinator is not None:

@@ -32,6 +32,7 @@ from timebank.services.access import API_KEY_PREFIX, new_secret, secret_sha256
 from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
 from timebank.services.pages import decode_id_cursor, page_limit, split_page
+from timebank.services.tenancy import not_found_before_refused
 
 __all__ = [
     "ApiKeyView",
@@ -136,7 +137,8 @@ def change_contact(
 
     ``changes`` maps ``address``, ``email`` and ``phone`` to their new values.
     """
-    caller.check_coordinator(timebank_id)
+    with not_found_before_refused(engine, timebank_id, organisation_ids=[organisation_id]):
+        caller.check_coordinator(timebank_id)
     unknown = set(changes) - set(CONTACT_PARTS)
     assert not unknown, f"not a part of a contact: {sorted(unknown)}"
 
@@ -182,7 +184,10 @@ def list_organisations(
 def _change_staff(
     engine: Engine, timebank_id: int, caller: Caller, organisation_id: int, member_id: int, add: bool
 ) -> OrganisationView:
-    caller.check_coordinator(timebank_id)
+    with not_found_before_refused(
+        engine, timebank_id, organisation_ids=[organisation_id], member_ids=[member_id]
+    ):
+        caller.check_coordinator(timebank_id)
 
     def use_case(uow: UnitOfWork) -> OrganisationView:
         uow.organisations.get(timebank_id, organisation_id)
@@ -250,7 +255,14 @@ def revoke_api_key(
     engine: Engine, timebank_id: int, caller: Caller, organisation_id: int, api_key_id: int
 ) -> None:
     def use_case(uow: UnitOfWork) -> None:
-        _check_may_manage_keys(uow, timebank_id, caller, organisation_id)
+        try:
+            _check_may_manage_keys(uow, timebank_id, caller, organisation_id)
+        except NotAllowed:
+            # Another organisation's key is not found, whoever asks (see services.tenancy).
+            keys = uow.access.api_keys_for(timebank_id, organisation_id)
+            if api_key_id not in {key.api_key_id for key in keys}:
+                raise ApiKeyNotFound(f"There is no API key {api_key_id} for this organisation") from None
+            raise
         if not uow.access.revoke_api_key(timebank_id, organisation_id, api_key_id, utc_now()):
             raise ApiKeyNotFound(f"There is no API key {api_key_id} for this organisation")
         uow.commit()

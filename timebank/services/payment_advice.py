@@ -19,6 +19,7 @@ from timebank.services.audit import AuditAction, AuditTrail
 from timebank.services.benefit_views import PaymentAdvicePage, PaymentAdviceView
 from timebank.services.callers import Caller
 from timebank.services.pages import decode_id_cursor, page_limit, split_page
+from timebank.services.tenancy import not_found_before_refused
 
 __all__ = ["read_payment_advice"]
 
@@ -35,8 +36,9 @@ def read_payment_advice(
     """The member's payment advice, one entry per activity, oldest activity first; the read is audited."""
     caller.check_timebank(timebank_id)
     is_self = caller.account_id is not None and caller.account_id == account_id
-    if not (is_self or caller.is_coordinator):
-        raise SelfOrCoordinatorRequired("Payment advice is seen only by the member and coordinators")
+    with not_found_before_refused(engine, timebank_id, account_ids=[account_id]):
+        if not (is_self or caller.is_coordinator):
+            raise SelfOrCoordinatorRequired("Payment advice is seen only by the member and coordinators")
     size = page_limit(limit)
     after_id = decode_id_cursor(cursor)
 

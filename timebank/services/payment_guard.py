@@ -42,6 +42,7 @@ from timebank.services.benefit_rules import benefit_rules
 from timebank.services.benefit_views import PaymentCheckView
 from timebank.services.callers import Caller
 from timebank.services.clock import utc_now
+from timebank.services.tenancy import not_found_before_refused
 
 __all__ = ["GuardRefused", "check_payment_offer", "guard_payment", "guard_payments"]
 
@@ -169,7 +170,8 @@ def check_payment_offer(
 
     def use_case(uow: UnitOfWork) -> PaymentCheckView:
         activity = uow.activities.get(timebank_id, activity_id)
-        check_acts_for(caller, uow.organisations.get(timebank_id, activity.organisation_id))
+        with not_found_before_refused(uow, timebank_id, account_ids=[account_id]):
+            check_acts_for(caller, uow.organisations.get(timebank_id, activity.organisation_id))
         account = uow.accounts.get(timebank_id, account_id)
         if account.kind is not AccountKind.MEMBER:
             raise MemberAccountRequired(f"Account {account_id} is not a member's")

@@ -47,6 +47,7 @@ from timebank.services.gc_pause import cyclic_gc_paused
 from timebank.services.members import check_tags
 from timebank.services.report_inputs import report_inputs
 from timebank.services.report_ratings import timebank_thresholds
+from timebank.services.tenancy import not_found_before_refused
 
 __all__ = [
     "REPORT_WINDOW_DAYS_MAX",
@@ -92,7 +93,9 @@ def reciprocity_report(
     group: Group | None = None,
 ) -> Report:
     """The reciprocity report of ``[from_on, to_on)``, for the whole timebank or one group."""
-    caller.check_coordinator(timebank_id, admin_allowed=True)
+    organisation_ids = [group.organisation_id] if isinstance(group, OrganisationGroup) else []
+    with not_found_before_refused(engine, timebank_id, organisation_ids=organisation_ids):
+        caller.check_coordinator(timebank_id, admin_allowed=True)
     check_window(from_on, to_on)
     if isinstance(group, TagGroup):
         check_tags([group.tag])
@@ -114,7 +117,8 @@ def member_report(
     engine: Engine, timebank_id: int, caller: Caller, account_id: int, from_on: date, to_on: date
 ) -> MemberReport:
     """One account's figures, for its holder (a member, or an organisation's staff) or a coordinator."""
-    caller.check_may_read_account(timebank_id, account_id)
+    with not_found_before_refused(engine, timebank_id, account_ids=[account_id]):
+        caller.check_may_read_account(timebank_id, account_id)
     check_window(from_on, to_on)
 
     def use_case(uow: UnitOfWork) -> MemberReport:

@@ -30,6 +30,8 @@ from timebank.services.clock import utc_now
 from timebank.services.views import AccountView, TimebankView
 
 __all__ = [
+    "BACKDATE_DAYS_MAX_LIMIT",
+    "DEFAULT_BACKDATE_DAYS_MAX",
     "SETTINGS_CHANGEABLE",
     "change_settings",
     "create_timebank",
@@ -46,6 +48,11 @@ DEFAULT_ORGANISATION_FLOOR_MINUTES = -500 * 60
 DEFAULT_MINUTES_PER_TRANSFER_MAX = 24 * 60
 DEFAULT_PENDING_EXPIRY_DAYS = 14
 PENDING_EXPIRY_DAYS_MAX = 366
+# Exchanges recorded one by one may be dated up to a year back: a quarter's paper timesheets, or a
+# year's, typed in late, but not a mistyped year. A timebank may allow from 0 (today only) to ten
+# years; its history older than that comes in through the bulk import, which this does not bind.
+DEFAULT_BACKDATE_DAYS_MAX = 365
+BACKDATE_DAYS_MAX_LIMIT = 3660
 
 # What a coordinator may change after a timebank is made. The pot is not among them.
 SETTINGS_CHANGEABLE = (
@@ -61,6 +68,7 @@ SETTINGS_CHANGEABLE = (
     "contact_address",
     "contact_email",
     "contact_phone",
+    "backdate_days_max",
 )
 
 
@@ -78,12 +86,14 @@ def create_timebank(
     contact_address: str | None = None,
     contact_email: str | None = None,
     contact_phone: str | None = None,
+    backdate_days_max: int = DEFAULT_BACKDATE_DAYS_MAX,
 ) -> TimebankView:
     rules.check_text("name", name, NAME_LENGTH_MAX)
     rules.check_new_limits(0, default_member_floor_minutes, default_member_cap_minutes)
     rules.check_new_limits(0, default_organisation_floor_minutes, None)
     rules.check_minutes(minutes_per_transfer_max)
     contact = check_contact(contact_address, contact_email, contact_phone)
+    _check_backdate_days(backdate_days_max)
 
     def use_case(uow: UnitOfWork) -> TimebankView:
         now = utc_now()
@@ -103,6 +113,7 @@ def create_timebank(
                 contact_address=contact.address,
                 contact_email=contact.email,
                 contact_phone=contact.phone,
+                backdate_days_max=backdate_days_max,
             )
         )
         pot_name = f"{name[: NAME_LENGTH_MAX - len(' pot')]} pot"
@@ -112,6 +123,13 @@ def create_timebank(
         return TimebankView(timebank_id=timebank_id, name=name, pot_account_id=pot_id)
 
     return run(engine, use_case)
+
+
+def _check_backdate_days(days: int) -> None:
+    if not 0 <= days <= BACKDATE_DAYS_MAX_LIMIT:
+        raise InvalidRequest(
+            f"Exchanges may be dated from 0 to {BACKDATE_DAYS_MAX_LIMIT} days back, not {days}"
+        )
 
 
 def get_timebank(engine: Engine, timebank_id: int) -> TimebankSettings:
@@ -240,7 +258,8 @@ def change_settings(
     """Change a timebank's settings (coordinator or admin). Only the named settings change.
 
     New defaults apply to accounts opened from now on; existing accounts keep their limits (a
-    coordinator changes those one by one, logged). A lower limit per transfer applies at once.
+    coordinator changes those one by one, logged). A lower limit per transfer, and a shorter reach
+    back in time for exchanges, apply at once.
     """
     caller.check_coordinator(timebank_id, admin_allowed=True)
     unknown = set(changes) - set(SETTINGS_CHANGEABLE)
@@ -255,6 +274,7 @@ def change_settings(
         if not 1 <= after.pending_expiry_days <= PENDING_EXPIRY_DAYS_MAX:
             raise InvalidRequest(f"Pending exchanges expire after 1 to {PENDING_EXPIRY_DAYS_MAX} days")
         contact = check_contact(after.contact_address, after.contact_email, after.contact_phone)
+        _check_backdate_days(after.backdate_days_max)
         if changes:
             # The contact as checked (trimmed, blank parts cleared), whichever of its parts were sent.
             checked = {

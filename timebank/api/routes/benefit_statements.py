@@ -20,11 +20,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from timebank.api.deps import CallerDep, EngineDep, IdPath, TimebankPath
-from timebank.api.edge import JsonRoute
+from timebank.api.edge import JsonRoute, inline_hash_source, page_policy
 from timebank.api.schemas import CalendarDate
 from timebank.benefits.statement import Statement
 from timebank.benefits.statement_text import letter_lines
-from timebank.services.benefit_statement_html import letter_html, statement_html
+from timebank.services.benefit_statement_html import PAGE_STYLE, letter_html, statement_html
 from timebank.services.benefit_statements import benefit_safe_statement, statement_json
 from timebank.services.busy import pdf_rendering
 
@@ -50,6 +50,9 @@ FormatQuery = Annotated[
     Format | None,
     Query(alias="format", description="json, html or pdf; otherwise the Accept header decides."),
 ]
+
+# The page loads nothing and runs nothing; its one inline stylesheet is allowed by its hash.
+_PAGE_POLICY = page_policy(style_src=inline_hash_source(PAGE_STYLE))
 
 _MEDIA_TYPES: dict[Format, str] = {"json": "application/json", "html": "text/html", "pdf": "application/pdf"}
 
@@ -82,7 +85,7 @@ def _answer(
     as_pdf: Callable[[Statement], bytes],
 ) -> Response:
     if fmt == "html":
-        return HTMLResponse(as_html(statement))
+        return HTMLResponse(as_html(statement), headers={"Content-Security-Policy": _PAGE_POLICY})
     if fmt == "pdf":
         filename = f"{name}-{statement.from_on.isoformat()}-{statement.to_on.isoformat()}.pdf"
         return Response(

@@ -37,6 +37,7 @@ def _out(settings: TimebankSettings) -> TimebankOut:
         contact_address=settings.contact_address,
         contact_email=settings.contact_email,
         contact_phone=settings.contact_phone,
+        backdate_days_max=settings.backdate_days_max,
     )
 
 

@@ -109,6 +109,15 @@ class MemberRepository:
             .where(logins.c.username == username)
         ).scalar_one_or_none()
 
+    def coordinator_count(self, timebank_id: int) -> int:
+        return int(
+            self.connection.execute(
+                select(func.count())
+                .select_from(members)
+                .where(members.c.timebank_id == timebank_id, members.c.is_coordinator.is_(True))
+            ).scalar_one()
+        )
+
     def count(self, timebank_id: int) -> int:
         return int(
             self.connection.execute(

@@ -1,4 +1,4 @@
-"""Timebanks, their own rules (default limits, pending expiry, both-sides confirmation) and contacts."""
+"""Timebanks, their own rules (limits, pending expiry, both-sides confirmation, back-dating), contacts."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ class TimebankSettings:
     auto_confirm_pending: bool
     require_both_sides: bool
     created_at: datetime
+    # How many days back an exchange may be dated when recorded one by one (imports are not bound).
+    backdate_days_max: int
     # How to reach the timebank; each part optional (timebank.ledger.contacts).
     contact_address: str | None = None
     contact_email: str | None = None
@@ -59,6 +61,7 @@ class TimebankRepository:
             "contact_address": settings.contact_address,
             "contact_email": settings.contact_email,
             "contact_phone": settings.contact_phone,
+            "backdate_days_max": settings.backdate_days_max,
         }
         result = self.connection.execute(insert(timebanks).values(values).returning(timebanks.c.id))
         return int(result.scalar_one())
@@ -70,6 +73,19 @@ class TimebankRepository:
         self.connection.execute(
             update(timebanks).where(timebanks.c.id == timebank_id).values(pot_account_id=account_id)
         )
+
+    def lock(self, timebank_id: int) -> None:
+        """Lock the timebank's row until the transaction ends: writers that must see every change of
+        the timebank's coordinators take turns on it.
+
+        ``FOR NO KEY UPDATE`` on PostgreSQL, so inserts whose foreign key names the timebank (they take
+        ``FOR KEY SHARE``) do not wait. On SQLite ``BEGIN IMMEDIATE`` already locks the whole database.
+        """
+        found = self.connection.execute(
+            select(timebanks.c.id).where(timebanks.c.id == timebank_id).with_for_update(key_share=True)
+        ).scalar_one_or_none()
+        if found is None:
+            raise TimebankNotFound(f"There is no timebank {timebank_id}")
 
     def all_ids(self) -> list[int]:
         return list(self.connection.execute(select(timebanks.c.id).order_by(timebanks.c.id)).scalars())
@@ -93,4 +109,5 @@ class TimebankRepository:
             contact_address=row["contact_address"],
             contact_email=row["contact_email"],
             contact_phone=row["contact_phone"],
+            backdate_days_max=row["backdate_days_max"],
         )
