@@ -31,15 +31,15 @@ from timebank.benefits.choices import Reward
 from timebank.benefits.limits import DEFAULT_LIMITS
 from timebank.benefits.money import PaymentKind
 from timebank.db import make_engine, upgrade
-from timebank.services.activities import create_activity
-from timebank.services.attendance import record_attendance
-from timebank.services.attendance_inputs import AttendeeChoice, OfferTerms
-from timebank.services.callers import Caller
-from timebank.services.declarations import set_declaration
-from timebank.services.invitations import invite_members
-from timebank.services.members import add_member
-from timebank.services.organisations import add_organisation, create_api_key
-from timebank.services.timebanks import create_timebank
+from timebank.involvement.activities import create_activity
+from timebank.involvement.attendance import record_attendance
+from timebank.involvement.attendees import AttendeeChoice, OfferTerms
+from timebank.involvement.declarations import set_declaration
+from timebank.involvement.invitations import invite_members
+from timebank.people.callers import Caller
+from timebank.people.members import add_member
+from timebank.people.organisations import add_organisation, create_api_key
+from timebank.people.timebanks import create_timebank
 
 DAY = date(2025, 6, 11)  # within the 2025/26 limits
 EARLIER = date(2025, 6, 9)

@@ -175,8 +175,8 @@ def flood_logins(server: Server) -> None:
 
 def flood_charts(server: Server, database_url: str) -> None:
     from timebank.db import make_engine
-    from timebank.demo import DEMO_PASSWORD, seed_demo
-    from timebank.services.access import log_in
+    from timebank.demo.timebank import DEMO_PASSWORD, seed_demo
+    from timebank.people.access import log_in
 
     engine = make_engine(database_url)
     demo = seed_demo(engine)

@@ -74,7 +74,7 @@ from ledger_bench import (
 from sqlalchemy.engine import make_url
 
 from timebank.db import make_engine
-from timebank.services.access import create_admin
+from timebank.people.access import create_admin
 
 HOST = "127.0.0.1"
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -630,9 +630,9 @@ def start_py_spy(spec: LoadSpec, folder: Path) -> list[subprocess.Popen[bytes]]:
 # py-spy names frames "function (path/file.py:line)", paths shortened to the package.
 _CATEGORIES = [
     ("argon2 (password hashing)", ("argon2",)),
-    ("auth: bearer token lookup", ("authenticate (timebank/services/access.py",)),
-    ("use case: record_exchange", ("record_exchange (timebank/services/exchanges.py",)),
-    ("use case: read_account", ("read_account (timebank/services/account_reads.py",)),
+    ("auth: bearer token lookup", ("authenticate (timebank/people/access.py",)),
+    ("use case: record_exchange", ("record_exchange (timebank/exchanges/lifecycle.py",)),
+    ("use case: read_account", ("read_account (timebank/accounts/reading.py",)),
     ("response: validate + serialize", ("serialize_response", "jsonable_encoder", "render (")),
     ("request: body, params, dependencies", ("request_body_to_args", "_get_body", ".json (", "solve_dep")),
     ("uvicorn access log", ("logging/__init__.py",)),

@@ -33,18 +33,18 @@ from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.choices import Reward
 from timebank.benefits.money import PaymentKind
 from timebank.db import make_engine, upgrade
-from timebank.services.activities import create_activity
-from timebank.services.attendance import record_attendance
-from timebank.services.attendance_inputs import AttendeeChoice, OfferTerms
-from timebank.services.benefit_statement_pdf import statement_pdf
-from timebank.services.benefit_statements import benefit_safe_statement, statement_json
-from timebank.services.callers import Caller
-from timebank.services.declarations import set_declaration
-from timebank.services.invitations import invite_members
-from timebank.services.members import add_member
-from timebank.services.organisations import add_organisation
-from timebank.services.payment_guard import check_payment_offer
-from timebank.services.timebanks import create_timebank
+from timebank.involvement.activities import create_activity
+from timebank.involvement.attendance import record_attendance
+from timebank.involvement.attendees import AttendeeChoice, OfferTerms
+from timebank.involvement.declarations import set_declaration
+from timebank.involvement.invitations import invite_members
+from timebank.involvement.payment_guard import check_payment_offer
+from timebank.involvement.statements import benefit_safe_statement, statement_json
+from timebank.people.callers import Caller
+from timebank.people.members import add_member
+from timebank.people.organisations import add_organisation
+from timebank.people.timebanks import create_timebank
+from timebank.rendering.statement_pdf import statement_pdf
 
 MEMBERS = 500
 DAY = date(2025, 6, 11)  # within the 2025/26 benefit limits

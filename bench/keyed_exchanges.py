@@ -19,9 +19,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 import timebank
-from timebank import services
+from timebank.accounts.accounts import open_account
 from timebank.db import make_engine, upgrade
+from timebank.exchanges.lifecycle import record_exchange
 from timebank.ledger import AccountKind, Actor, ReceiverShare
+from timebank.people.timebanks import create_timebank
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1500
 admin = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -30,10 +32,10 @@ admin = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 def run(url):
     upgrade(url)
     engine = make_engine(url)
-    tb = services.create_timebank(engine, "bench", minutes_per_transfer_max=24 * 60)
+    tb = create_timebank(engine, "bench", minutes_per_transfer_max=24 * 60)
     coord = Actor("coordinator", None, True)
     ids = [
-        services.open_account(
+        open_account(
             engine, tb.timebank_id, coord, AccountKind.MEMBER, f"m{i}", floor_minutes=-(10**12)
         ).account_id
         for i in range(50)
@@ -43,7 +45,7 @@ def run(url):
 
     def one():
         g, r = rng.sample(ids, 2)
-        services.record_exchange(
+        record_exchange(
             engine,
             tb.timebank_id,
             Actor(f"member:{r}", r),

@@ -40,10 +40,14 @@ import raw_exchange  # type: ignore[import-not-found]
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-from timebank import services
+from timebank.accounts.accounts import get_account, open_account
+from timebank.accounts.statements import balance_at, statement
 from timebank.db import make_engine, upgrade
 from timebank.db.tables import exchange_receivers, exchanges, transactions, transfers
+from timebank.exchanges.imports import ImportRow, import_exchanges
+from timebank.exchanges.lifecycle import record_exchange
 from timebank.ledger import AccountKind, Actor, ReceiverShare
+from timebank.people.timebanks import create_timebank
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TIMEBANK_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -102,9 +106,9 @@ def drop_postgres_database(url: str) -> None:
 def make_timebank(url: str, members: int) -> tuple[int, list[int]]:
     """A timebank with ``members`` members whose floors are deep enough never to refuse."""
     engine = make_engine(url)
-    tb = services.create_timebank(engine, "bench", minutes_per_transfer_max=24 * 60)
+    tb = create_timebank(engine, "bench", minutes_per_transfer_max=24 * 60)
     account_ids = [
-        services.open_account(
+        open_account(
             engine,
             tb.timebank_id,
             COORDINATOR,
@@ -148,7 +152,7 @@ def _exchange_worker(
 
 def _one_exchange(engine, timebank_id, account_ids, rng, today) -> None:  # type: ignore[no-untyped-def]
     giver, receiver = rng.sample(account_ids, 2)
-    services.record_exchange(
+    record_exchange(
         engine,
         timebank_id,
         Actor(f"member:{receiver}", receiver),
@@ -271,12 +275,12 @@ def pgbench_tps(clients: list[int], seconds: float) -> dict[int, float]:
 # --- bulk import ------------------------------------------------------------------------------
 
 
-def import_rows(account_ids: list[int], count: int) -> list[services.ImportRow]:
+def import_rows(account_ids: list[int], count: int) -> list[ImportRow]:
     rng = random.Random(7)
     rows = []
     for _ in range(count):
         giver, receiver = rng.sample(account_ids, 2)
-        rows.append(services.ImportRow(giver, receiver, rng.randint(15, 180), date(2024, 1, 1), "history"))
+        rows.append(ImportRow(giver, receiver, rng.randint(15, 180), date(2024, 1, 1), "history"))
     return rows
 
 
@@ -286,7 +290,7 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - began
 
 
-def raw_executemany_seconds(url: str, rows: list[services.ImportRow]) -> tuple[float, float]:
+def raw_executemany_seconds(url: str, rows: list[ImportRow]) -> tuple[float, float]:
     """Time plain SQLAlchemy Core executemany, with no checks, into a fresh database of the same
     schema: (a) the four rows the import writes per exchange, committed; (b) the transfer rows alone.
     """
@@ -300,7 +304,7 @@ def raw_executemany_seconds(url: str, rows: list[services.ImportRow]) -> tuple[f
         )
     )
     rows = [
-        services.ImportRow(
+        ImportRow(
             remap[r.giver_account_id], remap[r.receiver_account_id], r.minutes, r.activity_date, r.description
         )
         for r in rows
@@ -339,7 +343,7 @@ def raw_executemany_seconds(url: str, rows: list[services.ImportRow]) -> tuple[f
     return seconds_all, seconds_transfers
 
 
-def _raw_transaction(i: int, tb: int, r: services.ImportRow, now: datetime) -> dict:  # type: ignore[type-arg]
+def _raw_transaction(i: int, tb: int, r: ImportRow, now: datetime) -> dict:  # type: ignore[type-arg]
     return {
         "id": i,
         "timebank_id": tb,
@@ -352,7 +356,7 @@ def _raw_transaction(i: int, tb: int, r: services.ImportRow, now: datetime) -> d
     }
 
 
-def _raw_exchange(i: int, tb: int, r: services.ImportRow, now: datetime) -> dict:  # type: ignore[type-arg]
+def _raw_exchange(i: int, tb: int, r: ImportRow, now: datetime) -> dict:  # type: ignore[type-arg]
     return {
         "id": i,
         "timebank_id": tb,
@@ -372,7 +376,7 @@ def _raw_exchange(i: int, tb: int, r: services.ImportRow, now: datetime) -> dict
     }
 
 
-def _raw_receiver(i: int, tb: int, r: services.ImportRow, now: datetime) -> dict:  # type: ignore[type-arg]
+def _raw_receiver(i: int, tb: int, r: ImportRow, now: datetime) -> dict:  # type: ignore[type-arg]
     return {
         "exchange_id": i,
         "account_id": r.receiver_account_id,
@@ -383,7 +387,7 @@ def _raw_receiver(i: int, tb: int, r: services.ImportRow, now: datetime) -> dict
     }
 
 
-def _raw_transfer(i: int, tb: int, r: services.ImportRow, now: datetime) -> dict:  # type: ignore[type-arg]
+def _raw_transfer(i: int, tb: int, r: ImportRow, now: datetime) -> dict:  # type: ignore[type-arg]
     return {
         "id": i,
         "timebank_id": tb,
@@ -407,13 +411,9 @@ def read_latencies_ms(url: str, timebank_id: int, account_ids: list[int], sample
     figures: dict[str, list[float]] = {"balance": [], "statement": [], "balance_at": []}
     for _ in range(samples):
         account = rng.choice(account_ids)
-        figures["balance"].append(timed(lambda a=account: services.get_account(engine, timebank_id, a)))
-        figures["statement"].append(
-            timed(lambda a=account: services.statement(engine, timebank_id, a, limit=50))
-        )
-        figures["balance_at"].append(
-            timed(lambda a=account: services.balance_at(engine, timebank_id, a, now))
-        )
+        figures["balance"].append(timed(lambda a=account: get_account(engine, timebank_id, a)))
+        figures["statement"].append(timed(lambda a=account: statement(engine, timebank_id, a, limit=50)))
+        figures["balance_at"].append(timed(lambda a=account: balance_at(engine, timebank_id, a, now)))
     engine.dispose()
     return {name: statistics.median(values) * 1000 for name, values in figures.items()}
 
@@ -440,14 +440,14 @@ def bench_backend(name: str, url: str, scratch_url: str, sizes: Sizes, report: l
 
     # Reads with about 1,000 transfers present, in a timebank of their own.
     small_tb, small_accounts = make_timebank(url, 100)
-    services.import_exchanges(make_engine(url), small_tb, COORDINATOR, import_rows(small_accounts, 1_000))
+    import_exchanges(make_engine(url), small_tb, COORDINATOR, import_rows(small_accounts, 1_000))
     small = read_latencies_ms(url, small_tb, small_accounts, sizes.latency_samples)
 
     # Bulk import into a fresh timebank of 100 members (so each has ~20,000 transfers at 1M).
     big_tb, big_accounts = make_timebank(url, 100)
     rows = import_rows(big_accounts, sizes.import_rows)
     engine = make_engine(url)
-    seconds_import = timed(lambda: services.import_exchanges(engine, big_tb, COORDINATOR, rows))
+    seconds_import = timed(lambda: import_exchanges(engine, big_tb, COORDINATOR, rows))
     engine.dispose()
     seconds_raw_all, seconds_raw_transfers = raw_executemany_seconds(scratch_url, rows)
     figures["import_s"] = seconds_import

@@ -69,11 +69,11 @@ def _busiest_and_typical(engine: Engine, timebank_id: int) -> tuple[int, int]:
 def measure_one(url: str, timebank_id: int, days: int, repeat: int, today: date) -> dict[str, Any]:
     """Time one window's report in this process; return the figures as plain JSON values."""
     from timebank.db import make_engine, run
+    from timebank.people.callers import Caller
+    from timebank.reporting.gc_pause import cyclic_gc_paused
+    from timebank.reporting.reports import member_report, report_inputs
     from timebank.reports import build_report
     from timebank.reports.report_json import report_json
-    from timebank.services.callers import Caller
-    from timebank.services.gc_pause import cyclic_gc_paused
-    from timebank.services.reports import member_report, report_inputs
 
     engine = make_engine(url)
     to_on = today + timedelta(days=1)

@@ -65,11 +65,11 @@ from timebank.db.people_tables import member_tags, members
 from timebank.db.report_tables import report_account_months, report_pair_months, report_pairs
 from timebank.db.repositories import TimebankSettings
 from timebank.db.tables import accounts, exchange_receivers, exchanges, transactions, transfers
-from timebank.demo import HELP_ACTIVITIES
+from timebank.demo.timebank import HELP_ACTIVITIES
 from timebank.ledger import invariants
 from timebank.ledger.contacts import Contact
 from timebank.ledger.types import AccountKind, AccountState
-from timebank.services.timebanks import (
+from timebank.people.timebanks import (
     DEFAULT_BACKDATE_DAYS_MAX,
     DEFAULT_MINUTES_PER_TRANSFER_MAX,
     DEFAULT_ORGANISATION_FLOOR_MINUTES,

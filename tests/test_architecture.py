@@ -1,25 +1,25 @@
 """The shape of the package: imports point inward (DESIGN §7) and ``__all__`` tells the truth.
 
 Imports are read from the source with ``ast``, not observed at run time, so an import hidden in a
-function or behind ``TYPE_CHECKING`` counts as much as one at the top. The rules:
+function or behind ``TYPE_CHECKING`` counts as much as one at the top. The layers, inside out:
 
-- ``timebank.ledger`` imports only the standard library and itself: no SQLAlchemy, FastAPI or
-  pydantic, and nothing else from timebank (not even settings);
-- ``timebank.db`` does not import ``timebank.services`` or ``timebank.api``;
-- ``timebank.services`` does not import ``timebank.api``;
-- ``timebank.reports`` (the pure report engine) imports only the standard library, graph and
-  array libraries (networkx, scipy, numpy), ``timebank.ledger`` and itself: no SQLAlchemy, no web
-  framework, no storage; and nothing in ``timebank.ledger`` or ``timebank.db`` imports it (reports
-  read through storage, not the reverse);
-- ``timebank.benefits`` (the pure rules for recognising involvement without harming benefits)
-  imports only the standard library, ``timebank.ledger`` and itself; and nothing in
-  ``timebank.ledger``, ``timebank.db`` or ``timebank.reports`` imports it;
-- nothing outside ``timebank.api`` imports it (naming it in a string, as the CLI does for uvicorn,
-  is not an import).
+- the pure cores: ``timebank.ledger`` (imports only the standard library and itself: no
+  SQLAlchemy, FastAPI or pydantic, nothing else of timebank, not even settings), ``timebank.benefits``
+  (the standard library, the ledger and itself) and ``timebank.reports`` (the standard library,
+  numpy, scipy, networkx, the ledger and itself); no core imports storage, a use case or an edge,
+  and neither the ledger nor storage imports the benefits core;
+- ``timebank.rendering`` draws what the use cases return (HTML, PDF, CSV, text, charts): it imports
+  the cores and its drawing libraries, never storage, a use case or an edge;
+- ``timebank.db`` implements storage for the use cases: it may import the cores (the report's input
+  types included, which it shapes its reads into), never a use case, rendering or an edge;
+- the use cases, grouped by concept (``USE_CASES``): they never import an edge;
+- the edges: ``timebank.api`` (JSON) and ``timebank.web`` (pages), and the command line. Nothing
+  outside an edge imports it (naming it in a string, as the CLI does for uvicorn, is not an import).
 
-STYLE.md item 10: every module that defines ``__all__`` has each listed name, and every package says
-what it exports. Helper functions that read imports are tested on small sources of their own, so a
-broken reader cannot make the rules pass by finding nothing.
+Every folder and top-level module of the package is named below, so that a new one must be given
+its place. STYLE.md item 10: every module that defines ``__all__`` has each listed name, and every
+package says what it exports. Helper functions that read imports are tested on small sources of
+their own, so a broken reader cannot make the rules pass by finding nothing.
 """
 
 from __future__ import annotations
@@ -149,12 +149,39 @@ def test_the_reader_ignores_module_names_in_strings() -> None:
     assert imported_modules(source, "timebank.cli", is_package=False) == {"uvicorn"}
 
 
+CORES = ("timebank.ledger", "timebank.benefits", "timebank.reports")
+USE_CASES = (
+    "timebank.accounts",
+    "timebank.exchanges",
+    "timebank.people",
+    "timebank.involvement",
+    "timebank.spending",
+    "timebank.reporting",
+    "timebank.demo",
+)
+EDGES = ("timebank.api", "timebank.web", "timebank.cli")
+# Small shared modules the use cases build on: a clock, paging, bounds on slow work, the settings,
+# the views' JSON base. They import no use case and no edge.
+SHARED = ("timebank.clock", "timebank.paging", "timebank.busy", "timebank.settings", "timebank.views")
+LAYERS = (*CORES, "timebank.rendering", "timebank.db", *USE_CASES, *EDGES, *SHARED)
+
+
+def _within_any(name: str, packages: tuple[str, ...]) -> bool:
+    return any(is_within(name, package) for package in packages)
+
+
 def test_every_layer_is_found_on_disk() -> None:
     names = {module.name for module in MODULES}
 
-    assert {"timebank.ledger.rules", "timebank.db.tables", "timebank.services", "timebank.api"} <= names
-    for layer in ("timebank.ledger", "timebank.db", "timebank.services", "timebank.api"):
+    assert {"timebank.ledger.rules", "timebank.db.tables", "timebank.exchanges", "timebank.api"} <= names
+    for layer in ("timebank.ledger", "timebank.db", *USE_CASES, "timebank.api", "timebank.rendering"):
         assert modules_within(layer), layer
+
+
+def test_every_module_of_the_package_belongs_to_a_layer() -> None:
+    homeless = [m.name for m in MODULES if m.name != "timebank" and not _within_any(m.name, LAYERS)]
+
+    assert homeless == []
 
 
 # --- the import direction -----------------------------------------------------------------------
@@ -182,19 +209,27 @@ def test_the_ledger_rule_would_catch_a_framework_import() -> None:
 
 
 @pytest.mark.parametrize("module", modules_within("timebank.db"), ids=lambda m: m.name)
-def test_storage_does_not_import_the_services_or_the_api(module: Module) -> None:
-    wrong = {
-        name
-        for name in imports_of(module)
-        if is_within(name, "timebank.services") or is_within(name, "timebank.api")
-    }
+def test_storage_imports_no_use_case_no_rendering_and_no_edge(module: Module) -> None:
+    forbidden = (*USE_CASES, "timebank.rendering", *EDGES)
+    wrong = {name for name in imports_of(module) if _within_any(name, forbidden)}
 
     assert wrong == set()
 
 
-@pytest.mark.parametrize("module", modules_within("timebank.services"), ids=lambda m: m.name)
-def test_the_services_do_not_import_the_api(module: Module) -> None:
-    assert {name for name in imports_of(module) if is_within(name, "timebank.api")} == set()
+@pytest.mark.parametrize(
+    "module",
+    [m for package in (*USE_CASES, *SHARED) for m in modules_within(package)],
+    ids=lambda m: m.name,
+)
+def test_the_use_cases_and_what_they_share_import_no_edge(module: Module) -> None:
+    assert {name for name in imports_of(module) if _within_any(name, EDGES)} == set()
+
+
+@pytest.mark.parametrize(
+    "module", [m for package in SHARED for m in modules_within(package)], ids=lambda m: m.name
+)
+def test_what_the_use_cases_share_imports_no_use_case(module: Module) -> None:
+    assert {name for name in imports_of(module) if _within_any(name, USE_CASES)} == set()
 
 
 @pytest.mark.parametrize(
@@ -206,11 +241,33 @@ def test_nothing_outside_the_api_imports_it(module: Module) -> None:
     assert {name for name in imports_of(module) if is_within(name, "timebank.api")} == set()
 
 
+@pytest.mark.parametrize(
+    "module",
+    [module for module in MODULES if not is_within(module.name, "timebank.web")],
+    ids=lambda m: m.name,
+)
+def test_nothing_outside_the_pages_imports_them(module: Module) -> None:
+    assert {name for name in imports_of(module) if is_within(name, "timebank.web")} == set()
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+RENDERING_MAY_IMPORT = (*CORES, "timebank.rendering", "matplotlib", "fpdf", "numpy")
+
+
+@pytest.mark.parametrize("module", modules_within("timebank.rendering"), ids=lambda m: m.name)
+def test_rendering_imports_only_the_cores_and_its_drawing_libraries(module: Module) -> None:
+    named = named_modules(SOURCES[module.name], module.name, module.is_package)
+    outside = {n for n in named if not is_standard_library(n) and not _within_any(n, RENDERING_MAY_IMPORT)}
+
+    assert outside == set()
+
+
 # --- the reports engine ------------------------------------------------------------------------
 
-# matplotlib draws the charts (timebank/reports/charts*.py): pictures of the figures, still no I/O.
 # scipy's compiled sparse-graph routines (on numpy arrays) find the strongly connected components.
-REPORTS_MAY_IMPORT = ("timebank.reports", "timebank.ledger", "networkx", "scipy", "numpy", "matplotlib")
+# The charts are drawn in timebank.rendering, so the engine never loads matplotlib.
+REPORTS_MAY_IMPORT = ("timebank.reports", "timebank.ledger", "networkx", "scipy", "numpy")
 
 
 def outside_what_reports_may_import(names: set[str]) -> set[str]:
@@ -237,27 +294,31 @@ def test_the_reports_import_only_the_standard_library_networkx_the_ledger_and_th
     assert outside_what_reports_may_import(named) == set()
 
 
-def test_the_reports_rule_would_catch_storage_services_and_framework_imports() -> None:
+def test_the_reports_rule_would_catch_storage_use_case_and_framework_imports() -> None:
     source = (
         "import networkx as nx\n"
         "from timebank.ledger import types\n"
         "from timebank.reports.inputs import ReportInputs\n"
         "from sqlalchemy import select\n"
         "from timebank.db import tables\n"
-        "from timebank import services\n"
+        "from timebank import exchanges\n"
         "import fastapi\n"
+        "import matplotlib\n"
     )
     named = named_modules(source, "timebank.reports.report", is_package=False)
 
-    assert outside_what_reports_may_import(named) == {"sqlalchemy", "timebank.db", "timebank", "fastapi"}
+    assert outside_what_reports_may_import(named) == {
+        "sqlalchemy",
+        "timebank.db",
+        "timebank",
+        "fastapi",
+        "matplotlib",
+    }
 
 
-@pytest.mark.parametrize(
-    "module",
-    modules_within("timebank.ledger") + modules_within("timebank.db"),
-    ids=lambda m: m.name,
-)
-def test_the_ledger_and_storage_do_not_import_the_reports(module: Module) -> None:
+@pytest.mark.parametrize("module", modules_within("timebank.ledger"), ids=lambda m: m.name)
+def test_the_ledger_does_not_import_the_reports(module: Module) -> None:
+    # Storage may: it shapes its reads into the engine's input types (db/repositories/report_inputs.py).
     assert {name for name in imports_of(module) if is_within(name, "timebank.reports")} == set()
 
 

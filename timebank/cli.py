@@ -39,7 +39,7 @@ def downgrade_command(
 def expire_pending_command() -> None:
     """Close pending exchanges older than each timebank's setting (run daily from a scheduler)."""
     from timebank.db import make_engine
-    from timebank.services import expire_pending_everywhere
+    from timebank.exchanges.lifecycle import expire_pending_everywhere
 
     engine = make_engine()
     try:
@@ -65,12 +65,14 @@ def report_command(
     import json
     from datetime import date, timedelta
 
+    from timebank.clock import utc_now
     from timebank.db import make_engine
     from timebank.ledger.errors import LedgerError
-    from timebank.reports import OrganisationGroup, TagGroup, report_csv, report_json, report_text
-    from timebank.services.callers import Caller
-    from timebank.services.clock import utc_now
-    from timebank.services.reports import member_report, reciprocity_report
+    from timebank.people.callers import Caller
+    from timebank.rendering.report_csv import report_csv
+    from timebank.rendering.report_text import report_text
+    from timebank.reporting.reports import member_report, reciprocity_report
+    from timebank.reports import OrganisationGroup, TagGroup, report_json
 
     if output not in ("text", "csv", "json"):
         raise typer.BadParameter("choose text, csv or json", param_hint="--format")
@@ -103,7 +105,7 @@ def report_command(
 def tidy_command() -> None:
     """Delete expired tokens, old failed logins and idempotency keys past retention (run daily)."""
     from timebank.db import make_engine
-    from timebank.services.housekeeping import tidy
+    from timebank.people.housekeeping import tidy
 
     engine = make_engine()
     try:
@@ -129,7 +131,7 @@ def admin_create_command(
 
     from timebank.db import make_engine
     from timebank.ledger.errors import LedgerError
-    from timebank.services.access import create_admin
+    from timebank.people.access import create_admin
 
     if sys.stdin.isatty():
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -192,7 +194,7 @@ def serve_command(
     migrate.upgrade()
     if demo:
         from timebank.db import make_engine
-        from timebank.demo import seed_demo
+        from timebank.demo.timebank import seed_demo
 
         engine = make_engine()
         try:

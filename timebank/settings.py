@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     password_hash_memory_kib: int = 64 * 1024
     password_hash_parallelism: int = 4
 
-    # --- expensive work, a bounded number at a time (timebank/services/busy.py) ------------------
+    # --- expensive work, a bounded number at a time (timebank/busy.py) ------------------
     # Passwords hashed or checked at once in one process. Each takes password_hash_memory_kib and
     # most of a core for a moment, so about one per core; more only queue for the cores and hold
     # the memory longer (60 logins at once took a worker from 124 MB to 2 GB before this bound).

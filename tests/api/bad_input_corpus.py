@@ -54,7 +54,7 @@ only there: a payment refused for want of the acknowledgement the benefit guard 
 guard's check, warning and refusal in the audit log (and must), as spending credits on goods or a
 voucher without the member's acknowledgement leaves the check and the refusal; and spending on a
 withdrawn option, a refusal for the state the request met, is recorded under its Idempotency-Key
-as the key's first answer (timebank/services/idempotency.py), and is answered the same when the key
+as the key's first answer (timebank/exchanges/idempotency.py), and is answered the same when the key
 is sent again. A 5xx is a bug. One test per operation and backend runs its whole corpus and
 reports every case that went wrong, so one run shows them all; it then sends the valid requests the
 corpus was built from (the body, and any ``alternatives``), which must be accepted, so the refusals
@@ -85,15 +85,15 @@ from timebank.benefits.activities import ATTENDEES_MAX, ActivityClassification
 from timebank.benefits.checks import PENCE_MAX
 from timebank.benefits.money import MILES_MAX, PENCE_PER_MILE_MAX
 from timebank.benefits.spending import SpendClass
-from timebank.services.activities import create_activity
-from timebank.services.callers import Caller
-from timebank.services.clock import utc_now
-from timebank.services.declarations import set_declaration
-from timebank.services.invitations import invite_members
-from timebank.services.members import add_member
-from timebank.services.organisations import add_organisation, create_api_key
-from timebank.services.spending import create_spend_option, withdraw_spend_option
+from timebank.clock import utc_now
+from timebank.involvement.activities import create_activity
+from timebank.involvement.declarations import set_declaration
+from timebank.involvement.invitations import invite_members
+from timebank.people.callers import Caller
+from timebank.people.members import add_member
+from timebank.people.organisations import add_organisation, create_api_key
 from timebank.settings import get_settings
+from timebank.spending.spends import create_spend_option, withdraw_spend_option
 
 from .conftest import PASSWORD, World
 from .db_snapshot import row_counts, snapshot
@@ -151,15 +151,15 @@ ANY: set[str] | None = None  # any code will do; the status is still checked
 
 # What a refused request may leave behind by design, named on its case (``Case.records``): a payment
 # refused for want of an acknowledgement leaves the audit rows of the guard's check, its warning and
-# the refusal, written after the rollback (timebank/services/attendance.py), and nothing else; a
+# the refusal, written after the rollback (timebank/involvement/attendance.py), and nothing else; a
 # spend on goods or a voucher refused for want of the member's acknowledgement leaves the check and
-# the refusal (timebank/services/spend_guard.py).
+# the refusal (timebank/spending/guard.py).
 AUDITED = frozenset({"audit_log"})
 REFUSAL_AUDIT_ACTIONS = frozenset(
     {"payment_checked", "payment_warned", "payment_refused", "spend_checked", "spend_refused"}
 )
 # A keyed write refused for the state it met (spending on a withdrawn option) records the refusal
-# under its key, as the key's first answer, and nothing else (timebank/services/idempotency.py).
+# under its key, as the key's first answer, and nothing else (timebank/exchanges/idempotency.py).
 KEYED_REFUSAL = frozenset({"idempotency_keys"})
 
 # The fewest cases an operation's corpus may hold, by what it takes (a body-less write has only its
@@ -1948,7 +1948,7 @@ def run_corpus(client: httpx.Client, w: World, op: Operation, here: Arranged, th
     have to succeed to do so, and every success but a replay is reported as a failure of its own case.
 
     Bad input records nothing, not even under its Idempotency-Key: only a refusal for the state a
-    request met (a conflict, a limit) is recorded as the key's answer (timebank/services/idempotency.py),
+    request met (a conflict, a limit) is recorded as the key's answer (timebank/exchanges/idempotency.py),
     and none of these requests gets that far. The exceptions are named on their cases
     (``Case.records``): a payment, or a spend on goods or a voucher, refused for want of an
     acknowledgement must add audit rows, and may add rows to no other table; a spend on a withdrawn

@@ -19,11 +19,11 @@ from sqlalchemy import Engine
 
 from tests.conftest import STORY_BACKDATE_DAYS
 from timebank.api.app import create_app
-from timebank.services.access import create_admin, log_in
-from timebank.services.callers import Caller
-from timebank.services.members import add_member
-from timebank.services.organisations import add_organisation, add_staff, create_api_key
-from timebank.services.timebanks import create_timebank
+from timebank.people.access import create_admin, log_in
+from timebank.people.callers import Caller
+from timebank.people.members import add_member
+from timebank.people.organisations import add_organisation, add_staff, create_api_key
+from timebank.people.timebanks import create_timebank
 
 PASSWORD = "correct horse battery"
 

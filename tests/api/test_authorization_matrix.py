@@ -79,25 +79,25 @@ import pytest
 
 from tests.api.conftest import PASSWORD, World, build_world
 from tests.conftest import BACKENDS
+from timebank.accounts.accounts import set_limits
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.choices import Reward
 from timebank.benefits.money import PaymentKind
 from timebank.benefits.periods import PeriodKind, week_of
 from timebank.benefits.spending import SpendClass
 from timebank.db import make_engine
+from timebank.exchanges.gifts import give_credits
+from timebank.exchanges.lifecycle import record_exchange
+from timebank.involvement.activities import create_activity
+from timebank.involvement.attendance import record_attendance
+from timebank.involvement.attendees import AttendeeChoice, OfferTerms
+from timebank.involvement.invitations import invite_members
 from timebank.ledger.types import Actor, ReceiverShare
-from timebank.services.access import create_admin, log_in, log_out
-from timebank.services.activities import create_activity
-from timebank.services.attendance import record_attendance
-from timebank.services.attendance_inputs import AttendeeChoice, OfferTerms
-from timebank.services.callers import Caller
-from timebank.services.exchanges import record_exchange
-from timebank.services.gifts import give_credits
-from timebank.services.invitations import invite_members
-from timebank.services.members import add_member
-from timebank.services.organisations import add_organisation, add_staff, create_api_key
-from timebank.services.spending import create_spend_option
-from timebank.services.timebanks import set_limits
+from timebank.people.access import create_admin, log_in, log_out
+from timebank.people.callers import Caller
+from timebank.people.members import add_member
+from timebank.people.organisations import add_organisation, add_staff, create_api_key
+from timebank.spending.spends import create_spend_option
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 

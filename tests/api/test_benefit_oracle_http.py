@@ -32,9 +32,9 @@ import pytest
 from timebank.benefits.advice import ORGANISATION_PAYMENT_ADVICE
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.limits import DEFAULT_LIMITS
-from timebank.services.callers import Caller
-from timebank.services.declarations import set_declaration
-from timebank.services.members import add_member
+from timebank.involvement.declarations import set_declaration
+from timebank.people.callers import Caller
+from timebank.people.members import add_member
 
 from .conftest import World
 

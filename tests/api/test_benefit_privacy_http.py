@@ -55,7 +55,6 @@ from tests.api.test_authorization_matrix import (
     send,
 )
 from tests.conftest import BACKENDS
-from timebank import services
 from timebank.benefits.advice import ORGANISATION_PAYMENT_ADVICE
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.choices import Reward
@@ -63,11 +62,12 @@ from timebank.benefits.money import PaymentKind
 from timebank.benefits.periods import PeriodKind
 from timebank.benefits.spending import SpendClass
 from timebank.db import make_engine
+from timebank.involvement.attendance import record_attendance
+from timebank.involvement.attendees import AttendeeChoice, OfferTerms
+from timebank.involvement.declarations import set_declaration
+from timebank.involvement.payment_guard import check_payment_offer
 from timebank.ledger.errors import PaymentAcknowledgementRequired, SpendAcknowledgementRequired
-from timebank.services.attendance import record_attendance
-from timebank.services.attendance_inputs import AttendeeChoice, OfferTerms
-from timebank.services.payment_guard import check_payment_offer
-from timebank.services.spending import spend_credits, withdraw_spend_option
+from timebank.spending.spends import spend_credits, withdraw_spend_option
 
 DECLARED = (BenefitCategory.UNIVERSAL_CREDIT, BenefitCategory.CARERS_ALLOWANCE)
 # The one read that shows a declaration, to the member and coordinators: tested for who may see it
@@ -101,7 +101,7 @@ def declared(request: pytest.FixtureRequest) -> Iterator[Arena]:
     arena = build_arena(world)
     coordinator = coordinator_of(world.timebank_id)
     member = world.account_ids["member"]
-    services.set_declaration(engine, world.timebank_id, coordinator, member, DECLARED, members_say_so=True)
+    set_declaration(engine, world.timebank_id, coordinator, member, DECLARED, members_say_so=True)
     # What the organisation did since, so the audit log and the attendance the sweep reads hold it.
     arena.attended()
     check_payment_offer(

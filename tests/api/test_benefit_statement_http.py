@@ -17,15 +17,22 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from pypdf import PdfReader
 
-from timebank import services
 from timebank.benefits import Mileage, PaymentKind, Receipt, Reward, SpendClass
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.wording import NO_CASH_VALUE, NOT_COUNTED_AS_EARNINGS, find_credit_wording_problems
 from timebank.db import run
+from timebank.exchanges.lifecycle import record_exchange
+from timebank.exchanges.reversals import reverse_exchange
+from timebank.involvement.activities import create_activity
+from timebank.involvement.attendance import record_attendance
+from timebank.involvement.attendees import AttendeeChoice, OfferTerms
+from timebank.involvement.declarations import set_declaration
+from timebank.involvement.expenses import record_expense
+from timebank.involvement.invitations import invite_members
 from timebank.ledger.types import Actor, ReceiverShare
-from timebank.services import AttendeeChoice, OfferTerms
-from timebank.services.callers import Caller
+from timebank.people.callers import Caller
+from timebank.spending.spends import create_spend_option, spend_credits
 
 from .conftest import World
 
@@ -43,7 +50,7 @@ def _coordinator(w: World) -> Caller:
 
 
 def _activity(w: World, title: str, on: date) -> int:
-    view = services.create_activity(
+    view = create_activity(
         w.engine,
         w.timebank_id,
         _coordinator(w),
@@ -55,7 +62,7 @@ def _activity(w: World, title: str, on: date) -> int:
         "Shaping the trust's services with the people who use them",
     )
     invited = [w.account_ids["member"], w.account_ids["other_member"]]
-    services.invite_members(w.engine, w.timebank_id, _coordinator(w), view.activity_id, invited)
+    invite_members(w.engine, w.timebank_id, _coordinator(w), view.activity_id, invited)
     return view.activity_id
 
 
@@ -64,7 +71,7 @@ def march(world: World) -> World:
     """The March story, told through the services."""
     tb, engine, coordinator = world.timebank_id, world.engine, _coordinator(world)
     member, other = world.account_ids["member"], world.account_ids["other_member"]
-    services.record_attendance(
+    record_attendance(
         engine,
         tb,
         coordinator,
@@ -75,7 +82,7 @@ def march(world: World) -> World:
         ],
         offer=OfferTerms.for_week(2000, PaymentKind.VOUCHER, FORUM_DAY, "Thank-you for the forum"),
     )
-    services.record_attendance(
+    record_attendance(
         engine,
         tb,
         coordinator,
@@ -83,7 +90,7 @@ def march(world: World) -> World:
         [AttendeeChoice(member, 120, Reward.PAYMENT)],
         offer=OfferTerms.for_week(2500, PaymentKind.CASH, PANEL_DAY, "Sitting on the panel"),
     )
-    services.record_expense(
+    record_expense(
         engine,
         tb,
         coordinator,
@@ -94,9 +101,7 @@ def march(world: World) -> World:
         "Bus fare",
         FORUM_DAY,
     )
-    services.set_declaration(
-        engine, tb, coordinator, member, [BenefitCategory.UNIVERSAL_CREDIT], members_say_so=True
-    )
+    set_declaration(engine, tb, coordinator, member, [BenefitCategory.UNIVERSAL_CREDIT], members_say_so=True)
     return world
 
 
@@ -254,7 +259,7 @@ def _forms(w: World, role: str = "member", **params: str) -> dict[str, str]:
 def _freeze_today(monkeypatch: pytest.MonkeyPatch, today: date) -> None:
     """Today, as the statement's use case and route read it (the ledger's own clock is left alone)."""
     now = datetime.combine(today, time(12, 0), UTC)
-    for module in ("timebank.services.benefit_statements", "timebank.api.routes.benefit_statements"):
+    for module in ("timebank.involvement.statements", "timebank.api.routes.benefit_statements"):
         monkeypatch.setattr(f"{module}.utc_now", lambda: now, raising=False)
 
 
@@ -263,7 +268,7 @@ def test_a_reversed_exchange_is_netted_out_of_the_totals_and_listed_apart_as_a_c
 ) -> None:
     # 10 hours recorded by mistake as help the member gave, then reversed by a coordinator.
     tb, member, other = march.timebank_id, march.account_ids["member"], march.account_ids["other_member"]
-    mistake = services.record_exchange(
+    mistake = record_exchange(
         march.engine,
         tb,
         _coordinator_actor(),
@@ -272,7 +277,7 @@ def test_a_reversed_exchange_is_netted_out_of_the_totals_and_listed_apart_as_a_c
         FORUM_DAY,
         "Gardening, recorded by mistake",
     )
-    services.reverse_exchange(march.engine, tb, _coordinator_actor(), mistake.exchange_id, "Recorded twice")
+    reverse_exchange(march.engine, tb, _coordinator_actor(), mistake.exchange_id, "Recorded twice")
 
     body = _get(march, STATEMENT).json()
     assert (body["credits"]["received_minutes"], body["credits"]["spent_minutes"]) == (120, 0)
@@ -297,10 +302,10 @@ def test_a_reversed_exchange_is_netted_out_of_the_totals_and_listed_apart_as_a_c
 def test_goods_and_voucher_spends_are_named_and_no_form_says_credits_cannot_buy_goods(march: World) -> None:
     tb, member, coordinator = march.timebank_id, march.account_ids["member"], _coordinator(march)
     for title, spend_class in (("Food parcel", SpendClass.GOODS), ("Cinema voucher", SpendClass.VOUCHER)):
-        option = services.create_spend_option(
+        option = create_spend_option(
             march.engine, tb, coordinator, march.organisation_id, title, 60, spend_class
         )
-        services.spend_credits(
+        spend_credits(
             march.engine, tb, coordinator, option.spend_option_id, member, acknowledgement=ACKNOWLEDGED
         )
     spent_on = datetime.now(UTC).date()  # a spend is dated by the day it posts
@@ -419,7 +424,7 @@ def test_a_period_that_starts_after_today_is_refused(march: World, monkeypatch: 
 
 
 def test_the_json_carries_the_notice_and_each_expenses_evidence(march: World) -> None:
-    services.record_expense(
+    record_expense(
         march.engine,
         march.timebank_id,
         _coordinator(march),

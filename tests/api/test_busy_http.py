@@ -3,7 +3,7 @@
 First the failed-login limit against guesses sent all at once, on one event loop as a server gets
 them: 40 wrong passwords for one username get five password checks between them, and the right
 password after them, within the window, gets 429 unchecked. Then the bounds on slow work
-(``timebank.services.busy``): when every slot for a kind of work is taken, a login, a password
+(``timebank.busy``): when every slot for a kind of work is taken, a login, a password
 change, a chart and a PDF are each answered 503 ``server_busy`` with ``Retry-After`` as a problem
 document, having recorded nothing; and once a slot is free the same request succeeds.
 """
@@ -25,8 +25,8 @@ from fastapi.testclient import TestClient
 
 from tests.integration.test_refusals import BUSY_CODES
 from timebank.api.problems import PROBLEM_TYPE_BASE
-from timebank.services import access
-from timebank.services.busy import Slots, chart_rendering, password_hashing, pdf_rendering
+from timebank.busy import Slots, chart_rendering, password_hashing, pdf_rendering
+from timebank.people import access
 from timebank.settings import get_settings
 
 from .conftest import PASSWORD, World

@@ -20,8 +20,8 @@ from sqlalchemy import Engine
 from tests.integration.test_demo import empty_engine  # noqa: F401 (a fixture)
 from timebank.api.app import create_app
 from timebank.benefits.categories import BenefitCategory
-from timebank.demo import DEMO_PASSWORD, seed_demo
-from timebank.demo_involvement import DECLARED
+from timebank.demo.involvement import DECLARED
+from timebank.demo.timebank import DEMO_PASSWORD, seed_demo
 
 SECRETS = [c.value for c in BenefitCategory] + [c.label for c in BenefitCategory]
 LOGINS = ("demo-member", "demo-coordinator", "demo-staff", "demo-admin")

@@ -28,9 +28,10 @@ from tests.api.conftest import PASSWORD, World
 from timebank.api.app import create_app
 from timebank.api.edge import inline_hash_source
 from timebank.benefits.activities import ActivityClassification
-from timebank.services.activities import create_activity
-from timebank.services.callers import Caller
-from timebank.services.declarations import set_declaration
+from timebank.involvement.activities import create_activity
+from timebank.involvement.declarations import set_declaration
+from timebank.involvement.invitations import invite_members
+from timebank.people.callers import Caller
 
 STRICT = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 MARCH = {"from": "2024-03-01", "to": "2024-04-01"}
@@ -67,6 +68,7 @@ def benefit_answers(world: World) -> Iterator[list[tuple[str, httpx.Response]]]:
         120,
         ActivityClassification.USES_SERVICES,
     ).activity_id
+    invite_members(world.engine, world.timebank_id, _coordinator(world), activity, [member])
     client, member_headers = world.client, world.headers["member"]
     coordinator_headers = world.headers["coordinator"]
     statement = world.url(f"/accounts/{member}/benefit-statement")

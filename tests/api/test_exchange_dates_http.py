@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from tests.api.conftest import World
-from timebank.services.clock import utc_now
+from timebank.clock import utc_now
 
 TODAY = utc_now().date()
 

@@ -23,7 +23,7 @@ import httpx
 import pytest
 from httpx import Response
 
-from timebank.services.access import log_in
+from timebank.people.access import log_in
 
 from .conftest import PASSWORD, World
 from .db_snapshot import counts, snapshot

@@ -12,7 +12,7 @@ payment refused for want of an acknowledgement leaves the audit rows of the chec
 (``payment_checked``, ``payment_warned``, ``payment_refused``), and a voucher spent without the
 member's acknowledgement leaves ``spend_checked`` and ``spend_refused``; attendance already
 recorded, and a spend on a withdrawn option, refusals for the state the request met, are recorded
-under their ``Idempotency-Key`` as the key's first answer (``timebank.services.idempotency``), as
+under their ``Idempotency-Key`` as the key's first answer (``timebank.exchanges.idempotency``), as
 every such refusal of a keyed write is. Neither guard names a benefit in its audit rows, and the
 spend's refusal, which the member reads, names none either (``Row.member_reads``).
 
@@ -38,8 +38,8 @@ from tests.integration.test_refusals import ACCESS_CODES, INVOLVEMENT_CODES
 from timebank.api.problems import status_for
 from timebank.benefits.activities import ATTENDEES_MAX
 from timebank.benefits.categories import BenefitCategory
+from timebank.clock import utc_now
 from timebank.ledger import errors
-from timebank.services.clock import utc_now
 
 from .conftest import World
 from .test_refusals_http import assert_problem, everything

@@ -7,9 +7,9 @@ import uuid
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import PASSWORD, World
-from timebank.services.access import log_in
-from timebank.services.callers import Caller
-from timebank.services.members import add_member
+from timebank.people.access import log_in
+from timebank.people.callers import Caller
+from timebank.people.members import add_member
 
 NEW_PASSWORD = "a brand new password"
 

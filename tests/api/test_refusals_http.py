@@ -31,11 +31,11 @@ from httpx import Response
 
 from tests.integration.test_refusals import ACCESS_CODES
 from timebank.api.problems import PROBLEM_TYPE_BASE
+from timebank.clock import utc_now
 from timebank.db.repositories import IdempotencyRepository
 from timebank.ledger import errors
-from timebank.services.callers import Caller
-from timebank.services.clock import utc_now
-from timebank.services.members import add_member, update_member
+from timebank.people.callers import Caller
+from timebank.people.members import add_member, update_member
 from timebank.settings import get_settings
 
 from .conftest import PASSWORD, World
@@ -426,8 +426,8 @@ def test_an_expired_token_stops_working(
     issued = utc_now()
 
     def later(by: timedelta) -> None:
-        # authenticate() asks timebank.services.access what time it is.
-        monkeypatch.setattr("timebank.services.access.utc_now", lambda: issued + by)
+        # authenticate() asks timebank.people.access what time it is.
+        monkeypatch.setattr("timebank.people.access.utc_now", lambda: issued + by)
 
     later(lifetime - timedelta(minutes=1))
     assert _me(client, token).status_code == 200

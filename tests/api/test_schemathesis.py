@@ -54,11 +54,11 @@ from tests.conftest import BACKENDS
 from timebank.api.app import create_app
 from timebank.api.schemas import ID_MAX
 from timebank.db import make_engine
-from timebank.services.access import log_in
-from timebank.services.callers import Caller
-from timebank.services.idempotency import IDEMPOTENCY_KEY_LENGTH_MAX
-from timebank.services.members import add_member
-from timebank.services.organisations import create_api_key
+from timebank.exchanges.idempotency import IDEMPOTENCY_KEY_LENGTH_MAX
+from timebank.people.access import log_in
+from timebank.people.callers import Caller
+from timebank.people.members import add_member
+from timebank.people.organisations import create_api_key
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 

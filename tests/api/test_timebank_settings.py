@@ -8,8 +8,8 @@ import pytest
 
 from tests.api.conftest import World
 from timebank.ledger.errors import InvalidRequest
-from timebank.services.callers import Caller
-from timebank.services.timebanks import change_settings
+from timebank.people.callers import Caller
+from timebank.people.timebanks import change_settings
 
 
 def _patch(world: World, body: dict[str, object], role: str = "coordinator") -> dict[str, object]:

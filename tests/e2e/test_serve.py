@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from timebank.demo import DEMO_PASSWORD
+from timebank.demo.timebank import DEMO_PASSWORD
 
 
 def _free_port() -> int:

@@ -20,7 +20,9 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from tests.conftest import STORY_BACKDATE_DAYS
-from timebank import services
+from timebank.accounts.accounts import get_account, open_account
+from timebank.accounts.accounts import set_limits as set_limits_in_ledger
+from timebank.clock import utc_now
 from timebank.db import run
 from timebank.db.report_tables import report_rating_thresholds
 from timebank.db.tables import (
@@ -32,10 +34,21 @@ from timebank.db.tables import (
     transactions,
     transfers,
 )
+from timebank.exchanges.gifts import give_credits
+from timebank.exchanges.lifecycle import (
+    cancel_exchange,
+    confirm_exchange,
+    decline_exchange,
+    expire_pending,
+    get_exchange,
+    record_exchange,
+)
+from timebank.exchanges.reversals import reverse_exchange
+from timebank.exchanges.reversals import reverse_transaction as reverse_transaction_in_ledger
+from timebank.exchanges.views import ExchangeView, ExpiryReport, TransactionView
 from timebank.ledger import invariants
 from timebank.ledger.types import AccountKind, Actor, ReceiverShare
-from timebank.services import ExchangeView, TransactionView
-from timebank.services.clock import utc_now
+from timebank.people.timebanks import create_timebank
 
 __all__ = [
     "ACTIVITY_DATE",
@@ -77,7 +90,7 @@ class World:
         return self.others[0]
 
     def open_member(self, name: str, **limits: Any) -> int:
-        view = services.open_account(
+        view = open_account(
             self.engine, self.timebank_id, self.coordinator, AccountKind.MEMBER, name, **limits
         )
         return view.account_id
@@ -97,7 +110,7 @@ class World:
         """Record that ``giver`` helped each receiver (account id → minutes, or a list of pairs)."""
         pairs = receivers.items() if isinstance(receivers, Mapping) else receivers
         shares = [ReceiverShare(account_id, minutes) for account_id, minutes in pairs]
-        return services.record_exchange(
+        return record_exchange(
             self.engine,
             self.timebank_id,
             actor,
@@ -118,13 +131,13 @@ class World:
         return self.record(self.holder(giver), giver, receivers)
 
     def confirm(self, actor: Actor, exchange_id: int, **keyed: Any) -> ExchangeView:
-        return services.confirm_exchange(self.engine, self.timebank_id, actor, exchange_id, **keyed)
+        return confirm_exchange(self.engine, self.timebank_id, actor, exchange_id, **keyed)
 
     def decline(self, actor: Actor, exchange_id: int) -> ExchangeView:
-        return services.decline_exchange(self.engine, self.timebank_id, actor, exchange_id)
+        return decline_exchange(self.engine, self.timebank_id, actor, exchange_id)
 
     def cancel(self, actor: Actor, exchange_id: int) -> ExchangeView:
-        return services.cancel_exchange(self.engine, self.timebank_id, actor, exchange_id)
+        return cancel_exchange(self.engine, self.timebank_id, actor, exchange_id)
 
     def give(
         self,
@@ -135,7 +148,7 @@ class World:
         note: str | None = None,
         **keyed: Any,
     ) -> TransactionView:
-        return services.give_credits(
+        return give_credits(
             self.engine,
             self.timebank_id,
             actor,
@@ -147,24 +160,22 @@ class World:
         )
 
     def reverse(self, exchange_id: int, reason: str = "recorded twice", **keyed: Any) -> TransactionView:
-        return services.reverse_exchange(
-            self.engine, self.timebank_id, self.coordinator, exchange_id, reason, **keyed
-        )
+        return reverse_exchange(self.engine, self.timebank_id, self.coordinator, exchange_id, reason, **keyed)
 
     def reverse_transaction(
         self, transaction_id: int, reason: str = "given by mistake", **keyed: Any
     ) -> TransactionView:
-        return services.reverse_transaction(
+        return reverse_transaction_in_ledger(
             self.engine, self.timebank_id, self.coordinator, transaction_id, reason, **keyed
         )
 
-    def expire(self, days_later: float, now: datetime | None = None) -> services.ExpiryReport:
+    def expire(self, days_later: float, now: datetime | None = None) -> ExpiryReport:
         """Run pending expiry as if ``days_later`` days had passed."""
         moment = (now or utc_now()) + timedelta(days=days_later)
-        return services.expire_pending(self.engine, self.timebank_id, now=moment)
+        return expire_pending(self.engine, self.timebank_id, now=moment)
 
     def set_limits(self, account_id: int, floor_minutes: int, cap_minutes: int | None) -> None:
-        services.set_limits(
+        set_limits_in_ledger(
             self.engine,
             self.timebank_id,
             self.coordinator,
@@ -177,7 +188,7 @@ class World:
     # --- what they see ----------------------------------------------------------------------
 
     def balance(self, account_id: int) -> int:
-        return services.get_account(self.engine, self.timebank_id, account_id).balance_minutes
+        return get_account(self.engine, self.timebank_id, account_id).balance_minutes
 
     def balances(self) -> dict[int, int]:
         """Every account's balance in this timebank, by account id."""
@@ -185,16 +196,16 @@ class World:
         return {a.account_id: a.balance_minutes for a in rows}
 
     def status(self, exchange_id: int) -> str:
-        return services.get_exchange(self.engine, self.timebank_id, exchange_id).status
+        return get_exchange(self.engine, self.timebank_id, exchange_id).status
 
 
 def make_world(engine: Engine, **timebank_settings: Any) -> World:
     """A fresh timebank (settings as ``create_timebank`` takes them) with Ann, Bo and Cy."""
     timebank_settings.setdefault("backdate_days_max", STORY_BACKDATE_DAYS)
-    timebank = services.create_timebank(engine, f"Timebank {next(_names)}", **timebank_settings)
+    timebank = create_timebank(engine, f"Timebank {next(_names)}", **timebank_settings)
     coordinator = Actor(caller=f"coordinator:{timebank.timebank_id}", is_coordinator=True)
     ids = [
-        services.open_account(engine, timebank.timebank_id, coordinator, AccountKind.MEMBER, name).account_id
+        open_account(engine, timebank.timebank_id, coordinator, AccountKind.MEMBER, name).account_id
         for name in ("Ann", "Bo", "Cy")
     ]
     return World(engine, timebank.timebank_id, timebank.pot_account_id, *ids, coordinator)

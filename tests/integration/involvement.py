@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from tests.conftest import STORY_BACKDATE_DAYS
-from timebank import services
+from timebank.accounts.accounts import get_account
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.money import PaymentKind
 from timebank.benefits.spending import SpendClass
@@ -38,18 +38,17 @@ from timebank.db.benefit_tables import (
 from timebank.db.repositories import AuditRecord
 from timebank.db.spend_tables import spend_options, spends
 from timebank.db.tables import transactions, transfers
-from timebank.services import (
-    ActivityView,
-    AttendanceView,
-    AttendeeChoice,
-    OfferTerms,
-    SpendOptionView,
-    SpendView,
-)
-from timebank.services.callers import Caller
-from timebank.services.invitations import invite_members
-from timebank.services.members import add_member
-from timebank.services.organisations import add_organisation, add_staff
+from timebank.involvement.activities import create_activity
+from timebank.involvement.attendance import record_attendance
+from timebank.involvement.attendees import AttendeeChoice, OfferTerms
+from timebank.involvement.invitations import invite_members
+from timebank.involvement.views import ActivityView, AttendanceView
+from timebank.people.callers import Caller
+from timebank.people.members import add_member
+from timebank.people.organisations import add_organisation, add_staff
+from timebank.people.timebanks import create_timebank
+from timebank.spending.spends import create_spend_option, spend_credits
+from timebank.spending.views import SpendOptionView, SpendView
 
 __all__ = ["FORUM_DAY", "Forum", "make_forum", "offer"]
 
@@ -103,7 +102,7 @@ class Forum:
         self, title: str = "User forum", minutes: int = 120, on: date = FORUM_DAY, *, invite: bool = True
     ) -> ActivityView:
         """A forum of the Library's; its members are invited to it unless ``invite`` is False."""
-        created = services.create_activity(
+        created = create_activity(
             self.engine,
             self.timebank_id,
             self.staff,
@@ -129,7 +128,7 @@ class Forum:
         by: Caller | None = None,
         **options: Any,
     ) -> AttendanceView:
-        return services.record_attendance(
+        return record_attendance(
             self.engine, self.timebank_id, by or self.staff, activity_id, attendees, **options
         )
 
@@ -142,7 +141,7 @@ class Forum:
         by: Caller | None = None,
     ) -> SpendOptionView:
         """Something the Library offers for credits, created by its staff unless ``by`` says who."""
-        return services.create_spend_option(
+        return create_spend_option(
             self.engine, self.timebank_id, by or self.staff, self.organisation_id, title, minutes, spend_class
         )
 
@@ -150,7 +149,7 @@ class Forum:
         self, spend_option_id: int, account_id: int, *, by: Caller | None = None, **options: Any
     ) -> SpendView:
         """The member who holds ``account_id`` spends on the option, unless ``by`` says who asks."""
-        return services.spend_credits(
+        return spend_credits(
             self.engine,
             self.timebank_id,
             by or self.member(account_id),
@@ -194,7 +193,7 @@ class Forum:
         return result
 
     def balance(self, account_id: int) -> int:
-        return services.get_account(self.engine, self.timebank_id, account_id).balance_minutes
+        return get_account(self.engine, self.timebank_id, account_id).balance_minutes
 
 
 def make_forum(
@@ -207,7 +206,7 @@ def make_forum(
     """A new timebank with the forum in it, or the forum added to ``timebank_id``."""
     tb = (
         timebank_id
-        or services.create_timebank(
+        or create_timebank(
             engine, f"Forum bank {next(_names)}", backdate_days_max=STORY_BACKDATE_DAYS
         ).timebank_id
     )

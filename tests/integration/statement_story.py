@@ -15,11 +15,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import Engine
 
-from timebank import services
 from timebank.benefits import Mileage, PaymentKind, Receipt, Reward
 from timebank.benefits.categories import BenefitCategory
+from timebank.exchanges.lifecycle import record_exchange
+from timebank.involvement.attendees import AttendeeChoice
+from timebank.involvement.declarations import set_declaration
+from timebank.involvement.expenses import record_expense
 from timebank.ledger.types import Actor, ReceiverShare
-from timebank.services import AttendeeChoice
 
 from .involvement import FORUM_DAY, Forum, make_forum, offer
 
@@ -75,7 +77,7 @@ def tell_story(engine: Engine) -> Story:
     forum.attend(
         _activity(forum, "June forum", date(2025, 6, 11)), [AttendeeChoice(member, 60, Reward.CREDITS)]
     )
-    services.record_expense(
+    record_expense(
         engine,
         forum.timebank_id,
         forum.staff,
@@ -86,7 +88,7 @@ def tell_story(engine: Engine) -> Story:
         "Bus fare to the forum",
         FORUM_DAY,
     )
-    services.record_expense(
+    record_expense(
         engine,
         forum.timebank_id,
         forum.staff,
@@ -97,7 +99,7 @@ def tell_story(engine: Engine) -> Story:
         "Driving to the panel",
         FORUM_DAY + week,
     )
-    services.record_exchange(
+    record_exchange(
         engine,
         forum.timebank_id,
         Actor("test:coordinator", None, is_coordinator=True),
@@ -106,7 +108,7 @@ def tell_story(engine: Engine) -> Story:
         FORUM_DAY + timedelta(days=2),
         EXCHANGE_DESCRIPTION,
     )
-    services.set_declaration(
+    set_declaration(
         engine, forum.timebank_id, forum.member(member), member, [BenefitCategory.UNIVERSAL_CREDIT]
     )
     return Story(forum, member, neighbour)

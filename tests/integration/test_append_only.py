@@ -23,9 +23,9 @@ import pytest
 from sqlalchemy import Engine, Executable, insert, select, text, update
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
+from timebank.clock import utc_now
 from timebank.db import make_engine
 from timebank.db.tables import accounts, transactions, transfers
-from timebank.services.clock import utc_now
 
 from .helpers import World, make_world, snapshot
 

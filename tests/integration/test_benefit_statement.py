@@ -14,23 +14,23 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine
 
-from timebank import services
 from timebank.benefits import Mileage, Receipt, Reward, SpendClass
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.statement import CreditDirection, Statement
 from timebank.benefits.statement_text import letter_lines, lines_text, statement_lines
 from timebank.benefits.wording import NO_CASH_VALUE, find_credit_wording_problems, find_forbidden_words
+from timebank.clock import utc_now
+from timebank.exchanges.lifecycle import record_exchange
+from timebank.exchanges.reversals import reverse_exchange
+from timebank.involvement.statements import benefit_safe_statement, statement_json, statement_period
 from timebank.ledger import errors
 from timebank.ledger.types import Actor, ReceiverShare, TransactionKind
-from timebank.services import benefit_safe_statement, statement_json
-from timebank.services.benefit_statement_html import statement_html
-from timebank.services.benefit_statement_pdf import latin_1_text
-from timebank.services.benefit_statements import statement_period
-from timebank.services.callers import Caller
-from timebank.services.clock import utc_now
-from timebank.services.members import add_member
-from timebank.services.organisations import get_organisation
-from timebank.services.timebanks import change_settings
+from timebank.people.callers import Caller
+from timebank.people.members import add_member
+from timebank.people.organisations import get_organisation
+from timebank.people.timebanks import change_settings, get_timebank
+from timebank.rendering.statement_html import statement_html
+from timebank.rendering.statement_pdf import latin_1_text
 
 from .involvement import FORUM_DAY, make_forum
 from .statement_story import EXCHANGE_DESCRIPTION, MAY, Story, tell_story
@@ -73,7 +73,7 @@ def test_the_statement_states_the_months_credits_activities_and_money(story: Sto
             story.forum.engine, story.forum.timebank_id, story.forum.coordinator, story.forum.organisation_id
         ).name
     ]
-    assert statement.issued_by.name == services.get_timebank(story.forum.engine, story.forum.timebank_id).name
+    assert statement.issued_by.name == get_timebank(story.forum.engine, story.forum.timebank_id).name
 
 
 def test_credits_are_dated_by_the_day_the_time_was_given_not_the_day_they_were_recorded(story: Story) -> None:
@@ -160,7 +160,7 @@ def test_pdf_text_keeps_pound_signs_and_plain_likenesses_of_other_characters() -
 
 
 def test_the_reasons_credits_moved_never_call_them_pay() -> None:
-    from timebank.services.benefit_statements import _CREDIT_REASONS
+    from timebank.involvement.statements import _CREDIT_REASONS
 
     assert set(_CREDIT_REASONS) == set(TransactionKind)
     for reason in _CREDIT_REASONS.values():
@@ -170,7 +170,7 @@ def test_the_reasons_credits_moved_never_call_them_pay() -> None:
 def test_an_exchange_described_with_a_forbidden_word_is_described_plainly(engine: Engine) -> None:
     forum = make_forum(engine, members=2)
     member, neighbour = forum.members
-    services.record_exchange(
+    record_exchange(
         engine,
         forum.timebank_id,
         Actor("test:coordinator", None, is_coordinator=True),
@@ -188,7 +188,7 @@ def test_an_exchange_described_with_a_forbidden_word_is_described_plainly(engine
 
 def test_a_reversed_exchange_and_its_reversal_are_one_correction_dated_by_the_exchange(story: Story) -> None:
     forum, coordinator = story.forum, Actor("test:coordinator", None, is_coordinator=True)
-    mistake = services.record_exchange(
+    mistake = record_exchange(
         forum.engine,
         forum.timebank_id,
         coordinator,
@@ -197,7 +197,7 @@ def test_a_reversed_exchange_and_its_reversal_are_one_correction_dated_by_the_ex
         FORUM_DAY,
         "Recorded by mistake",
     )
-    services.reverse_exchange(forum.engine, forum.timebank_id, coordinator, mistake.exchange_id, "A slip")
+    reverse_exchange(forum.engine, forum.timebank_id, coordinator, mistake.exchange_id, "A slip")
 
     may = read(story)
     assert (may.received_minutes, may.spent_minutes) == (story.received_minutes, story.spent_minutes)

@@ -20,12 +20,12 @@ from timebank.benefits import ActivityClassification, PaymentKind, PeriodKind, R
 from timebank.benefits.checks import PENCE_MAX
 from timebank.benefits.choices import CHOICE_MEANINGS, MoneyRecordKind
 from timebank.benefits.spending import SpendClass
+from timebank.clock import utc_now
 from timebank.db import benefit_tables, make_engine, spend_tables
 from timebank.db.benefit_tables import attendance, audit_log, expenses, payments
 from timebank.db.tables import accounts, exchange_receivers, exchanges, transactions, transfers
-from timebank.services import AttendeeChoice
-from timebank.services.clock import utc_now
-from timebank.services.organisations import add_organisation
+from timebank.involvement.attendees import AttendeeChoice
+from timebank.people.organisations import add_organisation
 
 from .involvement import FORUM_DAY, Forum, make_forum, offer
 from .test_append_only import refused_by_the_database

@@ -11,15 +11,16 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from timebank import clock
+from timebank.accounts.accounts import open_account
 from timebank.cli import app
 from timebank.db import UnitOfWork, make_engine, run, upgrade
 from timebank.db.people_tables import access_tokens
 from timebank.db.tables import idempotency_keys
+from timebank.exchanges.lifecycle import record_exchange
 from timebank.ledger.types import AccountKind, Actor, ReceiverShare
-from timebank.services import clock
-from timebank.services.access import create_admin, log_in
-from timebank.services.exchanges import record_exchange
-from timebank.services.timebanks import create_timebank, open_account
+from timebank.people.access import create_admin, log_in
+from timebank.people.timebanks import create_timebank
 from timebank.settings import get_settings
 
 
@@ -84,7 +85,7 @@ def test_tidy_forgets_expired_tokens_and_old_keys_but_keeps_live_ones(
         bo = open_account(engine, tb, coordinator, AccountKind.MEMBER, "Bo").account_id
         real_now = clock.utc_now()
         # An old token and an old key, made as if 40 days ago; then a live token and key made now.
-        for module in ("timebank.services.access", "timebank.services.idempotency"):
+        for module in ("timebank.people.access", "timebank.exchanges.idempotency"):
             monkeypatch.setattr(f"{module}.utc_now", lambda: real_now - timedelta(days=40))
         log_in(engine, "root-admin", "a long admin password")
         record_exchange(

@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from timebank.cli import app
 from timebank.db import make_engine, upgrade
+from timebank.people.callers import Caller
+from timebank.reporting.ratings import set_rating_thresholds
 from timebank.reports import Boundaries, RatedFigureName
-from timebank.services.callers import Caller
-from timebank.services.report_ratings import set_rating_thresholds
 from timebank.settings import get_settings
 
 from .helpers import World, make_world

@@ -44,13 +44,16 @@ from sqlalchemy import Engine, select
 
 from tests.conftest import BACKENDS, STORY_BACKDATE_DAYS
 from tests.integration.crews import Barrier, Crew, Event, Job, ProcessCrew, SpawnPool, ThreadCrew
-from timebank import services
+from timebank.accounts.accounts import open_account
 from timebank.db import upgrade
 from timebank.db.tables import exchanges, transactions, transfers
 from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.exchanges.gifts import give_credits
+from timebank.exchanges.lifecycle import record_exchange
 from timebank.ledger.errors import LedgerError
 from timebank.ledger.invariants import check_all, check_limits_hold, check_zero_sum
 from timebank.ledger.types import AccountKind, Actor, ReceiverShare
+from timebank.people.timebanks import create_timebank
 
 pytestmark = pytest.mark.slow
 
@@ -107,7 +110,7 @@ def _perform(engine: Engine, timebank_id: int, movement: Movement) -> Outcome:
     try:
         if movement.kind == "gift":
             ((source, minutes),) = movement.sources
-            gift = services.give_credits(
+            gift = give_credits(
                 engine,
                 timebank_id,
                 movement.actor,
@@ -119,7 +122,7 @@ def _perform(engine: Engine, timebank_id: int, movement: Movement) -> Outcome:
             )
             transaction_id, triples = gift.transaction_id, gift.transfers
         else:
-            exchange = services.record_exchange(
+            exchange = record_exchange(
                 engine,
                 timebank_id,
                 movement.actor,
@@ -217,9 +220,7 @@ def crew(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Crew]:
 
 
 def _member(engine: Engine, timebank_id: int, name: str, **limits: int | None) -> int:
-    return services.open_account(
-        engine, timebank_id, COORDINATOR, AccountKind.MEMBER, name, **limits
-    ).account_id
+    return open_account(engine, timebank_id, COORDINATOR, AccountKind.MEMBER, name, **limits).account_id
 
 
 def _holder(account_id: int) -> Actor:
@@ -301,7 +302,7 @@ def test_fifty_simultaneous_spends_from_an_account_that_can_afford_seventeen_pos
     crew: Crew, kind: str
 ) -> None:
     engine = crew.engine
-    timebank_id = services.create_timebank(
+    timebank_id = create_timebank(
         engine, f"L8 double spend by {kind}", backdate_days_max=STORY_BACKDATE_DAYS
     ).timebank_id
     # Half a spend of room is left over, so the floor allows exactly 17 and the 18th would cross it.
@@ -334,9 +335,9 @@ BANK_READERS = 2
 
 def _bank(engine: Engine) -> tuple[int, list[int], dict[int, Actor]]:
     """Ten accounts: the pot (floor 0), an organisation, and eight members, two of them capped."""
-    timebank = services.create_timebank(engine, "L8 bank", backdate_days_max=STORY_BACKDATE_DAYS)
+    timebank = create_timebank(engine, "L8 bank", backdate_days_max=STORY_BACKDATE_DAYS)
     timebank_id = timebank.timebank_id
-    organisation = services.open_account(
+    organisation = open_account(
         engine, timebank_id, COORDINATOR, AccountKind.ORGANISATION, "organisation", floor_minutes=-1200
     )
     members = [
@@ -441,9 +442,7 @@ def _ring_rounds(rng: random.Random, account_ids: Sequence[int], workers: int) -
 
 def test_rings_and_multi_receiver_exchanges_started_together_never_deadlock_and_all_land(crew: Crew) -> None:
     engine = crew.engine
-    timebank_id = services.create_timebank(
-        engine, "L8 rings", backdate_days_max=STORY_BACKDATE_DAYS
-    ).timebank_id
+    timebank_id = create_timebank(engine, "L8 rings", backdate_days_max=STORY_BACKDATE_DAYS).timebank_id
     # Floors far below anything the rounds can spend, so every movement must be acknowledged.
     account_ids = [
         _member(engine, timebank_id, f"member {n}", floor_minutes=-100_000) for n in range(RING_MEMBERS)

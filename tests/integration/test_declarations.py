@@ -15,17 +15,19 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from timebank import services
 from timebank.benefits import BenefitCategory, Reward
+from timebank.clock import utc_now
 from timebank.db import run
 from timebank.db.benefit_tables import benefit_declarations
+from timebank.involvement.activities import get_activity
+from timebank.involvement.attendees import AttendeeChoice
+from timebank.involvement.declarations import delete_declaration, read_declaration, set_declaration
+from timebank.involvement.payment_guard import check_payment_offer
 from timebank.ledger import errors
-from timebank.services import AttendeeChoice
-from timebank.services.callers import Caller
-from timebank.services.clock import utc_now
-from timebank.services.members import directory, get_member, list_members
-from timebank.services.organisations import get_organisation, list_organisations
-from timebank.services.reports import member_report, reciprocity_report
+from timebank.people.callers import Caller
+from timebank.people.members import directory, get_member, list_members
+from timebank.people.organisations import get_organisation, list_organisations
+from timebank.reporting.reports import member_report, reciprocity_report
 
 from .involvement import Forum, make_forum, offer
 
@@ -37,7 +39,7 @@ def declared(engine: Engine) -> tuple[Forum, int]:
     """Ann declares Universal Credit and Carer's Allowance herself."""
     forum = make_forum(engine, members=3)
     ann = forum.members[0]
-    services.set_declaration(
+    set_declaration(
         engine,
         forum.timebank_id,
         forum.member(ann),
@@ -56,7 +58,7 @@ def stored_row(forum: Forum, account_id: int) -> dict[str, object] | None:
 def test_a_member_declares_and_reads_their_own_benefits(engine: Engine) -> None:
     forum, ann = declared(engine)
 
-    mine = services.read_declaration(engine, forum.timebank_id, forum.member(ann), ann)
+    mine = read_declaration(engine, forum.timebank_id, forum.member(ann), ann)
 
     assert mine is not None
     assert mine.categories == ("carers_allowance", "universal_credit")
@@ -74,7 +76,7 @@ def test_each_coordinator_read_leaves_an_audit_row(engine: Engine) -> None:
     )
 
     for caller in (forum.coordinator, other_coordinator, forum.coordinator):
-        view = services.read_declaration(engine, forum.timebank_id, caller, ann)
+        view = read_declaration(engine, forum.timebank_id, caller, ann)
         assert view is not None and "universal_credit" in view.categories
 
     reads = [e for e in forum.audit(ann) if e.action == "declaration_read"]
@@ -91,7 +93,7 @@ def test_reading_a_member_who_declared_nothing_is_audited_too(engine: Engine) ->
     forum = make_forum(engine, members=1)
     bo = forum.members[0]
 
-    assert services.read_declaration(engine, forum.timebank_id, forum.coordinator, bo) is None
+    assert read_declaration(engine, forum.timebank_id, forum.coordinator, bo) is None
     assert [(e.action, e.details) for e in forum.audit(bo)] == [
         ("declaration_read", {"by_coordinator": True, "found": False})
     ]
@@ -122,7 +124,7 @@ def test_nobody_else_reads_a_declaration_and_a_refused_read_leaves_no_trace(engi
     before = forum.rows()
 
     with pytest.raises(refusal):
-        services.read_declaration(engine, forum.timebank_id, caller, ann)
+        read_declaration(engine, forum.timebank_id, caller, ann)
 
     assert forum.rows() == before
 
@@ -132,8 +134,8 @@ def test_a_coordinator_sets_a_declaration_only_with_the_members_say_so(engine: E
     bo = forum.members[0]
 
     with pytest.raises(errors.MemberSaySoRequired):
-        services.set_declaration(engine, forum.timebank_id, forum.coordinator, bo, ["prefer_not_to_say"])
-    view = services.set_declaration(
+        set_declaration(engine, forum.timebank_id, forum.coordinator, bo, ["prefer_not_to_say"])
+    view = set_declaration(
         engine, forum.timebank_id, forum.coordinator, bo, ["prefer_not_to_say"], members_say_so=True
     )
 
@@ -149,27 +151,27 @@ def test_a_coordinator_sets_a_declaration_only_with_the_members_say_so(engine: E
 
 def test_a_new_declaration_replaces_the_old_one(engine: Engine) -> None:
     forum, ann = declared(engine)
-    services.set_declaration(engine, forum.timebank_id, forum.member(ann), ann, ["legacy_means_tested"])
+    set_declaration(engine, forum.timebank_id, forum.member(ann), ann, ["legacy_means_tested"])
 
-    view = services.read_declaration(engine, forum.timebank_id, forum.member(ann), ann)
+    view = read_declaration(engine, forum.timebank_id, forum.member(ann), ann)
     assert view is not None and view.categories == ("legacy_means_tested",)
     assert forum.counts()["benefit_declarations"] == 1
 
 
 def test_deleting_a_declaration_removes_it_and_the_audit_keeps_only_that_it_happened(engine: Engine) -> None:
     forum, ann = declared(engine)
-    services.read_declaration(engine, forum.timebank_id, forum.coordinator, ann)
+    read_declaration(engine, forum.timebank_id, forum.coordinator, ann)
     # A payment checked above the Carer's Allowance limit leaves advice that names it, for Ann.
     activity = forum.activity()
-    services.check_payment_offer(engine, forum.timebank_id, forum.staff, activity.activity_id, ann, 20_000)
+    check_payment_offer(engine, forum.timebank_id, forum.staff, activity.activity_id, ann, 20_000)
     assert forum.counts()["payment_advice"] == 1
     assert "Carer" in repr(forum.rows()["payment_advice"])
 
-    assert services.delete_declaration(engine, forum.timebank_id, forum.member(ann), ann) is True
+    assert delete_declaration(engine, forum.timebank_id, forum.member(ann), ann) is True
 
     assert stored_row(forum, ann) is None
     assert forum.counts()["payment_advice"] == 0  # the advice named the benefit: it goes too
-    assert services.read_declaration(engine, forum.timebank_id, forum.coordinator, ann) is None
+    assert read_declaration(engine, forum.timebank_id, forum.coordinator, ann) is None
     assert [e.action for e in forum.audit(ann)] == [
         "declaration_set",
         "declaration_read",
@@ -181,7 +183,7 @@ def test_deleting_a_declaration_removes_it_and_the_audit_keeps_only_that_it_happ
     everything = repr(forum.rows())
     assert not [word for word in CATEGORY_WORDS if word in everything]
     # Deleting nothing is not an error, and is audited as such.
-    assert services.delete_declaration(engine, forum.timebank_id, forum.member(ann), ann) is False
+    assert delete_declaration(engine, forum.timebank_id, forum.member(ann), ann) is False
     assert forum.audit(ann)[-1].details == {"existed": False, "set_for_member": False, "advice_deleted": 0}
 
 
@@ -197,7 +199,7 @@ def test_the_declaration_appears_in_no_other_view_nor_in_the_audit(engine: Engin
         ],
         offer=offer(19_601),  # above the Carer's Allowance limit: the warning must still name no benefit
     )
-    check = services.check_payment_offer(engine, tb, forum.staff, activity.activity_id, ann, 500)
+    check = check_payment_offer(engine, tb, forum.staff, activity.activity_id, ann, 500)
     member_id = forum.member_ids[ann]
     today = utc_now().date()
     seen = [
@@ -209,7 +211,7 @@ def test_the_declaration_appears_in_no_other_view_nor_in_the_audit(engine: Engin
         directory(engine, tb, forum.member(forum.members[1])),
         get_organisation(engine, tb, forum.staff, forum.organisation_id),
         list_organisations(engine, tb, forum.member(ann)),
-        services.get_activity(engine, tb, forum.staff, activity.activity_id),
+        get_activity(engine, tb, forum.staff, activity.activity_id),
         reciprocity_report(
             engine, tb, forum.coordinator, today - timedelta(days=90), today + timedelta(days=1)
         ),

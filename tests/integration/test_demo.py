@@ -25,10 +25,10 @@ from timebank.db.benefit_tables import activities, attendance
 from timebank.db.people_tables import member_tags, members, organisation_staff, organisations
 from timebank.db.spend_tables import spend_options, spends
 from timebank.db.tables import exchange_receivers, exchanges
-from timebank.demo import DEMO_PASSWORD, seed_demo
-from timebank.demo_involvement import FORUM_TITLE, SPEND_OPTIONS
-from timebank.services import benefit_safe_statement
-from timebank.services.access import authenticate, log_in
+from timebank.demo.involvement import FORUM_TITLE, SPEND_OPTIONS
+from timebank.demo.timebank import DEMO_PASSWORD, seed_demo
+from timebank.involvement.statements import benefit_safe_statement
+from timebank.people.access import authenticate, log_in
 
 
 @pytest.fixture(params=BACKENDS)

@@ -24,11 +24,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine
 
+from timebank.clock import utc_now
 from timebank.db import run
+from timebank.exchanges import lifecycle as exchange_service
 from timebank.ledger import errors
 from timebank.ledger.types import PostedTransfer
-from timebank.services import exchanges as exchange_service
-from timebank.services.clock import utc_now
 
 from .helpers import World, check_invariants, make_world, snapshot
 

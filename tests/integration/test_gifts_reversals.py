@@ -20,12 +20,12 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import Engine
 
-from timebank import services
+from timebank.accounts.accounts import open_account
 from timebank.db import run
 from timebank.db.repositories import TransactionRow
+from timebank.exchanges.views import TransactionView
 from timebank.ledger import errors
 from timebank.ledger.types import AccountKind, AccountState, Actor
-from timebank.services import TransactionView
 
 from .helpers import World, check_invariants, make_world
 
@@ -104,7 +104,7 @@ def test_the_pots_floor_cannot_be_lowered_so_grants_stay_backed_by_donations(eng
 
 def test_an_organisations_staff_give_from_the_organisations_account(engine: Engine) -> None:
     w = make_world(engine)
-    org = services.open_account(engine, w.timebank_id, w.coordinator, AccountKind.ORGANISATION, "Library")
+    org = open_account(engine, w.timebank_id, w.coordinator, AccountKind.ORGANISATION, "Library")
     staff = Actor(caller="member:librarian", account_id=org.account_id)
 
     gift = w.give(staff, org.account_id, w.ann, 120)

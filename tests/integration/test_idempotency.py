@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from timebank.clock import utc_now
 from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.exchanges.idempotency import once, request_sha256
 from timebank.ledger import errors
 from timebank.ledger.types import Actor
-from timebank.services.clock import utc_now
-from timebank.services.idempotency import once, request_sha256
 
 from .helpers import World, check_invariants, make_world, snapshot
 

@@ -18,24 +18,30 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine
 
-from timebank import services
 from timebank.benefits import Mileage, PaymentKind, Receipt, Reward
 from timebank.benefits.advice import ORGANISATION_PAYMENT_ADVICE
 from timebank.benefits.wording import find_credit_wording_problems, find_forbidden_words
+from timebank.clock import utc_now
 from timebank.db import run
+from timebank.exchanges.reversals import reverse_transaction
+from timebank.involvement.activities import get_activity
+from timebank.involvement.attendees import AttendeeChoice
+from timebank.involvement.declarations import set_declaration
+from timebank.involvement.expenses import record_expense
+from timebank.involvement.payment_advice import read_payment_advice
+from timebank.involvement.payment_guard import check_payment_offer
+from timebank.involvement.views import AttendanceView, ExpenseView, PaymentCheckView
 from timebank.ledger import errors
 from timebank.ledger.types import TransactionKind
+from timebank.people.callers import Caller
+from timebank.reporting.reports import report_inputs
 from timebank.reports import ApartTotals
-from timebank.services import AttendeeChoice
-from timebank.services.callers import Caller
-from timebank.services.clock import utc_now
-from timebank.services.reports import report_inputs
 
 from .helpers import check_invariants
 from .involvement import FORUM_DAY, Forum, make_forum, offer
 
 
-def mixed_forum(engine: Engine) -> tuple[Forum, int, services.AttendanceView]:
+def mixed_forum(engine: Engine) -> tuple[Forum, int, AttendanceView]:
     """Six members at a forum: two take credits, one a voucher, one less, one declines, one a charity."""
     forum = make_forum(engine, members=6)
     activity = forum.activity()
@@ -174,7 +180,7 @@ def test_a_payment_to_a_member_who_declared_benefits_waits_for_the_organisations
 ) -> None:
     forum = make_forum(engine, members=2)
     ann, bo = forum.members
-    services.set_declaration(engine, forum.timebank_id, forum.member(ann), ann, ["universal_credit"])
+    set_declaration(engine, forum.timebank_id, forum.member(ann), ann, ["universal_credit"])
     activity = forum.activity()
     attendees = [AttendeeChoice(ann, 120, Reward.PAYMENT), AttendeeChoice(bo, 120, Reward.CREDITS)]
     before = forum.rows()
@@ -224,7 +230,7 @@ def test_a_payment_is_checked_against_the_limit_before_it_is_offered(engine: Eng
     # Carer's Allowance: £196 a week. £180 already paid this week; £16 more reaches it, £16.01 crosses it.
     forum = make_forum(engine, members=1)
     (cy,) = forum.members
-    services.set_declaration(engine, forum.timebank_id, forum.member(cy), cy, ["carers_allowance"])
+    set_declaration(engine, forum.timebank_id, forum.member(cy), cy, ["carers_allowance"])
     first = forum.activity("Interview panel", on=FORUM_DAY)
     forum.attend(
         first.activity_id,
@@ -233,8 +239,8 @@ def test_a_payment_is_checked_against_the_limit_before_it_is_offered(engine: Eng
     )
     second = forum.activity("Second panel", on=FORUM_DAY + timedelta(days=1))
 
-    def check(pence: int, by: Caller) -> services.PaymentCheckView:
-        return services.check_payment_offer(
+    def check(pence: int, by: Caller) -> PaymentCheckView:
+        return check_payment_offer(
             engine, forum.timebank_id, by, second.activity_id, cy, pence, worked_minutes=60
         )
 
@@ -248,7 +254,7 @@ def test_a_payment_is_checked_against_the_limit_before_it_is_offered(engine: Eng
     assert [e.action for e in checks] == ["payment_checked", "payment_warned"] * 2
     assert {tuple(e.details["warnings"]) for e in checks[1::2]} == {("payment_may_affect_benefits",)}
     # The member reads which limit, and so does a coordinator.
-    page = services.read_payment_advice(engine, forum.timebank_id, forum.member(cy), cy)
+    page = read_payment_advice(engine, forum.timebank_id, forum.member(cy), cy)
     (advice,) = [a for a in page.advice if a.activity_id == second.activity_id]
     assert advice.amount_pence == 1601 and "limit_crossed" in advice.warning_codes
     assert any("Carer's Allowance earnings limit" in text for text in advice.warnings)
@@ -261,7 +267,7 @@ def test_a_payment_is_checked_against_the_limit_before_it_is_offered(engine: Eng
 def test_a_payment_to_a_member_who_declared_nothing_needs_no_acknowledgement(engine: Engine) -> None:
     forum = make_forum(engine, members=1)
     activity = forum.activity()
-    check = services.check_payment_offer(
+    check = check_payment_offer(
         engine, forum.timebank_id, forum.staff, activity.activity_id, forum.members[0], 50_000
     )
     assert (check.acknowledgement_needed, check.warning_codes, check.warnings) == (False, (), ())
@@ -271,7 +277,7 @@ def test_expenses_are_recorded_against_a_receipt_or_a_mileage_calculation(engine
     forum = make_forum(engine, members=1)
     (di,) = forum.members
     activity = forum.activity()
-    bus = services.record_expense(
+    bus = record_expense(
         engine,
         forum.timebank_id,
         forum.staff,
@@ -283,7 +289,7 @@ def test_expenses_are_recorded_against_a_receipt_or_a_mileage_calculation(engine
         FORUM_DAY,
         activity_id=activity.activity_id,
     )
-    car = services.record_expense(
+    car = record_expense(
         engine,
         forum.timebank_id,
         forum.coordinator,
@@ -331,8 +337,8 @@ def test_a_replayed_attendance_with_its_idempotency_key_records_nothing_new(engi
 def test_a_replayed_expense_with_its_idempotency_key_records_nothing_new(engine: Engine) -> None:
     forum = make_forum(engine, members=1)
 
-    def claim() -> services.ExpenseView:
-        return services.record_expense(
+    def claim() -> ExpenseView:
+        return record_expense(
             engine,
             forum.timebank_id,
             forum.staff,
@@ -354,9 +360,9 @@ def test_an_activity_is_read_by_its_organisation_and_coordinators_only(engine: E
     activity = forum.activity()
 
     for caller in (forum.staff, forum.coordinator):
-        assert services.get_activity(engine, forum.timebank_id, caller, activity.activity_id) == activity
+        assert get_activity(engine, forum.timebank_id, caller, activity.activity_id) == activity
     with pytest.raises(errors.OrganisationStaffRequired):
-        services.get_activity(engine, forum.timebank_id, forum.member(forum.members[0]), activity.activity_id)
+        get_activity(engine, forum.timebank_id, forum.member(forum.members[0]), activity.activity_id)
     assert activity.classification == "uses_services"
 
 
@@ -365,7 +371,7 @@ def test_a_recognition_can_be_reversed_by_a_coordinator_and_its_attendance_stays
     assert view.recognition_transaction_id is not None
     coordinator = forum.coordinator.actor(forum.timebank_id)
 
-    services.reverse_transaction(
+    reverse_transaction(
         engine, forum.timebank_id, coordinator, view.recognition_transaction_id, "Wrong forum"
     )
 

@@ -39,12 +39,14 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from timebank import services
 from timebank.benefits import Receipt, Reward, SpendClass
 from timebank.db import run
 from timebank.db.tables import exchange_receivers, exchanges
+from timebank.involvement.attendees import AttendeeChoice
+from timebank.involvement.declarations import set_declaration
+from timebank.involvement.expenses import record_expense
 from timebank.ledger import errors
-from timebank.services import AttendeeChoice
+from timebank.people.timebanks import create_timebank
 
 from .helpers import check_invariants
 from .involvement import FORUM_DAY, Forum, make_forum, offer
@@ -225,7 +227,7 @@ def _exchanges(forum: Forum) -> list[dict[str, Any]]:
 def test_no_sequence_writes_credits_into_money_or_money_into_credits(
     engine: Engine, steps: list[tuple[object, ...]]
 ) -> None:
-    bank = services.create_timebank(
+    bank = create_timebank(
         engine, f"Property forum {next(_banks)}", default_member_floor_minutes=MEMBER_FLOOR
     )
     forum = make_forum(
@@ -234,9 +236,7 @@ def test_no_sequence_writes_credits_into_money_or_money_into_credits(
     members = forum.members
     for index in DECLARED:
         account = members[index]
-        services.set_declaration(
-            engine, forum.timebank_id, forum.member(account), account, ["prefer_not_to_say"]
-        )
+        set_declaration(engine, forum.timebank_id, forum.member(account), account, ["prefer_not_to_say"])
     declared = {members[index] for index in DECLARED}
     model = Model()
     activities: list[int] = []
@@ -286,7 +286,7 @@ def test_no_sequence_writes_credits_into_money_or_money_into_credits(
         elif kind == "expense":
             _, m, pence, extra = drawn_step
             assert isinstance(m, int) and isinstance(pence, int) and isinstance(extra, int)
-            services.record_expense(
+            record_expense(
                 engine,
                 forum.timebank_id,
                 forum.staff,

@@ -60,14 +60,26 @@ from sqlalchemy import Engine, func, select
 
 from tests.conftest import STORY_BACKDATE_DAYS
 from tests.integration.rollup_oracle import recounted_rollups, stored_rollups
-from timebank import services
+from timebank.accounts.accounts import open_account, set_limits
+from timebank.accounts.statements import balance_at
 from timebank.db import tables
 from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.exchanges.gifts import give_credits
+from timebank.exchanges.idempotency import RECORDED_REFUSALS
+from timebank.exchanges.lifecycle import (
+    cancel_exchange,
+    confirm_exchange,
+    decline_exchange,
+    expire_pending,
+    get_exchange,
+    record_exchange,
+)
+from timebank.exchanges.reversals import reverse_exchange, reverse_transaction
 from timebank.ledger import invariants
 from timebank.ledger.errors import LedgerError, all_error_codes
 from timebank.ledger.rules import MINUTES_PER_TRANSFER_MAX
 from timebank.ledger.types import AccountKind, AccountState, Actor, ReceiverShare
-from timebank.services.idempotency import RECORDED_REFUSALS
+from timebank.people.timebanks import create_timebank
 
 ACTIVITY_DATE = date(2024, 5, 1)
 UNKNOWN_ID = 10**9  # no account, exchange or transaction has this id
@@ -326,7 +338,7 @@ class LedgerMachine(RuleBasedStateMachine):
         auto_confirm: bool,
         both_sides: bool,
     ) -> None:
-        view = services.create_timebank(
+        view = create_timebank(
             self.engine,
             "State machine",
             minutes_per_transfer_max=transfer_max,
@@ -345,7 +357,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if with_organisation:
             opened.append((AccountKind.ORGANISATION, "the day centre", -3000, None))
         for kind, name, floor, cap in opened:
-            account = services.open_account(
+            account = open_account(
                 self.engine, self.timebank_id, admin, kind, name, floor_minutes=floor, cap_minutes=cap
             )
             assert (account.floor_minutes, account.cap_minutes) == (floor, cap)
@@ -568,7 +580,7 @@ class LedgerMachine(RuleBasedStateMachine):
         receiver_ids = [r for r, _ in receivers]
 
         def call() -> Any:
-            return services.record_exchange(
+            return record_exchange(
                 self.engine,
                 self.timebank_id,
                 actor,
@@ -633,9 +645,7 @@ class LedgerMachine(RuleBasedStateMachine):
         body = ("confirm_exchange", exchange_id)
 
         def call() -> Any:
-            return services.confirm_exchange(
-                self.engine, self.timebank_id, actor, exchange_id, idempotency_key=key
-            )
+            return confirm_exchange(self.engine, self.timebank_id, actor, exchange_id, idempotency_key=key)
 
         def predict() -> Any:
             if replay := self._check_key(actor, key, body):
@@ -681,7 +691,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def _close(self, actor: Actor, exchange_id: int, status: str) -> None:
         def call() -> Any:
-            close = services.decline_exchange if status == "declined" else services.cancel_exchange
+            close = decline_exchange if status == "declined" else cancel_exchange
             return close(self.engine, self.timebank_id, actor, exchange_id)
 
         def predict() -> None:
@@ -715,7 +725,7 @@ class LedgerMachine(RuleBasedStateMachine):
         before = self._snapshot_now()
 
         def call() -> Any:
-            return services.reverse_exchange(
+            return reverse_exchange(
                 self.engine, self.timebank_id, actor, exchange_id, reason, idempotency_key=key
             )
 
@@ -765,7 +775,7 @@ class LedgerMachine(RuleBasedStateMachine):
         before = self._snapshot_now()
 
         def call() -> Any:
-            return services.reverse_transaction(
+            return reverse_transaction(
                 self.engine, self.timebank_id, actor, transaction_id, reason, idempotency_key=key
             )
 
@@ -832,14 +842,14 @@ class LedgerMachine(RuleBasedStateMachine):
         self._current = self._fresh = after
         # L6: a second reversal, by exchange or by transaction, is refused.
         self._expect_refusal(
-            lambda: services.reverse_transaction(
+            lambda: reverse_transaction(
                 self.engine, self.timebank_id, self.coordinator, original_id, "once more"
             ),
             frozenset({"transaction_already_reversed"}),
         )
         if original.exchange_id is not None:
             self._expect_refusal(
-                lambda: services.reverse_exchange(
+                lambda: reverse_exchange(
                     self.engine, self.timebank_id, self.coordinator, original.exchange_id, "once more"
                 ),
                 frozenset({"transaction_already_reversed"}),
@@ -858,7 +868,7 @@ class LedgerMachine(RuleBasedStateMachine):
         body = ("give_credits", source, target, minutes, note)
 
         def call() -> Any:
-            return services.give_credits(
+            return give_credits(
                 self.engine, self.timebank_id, actor, source, target, minutes, note, idempotency_key=key
             )
 
@@ -900,7 +910,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def _set_limits(self, actor: Actor, account_id: int, floor: Any, cap: Any) -> None:
         def call() -> Any:
-            return services.set_limits(
+            return set_limits(
                 self.engine,
                 self.timebank_id,
                 actor,
@@ -1122,7 +1132,7 @@ class LedgerMachine(RuleBasedStateMachine):
             account = self.accounts[i]
             account.balance, account.earned, account.spent, account.version = balance, earned, spent, version
         now = None if offset is None else datetime.now(UTC) + offset
-        report = services.expire_pending(self.engine, self.timebank_id, now=now)
+        report = expire_pending(self.engine, self.timebank_id, now=now)
         self._changed()
         statuses = list(outcome.values())
         assert (report.expired, report.auto_confirmed) == (
@@ -1133,7 +1143,7 @@ class LedgerMachine(RuleBasedStateMachine):
             exchange = self.exchanges[exchange_id]
             exchange.status = status
             if status == "confirmed":
-                view = services.get_exchange(self.engine, self.timebank_id, exchange_id)
+                view = get_exchange(self.engine, self.timebank_id, exchange_id)
                 assert view.status == "confirmed"
                 exchange.transaction_id = view.transaction_id
                 self._post(view.transaction_id, "exchange", planned[exchange_id], exchange_id)
@@ -1220,21 +1230,21 @@ class LedgerMachine(RuleBasedStateMachine):
     def the_balance_at_a_remembered_moment_is_what_it_was_then(self, data: st.DataObject) -> None:
         moment, balances = data.draw(st.sampled_from(self.moments), label="moment")
         for account_id, balance in balances.items():
-            assert services.balance_at(self.engine, self.timebank_id, account_id, moment) == balance
+            assert balance_at(self.engine, self.timebank_id, account_id, moment) == balance
 
 
 def make_foreign_timebank(engine: Engine) -> Foreign:
     """A second timebank with two members, a posted exchange and a gift: all out of reach."""
-    view = services.create_timebank(engine, "Elsewhere", backdate_days_max=STORY_BACKDATE_DAYS)
+    view = create_timebank(engine, "Elsewhere", backdate_days_max=STORY_BACKDATE_DAYS)
     coordinator = Actor("coordinator:elsewhere", is_coordinator=True)
     a, b = (
-        services.open_account(engine, view.timebank_id, coordinator, AccountKind.MEMBER, name).account_id
+        open_account(engine, view.timebank_id, coordinator, AccountKind.MEMBER, name).account_id
         for name in ("Far giver", "Far receiver")
     )
-    exchange = services.record_exchange(
+    exchange = record_exchange(
         engine, view.timebank_id, coordinator, a, [ReceiverShare(b, 30)], ACTIVITY_DATE, "far away"
     )
-    gift = services.give_credits(engine, view.timebank_id, coordinator, a, b, 10)
+    gift = give_credits(engine, view.timebank_id, coordinator, a, b, 10)
     assert exchange.transaction_id is not None
     return Foreign(
         timebank_id=view.timebank_id,

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from timebank import services
+from timebank.accounts.accounts import set_limits
+from timebank.clock import utc_now
 from timebank.db.unit_of_work import run
 from timebank.ledger import errors
-from timebank.services.clock import utc_now
 
 from .helpers import make_world
 
@@ -20,10 +20,10 @@ from .helpers import make_world
 def test_each_limit_change_is_logged_with_who_why_and_the_limits_before_and_after(engine: Engine) -> None:
     w = make_world(engine)
     before_first = utc_now()
-    services.set_limits(
+    set_limits(
         engine, w.timebank_id, w.coordinator, w.ann, floor_minutes=-1200, cap_minutes=None, reason="trusted"
     )
-    view = services.set_limits(
+    view = set_limits(
         engine, w.timebank_id, w.coordinator, w.ann, floor_minutes=-300, cap_minutes=900, reason=None
     )
 
@@ -52,7 +52,7 @@ def test_a_refused_limit_change_leaves_no_log_row(engine: Engine) -> None:
     w.posted(w.bo, {w.ann: 300})  # Ann is at -300
 
     with pytest.raises(errors.LimitExcludesBalance):
-        services.set_limits(engine, w.timebank_id, w.coordinator, w.ann, floor_minutes=-100, cap_minutes=None)
+        set_limits(engine, w.timebank_id, w.coordinator, w.ann, floor_minutes=-100, cap_minutes=None)
 
     log = run(engine, lambda uow: uow.limit_changes.for_account(w.timebank_id, w.ann), write=False)
     assert log == []

@@ -21,10 +21,10 @@ from sqlalchemy import Engine, func, select
 
 from timebank.db.people_tables import login_failures
 from timebank.ledger import errors
-from timebank.services import access
-from timebank.services.callers import Caller
-from timebank.services.members import add_member
-from timebank.services.timebanks import create_timebank
+from timebank.people import access
+from timebank.people.callers import Caller
+from timebank.people.members import add_member
+from timebank.people.timebanks import create_timebank
 from timebank.settings import get_settings
 
 PASSWORD = "correct horse battery"

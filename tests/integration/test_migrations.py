@@ -333,19 +333,21 @@ def test_0004_keeps_every_transaction_and_the_append_only_triggers_when_it_adds_
     # On SQLite the CHECK can only change by rebuilding the table that transfers refer to.
     from datetime import date
 
-    from timebank import services
+    from timebank.accounts.accounts import open_account
+    from timebank.exchanges.lifecycle import record_exchange
     from timebank.ledger import AccountKind, Actor, ReceiverShare
+    from timebank.people.timebanks import create_timebank
 
     # The history is written through today's services, so at head, and the database is then taken
     # back below 0004: the services write tables (the report's pair-months) that 0003 lacks.
     upgrade(empty_url)
-    timebank = services.create_timebank(empty_engine, "Before 0004", backdate_days_max=STORY_BACKDATE_DAYS)
+    timebank = create_timebank(empty_engine, "Before 0004", backdate_days_max=STORY_BACKDATE_DAYS)
     coordinator = Actor("coordinator", is_coordinator=True)
     ann, bo = (
-        services.open_account(empty_engine, timebank.timebank_id, coordinator, AccountKind.MEMBER, name)
+        open_account(empty_engine, timebank.timebank_id, coordinator, AccountKind.MEMBER, name)
         for name in ("Ann", "Bo")
     )
-    services.record_exchange(
+    record_exchange(
         empty_engine,
         timebank.timebank_id,
         coordinator,
@@ -443,22 +445,23 @@ def test_0006_adds_the_thresholds_empty_and_steps_down_leaving_the_ledger_untouc
 ) -> None:
     from datetime import date
 
-    from timebank import services
+    from timebank.accounts.accounts import open_account
+    from timebank.exchanges.lifecycle import record_exchange
     from timebank.ledger import AccountKind, Actor, ReceiverShare
+    from timebank.people.callers import Caller
+    from timebank.people.timebanks import create_timebank
+    from timebank.reporting.ratings import read_rating_thresholds, set_rating_thresholds
     from timebank.reports import Boundaries, RatedFigureName
-    from timebank.services.callers import Caller
-    from timebank.services.report_ratings import read_rating_thresholds, set_rating_thresholds
 
     # Written at head through today's services, then taken back below 0006 (as for 0004 above).
     upgrade(empty_url)
-    timebank = services.create_timebank(empty_engine, "Before 0006", backdate_days_max=STORY_BACKDATE_DAYS)
+    timebank = create_timebank(empty_engine, "Before 0006", backdate_days_max=STORY_BACKDATE_DAYS)
     tb = timebank.timebank_id
     coordinator = Actor("coordinator", is_coordinator=True)
     ann, bo = (
-        services.open_account(empty_engine, tb, coordinator, AccountKind.MEMBER, name)
-        for name in ("Ann", "Bo")
+        open_account(empty_engine, tb, coordinator, AccountKind.MEMBER, name) for name in ("Ann", "Bo")
     )
-    services.record_exchange(
+    record_exchange(
         empty_engine,
         tb,
         coordinator,
@@ -501,10 +504,10 @@ def test_0006_the_database_refuses_thresholds_out_of_range_or_order(
 ) -> None:
     # The service checks first (tests/integration/test_report_ratings.py); the migrated CHECKs are
     # the last word, so they are tried here with plain SQL, in each direction.
-    from timebank import services
+    from timebank.people.timebanks import create_timebank
 
     upgrade(empty_url)
-    tb = services.create_timebank(empty_engine, "Checked").timebank_id
+    tb = create_timebank(empty_engine, "Checked").timebank_id
     insert = text(
         "INSERT INTO report_rating_thresholds (timebank_id, figure, red_amber_percent, amber_green_percent)"
         " VALUES (:tb, :figure, :red_amber, :amber_green)"
@@ -554,21 +557,19 @@ def test_0007_steps_down_leaving_the_ledger_and_its_triggers_untouched_and_steps
 ) -> None:
     from datetime import date
 
-    from timebank import services
+    from timebank.accounts.accounts import open_account
+    from timebank.exchanges.lifecycle import record_exchange
     from timebank.ledger import AccountKind, Actor, ReceiverShare
+    from timebank.people.timebanks import create_timebank
 
     upgrade(empty_url)
-    tb = services.create_timebank(
-        empty_engine, "Before 0007", backdate_days_max=STORY_BACKDATE_DAYS
-    ).timebank_id
+    tb = create_timebank(empty_engine, "Before 0007", backdate_days_max=STORY_BACKDATE_DAYS).timebank_id
     coordinator = Actor("coordinator", is_coordinator=True)
     ann, bo = (
-        services.open_account(empty_engine, tb, coordinator, AccountKind.MEMBER, name).account_id
+        open_account(empty_engine, tb, coordinator, AccountKind.MEMBER, name).account_id
         for name in ("Ann", "Bo")
     )
-    services.record_exchange(
-        empty_engine, tb, coordinator, ann, [ReceiverShare(bo, 45)], date(2024, 5, 1), "help"
-    )
+    record_exchange(empty_engine, tb, coordinator, ann, [ReceiverShare(bo, 45)], date(2024, 5, 1), "help")
     assert _indexes_0007(empty_engine) == set(INDEXES_0007.values())
     before = _history(empty_engine)
 
@@ -599,7 +600,8 @@ def test_0008_steps_down_leaving_attendance_and_payments_and_steps_up_again(
 ) -> None:
     from tests.integration.involvement import make_forum, offer
     from timebank.benefits.choices import Reward
-    from timebank.services import AttendeeChoice, set_declaration
+    from timebank.involvement.attendees import AttendeeChoice
+    from timebank.involvement.declarations import set_declaration
 
     upgrade(empty_url)
     forum = make_forum(empty_engine, members=1)
@@ -655,14 +657,16 @@ def test_0009_steps_down_dropping_only_the_contact_details_and_steps_up_again(
 ) -> None:
     from datetime import date
 
-    from timebank import services
+    from timebank.accounts.accounts import open_account
+    from timebank.exchanges.lifecycle import record_exchange
     from timebank.ledger import AccountKind, Actor, ReceiverShare
     from timebank.ledger.contacts import Contact
-    from timebank.services.callers import Caller
-    from timebank.services.organisations import add_organisation, get_organisation
+    from timebank.people.callers import Caller
+    from timebank.people.organisations import add_organisation, get_organisation
+    from timebank.people.timebanks import create_timebank, get_timebank
 
     upgrade(empty_url)
-    tb = services.create_timebank(
+    tb = create_timebank(
         empty_engine, "Before 0009", contact_email="hello@tb.example", backdate_days_max=STORY_BACKDATE_DAYS
     ).timebank_id
     caller = Caller("system:test", False, tb, None, None, True, frozenset())
@@ -670,8 +674,8 @@ def test_0009_steps_down_dropping_only_the_contact_details_and_steps_up_again(
         empty_engine, tb, caller, "Library", contact=Contact("1 High Street", None, None)
     )
     coordinator = Actor("coordinator", is_coordinator=True)
-    ann = services.open_account(empty_engine, tb, coordinator, AccountKind.MEMBER, "Ann").account_id
-    services.record_exchange(
+    ann = open_account(empty_engine, tb, coordinator, AccountKind.MEMBER, "Ann").account_id
+    record_exchange(
         empty_engine, tb, coordinator, ann, [ReceiverShare(library.account_id, 45)], date(2024, 5, 1), "help"
     )
     named, before = _named_rows(empty_engine), _history(empty_engine)
@@ -697,7 +701,7 @@ def test_0009_steps_down_dropping_only_the_contact_details_and_steps_up_again(
     assert current_revision(empty_engine) == head_revision(empty_url)
     assert _named_rows(empty_engine) == named
     assert get_organisation(empty_engine, tb, caller, library.organisation_id).contact == Contact()
-    assert services.get_timebank(empty_engine, tb).contact == Contact()
+    assert get_timebank(empty_engine, tb).contact == Contact()
 
 
 # --- 0010 bounds how far back an exchange may be dated ------------------------------------------
@@ -712,21 +716,19 @@ def test_0010_gives_every_existing_timebank_365_days_and_steps_down_dropping_onl
 ) -> None:
     from datetime import date
 
-    from timebank import services
+    from timebank.accounts.accounts import open_account
+    from timebank.exchanges.lifecycle import record_exchange
     from timebank.ledger import AccountKind, Actor, ReceiverShare
+    from timebank.people.timebanks import create_timebank, get_timebank
 
     upgrade(empty_url)
-    tb = services.create_timebank(
-        empty_engine, "Before 0010", backdate_days_max=STORY_BACKDATE_DAYS
-    ).timebank_id
+    tb = create_timebank(empty_engine, "Before 0010", backdate_days_max=STORY_BACKDATE_DAYS).timebank_id
     coordinator = Actor("coordinator", is_coordinator=True)
     ann, bo = (
-        services.open_account(empty_engine, tb, coordinator, AccountKind.MEMBER, name).account_id
+        open_account(empty_engine, tb, coordinator, AccountKind.MEMBER, name).account_id
         for name in ("Ann", "Bo")
     )
-    services.record_exchange(
-        empty_engine, tb, coordinator, ann, [ReceiverShare(bo, 45)], date(2024, 5, 1), "help"
-    )
+    record_exchange(empty_engine, tb, coordinator, ann, [ReceiverShare(bo, 45)], date(2024, 5, 1), "help")
     before = _history(empty_engine)
 
     downgrade(empty_url, "0009")
@@ -740,7 +742,7 @@ def test_0010_gives_every_existing_timebank_365_days_and_steps_down_dropping_onl
     upgrade(empty_url)
 
     assert "backdate_days_max" in _timebank_columns(empty_engine)
-    assert services.get_timebank(empty_engine, tb).backdate_days_max == 365
+    assert get_timebank(empty_engine, tb).backdate_days_max == 365
     assert _history(empty_engine) == before
     with empty_engine.connect() as connection:
         assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
@@ -749,10 +751,10 @@ def test_0010_gives_every_existing_timebank_365_days_and_steps_down_dropping_onl
 def test_0010_the_database_refuses_a_bound_below_0_or_beyond_ten_years(
     empty_url: str, empty_engine: Engine
 ) -> None:
-    from timebank import services
+    from timebank.people.timebanks import create_timebank, get_timebank
 
     upgrade(empty_url)
-    tb = services.create_timebank(empty_engine, "Checked").timebank_id
+    tb = create_timebank(empty_engine, "Checked").timebank_id
     for days in (-1, 3661):
         with pytest.raises(IntegrityError), empty_engine.begin() as connection:
             connection.execute(
@@ -765,7 +767,7 @@ def test_0010_the_database_refuses_a_bound_below_0_or_beyond_ten_years(
                 text("UPDATE timebanks SET backdate_days_max = :days WHERE id = :tb"),
                 {"days": days, "tb": tb},
             )
-    assert services.get_timebank(empty_engine, tb).backdate_days_max == 3660
+    assert get_timebank(empty_engine, tb).backdate_days_max == 3660
 
 
 # --- the command line ---------------------------------------------------------------------------
@@ -857,9 +859,12 @@ def test_timebank_expire_pending_closes_old_pending_exchanges_in_every_timebank(
 ) -> None:
     from datetime import timedelta
 
-    from timebank import services
+    from timebank.accounts.accounts import open_account
+    from timebank.clock import utc_now
+    from timebank.exchanges.lifecycle import expire_pending_everywhere, get_exchange, record_exchange
+    from timebank.exchanges.views import ExpiryReport
     from timebank.ledger import AccountKind, Actor, ReceiverShare
-    from timebank.services.clock import utc_now
+    from timebank.people.timebanks import create_timebank
 
     runner = CliRunner()
     assert runner.invoke(app, ["migrate"]).exit_code == 0
@@ -867,12 +872,12 @@ def test_timebank_expire_pending_closes_old_pending_exchanges_in_every_timebank(
     coordinator = Actor("coordinator", is_coordinator=True)
     pending = []
     for name in ("North", "South"):
-        timebank = services.create_timebank(engine, name, pending_expiry_days=1)
+        timebank = create_timebank(engine, name, pending_expiry_days=1)
         giver, receiver = (
-            services.open_account(engine, timebank.timebank_id, coordinator, AccountKind.MEMBER, n).account_id
+            open_account(engine, timebank.timebank_id, coordinator, AccountKind.MEMBER, n).account_id
             for n in ("Ann", "Bo")
         )
-        exchange = services.record_exchange(
+        exchange = record_exchange(
             engine,
             timebank.timebank_id,
             Actor(f"member:{giver}", giver),
@@ -883,16 +888,16 @@ def test_timebank_expire_pending_closes_old_pending_exchanges_in_every_timebank(
         )
         pending.append((timebank.timebank_id, exchange.exchange_id))
     # Nothing is old enough yet.
-    assert services.expire_pending_everywhere(engine, utc_now()) == {
-        tb: services.ExpiryReport(expired=0, auto_confirmed=0) for tb, _ in pending
+    assert expire_pending_everywhere(engine, utc_now()) == {
+        tb: ExpiryReport(expired=0, auto_confirmed=0) for tb, _ in pending
     }
 
-    reports = services.expire_pending_everywhere(engine, utc_now() + timedelta(days=2))
+    reports = expire_pending_everywhere(engine, utc_now() + timedelta(days=2))
     result = runner.invoke(app, ["expire-pending"])
 
     assert result.exit_code == 0, result.output
     assert "2 timebank(s): 0 pending exchange(s) expired" in result.output  # already closed above
-    assert reports == {tb: services.ExpiryReport(expired=1, auto_confirmed=0) for tb, _ in pending}
+    assert reports == {tb: ExpiryReport(expired=1, auto_confirmed=0) for tb, _ in pending}
     for timebank_id, exchange_id in pending:
-        assert services.get_exchange(engine, timebank_id, exchange_id).status == "expired"
+        assert get_exchange(engine, timebank_id, exchange_id).status == "expired"
     engine.dispose()

@@ -34,7 +34,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from timebank import services
+from timebank.accounts.accounts import get_account, open_account, set_limits
+from timebank.accounts.statements import statement as account_statement
 from timebank.benefits import (
     ATTENDEES_MAX,
     ActivityClassification,
@@ -45,7 +46,20 @@ from timebank.benefits import (
     Reward,
     SpendClass,
 )
+from timebank.clock import utc_now
 from timebank.db import run
+from timebank.exchanges.idempotency import IDEMPOTENCY_KEY_LENGTH_MAX
+from timebank.exchanges.imports import ImportRow, import_exchanges
+from timebank.exchanges.lifecycle import get_exchange, record_exchange
+from timebank.exchanges.reversals import reverse_exchange, reverse_transaction
+from timebank.exchanges.views import ExchangeView, TransactionView
+from timebank.involvement.activities import create_activity
+from timebank.involvement.attendees import AttendeeChoice, OfferTerms
+from timebank.involvement.declarations import delete_declaration, read_declaration, set_declaration
+from timebank.involvement.expenses import record_expense
+from timebank.involvement.invitations import invite_members
+from timebank.involvement.payment_guard import check_payment_offer
+from timebank.involvement.statements import benefit_safe_statement
 from timebank.ledger import errors
 from timebank.ledger.limits import (
     CATEGORY_LENGTH_MAX,
@@ -58,14 +72,12 @@ from timebank.ledger.limits import (
 )
 from timebank.ledger.rules import MINUTES_PER_TRANSFER_MAX
 from timebank.ledger.types import AccountKind, Actor, ReceiverShare
+from timebank.people.callers import Caller
+from timebank.people.organisations import add_organisation
+from timebank.people.timebanks import DEFAULT_MINUTES_PER_TRANSFER_MAX, create_timebank
+from timebank.reporting.ratings import set_rating_thresholds
 from timebank.reports import Boundaries, RatedFigureName
-from timebank.services import AttendeeChoice, ExchangeView, ImportRow, OfferTerms
-from timebank.services.callers import Caller
-from timebank.services.clock import utc_now
-from timebank.services.idempotency import IDEMPOTENCY_KEY_LENGTH_MAX
-from timebank.services.organisations import add_organisation
-from timebank.services.report_ratings import set_rating_thresholds
-from timebank.services.timebanks import DEFAULT_MINUTES_PER_TRANSFER_MAX
+from timebank.spending.spends import list_spend_options, withdraw_spend_option
 
 from .helpers import ACTIVITY_DATE, World, make_world, snapshot
 from .involvement import BENEFIT_TABLES, FORUM_DAY, Forum, make_forum, offer
@@ -145,12 +157,12 @@ def bo_capped_at_an_hour(w: World) -> None:
     w.set_limits(w.bo, -600, 60)
 
 
-def gift_then_its_reversal(w: World) -> services.TransactionView:
+def gift_then_its_reversal(w: World) -> TransactionView:
     gift = w.give(w.holder(w.ann), w.ann, w.bo, 30)
     return w.reverse_transaction(gift.transaction_id)
 
 
-def exchange_reversal(w: World) -> services.TransactionView:
+def exchange_reversal(w: World) -> TransactionView:
     x = w.posted(w.bo, {w.ann: 60})
     return w.reverse(x.exchange_id)
 
@@ -197,7 +209,7 @@ def coordinator_records_help_to_the_pot(w: World, _: object) -> ExchangeView:
 
 
 def record_dated(w: World, activity_date: date) -> ExchangeView:
-    return services.record_exchange(
+    return record_exchange(
         w.engine, w.timebank_id, w.coordinator, w.bo, [ReceiverShare(w.ann, 30)], activity_date, "help"
     )
 
@@ -205,21 +217,21 @@ def record_dated(w: World, activity_date: date) -> ExchangeView:
 def import_dated_tomorrow(w: World, _: object) -> object:
     tomorrow = utc_now().date() + timedelta(days=1)
     row = ImportRow(w.bo, w.ann, 30, tomorrow, "imported help")
-    return services.import_exchanges(w.engine, w.timebank_id, w.coordinator, [row])
+    return import_exchanges(w.engine, w.timebank_id, w.coordinator, [row])
 
 
 def import_help_to_the_pot(w: World, _: object) -> object:
     row = ImportRow(w.bo, w.pot, 30, ACTIVITY_DATE, "imported help")
-    return services.import_exchanges(w.engine, w.timebank_id, w.coordinator, [row])
+    return import_exchanges(w.engine, w.timebank_id, w.coordinator, [row])
 
 
 def member_reverses(w: World, x: ExchangeView) -> object:
-    return services.reverse_exchange(w.engine, w.timebank_id, w.holder(w.ann), x.exchange_id, "wrong")
+    return reverse_exchange(w.engine, w.timebank_id, w.holder(w.ann), x.exchange_id, "wrong")
 
 
 def member_reverses_transaction(w: World, x: ExchangeView) -> object:
     assert x.transaction_id is not None
-    return services.reverse_transaction(w.engine, w.timebank_id, w.holder(w.ann), x.transaction_id, "wrong")
+    return reverse_transaction(w.engine, w.timebank_id, w.holder(w.ann), x.transaction_id, "wrong")
 
 
 def set_limits_as(
@@ -230,7 +242,7 @@ def set_limits_as(
     reason: str | None = None,
 ) -> Any:
     def act(w: World, _: object) -> object:
-        return services.set_limits(
+        return set_limits(
             w.engine, w.timebank_id, actor(w), account(w), floor_minutes=floor, cap_minutes=cap, reason=reason
         )
 
@@ -239,7 +251,7 @@ def set_limits_as(
 
 def open_account_as(actor: Callable[[World], Actor], name: str = "Di", **limits: Any) -> Any:
     def act(w: World, _: object) -> object:
-        return services.open_account(w.engine, w.timebank_id, actor(w), AccountKind.MEMBER, name, **limits)
+        return open_account(w.engine, w.timebank_id, actor(w), AccountKind.MEMBER, name, **limits)
 
     return act
 
@@ -247,14 +259,14 @@ def open_account_as(actor: Callable[[World], Actor], name: str = "Di", **limits:
 def import_as(actor: Callable[[World], Actor], count: int = 1, minutes: int = 30) -> Any:
     def act(w: World, _: object) -> object:
         row = ImportRow(w.bo, w.ann, minutes, ACTIVITY_DATE, "imported help")
-        return services.import_exchanges(w.engine, w.timebank_id, actor(w), [row] * count)
+        return import_exchanges(w.engine, w.timebank_id, actor(w), [row] * count)
 
     return act
 
 
 def statement(cursor: str | None = None, limit: int = 50) -> Any:
     def act(w: World, _: object) -> object:
-        return services.statement(w.engine, w.timebank_id, w.ann, cursor=cursor, limit=limit)
+        return account_statement(w.engine, w.timebank_id, w.ann, cursor=cursor, limit=limit)
 
     return act
 
@@ -421,7 +433,7 @@ CASES: list[Refusal] = [
         "statement_of_another_timebanks_account",
         errors.AccountNotFound,
         "account_not_found",
-        lambda w, o: services.statement(w.engine, w.timebank_id, o.ann),
+        lambda w, o: account_statement(w.engine, w.timebank_id, o.ann),
         arrange=other_timebank,
     ),
     Refusal(
@@ -1034,7 +1046,7 @@ class AtForum:
 
     def expense(self, pence: object, evidence: object, **options: Any) -> object:
         forum = self.forum
-        return services.record_expense(
+        return record_expense(
             forum.engine,
             forum.timebank_id,
             options.pop("by", forum.staff),
@@ -1049,9 +1061,7 @@ class AtForum:
 
     def declare(self, caller: Any, account_id: int, categories: list[str], **options: Any) -> object:
         forum = self.forum
-        return services.set_declaration(
-            forum.engine, forum.timebank_id, caller, account_id, categories, **options
-        )
+        return set_declaration(forum.engine, forum.timebank_id, caller, account_id, categories, **options)
 
 
 def at_forum(w: World, organisation_floor_minutes: int = -6000) -> AtForum:
@@ -1098,7 +1108,7 @@ def at_forum_with_a_clinic_activity(w: World) -> tuple[AtForum, int]:
     f = at_forum(w)
     clinic = add_organisation(w.engine, w.timebank_id, f.forum.coordinator, "Clinic")
     forum = f.forum
-    activity = services.create_activity(
+    activity = create_activity(
         w.engine,
         w.timebank_id,
         forum.coordinator,
@@ -1114,7 +1124,7 @@ def at_forum_with_a_clinic_activity(w: World) -> tuple[AtForum, int]:
 def create_activity_as(caller: Callable[[AtForum], Any], title: str = "User forum") -> Any:
     def act(w: World, f: AtForum) -> object:
         forum = f.forum
-        return services.create_activity(
+        return create_activity(
             w.engine,
             w.timebank_id,
             caller(f),
@@ -1165,7 +1175,7 @@ def offering(
         forum = make_forum(w.engine, members=1, timebank_id=w.other().timebank_id) if other else f.forum
         option = forum.spend_option("Swim session", minutes, spend_class)
         if withdrawn:
-            services.withdraw_spend_option(w.engine, forum.timebank_id, forum.staff, option.spend_option_id)
+            withdraw_spend_option(w.engine, forum.timebank_id, forum.staff, option.spend_option_id)
         return f.forum, option.spend_option_id
 
     return arrange
@@ -1436,7 +1446,7 @@ INVOLVEMENT_CASES: list[Refusal] = [
         "payment_check_for_a_member_not_invited",
         errors.InvitationRequired,
         "invitation_required",
-        lambda w, f: services.check_payment_offer(
+        lambda w, f: check_payment_offer(
             w.engine, w.timebank_id, f.forum.staff, f.activity_id, f.members[0], 2500
         ),
         arrange=at_forum_nobody_was_invited_to,
@@ -1445,7 +1455,7 @@ INVOLVEMENT_CASES: list[Refusal] = [
         "invitation_of_more_than_the_most_attendees",
         errors.TooManyInvitations,
         "too_many_invitations",
-        lambda w, f: services.invite_members(
+        lambda w, f: invite_members(
             w.engine, w.timebank_id, f.forum.staff, f.activity_id, list(range(1, ATTENDEES_MAX + 2))
         ),
         arrange=at_forum,
@@ -1454,7 +1464,7 @@ INVOLVEMENT_CASES: list[Refusal] = [
         "invitation_of_the_organisations_own_account",
         errors.MemberAccountRequired,
         "member_account_required",
-        lambda w, f: services.invite_members(
+        lambda w, f: invite_members(
             w.engine, w.timebank_id, f.forum.staff, f.activity_id, [f.forum.organisation_account]
         ),
         arrange=at_forum,
@@ -1605,16 +1615,14 @@ INVOLVEMENT_CASES: list[Refusal] = [
         "staff_reading_a_members_declaration",
         errors.SelfOrCoordinatorRequired,
         "self_or_coordinator_required",
-        lambda w, f: services.read_declaration(w.engine, w.timebank_id, f.forum.staff, f.members[0]),
+        lambda w, f: read_declaration(w.engine, w.timebank_id, f.forum.staff, f.members[0]),
         arrange=at_forum_where_the_first_member_declared,
     ),
     Refusal(
         "member_deleting_another_members_declaration",
         errors.SelfOrCoordinatorRequired,
         "self_or_coordinator_required",
-        lambda w, f: services.delete_declaration(
-            w.engine, w.timebank_id, f.forum.member(f.members[1]), f.members[0]
-        ),
+        lambda w, f: delete_declaration(w.engine, w.timebank_id, f.forum.member(f.members[1]), f.members[0]),
         arrange=at_forum_where_the_first_member_declared,
     ),
     Refusal(
@@ -1681,16 +1689,14 @@ INVOLVEMENT_CASES: list[Refusal] = [
         "spend_option_withdrawn_by_a_member_who_is_not_staff",
         errors.OrganisationStaffRequired,
         "organisation_staff_required",
-        lambda w, a: services.withdraw_spend_option(
-            w.engine, w.timebank_id, a[0].member(a[0].members[0]), a[1]
-        ),
+        lambda w, a: withdraw_spend_option(w.engine, w.timebank_id, a[0].member(a[0].members[0]), a[1]),
         arrange=offering(),
     ),
     Refusal(
         "withdrawn_spend_options_listed_for_a_member",
         errors.CoordinatorRequired,
         "coordinator_required",
-        lambda w, f: services.list_spend_options(
+        lambda w, f: list_spend_options(
             w.engine, w.timebank_id, f.forum.member(f.members[0]), include_withdrawn=True
         ),
         arrange=at_forum,
@@ -1779,7 +1785,7 @@ INVOLVEMENT_CASES: list[Refusal] = [
         "benefit_statement_for_a_period_that_starts_tomorrow",
         errors.PeriodStartsAfterToday,
         "period_starts_after_today",
-        lambda w, f: services.benefit_safe_statement(
+        lambda w, f: benefit_safe_statement(
             w.engine,
             w.timebank_id,
             f.forum.member(f.members[0]),
@@ -2018,7 +2024,7 @@ def test_a_cursor_that_decodes_but_names_an_impossible_line_is_refused_as_invali
 ) -> None:
     w = make_world(engine)
     with pytest.raises(errors.CursorInvalid):
-        services.statement(engine, w.timebank_id, w.ann, cursor=cursor)
+        account_statement(engine, w.timebank_id, w.ann, cursor=cursor)
 
 
 # --- the limits themselves are allowed ----------------------------------------------------------
@@ -2027,7 +2033,7 @@ def test_a_cursor_that_decodes_but_names_an_impossible_line_is_refused_as_invali
 def test_text_exactly_at_each_limit_is_accepted_and_stored_whole(engine: Engine) -> None:
     w = make_world(engine)
     name = "n" * NAME_LENGTH_MAX
-    account = services.open_account(engine, w.timebank_id, w.coordinator, AccountKind.MEMBER, name)
+    account = open_account(engine, w.timebank_id, w.coordinator, AccountKind.MEMBER, name)
     x = w.record(
         w.coordinator,
         w.ann,
@@ -2039,19 +2045,19 @@ def test_text_exactly_at_each_limit_is_accepted_and_stored_whole(engine: Engine)
     w.give(w.holder(w.ann), w.ann, account.account_id, 30, note="n" * NOTE_LENGTH_MAX)
     w.reverse(x.exchange_id, reason="r" * REASON_LENGTH_MAX)
 
-    assert services.get_account(engine, w.timebank_id, account.account_id).name == name
-    stored = services.get_exchange(engine, w.timebank_id, x.exchange_id)
+    assert get_account(engine, w.timebank_id, account.account_id).name == name
+    stored = get_exchange(engine, w.timebank_id, x.exchange_id)
     assert len(stored.description) == DESCRIPTION_LENGTH_MAX
     assert len(stored.category or "") == CATEGORY_LENGTH_MAX
 
 
 def test_a_statement_page_of_exactly_the_largest_size_is_allowed(engine: Engine) -> None:
     w = make_world(engine)
-    assert services.statement(engine, w.timebank_id, w.ann, limit=200).lines == ()
-    assert services.statement(engine, w.timebank_id, w.ann, limit=1).lines == ()
+    assert account_statement(engine, w.timebank_id, w.ann, limit=200).lines == ()
+    assert account_statement(engine, w.timebank_id, w.ann, limit=1).lines == ()
 
 
 def test_a_timebank_named_with_the_longest_allowed_name_gets_a_pot_whose_name_fits(engine: Engine) -> None:
-    timebank = services.create_timebank(engine, "n" * NAME_LENGTH_MAX)
-    pot = services.get_account(engine, timebank.timebank_id, timebank.pot_account_id)
+    timebank = create_timebank(engine, "n" * NAME_LENGTH_MAX)
+    pot = get_account(engine, timebank.timebank_id, timebank.pot_account_id)
     assert len(pot.name) <= NAME_LENGTH_MAX

@@ -19,10 +19,14 @@ from fractions import Fraction
 import pytest
 from sqlalchemy import Engine
 
+from timebank.clock import utc_now
 from timebank.db import UnitOfWork, run
 from timebank.db.report_tables import LOWER_IS_BETTER_FIGURES, RATED_FIGURES
 from timebank.db.repositories import RatingThresholdRecord
 from timebank.ledger import errors
+from timebank.people.callers import Caller
+from timebank.reporting.ratings import read_rating_thresholds, set_rating_thresholds
+from timebank.reporting.reports import reciprocity_report
 from timebank.reports import (
     DEFAULT_THRESHOLDS,
     LOWER_IS_BETTER,
@@ -33,10 +37,6 @@ from timebank.reports import (
     Thresholds,
     report_json,
 )
-from timebank.services.callers import Caller
-from timebank.services.clock import utc_now
-from timebank.services.report_ratings import read_rating_thresholds, set_rating_thresholds
-from timebank.services.reports import reciprocity_report
 
 from .helpers import World, make_world
 

@@ -25,12 +25,12 @@ from sqlalchemy.exc import IntegrityError
 from tests.conftest import drop_postgres_database, fresh_postgres_database
 from tests.integration.rollup_oracle import recounted_rollups, stored_rollups
 from tests.integration.test_report_storage import Bank, make_bank
-from timebank import services
 from timebank.db import make_engine, run, upgrade
 from timebank.db.migrate import downgrade
 from timebank.db.report_tables import report_account_months, report_pair_months, report_pairs
+from timebank.exchanges.imports import ImportRow, import_exchanges
+from timebank.exchanges.lifecycle import confirm_exchange, decline_exchange, record_exchange
 from timebank.ledger.types import Actor, ReceiverShare
-from timebank.services.imports import ImportRow
 
 D = date
 
@@ -129,18 +129,14 @@ def test_a_pending_exchange_counts_once_confirmed_and_a_declined_one_never(engin
     giver = Actor(caller=f"member:{who['ann']}", account_id=who["ann"])
     receiver = Actor(caller=f"member:{who['cy']}", account_id=who["cy"])
     shares = [ReceiverShare(who["cy"], 50)]
-    kept = services.record_exchange(
-        engine, bank.timebank_id, giver, who["ann"], shares, D(2024, 5, 6), "tea", None
-    )
-    dropped = services.record_exchange(
-        engine, bank.timebank_id, giver, who["ann"], shares, D(2024, 5, 7), "tea", None
-    )
+    kept = record_exchange(engine, bank.timebank_id, giver, who["ann"], shares, D(2024, 5, 6), "tea", None)
+    dropped = record_exchange(engine, bank.timebank_id, giver, who["ann"], shares, D(2024, 5, 7), "tea", None)
     assert kept.status == dropped.status == "pending"
     # Ann helped Cy once in January; the pending ones do not count yet.
     assert stored_rollups(engine, bank.timebank_id)[0][who["ann"], who["cy"]] == (D(2024, 1, 20), 1)
 
-    services.confirm_exchange(engine, bank.timebank_id, receiver, kept.exchange_id, idempotency_key="k1")
-    services.decline_exchange(engine, bank.timebank_id, receiver, dropped.exchange_id)
+    confirm_exchange(engine, bank.timebank_id, receiver, kept.exchange_id, idempotency_key="k1")
+    decline_exchange(engine, bank.timebank_id, receiver, dropped.exchange_id)
 
     assert stored_rollups(engine, bank.timebank_id)[0][who["ann"], who["cy"]] == (D(2024, 1, 20), 2)
     assert_rollups_true(engine, bank.timebank_id)
@@ -152,7 +148,7 @@ def test_imported_history_is_counted(engine: Engine) -> None:
         ImportRow(who["bo"], who["cy"], 40, D(2022, 7, day), "history from the spreadsheet")
         for day in (1, 2, 3)
     ]
-    services.import_exchanges(engine, bank.timebank_id, bank.actor, rows)
+    import_exchanges(engine, bank.timebank_id, bank.actor, rows)
 
     pairs, months, pair_months = stored_rollups(engine, bank.timebank_id)
     assert pairs[who["bo"], who["cy"]] == (D(2022, 7, 1), 3)

@@ -31,10 +31,24 @@ from sqlalchemy import Engine
 from tests.conftest import STORY_BACKDATE_DAYS
 from tests.integration.rollup_oracle import recounted_rollups, stored_rollups
 from tests.unit.test_report_inputs import Help, Person, aggregate
-from timebank import services
+from timebank.accounts.accounts import get_account, set_limits
+from timebank.clock import utc_now
 from timebank.db import run
+from timebank.exchanges.gifts import give_credits
+from timebank.exchanges.lifecycle import record_exchange
+from timebank.exchanges.reversals import reverse_exchange
 from timebank.ledger import errors
 from timebank.ledger.types import Actor, ReceiverShare
+from timebank.people.callers import Caller
+from timebank.people.members import add_member
+from timebank.people.organisations import add_organisation, add_staff
+from timebank.people.timebanks import create_timebank
+from timebank.reporting.reports import (
+    REPORT_WINDOW_DAYS_MAX,
+    member_report,
+    reciprocity_report,
+    report_inputs,
+)
 from timebank.reports import (
     ApartTotals,
     Group,
@@ -45,16 +59,6 @@ from timebank.reports import (
     TagGroup,
     build_report,
     check_inputs,
-)
-from timebank.services.callers import Caller
-from timebank.services.clock import utc_now
-from timebank.services.members import add_member
-from timebank.services.organisations import add_organisation, add_staff
-from timebank.services.reports import (
-    REPORT_WINDOW_DAYS_MAX,
-    member_report,
-    reciprocity_report,
-    report_inputs,
 )
 
 FLOOR = -1_000_000
@@ -102,7 +106,7 @@ class Bank:
 
     def help(self, on: date, giver: int, *receivers: tuple[int, int]) -> int:
         shares = [ReceiverShare(account_id, minutes) for account_id, minutes in receivers]
-        view = services.record_exchange(
+        view = record_exchange(
             self.engine, self.timebank_id, self.actor, giver, shares, on, "help in the garden", None
         )
         assert view.status == "confirmed"
@@ -110,13 +114,13 @@ class Bank:
         return view.exchange_id
 
     def reverse(self, exchange_id: int, index: int) -> None:
-        services.reverse_exchange(self.engine, self.timebank_id, self.actor, exchange_id, "recorded twice")
+        reverse_exchange(self.engine, self.timebank_id, self.actor, exchange_id, "recorded twice")
         self.reversed_.append(self.history.pop(index))
 
     def grant(self, donor: int, receiver: int, minutes: int) -> None:
         """A donation to the pot, then a grant from it: neither is an exchange."""
-        services.give_credits(self.engine, self.timebank_id, self.actor, donor, self.pot, minutes)
-        services.give_credits(self.engine, self.timebank_id, self.actor, self.pot, receiver, minutes)
+        give_credits(self.engine, self.timebank_id, self.actor, donor, self.pot, minutes)
+        give_credits(self.engine, self.timebank_id, self.actor, self.pot, receiver, minutes)
 
     # --- reading back ------------------------------------------------------------------------
 
@@ -154,13 +158,13 @@ class Bank:
 
     def balances(self) -> dict[int, int]:
         return {
-            account_id: services.get_account(self.engine, self.timebank_id, account_id).balance_minutes
+            account_id: get_account(self.engine, self.timebank_id, account_id).balance_minutes
             for account_id in self.people
         }
 
 
 def make_bank(engine: Engine) -> Bank:
-    timebank = services.create_timebank(
+    timebank = create_timebank(
         engine,
         f"Report bank {next(_names)}",
         default_member_floor_minutes=FLOOR,
@@ -310,7 +314,7 @@ def test_balances_are_the_ledgers_at_midnight_by_posting_time(engine: Engine) ->
 
 def test_a_floor_changed_after_the_window_is_read_as_it_was(engine: Engine) -> None:
     bank, who = story(engine)
-    services.set_limits(
+    set_limits(
         engine,
         bank.timebank_id,
         bank.actor,

@@ -24,17 +24,22 @@ import pytest
 from sqlalchemy import Engine, insert, update
 from sqlalchemy.exc import IntegrityError
 
-from timebank import services
 from timebank.benefits import SpendClass
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.statement import CreditDirection
 from timebank.benefits.wording import find_credit_wording_problems, find_forbidden_words
+from timebank.clock import utc_now
 from timebank.db import run
 from timebank.db.spend_tables import spend_options, spends
+from timebank.exchanges.lifecycle import get_exchange, record_exchange
+from timebank.exchanges.reversals import reverse_exchange
+from timebank.involvement.declarations import set_declaration
+from timebank.involvement.statements import benefit_safe_statement
 from timebank.ledger import errors
 from timebank.ledger.types import Actor, ReceiverShare
-from timebank.services.callers import Caller
-from timebank.services.clock import utc_now
+from timebank.people.callers import Caller
+from timebank.people.timebanks import create_timebank
+from timebank.spending.spends import list_spend_options, withdraw_spend_option
 
 from .helpers import check_invariants
 from .involvement import Forum, make_forum
@@ -56,7 +61,7 @@ def audit_actions(forum: Forum, account_id: int) -> list[str]:
 
 
 def declare(forum: Forum, account_id: int) -> None:
-    services.set_declaration(forum.engine, forum.timebank_id, forum.member(account_id), account_id, DECLARED)
+    set_declaration(forum.engine, forum.timebank_id, forum.member(account_id), account_id, DECLARED)
 
 
 # --- the happy path ------------------------------------------------------------------------------
@@ -78,7 +83,7 @@ def test_a_spend_moves_exactly_the_options_minutes_from_the_member_to_the_organi
     assert spent.balance_minutes == -45
     assert spent.spend_class == "community_activity"
     assert not spent.acknowledged
-    exchange = services.get_exchange(engine, forum.timebank_id, spent.exchange_id)
+    exchange = get_exchange(engine, forum.timebank_id, spent.exchange_id)
     assert exchange.status == "confirmed"
     assert exchange.giver_account_id == forum.organisation_account
     assert exchange.receivers == ((member, 45),)
@@ -150,12 +155,12 @@ def test_a_coordinator_may_spend_for_a_member_who_is_not_online(engine: Engine) 
 
 def test_a_spend_posts_at_once_even_where_both_sides_must_confirm_exchanges(engine: Engine) -> None:
     # The organisation consented when it offered the option; the member consents by asking.
-    timebank = services.create_timebank(engine, "Both sides confirm", require_both_sides=True)
+    timebank = create_timebank(engine, "Both sides confirm", require_both_sides=True)
     forum = make_forum(engine, members=1, timebank_id=timebank.timebank_id)
 
     spent = forum.spend(forum.spend_option(minutes=20).spend_option_id, forum.members[0])
 
-    assert services.get_exchange(engine, forum.timebank_id, spent.exchange_id).status == "confirmed"
+    assert get_exchange(engine, forum.timebank_id, spent.exchange_id).status == "confirmed"
     assert forum.balance(forum.members[0]) == -20
 
 
@@ -165,7 +170,7 @@ def test_a_member_who_spent_credits_sees_them_spent_on_the_benefit_safe_statemen
     forum.spend(forum.spend_option("Swim session", 60).spend_option_id, member)
     today = utc_now().date()
 
-    statement = services.benefit_safe_statement(
+    statement = benefit_safe_statement(
         engine, forum.timebank_id, forum.member(member), member, today, today + timedelta(days=1)
     )
 
@@ -179,7 +184,7 @@ def test_reversing_a_spend_gives_the_credits_back_and_keeps_what_they_were_spent
     member = forum.members[0]
     spent = forum.spend(forum.spend_option(minutes=40).spend_option_id, member)
 
-    services.reverse_exchange(
+    reverse_exchange(
         engine,
         forum.timebank_id,
         Actor("coordinator", is_coordinator=True),
@@ -377,17 +382,15 @@ def test_any_member_sees_the_active_options_and_staff_see_the_withdrawn_too(engi
     forum = make_forum(engine, members=1)
     swim = forum.spend_option("Swim session", 60)
     voucher = forum.spend_option("Cinema voucher", 120, SpendClass.VOUCHER, by=forum.coordinator)
-    services.withdraw_spend_option(engine, forum.timebank_id, forum.staff, swim.spend_option_id)
+    withdraw_spend_option(engine, forum.timebank_id, forum.staff, swim.spend_option_id)
     member = forum.member(forum.members[0])
 
-    seen = services.list_spend_options(engine, forum.timebank_id, member)
-    of_library = services.list_spend_options(engine, forum.timebank_id, member, forum.organisation_id)
-    managed = services.list_spend_options(
+    seen = list_spend_options(engine, forum.timebank_id, member)
+    of_library = list_spend_options(engine, forum.timebank_id, member, forum.organisation_id)
+    managed = list_spend_options(
         engine, forum.timebank_id, forum.staff, forum.organisation_id, include_withdrawn=True
     )
-    everything = services.list_spend_options(
-        engine, forum.timebank_id, forum.coordinator, include_withdrawn=True
-    )
+    everything = list_spend_options(engine, forum.timebank_id, forum.coordinator, include_withdrawn=True)
 
     assert seen.options == of_library.options == (voucher,)
     assert [(o.spend_option_id, o.active) for o in managed.options] == [
@@ -403,8 +406,8 @@ def test_options_come_a_page_at_a_time(engine: Engine) -> None:
     made = [forum.spend_option(f"Session {i}", 30).spend_option_id for i in range(5)]
     member = forum.member(forum.members[0])
 
-    first = services.list_spend_options(engine, forum.timebank_id, member, limit=2)
-    rest = services.list_spend_options(engine, forum.timebank_id, member, cursor=first.next_cursor, limit=10)
+    first = list_spend_options(engine, forum.timebank_id, member, limit=2)
+    rest = list_spend_options(engine, forum.timebank_id, member, cursor=first.next_cursor, limit=10)
 
     assert [o.spend_option_id for o in (*first.options, *rest.options)] == made
     assert rest.next_cursor is None
@@ -415,7 +418,7 @@ def test_another_timebank_sees_none_of_the_options(engine: Engine) -> None:
     forum.spend_option()
     elsewhere = make_forum(engine, members=1)
 
-    seen = services.list_spend_options(engine, elsewhere.timebank_id, elsewhere.member(elsewhere.members[0]))
+    seen = list_spend_options(engine, elsewhere.timebank_id, elsewhere.member(elsewhere.members[0]))
 
     assert seen.options == ()
 
@@ -423,10 +426,10 @@ def test_another_timebank_sees_none_of_the_options(engine: Engine) -> None:
 def test_a_withdrawn_option_cannot_be_spent_on_and_withdrawing_again_changes_nothing(engine: Engine) -> None:
     forum = make_forum(engine, members=1)
     swim = forum.spend_option()
-    first = services.withdraw_spend_option(engine, forum.timebank_id, forum.staff, swim.spend_option_id)
+    first = withdraw_spend_option(engine, forum.timebank_id, forum.staff, swim.spend_option_id)
     rows = forum.rows()
 
-    again = services.withdraw_spend_option(engine, forum.timebank_id, forum.coordinator, swim.spend_option_id)
+    again = withdraw_spend_option(engine, forum.timebank_id, forum.coordinator, swim.spend_option_id)
     with pytest.raises(errors.SpendOptionWithdrawn):
         forum.spend(swim.spend_option_id, forum.members[0])
 
@@ -457,7 +460,7 @@ def test_an_api_key_of_the_organisation_may_create_options_but_another_organisat
 def test_option_texts_and_refusal_details_never_call_credits_pay(engine: Engine) -> None:
     forum = make_forum(engine, members=2)
     swim = forum.spend_option()
-    services.withdraw_spend_option(engine, forum.timebank_id, forum.staff, swim.spend_option_id)
+    withdraw_spend_option(engine, forum.timebank_id, forum.staff, swim.spend_option_id)
     refusals: list[errors.LedgerError] = []
     for attempt in (
         lambda: forum.spend(swim.spend_option_id, forum.members[0]),
@@ -485,7 +488,7 @@ def _spend_row(forum: Forum, **changes: Any) -> dict[str, Any]:
     """A spends row for goods, on an exchange of its own (so no other rule is what refuses it)."""
     member = forum.members[0]
     option = forum.spend_option("Bike repair kit", 10, SpendClass.GOODS)
-    exchange = services.record_exchange(
+    exchange = record_exchange(
         forum.engine,
         forum.timebank_id,
         Actor("coordinator", is_coordinator=True),

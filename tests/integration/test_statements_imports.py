@@ -21,22 +21,25 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from timebank import services
+from timebank.accounts.accounts import open_account
+from timebank.accounts.statements import balance_at, statement
+from timebank.accounts.views import StatementLine, StatementPage
+from timebank.clock import utc_now
+from timebank.exchanges.imports import ImportRow, import_exchanges
+from timebank.exchanges.lifecycle import get_exchange
 from timebank.ledger import errors
 from timebank.ledger.types import AccountKind
-from timebank.services import ImportRow, StatementLine, StatementPage
-from timebank.services.clock import utc_now
 
 from .helpers import ACTIVITY_DATE, World, check_invariants, exchange_ids, make_world, snapshot
 
 
 def pages(w: World, account_id: int, limit: int) -> list[StatementPage]:
     """Every page of the account's statement, following the cursors to the end."""
-    found = [services.statement(w.engine, w.timebank_id, account_id, limit=limit)]
+    found = [statement(w.engine, w.timebank_id, account_id, limit=limit)]
     while found[-1].next_cursor is not None:
         assert len(found) < 1000, "the cursors never end"
         found.append(
-            services.statement(w.engine, w.timebank_id, account_id, cursor=found[-1].next_cursor, limit=limit)
+            statement(w.engine, w.timebank_id, account_id, cursor=found[-1].next_cursor, limit=limit)
         )
     return found
 
@@ -70,7 +73,7 @@ def test_a_statement_lists_every_kind_of_line_newest_first_with_the_running_bala
     w.give(w.coordinator, w.pot, w.ann, 20)  # → 30
     w.reverse(first.exchange_id)  # → 90
 
-    page = services.statement(engine, w.timebank_id, w.ann)
+    page = statement(engine, w.timebank_id, w.ann)
 
     seen = [(ln.kind, ln.counterparty_account_id, ln.minutes, ln.balance_after_minutes) for ln in page.lines]
     assert seen == [
@@ -89,7 +92,7 @@ def test_a_statement_of_an_account_without_transfers_is_empty(engine: Engine) ->
     w = make_world(engine)
     w.posted(w.bo, {w.ann: 60})
 
-    page = services.statement(engine, w.timebank_id, w.cy)
+    page = statement(engine, w.timebank_id, w.cy)
 
     assert (page.lines, page.balance_minutes, page.next_cursor) == ((), 0, None)
 
@@ -107,14 +110,14 @@ def make_23_lines_for_ann(w: World) -> None:
             w.give(w.holder(w.ann), w.ann, w.bo, 10 + n)
     w.posted(w.ann, {w.bo: 15, w.cy: 25})
     rows = [row(w.ann, w.cy, 5 + n) if n % 3 else row(w.cy, w.ann, 4 + n) for n in range(11)]
-    services.import_exchanges(w.engine, w.timebank_id, w.coordinator, rows)
+    import_exchanges(w.engine, w.timebank_id, w.coordinator, rows)
 
 
 @pytest.mark.parametrize("limit", [5, 1, 22, 23, 200])
 def test_cursor_paging_covers_every_line_exactly_once_with_no_overlap(engine: Engine, limit: int) -> None:
     w = make_world(engine)
     make_23_lines_for_ann(w)
-    whole = services.statement(engine, w.timebank_id, w.ann, limit=200).lines
+    whole = statement(engine, w.timebank_id, w.ann, limit=200).lines
     assert len(whole) == 23
 
     found = pages(w, w.ann, limit)
@@ -131,10 +134,10 @@ def test_cursor_paging_covers_every_line_exactly_once_with_no_overlap(engine: En
 def test_a_cursor_keeps_its_place_when_newer_lines_arrive_between_pages(engine: Engine) -> None:
     w = make_world(engine)
     make_23_lines_for_ann(w)
-    first = services.statement(engine, w.timebank_id, w.ann, limit=5)
+    first = statement(engine, w.timebank_id, w.ann, limit=5)
     w.posted(w.bo, {w.ann: 1})  # a newer line arrives after the first page was read
 
-    rest = services.statement(engine, w.timebank_id, w.ann, cursor=first.next_cursor, limit=200)
+    rest = statement(engine, w.timebank_id, w.ann, cursor=first.next_cursor, limit=200)
 
     assert len(first.lines) + len(rest.lines) == 23
     assert not {line.transfer_id for line in first.lines} & {line.transfer_id for line in rest.lines}
@@ -154,18 +157,18 @@ def test_balance_at_a_recorded_moment_is_the_balance_then(engine: Engine) -> Non
         moments.append((utc_now(), w.balance(w.ann), w.balance(w.bo)))
 
     for at, ann, bo in moments:
-        assert services.balance_at(engine, w.timebank_id, w.ann, at) == ann
-        assert services.balance_at(engine, w.timebank_id, w.bo, at) == bo
+        assert balance_at(engine, w.timebank_id, w.ann, at) == ann
+        assert balance_at(engine, w.timebank_id, w.bo, at) == bo
     assert moments[0][1:] == (0, 0)
-    assert services.balance_at(engine, w.timebank_id, w.ann, datetime(2000, 1, 1, tzinfo=UTC)) == 0
+    assert balance_at(engine, w.timebank_id, w.ann, datetime(2000, 1, 1, tzinfo=UTC)) == 0
     far_future = utc_now() + timedelta(days=3650)
-    assert services.balance_at(engine, w.timebank_id, w.ann, far_future) == w.balance(w.ann)
+    assert balance_at(engine, w.timebank_id, w.ann, far_future) == w.balance(w.ann)
 
 
 def test_balance_at_each_lines_own_moment_is_that_lines_balance_after(engine: Engine) -> None:
     w = make_world(engine)
     make_23_lines_for_ann(w)
-    lines = services.statement(engine, w.timebank_id, w.ann, limit=200).lines
+    lines = statement(engine, w.timebank_id, w.ann, limit=200).lines
 
     last_line_at: dict[datetime, StatementLine] = {}
     for line in lines:  # newest first, so the first line seen at a moment is its last one
@@ -173,8 +176,8 @@ def test_balance_at_each_lines_own_moment_is_that_lines_balance_after(engine: En
     assert len(last_line_at) == 12  # 10 gifts, the exchange's two lines, the import's eleven
 
     for at, line in last_line_at.items():
-        assert services.balance_at(engine, w.timebank_id, w.ann, at) == line.balance_after_minutes
-        before = services.balance_at(engine, w.timebank_id, w.ann, at - timedelta(microseconds=1))
+        assert balance_at(engine, w.timebank_id, w.ann, at) == line.balance_after_minutes
+        before = balance_at(engine, w.timebank_id, w.ann, at - timedelta(microseconds=1))
         earlier = [other for other in lines if moment(other) < at]
         assert before == (earlier[0].balance_after_minutes if earlier else 0)
 
@@ -184,7 +187,7 @@ def test_balance_at_each_lines_own_moment_is_that_lines_balance_after(engine: En
 
 def test_an_import_of_good_rows_writes_them_all_as_confirmed_exchanges_in_one_go(engine: Engine) -> None:
     w = make_world(engine)
-    library = services.open_account(engine, w.timebank_id, w.coordinator, AccountKind.ORGANISATION, "Library")
+    library = open_account(engine, w.timebank_id, w.coordinator, AccountKind.ORGANISATION, "Library")
     org = library.account_id
     rows = [
         row(w.bo, w.ann, 400),
@@ -196,14 +199,14 @@ def test_an_import_of_good_rows_writes_them_all_as_confirmed_exchanges_in_one_go
     ]
     before = snapshot(engine, w.timebank_id)["counts"]
 
-    result = services.import_exchanges(engine, w.timebank_id, w.coordinator, rows)
+    result = import_exchanges(engine, w.timebank_id, w.coordinator, rows)
 
     assert (result.exchanges_imported, result.minutes_imported) == (6, 745)
     after = snapshot(engine, w.timebank_id)
     for table in ("transactions", "transfers", "exchanges", "exchange_receivers"):
         assert after["counts"][table] == before[table] + 6, table
     assert w.balances() == {w.pot: 0, w.ann: -400, w.bo: 385, w.cy: -75, org: 90}
-    imported = [services.get_exchange(engine, w.timebank_id, i) for i in exchange_ids(engine, w.timebank_id)]
+    imported = [get_exchange(engine, w.timebank_id, i) for i in exchange_ids(engine, w.timebank_id)]
     assert [(x.status, x.giver_account_id, x.receivers) for x in imported] == [
         ("confirmed", r.giver_account_id, ((r.receiver_account_id, r.minutes),)) for r in rows
     ]
@@ -215,7 +218,7 @@ def test_an_import_of_good_rows_writes_them_all_as_confirmed_exchanges_in_one_go
 def test_each_imported_exchange_can_be_reversed_on_its_own(engine: Engine) -> None:
     w = make_world(engine)
     rows = [row(w.bo, w.ann, 100), row(w.cy, w.ann, 50), row(w.ann, w.bo, 20)]
-    services.import_exchanges(engine, w.timebank_id, w.coordinator, rows)
+    import_exchanges(engine, w.timebank_id, w.coordinator, rows)
     first, second, third = exchange_ids(engine, w.timebank_id)
 
     w.reverse(second, reason="imported twice from the old spreadsheet")
@@ -250,7 +253,7 @@ def test_an_import_with_bad_rows_is_refused_listing_every_bad_row_and_writes_not
     before = [snapshot(engine, w.timebank_id), snapshot(engine, o.timebank_id)]
 
     with pytest.raises(errors.ImportRejected) as refusal:
-        services.import_exchanges(engine, w.timebank_id, w.coordinator, rows)
+        import_exchanges(engine, w.timebank_id, w.coordinator, rows)
 
     assert refusal.value.code == "import_rejected"
     assert [(e.row, e.code) for e in refusal.value.errors] == [
@@ -276,11 +279,11 @@ def test_once_the_bad_rows_are_fixed_the_same_import_goes_through(engine: Engine
     w = make_world(engine)
     rows = [row(w.bo, w.ann, 400), row(w.cy, w.ann, 300)]
     with pytest.raises(errors.ImportRejected) as refusal:
-        services.import_exchanges(engine, w.timebank_id, w.coordinator, rows)
+        import_exchanges(engine, w.timebank_id, w.coordinator, rows)
     assert [(e.row, e.code) for e in refusal.value.errors] == [(2, "balance_below_floor")]
 
     rows[1] = row(w.cy, w.ann, 200)
-    result = services.import_exchanges(engine, w.timebank_id, w.coordinator, rows)
+    result = import_exchanges(engine, w.timebank_id, w.coordinator, rows)
 
     assert result.exchanges_imported == 2
     assert w.balance(w.ann) == -600
@@ -290,7 +293,7 @@ def test_an_empty_import_writes_nothing(engine: Engine) -> None:
     w = make_world(engine)
     before = snapshot(engine, w.timebank_id)
 
-    result = services.import_exchanges(engine, w.timebank_id, w.coordinator, [])
+    result = import_exchanges(engine, w.timebank_id, w.coordinator, [])
 
     assert (result.exchanges_imported, result.minutes_imported) == (0, 0)
     assert snapshot(engine, w.timebank_id) == before
@@ -309,9 +312,9 @@ def test_history_older_than_the_timebanks_back_dating_bound_imports_but_no_day_a
         ImportRow(w.ann, w.cy, 45, today, "today"),
     ]
 
-    result = services.import_exchanges(engine, w.timebank_id, w.coordinator, history)
+    result = import_exchanges(engine, w.timebank_id, w.coordinator, history)
     with pytest.raises(errors.ImportRejected) as refusal:
-        services.import_exchanges(
+        import_exchanges(
             engine,
             w.timebank_id,
             w.coordinator,
@@ -326,7 +329,6 @@ def test_history_older_than_the_timebanks_back_dating_bound_imports_but_no_day_a
     assert result.exchanges_imported == 3
     assert [(e.row, e.code) for e in refusal.value.errors] == [(2, "activity_date_in_future")]
     dates = [
-        services.get_exchange(engine, w.timebank_id, i).activity_date
-        for i in exchange_ids(engine, w.timebank_id)
+        get_exchange(engine, w.timebank_id, i).activity_date for i in exchange_ids(engine, w.timebank_id)
     ]
     assert dates == [r.activity_date.isoformat() for r in history]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import httpx
 from sqlalchemy import Engine
 
-from timebank.services.access import create_admin
+from timebank.people.access import create_admin
 
 __all__ = ["Actor", "BankTimebank", "BankWorld", "build_bank_world"]
 

@@ -42,8 +42,8 @@ from sqlalchemy.engine import make_url
 from tests.conftest import drop_postgres_database, fresh_postgres_database
 from tests.integration.helpers import ACTIVITY_DATE, check_invariants, exchange_ids, make_world
 from tests.reliability.pg_cluster import POSTGRES_BIN, PrivateCluster
-from timebank import services
 from timebank.db import make_engine, upgrade
+from timebank.exchanges.lifecycle import record_exchange
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.settings import get_settings
 
@@ -184,7 +184,7 @@ def record_exchanges_until_killed(url: str, timebank_id: int, account_ids: list[
     for turn in itertools.count():
         giver = account_ids[turn % len(account_ids)]
         receiver = account_ids[(turn + 1) % len(account_ids)]
-        view = services.record_exchange(
+        view = record_exchange(
             engine,
             timebank_id,
             coordinator,

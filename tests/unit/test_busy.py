@@ -1,4 +1,4 @@
-"""Slots for slow work (timebank.services.busy): a bounded number run, a bounded number wait, no more.
+"""Slots for slow work (timebank.busy): a bounded number run, a bounded number wait, no more.
 
 No database: a ``Slots`` is a counter behind a lock. Threads stand for worker threads, and an
 asyncio loop for the HTTP edge, which waits for a slot without a thread and hands it on to the
@@ -16,8 +16,8 @@ from contextlib import contextmanager
 import anyio.to_thread
 import pytest
 
+from timebank.busy import Slots
 from timebank.ledger.errors import ServerBusy
-from timebank.services.busy import Slots
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from timebank.ledger import errors
-from timebank.services.callers import Caller
+from timebank.people.callers import Caller
 
 TB, OTHER_TB = 1, 2
 OWN, ORG, ELSEWHERE = 10, 20, 30

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from timebank.services.gc_pause import cyclic_gc_paused
+from timebank.reporting.gc_pause import cyclic_gc_paused
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""The report's charts (timebank.reports.charts): four pictures for a board paper, as SVG or PNG.
+"""The report's charts (timebank.rendering.charts): four pictures for a board paper, as SVG or PNG.
 
 Each chart is drawn from the mixed timebank of test_report_fixtures and from an empty window, in
 both formats. A PNG is checked by its signature and the size in its header; an SVG is parsed as XML
@@ -17,8 +17,7 @@ from functools import cache
 
 import pytest
 
-from timebank.reports import TagGroup, build_report
-from timebank.reports.charts import (
+from timebank.rendering.charts import (
     CHART_FORMATS,
     CHART_NAMES,
     ChartFormat,
@@ -26,6 +25,7 @@ from timebank.reports.charts import (
     NotEnoughDataToChart,
     render_chart,
 )
+from timebank.reports import TagGroup, build_report
 from timebank.reports.figures import give_share_bin, give_share_histogram
 from timebank.reports.inputs import MonthAccountTotals
 from timebank.reports.report import Report

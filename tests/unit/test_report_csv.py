@@ -6,8 +6,8 @@ import csv
 import io
 from datetime import date
 
+from timebank.rendering.report_csv import CSV_COLUMNS, report_csv
 from timebank.reports import TagGroup, build_report
-from timebank.reports.report_csv import CSV_COLUMNS, report_csv
 from timebank.reports.report_json import report_json
 
 from .test_report_fixtures import MARCH_AND_APRIL, MIXED_APART, MIXED_EXCHANGES, MIXED_PEOPLE

@@ -28,7 +28,9 @@ import pytest
 from tests.unit.test_report_fixtures import MARCH_AND_APRIL, MIXED_APART, MIXED_EXCHANGES, MIXED_PEOPLE
 from tests.unit.test_report_inputs import aggregate
 from timebank.ledger import errors
-from timebank.reports import ReportInputs, build_report, report_csv, report_json, report_text
+from timebank.rendering.report_csv import report_csv
+from timebank.rendering.report_text import report_text
+from timebank.reports import ReportInputs, build_report, report_json
 from timebank.reports.ratings import (
     DEFAULT_THRESHOLDS,
     LOWER_IS_BETTER,

@@ -59,7 +59,7 @@ _PROBLEM_STATUSES = {
     "429": "Too many attempts; see Retry-After",
 }
 # Operations that do slow work (check or hash a password, draw a chart, write a PDF): each may find
-# every slot for it taken (timebank.services.busy) and answer 503 server_busy.
+# every slot for it taken (timebank.busy) and answer 503 server_busy.
 _BUSY_OPERATIONS = {
     "log_in",
     "change_password",

@@ -1,7 +1,7 @@
 """What routes depend on: the engine, the caller behind the bearer token, idempotency keys, and slots.
 
 A route that does slow work (checks a password, draws a chart, writes a PDF) depends on a slot for
-it (``timebank.services.busy``). The dependency waits for the slot on the event loop, before FastAPI
+it (``timebank.busy``). The dependency waits for the slot on the event loop, before FastAPI
 hands the route to a worker thread, so requests waiting for a slot hold no thread that other
 requests need; past the wait it answers 503 ``server_busy``. A route behind a login takes its slot
 once the caller is known, so requests without a valid token take no slot from those with one.
@@ -17,12 +17,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
 from timebank.api.schemas import ID_MAX
+from timebank.busy import chart_rendering, password_hashing
+from timebank.exchanges.idempotency import IDEMPOTENCY_KEY_LENGTH_MAX
 from timebank.ledger.errors import NotAuthenticated
 from timebank.ledger.limits import STATEMENT_LIMIT_MAX
-from timebank.services.access import authenticate
-from timebank.services.busy import chart_rendering, password_hashing
-from timebank.services.callers import Caller
-from timebank.services.idempotency import IDEMPOTENCY_KEY_LENGTH_MAX
+from timebank.people.access import authenticate
+from timebank.people.callers import Caller
 
 __all__ = [
     "CallerDep",

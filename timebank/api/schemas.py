@@ -23,8 +23,8 @@ from timebank.ledger.limits import (
     RECEIVERS_MAX,
 )
 from timebank.ledger.rules import MINUTES_PER_TRANSFER_MAX
-from timebank.services.members import TAGS_MAX
-from timebank.services.timebanks import BACKDATE_DAYS_MAX_LIMIT, DEFAULT_BACKDATE_DAYS_MAX
+from timebank.people.members import TAGS_MAX
+from timebank.people.timebanks import BACKDATE_DAYS_MAX_LIMIT, DEFAULT_BACKDATE_DAYS_MAX
 
 __all__ = [
     "ID_MAX",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from timebank.api.schemas import TransactionOut, TransferOut
-from timebank.services.views import TransactionView
+from timebank.exchanges.views import TransactionView
 
 __all__ = ["transaction_out"]
 

@@ -168,7 +168,7 @@ class UnitOfWork:
         """Roll back everything done so far and begin again on the same connection.
 
         For the one case where a use case commits something other than its work: a refusal recorded
-        under an idempotency key (services/idempotency.py), written alone once the work is undone.
+        under an idempotency key (timebank/exchanges/idempotency.py), written alone once the work is undone.
         """
         assert not self._committed, "a committed unit of work cannot start again"
         self._transaction.rollback()

@@ -121,7 +121,7 @@ and last the limits (would a balance cross its floor or cap?).
     └── ServerBusy                 server_busy: too much slow work at once; nothing done, try again
 
 ``ServerBusy`` stands apart from that order: it breaks no rule of the request, but says the server
-already runs as much of one kind of slow work as it may (``timebank.services.busy``), and it is
+already runs as much of one kind of slow work as it may (``timebank.busy``), and it is
 raised before that work or anything else of the request's is done.
 
 A refused operation changes nothing (invariant L5): services raise these before writing, and the

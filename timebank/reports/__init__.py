@@ -17,17 +17,12 @@ the thresholds that applied.
     networks      the giving graph: reciprocity, strongly connected components, new ties
     ratings       red, amber, green
     report        the report, the small-group rule, whether it may be exported
-    report_json   the report as JSON
-    report_csv    the report as CSV, one row per figure, small groups never exported
-    report_text   the report for the terminal
-    charts        the report as four charts for a board paper, SVG or PNG (matplotlib)
+    report_json   the report as JSON (the answer of the API and the pages' data)
+
+The report as CSV, as text for the terminal and as charts is drawn in ``timebank.rendering``.
 
 Imports only the standard library, numpy and scipy (for the strongly connected components of a
-large giving graph; the architecture test would also allow networkx and ``timebank.ledger``);
-nothing in the ledger or in storage imports it. The exception is ``charts`` (with ``charts_draw``
-and ``charts_style``), which draws with matplotlib: it is imported by name,
-``from timebank.reports.charts import render_chart``, and never from here, so that reading a
-report never loads matplotlib.
+large giving graph; the architecture test would also allow networkx and ``timebank.ledger``).
 """
 
 from timebank.reports import consistency, figures, networks, statistics, windows
@@ -64,9 +59,7 @@ from timebank.reports.report import (
     build_report,
     may_export,
 )
-from timebank.reports.report_csv import report_csv, report_rows
 from timebank.reports.report_json import REPORT_KEYS, report_json, thresholds_json
-from timebank.reports.report_text import report_text
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -101,10 +94,7 @@ __all__ = [
     "figures",
     "may_export",
     "networks",
-    "report_csv",
     "report_json",
-    "report_rows",
-    "report_text",
     "statistics",
     "thresholds_json",
     "windows",

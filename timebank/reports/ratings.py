@@ -16,7 +16,7 @@ are the last value outside it. Values are exact fractions, so a boundary is neve
 rounding. A figure with no value (None) has no rating.
 
 ``Thresholds`` is a frozen value with the issue's defaults; each timebank may keep its own (stored
-per figure, see ``timebank.services.report_ratings``). A value that is not a whole percentage from
+per figure, see ``timebank.reporting.ratings``). A value that is not a whole percentage from
 0 to 100 is refused as ``RatingThresholdOutOfRange``, and a figure's pair the wrong way round for its
 direction (amber starting above green; for the top-20% share, green reaching above red) as
 ``RatingThresholdsOutOfOrder``; equal thresholds are allowed and leave no amber band.

@@ -7,11 +7,11 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from timebank.accounts.reading import change_limits, limit_changes, read_account, read_statement
+from timebank.accounts.views import AccountView
 from timebank.api.deps import CallerDep, CursorQuery, EngineDep, IdPath, LimitQuery, TimebankPath
 from timebank.api.edge import JsonRoute
 from timebank.api.schemas import AccountOut, LimitsUpdate, StatementLineOut, StatementOut
-from timebank.services.account_reads import change_limits, limit_changes, read_account, read_statement
-from timebank.services.views import AccountView
 
 __all__ = ["router"]
 

@@ -33,12 +33,12 @@ from timebank.api.involvement_schemas import (
     PaymentCheckOut,
 )
 from timebank.benefits.activities import ActivityClassification
-from timebank.services import activities as service
-from timebank.services.activity_reads import activity_attendance, list_activities
-from timebank.services.attendance import record_attendance
-from timebank.services.attendance_inputs import AttendeeChoice, OfferTerms
-from timebank.services.benefit_views import ActivityView
-from timebank.services.payment_guard import check_payment_offer
+from timebank.involvement import activities as service
+from timebank.involvement.activities import activity_attendance, list_activities
+from timebank.involvement.attendance import record_attendance
+from timebank.involvement.attendees import AttendeeChoice, OfferTerms
+from timebank.involvement.payment_guard import check_payment_offer
+from timebank.involvement.views import ActivityView
 
 __all__ = ["router"]
 

@@ -10,7 +10,7 @@ from timebank.api.deps import CallerDep, CursorQuery, EngineDep, LimitQuery, Tim
 from timebank.api.edge import JsonRoute
 from timebank.api.involvement_schemas import AuditEntryOut, AuditPageOut
 from timebank.api.schemas import ID_MAX
-from timebank.services.audit_reads import read_audit_log
+from timebank.involvement.audit import read_audit_log
 
 __all__ = ["router"]
 

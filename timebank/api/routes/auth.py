@@ -11,7 +11,7 @@ from timebank.api.deps import CallerDep, EngineDep, OptionalCallerDep, PasswordS
 from timebank.api.edge import JsonRoute
 from timebank.api.schemas import MeOut, PasswordChange, TokenOut
 from timebank.ledger import rules
-from timebank.services.access import change_password, log_in, log_out
+from timebank.people.access import change_password, log_in, log_out
 
 __all__ = ["router"]
 

@@ -7,7 +7,7 @@ today. A statement never covers a day after today: a later ``to`` is cut to end 
 gives a plain page to read or print, and ``Accept: application/pdf`` (or ``?format=pdf``, which a
 link can carry) a PDF to hand to a benefit office. Only the member and the timebank's coordinators
 may read it; a coordinator's read is audited. A PDF takes one of a few PDF slots
-(``timebank.services.busy``), waited for on the event loop; when none comes free in time the
+(``timebank.busy``), waited for on the event loop; when none comes free in time the
 answer is 503 ``server_busy``.
 """
 
@@ -24,9 +24,9 @@ from timebank.api.edge import JsonRoute, inline_hash_source, page_policy
 from timebank.api.schemas import CalendarDate
 from timebank.benefits.statement import Statement
 from timebank.benefits.statement_text import letter_lines
-from timebank.services.benefit_statement_html import PAGE_STYLE, letter_html, statement_html
-from timebank.services.benefit_statements import benefit_safe_statement, statement_json
-from timebank.services.busy import pdf_rendering
+from timebank.busy import pdf_rendering
+from timebank.involvement.statements import benefit_safe_statement, statement_json
+from timebank.rendering.statement_html import PAGE_STYLE, letter_html, statement_html
 
 __all__ = ["router"]
 
@@ -118,14 +118,14 @@ PdfSlot = Depends(_pdf_slot)
 
 
 def _statement_pdf(statement: Statement) -> bytes:
-    from timebank.services.benefit_statement_pdf import statement_pdf  # fpdf2 loads on first use
+    from timebank.rendering.statement_pdf import statement_pdf
 
     with pdf_rendering().hold():  # held already, through PdfSlot; a caller without one waits here
         return statement_pdf(statement)
 
 
 def _letter_pdf(statement: Statement) -> bytes:
-    from timebank.services.benefit_statement_pdf import letter_pdf  # fpdf2 loads on first use
+    from timebank.rendering.statement_pdf import letter_pdf
 
     with pdf_rendering().hold():
         return letter_pdf(statement)

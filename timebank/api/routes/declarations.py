@@ -16,8 +16,8 @@ from timebank.api.deps import CallerDep, EngineDep, IdPath, TimebankPath
 from timebank.api.edge import JsonRoute
 from timebank.api.involvement_schemas import DeclarationOut, DeclarationPut
 from timebank.benefits.categories import BenefitCategory
-from timebank.services import declarations as service
-from timebank.services.benefit_views import DeclarationView
+from timebank.involvement import declarations as service
+from timebank.involvement.views import DeclarationView
 
 __all__ = ["router"]
 

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from timebank.api.deps import CallerDep, CursorQuery, EngineDep, LimitQuery, TimebankPath
 from timebank.api.edge import JsonRoute
-from timebank.services.members import directory
+from timebank.people.members import directory
 
 __all__ = ["router"]
 

@@ -26,10 +26,10 @@ from timebank.api.schemas import (
     TransactionOut,
 )
 from timebank.api.transactions import transaction_out
+from timebank.exchanges import acting
+from timebank.exchanges.listing import list_exchanges, read_exchange
+from timebank.exchanges.views import ExchangeView
 from timebank.ledger.types import ExchangeStatus, ReceiverShare
-from timebank.services import acting
-from timebank.services.exchange_lists import list_exchanges, read_exchange
-from timebank.services.views import ExchangeView
 
 __all__ = ["router"]
 

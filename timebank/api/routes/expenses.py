@@ -13,7 +13,7 @@ from timebank.api.deps import CallerDep, EngineDep, IdempotencyKeyHeader, IdPath
 from timebank.api.edge import JsonRoute
 from timebank.api.involvement_schemas import ExpenseCreate, ExpenseOut, ReceiptIn
 from timebank.benefits.money import Evidence, Mileage, Receipt
-from timebank.services.expenses import record_expense
+from timebank.involvement.expenses import record_expense
 
 __all__ = ["router"]
 

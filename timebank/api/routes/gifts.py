@@ -8,7 +8,7 @@ from timebank.api.deps import CallerDep, EngineDep, IdempotencyKeyHeader, Timeba
 from timebank.api.edge import JsonRoute
 from timebank.api.schemas import GiftCreate, TransactionOut
 from timebank.api.transactions import transaction_out
-from timebank.services import acting
+from timebank.exchanges import acting
 
 __all__ = ["router"]
 

@@ -19,9 +19,9 @@ from timebank.api.involvement_schemas import (
     PaymentAdviceOut,
     PaymentAdvicePageOut,
 )
-from timebank.services import invitations as service
-from timebank.services.benefit_views import InvitationsView
-from timebank.services.payment_advice import read_payment_advice
+from timebank.involvement import invitations as service
+from timebank.involvement.payment_advice import read_payment_advice
+from timebank.involvement.views import InvitationsView
 
 __all__ = ["router"]
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from timebank.api.deps import CallerDep, CursorQuery, EngineDep, IdPath, LimitQuery, TimebankPath
 from timebank.api.edge import JsonRoute
 from timebank.api.schemas import MemberCreate, MemberOut, MemberPageOut, MemberUpdate
-from timebank.services.members import MemberView, add_member, get_member, list_members, update_member
+from timebank.people.members import MemberView, add_member, get_member, list_members, update_member
 
 __all__ = ["router"]
 

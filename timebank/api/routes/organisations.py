@@ -17,8 +17,8 @@ from timebank.api.schemas import (
     StaffAdd,
 )
 from timebank.ledger.contacts import Contact
-from timebank.services import organisations as service
-from timebank.services.organisations import ApiKeyView, OrganisationView
+from timebank.people import organisations as service
+from timebank.people.organisations import ApiKeyView, OrganisationView
 
 __all__ = ["router"]
 

@@ -23,12 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from timebank.api.deps import CallerDep, EngineDep, TimebankPath
 from timebank.api.edge import JsonRoute
+from timebank.reporting.ratings import RatingSettings, read_rating_thresholds, set_rating_thresholds
 from timebank.reports import Boundaries, RatedFigureName
-from timebank.services.report_ratings import (
-    RatingSettings,
-    read_rating_thresholds,
-    set_rating_thresholds,
-)
 
 __all__ = ["router"]
 

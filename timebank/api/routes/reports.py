@@ -20,12 +20,13 @@ from sqlalchemy import Engine
 from timebank.api.deps import CallerDep, ChartSlot, EngineDep, IdPath, TimebankPath
 from timebank.api.edge import JsonRoute
 from timebank.api.schemas import ID_MAX, CalendarDate
+from timebank.busy import chart_rendering
+from timebank.clock import utc_now
 from timebank.ledger.errors import NotEnoughData, ReportGroupAmbiguous
-from timebank.reports import Group, OrganisationGroup, Report, TagGroup, report_csv, report_json
-from timebank.services.busy import chart_rendering
-from timebank.services.callers import Caller
-from timebank.services.clock import utc_now
-from timebank.services.reports import member_report, reciprocity_report
+from timebank.people.callers import Caller
+from timebank.rendering.report_csv import report_csv
+from timebank.reporting.reports import member_report, reciprocity_report
+from timebank.reports import Group, OrganisationGroup, Report, TagGroup, report_json
 
 __all__ = ["router"]
 
@@ -151,7 +152,7 @@ def chart(
     organisation_id: GroupOrganisation = None,
 ) -> Response:
     """One chart of the reciprocity report for a board paper, as SVG or PNG (coordinator)."""
-    from timebank.reports.charts import NotEnoughDataToChart, render_chart  # matplotlib loads on first use
+    from timebank.rendering.charts import NotEnoughDataToChart, render_chart
 
     report = _report(engine, tb, caller, from_on, to_on, tag, organisation_id)
     try:

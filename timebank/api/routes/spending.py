@@ -32,8 +32,8 @@ from timebank.api.involvement_schemas import (
 )
 from timebank.api.schemas import ID_MAX
 from timebank.benefits.spending import SpendClass
-from timebank.services import spending as service
-from timebank.services.spend_views import SpendOptionView
+from timebank.spending import spends as service
+from timebank.spending.views import SpendOptionView
 
 __all__ = ["router"]
 

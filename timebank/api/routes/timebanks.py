@@ -8,7 +8,7 @@ from timebank.api.deps import CallerDep, EngineDep, TimebankPath
 from timebank.api.edge import JsonRoute
 from timebank.api.schemas import TimebankCreate, TimebankOut, TimebankUpdate
 from timebank.db.repositories import TimebankSettings
-from timebank.services.timebanks import (
+from timebank.people.timebanks import (
     change_settings,
     create_timebank,
     get_timebank,

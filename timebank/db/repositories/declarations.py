@@ -2,8 +2,8 @@
 
 One row per member account, or none. Deleting a declaration deletes its row; what remains is the
 audit log's note that it happened. The categories are codes, sorted and comma-separated in the row
-and a sorted tuple here. Only the services that check who asks (``timebank.services.declarations``),
-the payment guard and the check on spending credits (``timebank.services.spending``) read them.
+and a sorted tuple here. Only the services that check who asks (``timebank.involvement.declarations``),
+the payment guard and the check on spending credits (``timebank.spending.spends``) read them.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Members and coordinators record exchanges one by one dated at most this many days back; the bulk
 import of history is not bound by it. Every existing timebank gets the default, 365 days, written
-out here (not taken from ``timebank.services.timebanks``) so that this revision keeps its meaning
+out here (not taken from ``timebank.people.timebanks``) so that this revision keeps its meaning
 whatever that module becomes; the CHECK keeps it from 0 (today only) to ten years.
 
 The downgrade drops the column: exchanges may be dated any day back again, as before.

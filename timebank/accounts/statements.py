@@ -1,0 +1,99 @@
+"""Statements and past balances: reading an account's history back.
+
+A statement lists an account's transfers newest first, each with the balance just after it, so a
+member sees how their balance came to be. Pages are cut with an opaque cursor (the last line's time
+and id), so paging stays fast however long the history. The balance at any past moment is read
+from the last transfer at or before it, without adding anything up.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from timebank.accounts.views import StatementLine, StatementPage
+from timebank.db.repositories import StatementRow
+from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.ledger.errors import CursorInvalid, PageLimitOutOfRange
+from timebank.ledger.limits import STATEMENT_LIMIT_DEFAULT, STATEMENT_LIMIT_MAX
+
+__all__ = ["balance_at", "decode_cursor", "encode_cursor", "statement"]
+
+
+def encode_cursor(posted_at: datetime, transfer_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{posted_at.isoformat()}|{transfer_id}".encode()).decode()
+
+
+_CURSOR_LENGTH_MAX = 200
+_TRANSFER_ID_MAX = 2**63 - 1
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """Read back a cursor from ``encode_cursor``; anything else is refused, never passed to SQL."""
+    refusal = CursorInvalid("This page cursor is not one we gave out; start from the first page")
+    if len(cursor) > _CURSOR_LENGTH_MAX:
+        raise refusal
+    try:
+        posted_at_text, transfer_id_text = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        posted_at = datetime.fromisoformat(posted_at_text)
+        transfer_id = int(transfer_id_text)
+        if posted_at.tzinfo is None or not 0 < transfer_id <= _TRANSFER_ID_MAX:
+            raise refusal
+        # Normalising to UTC also rejects moments that only exist outside the datetime range.
+        posted_at = posted_at.astimezone(UTC)
+    except (ValueError, UnicodeError, binascii.Error, OverflowError) as error:
+        raise refusal from error
+    return posted_at, transfer_id
+
+
+def _line(row: StatementRow) -> StatementLine:
+    return StatementLine(
+        transfer_id=row.transfer_id,
+        transaction_id=row.transaction_id,
+        kind=row.kind.value,
+        counterparty_account_id=row.counterparty_account_id,
+        minutes=row.minutes,
+        balance_after_minutes=row.balance_after_minutes,
+        posted_at=row.posted_at.isoformat(),
+    )
+
+
+def statement(
+    engine: Engine,
+    timebank_id: int,
+    account_id: int,
+    cursor: str | None = None,
+    limit: int = STATEMENT_LIMIT_DEFAULT,
+) -> StatementPage:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= STATEMENT_LIMIT_MAX:
+        raise PageLimitOutOfRange(f"Ask for between 1 and {STATEMENT_LIMIT_MAX} lines a page")
+    before = decode_cursor(cursor) if cursor is not None else None
+
+    def use_case(uow: UnitOfWork) -> StatementPage:
+        account = uow.accounts.get(timebank_id, account_id)
+        rows = uow.transfers.statement(timebank_id, account_id, before, limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return StatementPage(
+            account_id=account_id,
+            balance_minutes=account.balance_minutes,
+            lines=tuple(_line(r) for r in rows),
+            next_cursor=encode_cursor(rows[-1].posted_at, rows[-1].transfer_id) if more else None,
+        )
+
+    return run(engine, use_case, write=False)
+
+
+def balance_at(engine: Engine, timebank_id: int, account_id: int, at: datetime) -> int:
+    """The account's balance as it stood at ``at`` (an aware datetime)."""
+    if at.tzinfo is None:
+        raise ValueError("balance_at needs an aware datetime")
+
+    def use_case(uow: UnitOfWork) -> int:
+        uow.accounts.get(timebank_id, account_id)
+        return uow.transfers.balance_at(account_id, at)
+
+    return run(engine, use_case, write=False)

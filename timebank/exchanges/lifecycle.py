@@ -1,0 +1,335 @@
+"""Recording exchanges under the consent rule, and what happens to them afterwards.
+
+An exchange recorded by its receiver (who pays) or by a coordinator posts at once: one transaction
+with a transfer from each receiver to the giver. One recorded by the giver waits, ``pending`` and
+touching no balance, until every receiver confirms; the last confirmation posts it. Limits are
+checked when the transfers post, not when the exchange is recorded. Pending exchanges older than the
+timebank's setting expire, or post by themselves where the timebank auto-confirms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from timebank.clock import utc_now
+from timebank.db.repositories import TimebankSettings
+from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.exchanges.idempotency import once
+from timebank.exchanges.posting import Posting, post_transaction
+from timebank.exchanges.views import ExchangeView, ExpiryReport
+from timebank.ledger import consent, rules
+from timebank.ledger.errors import (
+    AccountsMustDiffer,
+    LimitBreached,
+    PotCannotExchange,
+    ReceiverRepeated,
+    ReceiversRequired,
+    TooManyReceivers,
+)
+from timebank.ledger.limits import (
+    CATEGORY_LENGTH_MAX,
+    DESCRIPTION_LENGTH_MAX,
+    PENDING_EXPIRY_BATCH_MAX,
+    RECEIVERS_MAX,
+)
+from timebank.ledger.types import (
+    AccountKind,
+    AccountState,
+    Actor,
+    ExchangeRecord,
+    ExchangeStatus,
+    ReceiverShare,
+    TransactionKind,
+    TransferIntent,
+)
+
+__all__ = [
+    "cancel_exchange",
+    "check_exchange_request",
+    "check_no_pot",
+    "confirm_exchange",
+    "decline_exchange",
+    "exchange_view",
+    "expire_pending",
+    "expire_pending_everywhere",
+    "get_exchange",
+    "record_exchange",
+]
+
+
+@dataclass(frozen=True)
+class _Request:
+    giver_account_id: int
+    receivers: tuple[ReceiverShare, ...]
+    activity_date: date
+    description: str
+    category: str | None
+
+
+def check_exchange_request(
+    giver_account_id: int,
+    receivers: Sequence[ReceiverShare],
+    description: str,
+    category: str | None,
+    limit_minutes: int,
+) -> None:
+    """The checks an exchange passes on its own, before anything is read (errors tree order)."""
+    if not receivers:
+        raise ReceiversRequired("Name at least one person who received the help")
+    if len(receivers) > RECEIVERS_MAX:
+        raise TooManyReceivers(f"At most {RECEIVERS_MAX} receivers in one exchange")
+    for share in receivers:
+        rules.check_minutes(share.minutes, limit_minutes)
+    seen: set[int] = set()
+    for share in receivers:
+        if share.account_id == giver_account_id:
+            raise AccountsMustDiffer("The giver cannot also be a receiver")
+        if share.account_id in seen:
+            raise ReceiverRepeated(f"Account {share.account_id} is named twice")
+        seen.add(share.account_id)
+    rules.check_text("description", description, DESCRIPTION_LENGTH_MAX)
+    rules.check_text("category", category, CATEGORY_LENGTH_MAX)
+
+
+def check_no_pot(parties: Iterable[AccountState]) -> None:
+    """Help is given and received by members and organisations; the pot only holds donations."""
+    if any(party.kind is AccountKind.POT for party in parties):
+        raise PotCannotExchange("The pot cannot give or receive help; use a donation or a grant")
+
+
+def _intents(giver_account_id: int, receivers: Sequence[ReceiverShare]) -> list[TransferIntent]:
+    # Time flows giver → receiver, so credits flow receiver → giver.
+    return [TransferIntent(r.account_id, giver_account_id, r.minutes) for r in receivers]
+
+
+def exchange_view(exchange: ExchangeRecord) -> ExchangeView:
+    return ExchangeView(
+        exchange_id=exchange.exchange_id,
+        status=exchange.status.value,
+        giver_account_id=exchange.giver_account_id,
+        receivers=tuple((r.account_id, r.minutes) for r in exchange.receivers),
+        activity_date=exchange.activity_date.isoformat(),
+        description=exchange.description,
+        category=exchange.category,
+        transaction_id=exchange.transaction_id,
+        awaiting_consent_from=tuple(sorted(exchange.awaiting_consent_from)),
+    )
+
+
+def record_exchange(
+    engine: Engine,
+    timebank_id: int,
+    actor: Actor,
+    giver_account_id: int,
+    receivers: Sequence[ReceiverShare],
+    activity_date: date,
+    description: str,
+    category: str | None = None,
+    *,
+    idempotency_key: str | None = None,
+) -> ExchangeView:
+    request = _Request(giver_account_id, tuple(receivers), activity_date, description, category)
+    check_exchange_request(giver_account_id, receivers, description, category, rules.MINUTES_PER_TRANSFER_MAX)
+
+    def use_case(uow: UnitOfWork) -> ExchangeView:
+        timebank = uow.timebanks.get(timebank_id)
+        view = once(
+            uow,
+            timebank_id,
+            actor,
+            idempotency_key,
+            "record_exchange",
+            {
+                "giver_account_id": giver_account_id,
+                "receivers": [(r.account_id, r.minutes) for r in receivers],
+                "activity_date": activity_date.isoformat(),
+                "description": description,
+                "category": category,
+            },
+            ExchangeView,
+            lambda: _record(uow, timebank, actor, request),
+        )
+        uow.commit()
+        return view
+
+    return run(engine, use_case)
+
+
+def _record(uow: UnitOfWork, timebank: TimebankSettings, actor: Actor, request: _Request) -> ExchangeView:
+    receiver_ids = [r.account_id for r in request.receivers]
+    check_exchange_request(
+        request.giver_account_id,
+        request.receivers,
+        request.description,
+        request.category,
+        timebank.minutes_per_transfer_max,
+    )
+    # Bug fix: exchanges dated years ahead, or in 1901, were taken (today is UTC's).
+    rules.check_activity_date(request.activity_date, utc_now().date(), timebank.backdate_days_max)
+    # Existence first (an unknown or other timebank's account is not found), then consent.
+    locked = uow.accounts.lock(timebank.timebank_id, [request.giver_account_id, *receiver_ids])
+    check_no_pot(locked.values())
+    consent.check_may_record(actor, request.giver_account_id, receiver_ids)
+    awaiting = consent.consents_needed(
+        actor, request.giver_account_id, receiver_ids, timebank.require_both_sides
+    )
+    posting: Posting | None = None
+    if not awaiting:
+        posting = post_transaction(
+            uow,
+            timebank,
+            TransactionKind.EXCHANGE,
+            _intents(request.giver_account_id, request.receivers),
+            actor.caller,
+            locked=locked,
+        )
+    exchange = ExchangeRecord(
+        exchange_id=0,  # given by the database on insert
+        timebank_id=timebank.timebank_id,
+        giver_account_id=request.giver_account_id,
+        receivers=tuple(sorted(request.receivers, key=lambda r: r.account_id)),
+        status=ExchangeStatus.PENDING if awaiting else ExchangeStatus.CONFIRMED,
+        activity_date=request.activity_date,
+        description=request.description,
+        category=request.category,
+        recorded_by=actor.caller,
+        recorded_by_account_id=actor.account_id,
+        awaiting_consent_from=awaiting,
+        transaction_id=posting.transaction_id if posting else None,
+        created_at=posting.posted_at if posting else utc_now(),
+    )
+    # Answered from what was just written rather than read back: a round trip fewer on the hot path.
+    return exchange_view(replace(exchange, exchange_id=uow.exchanges.insert(exchange)))
+
+
+def confirm_exchange(
+    engine: Engine,
+    timebank_id: int,
+    actor: Actor,
+    exchange_id: int,
+    *,
+    idempotency_key: str | None = None,
+) -> ExchangeView:
+    """Give the actor's consent; the last consent posts the exchange (limits checked now)."""
+
+    def use_case(uow: UnitOfWork) -> ExchangeView:
+        timebank = uow.timebanks.get(timebank_id)
+
+        def work() -> ExchangeView:
+            exchange = uow.exchanges.get(timebank_id, exchange_id, for_update=True)
+            still_awaiting = consent.consents_after_confirm(exchange, actor)
+            now = utc_now()
+            if actor.account_id is not None and actor.account_id in exchange.awaiting_consent_from:
+                uow.exchanges.record_consent(exchange, actor.account_id, now)
+            if not still_awaiting:
+                _post_pending(uow, timebank, exchange)
+            return exchange_view(uow.exchanges.get(timebank_id, exchange_id))
+
+        view = once(
+            uow,
+            timebank_id,
+            actor,
+            idempotency_key,
+            "confirm_exchange",
+            {"exchange_id": exchange_id},
+            ExchangeView,
+            work,
+        )
+        uow.commit()
+        return view
+
+    return run(engine, use_case)
+
+
+def _post_pending(uow: UnitOfWork, timebank: TimebankSettings, exchange: ExchangeRecord) -> Posting:
+    posting = post_transaction(
+        uow,
+        timebank,
+        TransactionKind.EXCHANGE,
+        _intents(exchange.giver_account_id, exchange.receivers),
+        exchange.recorded_by,
+    )
+    uow.exchanges.set_status(
+        exchange.exchange_id,
+        ExchangeStatus.CONFIRMED,
+        posting.posted_at,
+        transaction_id=posting.transaction_id,
+    )
+    return posting
+
+
+def _close(
+    engine: Engine,
+    timebank_id: int,
+    actor: Actor,
+    exchange_id: int,
+    status: ExchangeStatus,
+) -> ExchangeView:
+    def use_case(uow: UnitOfWork) -> ExchangeView:
+        uow.timebanks.get(timebank_id)
+        exchange = uow.exchanges.get(timebank_id, exchange_id, for_update=True)
+        if status is ExchangeStatus.DECLINED:
+            consent.check_may_decline(exchange, actor)
+        else:
+            consent.check_may_cancel(exchange, actor)
+        uow.exchanges.set_status(exchange_id, status, utc_now())
+        view = exchange_view(uow.exchanges.get(timebank_id, exchange_id))
+        uow.commit()
+        return view
+
+    return run(engine, use_case)
+
+
+def decline_exchange(engine: Engine, timebank_id: int, actor: Actor, exchange_id: int) -> ExchangeView:
+    """Someone asked to confirm says no; nothing posts."""
+    return _close(engine, timebank_id, actor, exchange_id, ExchangeStatus.DECLINED)
+
+
+def cancel_exchange(engine: Engine, timebank_id: int, actor: Actor, exchange_id: int) -> ExchangeView:
+    """Whoever recorded a pending exchange withdraws it; nothing posts."""
+    return _close(engine, timebank_id, actor, exchange_id, ExchangeStatus.CANCELLED)
+
+
+def get_exchange(engine: Engine, timebank_id: int, exchange_id: int) -> ExchangeView:
+    return run(engine, lambda uow: exchange_view(uow.exchanges.get(timebank_id, exchange_id)), write=False)
+
+
+def expire_pending_everywhere(engine: Engine, now: datetime | None = None) -> dict[int, ExpiryReport]:
+    """Run ``expire_pending`` for every timebank, each in its own transaction (for a scheduler)."""
+    timebank_ids = run(engine, lambda uow: uow.timebanks.all_ids(), write=False)
+    return {timebank_id: expire_pending(engine, timebank_id, now) for timebank_id in timebank_ids}
+
+
+def expire_pending(engine: Engine, timebank_id: int, now: datetime | None = None) -> ExpiryReport:
+    """Close pending exchanges older than the timebank's setting, in one transaction.
+
+    Where the timebank auto-confirms, each posts as if confirmed; one that would now break a limit
+    expires instead, so one member's balance never blocks the rest.
+    """
+
+    def use_case(uow: UnitOfWork) -> ExpiryReport:
+        timebank = uow.timebanks.get(timebank_id)
+        cutoff = (now or utc_now()) - timedelta(days=timebank.pending_expiry_days)
+        expired = auto_confirmed = 0
+        for exchange_id in uow.exchanges.pending_created_before(
+            timebank_id, cutoff, PENDING_EXPIRY_BATCH_MAX
+        ):
+            exchange = uow.exchanges.get(timebank_id, exchange_id, for_update=True)
+            if timebank.auto_confirm_pending:
+                try:
+                    _post_pending(uow, timebank, exchange)
+                    auto_confirmed += 1
+                    continue
+                except LimitBreached:
+                    # Posting raised before writing anything, so the exchange simply expires.
+                    pass
+            uow.exchanges.set_status(exchange_id, ExchangeStatus.EXPIRED, utc_now())
+            expired += 1
+        uow.commit()
+        return ExpiryReport(expired=expired, auto_confirmed=auto_confirmed)
+
+    return run(engine, use_case)

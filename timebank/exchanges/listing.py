@@ -1,0 +1,77 @@
+"""Reading exchanges: one by id, or a page of them by status and account, newest first.
+
+A member sees the exchanges they (or an organisation they staff) took part in; a coordinator sees
+every exchange in the timebank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.exchanges.lifecycle import exchange_view
+from timebank.exchanges.views import ExchangeView
+from timebank.ledger.errors import NotAPartyToExchange, SelfOrCoordinatorRequired
+from timebank.ledger.types import ExchangeStatus
+from timebank.paging import decode_id_cursor, page_limit, split_page
+from timebank.people.callers import Caller
+from timebank.people.tenancy import not_found_before_refused
+
+__all__ = ["ExchangePage", "list_exchanges", "read_exchange"]
+
+
+@dataclass(frozen=True)
+class ExchangePage:
+    exchanges: tuple[ExchangeView, ...]
+    next_cursor: str | None
+
+
+def read_exchange(engine: Engine, timebank_id: int, caller: Caller, exchange_id: int) -> ExchangeView:
+    caller.check_timebank(timebank_id)
+
+    def use_case(uow: UnitOfWork) -> ExchangeView:
+        exchange = uow.exchanges.get(timebank_id, exchange_id)
+        parties = {exchange.giver_account_id, *(r.account_id for r in exchange.receivers)}
+        if not (caller.is_coordinator or parties & caller.account_ids):
+            raise NotAPartyToExchange("You can see only exchanges you took part in")
+        return exchange_view(exchange)
+
+    return run(engine, use_case, write=False)
+
+
+def list_exchanges(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    *,
+    status: ExchangeStatus | None = None,
+    account_id: int | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> ExchangePage:
+    caller.check_timebank(timebank_id)
+    if not caller.is_coordinator:
+        if account_id is None:
+            account_id = (
+                caller.account_id if caller.account_id is not None else min(caller.account_ids, default=None)
+            )
+        named = [] if account_id is None else [account_id]
+        with not_found_before_refused(engine, timebank_id, account_ids=named):
+            if account_id is None or account_id not in caller.account_ids:
+                raise SelfOrCoordinatorRequired("You can list only your own exchanges")
+    size = page_limit(limit)
+    before_id = decode_id_cursor(cursor)
+
+    def use_case(uow: UnitOfWork) -> ExchangePage:
+        if account_id is not None:
+            # Bug fix: a coordinator naming another timebank's account was shown an empty page.
+            uow.accounts.get(timebank_id, account_id)
+        records = uow.exchanges.page(
+            timebank_id, status=status, account_id=account_id, before_id=before_id, limit=size + 1
+        )
+        kept, next_cursor = split_page(records, size, lambda r: r.exchange_id)
+        return ExchangePage(tuple(exchange_view(r) for r in kept), next_cursor)
+
+    return run(engine, use_case, write=False)

@@ -1,0 +1,154 @@
+"""Activities: an organisation's forums, boards and panels, which members take part in.
+
+A coordinator, or whoever acts for the organisation (its staff, its API keys), creates an activity:
+a title, the day it was held, how long it ran, its classification ("participating as a service
+user" and the like, which a benefit office asks about) and what it was for. Attendance and the
+reward each attendee chose are recorded against it (``timebank.involvement.attendance``). Only the
+same people read it back, an organisation's list of activities and who came to one and what each
+chose: who took part in a user forum, and whether they took a payment, is not for other members.
+A member's own part shows on their benefit-safe statement.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine
+
+from timebank.benefits.activities import Activity, ActivityClassification
+from timebank.clock import utc_now
+from timebank.db.repositories import ActivityRecord, OrganisationRecord
+from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.involvement.benefit_rules import benefit_rules
+from timebank.involvement.views import ActivityPage, ActivityView, AttendanceEntryView
+from timebank.ledger import rules
+from timebank.ledger.errors import OrganisationStaffRequired
+from timebank.ledger.limits import DESCRIPTION_LENGTH_MAX, NAME_LENGTH_MAX
+from timebank.paging import decode_id_cursor, page_limit, split_page
+from timebank.people.callers import Caller
+
+__all__ = [
+    "activity_attendance",
+    "activity_view",
+    "check_acts_for",
+    "create_activity",
+    "get_activity",
+    "list_activities",
+]
+
+
+def check_acts_for(caller: Caller, organisation: OrganisationRecord) -> None:
+    """A coordinator, or whoever holds the organisation's account (its staff, its API keys)."""
+    if not (caller.is_coordinator or organisation.account_id in caller.organisation_account_ids):
+        raise OrganisationStaffRequired(
+            f"Only a coordinator or the staff of {organisation.name!r} may do this for it"
+        )
+
+
+def activity_view(record: ActivityRecord) -> ActivityView:
+    return ActivityView(
+        activity_id=record.activity_id,
+        organisation_id=record.organisation_id,
+        title=record.title,
+        held_on=record.held_on.isoformat(),
+        duration_minutes=record.duration_minutes,
+        classification=record.classification,
+        purpose=record.purpose,
+    )
+
+
+def create_activity(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    organisation_id: int,
+    title: str,
+    held_on: date,
+    duration_minutes: int,
+    classification: ActivityClassification,
+    purpose: str = "",
+) -> ActivityView:
+    caller.check_timebank(timebank_id)
+    rules.check_text("title", title, NAME_LENGTH_MAX)
+    rules.check_text("purpose", purpose, DESCRIPTION_LENGTH_MAX)
+    with benefit_rules():
+        activity = Activity(title.strip(), held_on, duration_minutes, classification, purpose.strip())
+
+    def use_case(uow: UnitOfWork) -> ActivityView:
+        uow.timebanks.get(timebank_id)
+        organisation = uow.organisations.get(timebank_id, organisation_id)
+        check_acts_for(caller, organisation)
+        activity_id = uow.activities.insert(
+            timebank_id,
+            organisation_id,
+            activity.title,
+            activity.held_on,
+            activity.duration_minutes,
+            ActivityClassification(activity.classification).value,
+            activity.purpose,
+            caller.caller,
+            utc_now(),
+        )
+        view = activity_view(uow.activities.get(timebank_id, activity_id))
+        uow.commit()
+        return view
+
+    return run(engine, use_case)
+
+
+def get_activity(engine: Engine, timebank_id: int, caller: Caller, activity_id: int) -> ActivityView:
+    caller.check_timebank(timebank_id)
+
+    def use_case(uow: UnitOfWork) -> ActivityView:
+        record = uow.activities.get(timebank_id, activity_id)
+        check_acts_for(caller, uow.organisations.get(timebank_id, record.organisation_id))
+        return activity_view(record)
+
+    return run(engine, use_case, write=False)
+
+
+def list_activities(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    organisation_id: int,
+    *,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> ActivityPage:
+    """The organisation's activities, oldest first, a page at a time."""
+    caller.check_timebank(timebank_id)
+    size = page_limit(limit)
+    after_id = decode_id_cursor(cursor)
+
+    def use_case(uow: UnitOfWork) -> ActivityPage:
+        check_acts_for(caller, uow.organisations.get(timebank_id, organisation_id))
+        records = uow.activities.page(timebank_id, organisation_id, after_id=after_id, limit=size + 1)
+        kept, next_cursor = split_page(records, size, lambda r: r.activity_id)
+        return ActivityPage(tuple(activity_view(r) for r in kept), next_cursor)
+
+    return run(engine, use_case, write=False)
+
+
+def activity_attendance(
+    engine: Engine, timebank_id: int, caller: Caller, activity_id: int
+) -> tuple[AttendanceEntryView, ...]:
+    """Everyone recorded at the activity, in account order, with their time and choice."""
+    caller.check_timebank(timebank_id)
+
+    def use_case(uow: UnitOfWork) -> tuple[AttendanceEntryView, ...]:
+        activity = uow.activities.get(timebank_id, activity_id)
+        check_acts_for(caller, uow.organisations.get(timebank_id, activity.organisation_id))
+        return tuple(
+            AttendanceEntryView(
+                account_id=row.account_id,
+                minutes=row.minutes,
+                choice=row.reward,
+                recognition_transaction_id=row.recognition_transaction_id,
+                chosen_at=row.chosen_at,
+                recorded_by=row.recorded_by,
+            )
+            for row in uow.activities.attendance(timebank_id, activity_id)
+        )
+
+    return run(engine, use_case, write=False)

@@ -1,0 +1,149 @@
+"""The audit trail of recognising involvement: every benefit check, warning, choice and read (B4, B5).
+
+A use case collects its entries in an ``AuditTrail`` as it goes and writes them in its own
+transaction, just before it commits, so an entry exists exactly when what it records happened.
+Each entry has a time, the caller, the timebank, an action code, the member it concerns, and short
+details: ids, codes, amounts. Never a benefit category: the audit log outlives a deleted
+declaration, and must not keep what the member asked to delete. ``AuditTrail.add`` refuses, as a
+bug, details that spell a category's code.
+
+    reward_chosen          an attendee's reward choice for an activity, and their minutes
+    reward_defaulted       no choice was given for an attendee, so the default was recorded (B5)
+    payment_checked        a proposed payment run through the benefit guard (B5, B6)
+    payment_warned         the guard warned: the warnings' codes (which name no benefit)
+    payment_acknowledged   the organisation recorded its acknowledgement of the warnings
+    payment_refused        a payment refused for want of an acknowledgement (written alone,
+                           after the refused use case was rolled back)
+    spend_checked          a spend of credits run through the benefit check on its class (B5):
+                           the option, its class, whether an acknowledgement was needed
+    spend_acknowledged     the member acknowledged that goods or a voucher may affect their benefits
+    spend_refused          goods or a voucher refused for want of that acknowledgement (written
+                           alone, after the refused use case was rolled back)
+    expense_recorded       an expense checked against its evidence and recorded
+    declaration_set        a member's benefits declaration written (by them, or for them)
+    declaration_read       a benefits declaration read, and by whom
+    declaration_deleted    a benefits declaration deleted
+    statement_read         a coordinator read a member's benefit-safe statement (B7)
+    payment_advice_read    a member's payment advice read (it names limits), and by whom
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from timebank.benefits.categories import BenefitCategory
+from timebank.clock import utc_now
+from timebank.db.repositories import AuditRecord
+from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.involvement.views import AuditEntryView, AuditPage
+from timebank.paging import decode_id_cursor, page_limit, split_page
+from timebank.people.callers import Caller
+from timebank.people.tenancy import not_found_before_refused
+
+__all__ = ["AuditAction", "AuditTrail", "read_audit_log", "write_refusal_audit"]
+
+
+class AuditAction(enum.StrEnum):
+    REWARD_CHOSEN = "reward_chosen"
+    REWARD_DEFAULTED = "reward_defaulted"
+    PAYMENT_CHECKED = "payment_checked"
+    PAYMENT_WARNED = "payment_warned"
+    PAYMENT_ACKNOWLEDGED = "payment_acknowledged"
+    PAYMENT_REFUSED = "payment_refused"
+    SPEND_CHECKED = "spend_checked"
+    SPEND_ACKNOWLEDGED = "spend_acknowledged"
+    SPEND_REFUSED = "spend_refused"
+    EXPENSE_RECORDED = "expense_recorded"
+    DECLARATION_SET = "declaration_set"
+    DECLARATION_READ = "declaration_read"
+    DECLARATION_DELETED = "declaration_deleted"
+    STATEMENT_READ = "statement_read"
+    PAYMENT_ADVICE_READ = "payment_advice_read"
+
+
+_CATEGORY_CODES = tuple(category.value for category in BenefitCategory)
+Detail = int | str | bool | None | list[str]
+
+
+@dataclass
+class AuditTrail:
+    """The entries one use case will write, in the order things happened."""
+
+    actor: str
+    entries: list[AuditRecord] = field(default_factory=list)
+
+    def add(self, action: AuditAction, subject_account_id: int | None, **details: Detail) -> None:
+        text = json.dumps(details)
+        assert not any(code in text for code in _CATEGORY_CODES), f"{action} details name a benefit"
+        self.entries.append(
+            AuditRecord(None, utc_now(), self.actor, action.value, subject_account_id, details)
+        )
+
+    def of(self, *actions: AuditAction) -> list[AuditRecord]:
+        wanted = {action.value for action in actions}
+        return [entry for entry in self.entries if entry.action in wanted]
+
+    def write(self, uow: UnitOfWork, timebank_id: int) -> None:
+        """Write every entry in ``uow``'s transaction (the caller commits)."""
+        uow.audit.insert(timebank_id, self.entries)
+
+
+def write_refusal_audit(engine: Engine, timebank_id: int, entries: list[AuditRecord]) -> None:
+    """Write a refused use case's audit rows, alone, once its own transaction has been rolled back.
+
+    A guard's refusal (a payment or a spend without its acknowledgement) records nothing but that
+    the warning was given and the request refused: the audit log must show both.
+    """
+
+    def use_case(uow: UnitOfWork) -> None:
+        uow.audit.insert(timebank_id, entries)
+        uow.commit()
+
+    run(engine, use_case)
+
+
+def _written_id(record: AuditRecord) -> int:
+    assert record.audit_id is not None  # a row read back from the log has its id
+    return record.audit_id
+
+
+def read_audit_log(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    *,
+    account_id: int | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> AuditPage:
+    """The timebank's audit entries, oldest first, a page at a time (coordinators only)."""
+    named = [] if account_id is None else [account_id]
+    with not_found_before_refused(engine, timebank_id, account_ids=named):
+        caller.check_coordinator(timebank_id)
+    size = page_limit(limit)
+    after_id = decode_id_cursor(cursor)
+
+    def use_case(uow: UnitOfWork) -> AuditPage:
+        uow.timebanks.get(timebank_id)
+        if account_id is not None:
+            uow.accounts.get(timebank_id, account_id)
+        records = uow.audit.entries(timebank_id, account_id, limit=size + 1, after_id=after_id)
+        kept, next_cursor = split_page(records, size, _written_id)
+        entries = tuple(
+            AuditEntryView(
+                audit_id=_written_id(r),
+                at=r.at,
+                actor=r.actor,
+                action=r.action,
+                subject_account_id=r.subject_account_id,
+                details=dict(r.details),
+            )
+            for r in kept
+        )
+        return AuditPage(entries, next_cursor)
+
+    return run(engine, use_case, write=False)

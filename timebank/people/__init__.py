@@ -1,0 +1,56 @@
+"""People and access: timebanks, members, organisations and their staff, logins and API keys.
+
+A **timebank** is one community (the tenant); its **members** are people, some of them
+**coordinators** who run it; an **organisation** is a service or partner with its own account, whose
+**staff** are members linked to it. A **login** is a username and an argon2id password hash; a
+session is an opaque bearer token stored as its SHA-256; an organisation's **API key** acts for its
+account only. ``Caller`` is who is asking, resolved once from a credential at the edge, and every
+use case here and elsewhere judges it: deny by default, and another timebank's objects are "not
+found" whoever asks (``tenancy``).
+
+    callers         who is asking, and the checks every use case makes of them
+    access          logging in and out, tokens, API keys as credentials, changing a password
+    passwords       argon2id hashing and the shape of usernames and passwords
+    timebanks       creating a timebank and changing its settings
+    members         adding, reading, changing members; the directory members see
+    organisations   organisations, their staff, contact details and API keys
+    tenancy         another timebank's objects answer "not found", whatever the role
+    housekeeping    forgetting expired tokens, old failed logins and old idempotency keys
+"""
+
+from timebank.people.access import authenticate, change_password, create_admin, log_in, log_out
+from timebank.people.callers import Caller
+from timebank.people.members import add_member, directory, get_member, list_members, update_member
+from timebank.people.organisations import (
+    add_organisation,
+    add_staff,
+    create_api_key,
+    get_organisation,
+    list_organisations,
+    remove_staff,
+)
+from timebank.people.timebanks import create_timebank, get_timebank
+from timebank.people.views import TimebankView
+
+__all__ = [
+    "Caller",
+    "TimebankView",
+    "add_member",
+    "add_organisation",
+    "add_staff",
+    "authenticate",
+    "change_password",
+    "create_admin",
+    "create_api_key",
+    "create_timebank",
+    "directory",
+    "get_member",
+    "get_organisation",
+    "get_timebank",
+    "list_members",
+    "list_organisations",
+    "log_in",
+    "log_out",
+    "remove_staff",
+    "update_member",
+]

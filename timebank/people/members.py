@@ -1,0 +1,261 @@
+"""Members: adding people to a timebank, their roles and tags, and who may see them.
+
+A member is a person with a member account. Some log in (a username and password); many do not,
+and a coordinator records exchanges for them. Roles are ``member`` (everyone) and ``coordinator``.
+Tags group members for reports (``uses_services``, ``staff``, a neighbourhood); they are short,
+lower-case words, at most ``TAGS_MAX`` per member.
+
+A timebank always keeps at least one coordinator: the role can be taken from anyone but the last
+(``last_coordinator_required``), whoever asks, so the timebank is never left with nobody to run it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from timebank.clock import utc_now
+from timebank.db.repositories import MemberRecord
+from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.ledger import rules
+from timebank.ledger.errors import (
+    LastCoordinatorRequired,
+    PasswordInvalid,
+    RoleUnknown,
+    TagInvalid,
+    UsernameTaken,
+)
+from timebank.ledger.limits import NAME_LENGTH_MAX
+from timebank.ledger.types import AccountKind
+from timebank.paging import decode_id_cursor, page_limit, split_page
+from timebank.people.callers import Caller
+from timebank.people.passwords import check_username, hash_password
+from timebank.people.tenancy import not_found_before_refused
+
+__all__ = [
+    "ROLES",
+    "TAGS_MAX",
+    "DirectoryEntry",
+    "DirectoryPage",
+    "MemberPage",
+    "MemberView",
+    "add_member",
+    "directory",
+    "get_member",
+    "list_members",
+    "update_member",
+]
+
+ROLES = ("member", "coordinator")
+TAGS_MAX = 20
+_TAG = re.compile(r"[a-z0-9_]{1,50}")
+
+
+@dataclass(frozen=True)
+class MemberView:
+    member_id: int
+    timebank_id: int
+    account_id: int
+    display_name: str
+    username: str | None
+    roles: tuple[str, ...]
+    tags: tuple[str, ...]
+    organisation_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MemberPage:
+    members: tuple[MemberView, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """What every member of a timebank may see of another: a name and an account to name in an exchange."""
+
+    member_id: int
+    account_id: int
+    display_name: str
+
+
+@dataclass(frozen=True)
+class DirectoryPage:
+    entries: tuple[DirectoryEntry, ...]
+    next_cursor: str | None
+
+
+def _view(record: MemberRecord) -> MemberView:
+    return MemberView(
+        member_id=record.member_id,
+        timebank_id=record.timebank_id,
+        account_id=record.account_id,
+        display_name=record.display_name,
+        username=record.username,
+        roles=("member", "coordinator") if record.is_coordinator else ("member",),
+        tags=record.tags,
+        organisation_ids=record.organisation_ids,
+    )
+
+
+def check_tags(tags: Sequence[str]) -> list[str]:
+    if len(tags) > TAGS_MAX:
+        raise TagInvalid(f"At most {TAGS_MAX} tags per member")
+    for tag in tags:
+        if not _TAG.fullmatch(tag):
+            raise TagInvalid(f"The tag {tag[:60]!r} is not lower-case letters, digits and underscores")
+    return sorted(set(tags))
+
+
+def _is_coordinator(roles: Sequence[str]) -> bool:
+    for role in roles:
+        if role not in ROLES:
+            raise RoleUnknown(f"Unknown role {role[:60]!r}: roles are {', '.join(ROLES)}")
+    return "coordinator" in roles
+
+
+def add_member(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    display_name: str,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    roles: Sequence[str] = ("member",),
+    tags: Sequence[str] = (),
+    floor_minutes: int | None = None,
+    cap_minutes: int | None = None,
+) -> MemberView:
+    """Add a person, with a member account and, if given a username, a login."""
+    caller.check_coordinator(timebank_id, admin_allowed=True)
+    rules.check_text("display_name", display_name, NAME_LENGTH_MAX)
+    is_coordinator = _is_coordinator(roles)
+    clean_tags = check_tags(tags)
+    if (username is None) != (password is None):
+        raise PasswordInvalid("Give both a username and a password, or neither")
+    # Hashing is slow by design: done before the transaction so no lock is held meanwhile.
+    password_hash = None
+    if username is not None and password is not None:
+        check_username(username)
+        password_hash = hash_password(password)
+
+    def use_case(uow: UnitOfWork) -> MemberView:
+        timebank = uow.timebanks.get(timebank_id)
+        floor = timebank.default_member_floor_minutes if floor_minutes is None else floor_minutes
+        cap = timebank.default_member_cap_minutes if cap_minutes is None else cap_minutes
+        rules.check_new_limits(0, floor, cap)
+        now = utc_now()
+        login_id = None
+        if username is not None and password_hash is not None:
+            if uow.access.username_exists(username):
+                raise UsernameTaken(f"The username {username!r} is taken; choose another")
+            login_id = uow.access.insert_login(username, password_hash, False, now)
+        account_id = uow.accounts.insert(timebank_id, AccountKind.MEMBER, display_name, floor, cap, now)
+        member_id = uow.members.insert(timebank_id, account_id, display_name, is_coordinator, login_id, now)
+        uow.members.set_tags(timebank_id, member_id, clean_tags)
+        view = _view(uow.members.get(timebank_id, member_id))
+        uow.commit()
+        return view
+
+    return run(engine, use_case)
+
+
+def get_member(engine: Engine, timebank_id: int, caller: Caller, member_id: int) -> MemberView:
+    with not_found_before_refused(engine, timebank_id, member_ids=[member_id]):
+        caller.check_may_read_member(timebank_id, member_id)
+    return run(engine, lambda uow: _view(uow.members.get(timebank_id, member_id)), write=False)
+
+
+def list_members(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    *,
+    tag: str | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> MemberPage:
+    caller.check_coordinator(timebank_id, admin_allowed=True)
+    size = page_limit(limit)
+    after_id = decode_id_cursor(cursor)
+    if tag is not None:
+        check_tags([tag])
+
+    def use_case(uow: UnitOfWork) -> MemberPage:
+        uow.timebanks.get(timebank_id)
+        records = uow.members.page(timebank_id, tag=tag, after_id=after_id, limit=size + 1)
+        kept, next_cursor = split_page(records, size, lambda r: r.member_id)
+        return MemberPage(tuple(_view(r) for r in kept), next_cursor)
+
+    return run(engine, use_case, write=False)
+
+
+def update_member(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    member_id: int,
+    *,
+    display_name: str | None = None,
+    roles: Sequence[str] | None = None,
+    tags: Sequence[str] | None = None,
+) -> MemberView:
+    """Change a member's name, roles or tags (coordinator). Fields left out stay as they are."""
+    with not_found_before_refused(engine, timebank_id, member_ids=[member_id]):
+        caller.check_coordinator(timebank_id, admin_allowed=True)
+    rules.check_text("display_name", display_name, NAME_LENGTH_MAX)
+    is_coordinator = None if roles is None else _is_coordinator(roles)
+    clean_tags = None if tags is None else check_tags(tags)
+
+    def use_case(uow: UnitOfWork) -> MemberView:
+        uow.timebanks.get(timebank_id)
+        if is_coordinator is False:
+            # Two coordinators taking the role from each other at once must not both succeed: role
+            # changes that may leave the timebank without one take turns on its row.
+            uow.timebanks.lock(timebank_id)
+        member = uow.members.get(timebank_id, member_id)
+        stepping_down = member.is_coordinator and is_coordinator is False
+        if stepping_down and uow.members.coordinator_count(timebank_id) <= 1:
+            raise LastCoordinatorRequired(
+                "This is the timebank's last coordinator. Make another member a coordinator first."
+            )
+        if display_name is not None:
+            uow.members.set_display_name(member_id, display_name)
+        if is_coordinator is not None:
+            uow.members.set_coordinator(member_id, is_coordinator)
+        if clean_tags is not None:
+            uow.members.set_tags(timebank_id, member_id, clean_tags)
+        view = _view(uow.members.get(timebank_id, member_id))
+        uow.commit()
+        return view
+
+    return run(engine, use_case)
+
+
+def directory(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    *,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> DirectoryPage:
+    """The members a member can exchange with: names and accounts only.
+
+    Tags (``uses_services`` says something about a person's health), roles and usernames are left
+    out: members need to find each other, not to learn about each other.
+    """
+    caller.check_timebank(timebank_id)
+    size = page_limit(limit)
+    after_id = decode_id_cursor(cursor)
+
+    def use_case(uow: UnitOfWork) -> DirectoryPage:
+        records = uow.members.page(timebank_id, after_id=after_id, limit=size + 1)
+        kept, next_cursor = split_page(records, size, lambda r: r.member_id)
+        entries = tuple(DirectoryEntry(r.member_id, r.account_id, r.display_name) for r in kept)
+        return DirectoryPage(entries, next_cursor)
+
+    return run(engine, use_case, write=False)

@@ -1,0 +1,270 @@
+"""Organisations: services and partners with their own account, their staff, and their API keys.
+
+An organisation earns credits when members spend them there and pays credits when it recognises
+involvement, going below zero within its budget floor. Staff are members linked to it; they, and
+the organisation's API keys, may act for its account only. Any member of the timebank may see the
+organisations in it (to know where credits can be spent); only a coordinator adds one or its staff.
+An API key is shown once, when it is made; only its SHA-256 is kept.
+
+An organisation has **contact details** (an address, an email, a phone; each optional, see
+``timebank.ledger.contacts``): a member's benefit-safe statement names the organisation that ran
+each activity and paid, with them, so that a benefit office can check. A coordinator sets them when
+adding the organisation, and changes them later; they are the organisation's, not a person's, so
+every member may see them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from timebank.clock import utc_now
+from timebank.db.repositories import ApiKeyRecord, OrganisationRecord
+from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.ledger import rules
+from timebank.ledger.contacts import Contact, check_contact
+from timebank.ledger.errors import ApiKeyNotFound, NotAllowed
+from timebank.ledger.limits import NAME_LENGTH_MAX
+from timebank.ledger.types import AccountKind
+from timebank.paging import decode_id_cursor, page_limit, split_page
+from timebank.people.access import API_KEY_PREFIX, new_secret, secret_sha256
+from timebank.people.callers import Caller
+from timebank.people.tenancy import not_found_before_refused
+
+__all__ = [
+    "ApiKeyView",
+    "NewApiKey",
+    "OrganisationPage",
+    "OrganisationView",
+    "add_organisation",
+    "add_staff",
+    "change_contact",
+    "create_api_key",
+    "get_organisation",
+    "list_api_keys",
+    "list_organisations",
+    "remove_staff",
+    "revoke_api_key",
+]
+
+# The parts of a contact a coordinator may change, as ``Contact`` names them.
+CONTACT_PARTS = ("address", "email", "phone")
+NO_CONTACT = Contact()
+
+
+@dataclass(frozen=True)
+class OrganisationView:
+    organisation_id: int
+    timebank_id: int
+    account_id: int
+    name: str
+    staff_member_ids: tuple[int, ...]
+    contact: Contact
+
+
+@dataclass(frozen=True)
+class OrganisationPage:
+    organisations: tuple[OrganisationView, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class ApiKeyView:
+    api_key_id: int
+    organisation_id: int
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NewApiKey:
+    key: ApiKeyView
+    secret: str  # shown once
+
+
+def _view(record: OrganisationRecord) -> OrganisationView:
+    return OrganisationView(
+        organisation_id=record.organisation_id,
+        timebank_id=record.timebank_id,
+        account_id=record.account_id,
+        name=record.name,
+        staff_member_ids=record.staff_member_ids,
+        contact=record.contact,
+    )
+
+
+def _key_view(record: ApiKeyRecord) -> ApiKeyView:
+    return ApiKeyView(
+        record.api_key_id, record.organisation_id, record.label, record.created_at, record.revoked_at
+    )
+
+
+def add_organisation(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    name: str,
+    *,
+    floor_minutes: int | None = None,
+    contact: Contact = NO_CONTACT,
+) -> OrganisationView:
+    caller.check_coordinator(timebank_id)
+    rules.check_text("name", name, NAME_LENGTH_MAX)
+    checked = check_contact(contact.address, contact.email, contact.phone)
+
+    def use_case(uow: UnitOfWork) -> OrganisationView:
+        timebank = uow.timebanks.get(timebank_id)
+        floor = timebank.default_organisation_floor_minutes if floor_minutes is None else floor_minutes
+        rules.check_new_limits(0, floor, None)
+        now = utc_now()
+        account_id = uow.accounts.insert(timebank_id, AccountKind.ORGANISATION, name, floor, None, now)
+        organisation_id = uow.organisations.insert(timebank_id, account_id, name, now, checked)
+        view = _view(uow.organisations.get(timebank_id, organisation_id))
+        uow.commit()
+        return view
+
+    return run(engine, use_case)
+
+
+def change_contact(
+    engine: Engine, timebank_id: int, caller: Caller, organisation_id: int, changes: Mapping[str, str | None]
+) -> OrganisationView:
+    """Change the organisation's contact details (coordinator). Only the parts named change; None clears.
+
+    ``changes`` maps ``address``, ``email`` and ``phone`` to their new values.
+    """
+    with not_found_before_refused(engine, timebank_id, organisation_ids=[organisation_id]):
+        caller.check_coordinator(timebank_id)
+    unknown = set(changes) - set(CONTACT_PARTS)
+    assert not unknown, f"not a part of a contact: {sorted(unknown)}"
+
+    def use_case(uow: UnitOfWork) -> OrganisationView:
+        before = uow.organisations.get(timebank_id, organisation_id).contact
+        after = replace(before, **changes)
+        checked = check_contact(after.address, after.email, after.phone)
+        uow.organisations.set_contact(timebank_id, organisation_id, checked)
+        view = _view(uow.organisations.get(timebank_id, organisation_id))
+        uow.commit()
+        return view
+
+    return run(engine, use_case)
+
+
+def get_organisation(
+    engine: Engine, timebank_id: int, caller: Caller, organisation_id: int
+) -> OrganisationView:
+    caller.check_timebank(timebank_id)
+    return run(engine, lambda uow: _view(uow.organisations.get(timebank_id, organisation_id)), write=False)
+
+
+def list_organisations(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    *,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> OrganisationPage:
+    caller.check_timebank(timebank_id)
+    size = page_limit(limit)
+    after_id = decode_id_cursor(cursor)
+
+    def use_case(uow: UnitOfWork) -> OrganisationPage:
+        records = uow.organisations.page(timebank_id, after_id=after_id, limit=size + 1)
+        kept, next_cursor = split_page(records, size, lambda r: r.organisation_id)
+        return OrganisationPage(tuple(_view(r) for r in kept), next_cursor)
+
+    return run(engine, use_case, write=False)
+
+
+def _change_staff(
+    engine: Engine, timebank_id: int, caller: Caller, organisation_id: int, member_id: int, add: bool
+) -> OrganisationView:
+    with not_found_before_refused(
+        engine, timebank_id, organisation_ids=[organisation_id], member_ids=[member_id]
+    ):
+        caller.check_coordinator(timebank_id)
+
+    def use_case(uow: UnitOfWork) -> OrganisationView:
+        uow.organisations.get(timebank_id, organisation_id)
+        uow.members.get(timebank_id, member_id)
+        if add:
+            uow.organisations.add_staff(timebank_id, organisation_id, member_id, utc_now())
+        else:
+            uow.organisations.remove_staff(organisation_id, member_id)
+        view = _view(uow.organisations.get(timebank_id, organisation_id))
+        uow.commit()
+        return view
+
+    return run(engine, use_case)
+
+
+def add_staff(
+    engine: Engine, timebank_id: int, caller: Caller, organisation_id: int, member_id: int
+) -> OrganisationView:
+    """Link a member as staff of the organisation (adding twice changes nothing)."""
+    return _change_staff(engine, timebank_id, caller, organisation_id, member_id, True)
+
+
+def remove_staff(
+    engine: Engine, timebank_id: int, caller: Caller, organisation_id: int, member_id: int
+) -> OrganisationView:
+    return _change_staff(engine, timebank_id, caller, organisation_id, member_id, False)
+
+
+def _check_may_manage_keys(uow: UnitOfWork, timebank_id: int, caller: Caller, organisation_id: int) -> None:
+    caller.check_timebank(timebank_id)
+    organisation = uow.organisations.get(timebank_id, organisation_id)
+    # Staff manage their organisation's keys; a key itself may not mint more keys.
+    is_staff = caller.member_id is not None and organisation.account_id in caller.organisation_account_ids
+    if not (caller.is_coordinator or is_staff):
+        raise NotAllowed("Only a coordinator or the organisation's staff may manage its API keys")
+
+
+def create_api_key(
+    engine: Engine, timebank_id: int, caller: Caller, organisation_id: int, label: str
+) -> NewApiKey:
+    rules.check_text("label", label, NAME_LENGTH_MAX)
+    secret = new_secret(API_KEY_PREFIX)
+
+    def use_case(uow: UnitOfWork) -> NewApiKey:
+        _check_may_manage_keys(uow, timebank_id, caller, organisation_id)
+        now = utc_now()
+        key_id = uow.access.insert_api_key(
+            timebank_id, organisation_id, label, secret_sha256(secret), caller.caller, now
+        )
+        uow.commit()
+        return NewApiKey(ApiKeyView(key_id, organisation_id, label, now, None), secret)
+
+    return run(engine, use_case)
+
+
+def list_api_keys(engine: Engine, timebank_id: int, caller: Caller, organisation_id: int) -> list[ApiKeyView]:
+    def use_case(uow: UnitOfWork) -> list[ApiKeyView]:
+        _check_may_manage_keys(uow, timebank_id, caller, organisation_id)
+        return [_key_view(r) for r in uow.access.api_keys_for(timebank_id, organisation_id)]
+
+    return run(engine, use_case, write=False)
+
+
+def revoke_api_key(
+    engine: Engine, timebank_id: int, caller: Caller, organisation_id: int, api_key_id: int
+) -> None:
+    def use_case(uow: UnitOfWork) -> None:
+        try:
+            _check_may_manage_keys(uow, timebank_id, caller, organisation_id)
+        except NotAllowed:
+            # Another organisation's key is not found, whoever asks (see services.tenancy).
+            keys = uow.access.api_keys_for(timebank_id, organisation_id)
+            if api_key_id not in {key.api_key_id for key in keys}:
+                raise ApiKeyNotFound(f"There is no API key {api_key_id} for this organisation") from None
+            raise
+        if not uow.access.revoke_api_key(timebank_id, organisation_id, api_key_id, utc_now()):
+            raise ApiKeyNotFound(f"There is no API key {api_key_id} for this organisation")
+        uow.commit()
+
+    run(engine, use_case)

@@ -1,0 +1,191 @@
+"""Creating a timebank and changing its settings.
+
+A new timebank comes with its pot: the community fund that members can donate to and coordinators
+can grant from. The pot cannot go below zero, so grants are always backed by donations. Members and
+organisations start with the timebank's default floor: a member may receive help before giving any
+(going below zero within the floor), and an organisation recognising involvement goes below zero
+within its budget floor. Credits are never created from nothing.
+
+A timebank also has contact details (an address, an email, a phone; each optional), set by an admin
+when it is made and by its coordinators later: the benefit-safe statements it issues name them, as
+the way to reach the coordinator who answers for a statement (B7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from sqlalchemy import Engine
+
+from timebank.clock import utc_now
+from timebank.db.repositories import TimebankSettings
+from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.ledger import rules
+from timebank.ledger.contacts import check_contact
+from timebank.ledger.errors import InvalidRequest
+from timebank.ledger.limits import NAME_LENGTH_MAX
+from timebank.ledger.types import AccountKind
+from timebank.people.callers import Caller
+from timebank.people.views import TimebankView
+
+__all__ = [
+    "BACKDATE_DAYS_MAX_LIMIT",
+    "DEFAULT_BACKDATE_DAYS_MAX",
+    "SETTINGS_CHANGEABLE",
+    "change_settings",
+    "create_timebank",
+    "get_timebank",
+    "list_timebanks",
+    "read_timebank",
+]
+
+DEFAULT_MEMBER_FLOOR_MINUTES = -10 * 60
+DEFAULT_ORGANISATION_FLOOR_MINUTES = -500 * 60
+DEFAULT_MINUTES_PER_TRANSFER_MAX = 24 * 60
+DEFAULT_PENDING_EXPIRY_DAYS = 14
+PENDING_EXPIRY_DAYS_MAX = 366
+# Exchanges recorded one by one may be dated up to a year back: a quarter's paper timesheets, or a
+# year's, typed in late, but not a mistyped year. A timebank may allow from 0 (today only) to ten
+# years; its history older than that comes in through the bulk import, which this does not bind.
+DEFAULT_BACKDATE_DAYS_MAX = 365
+BACKDATE_DAYS_MAX_LIMIT = 3660
+
+# What a coordinator may change after a timebank is made. The pot is not among them.
+SETTINGS_CHANGEABLE = (
+    "name",
+    "default_member_floor_minutes",
+    "default_member_cap_minutes",
+    "default_organisation_floor_minutes",
+    "minutes_per_transfer_max",
+    "pending_expiry_days",
+    "auto_confirm_pending",
+    "require_both_sides",
+    # How to reach the timebank: named on the benefit-safe statements it issues (B7).
+    "contact_address",
+    "contact_email",
+    "contact_phone",
+    "backdate_days_max",
+)
+
+
+def create_timebank(
+    engine: Engine,
+    name: str,
+    *,
+    default_member_floor_minutes: int = DEFAULT_MEMBER_FLOOR_MINUTES,
+    default_member_cap_minutes: int | None = None,
+    default_organisation_floor_minutes: int = DEFAULT_ORGANISATION_FLOOR_MINUTES,
+    minutes_per_transfer_max: int = DEFAULT_MINUTES_PER_TRANSFER_MAX,
+    pending_expiry_days: int = DEFAULT_PENDING_EXPIRY_DAYS,
+    auto_confirm_pending: bool = False,
+    require_both_sides: bool = False,
+    contact_address: str | None = None,
+    contact_email: str | None = None,
+    contact_phone: str | None = None,
+    backdate_days_max: int = DEFAULT_BACKDATE_DAYS_MAX,
+) -> TimebankView:
+    rules.check_text("name", name, NAME_LENGTH_MAX)
+    rules.check_new_limits(0, default_member_floor_minutes, default_member_cap_minutes)
+    rules.check_new_limits(0, default_organisation_floor_minutes, None)
+    rules.check_minutes(minutes_per_transfer_max)
+    contact = check_contact(contact_address, contact_email, contact_phone)
+    _check_backdate_days(backdate_days_max)
+
+    def use_case(uow: UnitOfWork) -> TimebankView:
+        now = utc_now()
+        timebank_id = uow.timebanks.insert(
+            TimebankSettings(
+                timebank_id=0,
+                name=name,
+                pot_account_id=None,
+                default_member_floor_minutes=default_member_floor_minutes,
+                default_member_cap_minutes=default_member_cap_minutes,
+                default_organisation_floor_minutes=default_organisation_floor_minutes,
+                minutes_per_transfer_max=minutes_per_transfer_max,
+                pending_expiry_days=pending_expiry_days,
+                auto_confirm_pending=auto_confirm_pending,
+                require_both_sides=require_both_sides,
+                created_at=now,
+                contact_address=contact.address,
+                contact_email=contact.email,
+                contact_phone=contact.phone,
+                backdate_days_max=backdate_days_max,
+            )
+        )
+        pot_name = f"{name[: NAME_LENGTH_MAX - len(' pot')]} pot"
+        pot_id = uow.accounts.insert(timebank_id, AccountKind.POT, pot_name, 0, None, now)
+        uow.timebanks.set_pot_account(timebank_id, pot_id)
+        uow.commit()
+        return TimebankView(timebank_id=timebank_id, name=name, pot_account_id=pot_id)
+
+    return run(engine, use_case)
+
+
+def _check_backdate_days(days: int) -> None:
+    if not 0 <= days <= BACKDATE_DAYS_MAX_LIMIT:
+        raise InvalidRequest(
+            f"Exchanges may be dated from 0 to {BACKDATE_DAYS_MAX_LIMIT} days back, not {days}"
+        )
+
+
+def get_timebank(engine: Engine, timebank_id: int) -> TimebankSettings:
+    return run(engine, lambda uow: uow.timebanks.get(timebank_id), write=False)
+
+
+def read_timebank(engine: Engine, timebank_id: int, caller: Caller) -> TimebankSettings:
+    """A timebank's settings, for its own members and for admins."""
+    caller.check_timebank(timebank_id, admin_allowed=True)
+    return get_timebank(engine, timebank_id)
+
+
+def list_timebanks(engine: Engine, caller: Caller) -> list[TimebankSettings]:
+    """Every timebank for an admin; a member's own timebank for anyone else."""
+
+    def use_case(uow: UnitOfWork) -> list[TimebankSettings]:
+        if caller.is_admin:
+            # Bounded: the platform's own list, one row per community, not per member.
+            return [uow.timebanks.get(timebank_id) for timebank_id in uow.timebanks.all_ids()[:1000]]
+        return [] if caller.timebank_id is None else [uow.timebanks.get(caller.timebank_id)]
+
+    return run(engine, use_case, write=False)
+
+
+def change_settings(
+    engine: Engine, timebank_id: int, caller: Caller, changes: Mapping[str, object]
+) -> TimebankSettings:
+    """Change a timebank's settings (coordinator or admin). Only the named settings change.
+
+    New defaults apply to accounts opened from now on; existing accounts keep their limits (a
+    coordinator changes those one by one, logged). A lower limit per transfer, and a shorter reach
+    back in time for exchanges, apply at once.
+    """
+    caller.check_coordinator(timebank_id, admin_allowed=True)
+    unknown = set(changes) - set(SETTINGS_CHANGEABLE)
+    assert not unknown, f"not a changeable setting: {sorted(unknown)}"
+
+    def use_case(uow: UnitOfWork) -> TimebankSettings:
+        after = replace(uow.timebanks.get(timebank_id), **changes)  # type: ignore[arg-type]
+        rules.check_text("name", after.name, NAME_LENGTH_MAX)
+        rules.check_new_limits(0, after.default_member_floor_minutes, after.default_member_cap_minutes)
+        rules.check_new_limits(0, after.default_organisation_floor_minutes, None)
+        rules.check_minutes(after.minutes_per_transfer_max)
+        if not 1 <= after.pending_expiry_days <= PENDING_EXPIRY_DAYS_MAX:
+            raise InvalidRequest(f"Pending exchanges expire after 1 to {PENDING_EXPIRY_DAYS_MAX} days")
+        contact = check_contact(after.contact_address, after.contact_email, after.contact_phone)
+        _check_backdate_days(after.backdate_days_max)
+        if changes:
+            # The contact as checked (trimmed, blank parts cleared), whichever of its parts were sent.
+            checked = {
+                "contact_address": contact.address,
+                "contact_email": contact.email,
+                "contact_phone": contact.phone,
+            }
+            uow.timebanks.update_settings(
+                timebank_id, {name: checked.get(name, value) for name, value in changes.items()}
+            )
+        settings = uow.timebanks.get(timebank_id)
+        uow.commit()
+        return settings
+
+    return run(engine, use_case)

@@ -1,0 +1,15 @@
+"""Rendering: answers drawn for people, as HTML, PDF, CSV, text and charts.
+
+Every module here turns a view that a use case returned into bytes or text and does nothing else:
+no database, no decisions. The benefit-safe statement and its letter as a page and as a PDF; the
+reciprocity report as CSV, as text for the terminal, and as charts (matplotlib; imported by name,
+so that reading a report never loads it).
+
+    statement_html   the benefit-safe statement and letter as a page
+    statement_pdf    the same as a PDF to hand to a benefit office
+    report_csv       the report as CSV, one row per figure, small groups never exported
+    report_text      the report for the terminal
+    charts           the report as four charts for a board paper, SVG or PNG
+"""
+
+__all__ = []

@@ -1,0 +1,138 @@
+"""Reciprocity reports (DESIGN §5, issue 5): the storage's totals turned into the engine's inputs.
+
+``reciprocity_report`` is for a timebank's coordinators (and platform admins, who may read a
+timebank and its people): one read-only unit of work, one snapshot, sums the window's exchanges in
+SQL (``uow.reports``), ``report_inputs`` (``timebank.db.repositories.report_inputs``) shapes the sums as
+``ReportInputs``, and the pure engine (``timebank.reports.build_report``) computes every figure.
+``member_report`` is one account's own figures, for its holder or a coordinator.
+
+Decisions the engine leaves to storage, made here:
+
+- *Members of the window* are the member accounts open at some moment before the window's end. An
+  account counts from when it was opened, or from its first counted exchange if that is dated
+  earlier (history imported for someone who joined later). Nobody leaves a timebank yet: there is
+  no record of it, so a member stays a member. Organisations follow the same rule.
+- *Staff* are members tagged ``staff``; ``uses_services`` is the tag of that name.
+- *Groups*: a tag's group is the members carrying it; an organisation's group is the organisation's
+  own account and its current staff (staff links carry no end date, so past staff cannot be told).
+- *Balances and floors* are the ledger's at midnight UTC starting ``to_on``: the balance after the
+  last transfer posted before then (posting time, whatever the activity date said), and the floor
+  in force then (read back through the limit log).
+- *Recognition* (issue 4): an organisation's recognition transactions, placed in a window by the
+  day they were posted (UTC), like pot grants; reported apart, never as exchanges.
+- *Ratings* are read against the timebank's own thresholds where it has set them, else the issue's
+  defaults (``timebank.reporting.ratings``), in the same unit of work as the figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine
+
+from timebank.db.repositories.report_inputs import report_inputs
+from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.ledger.errors import ReportWindowEmpty, ReportWindowTooLong
+from timebank.people.callers import Caller
+from timebank.people.members import check_tags
+from timebank.people.tenancy import not_found_before_refused
+from timebank.reporting.gc_pause import cyclic_gc_paused
+from timebank.reporting.ratings import timebank_thresholds
+from timebank.reports import (
+    Group,
+    OrganisationGroup,
+    Report,
+    ReportInputs,
+    TagGroup,
+    Thresholds,
+    build_report,
+)
+
+__all__ = [
+    "REPORT_WINDOW_DAYS_MAX",
+    "MemberReport",
+    "check_window",
+    "member_report",
+    "reciprocity_report",
+    "report_inputs",
+]
+
+# Five years of 366 days: long enough for any board paper, short enough to bound the monthly series
+# (61 months at most) and the work of one report.
+REPORT_WINDOW_DAYS_MAX = 5 * 366
+
+
+@dataclass(frozen=True)
+class MemberReport:
+    """One account's figures for a window: what it gave, received, with how many, and when last."""
+
+    account_id: int
+    from_on: date
+    to_on: date
+    given_minutes: int
+    received_minutes: int
+    exchange_count: int
+    partner_count: int
+    last_exchange_on: date | None  # the last counted exchange before ``to_on``, however long ago
+
+
+def check_window(from_on: date, to_on: date) -> None:
+    if from_on >= to_on:
+        raise ReportWindowEmpty(f"The window from {from_on} to {to_on} holds no day: 'to' must be later")
+    if (to_on - from_on).days > REPORT_WINDOW_DAYS_MAX:
+        raise ReportWindowTooLong(f"A report covers at most {REPORT_WINDOW_DAYS_MAX} days")
+
+
+def reciprocity_report(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    from_on: date,
+    to_on: date,
+    group: Group | None = None,
+) -> Report:
+    """The reciprocity report of ``[from_on, to_on)``, for the whole timebank or one group."""
+    organisation_ids = [group.organisation_id] if isinstance(group, OrganisationGroup) else []
+    with not_found_before_refused(engine, timebank_id, organisation_ids=organisation_ids):
+        caller.check_coordinator(timebank_id, admin_allowed=True)
+    check_window(from_on, to_on)
+    if isinstance(group, TagGroup):
+        check_tags([group.tag])
+
+    def use_case(uow: UnitOfWork) -> tuple[ReportInputs, Thresholds]:
+        uow.timebanks.get(timebank_id)
+        if isinstance(group, OrganisationGroup):
+            uow.organisations.get(timebank_id, group.organisation_id)
+        inputs = report_inputs(uow, timebank_id, from_on, to_on, group)
+        return inputs, timebank_thresholds(uow, timebank_id)
+
+    with cyclic_gc_paused():
+        # Many reads that must agree (check_inputs holds them to it): one snapshot for all.
+        inputs, thresholds = run(engine, use_case, write=False, snapshot=True)
+        return build_report(inputs, thresholds)
+
+
+def member_report(
+    engine: Engine, timebank_id: int, caller: Caller, account_id: int, from_on: date, to_on: date
+) -> MemberReport:
+    """One account's figures, for its holder (a member, or an organisation's staff) or a coordinator."""
+    with not_found_before_refused(engine, timebank_id, account_ids=[account_id]):
+        caller.check_may_read_account(timebank_id, account_id)
+    check_window(from_on, to_on)
+
+    def use_case(uow: UnitOfWork) -> MemberReport:
+        uow.accounts.get(timebank_id, account_id)  # another timebank's account is not found
+        totals = uow.reports.member_totals(timebank_id, account_id, from_on, to_on)
+        return MemberReport(
+            account_id=account_id,
+            from_on=from_on,
+            to_on=to_on,
+            given_minutes=totals.given_minutes,
+            received_minutes=totals.received_minutes,
+            exchange_count=totals.exchange_count,
+            partner_count=totals.partner_count,
+            last_exchange_on=totals.last_exchange_on,
+        )
+
+    return run(engine, use_case, write=False, snapshot=True)
