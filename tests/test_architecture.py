@@ -3,11 +3,11 @@
 Imports are read from the source with ``ast``, not observed at run time, so an import hidden in a
 function or behind ``TYPE_CHECKING`` counts as much as one at the top. The layers, inside out:
 
-- the pure cores: ``timebank.ledger`` (imports only the standard library and itself: no
-  SQLAlchemy, FastAPI or pydantic, nothing else of timebank, not even settings), ``timebank.benefits``
-  (the standard library, the ledger and itself) and ``timebank.reports`` (the standard library,
-  numpy, scipy, networkx, the ledger and itself); no core imports storage, a use case or an edge,
-  and neither the ledger nor storage imports the benefits core;
+- the root of the error tree, ``timebank.errors``, imports only the standard library;
+- the pure cores: ``timebank.ledger`` (imports only the standard library, the error tree's root and
+  itself: no SQLAlchemy, FastAPI or pydantic, not even settings), ``timebank.benefits`` (the same and
+  the ledger) and ``timebank.reports`` (the same, numpy, scipy and networkx); no core imports
+  storage, a use case or an edge, and neither the ledger nor storage imports the benefits core;
 - ``timebank.rendering`` draws what the use cases return (HTML, PDF, CSV, text, charts): it imports
   the cores and its drawing libraries, never storage, a use case or an edge;
 - ``timebank.db`` implements storage for the use cases: it may import the cores (the report's input
@@ -162,7 +162,14 @@ USE_CASES = (
 EDGES = ("timebank.api", "timebank.web", "timebank.cli")
 # Small shared modules the use cases build on: a clock, paging, bounds on slow work, the settings,
 # the views' JSON base. They import no use case and no edge.
-SHARED = ("timebank.clock", "timebank.paging", "timebank.busy", "timebank.settings", "timebank.views")
+SHARED = (
+    "timebank.errors",
+    "timebank.clock",
+    "timebank.paging",
+    "timebank.busy",
+    "timebank.settings",
+    "timebank.views",
+)
 LAYERS = (*CORES, "timebank.rendering", "timebank.db", *USE_CASES, *EDGES, *SHARED)
 
 
@@ -195,9 +202,8 @@ def is_standard_library(name: str) -> bool:
 def test_the_ledger_imports_only_the_standard_library_and_itself(module: Module) -> None:
     source = SOURCES[module.name]
     named = named_modules(source, module.name, module.is_package)
-    outside = {
-        name for name in named if not is_standard_library(name) and not is_within(name, "timebank.ledger")
-    }
+    allowed = ("timebank.ledger", "timebank.errors")
+    outside = {name for name in named if not is_standard_library(name) and not _within_any(name, allowed)}
 
     assert outside == set()
 
@@ -250,6 +256,13 @@ def test_nothing_outside_the_pages_imports_them(module: Module) -> None:
     assert {name for name in imports_of(module) if is_within(name, "timebank.web")} == set()
 
 
+def test_the_root_of_the_error_tree_imports_only_the_standard_library() -> None:
+    (module,) = [m for m in MODULES if m.name == "timebank.errors"]
+    named = named_modules(SOURCES[module.name], module.name, module.is_package)
+
+    assert {name for name in named if not is_standard_library(name)} == set()
+
+
 # --- rendering ------------------------------------------------------------------------------------
 
 RENDERING_MAY_IMPORT = (*CORES, "timebank.rendering", "matplotlib", "fpdf", "numpy")
@@ -267,7 +280,7 @@ def test_rendering_imports_only_the_cores_and_its_drawing_libraries(module: Modu
 
 # scipy's compiled sparse-graph routines (on numpy arrays) find the strongly connected components.
 # The charts are drawn in timebank.rendering, so the engine never loads matplotlib.
-REPORTS_MAY_IMPORT = ("timebank.reports", "timebank.ledger", "networkx", "scipy", "numpy")
+REPORTS_MAY_IMPORT = ("timebank.reports", "timebank.ledger", "timebank.errors", "networkx", "scipy", "numpy")
 
 
 def outside_what_reports_may_import(names: set[str]) -> set[str]:
@@ -324,7 +337,7 @@ def test_the_ledger_does_not_import_the_reports(module: Module) -> None:
 
 # --- the benefits core ---------------------------------------------------------------------------
 
-BENEFITS_MAY_IMPORT = ("timebank.benefits", "timebank.ledger")
+BENEFITS_MAY_IMPORT = ("timebank.benefits", "timebank.ledger", "timebank.errors")
 
 
 def outside_what_benefits_may_import(names: set[str]) -> set[str]:

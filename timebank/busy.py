@@ -29,10 +29,25 @@ from contextvars import ContextVar
 from functools import lru_cache
 from threading import Condition
 
-from timebank.ledger.errors import ServerBusy
+from timebank.errors import TimebankError
 from timebank.settings import get_settings
 
-__all__ = ["Slots", "chart_rendering", "password_hashing", "pdf_rendering"]
+__all__ = ["ServerBusy", "Slots", "chart_rendering", "password_hashing", "pdf_rendering"]
+
+
+class ServerBusy(TimebankError):
+    """Too many requests of one slow kind at once (password checks, charts, PDFs); nothing was done.
+
+    Not the caller's fault, unlike ``TooManyAttempts``: the same request a moment later may succeed.
+    """
+
+    code = "server_busy"
+    title = "The server is busy; try again shortly"
+
+    def __init__(self, detail: str | None = None, retry_after_seconds: int = 1) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(detail)
+
 
 # The kinds of slow work the current context holds a slot for.
 _HELD: ContextVar[frozenset[str]] = ContextVar("timebank_slots_held", default=frozenset())

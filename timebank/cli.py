@@ -67,7 +67,7 @@ def report_command(
 
     from timebank.clock import utc_now
     from timebank.db import make_engine
-    from timebank.ledger.errors import LedgerError
+    from timebank.errors import TimebankError
     from timebank.people.callers import Caller
     from timebank.rendering.report_csv import report_csv
     from timebank.rendering.report_text import report_text
@@ -88,7 +88,7 @@ def report_command(
             return
         group = TagGroup(tag) if tag else OrganisationGroup(organisation_id) if organisation_id else None
         report = reciprocity_report(engine, timebank_id, caller, first, end, group)
-    except LedgerError as refusal:
+    except TimebankError as refusal:
         typer.echo(f"Refused ({refusal.code}): {refusal.detail}", err=True)
         raise typer.Exit(2) from None
     finally:
@@ -130,7 +130,7 @@ def admin_create_command(
     import sys
 
     from timebank.db import make_engine
-    from timebank.ledger.errors import LedgerError
+    from timebank.errors import TimebankError
     from timebank.people.access import create_admin
 
     if sys.stdin.isatty():
@@ -141,7 +141,7 @@ def admin_create_command(
     engine = make_engine()
     try:
         create_admin(engine, username, password)
-    except LedgerError as error:
+    except TimebankError as error:
         typer.echo(f"Refused ({error.code}): {error.detail}", err=True)
         raise typer.Exit(1) from error
     finally:
@@ -165,6 +165,36 @@ def openapi_command(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
     typer.echo(f"Wrote {output}")
+
+
+@app.command("errors")
+def errors_command(
+    output: Path | None = typer.Option(None, help="Write the tree to this file (docs/errors.md) too."),
+) -> None:
+    """Print every refusal's code in one tree, with the package that owns it (docs/errors.md)."""
+    from timebank.errors import render_tree
+
+    tree = errors_document(render_tree())
+    if output is None:
+        typer.echo(tree, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(tree)
+    typer.echo(f"Wrote {output}")
+
+
+def errors_document(tree: str) -> str:
+    """``docs/errors.md``: the tree, and how to read it."""
+    return (
+        "# Every refusal, by its code\n\n"
+        "Every refusal of the API, the pages and the command line is one of these, named for the rule\n"
+        "that was broken (`code` in a problem document). Each line is a class, its code, and the\n"
+        "module of `timebank` that owns it; a leaf sits under its group, and the groups come in the\n"
+        "order the checks run. The HTTP status of each group is in `timebank/api/problems.py`. This\n"
+        "file is written by `timebank errors --output docs/errors.md`, and a test fails when it is\n"
+        "out of date.\n\n"
+        "```\n" + tree + "```\n"
+    )
 
 
 @app.command("serve")

@@ -11,10 +11,28 @@ import binascii
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from timebank.ledger.errors import CursorInvalid, PageLimitOutOfRange
+from timebank.errors import InvalidRequest
 from timebank.ledger.limits import STATEMENT_LIMIT_DEFAULT, STATEMENT_LIMIT_MAX
 
-__all__ = ["decode_id_cursor", "encode_id_cursor", "page_limit", "split_page"]
+__all__ = [
+    "CursorInvalid",
+    "PageLimitOutOfRange",
+    "decode_id_cursor",
+    "encode_id_cursor",
+    "page_limit",
+    "split_page",
+]
+
+
+class CursorInvalid(InvalidRequest):
+    code = "cursor_invalid"
+    title = "This page cursor is not one we gave out"
+
+
+class PageLimitOutOfRange(InvalidRequest):
+    code = "page_limit_out_of_range"
+    title = "The page size is out of range"
+
 
 T = TypeVar("T")
 

@@ -65,8 +65,9 @@ from timebank.db import make_engine
 from timebank.involvement.attendance import record_attendance
 from timebank.involvement.attendees import AttendeeChoice, OfferTerms
 from timebank.involvement.declarations import set_declaration
+from timebank.involvement.errors import PaymentAcknowledgementRequired
 from timebank.involvement.payment_guard import check_payment_offer
-from timebank.ledger.errors import PaymentAcknowledgementRequired, SpendAcknowledgementRequired
+from timebank.spending.errors import SpendAcknowledgementRequired
 from timebank.spending.spends import spend_credits, withdraw_spend_option
 
 DECLARED = (BenefitCategory.UNIVERSAL_CREDIT, BenefitCategory.CARERS_ALLOWANCE)

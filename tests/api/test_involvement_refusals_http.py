@@ -39,7 +39,7 @@ from timebank.api.problems import status_for
 from timebank.benefits.activities import ATTENDEES_MAX
 from timebank.benefits.categories import BenefitCategory
 from timebank.clock import utc_now
-from timebank.ledger import errors
+from timebank.errors import all_error_codes
 
 from .conftest import World
 from .test_refusals_http import assert_problem, everything
@@ -640,7 +640,7 @@ def test_each_involvement_refusal_over_http(world: World, row: Row) -> None:
     response = row.act(world, arranged)
     after = everything(world)
 
-    status = status_for(errors.all_error_codes()[row.code]())
+    status = status_for(all_error_codes()[row.code]())
     problem = assert_problem(response, status, row.code)
     # The schema's refusals list the fields that broke the rule; the service's name the one rule.
     assert ("errors" in problem) == row.schema_first, problem
@@ -664,7 +664,7 @@ def test_the_table_covers_every_involvement_code() -> None:
 
 def test_each_involvement_refusal_is_a_leaf_with_a_status_of_its_own() -> None:
     """Each is a leaf of the error tree, none is an access code, and the one mapping gives it a status."""
-    classes = errors.all_error_codes()
+    classes = all_error_codes()
     assert INVOLVEMENT_CODES.isdisjoint(ACCESS_CODES)
     assert set(UNREACHABLE_OVER_HTTP) <= INVOLVEMENT_CODES
     for code in sorted(INVOLVEMENT_CODES):

@@ -33,8 +33,8 @@ from tests.integration.test_refusals import ACCESS_CODES
 from timebank.api.problems import PROBLEM_TYPE_BASE
 from timebank.clock import utc_now
 from timebank.db.repositories import IdempotencyRepository
-from timebank.ledger import errors
 from timebank.people.callers import Caller
+from timebank.people.errors import RoleUnknown, TagInvalid
 from timebank.people.members import add_member, update_member
 from timebank.settings import get_settings
 
@@ -357,15 +357,15 @@ def _coordinator(w: World) -> Caller:
 def test_the_services_refuse_an_unknown_role_and_a_bad_tag_too(world: World) -> None:
     """Over HTTP the schema refuses these first (naming the same rule); the service is the last word."""
     before = everything(world)
-    with pytest.raises(errors.RoleUnknown):
+    with pytest.raises(RoleUnknown):
         add_member(world.engine, world.timebank_id, _coordinator(world), "Dee", roles=("member", "admin"))
-    with pytest.raises(errors.RoleUnknown):
+    with pytest.raises(RoleUnknown):
         update_member(
             world.engine, world.timebank_id, _coordinator(world), world.member_ids["member"], roles=["root"]
         )
-    with pytest.raises(errors.TagInvalid):
+    with pytest.raises(TagInvalid):
         add_member(world.engine, world.timebank_id, _coordinator(world), "Dee", tags=["Not A Tag"])
-    with pytest.raises(errors.TagInvalid):
+    with pytest.raises(TagInvalid):
         update_member(
             world.engine, world.timebank_id, _coordinator(world), world.member_ids["member"], tags=["x"] * 21
         )

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from tests.api.conftest import World
-from timebank.ledger.errors import InvalidRequest
+from timebank.errors import InvalidRequest
 from timebank.people.callers import Caller
 from timebank.people.timebanks import change_settings
 

@@ -16,16 +16,19 @@ from sqlalchemy import Engine
 
 from timebank.benefits import Mileage, Receipt, Reward, SpendClass
 from timebank.benefits.categories import BenefitCategory
+from timebank.benefits.errors import PeriodMustEndAfterStart
 from timebank.benefits.statement import CreditDirection, Statement
 from timebank.benefits.statement_text import letter_lines, lines_text, statement_lines
 from timebank.benefits.wording import NO_CASH_VALUE, find_credit_wording_problems, find_forbidden_words
 from timebank.clock import utc_now
+from timebank.errors import TimebankNotFound
 from timebank.exchanges.lifecycle import record_exchange
 from timebank.exchanges.reversals import reverse_exchange
+from timebank.involvement.errors import MemberAccountRequired, PeriodStartsAfterToday
 from timebank.involvement.statements import benefit_safe_statement, statement_json, statement_period
-from timebank.ledger import errors
 from timebank.ledger.types import Actor, ReceiverShare, TransactionKind
 from timebank.people.callers import Caller
+from timebank.people.errors import SelfOrCoordinatorRequired
 from timebank.people.members import add_member
 from timebank.people.organisations import get_organisation
 from timebank.people.timebanks import change_settings, get_timebank
@@ -118,20 +121,20 @@ def test_a_coordinators_read_leaves_an_audit_row_that_names_no_benefit(story: St
 
 def test_nobody_else_reads_a_members_statement(story: Story) -> None:
     forum = story.forum
-    with pytest.raises(errors.SelfOrCoordinatorRequired):
+    with pytest.raises(SelfOrCoordinatorRequired):
         read(story, forum.member(story.neighbour))
-    with pytest.raises(errors.SelfOrCoordinatorRequired):
+    with pytest.raises(SelfOrCoordinatorRequired):
         read(story, forum.staff)
     outsider = Caller("login:outsider", False, forum.timebank_id + 1000, None, None, True, frozenset())
-    with pytest.raises(errors.TimebankNotFound):
+    with pytest.raises(TimebankNotFound):
         read(story, outsider)
 
 
 def test_only_a_member_has_a_statement_and_its_period_is_not_empty(story: Story) -> None:
     forum = story.forum
-    with pytest.raises(errors.MemberAccountRequired):
+    with pytest.raises(MemberAccountRequired):
         read(story, forum.coordinator, forum.organisation_account)
-    with pytest.raises(errors.PeriodMustEndAfterStart):
+    with pytest.raises(PeriodMustEndAfterStart):
         benefit_safe_statement(
             forum.engine, forum.timebank_id, forum.coordinator, story.member, MAY[1], MAY[0]
         )
@@ -263,7 +266,7 @@ def test_the_period_defaults_to_this_month_so_far_and_never_runs_past_today() ->
         date(2024, 3, 16),
     )
     assert statement_period(date(2024, 3, 15), None, today) == (today, date(2024, 3, 16))
-    with pytest.raises(errors.PeriodStartsAfterToday):
+    with pytest.raises(PeriodStartsAfterToday):
         statement_period(date(2024, 3, 16), None, today)
-    with pytest.raises(errors.PeriodMustEndAfterStart):
+    with pytest.raises(PeriodMustEndAfterStart):
         statement_period(date(2024, 3, 10), date(2024, 3, 10), today)

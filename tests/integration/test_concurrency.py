@@ -48,9 +48,9 @@ from timebank.accounts.accounts import open_account
 from timebank.db import upgrade
 from timebank.db.tables import exchanges, transactions, transfers
 from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.errors import TimebankError
 from timebank.exchanges.gifts import give_credits
 from timebank.exchanges.lifecycle import record_exchange
-from timebank.ledger.errors import LedgerError
 from timebank.ledger.invariants import check_all, check_limits_hold, check_zero_sum
 from timebank.ledger.types import AccountKind, Actor, ReceiverShare
 from timebank.people.timebanks import create_timebank
@@ -136,7 +136,7 @@ def _perform(engine: Engine, timebank_id: int, movement: Movement) -> Outcome:
             assert exchange.transaction_id is not None
             transaction_id = exchange.transaction_id
             triples = tuple((r, exchange.giver_account_id, m) for r, m in exchange.receivers)
-    except LedgerError as refusal:
+    except TimebankError as refusal:
         return Outcome(movement.key, refusal_code=refusal.code)
     except Exception as error:  # Reported, not swallowed: every test asserts there are none.
         return Outcome(movement.key, escaped=f"{type(error).__name__}: {error}")

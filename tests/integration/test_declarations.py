@@ -19,12 +19,14 @@ from timebank.benefits import BenefitCategory, Reward
 from timebank.clock import utc_now
 from timebank.db import run
 from timebank.db.benefit_tables import benefit_declarations
+from timebank.errors import TimebankNotFound
 from timebank.involvement.activities import get_activity
 from timebank.involvement.attendees import AttendeeChoice
 from timebank.involvement.declarations import delete_declaration, read_declaration, set_declaration
+from timebank.involvement.errors import MemberSaySoRequired
 from timebank.involvement.payment_guard import check_payment_offer
-from timebank.ledger import errors
 from timebank.people.callers import Caller
+from timebank.people.errors import SelfOrCoordinatorRequired
 from timebank.people.members import directory, get_member, list_members
 from timebank.people.organisations import get_organisation, list_organisations
 from timebank.reporting.reports import member_report, reciprocity_report
@@ -104,8 +106,8 @@ def test_nobody_else_reads_a_declaration_and_a_refused_read_leaves_no_trace(engi
     forum, ann = declared(engine)
     other = make_forum(engine, members=1)
     callers = {
-        "staff": (forum.staff, errors.SelfOrCoordinatorRequired),
-        "other_member": (forum.member(forum.members[1]), errors.SelfOrCoordinatorRequired),
+        "staff": (forum.staff, SelfOrCoordinatorRequired),
+        "other_member": (forum.member(forum.members[1]), SelfOrCoordinatorRequired),
         "organisation_key": (
             Caller(
                 "api_key:1",
@@ -116,9 +118,9 @@ def test_nobody_else_reads_a_declaration_and_a_refused_read_leaves_no_trace(engi
                 False,
                 frozenset({forum.organisation_account}),
             ),
-            errors.SelfOrCoordinatorRequired,
+            SelfOrCoordinatorRequired,
         ),
-        "other_timebanks_coordinator": (other.coordinator, errors.TimebankNotFound),
+        "other_timebanks_coordinator": (other.coordinator, TimebankNotFound),
     }
     caller, refusal = callers[who]
     before = forum.rows()
@@ -133,7 +135,7 @@ def test_a_coordinator_sets_a_declaration_only_with_the_members_say_so(engine: E
     forum = make_forum(engine, members=1)
     bo = forum.members[0]
 
-    with pytest.raises(errors.MemberSaySoRequired):
+    with pytest.raises(MemberSaySoRequired):
         set_declaration(engine, forum.timebank_id, forum.coordinator, bo, ["prefer_not_to_say"])
     view = set_declaration(
         engine, forum.timebank_id, forum.coordinator, bo, ["prefer_not_to_say"], members_say_so=True

@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 from timebank.clock import utc_now
 from timebank.db import run
 from timebank.exchanges import lifecycle as exchange_service
-from timebank.ledger import errors
+from timebank.ledger.errors import BalanceBelowFloor, ConsentAlreadyGiven, ExchangeAlreadyDeclined
 from timebank.ledger.types import PostedTransfer
 
 from .helpers import World, check_invariants, make_world, snapshot
@@ -163,7 +163,7 @@ def test_one_receiver_declining_after_another_confirmed_closes_it_for_both(engin
 
     assert view.status == "declined"
     assert w.balances() == untouched(w)
-    with pytest.raises(errors.ExchangeAlreadyDeclined) as refusal:
+    with pytest.raises(ExchangeAlreadyDeclined) as refusal:
         w.confirm(w.coordinator, x.exchange_id)
     assert refusal.value.code == "exchange_already_declined"
 
@@ -197,7 +197,7 @@ def test_in_a_both_sides_timebank_what_the_receiver_records_waits_for_the_giver(
     assert x.status == "pending"
     assert x.awaiting_consent_from == (w.bo,)
     assert w.balances() == untouched(w)
-    with pytest.raises(errors.ConsentAlreadyGiven):
+    with pytest.raises(ConsentAlreadyGiven):
         w.confirm(w.holder(w.ann), x.exchange_id)
 
     view = w.confirm(w.holder(w.bo), x.exchange_id)
@@ -235,7 +235,7 @@ def test_limits_are_checked_when_a_pending_exchange_posts_not_when_it_was_record
     w.posted(w.cy, {w.ann: 200})  # and then she spent 200 with Cy
     before = snapshot(engine, w.timebank_id)
 
-    with pytest.raises(errors.BalanceBelowFloor) as refusal:
+    with pytest.raises(BalanceBelowFloor) as refusal:
         w.confirm(w.holder(w.ann), x.exchange_id)
 
     assert refusal.value.code == "balance_below_floor"
@@ -257,7 +257,7 @@ def test_a_multi_receiver_exchange_posts_for_nobody_when_one_receiver_has_no_roo
     w.confirm(w.holder(w.ann), x.exchange_id)
     before = snapshot(engine, w.timebank_id)
 
-    with pytest.raises(errors.BalanceBelowFloor):
+    with pytest.raises(BalanceBelowFloor):
         w.confirm(w.holder(w.cy), x.exchange_id)
 
     assert snapshot(engine, w.timebank_id) == before

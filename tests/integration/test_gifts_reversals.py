@@ -24,7 +24,12 @@ from timebank.accounts.accounts import open_account
 from timebank.db import run
 from timebank.db.repositories import TransactionRow
 from timebank.exchanges.views import TransactionView
-from timebank.ledger import errors
+from timebank.ledger.errors import (
+    AccountHolderRequired,
+    BalanceBelowFloor,
+    PotFloorMustBeZero,
+    TransactionAlreadyReversed,
+)
 from timebank.ledger.types import AccountKind, AccountState, Actor
 
 from .helpers import World, check_invariants, make_world
@@ -86,7 +91,7 @@ def test_the_pot_cannot_grant_more_than_was_donated_to_it(engine: Engine) -> Non
     w = make_world(engine)
     w.give(w.holder(w.ann), w.ann, w.pot, 30)
 
-    with pytest.raises(errors.BalanceBelowFloor) as refusal:
+    with pytest.raises(BalanceBelowFloor) as refusal:
         w.give(w.coordinator, w.pot, w.bo, 31)
 
     assert refusal.value.code == "balance_below_floor"
@@ -98,7 +103,7 @@ def test_the_pot_cannot_grant_more_than_was_donated_to_it(engine: Engine) -> Non
 def test_the_pots_floor_cannot_be_lowered_so_grants_stay_backed_by_donations(engine: Engine) -> None:
     w = make_world(engine)
 
-    with pytest.raises(errors.PotFloorMustBeZero):
+    with pytest.raises(PotFloorMustBeZero):
         w.set_limits(w.pot, -600, None)
 
 
@@ -111,7 +116,7 @@ def test_an_organisations_staff_give_from_the_organisations_account(engine: Engi
 
     assert gift.kind == "gift"
     assert w.balance(org.account_id) == -120  # within the organisation's budget floor
-    with pytest.raises(errors.AccountHolderRequired):
+    with pytest.raises(AccountHolderRequired):
         w.give(staff, w.bo, w.ann, 10)
 
 
@@ -185,7 +190,7 @@ def test_a_reversal_restores_every_balance_its_transaction_touched(engine: Engin
     assert row.reason
     assert check_invariants(engine, w.timebank_id) == []
 
-    with pytest.raises(errors.TransactionAlreadyReversed):
+    with pytest.raises(TransactionAlreadyReversed):
         w.reverse_transaction(original.transaction_id)
 
 
@@ -200,7 +205,7 @@ def test_reversing_an_exchanges_transaction_reverses_the_exchange(engine: Engine
     assert reversal.reverses_transaction_id == x.transaction_id
     assert w.status(x.exchange_id) == "reversed"
     assert w.balances() == dict.fromkeys(w.balances(), 0)
-    with pytest.raises(errors.TransactionAlreadyReversed):
+    with pytest.raises(TransactionAlreadyReversed):
         w.reverse(x.exchange_id)
     assert check_invariants(engine, w.timebank_id) == []
 
@@ -224,7 +229,7 @@ def test_a_reversal_is_refused_when_the_giver_has_spent_the_credits_and_allowed_
     x = w.posted(w.bo, {w.ann: 600})
     w.posted(w.cy, {w.bo: 1200})  # Bo spends it all and more: he is at his floor
 
-    with pytest.raises(errors.BalanceBelowFloor):
+    with pytest.raises(BalanceBelowFloor):
         w.reverse(x.exchange_id)
     assert w.status(x.exchange_id) == "confirmed"
 

@@ -24,8 +24,9 @@ from sqlalchemy import Engine
 
 from timebank.clock import utc_now
 from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.exchanges.errors import IdempotencyKeyReused
 from timebank.exchanges.idempotency import once, request_sha256
-from timebank.ledger import errors
+from timebank.ledger.errors import BalanceBelowFloor
 from timebank.ledger.types import Actor
 
 from .helpers import World, check_invariants, make_world, snapshot
@@ -122,7 +123,7 @@ def test_the_same_key_with_a_different_body_is_refused_and_changes_nothing(
     operation.act(w, arranged, KEY)
     before = snapshot(engine, w.timebank_id)
 
-    with pytest.raises(errors.IdempotencyKeyReused) as refusal:
+    with pytest.raises(IdempotencyKeyReused) as refusal:
         operation.other_body(w, arranged, KEY)
 
     assert refusal.value.code == "idempotency_key_reused"
@@ -180,7 +181,7 @@ def test_a_refusal_is_the_keys_final_answer(engine: Engine) -> None:
     w = make_world(engine)
     ann = w.holder(w.ann)
     before = snapshot(engine, w.timebank_id)
-    with pytest.raises(errors.BalanceBelowFloor) as first:
+    with pytest.raises(BalanceBelowFloor) as first:
         w.give(ann, w.ann, w.bo, 700, idempotency_key=KEY)
     after = snapshot(engine, w.timebank_id)
     # Only the record of the answer was added; the ledger is untouched (L5).
@@ -190,12 +191,12 @@ def test_a_refusal_is_the_keys_final_answer(engine: Engine) -> None:
     # The cause goes away. The same request with the same key (a slow first attempt arriving late,
     # or a retry) is still answered as the first time: refused, with the same words, and nothing moves.
     w.set_limits(w.ann, -1200, None)
-    with pytest.raises(errors.BalanceBelowFloor) as again:
+    with pytest.raises(BalanceBelowFloor) as again:
         w.give(ann, w.ann, w.bo, 700, idempotency_key=KEY)
     assert again.value.detail == first.value.detail
     assert w.balance(w.ann) == 0
     # Another body under that key is still another request; a new key is a new request.
-    with pytest.raises(errors.IdempotencyKeyReused):
+    with pytest.raises(IdempotencyKeyReused):
         w.give(ann, w.ann, w.bo, 600, idempotency_key=KEY)
     gift = w.give(ann, w.ann, w.bo, 700, idempotency_key=KEY + "-corrected")
     assert w.give(ann, w.ann, w.bo, 700, idempotency_key=KEY + "-corrected") == gift
@@ -206,10 +207,10 @@ def test_a_refusal_is_the_keys_final_answer(engine: Engine) -> None:
 def test_a_refused_confirmation_is_replayed_as_refused(engine: Engine) -> None:
     w = make_world(engine)
     pending = w.record(w.holder(w.bo), w.bo, {w.ann: 700})  # recorded by the giver: pending
-    with pytest.raises(errors.BalanceBelowFloor):
+    with pytest.raises(BalanceBelowFloor):
         w.confirm(w.holder(w.ann), pending.exchange_id, idempotency_key=KEY)
     w.set_limits(w.ann, -1200, None)
-    with pytest.raises(errors.BalanceBelowFloor):
+    with pytest.raises(BalanceBelowFloor):
         w.confirm(w.holder(w.ann), pending.exchange_id, idempotency_key=KEY)
     assert w.balance(w.ann) == 0
     confirmed = w.confirm(w.holder(w.ann), pending.exchange_id, idempotency_key=KEY + "-again")
@@ -253,7 +254,7 @@ def test_a_slow_attempt_that_answered_first_wins_over_a_refusal_met_after_it(eng
                 w.timebank_id, actor.caller, KEY, "give_credits", digest, '{"number": 7}', utc_now()
             )
             other.commit()
-        raise errors.BalanceBelowFloor("a balance would go below its floor")
+        raise BalanceBelowFloor("a balance would go below its floor")
 
     def use_case(uow: UnitOfWork) -> _Answer:
         answer = once(uow, w.timebank_id, actor, KEY, "give_credits", request, _Answer, work)

@@ -23,15 +23,17 @@ from timebank.benefits.advice import ORGANISATION_PAYMENT_ADVICE
 from timebank.benefits.wording import find_credit_wording_problems, find_forbidden_words
 from timebank.clock import utc_now
 from timebank.db import run
+from timebank.exchanges.errors import IdempotencyKeyReused
 from timebank.exchanges.reversals import reverse_transaction
 from timebank.involvement.activities import get_activity
 from timebank.involvement.attendees import AttendeeChoice
 from timebank.involvement.declarations import set_declaration
+from timebank.involvement.errors import OrganisationStaffRequired, PaymentAcknowledgementRequired
 from timebank.involvement.expenses import record_expense
 from timebank.involvement.payment_advice import read_payment_advice
 from timebank.involvement.payment_guard import check_payment_offer
 from timebank.involvement.views import AttendanceView, ExpenseView, PaymentCheckView
-from timebank.ledger import errors
+from timebank.ledger.errors import BalanceBelowFloor
 from timebank.ledger.types import TransactionKind
 from timebank.people.callers import Caller
 from timebank.reporting.reports import report_inputs
@@ -147,7 +149,7 @@ def test_a_recognition_beyond_the_organisations_floor_is_refused_and_records_not
     activity = forum.activity()
     before = forum.rows()
 
-    with pytest.raises(errors.BalanceBelowFloor):
+    with pytest.raises(BalanceBelowFloor):
         forum.attend(
             activity.activity_id,
             [
@@ -185,7 +187,7 @@ def test_a_payment_to_a_member_who_declared_benefits_waits_for_the_organisations
     attendees = [AttendeeChoice(ann, 120, Reward.PAYMENT), AttendeeChoice(bo, 120, Reward.CREDITS)]
     before = forum.rows()
 
-    with pytest.raises(errors.PaymentAcknowledgementRequired) as refusal:
+    with pytest.raises(PaymentAcknowledgementRequired) as refusal:
         forum.attend(activity.activity_id, attendees, offer=offer())
 
     assert refusal.value.account_ids == (ann,)
@@ -330,7 +332,7 @@ def test_a_replayed_attendance_with_its_idempotency_key_records_nothing_new(engi
 
     assert again == first
     assert forum.rows() == after_first
-    with pytest.raises(errors.IdempotencyKeyReused):
+    with pytest.raises(IdempotencyKeyReused):
         forum.attend(activity.activity_id, attendees[:1], offer=offer(), idempotency_key="forum-1")
 
 
@@ -361,7 +363,7 @@ def test_an_activity_is_read_by_its_organisation_and_coordinators_only(engine: E
 
     for caller in (forum.staff, forum.coordinator):
         assert get_activity(engine, forum.timebank_id, caller, activity.activity_id) == activity
-    with pytest.raises(errors.OrganisationStaffRequired):
+    with pytest.raises(OrganisationStaffRequired):
         get_activity(engine, forum.timebank_id, forum.member(forum.members[0]), activity.activity_id)
     assert activity.classification == "uses_services"
 

@@ -40,13 +40,17 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
 from timebank.benefits import Receipt, Reward, SpendClass
+from timebank.benefits.errors import AttendanceAboveActivityLength, PaymentNotOffered
 from timebank.db import run
 from timebank.db.tables import exchange_receivers, exchanges
+from timebank.errors import TimebankError
 from timebank.involvement.attendees import AttendeeChoice
 from timebank.involvement.declarations import set_declaration
+from timebank.involvement.errors import AttendanceAlreadyRecorded, PaymentAcknowledgementRequired
 from timebank.involvement.expenses import record_expense
-from timebank.ledger import errors
+from timebank.ledger.errors import BalanceBelowFloor
 from timebank.people.timebanks import create_timebank
+from timebank.spending.errors import SpendAcknowledgementRequired
 
 from .helpers import check_invariants
 from .involvement import FORUM_DAY, Forum, make_forum, offer
@@ -157,20 +161,20 @@ def _resolved(account_id: int, given: Reward | None, offered: bool, declared: se
 
 def _expected_refusal(
     model: Model, activity_id: int, offered: bool, drawn: list[Attendee], declared: set[int]
-) -> type[errors.LedgerError] | None:
+) -> type[TimebankError] | None:
     """The refusal the service must give, in the order it checks (attendees by account)."""
     if any(a.minutes > FORUM_MINUTES for a in drawn):
-        return errors.AttendanceAboveActivityLength
+        return AttendanceAboveActivityLength
     if not offered and any(a.given in NEEDS_OFFER for a in drawn):
-        return errors.PaymentNotOffered
+        return PaymentNotOffered
     if any((activity_id, a.account_id) in model.chosen for a in drawn):
-        return errors.AttendanceAlreadyRecorded
+        return AttendanceAlreadyRecorded
     # A default never needs an acknowledgement: a declared member's default is credits.
     if any(a.account_id in declared and a.choice in PAYS and not a.acknowledged for a in drawn):
-        return errors.PaymentAcknowledgementRequired
+        return PaymentAcknowledgementRequired
     credits = sum(a.minutes for a in drawn if a.choice is Reward.CREDITS)
     if model.organisation_balance - credits < FLOOR:
-        return errors.BalanceBelowFloor
+        return BalanceBelowFloor
     return None
 
 
@@ -199,12 +203,12 @@ def _expected_spend_refusal(
     minutes: int,
     acknowledged: bool,
     declared: set[int],
-) -> type[errors.LedgerError] | None:
+) -> type[TimebankError] | None:
     """The benefit check comes first, then the member's floor."""
     if account_id in declared and spend_class.is_goods_or_voucher and not acknowledged:
-        return errors.SpendAcknowledgementRequired
+        return SpendAcknowledgementRequired
     if model.balances[account_id] - minutes < MEMBER_FLOOR:
-        return errors.BalanceBelowFloor
+        return BalanceBelowFloor
     return None
 
 
@@ -277,11 +281,11 @@ def test_no_sequence_writes_credits_into_money_or_money_into_credits(
             with pytest.raises(refusal):
                 forum.attend(activity_id, choices, offer=terms)
             after = forum.counts()
-            refused_payment_rounds += refusal is errors.PaymentAcknowledgementRequired
+            refused_payment_rounds += refusal is PaymentAcknowledgementRequired
             assert {k: v for k, v in after.items() if k != "audit_log"} == {
                 k: v for k, v in before.items() if k != "audit_log"
             }
-            if refusal is not errors.PaymentAcknowledgementRequired:
+            if refusal is not PaymentAcknowledgementRequired:
                 assert after["audit_log"] == before["audit_log"]
         elif kind == "expense":
             _, m, pence, extra = drawn_step
@@ -325,9 +329,9 @@ def test_no_sequence_writes_credits_into_money_or_money_into_credits(
             else:
                 with pytest.raises(refusal):
                     forum.spend(option_id, account, acknowledgement=words)
-                model.spends_refused += refusal is errors.SpendAcknowledgementRequired
+                model.spends_refused += refusal is SpendAcknowledgementRequired
                 # spend_checked and spend_refused; a spend beyond the floor leaves nothing at all.
-                audited = 2 if refusal is errors.SpendAcknowledgementRequired else 0
+                audited = 2 if refusal is SpendAcknowledgementRequired else 0
             after = forum.counts()
             changed = {name: after[name] - before[name] for name in after if after[name] != before[name]}
             # Above all, no payment, declined payment or expense: a spend writes no money.

@@ -64,6 +64,7 @@ from timebank.accounts.accounts import open_account, set_limits
 from timebank.accounts.statements import balance_at
 from timebank.db import tables
 from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.errors import TimebankError, all_error_codes
 from timebank.exchanges.gifts import give_credits
 from timebank.exchanges.idempotency import RECORDED_REFUSALS
 from timebank.exchanges.lifecycle import (
@@ -76,7 +77,6 @@ from timebank.exchanges.lifecycle import (
 )
 from timebank.exchanges.reversals import reverse_exchange, reverse_transaction
 from timebank.ledger import invariants
-from timebank.ledger.errors import LedgerError, all_error_codes
 from timebank.ledger.rules import MINUTES_PER_TRANSFER_MAX
 from timebank.ledger.types import AccountKind, AccountState, Actor, ReceiverShare
 from timebank.people.timebanks import create_timebank
@@ -294,7 +294,7 @@ REASONS = st.sampled_from(["recorded twice", "wrong person", "a typo", "", "   "
 
 
 class LedgerMachine(RuleBasedStateMachine):
-    """A timebank driven through ``timebank.services`` next to a model of what it should hold."""
+    """A timebank driven through its use cases next to a model of what it should hold."""
 
     def __init__(self, engine: Engine, foreign: Foreign) -> None:
         super().__init__()
@@ -548,7 +548,7 @@ class LedgerMachine(RuleBasedStateMachine):
         before = self._snapshot_now()
         try:
             answer = call()
-        except LedgerError as error:
+        except TimebankError as error:
             assert error.code in codes, f"refused with {error.code!r}, expected {sorted(codes)}"
             code = error.code
         else:

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from timebank.accounts.accounts import set_limits
 from timebank.clock import utc_now
 from timebank.db.unit_of_work import run
-from timebank.ledger import errors
+from timebank.ledger.errors import LimitExcludesBalance
 
 from .helpers import make_world
 
@@ -51,7 +51,7 @@ def test_a_refused_limit_change_leaves_no_log_row(engine: Engine) -> None:
     w = make_world(engine)
     w.posted(w.bo, {w.ann: 300})  # Ann is at -300
 
-    with pytest.raises(errors.LimitExcludesBalance):
+    with pytest.raises(LimitExcludesBalance):
         set_limits(engine, w.timebank_id, w.coordinator, w.ann, floor_minutes=-100, cap_minutes=None)
 
     log = run(engine, lambda uow: uow.limit_changes.for_account(w.timebank_id, w.ann), write=False)

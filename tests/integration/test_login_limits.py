@@ -20,9 +20,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from timebank.db.people_tables import login_failures
-from timebank.ledger import errors
+from timebank.errors import TimebankError
 from timebank.people import access
 from timebank.people.callers import Caller
+from timebank.people.errors import LoginAttemptsExceeded
 from timebank.people.members import add_member
 from timebank.people.timebanks import create_timebank
 from timebank.settings import get_settings
@@ -86,7 +87,7 @@ def at_once(attempt: Callable[[int], object]) -> Counter[str]:
         try:
             attempt(index)
             outcomes[index] = "ok"
-        except errors.LedgerError as error:
+        except TimebankError as error:
             outcomes[index] = error.code
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(ATTEMPTS)]
@@ -115,7 +116,7 @@ def test_forty_wrong_passwords_at_once_get_five_checks_and_then_the_right_one_is
     assert verifier.calls == limit
     assert outcomes == {"credentials_invalid": limit, "login_attempts_exceeded": ATTEMPTS - limit}
     assert failures_of(engine, f"username:{username}") == limit
-    with pytest.raises(errors.LoginAttemptsExceeded) as refused:
+    with pytest.raises(LoginAttemptsExceeded) as refused:
         access.log_in(engine, username, PASSWORD, fresh_address())
     assert 1 <= refused.value.retry_after_seconds <= get_settings().login_failure_window_seconds + 1
     assert verifier.calls == limit
@@ -135,7 +136,7 @@ def test_forty_unknown_names_at_once_from_one_address_get_thirty_checks(
     assert outcomes == {"credentials_invalid": limit, "login_attempts_exceeded": ATTEMPTS - limit}
     assert failures_of(engine, f"address:{address}") == limit
     # The right password for a real login, from the same address, waits like the rest.
-    with pytest.raises(errors.LoginAttemptsExceeded):
+    with pytest.raises(LoginAttemptsExceeded):
         access.log_in(engine, username, PASSWORD, address)
     assert verifier.calls == limit
 
@@ -154,9 +155,9 @@ def test_forty_wrong_current_passwords_at_once_get_five_checks_and_then_the_righ
 
     assert verifier.calls == limit
     assert outcomes == {"credentials_invalid": limit, "login_attempts_exceeded": ATTEMPTS - limit}
-    with pytest.raises(errors.LoginAttemptsExceeded):
+    with pytest.raises(LoginAttemptsExceeded):
         access.change_password(engine, caller, token, PASSWORD, "a new password")
-    with pytest.raises(errors.LoginAttemptsExceeded):
+    with pytest.raises(LoginAttemptsExceeded):
         access.log_in(engine, username, PASSWORD, fresh_address())
     assert verifier.calls == limit
 

@@ -23,7 +23,8 @@ from timebank.clock import utc_now
 from timebank.db import UnitOfWork, run
 from timebank.db.report_tables import LOWER_IS_BETTER_FIGURES, RATED_FIGURES
 from timebank.db.repositories import RatingThresholdRecord
-from timebank.ledger import errors
+from timebank.errors import TimebankError, TimebankNotFound
+from timebank.ledger.errors import CoordinatorRequired
 from timebank.people.callers import Caller
 from timebank.reporting.ratings import read_rating_thresholds, set_rating_thresholds
 from timebank.reporting.reports import reciprocity_report
@@ -37,6 +38,7 @@ from timebank.reports import (
     Thresholds,
     report_json,
 )
+from timebank.reports.errors import RatingThresholdOutOfRange, RatingThresholdsOutOfOrder
 
 from .helpers import World, make_world
 
@@ -195,12 +197,12 @@ def test_an_admin_may_read_and_set_them_and_an_unknown_timebank_is_not_found(eng
     set_rating_thresholds(engine, w.timebank_id, ADMIN, {TOP20_SHARE: Boundaries(90, 70)})
 
     assert read_rating_thresholds(engine, w.timebank_id, ADMIN).own_figures == {TOP20_SHARE}
-    with pytest.raises(errors.TimebankNotFound):
+    with pytest.raises(TimebankNotFound):
         read_rating_thresholds(engine, 10**9, ADMIN)
-    with pytest.raises(errors.TimebankNotFound):
+    with pytest.raises(TimebankNotFound):
         set_rating_thresholds(engine, 10**9, ADMIN, {TOP20_SHARE: Boundaries(90, 70)})
     member = Caller(f"login:ann{w.ann}", False, w.timebank_id, 1, w.ann, False, frozenset())
-    with pytest.raises(errors.CoordinatorRequired):
+    with pytest.raises(CoordinatorRequired):
         read_rating_thresholds(engine, w.timebank_id, member)
 
 
@@ -220,13 +222,13 @@ def test_one_timebanks_thresholds_never_rate_anothers_report(engine: Engine) -> 
 @pytest.mark.parametrize(
     ("record", "error"),
     [
-        (RatingThresholdRecord("active_rate", 60, 50), errors.RatingThresholdsOutOfOrder),
-        (RatingThresholdRecord("top20_share", 60, 80), errors.RatingThresholdsOutOfOrder),
-        (RatingThresholdRecord("two_way_rate", 25, 101), errors.RatingThresholdOutOfRange),
+        (RatingThresholdRecord("active_rate", 60, 50), RatingThresholdsOutOfOrder),
+        (RatingThresholdRecord("top20_share", 60, 80), RatingThresholdsOutOfOrder),
+        (RatingThresholdRecord("two_way_rate", 25, 101), RatingThresholdOutOfRange),
     ],
 )
 def test_the_database_refuses_a_row_the_services_would_have_refused(
-    engine: Engine, record: RatingThresholdRecord, error: type[errors.LedgerError]
+    engine: Engine, record: RatingThresholdRecord, error: type[TimebankError]
 ) -> None:
     # Straight to the repository, past the engine's checks: the CHECK is the last word, and the unit
     # of work names the rule it stands for.

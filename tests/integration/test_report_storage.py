@@ -34,15 +34,18 @@ from tests.unit.test_report_inputs import Help, Person, aggregate
 from timebank.accounts.accounts import get_account, set_limits
 from timebank.clock import utc_now
 from timebank.db import run
+from timebank.errors import AccountNotFound, OrganisationNotFound, TimebankError, TimebankNotFound
 from timebank.exchanges.gifts import give_credits
 from timebank.exchanges.lifecycle import record_exchange
 from timebank.exchanges.reversals import reverse_exchange
-from timebank.ledger import errors
+from timebank.ledger.errors import CoordinatorRequired
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.people.callers import Caller
+from timebank.people.errors import SelfOrCoordinatorRequired
 from timebank.people.members import add_member
 from timebank.people.organisations import add_organisation, add_staff
 from timebank.people.timebanks import create_timebank
+from timebank.reporting.errors import ReportWindowEmpty, ReportWindowTooLong
 from timebank.reporting.reports import (
     REPORT_WINDOW_DAYS_MAX,
     member_report,
@@ -420,7 +423,7 @@ def test_a_coordinator_and_an_admin_may_read_the_report_and_a_member_may_not(eng
 
     assert reciprocity_report(engine, bank.timebank_id, bank.coordinator, *window).figures is not None
     assert reciprocity_report(engine, bank.timebank_id, admin, *window).figures is not None
-    with pytest.raises(errors.CoordinatorRequired):
+    with pytest.raises(CoordinatorRequired):
         reciprocity_report(engine, bank.timebank_id, member_caller(bank, who["ann"]), *window)
 
 
@@ -428,11 +431,11 @@ def test_another_timebanks_coordinator_is_told_the_timebank_does_not_exist(engin
     bank, who = story(engine)
     other = make_bank(engine)
 
-    with pytest.raises(errors.TimebankNotFound):
+    with pytest.raises(TimebankNotFound):
         reciprocity_report(engine, bank.timebank_id, other.coordinator, D(2024, 1, 1), D(2024, 5, 1))
-    with pytest.raises(errors.TimebankNotFound):
+    with pytest.raises(TimebankNotFound):
         member_report(engine, bank.timebank_id, other.coordinator, who["ann"], D(2024, 1, 1), D(2024, 5, 1))
-    with pytest.raises(errors.AccountNotFound):
+    with pytest.raises(AccountNotFound):
         member_report(engine, other.timebank_id, other.coordinator, who["ann"], D(2024, 1, 1), D(2024, 5, 1))
 
 
@@ -440,7 +443,7 @@ def test_an_unknown_organisation_group_is_not_found(engine: Engine) -> None:
     bank, _ = story(engine)
     other_organisation, _ = make_bank(engine).organisation("Elsewhere")
 
-    with pytest.raises(errors.OrganisationNotFound):
+    with pytest.raises(OrganisationNotFound):
         reciprocity_report(
             engine,
             bank.timebank_id,
@@ -454,17 +457,17 @@ def test_an_unknown_organisation_group_is_not_found(engine: Engine) -> None:
 @pytest.mark.parametrize(
     ("from_on", "to_on", "refusal"),
     [
-        (D(2024, 3, 1), D(2024, 3, 1), errors.ReportWindowEmpty),
-        (D(2024, 3, 2), D(2024, 3, 1), errors.ReportWindowEmpty),
+        (D(2024, 3, 1), D(2024, 3, 1), ReportWindowEmpty),
+        (D(2024, 3, 2), D(2024, 3, 1), ReportWindowEmpty),
         (
             D(2020, 1, 1),
             D(2020, 1, 1) + timedelta(days=REPORT_WINDOW_DAYS_MAX + 1),
-            errors.ReportWindowTooLong,
+            ReportWindowTooLong,
         ),
     ],
 )
 def test_a_window_must_hold_a_day_and_at_most_five_years(
-    engine: Engine, from_on: date, to_on: date, refusal: type[errors.LedgerError]
+    engine: Engine, from_on: date, to_on: date, refusal: type[TimebankError]
 ) -> None:
     bank, who = story(engine)
 
@@ -511,5 +514,5 @@ def test_a_member_reads_their_own_report_and_not_anothers(engine: Engine) -> Non
 
     assert (mine.given_minutes, mine.received_minutes, mine.partner_count) == (50, 105, 2)
     assert mine.last_exchange_on == D(2024, 3, 15)
-    with pytest.raises(errors.SelfOrCoordinatorRequired):
+    with pytest.raises(SelfOrCoordinatorRequired):
         member_report(engine, bank.timebank_id, ann, who["bo"], D(2024, 1, 1), D(2024, 5, 1))

@@ -31,14 +31,18 @@ from timebank.benefits.wording import find_credit_wording_problems, find_forbidd
 from timebank.clock import utc_now
 from timebank.db import run
 from timebank.db.spend_tables import spend_options, spends
+from timebank.errors import TimebankError
+from timebank.exchanges.errors import IdempotencyKeyReused
 from timebank.exchanges.lifecycle import get_exchange, record_exchange
 from timebank.exchanges.reversals import reverse_exchange
 from timebank.involvement.declarations import set_declaration
+from timebank.involvement.errors import OrganisationStaffRequired
 from timebank.involvement.statements import benefit_safe_statement
-from timebank.ledger import errors
+from timebank.ledger.errors import BalanceBelowFloor
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.people.callers import Caller
 from timebank.people.timebanks import create_timebank
+from timebank.spending.errors import SpendAcknowledgementRequired, SpendOptionWithdrawn
 from timebank.spending.spends import list_spend_options, withdraw_spend_option
 
 from .helpers import check_invariants
@@ -211,7 +215,7 @@ def test_goods_or_a_voucher_for_a_member_who_declared_benefits_is_refused_leavin
     option = forum.spend_option("Leisure centre voucher", 60, spend_class)
     before = forum.rows()
 
-    with pytest.raises(errors.SpendAcknowledgementRequired) as refusal:
+    with pytest.raises(SpendAcknowledgementRequired) as refusal:
         forum.spend(option.spend_option_id, member)
 
     after = forum.rows()
@@ -232,7 +236,7 @@ def test_the_refusal_speaks_to_the_member_plainly_and_names_no_benefit(engine: E
     declare(forum, member)
     goods = forum.spend_option("Bike repair kit", 90, SpendClass.GOODS)
 
-    with pytest.raises(errors.SpendAcknowledgementRequired) as refusal:
+    with pytest.raises(SpendAcknowledgementRequired) as refusal:
         forum.spend(goods.spend_option_id, member)
 
     detail = refusal.value.detail
@@ -242,7 +246,7 @@ def test_the_refusal_speaks_to_the_member_plainly_and_names_no_benefit(engine: E
     for category in BenefitCategory:
         assert category.label not in detail
         assert category.value not in detail
-    for text in (detail, errors.SpendAcknowledgementRequired.title):
+    for text in (detail, SpendAcknowledgementRequired.title):
         assert find_forbidden_words(text) == ()
         assert find_credit_wording_problems(text) == ()
 
@@ -275,7 +279,7 @@ def test_after_a_refusal_the_member_can_acknowledge_and_spend_with_the_same_key(
     member = forum.members[0]
     declare(forum, member)
     goods = forum.spend_option("Bike repair kit", 90, SpendClass.GOODS)
-    with pytest.raises(errors.SpendAcknowledgementRequired):
+    with pytest.raises(SpendAcknowledgementRequired):
         forum.spend(goods.spend_option_id, member, idempotency_key="spend-1")
 
     spent = forum.spend(
@@ -356,7 +360,7 @@ def test_the_same_key_for_a_different_spend_is_refused(engine: Engine) -> None:
     meal = forum.spend_option("Community meal", 30)
     forum.spend(swim.spend_option_id, member, idempotency_key="k")
 
-    with pytest.raises(errors.IdempotencyKeyReused):
+    with pytest.raises(IdempotencyKeyReused):
         forum.spend(meal.spend_option_id, member, idempotency_key="k")
 
     assert forum.balance(member) == -60
@@ -368,7 +372,7 @@ def test_a_spend_refused_for_want_of_credits_stays_refused_under_its_key(engine:
     course = forum.spend_option("Pottery course", 601)  # the default member floor is -600
 
     for _ in range(2):
-        with pytest.raises(errors.BalanceBelowFloor):
+        with pytest.raises(BalanceBelowFloor):
             forum.spend(course.spend_option_id, member, idempotency_key="pottery")
 
     assert forum.balance(member) == 0
@@ -430,7 +434,7 @@ def test_a_withdrawn_option_cannot_be_spent_on_and_withdrawing_again_changes_not
     rows = forum.rows()
 
     again = withdraw_spend_option(engine, forum.timebank_id, forum.coordinator, swim.spend_option_id)
-    with pytest.raises(errors.SpendOptionWithdrawn):
+    with pytest.raises(SpendOptionWithdrawn):
         forum.spend(swim.spend_option_id, forum.members[0])
 
     assert first == again
@@ -450,7 +454,7 @@ def test_an_api_key_of_the_organisation_may_create_options_but_another_organisat
     other = make_forum(engine, members=1, timebank_id=forum.timebank_id)
 
     made = forum.spend_option("Course place", 180, by=api_key)
-    with pytest.raises(errors.OrganisationStaffRequired):
+    with pytest.raises(OrganisationStaffRequired):
         forum.spend_option("Course place", 180, by=other.staff)
 
     assert made.organisation_id == forum.organisation_id
@@ -461,7 +465,7 @@ def test_option_texts_and_refusal_details_never_call_credits_pay(engine: Engine)
     forum = make_forum(engine, members=2)
     swim = forum.spend_option()
     withdraw_spend_option(engine, forum.timebank_id, forum.staff, swim.spend_option_id)
-    refusals: list[errors.LedgerError] = []
+    refusals: list[TimebankError] = []
     for attempt in (
         lambda: forum.spend(swim.spend_option_id, forum.members[0]),
         lambda: forum.spend(swim.spend_option_id, forum.members[0], by=forum.member(forum.members[1])),
@@ -470,7 +474,7 @@ def test_option_texts_and_refusal_details_never_call_credits_pay(engine: Engine)
         lambda: forum.spend(swim.spend_option_id, forum.members[0], acknowledgement=" "),
         lambda: forum.spend(swim.spend_option_id, forum.organisation_account, by=forum.coordinator),
     ):
-        with pytest.raises(errors.LedgerError) as refused:
+        with pytest.raises(TimebankError) as refused:
             attempt()
         refusals.append(refused.value)
 

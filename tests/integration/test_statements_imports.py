@@ -25,9 +25,10 @@ from timebank.accounts.accounts import open_account
 from timebank.accounts.statements import balance_at, statement
 from timebank.accounts.views import StatementLine, StatementPage
 from timebank.clock import utc_now
+from timebank.exchanges.errors import ImportRejected
 from timebank.exchanges.imports import ImportRow, import_exchanges
 from timebank.exchanges.lifecycle import get_exchange
-from timebank.ledger import errors
+from timebank.ledger.errors import ActivityDateTooFarBack
 from timebank.ledger.types import AccountKind
 
 from .helpers import ACTIVITY_DATE, World, check_invariants, exchange_ids, make_world, snapshot
@@ -252,7 +253,7 @@ def test_an_import_with_bad_rows_is_refused_listing_every_bad_row_and_writes_not
     ]
     before = [snapshot(engine, w.timebank_id), snapshot(engine, o.timebank_id)]
 
-    with pytest.raises(errors.ImportRejected) as refusal:
+    with pytest.raises(ImportRejected) as refusal:
         import_exchanges(engine, w.timebank_id, w.coordinator, rows)
 
     assert refusal.value.code == "import_rejected"
@@ -278,7 +279,7 @@ def test_an_import_with_bad_rows_is_refused_listing_every_bad_row_and_writes_not
 def test_once_the_bad_rows_are_fixed_the_same_import_goes_through(engine: Engine) -> None:
     w = make_world(engine)
     rows = [row(w.bo, w.ann, 400), row(w.cy, w.ann, 300)]
-    with pytest.raises(errors.ImportRejected) as refusal:
+    with pytest.raises(ImportRejected) as refusal:
         import_exchanges(engine, w.timebank_id, w.coordinator, rows)
     assert [(e.row, e.code) for e in refusal.value.errors] == [(2, "balance_below_floor")]
 
@@ -313,7 +314,7 @@ def test_history_older_than_the_timebanks_back_dating_bound_imports_but_no_day_a
     ]
 
     result = import_exchanges(engine, w.timebank_id, w.coordinator, history)
-    with pytest.raises(errors.ImportRejected) as refusal:
+    with pytest.raises(ImportRejected) as refusal:
         import_exchanges(
             engine,
             w.timebank_id,
@@ -323,7 +324,7 @@ def test_history_older_than_the_timebanks_back_dating_bound_imports_but_no_day_a
                 ImportRow(w.bo, w.ann, 60, today + timedelta(days=1), "x"),
             ],
         )
-    with pytest.raises(errors.ActivityDateTooFarBack):
+    with pytest.raises(ActivityDateTooFarBack):
         w.posted(w.bo, {w.ann: 60})  # the story's day, 2024-05-01: recorded one by one, too far back
 
     assert result.exchanges_imported == 3

@@ -42,8 +42,8 @@ from timebank.benefits.money import (
 )
 from timebank.benefits.periods import PeriodKind
 from timebank.benefits.statement import ActivityTaken, CreditDirection, CreditEntry, Party
+from timebank.errors import TimebankError
 from timebank.ledger.contacts import Contact
-from timebank.ledger.errors import LedgerError
 from timebank.ledger.types import TransferIntent
 
 ON = date(2025, 5, 6)
@@ -301,7 +301,7 @@ def test_the_package_error_is_a_value_error_outside_the_ledger_tree_and_carries_
         Expense(ON, "", 0, None)
 
     assert isinstance(refused.value, ValueError)
-    assert not isinstance(refused.value, LedgerError)
+    assert not isinstance(refused.value, TimebankError)
     assert [b.code for b in refused.value.breaches] == [
         BreachCode.TEXT_REQUIRED,
         BreachCode.PENCE_MUST_BE_POSITIVE,

@@ -16,8 +16,7 @@ from contextlib import contextmanager
 import anyio.to_thread
 import pytest
 
-from timebank.busy import Slots
-from timebank.ledger.errors import ServerBusy
+from timebank.busy import ServerBusy, Slots
 
 
 @contextmanager

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from timebank.ledger import errors
+from timebank.errors import TimebankNotFound
+from timebank.ledger.errors import CoordinatorRequired
 from timebank.people.callers import Caller
+from timebank.people.errors import AdminRequired, SelfOrCoordinatorRequired
 
 TB, OTHER_TB = 1, 2
 OWN, ORG, ELSEWHERE = 10, 20, 30
@@ -27,11 +29,11 @@ def member(**changes: object) -> Caller:
 
 def test_another_timebank_is_not_found_whatever_the_role() -> None:
     for caller in (member(), member(is_coordinator=True), member(organisation_account_ids=frozenset({ORG}))):
-        with pytest.raises(errors.TimebankNotFound):
+        with pytest.raises(TimebankNotFound):
             caller.check_timebank(OTHER_TB)
-        with pytest.raises(errors.TimebankNotFound):
+        with pytest.raises(TimebankNotFound):
             caller.check_may_read_account(OTHER_TB, OWN)
-        with pytest.raises(errors.TimebankNotFound):
+        with pytest.raises(TimebankNotFound):
             caller.actor(OTHER_TB)
 
 
@@ -40,9 +42,9 @@ def test_an_admin_without_a_membership_reaches_a_timebank_only_where_admins_are_
 
     admin.check_timebank(TB, admin_allowed=True)
     admin.check_coordinator(TB, admin_allowed=True)
-    with pytest.raises(errors.TimebankNotFound):
+    with pytest.raises(TimebankNotFound):
         admin.check_timebank(TB)
-    with pytest.raises(errors.TimebankNotFound):
+    with pytest.raises(TimebankNotFound):
         admin.actor(TB)
 
 
@@ -51,7 +53,7 @@ def test_a_member_reads_their_own_account_and_their_organisations_but_no_one_els
 
     staff.check_may_read_account(TB, OWN)
     staff.check_may_read_account(TB, ORG)
-    with pytest.raises(errors.SelfOrCoordinatorRequired):
+    with pytest.raises(SelfOrCoordinatorRequired):
         staff.check_may_read_account(TB, ELSEWHERE)
 
 
@@ -60,9 +62,9 @@ def test_a_coordinator_reads_any_account_in_their_timebank() -> None:
 
 
 def test_only_coordinators_pass_the_coordinator_check_and_only_admins_the_admin_check() -> None:
-    with pytest.raises(errors.CoordinatorRequired):
+    with pytest.raises(CoordinatorRequired):
         member().check_coordinator(TB)
-    with pytest.raises(errors.AdminRequired):
+    with pytest.raises(AdminRequired):
         member(is_coordinator=True).check_admin()
     member(is_coordinator=True).check_coordinator(TB)
     member(is_admin=True).check_admin()
@@ -85,5 +87,5 @@ def test_an_organisation_key_acts_for_its_organisation_only() -> None:
 
     assert key.account_ids == frozenset({ORG})
     assert key.actor(TB, [ELSEWHERE]).account_id == ORG
-    with pytest.raises(errors.SelfOrCoordinatorRequired):
+    with pytest.raises(SelfOrCoordinatorRequired):
         key.check_may_read_member(TB, 5)

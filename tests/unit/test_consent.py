@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from timebank.ledger import errors
+from timebank.errors import StateConflict
 from timebank.ledger.consent import (
     check_may_cancel,
     check_may_decline,
@@ -22,6 +22,17 @@ from timebank.ledger.consent import (
     check_pending,
     consents_after_confirm,
     consents_needed,
+)
+from timebank.ledger.errors import (
+    ConsentAlreadyGiven,
+    CoordinatorRequired,
+    ExchangeAlreadyCancelled,
+    ExchangeAlreadyConfirmed,
+    ExchangeAlreadyDeclined,
+    ExchangeAlreadyExpired,
+    ExchangeNotConfirmed,
+    NotAPartyToExchange,
+    TransactionAlreadyReversed,
 )
 from timebank.ledger.types import Actor, ExchangeRecord, ExchangeStatus, ReceiverShare
 
@@ -38,12 +49,12 @@ coordinator = Actor("member:9", account_id=9, is_coordinator=True)
 accountless = Actor("system")
 
 # The error each closed state answers with; every state but pending must be here.
-REFUSAL_BY_STATUS: dict[ExchangeStatus, type[errors.StateConflict]] = {
-    ExchangeStatus.CONFIRMED: errors.ExchangeAlreadyConfirmed,
-    ExchangeStatus.DECLINED: errors.ExchangeAlreadyDeclined,
-    ExchangeStatus.CANCELLED: errors.ExchangeAlreadyCancelled,
-    ExchangeStatus.EXPIRED: errors.ExchangeAlreadyExpired,
-    ExchangeStatus.REVERSED: errors.TransactionAlreadyReversed,
+REFUSAL_BY_STATUS: dict[ExchangeStatus, type[StateConflict]] = {
+    ExchangeStatus.CONFIRMED: ExchangeAlreadyConfirmed,
+    ExchangeStatus.DECLINED: ExchangeAlreadyDeclined,
+    ExchangeStatus.CANCELLED: ExchangeAlreadyCancelled,
+    ExchangeStatus.EXPIRED: ExchangeAlreadyExpired,
+    ExchangeStatus.REVERSED: TransactionAlreadyReversed,
 }
 CLOSED_STATUSES = list(REFUSAL_BY_STATUS)
 
@@ -125,7 +136,7 @@ def test_a_coordinator_who_is_also_the_giver_needs_no_consent() -> None:
 def test_a_third_party_would_need_everyones_consent_but_may_not_record(actor: Actor) -> None:
     assert consents_needed(actor, GIVER, [RECEIVER], require_both_sides=False) == frozenset({RECEIVER})
     assert consents_needed(actor, GIVER, [RECEIVER], require_both_sides=True) == frozenset({GIVER, RECEIVER})
-    with pytest.raises(errors.NotAPartyToExchange) as refusal:
+    with pytest.raises(NotAPartyToExchange) as refusal:
         check_may_record(actor, GIVER, [RECEIVER])
     assert refusal.value.code == "not_a_party_to_exchange"
 
@@ -168,16 +179,16 @@ def test_a_coordinators_confirmation_settles_every_outstanding_consent() -> None
 
 
 def test_a_party_not_being_waited_for_cannot_confirm_again() -> None:
-    with pytest.raises(errors.ConsentAlreadyGiven) as refusal:
+    with pytest.raises(ConsentAlreadyGiven) as refusal:
         consents_after_confirm(exchange(awaiting=frozenset({OTHER_RECEIVER})), receiver)
     assert refusal.value.code == "consent_already_given"
-    with pytest.raises(errors.ConsentAlreadyGiven):
+    with pytest.raises(ConsentAlreadyGiven):
         consents_after_confirm(exchange(), giver)
 
 
 @pytest.mark.parametrize("actor", [stranger, accountless], ids=["stranger", "accountless"])
 def test_someone_outside_the_exchange_cannot_confirm_it(actor: Actor) -> None:
-    with pytest.raises(errors.NotAPartyToExchange):
+    with pytest.raises(NotAPartyToExchange):
         consents_after_confirm(exchange(), actor)
 
 
@@ -213,17 +224,17 @@ def test_whoever_is_asked_to_consent_or_a_coordinator_may_decline(actor: Actor) 
 
 @pytest.mark.parametrize("actor", [stranger, accountless], ids=["stranger", "accountless"])
 def test_nobody_outside_the_exchange_may_decline(actor: Actor) -> None:
-    with pytest.raises(errors.NotAPartyToExchange):
+    with pytest.raises(NotAPartyToExchange):
         check_may_decline(exchange(), actor)
 
 
 def test_a_giver_who_was_not_asked_may_not_decline_but_may_cancel() -> None:
-    with pytest.raises(errors.ConsentAlreadyGiven):
+    with pytest.raises(ConsentAlreadyGiven):
         check_may_decline(exchange(), giver)
 
 
 def test_a_receiver_who_already_confirmed_may_no_longer_decline() -> None:
-    with pytest.raises(errors.ConsentAlreadyGiven):
+    with pytest.raises(ConsentAlreadyGiven):
         check_may_decline(exchange(awaiting=frozenset({OTHER_RECEIVER})), receiver)
 
 
@@ -263,12 +274,12 @@ def test_a_coordinator_may_cancel_what_someone_else_recorded() -> None:
     "actor", [receiver, stranger, accountless], ids=["receiver", "stranger", "accountless"]
 )
 def test_nobody_else_may_cancel(actor: Actor) -> None:
-    with pytest.raises(errors.NotAPartyToExchange):
+    with pytest.raises(NotAPartyToExchange):
         check_may_cancel(exchange(recorded_by=giver), actor)
 
 
 def test_an_exchange_recorded_without_an_account_is_not_cancellable_by_account_holders() -> None:
-    with pytest.raises(errors.NotAPartyToExchange):
+    with pytest.raises(NotAPartyToExchange):
         check_may_cancel(exchange(recorded_by=accountless), stranger)
 
 
@@ -283,7 +294,7 @@ def test_cancelling_a_closed_exchange_raises_the_error_for_its_state(
 
 
 def test_cancelling_a_cancelled_exchange_says_it_was_cancelled() -> None:
-    with pytest.raises(errors.ExchangeAlreadyCancelled) as refusal:
+    with pytest.raises(ExchangeAlreadyCancelled) as refusal:
         check_may_cancel(exchange(ExchangeStatus.CANCELLED), giver)
     assert refusal.value.code == "exchange_already_cancelled"
 
@@ -301,13 +312,13 @@ def test_a_coordinator_may_reverse_a_confirmed_exchange() -> None:
 )
 def test_only_a_coordinator_may_reverse_whatever_the_state(status: ExchangeStatus, actor: Actor) -> None:
     # Who asks is checked before the state, as the errors tree orders them.
-    with pytest.raises(errors.CoordinatorRequired) as refusal:
+    with pytest.raises(CoordinatorRequired) as refusal:
         check_may_reverse(exchange(status), actor)
     assert refusal.value.code == "coordinator_required"
 
 
 def test_reversing_a_reversed_exchange_says_it_was_already_reversed() -> None:
-    with pytest.raises(errors.TransactionAlreadyReversed) as refusal:
+    with pytest.raises(TransactionAlreadyReversed) as refusal:
         check_may_reverse(exchange(ExchangeStatus.REVERSED), coordinator)
     assert refusal.value.code == "transaction_already_reversed"
 
@@ -317,6 +328,6 @@ def test_reversing_a_reversed_exchange_says_it_was_already_reversed() -> None:
     [ExchangeStatus.PENDING, ExchangeStatus.DECLINED, ExchangeStatus.CANCELLED, ExchangeStatus.EXPIRED],
 )
 def test_reversing_an_exchange_that_never_posted_says_it_is_not_confirmed(status: ExchangeStatus) -> None:
-    with pytest.raises(errors.ExchangeNotConfirmed) as refusal:
+    with pytest.raises(ExchangeNotConfirmed) as refusal:
         check_may_reverse(exchange(status), coordinator)
     assert refusal.value.code == "exchange_not_confirmed"

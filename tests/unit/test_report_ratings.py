@@ -27,10 +27,11 @@ import pytest
 
 from tests.unit.test_report_fixtures import MARCH_AND_APRIL, MIXED_APART, MIXED_EXCHANGES, MIXED_PEOPLE
 from tests.unit.test_report_inputs import aggregate
-from timebank.ledger import errors
+from timebank.errors import InvalidRequest
 from timebank.rendering.report_csv import report_csv
 from timebank.rendering.report_text import report_text
 from timebank.reports import ReportInputs, build_report, report_json
+from timebank.reports.errors import RatingThresholdOutOfRange, RatingThresholdsOutOfOrder
 from timebank.reports.ratings import (
     DEFAULT_THRESHOLDS,
     LOWER_IS_BETTER,
@@ -210,7 +211,7 @@ def test_thresholds_at_the_ends_of_the_range() -> None:
 def test_a_threshold_that_is_not_a_whole_percentage_from_0_to_100_is_refused(
     changes: dict[str, object],
 ) -> None:
-    with pytest.raises(errors.RatingThresholdOutOfRange) as refusal:
+    with pytest.raises(RatingThresholdOutOfRange) as refusal:
         Thresholds(**changes)  # type: ignore[arg-type]
 
     assert refusal.value.code == "rating_threshold_out_of_range"
@@ -229,7 +230,7 @@ def test_a_threshold_that_is_not_a_whole_percentage_from_0_to_100_is_refused(
     ],
 )
 def test_thresholds_the_wrong_way_round_for_their_figure_are_refused(changes: dict[str, int]) -> None:
-    with pytest.raises(errors.RatingThresholdsOutOfOrder) as refusal:
+    with pytest.raises(RatingThresholdsOutOfOrder) as refusal:
         Thresholds(**changes)
 
     assert refusal.value.code == "rating_thresholds_out_of_order"
@@ -241,27 +242,27 @@ def test_the_same_pair_is_in_order_for_one_direction_and_out_of_order_for_the_ot
     # both are wrong: the top-20% share runs the other way, but its pair still has a right order.
     Thresholds(two_way_rate_amber_from_percent=60, two_way_rate_green_from_percent=80)
     Thresholds(top20_share_green_below_percent=60, top20_share_red_above_percent=80)
-    with pytest.raises(errors.RatingThresholdsOutOfOrder):
+    with pytest.raises(RatingThresholdsOutOfOrder):
         Thresholds(two_way_rate_amber_from_percent=80, two_way_rate_green_from_percent=60)
-    with pytest.raises(errors.RatingThresholdsOutOfOrder):
+    with pytest.raises(RatingThresholdsOutOfOrder):
         Thresholds(top20_share_green_below_percent=80, top20_share_red_above_percent=60)
 
 
 def test_every_broken_figure_is_named_and_a_value_out_of_range_is_refused_first() -> None:
-    with pytest.raises(errors.RatingThresholdOutOfRange) as mixed:
+    with pytest.raises(RatingThresholdOutOfRange) as mixed:
         Thresholds(active_rate_amber_from_percent=60, top20_share_red_above_percent=101)
     assert "active_rate" in mixed.value.detail
     assert "top20_share" in mixed.value.detail
 
-    with pytest.raises(errors.RatingThresholdsOutOfOrder) as both:
+    with pytest.raises(RatingThresholdsOutOfOrder) as both:
         Thresholds(active_rate_amber_from_percent=60, two_way_rate_amber_from_percent=70)
     assert "active_rate" in both.value.detail
     assert "two_way_rate" in both.value.detail
 
 
 def test_the_refusals_are_invalid_requests_of_the_ledgers_tree() -> None:
-    assert issubclass(errors.RatingThresholdOutOfRange, errors.InvalidRequest)
-    assert issubclass(errors.RatingThresholdsOutOfOrder, errors.InvalidRequest)
+    assert issubclass(RatingThresholdOutOfRange, InvalidRequest)
+    assert issubclass(RatingThresholdsOutOfOrder, InvalidRequest)
 
 
 # --- boundaries, as storage keeps them ------------------------------------------------------------
@@ -302,11 +303,11 @@ def test_with_boundaries_replaces_only_the_figures_given() -> None:
 
 
 def test_with_boundaries_checks_like_the_constructor() -> None:
-    with pytest.raises(errors.RatingThresholdsOutOfOrder):
+    with pytest.raises(RatingThresholdsOutOfOrder):
         DEFAULT_THRESHOLDS.with_boundaries({TOP20_SHARE: Boundaries(55, 75)})  # green beyond red
-    with pytest.raises(errors.RatingThresholdsOutOfOrder):
+    with pytest.raises(RatingThresholdsOutOfOrder):
         DEFAULT_THRESHOLDS.with_boundaries({ACTIVE_RATE: Boundaries(75, 55)})  # amber beyond green
-    with pytest.raises(errors.RatingThresholdOutOfRange):
+    with pytest.raises(RatingThresholdOutOfRange):
         DEFAULT_THRESHOLDS.with_boundaries({ACTIVE_RATE: Boundaries(-5, 50)})
 
 

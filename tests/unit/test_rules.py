@@ -22,7 +22,19 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from timebank.ledger import errors
+from timebank.errors import AccountNotFound, InvalidRequest, LimitBreached, NotFound, TimebankError
+from timebank.ledger.errors import (
+    AccountsMustDiffer,
+    BalanceAboveCap,
+    BalanceBelowFloor,
+    CapMustNotBeNegative,
+    FloorMustNotBePositive,
+    LimitExcludesBalance,
+    MinutesAboveTransferLimit,
+    MinutesMustBePositive,
+    MinutesMustBeWhole,
+    TextTooLong,
+)
 from timebank.ledger.rules import (
     MINUTES_PER_TRANSFER_MAX,
     check_limits,
@@ -77,7 +89,7 @@ def test_check_minutes_returns_a_whole_positive_number_of_minutes_unchanged(minu
 
 @pytest.mark.parametrize("minutes", [0, -1, -60, -(10**30)])
 def test_check_minutes_refuses_zero_and_negative_minutes_as_not_positive(minutes: int) -> None:
-    with pytest.raises(errors.MinutesMustBePositive) as refusal:
+    with pytest.raises(MinutesMustBePositive) as refusal:
         check_minutes(minutes)
     assert refusal.value.code == "minutes_must_be_positive"
 
@@ -105,20 +117,20 @@ def test_check_minutes_refuses_zero_and_negative_minutes_as_not_positive(minutes
 def test_check_minutes_refuses_anything_but_an_int_as_not_whole(minutes: object) -> None:
     # A float is refused even when it holds a whole number, and a bool even though bool is an int:
     # a quantity must never pass through a float, and True is not one minute.
-    with pytest.raises(errors.MinutesMustBeWhole) as refusal:
+    with pytest.raises(MinutesMustBeWhole) as refusal:
         check_minutes(minutes)
     assert refusal.value.code == "minutes_must_be_whole"
 
 
 def test_check_minutes_refuses_a_whole_float_with_its_own_sentence() -> None:
-    with pytest.raises(errors.MinutesMustBeWhole) as refusal:
+    with pytest.raises(MinutesMustBeWhole) as refusal:
         check_minutes(2.0)
     assert "decimal point" in refusal.value.detail
 
 
 def test_check_minutes_accepts_exactly_the_timebank_limit_and_refuses_one_more() -> None:
     assert check_minutes(120, limit_minutes=120) == 120
-    with pytest.raises(errors.MinutesAboveTransferLimit) as refusal:
+    with pytest.raises(MinutesAboveTransferLimit) as refusal:
         check_minutes(121, limit_minutes=120)
     assert refusal.value.code == "minutes_above_transfer_limit"
     assert "120" in refusal.value.detail
@@ -126,20 +138,20 @@ def test_check_minutes_accepts_exactly_the_timebank_limit_and_refuses_one_more()
 
 def test_check_minutes_refuses_more_than_the_hard_ceiling_by_default() -> None:
     assert check_minutes(MINUTES_PER_TRANSFER_MAX) == MINUTES_PER_TRANSFER_MAX
-    with pytest.raises(errors.MinutesAboveTransferLimit):
+    with pytest.raises(MinutesAboveTransferLimit):
         check_minutes(MINUTES_PER_TRANSFER_MAX + 1)
-    with pytest.raises(errors.MinutesAboveTransferLimit):
+    with pytest.raises(MinutesAboveTransferLimit):
         check_minutes(10**30)
 
 
 def test_check_minutes_keeps_the_hard_ceiling_even_when_a_timebank_sets_a_higher_limit() -> None:
-    with pytest.raises(errors.MinutesAboveTransferLimit):
+    with pytest.raises(MinutesAboveTransferLimit):
         check_minutes(MINUTES_PER_TRANSFER_MAX + 1, limit_minutes=2 * MINUTES_PER_TRANSFER_MAX)
 
 
 def test_check_minutes_above_the_hard_ceiling_names_the_ceiling_that_applied() -> None:
     higher = 2 * MINUTES_PER_TRANSFER_MAX
-    with pytest.raises(errors.MinutesAboveTransferLimit) as refusal:
+    with pytest.raises(MinutesAboveTransferLimit) as refusal:
         check_minutes(MINUTES_PER_TRANSFER_MAX + 1, limit_minutes=higher)
     assert str(MINUTES_PER_TRANSFER_MAX) in refusal.value.detail
     assert str(higher) not in refusal.value.detail
@@ -147,9 +159,9 @@ def test_check_minutes_above_the_hard_ceiling_names_the_ceiling_that_applied() -
 
 def test_check_minutes_checks_wholeness_before_sign_and_sign_before_size() -> None:
     # The errors tree promises one answer per request, the first rule broken.
-    with pytest.raises(errors.MinutesMustBeWhole):
+    with pytest.raises(MinutesMustBeWhole):
         check_minutes(-1.5, limit_minutes=1)
-    with pytest.raises(errors.MinutesMustBePositive):
+    with pytest.raises(MinutesMustBePositive):
         check_minutes(-5, limit_minutes=-10)
 
 
@@ -167,7 +179,7 @@ def test_check_text_accepts_none_and_text_up_to_the_limit() -> None:
 
 
 def test_check_text_refuses_text_one_character_over_the_limit() -> None:
-    with pytest.raises(errors.TextTooLong) as refusal:
+    with pytest.raises(TextTooLong) as refusal:
         check_text("description", "abcd", 3)
     assert refusal.value.code == "text_too_long"
     assert "description" in refusal.value.detail
@@ -183,9 +195,9 @@ def test_check_limits_accepts_a_balance_exactly_at_its_floor_or_cap() -> None:
 
 
 def test_check_limits_refuses_a_balance_below_its_floor_or_above_its_cap() -> None:
-    with pytest.raises(errors.BalanceBelowFloor):
+    with pytest.raises(BalanceBelowFloor):
         check_limits(account(1, -601, floor_minutes=-600))
-    with pytest.raises(errors.BalanceAboveCap):
+    with pytest.raises(BalanceAboveCap):
         check_limits(account(1, 301, cap_minutes=300))
 
 
@@ -274,7 +286,7 @@ def test_post_checks_limits_after_each_transfer_so_order_matters() -> None:
     changed, _ = post(accounts, [TransferIntent(1, 2, 60), TransferIntent(2, 3, 60)])
     assert changed[2].balance_minutes == 0
 
-    with pytest.raises(errors.BalanceBelowFloor):
+    with pytest.raises(BalanceBelowFloor):
         post(accounts, [TransferIntent(2, 3, 60), TransferIntent(1, 2, 60)])
 
 
@@ -284,7 +296,7 @@ def test_post_checks_limits_after_each_transfer_so_order_matters() -> None:
 def test_post_refuses_a_transfer_that_would_take_the_source_below_its_floor() -> None:
     accounts = by_id(account(1, -30, floor_minutes=-60), account(2))
 
-    with pytest.raises(errors.BalanceBelowFloor) as refusal:
+    with pytest.raises(BalanceBelowFloor) as refusal:
         post(accounts, [TransferIntent(1, 2, 31)])
     assert refusal.value.code == "balance_below_floor"
 
@@ -292,7 +304,7 @@ def test_post_refuses_a_transfer_that_would_take_the_source_below_its_floor() ->
 def test_post_refuses_a_transfer_that_would_take_the_target_above_its_cap() -> None:
     accounts = by_id(account(1), account(2, 50, cap_minutes=60))
 
-    with pytest.raises(errors.BalanceAboveCap) as refusal:
+    with pytest.raises(BalanceAboveCap) as refusal:
         post(accounts, [TransferIntent(1, 2, 11)])
     assert refusal.value.code == "balance_above_cap"
 
@@ -300,19 +312,19 @@ def test_post_refuses_a_transfer_that_would_take_the_target_above_its_cap() -> N
 def test_post_refuses_a_later_transfer_that_breaks_a_limit_an_earlier_one_approached() -> None:
     accounts = by_id(account(1, 0, floor_minutes=-90), account(2), account(3))
 
-    with pytest.raises(errors.BalanceBelowFloor):
+    with pytest.raises(BalanceBelowFloor):
         post(accounts, [TransferIntent(1, 2, 60), TransferIntent(1, 3, 31)])
 
 
 def test_post_refuses_a_transfer_from_an_account_to_itself() -> None:
-    with pytest.raises(errors.AccountsMustDiffer) as refusal:
+    with pytest.raises(AccountsMustDiffer) as refusal:
         post(by_id(account(1)), [TransferIntent(1, 1, 60)])
     assert refusal.value.code == "accounts_must_differ"
 
 
 @pytest.mark.parametrize("intent", [TransferIntent(1, 99, 60), TransferIntent(99, 1, 60)])
 def test_post_refuses_a_transfer_naming_an_account_it_was_not_given(intent: TransferIntent) -> None:
-    with pytest.raises(errors.AccountNotFound) as refusal:
+    with pytest.raises(AccountNotFound) as refusal:
         post(by_id(account(1), account(2)), [intent])
     assert refusal.value.code == "account_not_found"
 
@@ -320,11 +332,11 @@ def test_post_refuses_a_transfer_naming_an_account_it_was_not_given(intent: Tran
 @pytest.mark.parametrize(
     ("minutes", "error"),
     [
-        (0, errors.MinutesMustBePositive),
-        (-60, errors.MinutesMustBePositive),
-        (2.0, errors.MinutesMustBeWhole),
-        (True, errors.MinutesMustBeWhole),
-        (121, errors.MinutesAboveTransferLimit),
+        (0, MinutesMustBePositive),
+        (-60, MinutesMustBePositive),
+        (2.0, MinutesMustBeWhole),
+        (True, MinutesMustBeWhole),
+        (121, MinutesAboveTransferLimit),
     ],
 )
 def test_post_refuses_minutes_that_check_minutes_refuses(minutes: object, error: type[Exception]) -> None:
@@ -339,14 +351,14 @@ def test_post_checks_every_transfer_before_any_limit() -> None:
     # what it is before the limits it would meet are considered (the errors tree's order).
     accounts = by_id(account(1, 0, floor_minutes=0), account(2))
 
-    with pytest.raises(errors.MinutesMustBePositive):
+    with pytest.raises(MinutesMustBePositive):
         post(accounts, [TransferIntent(1, 2, 60), TransferIntent(2, 1, 0)])
 
 
 def test_post_checks_minutes_before_accounts_and_accounts_differ_before_they_exist() -> None:
-    with pytest.raises(errors.MinutesMustBePositive):
+    with pytest.raises(MinutesMustBePositive):
         post({}, [TransferIntent(5, 5, 0)])
-    with pytest.raises(errors.AccountsMustDiffer):
+    with pytest.raises(AccountsMustDiffer):
         post({}, [TransferIntent(5, 5, 60)])
 
 
@@ -357,7 +369,7 @@ def test_post_does_not_change_the_mapping_it_is_given() -> None:
     post(accounts, [TransferIntent(1, 2, 60), TransferIntent(2, 3, 30)])
     assert accounts == before
 
-    with pytest.raises(errors.BalanceBelowFloor):
+    with pytest.raises(BalanceBelowFloor):
         post(accounts, [TransferIntent(1, 2, 60), TransferIntent(3, 1, 30)])
     assert accounts == before
 
@@ -386,24 +398,24 @@ def test_check_new_limits_accepts_limits_that_hold_the_current_balance(
 @pytest.mark.parametrize(
     ("balance", "floor", "cap", "error"),
     [
-        (0, 1, None, errors.FloorMustNotBePositive),
-        (0, 1.0, None, errors.MinutesMustBeWhole),
-        (0, -60.0, None, errors.MinutesMustBeWhole),
-        (0, False, None, errors.MinutesMustBeWhole),
-        (0, "-60", None, errors.MinutesMustBeWhole),
-        (0, None, None, errors.MinutesMustBeWhole),
-        (0, -60, -1, errors.CapMustNotBeNegative),
-        (0, -60, 60.0, errors.MinutesMustBeWhole),
-        (0, -60, True, errors.MinutesMustBeWhole),
-        (-61, -60, None, errors.LimitExcludesBalance),
-        (61, -60, 60, errors.LimitExcludesBalance),
-        (1, 0, 0, errors.LimitExcludesBalance),
+        (0, 1, None, FloorMustNotBePositive),
+        (0, 1.0, None, MinutesMustBeWhole),
+        (0, -60.0, None, MinutesMustBeWhole),
+        (0, False, None, MinutesMustBeWhole),
+        (0, "-60", None, MinutesMustBeWhole),
+        (0, None, None, MinutesMustBeWhole),
+        (0, -60, -1, CapMustNotBeNegative),
+        (0, -60, 60.0, MinutesMustBeWhole),
+        (0, -60, True, MinutesMustBeWhole),
+        (-61, -60, None, LimitExcludesBalance),
+        (61, -60, 60, LimitExcludesBalance),
+        (1, 0, 0, LimitExcludesBalance),
         # A malformed floor is reported before a malformed cap.
-        (0, 5, -5, errors.FloorMustNotBePositive),
+        (0, 5, -5, FloorMustNotBePositive),
     ],
 )
 def test_check_new_limits_refuses_malformed_limits_and_limits_that_exclude_the_balance(
-    balance: int, floor: object, cap: object, error: type[errors.LedgerError]
+    balance: int, floor: object, cap: object, error: type[TimebankError]
 ) -> None:
     with pytest.raises(error) as refusal:
         check_new_limits(balance, floor, cap)  # type: ignore[arg-type]
@@ -532,15 +544,15 @@ def assert_posting_is_sound(scenario: Scenario) -> None:
     well_formed = all(intent_is_well_formed(i, initial, effective_limit) for i in scenario.intents)
     try:
         changed, posted = post(initial, scenario.intents, scenario.limit_minutes)
-    except errors.LedgerError as refusal:
+    except TimebankError as refusal:
         event(f"refused: {refusal.code}")
         assert initial == snapshot
         # A malformed request is refused as such; only a well-formed one meets the limits.
         if well_formed:
-            assert isinstance(refusal, errors.LimitBreached)
+            assert isinstance(refusal, LimitBreached)
             assert not stays_within_limits(scenario)
         else:
-            assert isinstance(refusal, errors.InvalidRequest | errors.NotFound)
+            assert isinstance(refusal, InvalidRequest | NotFound)
         return
     event("posted")
     assert initial == snapshot
@@ -611,7 +623,7 @@ def test_posting_in_two_steps_gives_the_same_states_as_posting_at_once(
     split = data.draw(st.integers(0, len(intents)))
     try:
         changed_at_once, posted_at_once = post(accounts, intents)
-    except errors.LimitBreached:
+    except LimitBreached:
         # Only a posting that succeeds as a whole is split; refusals are covered above.
         return
     first_changed, first_posted = post(accounts, intents[:split])

@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 from timebank.accounts.views import StatementLine, StatementPage
 from timebank.db.repositories import StatementRow
 from timebank.db.unit_of_work import UnitOfWork, run
-from timebank.ledger.errors import CursorInvalid, PageLimitOutOfRange
 from timebank.ledger.limits import STATEMENT_LIMIT_DEFAULT, STATEMENT_LIMIT_MAX
+from timebank.paging import CursorInvalid, PageLimitOutOfRange
 
 __all__ = ["balance_at", "decode_cursor", "encode_cursor", "statement"]
 

@@ -18,8 +18,8 @@ from sqlalchemy import Engine
 
 from timebank.api.schemas import ID_MAX
 from timebank.busy import chart_rendering, password_hashing
+from timebank.errors import NotAuthenticated
 from timebank.exchanges.idempotency import IDEMPOTENCY_KEY_LENGTH_MAX
-from timebank.ledger.errors import NotAuthenticated
 from timebank.ledger.limits import STATEMENT_LIMIT_MAX
 from timebank.people.access import authenticate
 from timebank.people.callers import Caller

@@ -29,7 +29,50 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from timebank.ledger import errors
+from timebank.benefits.errors import (
+    AttendeesRequired,
+    ExpenseEvidenceMissing,
+    MileageRateAboveLimit,
+    MileageRateMustBePositive,
+    MileageRateMustBeWhole,
+    MilesAboveLimit,
+    MilesMustBePositive,
+    MilesMustBeWhole,
+    PenceAboveLimit,
+    PenceMustBePositive,
+    PenceMustBeWhole,
+    TextRequired,
+    TooManyAttendees,
+)
+from timebank.busy import ServerBusy
+from timebank.errors import (
+    IdempotencyConflict,
+    InvalidRequest,
+    LimitBreached,
+    NotAllowed,
+    NotAuthenticated,
+    NotFound,
+    StateConflict,
+    TimebankError,
+    TooManyAttempts,
+)
+from timebank.exchanges.errors import IdempotencyKeyInFlight, IdempotencyKeyRequired, ImportRejected
+from timebank.involvement.errors import BenefitCategoryUnknown, TooManyInvitations
+from timebank.ledger.errors import (
+    CapMustNotBeNegative,
+    FloorMustNotBePositive,
+    MinutesAboveTransferLimit,
+    MinutesMustBePositive,
+    MinutesMustBeWhole,
+    ReasonRequired,
+    ReceiversRequired,
+    TextTooLong,
+    TooManyReceivers,
+)
+from timebank.paging import CursorInvalid, PageLimitOutOfRange
+from timebank.people.errors import PasswordInvalid, RoleUnknown, TagInvalid, UsernameInvalid
+from timebank.reports.errors import RatingThresholdOutOfRange
+from timebank.spending.errors import SpendClassUnknown
 
 __all__ = ["PROBLEM_TYPE_BASE", "install_problem_handlers", "problem_response", "status_for"]
 
@@ -37,89 +80,89 @@ PROBLEM_TYPE_BASE = "https://timebank.example/problems/"
 _log = logging.getLogger("timebank.api")
 
 # The status of each group of the error tree; a subclass may be named to override its group.
-_STATUS_BY_CLASS: list[tuple[type[errors.LedgerError], int]] = [
-    (errors.IdempotencyKeyRequired, 400),
-    (errors.CursorInvalid, 400),
-    (errors.PageLimitOutOfRange, 400),
-    (errors.InvalidRequest, 422),
-    (errors.NotFound, 404),
-    (errors.NotAllowed, 403),
-    (errors.StateConflict, 409),
-    (errors.LimitBreached, 409),
-    (errors.IdempotencyKeyInFlight, 409),
-    (errors.IdempotencyConflict, 422),
-    (errors.NotAuthenticated, 401),
-    (errors.TooManyAttempts, 429),
-    (errors.ServerBusy, 503),
+_STATUS_BY_CLASS: list[tuple[type[TimebankError], int]] = [
+    (IdempotencyKeyRequired, 400),
+    (CursorInvalid, 400),
+    (PageLimitOutOfRange, 400),
+    (InvalidRequest, 422),
+    (NotFound, 404),
+    (NotAllowed, 403),
+    (StateConflict, 409),
+    (LimitBreached, 409),
+    (IdempotencyKeyInFlight, 409),
+    (IdempotencyConflict, 422),
+    (NotAuthenticated, 401),
+    (TooManyAttempts, 429),
+    (ServerBusy, 503),
 ]
 
 _HTTP_CODES = {404: "route_not_found", 405: "method_not_allowed", 413: "request_body_too_large"}
 
 # Pydantic's error types that break one of the ledger's named rules, by the field they concern.
 _FIELD_RULES: dict[tuple[str, str], str] = {
-    ("minutes", "greater_than_equal"): errors.MinutesMustBePositive.code,
-    ("minutes_per_transfer_max", "greater_than_equal"): errors.MinutesMustBePositive.code,
-    ("minutes_per_transfer_max", "less_than_equal"): errors.MinutesAboveTransferLimit.code,
-    ("minutes", "less_than_equal"): errors.MinutesAboveTransferLimit.code,
-    ("minutes", "int_type"): errors.MinutesMustBeWhole.code,
-    ("minutes", "int_from_float"): errors.MinutesMustBeWhole.code,
-    ("floor_minutes", "less_than_equal"): errors.FloorMustNotBePositive.code,
-    ("cap_minutes", "greater_than_equal"): errors.CapMustNotBeNegative.code,
-    ("receivers", "too_long"): errors.TooManyReceivers.code,
-    ("receivers", "too_short"): errors.ReceiversRequired.code,
-    ("reason", "string_too_short"): errors.ReasonRequired.code,
+    ("minutes", "greater_than_equal"): MinutesMustBePositive.code,
+    ("minutes_per_transfer_max", "greater_than_equal"): MinutesMustBePositive.code,
+    ("minutes_per_transfer_max", "less_than_equal"): MinutesAboveTransferLimit.code,
+    ("minutes", "less_than_equal"): MinutesAboveTransferLimit.code,
+    ("minutes", "int_type"): MinutesMustBeWhole.code,
+    ("minutes", "int_from_float"): MinutesMustBeWhole.code,
+    ("floor_minutes", "less_than_equal"): FloorMustNotBePositive.code,
+    ("cap_minutes", "greater_than_equal"): CapMustNotBeNegative.code,
+    ("receivers", "too_long"): TooManyReceivers.code,
+    ("receivers", "too_short"): ReceiversRequired.code,
+    ("reason", "string_too_short"): ReasonRequired.code,
     # People: the schema checks these shapes before the service can, so it names the same rules.
-    ("roles", "literal_error"): errors.RoleUnknown.code,
-    ("tags", "string_pattern_mismatch"): errors.TagInvalid.code,
-    ("tags", "string_too_short"): errors.TagInvalid.code,
-    ("tags", "string_too_long"): errors.TagInvalid.code,
-    ("tags", "too_long"): errors.TagInvalid.code,
-    ("tag", "string_pattern_mismatch"): errors.TagInvalid.code,
-    ("tag", "string_too_long"): errors.TagInvalid.code,
-    ("username", "string_too_short"): errors.UsernameInvalid.code,
-    ("username", "string_too_long"): errors.UsernameInvalid.code,
-    ("password", "string_too_short"): errors.PasswordInvalid.code,
-    ("password", "string_too_long"): errors.PasswordInvalid.code,
-    ("new_password", "string_too_short"): errors.PasswordInvalid.code,
-    ("new_password", "string_too_long"): errors.PasswordInvalid.code,
+    ("roles", "literal_error"): RoleUnknown.code,
+    ("tags", "string_pattern_mismatch"): TagInvalid.code,
+    ("tags", "string_too_short"): TagInvalid.code,
+    ("tags", "string_too_long"): TagInvalid.code,
+    ("tags", "too_long"): TagInvalid.code,
+    ("tag", "string_pattern_mismatch"): TagInvalid.code,
+    ("tag", "string_too_long"): TagInvalid.code,
+    ("username", "string_too_short"): UsernameInvalid.code,
+    ("username", "string_too_long"): UsernameInvalid.code,
+    ("password", "string_too_short"): PasswordInvalid.code,
+    ("password", "string_too_long"): PasswordInvalid.code,
+    ("new_password", "string_too_short"): PasswordInvalid.code,
+    ("new_password", "string_too_long"): PasswordInvalid.code,
     # Recognising involvement: money in whole pence, mileage, attendance lists (the benefits core's rules).
-    ("pence", "greater_than_equal"): errors.PenceMustBePositive.code,
-    ("pence", "less_than_equal"): errors.PenceAboveLimit.code,
-    ("pence", "int_type"): errors.PenceMustBeWhole.code,
-    ("pence", "int_from_float"): errors.PenceMustBeWhole.code,
-    ("miles", "greater_than_equal"): errors.MilesMustBePositive.code,
-    ("miles", "less_than_equal"): errors.MilesAboveLimit.code,
-    ("miles", "int_type"): errors.MilesMustBeWhole.code,
-    ("miles", "int_from_float"): errors.MilesMustBeWhole.code,
-    ("pence_per_mile", "greater_than_equal"): errors.MileageRateMustBePositive.code,
-    ("pence_per_mile", "less_than_equal"): errors.MileageRateAboveLimit.code,
-    ("pence_per_mile", "int_type"): errors.MileageRateMustBeWhole.code,
-    ("pence_per_mile", "int_from_float"): errors.MileageRateMustBeWhole.code,
-    ("attendees", "too_short"): errors.AttendeesRequired.code,
-    ("attendees", "too_long"): errors.TooManyAttendees.code,
-    ("account_ids", "too_short"): errors.AttendeesRequired.code,
-    ("account_ids", "too_long"): errors.TooManyInvitations.code,
-    ("categories", "too_long"): errors.BenefitCategoryUnknown.code,
-    ("title", "string_too_short"): errors.TextRequired.code,
-    ("spend_class", "enum"): errors.SpendClassUnknown.code,
+    ("pence", "greater_than_equal"): PenceMustBePositive.code,
+    ("pence", "less_than_equal"): PenceAboveLimit.code,
+    ("pence", "int_type"): PenceMustBeWhole.code,
+    ("pence", "int_from_float"): PenceMustBeWhole.code,
+    ("miles", "greater_than_equal"): MilesMustBePositive.code,
+    ("miles", "less_than_equal"): MilesAboveLimit.code,
+    ("miles", "int_type"): MilesMustBeWhole.code,
+    ("miles", "int_from_float"): MilesMustBeWhole.code,
+    ("pence_per_mile", "greater_than_equal"): MileageRateMustBePositive.code,
+    ("pence_per_mile", "less_than_equal"): MileageRateAboveLimit.code,
+    ("pence_per_mile", "int_type"): MileageRateMustBeWhole.code,
+    ("pence_per_mile", "int_from_float"): MileageRateMustBeWhole.code,
+    ("attendees", "too_short"): AttendeesRequired.code,
+    ("attendees", "too_long"): TooManyAttendees.code,
+    ("account_ids", "too_short"): AttendeesRequired.code,
+    ("account_ids", "too_long"): TooManyInvitations.code,
+    ("categories", "too_long"): BenefitCategoryUnknown.code,
+    ("title", "string_too_short"): TextRequired.code,
+    ("spend_class", "enum"): SpendClassUnknown.code,
     # A report's rating threshold: a whole percentage from 0 to 100, whatever else was sent.
-    ("percent", "greater_than_equal"): errors.RatingThresholdOutOfRange.code,
-    ("percent", "less_than_equal"): errors.RatingThresholdOutOfRange.code,
-    ("percent", "int_type"): errors.RatingThresholdOutOfRange.code,
-    ("percent", "int_from_float"): errors.RatingThresholdOutOfRange.code,
+    ("percent", "greater_than_equal"): RatingThresholdOutOfRange.code,
+    ("percent", "less_than_equal"): RatingThresholdOutOfRange.code,
+    ("percent", "int_type"): RatingThresholdOutOfRange.code,
+    ("percent", "int_from_float"): RatingThresholdOutOfRange.code,
     # An expense without its receipt or mileage sum: left out, or sent as null.
-    ("evidence", "missing"): errors.ExpenseEvidenceMissing.code,
-    ("evidence", "model_attributes_type"): errors.ExpenseEvidenceMissing.code,
+    ("evidence", "missing"): ExpenseEvidenceMissing.code,
+    ("evidence", "model_attributes_type"): ExpenseEvidenceMissing.code,
 }
 _TYPE_RULES = {
     "extra_forbidden": "unknown_field",
     "missing": "field_required",
-    "string_too_long": errors.TextTooLong.code,
-    "too_long": errors.TextTooLong.code,
+    "string_too_long": TextTooLong.code,
+    "too_long": TextTooLong.code,
 }
 
 
-def status_for(error: errors.LedgerError) -> int:
+def status_for(error: TimebankError) -> int:
     for cls, status in _STATUS_BY_CLASS:
         if isinstance(error, cls):
             return status
@@ -177,7 +220,7 @@ def _validation_problem(exc: RequestValidationError) -> JSONResponse:
     if any(e.get("type") == "json_invalid" for e in found):
         return problem_response(400, "json_invalid", "The body is not valid JSON", "Send a JSON object.")
     if any(_is_missing_idempotency_key(e) for e in found):
-        refusal = errors.IdempotencyKeyRequired(
+        refusal = IdempotencyKeyRequired(
             "Send an 'Idempotency-Key' header (a new UUID per intended write) with every write "
             "that moves credits"
         )
@@ -218,18 +261,18 @@ def _allowed_methods(request: Request) -> str:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    @app.exception_handler(errors.LedgerError)
-    async def ledger_error(_: Request, exc: errors.LedgerError) -> JSONResponse:
+    @app.exception_handler(TimebankError)
+    async def ledger_error(_: Request, exc: TimebankError) -> JSONResponse:
         status = status_for(exc)
         headers: dict[str, str] = {}
-        if isinstance(exc, errors.NotAuthenticated):
+        if isinstance(exc, NotAuthenticated):
             headers["WWW-Authenticate"] = "Bearer"
-        if isinstance(exc, errors.TooManyAttempts | errors.ServerBusy):
+        if isinstance(exc, TooManyAttempts | ServerBusy):
             headers["Retry-After"] = str(exc.retry_after_seconds)
-        if isinstance(exc, errors.IdempotencyKeyInFlight):
+        if isinstance(exc, IdempotencyKeyInFlight):
             headers["Retry-After"] = "1"
         extra = None
-        if isinstance(exc, errors.ImportRejected):
+        if isinstance(exc, ImportRejected):
             extra = {"errors": [{"row": e.row, "code": e.code, "detail": e.detail} for e in exc.errors]}
         return problem_response(status, exc.code, exc.title, exc.detail, headers=headers, extra=extra)
 

@@ -6,9 +6,9 @@ import can show them all at once. Where a value refuses to exist in a broken sta
 above its evidence, a payment of no pence), its constructor raises ``BenefitRulesBroken``: a
 ``ValueError`` that carries every breach, whose ``code`` is the first one's.
 
-These are not ledger errors. ``timebank.ledger.errors`` is the tree the HTTP API maps to status
-codes, and each of its classes must be reachable through the API; the API for benefits comes
-later and will map these codes when it does. The codes, grouped by the value they guard:
+Each code is a leaf of the one error tree (``timebank.errors``): ``BREACH_ERRORS`` gives the class
+of every code, and ``refusal`` turns the breaches a check found into the first one's error, with
+every breach in its detail, for a use case to raise. The codes, grouped by the value they guard:
 
     amounts of money          pence_must_be_whole, pence_must_be_positive, pence_above_limit
     amounts of time           minutes_must_be_whole, minutes_must_be_positive,
@@ -31,18 +31,62 @@ later and will map these codes when it does. The codes, grouped by the value the
     statements                statement_entry_outside_period, too_many_statement_entries,
                               statement_covers_future_days
 
-Four codes repeat the ledger's own (``minutes_must_be_whole``, ``minutes_must_be_positive``,
-``minutes_above_transfer_limit``, ``accounts_must_differ``) on purpose: attendance minutes become
-ledger transfers, and the same broken rule should read the same wherever it is found.
+Four codes are the ledger's own (``minutes_must_be_whole``, ``minutes_must_be_positive``,
+``minutes_above_transfer_limit``, ``accounts_must_differ``), and ``text_too_long`` too: attendance
+minutes become ledger transfers, and the same broken rule should read the same wherever it is found,
+so their classes are the ledger's (``timebank.ledger.errors``), not copies.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from types import MappingProxyType
 
-__all__ = ["BenefitRulesBroken", "Breach", "BreachCode", "raise_if_broken"]
+from timebank.errors import InvalidRequest
+from timebank.ledger.errors import (
+    AccountsMustDiffer,
+    MinutesAboveTransferLimit,
+    MinutesMustBePositive,
+    MinutesMustBeWhole,
+    TextTooLong,
+)
+
+__all__ = [
+    "BREACH_ERRORS",
+    "AttendanceAboveActivityLength",
+    "AttendeeRepeated",
+    "AttendeesRequired",
+    "BenefitRulesBroken",
+    "Breach",
+    "BreachCode",
+    "CharityNameMissing",
+    "ChoiceDetailNotWanted",
+    "ExpenseAboveEvidence",
+    "ExpenseEvidenceMissing",
+    "MileageRateAboveLimit",
+    "MileageRateMustBePositive",
+    "MileageRateMustBeWhole",
+    "MilesAboveLimit",
+    "MilesMustBePositive",
+    "MilesMustBeWhole",
+    "MonthMustBeOneMonth",
+    "PaymentNotOffered",
+    "PenceAboveLimit",
+    "PenceMustBePositive",
+    "PenceMustBeWhole",
+    "PeriodMustEndAfterStart",
+    "ReducedPaymentMissing",
+    "ReducedPaymentNotBelowOffer",
+    "TextRequired",
+    "TooManyAttendees",
+    "WeekMustBeSevenDays",
+    "benefit_rules",
+    "raise_if_broken",
+    "refusal",
+]
 
 
 class BreachCode(enum.StrEnum):
@@ -110,3 +154,186 @@ def raise_if_broken(breaches: Iterable[Breach]) -> None:
     found = tuple(breaches)
     if found:
         raise BenefitRulesBroken(found)
+
+
+# --- the error classes of the codes above: leaves of the one tree ------------------------------------
+
+
+class TextRequired(InvalidRequest):
+    code = "text_required"
+    title = "A text field is needed"
+
+
+class PenceMustBeWhole(InvalidRequest):
+    code = "pence_must_be_whole"
+    title = "Money must be a whole number of pence"
+
+
+class PenceMustBePositive(InvalidRequest):
+    code = "pence_must_be_positive"
+    title = "An amount of money must be more than zero"
+
+
+class PenceAboveLimit(InvalidRequest):
+    code = "pence_above_limit"
+    title = "The amount of money is above the limit"
+
+
+class ExpenseEvidenceMissing(InvalidRequest):
+    code = "expense_evidence_missing"
+    title = "An expense needs a receipt or a mileage calculation"
+
+
+class ExpenseAboveEvidence(InvalidRequest):
+    code = "expense_above_evidence"
+    title = "An expense cannot be more than its evidence shows"
+
+
+class MilesMustBeWhole(InvalidRequest):
+    code = "miles_must_be_whole"
+    title = "Miles must be a whole number"
+
+
+class MilesMustBePositive(InvalidRequest):
+    code = "miles_must_be_positive"
+    title = "Miles must be more than zero"
+
+
+class MilesAboveLimit(InvalidRequest):
+    code = "miles_above_limit"
+    title = "Too many miles for one claim"
+
+
+class MileageRateMustBeWhole(InvalidRequest):
+    code = "mileage_rate_must_be_whole"
+    title = "The pence per mile must be a whole number"
+
+
+class MileageRateMustBePositive(InvalidRequest):
+    code = "mileage_rate_must_be_positive"
+    title = "The pence per mile must be more than zero"
+
+
+class MileageRateAboveLimit(InvalidRequest):
+    code = "mileage_rate_above_limit"
+    title = "The pence per mile is above the limit"
+
+
+class PeriodMustEndAfterStart(InvalidRequest):
+    code = "period_must_end_after_start"
+    title = "A period must end after it starts"
+
+
+class WeekMustBeSevenDays(InvalidRequest):
+    code = "week_must_be_seven_days"
+    title = "A week is seven days"
+
+
+class MonthMustBeOneMonth(InvalidRequest):
+    code = "month_must_be_one_month"
+    title = "A monthly period is one month"
+
+
+class PaymentNotOffered(InvalidRequest):
+    code = "payment_not_offered"
+    title = "This choice needs a payment offer"
+
+
+class ReducedPaymentMissing(InvalidRequest):
+    code = "reduced_payment_missing"
+    title = "A smaller payment needs its amount"
+
+
+class ReducedPaymentNotBelowOffer(InvalidRequest):
+    code = "reduced_payment_not_below_offer"
+    title = "A smaller payment must be less than the offer"
+
+
+class CharityNameMissing(InvalidRequest):
+    code = "charity_name_missing"
+    title = "A payment to a charity needs the charity's name"
+
+
+class ChoiceDetailNotWanted(InvalidRequest):
+    code = "choice_detail_not_wanted"
+    title = "This choice takes no smaller amount or charity"
+
+
+class AttendeesRequired(InvalidRequest):
+    code = "attendees_required"
+    title = "An activity's attendance needs at least one attendee"
+
+
+class TooManyAttendees(InvalidRequest):
+    code = "too_many_attendees"
+    title = "Too many attendees for one activity"
+
+
+class AttendeeRepeated(InvalidRequest):
+    code = "attendee_repeated"
+    title = "An attendee is listed twice"
+
+
+class AttendanceAboveActivityLength(InvalidRequest):
+    code = "attendance_above_activity_length"
+    title = "An attendee cannot have given more time than the activity lasted"
+
+
+# Each code a request can break, by its class. The rest (a malformed limit schedule, a statement
+# assembled wrong) are the core's own consistency checks that no request can meet; ``refusal``
+# refuses them as a plain ``invalid_request`` that still names the code.
+BREACH_ERRORS: Mapping[BreachCode, type[InvalidRequest]] = MappingProxyType(
+    {
+        BreachCode(cls.code): cls
+        for cls in (
+            MinutesMustBeWhole,
+            MinutesMustBePositive,
+            MinutesAboveTransferLimit,
+            AccountsMustDiffer,
+            TextTooLong,
+            TextRequired,
+            PenceMustBeWhole,
+            PenceMustBePositive,
+            PenceAboveLimit,
+            ExpenseEvidenceMissing,
+            ExpenseAboveEvidence,
+            MilesMustBeWhole,
+            MilesMustBePositive,
+            MilesAboveLimit,
+            MileageRateMustBeWhole,
+            MileageRateMustBePositive,
+            MileageRateAboveLimit,
+            PeriodMustEndAfterStart,
+            WeekMustBeSevenDays,
+            MonthMustBeOneMonth,
+            PaymentNotOffered,
+            ReducedPaymentMissing,
+            ReducedPaymentNotBelowOffer,
+            CharityNameMissing,
+            ChoiceDetailNotWanted,
+            AttendeesRequired,
+            TooManyAttendees,
+            AttendeeRepeated,
+            AttendanceAboveActivityLength,
+        )
+    }
+)
+
+
+def refusal(breaches: Iterable[Breach]) -> InvalidRequest:
+    """The error to raise for these breaches: the first one's class, every breach in the detail."""
+    found = tuple(breaches)
+    assert found, "a refusal needs a broken rule"
+    cls = BREACH_ERRORS.get(found[0].code)
+    if cls is None:
+        return InvalidRequest("; ".join(f"{b.code}: {b.detail}" for b in found))
+    return cls("; ".join(b.detail for b in found))
+
+
+@contextmanager
+def benefit_rules() -> Iterator[None]:
+    """Raise, as the error of its first breach, whatever the core finds broken inside the block."""
+    try:
+        yield
+    except BenefitRulesBroken as broken:
+        raise refusal(broken.breaches) from broken

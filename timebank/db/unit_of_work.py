@@ -47,7 +47,7 @@ from timebank.db.repositories import (
     TransactionRepository,
     TransferRepository,
 )
-from timebank.ledger import errors
+from timebank.errors import TimebankError, error_class
 from timebank.settings import get_settings
 
 __all__ = ["UnitOfWork", "ledger_error_for", "run"]
@@ -57,22 +57,24 @@ T = TypeVar("T")
 # PostgreSQL SQLSTATEs worth a retry: serialization_failure and deadlock_detected.
 _RETRY_SQLSTATES = {"40001", "40P01"}
 
-# Database constraints that back up a ledger rule, and the error each one means.
-_CONSTRAINT_ERRORS: dict[str, type[errors.LedgerError]] = {
-    "balance_within_floor": errors.BalanceBelowFloor,
-    "balance_within_cap": errors.BalanceAboveCap,
-    "uq_transactions_reverses_transaction_id": errors.TransactionAlreadyReversed,
-    "transactions.reverses_transaction_id": errors.TransactionAlreadyReversed,
-    "minutes_positive": errors.MinutesMustBePositive,
-    "accounts_differ": errors.AccountsMustDiffer,
-    "uq_logins_username": errors.UsernameTaken,
-    "logins.username": errors.UsernameTaken,
+# Database constraints that back up a rule, and the code of the rule each one means. Storage names
+# the rule by its code; the error tree's registry gives its class (``timebank.errors.error_class``),
+# so storage imports no use case for their errors.
+_CONSTRAINT_CODES: dict[str, str] = {
+    "balance_within_floor": "balance_below_floor",
+    "balance_within_cap": "balance_above_cap",
+    "uq_transactions_reverses_transaction_id": "transaction_already_reversed",
+    "transactions.reverses_transaction_id": "transaction_already_reversed",
+    "minutes_positive": "minutes_must_be_positive",
+    "accounts_differ": "accounts_must_differ",
+    "uq_logins_username": "username_taken",
+    "logins.username": "username_taken",
     # Two writers recording the same member at the same activity at once: the second is refused.
-    "pk_attendance": errors.AttendanceAlreadyRecorded,
-    "attendance.activity_id": errors.AttendanceAlreadyRecorded,
+    "pk_attendance": "attendance_already_recorded",
+    "attendance.activity_id": "attendance_already_recorded",
     # A timebank's rating thresholds, should one reach the database unchecked.
-    "ck_report_rating_thresholds_percent_in_range": errors.RatingThresholdOutOfRange,
-    "ck_report_rating_thresholds_ordered_for_direction": errors.RatingThresholdsOutOfOrder,
+    "ck_report_rating_thresholds_percent_in_range": "rating_threshold_out_of_range",
+    "ck_report_rating_thresholds_ordered_for_direction": "rating_thresholds_out_of_order",
 }
 _IDEMPOTENCY_CONSTRAINTS = ("uq_idempotency_keys_timebank_id_caller_key", "idempotency_keys.")
 
@@ -242,10 +244,11 @@ def _is_idempotency_race(error: IntegrityError) -> bool:
     return any(name in message for name in _IDEMPOTENCY_CONSTRAINTS)
 
 
-def ledger_error_for(error: IntegrityError) -> errors.LedgerError | None:
-    """The ledger error a database constraint's refusal stands for, if a rule explains it."""
+def ledger_error_for(error: IntegrityError) -> TimebankError | None:
+    """The error a database constraint's refusal stands for, if a rule explains it."""
     message = str(error.orig)
-    for constraint, ledger_error in _CONSTRAINT_ERRORS.items():
+    for constraint, code in _CONSTRAINT_CODES.items():
         if constraint in message:
-            return ledger_error(f"The database refused this: {ledger_error.title.lower()}")
+            rule = error_class(code)
+            return rule(f"The database refused this: {rule.title.lower()}")
     return None

@@ -24,11 +24,11 @@ from sqlalchemy import Engine
 from timebank.clock import utc_now
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.demo.involvement import seed_declaration, seed_spend_options, seed_user_forum
+from timebank.errors import LimitBreached
 from timebank.exchanges.gifts import give_credits
 from timebank.exchanges.imports import ImportRow, import_exchanges
 from timebank.exchanges.lifecycle import record_exchange
 from timebank.exchanges.reversals import reverse_exchange
-from timebank.ledger.errors import LimitBreached
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.people.access import create_admin
 from timebank.people.callers import Caller

@@ -32,8 +32,9 @@ from sqlalchemy.exc import IntegrityError
 from timebank.clock import utc_now
 from timebank.db.repositories.idempotency import IdempotencyRecord
 from timebank.db.unit_of_work import UnitOfWork, ledger_error_for
-from timebank.ledger import errors
-from timebank.ledger.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, TextTooLong
+from timebank.errors import LimitBreached, StateConflict, TimebankError, all_error_codes
+from timebank.exchanges.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, ImportRejected, RowError
+from timebank.ledger.errors import TextTooLong
 from timebank.ledger.types import Actor
 
 __all__ = ["IDEMPOTENCY_KEY_LENGTH_MAX", "RECORDED_REFUSALS", "once"]
@@ -82,7 +83,7 @@ def once(
         return _first_answer(found, digest, view_type)
     try:
         view = work()
-    except (errors.LedgerError, IntegrityError) as raised:
+    except (TimebankError, IntegrityError) as raised:
         refusal = ledger_error_for(raised) if isinstance(raised, IntegrityError) else raised
         if not isinstance(refusal, RECORDED_REFUSALS):
             if isinstance(raised, IntegrityError) and refusal is not None:
@@ -130,20 +131,20 @@ def _first_answer(found: IdempotencyRecord, digest: str, view_type: type[V]) -> 
 
 
 # The refusals that depend on the state a request meets, which a later attempt might not meet.
-RECORDED_REFUSALS = (errors.StateConflict, errors.LimitBreached)
+RECORDED_REFUSALS = (StateConflict, LimitBreached)
 
 _REFUSED = "refused"  # the key of a recorded refusal; no view has a field of that name
 
 
-def _refusal_to_json(refusal: errors.LedgerError) -> dict[str, Any]:
+def _refusal_to_json(refusal: TimebankError) -> dict[str, Any]:
     data: dict[str, Any] = {"code": refusal.code, "detail": refusal.detail}
-    if isinstance(refusal, errors.ImportRejected):
+    if isinstance(refusal, ImportRejected):
         data["rows"] = [{"row": e.row, "code": e.code, "detail": e.detail} for e in refusal.errors]
     return data
 
 
-def _refusal_from_json(data: dict[str, Any]) -> errors.LedgerError:
-    error_class = errors.all_error_codes().get(data["code"], errors.LedgerError)
-    if issubclass(error_class, errors.ImportRejected):
-        return error_class([errors.RowError(**row) for row in data.get("rows", [])])
+def _refusal_from_json(data: dict[str, Any]) -> TimebankError:
+    error_class = all_error_codes().get(data["code"], TimebankError)
+    if issubclass(error_class, ImportRejected):
+        return error_class([RowError(**row) for row in data.get("rows", [])])
     return error_class(data["detail"])

@@ -25,19 +25,13 @@ from timebank.clock import utc_now
 from timebank.db.repositories import TimebankSettings
 from timebank.db.tables import exchange_receivers, exchanges, transactions, transfers
 from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.errors import AccountNotFound, TimebankError
+from timebank.exchanges.errors import ImportRejected, RowError, TooManyRows
 from timebank.exchanges.idempotency import once
 from timebank.exchanges.lifecycle import check_no_pot
 from timebank.exchanges.views import ImportResult
 from timebank.ledger import rules
-from timebank.ledger.errors import (
-    AccountNotFound,
-    AccountsMustDiffer,
-    CoordinatorRequired,
-    ImportRejected,
-    LedgerError,
-    RowError,
-    TooManyRows,
-)
+from timebank.ledger.errors import AccountsMustDiffer, CoordinatorRequired
 from timebank.ledger.limits import CATEGORY_LENGTH_MAX, DESCRIPTION_LENGTH_MAX, IMPORT_ROWS_MAX
 from timebank.ledger.types import AccountState, Actor, PostedTransfer, TransferIntent
 
@@ -85,7 +79,7 @@ def _replay(
             intent = TransferIntent(row.receiver_account_id, row.giver_account_id, row.minutes)
             pair = {i: states[i] for i in (row.receiver_account_id, row.giver_account_id)}
             changed, (transfer,) = rules.post(pair, [intent], limit_minutes)
-        except LedgerError as error:
+        except TimebankError as error:
             errors.append(RowError(row=number, code=error.code, detail=error.detail))
             continue
         states.update(changed)

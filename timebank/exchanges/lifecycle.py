@@ -18,13 +18,13 @@ from sqlalchemy import Engine
 from timebank.clock import utc_now
 from timebank.db.repositories import TimebankSettings
 from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.errors import LimitBreached
 from timebank.exchanges.idempotency import once
 from timebank.exchanges.posting import Posting, post_transaction
 from timebank.exchanges.views import ExchangeView, ExpiryReport
 from timebank.ledger import consent, rules
 from timebank.ledger.errors import (
     AccountsMustDiffer,
-    LimitBreached,
     PotCannotExchange,
     ReceiverRepeated,
     ReceiversRequired,

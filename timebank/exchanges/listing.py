@@ -13,10 +13,11 @@ from sqlalchemy import Engine
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.exchanges.lifecycle import exchange_view
 from timebank.exchanges.views import ExchangeView
-from timebank.ledger.errors import NotAPartyToExchange, SelfOrCoordinatorRequired
+from timebank.ledger.errors import NotAPartyToExchange
 from timebank.ledger.types import ExchangeStatus
 from timebank.paging import decode_id_cursor, page_limit, split_page
 from timebank.people.callers import Caller
+from timebank.people.errors import SelfOrCoordinatorRequired
 from timebank.people.tenancy import not_found_before_refused
 
 __all__ = ["ExchangePage", "list_exchanges", "read_exchange"]

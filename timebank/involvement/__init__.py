@@ -21,7 +21,6 @@ benefit office.
     declarations     a member's benefit categories: set, read (audited), delete
     statements       the member's benefit-safe statement for a period
     audit            the audit trail of every benefit check, warning, choice and read
-    benefit_rules    the benefits core's broken rules, refused as errors of the same code
 """
 
 from timebank.involvement.activities import (

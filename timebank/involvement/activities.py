@@ -16,13 +16,13 @@ from datetime import date
 from sqlalchemy import Engine
 
 from timebank.benefits.activities import Activity, ActivityClassification
+from timebank.benefits.errors import benefit_rules
 from timebank.clock import utc_now
 from timebank.db.repositories import ActivityRecord, OrganisationRecord
 from timebank.db.unit_of_work import UnitOfWork, run
-from timebank.involvement.benefit_rules import benefit_rules
+from timebank.involvement.errors import OrganisationStaffRequired
 from timebank.involvement.views import ActivityPage, ActivityView, AttendanceEntryView
 from timebank.ledger import rules
-from timebank.ledger.errors import OrganisationStaffRequired
 from timebank.ledger.limits import DESCRIPTION_LENGTH_MAX, NAME_LENGTH_MAX
 from timebank.paging import decode_id_cursor, page_limit, split_page
 from timebank.people.callers import Caller

@@ -39,6 +39,7 @@ from sqlalchemy import Engine
 
 from timebank.benefits.activities import Attendance, plan_recognition
 from timebank.benefits.choices import CHOICE_MEANINGS, MoneyRecordKind, PaymentOffer, Reward
+from timebank.benefits.errors import benefit_rules
 from timebank.benefits.guards import PaymentGuard
 from timebank.benefits.money import Payment
 from timebank.clock import utc_now
@@ -63,10 +64,9 @@ from timebank.involvement.attendees import (
     with_defaults,
 )
 from timebank.involvement.audit import AuditAction, AuditTrail, write_refusal_audit
-from timebank.involvement.benefit_rules import benefit_rules
+from timebank.involvement.errors import ActivityNotYetHeld, AttendanceAlreadyRecorded, InvitationRequired
 from timebank.involvement.payment_guard import GuardRefused, guard_payments
 from timebank.involvement.views import AttendanceView, AttendeeResult
-from timebank.ledger.errors import ActivityNotYetHeld, AttendanceAlreadyRecorded, InvitationRequired
 from timebank.ledger.types import Actor, TransactionKind
 from timebank.people.callers import Caller
 from timebank.people.tenancy import not_found_before_refused

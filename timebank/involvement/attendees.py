@@ -14,13 +14,12 @@ from datetime import date
 
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.choices import CHOICE_MEANINGS, PaymentOffer, Reward, money_for_choice
-from timebank.benefits.errors import BenefitRulesBroken, Breach, BreachCode
+from timebank.benefits.errors import BenefitRulesBroken, Breach, BreachCode, refusal
 from timebank.benefits.money import DeclinedPayment, Payment, PaymentKind, PaymentPeriod, RedirectedPayment
 from timebank.benefits.periods import PeriodKind, week_of
 from timebank.benefits.spending import default_reward
-from timebank.involvement.benefit_rules import refusal_for
+from timebank.involvement.errors import MemberAccountRequired
 from timebank.ledger import rules
-from timebank.ledger.errors import MemberAccountRequired
 from timebank.ledger.limits import DESCRIPTION_LENGTH_MAX, NAME_LENGTH_MAX
 from timebank.ledger.types import AccountKind, AccountState
 
@@ -151,7 +150,7 @@ def money_records(
         except BenefitRulesBroken as broken:
             breaches += [Breach(b.code, f"Attendee {index + 1}: {b.detail}") for b in broken.breaches]
     if breaches:
-        raise refusal_for(breaches)
+        raise refusal(breaches)
     return records
 
 

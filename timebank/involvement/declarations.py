@@ -27,16 +27,16 @@ from timebank.clock import utc_now
 from timebank.db.repositories import DeclarationRecord
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.involvement.audit import AuditAction, AuditTrail
-from timebank.involvement.views import DeclarationView
-from timebank.ledger.errors import (
+from timebank.involvement.errors import (
     BenefitCategoriesRequired,
     BenefitCategoryUnknown,
     MemberAccountRequired,
     MemberSaySoRequired,
-    SelfOrCoordinatorRequired,
 )
+from timebank.involvement.views import DeclarationView
 from timebank.ledger.types import AccountKind
 from timebank.people.callers import Caller
+from timebank.people.errors import SelfOrCoordinatorRequired
 from timebank.people.tenancy import not_found_before_refused
 
 __all__ = ["delete_declaration", "read_declaration", "set_declaration"]

@@ -17,17 +17,18 @@ from datetime import date
 
 from sqlalchemy import Engine
 
+from timebank.benefits.errors import benefit_rules
 from timebank.benefits.money import Evidence, Expense, Mileage, Receipt
 from timebank.clock import utc_now
 from timebank.db.repositories import ExpenseRecord
 from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.errors import ActivityNotFound
 from timebank.exchanges.idempotency import once
 from timebank.involvement.activities import check_acts_for
 from timebank.involvement.audit import AuditAction, AuditTrail
-from timebank.involvement.benefit_rules import benefit_rules
+from timebank.involvement.errors import MemberAccountRequired
 from timebank.involvement.views import ExpenseView
 from timebank.ledger import rules
-from timebank.ledger.errors import ActivityNotFound, MemberAccountRequired
 from timebank.ledger.limits import DESCRIPTION_LENGTH_MAX, NAME_LENGTH_MAX
 from timebank.ledger.types import AccountKind, Actor
 from timebank.people.callers import Caller

@@ -21,12 +21,13 @@ from collections.abc import Sequence
 from sqlalchemy import Engine
 
 from timebank.benefits.activities import ATTENDEES_MAX
+from timebank.benefits.errors import AttendeesRequired
 from timebank.clock import utc_now
 from timebank.db.repositories import InvitationRecord
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.involvement.activities import check_acts_for
+from timebank.involvement.errors import MemberAccountRequired, TooManyInvitations
 from timebank.involvement.views import InvitationsView, InvitationView
-from timebank.ledger.errors import AttendeesRequired, MemberAccountRequired, TooManyInvitations
 from timebank.ledger.types import AccountKind
 from timebank.people.callers import Caller
 from timebank.people.tenancy import not_found_before_refused

@@ -14,11 +14,12 @@ from sqlalchemy import Engine
 
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.involvement.audit import AuditAction, AuditTrail
+from timebank.involvement.errors import MemberAccountRequired
 from timebank.involvement.views import PaymentAdvicePage, PaymentAdviceView
-from timebank.ledger.errors import MemberAccountRequired, SelfOrCoordinatorRequired
 from timebank.ledger.types import AccountKind
 from timebank.paging import decode_id_cursor, page_limit, split_page
 from timebank.people.callers import Caller
+from timebank.people.errors import SelfOrCoordinatorRequired
 from timebank.people.tenancy import not_found_before_refused
 
 __all__ = ["read_payment_advice"]

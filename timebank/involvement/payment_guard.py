@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 
 from timebank.benefits import advice
 from timebank.benefits.categories import BenefitCategory
+from timebank.benefits.errors import benefit_rules
 from timebank.benefits.guards import PaidInvolvement, PaymentGuard, check_payment
 from timebank.benefits.money import Payment
 from timebank.benefits.periods import month_period_of, week_of
@@ -37,9 +38,12 @@ from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.involvement.activities import check_acts_for
 from timebank.involvement.attendees import AttendeeChoice, MoneyRecord
 from timebank.involvement.audit import AuditAction, AuditTrail
-from timebank.involvement.benefit_rules import benefit_rules
+from timebank.involvement.errors import (
+    InvitationRequired,
+    MemberAccountRequired,
+    PaymentAcknowledgementRequired,
+)
 from timebank.involvement.views import PaymentCheckView
-from timebank.ledger.errors import InvitationRequired, MemberAccountRequired, PaymentAcknowledgementRequired
 from timebank.ledger.types import AccountKind
 from timebank.people.callers import Caller
 from timebank.people.tenancy import not_found_before_refused

@@ -36,6 +36,7 @@ from sqlalchemy import Engine
 
 from timebank.benefits.activities import Activity, ActivityClassification
 from timebank.benefits.choices import Reward
+from timebank.benefits.errors import PeriodMustEndAfterStart, benefit_rules
 from timebank.benefits.money import (
     DeclinedPayment,
     Evidence,
@@ -65,16 +66,11 @@ from timebank.clock import utc_now
 from timebank.db.repositories import AttendedRow, CreditMovementRow, ExpenseRecord, TimebankSettings
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.involvement.audit import AuditAction, AuditTrail
-from timebank.involvement.benefit_rules import benefit_rules
+from timebank.involvement.errors import MemberAccountRequired, PeriodStartsAfterToday
 from timebank.ledger.contacts import Contact
-from timebank.ledger.errors import (
-    MemberAccountRequired,
-    PeriodMustEndAfterStart,
-    PeriodStartsAfterToday,
-    SelfOrCoordinatorRequired,
-)
 from timebank.ledger.types import AccountKind, TransactionKind
 from timebank.people.callers import Caller
+from timebank.people.errors import SelfOrCoordinatorRequired
 from timebank.people.tenancy import not_found_before_refused
 
 __all__ = ["benefit_safe_statement", "statement_json", "statement_period"]

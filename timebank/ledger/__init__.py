@@ -1,11 +1,11 @@
 """The ledger core: types, posting rules, the consent rule, errors and invariant checks.
 
 Pure Python with no framework imports: everything here can be reasoned about and tested without a
-database. Storage (``timebank.db``) and use cases (``timebank.services``) build on it.
+database. Storage (``timebank.db``) and the use cases (``timebank.exchanges`` and the rest) build on it.
 """
 
-from timebank.ledger import consent, contacts, errors, invariants, rules
-from timebank.ledger.errors import LedgerError
+from timebank.errors import TimebankError
+from timebank.ledger import consent, contacts, invariants, rules
 from timebank.ledger.types import (
     AccountKind,
     AccountState,
@@ -24,9 +24,9 @@ __all__ = [
     "Actor",
     "ExchangeRecord",
     "ExchangeStatus",
-    "LedgerError",
     "PostedTransfer",
     "ReceiverShare",
+    "TimebankError",
     "TransactionKind",
     "TransferIntent",
     "consent",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from timebank.errors import StateConflict
 from timebank.ledger.errors import (
     ConsentAlreadyGiven,
     CoordinatorRequired,
@@ -27,7 +28,6 @@ from timebank.ledger.errors import (
     ExchangeAlreadyExpired,
     ExchangeNotConfirmed,
     NotAPartyToExchange,
-    StateConflict,
     TransactionAlreadyReversed,
 )
 from timebank.ledger.types import Actor, ExchangeRecord, ExchangeStatus

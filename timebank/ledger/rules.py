@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
+from timebank.errors import AccountNotFound
 from timebank.ledger.errors import (
-    AccountNotFound,
     AccountsMustDiffer,
     ActivityDateInFuture,
     ActivityDateTooFarBack,

@@ -33,14 +33,9 @@ from timebank.busy import password_hashing
 from timebank.clock import utc_now
 from timebank.db.repositories import CallerRecord
 from timebank.db.unit_of_work import UnitOfWork, run
-from timebank.ledger.errors import (
-    CredentialsInvalid,
-    LoginAttemptsExceeded,
-    NotAllowed,
-    TokenInvalid,
-    UsernameTaken,
-)
+from timebank.errors import NotAllowed
 from timebank.people.callers import Caller
+from timebank.people.errors import CredentialsInvalid, LoginAttemptsExceeded, TokenInvalid, UsernameTaken
 from timebank.people.passwords import (
     check_password_shape,
     check_username,

@@ -12,13 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from timebank.ledger.errors import (
-    AdminRequired,
-    CoordinatorRequired,
-    SelfOrCoordinatorRequired,
-    TimebankNotFound,
-)
+from timebank.errors import TimebankNotFound
+from timebank.ledger.errors import CoordinatorRequired
 from timebank.ledger.types import Actor
+from timebank.people.errors import AdminRequired, SelfOrCoordinatorRequired
 
 __all__ = ["Caller"]
 

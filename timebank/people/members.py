@@ -21,17 +21,17 @@ from timebank.clock import utc_now
 from timebank.db.repositories import MemberRecord
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger import rules
-from timebank.ledger.errors import (
+from timebank.ledger.limits import NAME_LENGTH_MAX
+from timebank.ledger.types import AccountKind
+from timebank.paging import decode_id_cursor, page_limit, split_page
+from timebank.people.callers import Caller
+from timebank.people.errors import (
     LastCoordinatorRequired,
     PasswordInvalid,
     RoleUnknown,
     TagInvalid,
     UsernameTaken,
 )
-from timebank.ledger.limits import NAME_LENGTH_MAX
-from timebank.ledger.types import AccountKind
-from timebank.paging import decode_id_cursor, page_limit, split_page
-from timebank.people.callers import Caller
 from timebank.people.passwords import check_username, hash_password
 from timebank.people.tenancy import not_found_before_refused
 

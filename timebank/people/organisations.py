@@ -24,9 +24,9 @@ from sqlalchemy import Engine
 from timebank.clock import utc_now
 from timebank.db.repositories import ApiKeyRecord, OrganisationRecord
 from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.errors import ApiKeyNotFound, NotAllowed
 from timebank.ledger import rules
 from timebank.ledger.contacts import Contact, check_contact
-from timebank.ledger.errors import ApiKeyNotFound, NotAllowed
 from timebank.ledger.limits import NAME_LENGTH_MAX
 from timebank.ledger.types import AccountKind
 from timebank.paging import decode_id_cursor, page_limit, split_page

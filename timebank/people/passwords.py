@@ -16,7 +16,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from timebank.busy import password_hashing
-from timebank.ledger.errors import PasswordInvalid, UsernameInvalid
+from timebank.people.errors import PasswordInvalid, UsernameInvalid
 from timebank.settings import get_settings
 
 __all__ = [

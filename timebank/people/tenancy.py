@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 
 from timebank.db.unit_of_work import UnitOfWork, run
-from timebank.ledger.errors import NotAllowed
+from timebank.errors import NotAllowed
 
 __all__ = ["check_named_here", "not_found_before_refused"]
 

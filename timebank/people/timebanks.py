@@ -21,9 +21,9 @@ from sqlalchemy import Engine
 from timebank.clock import utc_now
 from timebank.db.repositories import TimebankSettings
 from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.errors import InvalidRequest
 from timebank.ledger import rules
 from timebank.ledger.contacts import check_contact
-from timebank.ledger.errors import InvalidRequest
 from timebank.ledger.limits import NAME_LENGTH_MAX
 from timebank.ledger.types import AccountKind
 from timebank.people.callers import Caller

@@ -33,10 +33,10 @@ from sqlalchemy import Engine
 
 from timebank.db.repositories.report_inputs import report_inputs
 from timebank.db.unit_of_work import UnitOfWork, run
-from timebank.ledger.errors import ReportWindowEmpty, ReportWindowTooLong
 from timebank.people.callers import Caller
 from timebank.people.members import check_tags
 from timebank.people.tenancy import not_found_before_refused
+from timebank.reporting.errors import ReportWindowEmpty, ReportWindowTooLong
 from timebank.reporting.gc_pause import cyclic_gc_paused
 from timebank.reporting.ratings import timebank_thresholds
 from timebank.reports import (

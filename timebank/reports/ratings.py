@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from fractions import Fraction
 
-from timebank.ledger.errors import RatingThresholdOutOfRange, RatingThresholdsOutOfOrder
+from timebank.reports.errors import RatingThresholdOutOfRange, RatingThresholdsOutOfOrder
 
 __all__ = [
     "DEFAULT_THRESHOLDS",

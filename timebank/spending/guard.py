@@ -19,7 +19,7 @@ from timebank.benefits.spending import SpendClass, SpendDecision, check_spend
 from timebank.db.repositories import AuditRecord, SpendOptionRecord
 from timebank.db.unit_of_work import UnitOfWork
 from timebank.involvement.audit import AuditAction, AuditTrail
-from timebank.ledger.errors import SpendAcknowledgementRequired
+from timebank.spending.errors import SpendAcknowledgementRequired
 
 __all__ = ["SpendRefused", "guard_spend"]
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from timebank.benefits.errors import TextRequired
 from timebank.benefits.spending import SpendClass
 from timebank.clock import utc_now
 from timebank.db.repositories import SpendOptionRecord, SpendRecord
@@ -37,15 +38,9 @@ from timebank.exchanges.idempotency import once
 from timebank.exchanges.posting import Posting, post_transaction
 from timebank.involvement.activities import check_acts_for
 from timebank.involvement.audit import AuditTrail, write_refusal_audit
+from timebank.involvement.errors import MemberAccountRequired
 from timebank.ledger import rules
-from timebank.ledger.errors import (
-    AccountHolderRequired,
-    CoordinatorRequired,
-    MemberAccountRequired,
-    SpendClassUnknown,
-    SpendOptionWithdrawn,
-    TextRequired,
-)
+from timebank.ledger.errors import AccountHolderRequired, CoordinatorRequired
 from timebank.ledger.limits import NAME_LENGTH_MAX
 from timebank.ledger.types import (
     AccountKind,
@@ -58,6 +53,7 @@ from timebank.ledger.types import (
 )
 from timebank.paging import decode_id_cursor, page_limit, split_page
 from timebank.people.callers import Caller
+from timebank.spending.errors import SpendClassUnknown, SpendOptionWithdrawn
 from timebank.spending.guard import SpendRefused, guard_spend
 from timebank.spending.views import SpendOptionPage, SpendOptionView, SpendView
 

@@ -22,9 +22,9 @@ from timebank.api.edge import JsonRoute
 from timebank.api.schemas import ID_MAX, CalendarDate
 from timebank.busy import chart_rendering
 from timebank.clock import utc_now
-from timebank.ledger.errors import NotEnoughData, ReportGroupAmbiguous
 from timebank.people.callers import Caller
 from timebank.rendering.report_csv import report_csv
+from timebank.reporting.errors import NotEnoughData, ReportGroupAmbiguous
 from timebank.reporting.reports import member_report, reciprocity_report
 from timebank.reports import Group, OrganisationGroup, Report, TagGroup, report_json
 

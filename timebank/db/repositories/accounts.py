@@ -9,7 +9,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.engine import RowMapping
 
 from timebank.db.tables import accounts
-from timebank.ledger.errors import AccountNotFound
+from timebank.errors import AccountNotFound
 from timebank.ledger.types import AccountKind, AccountState
 
 __all__ = ["AccountRepository"]

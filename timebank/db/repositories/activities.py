@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection, insert, select
 
 from timebank.db.benefit_tables import activities, attendance
-from timebank.ledger.errors import ActivityNotFound
+from timebank.errors import ActivityNotFound
 
 __all__ = ["ActivityRecord", "ActivityRepository", "AttendanceRecord"]
 

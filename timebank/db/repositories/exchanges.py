@@ -10,7 +10,7 @@ from sqlalchemy.engine import RowMapping
 
 from timebank.db.repositories.report_rollups import ReportRollups
 from timebank.db.tables import exchange_receivers, exchanges
-from timebank.ledger.errors import ExchangeNotFound
+from timebank.errors import ExchangeNotFound
 from timebank.ledger.types import ExchangeRecord, ExchangeStatus, ReceiverShare
 
 __all__ = ["ExchangeRepository"]

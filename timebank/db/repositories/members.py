@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from timebank.db.people_tables import logins, member_tags, members, organisation_staff, organisations
+from timebank.errors import MemberNotFound, OrganisationNotFound
 from timebank.ledger.contacts import Contact
-from timebank.ledger.errors import MemberNotFound, OrganisationNotFound
 
 __all__ = ["MemberRecord", "MemberRepository", "OrganisationRecord", "OrganisationRepository"]
 

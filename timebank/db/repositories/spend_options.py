@@ -14,7 +14,7 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.engine import RowMapping
 
 from timebank.db.spend_tables import spend_options, spends
-from timebank.ledger.errors import SpendOptionNotFound
+from timebank.errors import SpendOptionNotFound
 
 __all__ = ["SpendOptionRecord", "SpendOptionRepository", "SpendRecord"]
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from timebank.db.tables import timebanks
+from timebank.errors import TimebankNotFound
 from timebank.ledger.contacts import Contact
-from timebank.ledger.errors import TimebankNotFound
 
 __all__ = ["TimebankRepository", "TimebankSettings"]
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, insert, select
 
 from timebank.db.tables import transactions
-from timebank.ledger.errors import TransactionNotFound
+from timebank.errors import TransactionNotFound
 from timebank.ledger.types import TransactionKind
 
 __all__ = ["TransactionRepository", "TransactionRow"]
