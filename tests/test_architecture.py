@@ -17,9 +17,10 @@ function or behind ``TYPE_CHECKING`` counts as much as one at the top. The layer
   outside an edge imports it (naming it in a string, as the CLI does for uvicorn, is not an import).
 
 Every folder and top-level module of the package is named below, so that a new one must be given
-its place. STYLE.md item 10: every module that defines ``__all__`` has each listed name, and every
-package says what it exports. Helper functions that read imports are tested on small sources of
-their own, so a broken reader cannot make the rules pass by finding nothing.
+its place, and every folder is named in ``pyproject.toml``, so that the wheel ships it. STYLE.md
+item 10: every module that defines ``__all__`` has each listed name, and every package says what it
+exports. Helper functions that read imports are tested on small sources of their own, so a broken
+reader cannot make the rules pass by finding nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from __future__ import annotations
 import ast
 import importlib
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,10 +37,6 @@ import pytest
 import timebank
 
 PACKAGE_ROOT = Path(timebank.__file__).parent
-
-# Alembic's script directory: alembic runs env.py and loads revisions from their files; nothing
-# imports these packages by name, so they have no public surface to declare.
-PACKAGES_WITHOUT_SURFACE = {"timebank.db.migrations", "timebank.db.migrations.versions"}
 
 
 @dataclass(frozen=True)
@@ -434,7 +432,7 @@ def test_every_name_in_all_exists_after_import(module: Module) -> None:
 
 @pytest.mark.parametrize(
     "module",
-    [m for m in MODULES if m.is_package and m.name not in PACKAGES_WITHOUT_SURFACE],
+    [m for m in MODULES if m.is_package],
     ids=lambda m: m.name,
 )
 def test_every_package_says_what_it_exports(module: Module) -> None:
@@ -457,3 +455,21 @@ def test_every_name_a_package_imports_from_below_it_is_exported(module: Module) 
     }
 
     assert imported_names <= set(declared_all(SOURCES[module.name]) or [])
+
+
+# --- what the wheel ships -----------------------------------------------------------------------
+
+# pyproject.toml names the packages one by one, because it also maps the root alembic/ folder
+# (the migrations) into the package; a folder left off that list would be missing from the wheel.
+MIGRATIONS_IN_THE_WHEEL = {"timebank._alembic": "alembic"}
+MIGRATION_PACKAGES = {"timebank._alembic", "timebank._alembic.versions"}
+
+
+def test_pyproject_ships_every_package_folder_and_the_migrations() -> None:
+    pyproject = tomllib.loads((PACKAGE_ROOT.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    setuptools = pyproject["tool"]["setuptools"]
+    packages_on_disk = {module.name for module in MODULES if module.is_package}
+
+    assert setuptools["package-dir"] == MIGRATIONS_IN_THE_WHEEL
+    assert set(setuptools["packages"]) == packages_on_disk | MIGRATION_PACKAGES
+    assert len(setuptools["packages"]) == len(set(setuptools["packages"]))

@@ -15,11 +15,17 @@ contact details of organisations and timebanks and keeps their rows, the ledger 
 0010 gives every existing timebank a bound of 365 days on back-dating exchanges, its CHECK keeps
 the bound from 0 to ten years, and stepping down drops only that setting. ``timebank migrate`` and
 ``timebank downgrade`` do the same through the command line, reading the database URL from
-``TIMEBANK_DATABASE_URL``. Whether the triggers refuse changes is tested in ``test_append_only``.
+``TIMEBANK_DATABASE_URL``; so does ``alembic upgrade head`` run from the checkout, whose
+``alembic.ini`` names the root ``alembic/`` folder and no URL. Whether the triggers refuse changes
+is tested in ``test_append_only``; that an installed wheel migrates itself, in ``tests/e2e/test_wheel.py``.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,7 +49,7 @@ from timebank.db import (
     spend_tables,  # noqa: F401  (and these)
     upgrade,
 )
-from timebank.db.migrate import alembic_config
+from timebank.db.migrate import alembic_config, script_location
 from timebank.db.tables import metadata
 from timebank.settings import get_settings
 
@@ -112,6 +118,10 @@ TRIGGERS = {
         "audit_log_append_only_truncate",
     },
 }
+
+
+# The checkout: alembic.ini and the alembic/ folder sit at its root.
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def new_sqlite_url(tmp_path: Path) -> str:
@@ -901,3 +911,72 @@ def test_timebank_expire_pending_closes_old_pending_exchanges_in_every_timebank(
     for timebank_id, exchange_id in pending:
         assert get_exchange(engine, timebank_id, exchange_id).status == "expired"
     engine.dispose()
+
+
+# --- alembic's own command, from the checkout ----------------------------------------------------
+
+
+def run_alembic(
+    *arguments: str, cwd: Path, database_url: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the ``alembic`` command installed beside this interpreter, as a user types it."""
+    beside = Path(sys.executable).parent / "alembic"
+    command = str(beside) if beside.exists() else shutil.which("alembic")
+    assert command, "install the package (pip install -e .) so that the alembic command exists"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TIMEBANK_")}
+    if database_url is not None:
+        environment["TIMEBANK_DATABASE_URL"] = database_url
+    return subprocess.run(
+        [command, *arguments], cwd=cwd, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_in_a_checkout_the_migrations_are_the_root_alembic_folder() -> None:
+    assert script_location() == REPOSITORY / "alembic"
+    assert (REPOSITORY / "alembic.ini").is_file()
+    # Were it a package, `python -m ...` from the root would import it in place of the library.
+    assert not (REPOSITORY / "alembic" / "__init__.py").exists()
+
+
+def test_alembic_upgrade_head_from_the_checkout_migrates_the_configured_database(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    result = run_alembic("upgrade", "head", cwd=REPOSITORY, database_url=empty_url)
+
+    assert result.returncode == 0, result.stderr
+    head = head_revision(empty_url)
+    # alembic.ini's logging sections print each step, as alembic users expect.
+    assert f"-> {head}, " in result.stderr
+    assert table_names(empty_engine) == TABLES | {"alembic_version"}
+    assert current_revision(empty_engine) == head
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+
+
+def test_alembic_upgrade_head_without_a_url_migrates_the_default_sqlite_file_as_timebank_serve_would(
+    tmp_path: Path,
+) -> None:
+    result = run_alembic("-c", str(REPOSITORY / "alembic.ini"), "upgrade", "head", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    # The file `timebank serve` uses when TIMEBANK_DATABASE_URL is unset: timebank.sqlite3 in the
+    # working directory (tests/e2e/test_serve.py serves from it).
+    url = f"sqlite:///{tmp_path / 'timebank.sqlite3'}"
+    engine = make_engine(url)
+    try:
+        assert table_names(engine) == TABLES | {"alembic_version"}
+        assert current_revision(engine) == head_revision(url)
+    finally:
+        engine.dispose()
+
+
+def test_alembic_downgrade_base_from_the_checkout_empties_the_configured_database(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    upgrade(empty_url)
+
+    result = run_alembic("downgrade", "base", cwd=REPOSITORY, database_url=empty_url)
+
+    assert result.returncode == 0, result.stderr
+    assert table_names(empty_engine) == {"alembic_version"}
+    assert current_revision(empty_engine) is None

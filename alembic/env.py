@@ -1,6 +1,14 @@
-"""Alembic's entry point: runs migrations on the URL handed over by ``timebank.db.migrate``."""
+"""Alembic's entry point: runs the migrations in ``versions/`` on one database, online.
+
+Two callers: ``timebank migrate`` (and ``timebank serve``), through ``timebank.db.migrate``, which
+hands over the URL; and ``alembic upgrade head`` run from a checkout, whose ``alembic.ini`` names
+no URL, so the database is the one timebank itself would use: ``TIMEBANK_DATABASE_URL``, or the
+SQLite file ``timebank.sqlite3`` in the working directory.
+"""
 
 from __future__ import annotations
+
+from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy import Connection
@@ -15,6 +23,10 @@ from timebank.db.engine import make_engine
 from timebank.db.tables import metadata
 
 config = context.config
+# The alembic command reads alembic.ini, whose logging sections print each step it runs;
+# timebank.db.migrate passes no file and leaves the application's logging alone.
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
 def _migrate(connection: Connection) -> None:
@@ -56,6 +68,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
+    # No URL (the alembic command): make_engine takes timebank's configured database.
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
     try:
         with engine.connect() as connection:
@@ -65,5 +78,5 @@ def run_migrations_online() -> None:
 
 
 if context.is_offline_mode():
-    raise SystemExit("timebank migrations run online only: use `timebank migrate`")
+    raise SystemExit("timebank migrations run online only: use `timebank migrate` or `alembic upgrade head`")
 run_migrations_online()

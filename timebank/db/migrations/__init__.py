@@ -1,1 +1,0 @@
-"""Alembic migrations, shipped inside the package so an installed timebank can migrate itself."""
