@@ -44,7 +44,8 @@ def migrate_command(
     revision: str = typer.Option("head", help="Migrate forward to this revision."),
 ) -> None:
     """Bring the database schema up to date (safe to run again)."""
-    migrate.upgrade(revision=revision)
+    with _refusals():
+        migrate.upgrade(revision=revision)
     typer.echo(f"Database is at {revision}: {_safe_url()}")
 
 
@@ -233,7 +234,8 @@ def serve_command(
         os.environ["TIMEBANK_HEADER_TIMEOUT_SECONDS"] = str(timeout_headers)
         get_settings.cache_clear()
 
-    migrate.upgrade()
+    with _refusals():
+        migrate.upgrade()
     if demo:
         from timebank.db import make_engine
         from timebank.demo.timebank import seed_demo
@@ -271,6 +273,7 @@ def _refuse(line: str, exit_code: int) -> NoReturn:
 def _refusals(ledger_exit_code: int = REQUEST_REFUSED) -> Iterator[None]:
     """Say a refusal met inside the block in one plain line, and exit: never a traceback."""
     from pydantic import ValidationError
+    from sqlalchemy.exc import OperationalError
 
     from timebank.ledger.errors import LedgerError
     from timebank.rendering.refusals import refusal_sentence
@@ -284,6 +287,9 @@ def _refusals(ledger_exit_code: int = REQUEST_REFUSED) -> Iterator[None]:
         # The settings are the only thing pydantic checks before a command's use case runs, and
         # they come from the environment: each is named by its variable.
         _refuse(refusal_sentence(invalid, lambda field: f"TIMEBANK_{field.upper()}"), SETTINGS_BROKEN)
+    except OperationalError:
+        # The driver's message names hosts and files, not what to do: say that instead.
+        _refuse(_database_line(DatabaseState.UNREACHABLE), SETTINGS_BROKEN)
 
 
 def _day(text: str | None, option: str) -> date | None:
@@ -306,19 +312,23 @@ def _require_database(
     state = database_state()
     if state in allow:
         return
+    _refuse(_database_line(state), SETTINGS_BROKEN)
+
+
+def _database_line(state: DatabaseState) -> str:
+    """What a command says when the database is not there to use, by what it found."""
     where = _database_words()
     point = "set TIMEBANK_DATABASE_URL to point at yours"
     migrate_first = "run 'timebank migrate' first"
-    lines = {
-        DatabaseState.MISSING: f"No database found at {where}: {point}, "
-        "or create one with 'timebank migrate' (or 'timebank serve').",
-        DatabaseState.UNREACHABLE: f"Could not open the database at {where}: "
-        "check TIMEBANK_DATABASE_URL and that the database server is running.",
-        DatabaseState.NOT_MIGRATED: f"The database at {where} holds no timebank yet: "
-        f"{migrate_first}, or {point}.",
-        DatabaseState.BEHIND: f"The database at {where} is from an older version: {migrate_first}.",
-    }
-    _refuse(lines[state], SETTINGS_BROKEN)
+    if state is DatabaseState.MISSING:
+        create = "create one with 'timebank migrate' (or 'timebank serve')"
+        return f"No database found at {where}: {point}, or {create}."
+    if state is DatabaseState.NOT_MIGRATED:
+        return f"The database at {where} holds no timebank yet: {migrate_first}, or {point}."
+    if state is DatabaseState.BEHIND:
+        return f"The database at {where} is from an older version: {migrate_first}."
+    check = "check TIMEBANK_DATABASE_URL and that the database server is running"
+    return f"Could not open the database at {where}: {check}."
 
 
 def _database_words() -> str:

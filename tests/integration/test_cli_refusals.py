@@ -119,6 +119,36 @@ def test_a_database_server_that_does_not_answer_is_one_line_without_the_password
     assert "secret" not in line
 
 
+def test_migrate_against_a_server_that_does_not_answer_is_one_line(
+    empty_directory: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIMEBANK_DATABASE_URL", "postgresql+psycopg://someone:secret@127.0.0.1:9/timebank")
+    get_settings.cache_clear()
+
+    result = CliRunner().invoke(app, ["migrate"])
+
+    assert result.exit_code == 1
+    assert _one_line(result) == (
+        "Could not open the database at postgresql+psycopg://someone:***@127.0.0.1:9/timebank: "
+        "check TIMEBANK_DATABASE_URL and that the database server is running."
+    )
+
+
+def test_an_older_schema_is_sent_to_migrate_and_left_as_it_was(empty_directory: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["migrate", "--revision", "0001"]).exit_code == 0
+    before = (empty_directory / "timebank.sqlite3").read_bytes()
+
+    result = runner.invoke(app, ["report", "1"])
+
+    assert result.exit_code == 1
+    assert _one_line(result) == (
+        f"The database at {empty_directory.resolve() / 'timebank.sqlite3'} is from an older version: "
+        "run 'timebank migrate' first."
+    )
+    assert (empty_directory / "timebank.sqlite3").read_bytes() == before
+
+
 @pytest.mark.parametrize(
     ("option", "value"),
     [("--from", "2024-13-01"), ("--to", "yesterday"), ("--from", "01/05/2024")],
