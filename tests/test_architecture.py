@@ -263,7 +263,7 @@ def test_the_root_of_the_error_tree_imports_only_the_standard_library() -> None:
 
 # --- rendering ------------------------------------------------------------------------------------
 
-RENDERING_MAY_IMPORT = (*CORES, "timebank.rendering", "matplotlib", "fpdf", "numpy")
+RENDERING_MAY_IMPORT = (*CORES, "timebank.errors", "timebank.rendering", "matplotlib", "fpdf", "numpy")
 
 
 @pytest.mark.parametrize("module", modules_within("timebank.rendering"), ids=lambda m: m.name)

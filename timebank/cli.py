@@ -1,20 +1,42 @@
-"""The ``timebank`` command: migrate the database and serve the API.
+"""The ``timebank`` command: migrate the database and serve the API, report, and tidy up.
 
 ``TIMEBANK_DATABASE_URL`` picks the database; unset, a SQLite file in the working directory.
+
+A command that only works on an existing database (``report``, ``tidy``, ``expire-pending``,
+``downgrade``) first looks for it without creating anything, and where there is none says so and
+how to point at one. Only ``migrate``, ``serve`` and ``admin create`` create a database. Every
+refusal is one line on standard error, in plain words (``timebank.rendering.refusals``), with a
+non-zero exit: 1 when the database or the settings are not right, 2 when the command was asked
+something it cannot do (a bad date, an unknown format, a refusal of the ledger's).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
 from timebank.db import migrate
+from timebank.db.migrate import DatabaseState, database_state
 from timebank.settings import get_settings
+
+if TYPE_CHECKING:
+    from timebank.reporting.reports import MemberReport
+    from timebank.reports import Report
 
 __all__ = ["app"]
 
-app = typer.Typer(help="timebank: a ledger of time credits.", no_args_is_help=True)
+# Locals are never shown with a traceback: they may hold the database URL and its password.
+app = typer.Typer(
+    help="timebank: a ledger of time credits.", no_args_is_help=True, pretty_exceptions_show_locals=False
+)
+
+SETTINGS_BROKEN = 1  # exit code: the database or the settings are not right
+REQUEST_REFUSED = 2  # exit code: the command was asked something it cannot do
 
 
 @app.command("migrate")
@@ -22,7 +44,8 @@ def migrate_command(
     revision: str = typer.Option("head", help="Migrate forward to this revision."),
 ) -> None:
     """Bring the database schema up to date (safe to run again)."""
-    migrate.upgrade(revision=revision)
+    with _refusals():
+        migrate.upgrade(revision=revision)
     typer.echo(f"Database is at {revision}: {_safe_url()}")
 
 
@@ -31,7 +54,9 @@ def downgrade_command(
     revision: str = typer.Argument(..., help="Migrate back to this revision ('base' empties it)."),
 ) -> None:
     """Migrate the schema back. Every migration is reversible."""
-    migrate.downgrade(revision=revision)
+    with _refusals():
+        _require_database(allow={DatabaseState.READY, DatabaseState.BEHIND, DatabaseState.NOT_MIGRATED})
+        migrate.downgrade(revision=revision)
     typer.echo(f"Database is at {revision}: {_safe_url()}")
 
 
@@ -41,11 +66,13 @@ def expire_pending_command() -> None:
     from timebank.db import make_engine
     from timebank.exchanges.lifecycle import expire_pending_everywhere
 
-    engine = make_engine()
-    try:
-        reports = expire_pending_everywhere(engine)
-    finally:
-        engine.dispose()
+    with _refusals():
+        _require_database()
+        engine = make_engine()
+        try:
+            reports = expire_pending_everywhere(engine)
+        finally:
+            engine.dispose()
     expired = sum(r.expired for r in reports.values())
     confirmed = sum(r.auto_confirmed for r in reports.values())
     typer.echo(f"{len(reports)} timebank(s): {expired} pending exchange(s) expired, {confirmed} confirmed")
@@ -62,43 +89,60 @@ def report_command(
     output: str = typer.Option("text", "--format", help="text, csv or json."),
 ) -> None:
     """Print a timebank's reciprocity report (or one account's) for a window, as text, CSV or JSON."""
-    import json
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from timebank.clock import utc_now
     from timebank.db import make_engine
-    from timebank.errors import TimebankError
     from timebank.people.callers import Caller
-    from timebank.rendering.report_csv import report_csv
-    from timebank.rendering.report_text import report_text
     from timebank.reporting.reports import member_report, reciprocity_report
-    from timebank.reports import OrganisationGroup, TagGroup, report_json
+    from timebank.reports import OrganisationGroup, TagGroup
 
+    # What was asked is checked before the database is looked for: a typo needs no database.
     if output not in ("text", "csv", "json"):
-        raise typer.BadParameter("choose text, csv or json", param_hint="--format")
-    end = date.fromisoformat(to_on) if to_on else utc_now().date() + timedelta(days=1)
-    first = date.fromisoformat(from_on) if from_on else end - timedelta(days=90)
+        _refuse(f"Choose text, csv or json for --format, not {output!r}.", REQUEST_REFUSED)
+    end = _day(to_on, "--to") or utc_now().date() + timedelta(days=1)
+    first = _day(from_on, "--from") or end - timedelta(days=90)
     # Whoever runs the command on the server may read what the timebank's coordinators may read.
     caller = Caller("system:cli", False, timebank_id, None, None, True, frozenset())
-    engine = make_engine()
-    try:
-        if account_id is not None:
-            figures = member_report(engine, timebank_id, caller, account_id, first, end)
-            typer.echo(json.dumps(figures.__dict__, default=str, indent=2))
-            return
-        group = TagGroup(tag) if tag else OrganisationGroup(organisation_id) if organisation_id else None
-        report = reciprocity_report(engine, timebank_id, caller, first, end, group)
-    except TimebankError as refusal:
-        typer.echo(f"Refused ({refusal.code}): {refusal.detail}", err=True)
-        raise typer.Exit(2) from None
-    finally:
-        engine.dispose()
+    group = TagGroup(tag) if tag else OrganisationGroup(organisation_id) if organisation_id else None
+    with _refusals():
+        _require_database()
+        engine = make_engine()
+        try:
+            if account_id is not None:
+                figures = member_report(engine, timebank_id, caller, account_id, first, end)
+                typer.echo(_account_report_as(figures, output), nl=False)
+            else:
+                report = reciprocity_report(engine, timebank_id, caller, first, end, group)
+                typer.echo(_report_as(report, output), nl=False)
+        finally:
+            engine.dispose()
+
+
+def _report_as(report: Report, output: str) -> str:
+    import json
+
+    from timebank.rendering.report_csv import report_csv
+    from timebank.rendering.report_text import report_text
+    from timebank.reports import report_json
+
     if output == "csv":
-        typer.echo(report_csv(report), nl=False)
-    elif output == "json":
-        typer.echo(json.dumps(report_json(report), indent=2))
-    else:
-        typer.echo(report_text(report), nl=False)
+        return report_csv(report)
+    if output == "json":
+        return json.dumps(report_json(report), indent=2) + "\n"
+    return report_text(report)
+
+
+def _account_report_as(figures: MemberReport, output: str) -> str:
+    import json
+
+    from timebank.rendering.account_report import account_report_csv, account_report_text
+
+    if output == "csv":
+        return account_report_csv(figures)
+    if output == "json":
+        return json.dumps(figures.__dict__, default=str, indent=2) + "\n"
+    return account_report_text(figures)
 
 
 @app.command("tidy")
@@ -107,11 +151,13 @@ def tidy_command() -> None:
     from timebank.db import make_engine
     from timebank.people.housekeeping import tidy
 
-    engine = make_engine()
-    try:
-        report = tidy(engine)
-    finally:
-        engine.dispose()
+    with _refusals():
+        _require_database()
+        engine = make_engine()
+        try:
+            report = tidy(engine)
+        finally:
+            engine.dispose()
     typer.echo(
         f"Deleted {report.tokens_deleted} expired token(s), {report.login_failures_deleted} old failed "
         f"login(s), {report.idempotency_keys_deleted} idempotency key(s) past retention"
@@ -130,22 +176,19 @@ def admin_create_command(
     import sys
 
     from timebank.db import make_engine
-    from timebank.errors import TimebankError
     from timebank.people.access import create_admin
 
     if sys.stdin.isatty():
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    migrate.upgrade()
-    engine = make_engine()
-    try:
-        create_admin(engine, username, password)
-    except TimebankError as error:
-        typer.echo(f"Refused ({error.code}): {error.detail}", err=True)
-        raise typer.Exit(1) from error
-    finally:
-        engine.dispose()
+    with _refusals(ledger_exit_code=1):
+        migrate.upgrade()
+        engine = make_engine()
+        try:
+            create_admin(engine, username, password)
+        finally:
+            engine.dispose()
     typer.echo(f"Admin {username!r} created. Log in with POST /v1/auth/token.")
 
 
@@ -221,7 +264,8 @@ def serve_command(
         os.environ["TIMEBANK_HEADER_TIMEOUT_SECONDS"] = str(timeout_headers)
         get_settings.cache_clear()
 
-    migrate.upgrade()
+    with _refusals():
+        migrate.upgrade()
     if demo:
         from timebank.db import make_engine
         from timebank.demo.timebank import seed_demo
@@ -248,3 +292,80 @@ def _safe_url() -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(get_settings().database_url).render_as_string(hide_password=True)
+
+
+def _refuse(line: str, exit_code: int) -> NoReturn:
+    typer.echo(line, err=True)
+    raise typer.Exit(exit_code)
+
+
+@contextmanager
+def _refusals(ledger_exit_code: int = REQUEST_REFUSED) -> Iterator[None]:
+    """Say a refusal met inside the block in one plain line, and exit: never a traceback."""
+    from pydantic import ValidationError
+    from sqlalchemy.exc import OperationalError
+
+    from timebank.errors import TimebankError
+    from timebank.rendering.refusals import refusal_sentence
+
+    try:
+        yield
+    except TimebankError as refusal:
+        # The rule's code stays at the end, in brackets: what a person quotes when asking for help.
+        _refuse(f"Refused: {refusal_sentence(refusal)} ({refusal.code})", ledger_exit_code)
+    except ValidationError as invalid:
+        # The settings are the only thing pydantic checks before a command's use case runs, and
+        # they come from the environment: each is named by its variable.
+        _refuse(refusal_sentence(invalid, lambda field: f"TIMEBANK_{field.upper()}"), SETTINGS_BROKEN)
+    except OperationalError:
+        # The driver's message names hosts and files, not what to do: say that instead.
+        _refuse(_database_line(DatabaseState.UNREACHABLE), SETTINGS_BROKEN)
+
+
+def _day(text: str | None, option: str) -> date | None:
+    """A day given as YYYY-MM-DD, or None when not given; anything else is refused in one line."""
+    from timebank.rendering.refusals import field_sentence
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        said = field_sentence({"type": "date_parsing", "loc": (option,)}, str)
+        _refuse(f"{said.removesuffix('.')}; {text!r} is not one.", REQUEST_REFUSED)
+
+
+def _require_database(
+    allow: frozenset[DatabaseState] | set[DatabaseState] = frozenset({DatabaseState.READY}),
+) -> None:
+    """Refuse, having created nothing, unless the configured database is there (and up to date)."""
+    state = database_state()
+    if state in allow:
+        return
+    _refuse(_database_line(state), SETTINGS_BROKEN)
+
+
+def _database_line(state: DatabaseState) -> str:
+    """What a command says when the database is not there to use, by what it found."""
+    where = _database_words()
+    point = "set TIMEBANK_DATABASE_URL to point at yours"
+    migrate_first = "run 'timebank migrate' first"
+    if state is DatabaseState.MISSING:
+        create = "create one with 'timebank migrate' (or 'timebank serve')"
+        return f"No database found at {where}: {point}, or {create}."
+    if state is DatabaseState.NOT_MIGRATED:
+        return f"The database at {where} holds no timebank yet: {migrate_first}, or {point}."
+    if state is DatabaseState.BEHIND:
+        return f"The database at {where} is from an older version: {migrate_first}."
+    check = "check TIMEBANK_DATABASE_URL and that the database server is running"
+    return f"Could not open the database at {where}: {check}."
+
+
+def _database_words() -> str:
+    """The configured database as a person finds it: a SQLite file's full path, else the URL."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(get_settings().database_url)
+    if url.get_backend_name() == "sqlite" and url.database and not url.database.startswith(("file:", ":")):
+        return str(Path(url.database).resolve())
+    return url.render_as_string(hide_password=True)

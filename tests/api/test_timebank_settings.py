@@ -35,6 +35,9 @@ def test_a_lower_limit_per_transfer_applies_to_the_next_exchange(world: World) -
     assert settings["minutes_per_transfer_max"] == 120
     assert response.status_code == 422
     assert response.json()["code"] == "minutes_above_transfer_limit"
+    assert response.json()["detail"] == (
+        "The timebank allows at most 2 hours in one exchange or gift, not 3 hours"
+    )
 
 
 def test_new_default_limits_apply_to_members_added_afterwards_and_only_what_is_sent_changes(

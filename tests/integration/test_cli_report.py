@@ -101,18 +101,51 @@ def test_one_accounts_report(small_timebank: World) -> None:
     w = small_timebank
     result = CliRunner().invoke(app, ["report", str(w.timebank_id), *WINDOW, "--account", str(w.ann)])
     assert result.exit_code == 0, result.output
-    figures = json.loads(result.output)
+    assert result.output.splitlines() == [
+        f"Account {w.ann}, 2024-05-01 to 2024-06-01 (to exclusive)",
+        "  Given          2 hours 30 minutes",
+        "  Received       30 minutes",
+        "  Exchanges      3",
+        "  Partners       2",
+        "  Last exchange  1 May 2024",
+    ]
+
+
+def test_one_accounts_report_honours_the_format(small_timebank: World) -> None:
+    # Bug fix: --account printed JSON whatever --format asked for.
+    w = small_timebank
+    runner = CliRunner()
+    command = ["report", str(w.timebank_id), *WINDOW, "--account", str(w.ann), "--format"]
+
+    as_json = runner.invoke(app, [*command, "json"])
+    as_csv = runner.invoke(app, [*command, "csv"])
+
+    assert as_json.exit_code == as_csv.exit_code == 0, as_json.output + as_csv.output
+    figures = json.loads(as_json.output)
     assert (figures["given_minutes"], figures["received_minutes"], figures["partner_count"]) == (150, 30, 2)
+    assert figures["last_exchange_on"] == "2024-05-01"
+    assert as_csv.output.splitlines() == [
+        "period,figure,value,rating",
+        f"2024-05-01/2024-06-01,account_id,{w.ann},",
+        "2024-05-01/2024-06-01,given_minutes,150,",
+        "2024-05-01/2024-06-01,received_minutes,30,",
+        "2024-05-01/2024-06-01,exchange_count,3,",
+        "2024-05-01/2024-06-01,partner_count,2,",
+        "2024-05-01/2024-06-01,last_exchange_on,2024-05-01,",
+    ]
 
 
-def test_a_refusal_names_its_rule_and_exits_2(small_timebank: World) -> None:
+def test_a_refusal_is_one_plain_line_naming_its_rule_and_exits_2(small_timebank: World) -> None:
     window = ["--from", "2024-06-01", "--to", "2024-05-01"]
     result = CliRunner().invoke(app, ["report", str(small_timebank.timebank_id), *window])
     assert result.exit_code == 2
-    assert "report_window_empty" in result.output
+    assert result.output.splitlines() == [
+        "Refused: The window from 2024-06-01 to 2024-05-01 holds no day: 'to' must be later."
+        " (report_window_empty)"
+    ]
 
 
 def test_an_unknown_format_is_refused(small_timebank: World) -> None:
     result = CliRunner().invoke(app, ["report", str(small_timebank.timebank_id), "--format", "pdf"])
     assert result.exit_code == 2
-    assert "choose text, csv or json" in result.output
+    assert result.output == "Choose text, csv or json for --format, not 'pdf'.\n"

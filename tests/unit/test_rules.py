@@ -133,7 +133,10 @@ def test_check_minutes_accepts_exactly_the_timebank_limit_and_refuses_one_more()
     with pytest.raises(MinutesAboveTransferLimit) as refusal:
         check_minutes(121, limit_minutes=120)
     assert refusal.value.code == "minutes_above_transfer_limit"
-    assert "120" in refusal.value.detail
+    assert (
+        refusal.value.detail
+        == "The timebank allows at most 2 hours in one exchange or gift, not 2 hours 1 minute"
+    )
 
 
 def test_check_minutes_refuses_more_than_the_hard_ceiling_by_default() -> None:
@@ -153,7 +156,7 @@ def test_check_minutes_above_the_hard_ceiling_names_the_ceiling_that_applied() -
     higher = 2 * MINUTES_PER_TRANSFER_MAX
     with pytest.raises(MinutesAboveTransferLimit) as refusal:
         check_minutes(MINUTES_PER_TRANSFER_MAX + 1, limit_minutes=higher)
-    assert str(MINUTES_PER_TRANSFER_MAX) in refusal.value.detail
+    assert "at most 168 hours in one exchange" in refusal.value.detail  # MINUTES_PER_TRANSFER_MAX
     assert str(higher) not in refusal.value.detail
 
 

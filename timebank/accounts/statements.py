@@ -1,7 +1,9 @@
 """Statements and past balances: reading an account's history back.
 
 A statement lists an account's transfers newest first, each with the balance just after it, so a
-member sees how their balance came to be. Pages are cut with an opaque cursor (the last line's time
+member sees how their balance came to be. Each line says what it was for (an exchange's description
+and day, the activity an organisation recognised, a gift's note) and with whom, by name; a reversal
+says what it reversed and the reason given for it. Pages are cut with an opaque cursor (the last line's time
 and id), so paging stays fast however long the history. The balance at any past moment is read
 from the last transfer at or before it, without adding anything up.
 """
@@ -18,9 +20,13 @@ from timebank.accounts.views import StatementLine, StatementPage
 from timebank.db.repositories import StatementRow
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger.limits import STATEMENT_LIMIT_DEFAULT, STATEMENT_LIMIT_MAX
+from timebank.ledger.types import AccountKind
 from timebank.paging import CursorInvalid, PageLimitOutOfRange
 
-__all__ = ["balance_at", "decode_cursor", "encode_cursor", "statement"]
+__all__ = ["POT_NAME", "balance_at", "decode_cursor", "encode_cursor", "statement"]
+
+# What a statement calls the timebank's community fund, whatever its account is named.
+POT_NAME = "Community pot"
 
 
 def encode_cursor(posted_at: datetime, transfer_id: int) -> str:
@@ -58,6 +64,12 @@ def _line(row: StatementRow) -> StatementLine:
         minutes=row.minutes,
         balance_after_minutes=row.balance_after_minutes,
         posted_at=row.posted_at.isoformat(),
+        counterparty_name=POT_NAME if row.counterparty_kind is AccountKind.POT else row.counterparty_name,
+        exchange_id=row.exchange_id,
+        description=row.description,
+        activity_date=row.activity_date.isoformat() if row.activity_date is not None else None,
+        reverses_transaction_id=row.reverses_transaction_id,
+        reason=row.reason,
     )
 
 

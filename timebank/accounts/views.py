@@ -32,6 +32,13 @@ class StatementLine(_Json):
     minutes: int
     balance_after_minutes: int
     posted_at: str
+    # What the line was for and with whom (a reversal: what it reverses, and why).
+    counterparty_name: str
+    exchange_id: int | None
+    description: str | None
+    activity_date: str | None
+    reverses_transaction_id: int | None
+    reason: str | None
 
 
 @dataclass(frozen=True)

@@ -310,6 +310,21 @@ class StatementLineOut(BaseModel):
     minutes: int = Field(description="Positive when credits came in, negative when they went out.")
     balance_after_minutes: int
     posted_at: datetime
+    counterparty_name: str = Field(
+        description="The other side: a member's name, an organisation's, or 'Community pot'."
+    )
+    exchange_id: int | None = Field(description="The exchange this line posted (or reversed), if any.")
+    description: str | None = Field(
+        description="What it was for: an exchange's description, the activity recognised, a gift's note."
+        " A reversal line is described by what it reverses."
+    )
+    activity_date: date | None = Field(
+        description="The day of the exchange or activity; none for gifts, which are dated when posted."
+    )
+    reverses_transaction_id: int | None = Field(
+        description="On a reversal line: the transaction it reverses."
+    )
+    reason: str | None = Field(description="On a reversal line: the reason given for it.")
 
 
 class StatementOut(BaseModel):
@@ -347,6 +362,8 @@ class ExchangeOut(BaseModel):
     category: str | None
     transaction_id: int | None
     awaiting_consent_from: list[int]
+    reversal_transaction_id: int | None = Field(description="Once reversed: the reversal's transaction.")
+    reversal_reason: str | None = Field(description="Once reversed: the reason given for it.")
 
 
 class ExchangePageOut(BaseModel):
@@ -377,3 +394,4 @@ class TransactionOut(BaseModel):
     transfers: list[TransferOut]
     reverses_transaction_id: int | None
     exchange_id: int | None
+    reason: str | None = Field(description="A reversal's reason; none for other transactions.")

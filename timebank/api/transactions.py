@@ -17,4 +17,5 @@ def transaction_out(view: TransactionView) -> TransactionOut:
         ],
         reverses_transaction_id=view.reverses_transaction_id,
         exchange_id=view.exchange_id,
+        reason=view.reason,
     )

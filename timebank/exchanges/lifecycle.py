@@ -117,6 +117,8 @@ def exchange_view(exchange: ExchangeRecord) -> ExchangeView:
         category=exchange.category,
         transaction_id=exchange.transaction_id,
         awaiting_consent_from=tuple(sorted(exchange.awaiting_consent_from)),
+        reversal_transaction_id=exchange.reversal_transaction_id,
+        reversal_reason=exchange.reversal_reason,
     )
 
 

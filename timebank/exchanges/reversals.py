@@ -116,6 +116,7 @@ def reverse_transaction(
             kind=TransactionKind.REVERSAL.value,
             transfers=posting.transfer_triples(),
             reverses_transaction_id=transaction_id,
+            reason=reason,
         )
 
     return _run_keyed(
@@ -149,6 +150,7 @@ def _reverse_exchange_in(
         transfers=posting.transfer_triples(),
         reverses_transaction_id=exchange.transaction_id,
         exchange_id=exchange_id,
+        reason=reason,
     )
 
 

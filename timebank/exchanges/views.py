@@ -21,6 +21,9 @@ class ExchangeView(_Json):
     category: str | None
     transaction_id: int | None
     awaiting_consent_from: tuple[int, ...]
+    # Once reversed: the reversal's transaction and the reason given for it.
+    reversal_transaction_id: int | None = None
+    reversal_reason: str | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Self:
@@ -39,6 +42,7 @@ class TransactionView(_Json):
     transfers: tuple[tuple[int, int, int], ...]  # (source_account_id, target_account_id, minutes)
     reverses_transaction_id: int | None = None
     exchange_id: int | None = None
+    reason: str | None = None  # a reversal's
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Self:

@@ -62,8 +62,23 @@ def check_minutes(minutes: object, limit_minutes: int = MINUTES_PER_TRANSFER_MAX
         raise MinutesMustBePositive(f"Minutes must be more than zero, not {minutes}")
     limit = min(limit_minutes, MINUTES_PER_TRANSFER_MAX)
     if minutes > limit:
-        raise MinutesAboveTransferLimit(f"{minutes} minutes is more than the {limit} allowed in one transfer")
+        raise MinutesAboveTransferLimit(
+            f"The timebank allows at most {_duration(limit)} in one exchange or gift, "
+            f"not {_duration(minutes)}"
+        )
     return minutes
+
+
+def _duration(minutes: int) -> str:
+    """``1440`` → ``24 hours``, ``90`` → ``1 hour 30 minutes``: what a person reads in a refusal.
+
+    The same words as ``timebank.benefits.formatting.format_minutes``, which the ledger may not import.
+    """
+    hours, rest = divmod(minutes, 60)
+    parts = [f"{hours} hour" + ("" if hours == 1 else "s")] if hours else []
+    if rest or not hours:
+        parts.append(f"{rest} minute" + ("" if rest == 1 else "s"))
+    return " ".join(parts)
 
 
 def check_activity_date(activity_date: date, today: date, backdate_days_max: int | None) -> None:

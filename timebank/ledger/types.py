@@ -132,3 +132,6 @@ class ExchangeRecord:
     awaiting_consent_from: frozenset[int]
     transaction_id: int | None
     created_at: datetime
+    # Once reversed: the reversal's transaction and the reason a coordinator gave for it.
+    reversal_transaction_id: int | None = None
+    reversal_reason: str | None = None

@@ -47,6 +47,8 @@ def _out(view: ExchangeView) -> ExchangeOut:
         category=view.category,
         transaction_id=view.transaction_id,
         awaiting_consent_from=list(view.awaiting_consent_from),
+        reversal_transaction_id=view.reversal_transaction_id,
+        reversal_reason=view.reversal_reason,
     )
 
 

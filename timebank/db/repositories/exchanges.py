@@ -9,13 +9,22 @@ from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 
 from timebank.db.repositories.report_rollups import ReportRollups
-from timebank.db.tables import exchange_receivers, exchanges
+from timebank.db.tables import exchange_receivers, exchanges, transactions
 from timebank.errors import ExchangeNotFound
 from timebank.ledger.types import ExchangeRecord, ExchangeStatus, ReceiverShare
 
 __all__ = ["ExchangeRepository"]
 
 _INSERT = insert(exchanges).returning(exchanges.c.id)
+# An exchange read back with the reason it was reversed for, if it was: in the same query, so a
+# page of exchanges stays one query (and one more for their receivers).
+_REVERSAL_REASON = (
+    select(transactions.c.reason)
+    .where(transactions.c.id == exchanges.c.reversal_transaction_id)
+    .scalar_subquery()
+    .label("reversal_reason")
+)
+_WITH_REASON = select(exchanges, _REVERSAL_REASON)
 _INSERT_RECEIVERS = insert(exchange_receivers)
 
 
@@ -68,10 +77,10 @@ class ExchangeRepository:
         return exchange_id
 
     def get(self, timebank_id: int, exchange_id: int, *, for_update: bool = False) -> ExchangeRecord:
-        query = select(exchanges).where(exchanges.c.timebank_id == timebank_id, exchanges.c.id == exchange_id)
+        query = _WITH_REASON.where(exchanges.c.timebank_id == timebank_id, exchanges.c.id == exchange_id)
         if for_update:
             # Two receivers confirming at once must see each other's consent.
-            query = query.with_for_update()
+            query = query.with_for_update(of=exchanges)
         row = self.connection.execute(query).mappings().first()
         if row is None:
             raise ExchangeNotFound(f"There is no exchange {exchange_id} in this timebank")
@@ -96,7 +105,7 @@ class ExchangeRepository:
         limit: int,
     ) -> list[ExchangeRecord]:
         """Newest first, ``limit`` at most, with ids below ``before_id`` (the keyset cursor)."""
-        query = select(exchanges).where(exchanges.c.timebank_id == timebank_id)
+        query = _WITH_REASON.where(exchanges.c.timebank_id == timebank_id)
         if status is not None:
             query = query.where(exchanges.c.status == status.value)
         if account_id is not None:
@@ -204,4 +213,6 @@ def _record(row: RowMapping, receiver_rows: Sequence[RowMapping]) -> ExchangeRec
         awaiting_consent_from=frozenset(awaiting),
         transaction_id=row["transaction_id"],
         created_at=row["created_at"],
+        reversal_transaction_id=row["reversal_transaction_id"],
+        reversal_reason=row["reversal_reason"],
     )
