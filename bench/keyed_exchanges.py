@@ -22,7 +22,9 @@ import timebank
 from timebank.accounts.accounts import open_account
 from timebank.db import make_engine, upgrade
 from timebank.exchanges.lifecycle import record_exchange
-from timebank.ledger import AccountKind, Actor, ReceiverShare
+from timebank.exchanges.requests import ReceiverShareIn, RecordExchange
+from timebank.ledger import AccountKind, Actor
+from timebank.people.callers import Caller
 from timebank.people.timebanks import create_timebank
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1500
@@ -48,11 +50,13 @@ def run(url):
         record_exchange(
             engine,
             tb.timebank_id,
-            Actor(f"member:{r}", r),
-            g,
-            [ReceiverShare(r, 30)],
-            today,
-            "x",
+            Caller.holder_of(tb.timebank_id, r, f"member:{r}"),
+            RecordExchange(
+                giver_account_id=g,
+                receivers=[ReceiverShareIn(account_id=r, minutes=30)],
+                activity_date=today,
+                description="x",
+            ),
             idempotency_key=uuid.uuid4().hex,
         )
 

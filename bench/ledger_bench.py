@@ -46,7 +46,9 @@ from timebank.db import make_engine, upgrade
 from timebank.db.tables import exchange_receivers, exchanges, transactions, transfers
 from timebank.exchanges.imports import ImportRow, import_exchanges
 from timebank.exchanges.lifecycle import record_exchange
-from timebank.ledger import AccountKind, Actor, ReceiverShare
+from timebank.exchanges.requests import ReceiverShareIn, RecordExchange
+from timebank.ledger import AccountKind, Actor
+from timebank.people.callers import Caller
 from timebank.people.timebanks import create_timebank
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -155,11 +157,13 @@ def _one_exchange(engine, timebank_id, account_ids, rng, today) -> None:  # type
     record_exchange(
         engine,
         timebank_id,
-        Actor(f"member:{receiver}", receiver),
-        giver,
-        [ReceiverShare(receiver, rng.randint(15, 180))],
-        today,
-        "bench help",
+        Caller.holder_of(timebank_id, receiver, f"member:{receiver}"),
+        RecordExchange(
+            giver_account_id=giver,
+            receivers=[ReceiverShareIn(account_id=receiver, minutes=rng.randint(15, 180))],
+            activity_date=today,
+            description="bench help",
+        ),
         idempotency_key=uuid.uuid4().hex,
     )
 
@@ -440,14 +444,16 @@ def bench_backend(name: str, url: str, scratch_url: str, sizes: Sizes, report: l
 
     # Reads with about 1,000 transfers present, in a timebank of their own.
     small_tb, small_accounts = make_timebank(url, 100)
-    import_exchanges(make_engine(url), small_tb, COORDINATOR, import_rows(small_accounts, 1_000))
+    import_exchanges(
+        make_engine(url), small_tb, Caller.coordinator_of(small_tb), import_rows(small_accounts, 1_000)
+    )
     small = read_latencies_ms(url, small_tb, small_accounts, sizes.latency_samples)
 
     # Bulk import into a fresh timebank of 100 members (so each has ~20,000 transfers at 1M).
     big_tb, big_accounts = make_timebank(url, 100)
     rows = import_rows(big_accounts, sizes.import_rows)
     engine = make_engine(url)
-    seconds_import = timed(lambda: import_exchanges(engine, big_tb, COORDINATOR, rows))
+    seconds_import = timed(lambda: import_exchanges(engine, big_tb, Caller.coordinator_of(big_tb), rows))
     engine.dispose()
     seconds_raw_all, seconds_raw_transfers = raw_executemany_seconds(scratch_url, rows)
     figures["import_s"] = seconds_import

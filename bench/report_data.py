@@ -991,7 +991,7 @@ def _count_for_reports(engine: Engine, timebank_id: int) -> None:
     """The report's running totals, counted once from everything written (the bulk path skips them)."""
 
     def use_case(uow: UnitOfWork) -> None:
-        uow.exchanges.rollups.rebuild(timebank_id)
+        uow.rollups.rebuild(timebank_id)
         uow.commit()
 
     run(engine, use_case)

@@ -158,10 +158,11 @@ USE_CASES = (
     "timebank.demo",
 )
 EDGES = ("timebank.api", "timebank.web", "timebank.cli")
-# Small shared modules the use cases build on: a clock, paging, bounds on slow work, the settings,
-# the views' JSON base. They import no use case and no edge.
+# Small shared modules the use cases build on: the error tree's root, the typed fields of requests,
+# a clock, paging, bounds on slow work, the settings, the views' base. No use case, no edge.
 SHARED = (
     "timebank.errors",
+    "timebank.fields",
     "timebank.clock",
     "timebank.paging",
     "timebank.busy",

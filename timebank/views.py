@@ -1,7 +1,11 @@
-"""What use cases return: plain frozen values, easy to turn into JSON and back.
+"""What use cases return: one typed view per answer, used as it is by the API and the pages.
 
-Idempotent use cases store their first answer as JSON and rebuild it on replay, so every view here
-round-trips through ``to_json``/``from_json`` unchanged.
+A view is a frozen pydantic model. The JSON API declares it as its response model, so the contract
+is generated from it; the pages take it as their template's context; an idempotent write keeps it
+as JSON and answers it again on a replay (``to_json``/``from_json`` round-trip it exactly). Dates
+stay dates and statuses stay enums until the edge writes them. Where the contract names a field
+otherwise than the code does (an exchange's ``id`` is ``exchange_id`` in the code, so that it is
+never mistaken for another id), the view says so with a serialization alias.
 """
 
 from __future__ import annotations
@@ -9,9 +13,24 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any, Self
 
-__all__ = ["_Json"]
+from pydantic import BaseModel, ConfigDict
+
+__all__ = ["View", "_Json"]
 
 
+class View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    def to_json(self) -> dict[str, Any]:
+        """The view as JSON values, by the names the code uses (the replay of a keyed write)."""
+        return self.model_dump(mode="json")
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        return cls.model_validate(data)
+
+
+# The frozen dataclass views not yet made pydantic views; they go as each concept moves to ``View``.
 class _Json:
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = asdict(self)  # type: ignore[call-overload]

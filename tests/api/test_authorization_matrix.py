@@ -79,6 +79,7 @@ import pytest
 
 from tests.api.conftest import PASSWORD, World, build_world
 from tests.conftest import BACKENDS
+from tests.ledger_calls import give_credits, record_exchange
 from timebank.accounts.accounts import set_limits
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.choices import Reward
@@ -86,8 +87,6 @@ from timebank.benefits.money import PaymentKind
 from timebank.benefits.periods import PeriodKind, week_of
 from timebank.benefits.spending import SpendClass
 from timebank.db import make_engine
-from timebank.exchanges.gifts import give_credits
-from timebank.exchanges.lifecycle import record_exchange
 from timebank.involvement.activities import create_activity
 from timebank.involvement.attendance import record_attendance
 from timebank.involvement.attendees import AttendeeChoice, OfferTerms

@@ -17,13 +17,12 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from pypdf import PdfReader
 
+from tests.ledger_calls import record_exchange, reverse_exchange
 from timebank.benefits import Mileage, PaymentKind, Receipt, Reward, SpendClass
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.wording import NO_CASH_VALUE, NOT_COUNTED_AS_EARNINGS, find_credit_wording_problems
 from timebank.db import run
-from timebank.exchanges.lifecycle import record_exchange
-from timebank.exchanges.reversals import reverse_exchange
 from timebank.involvement.activities import create_activity
 from timebank.involvement.attendance import record_attendance
 from timebank.involvement.attendees import AttendeeChoice, OfferTerms

@@ -20,6 +20,16 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from tests.conftest import STORY_BACKDATE_DAYS
+from tests.ledger_calls import (
+    cancel_exchange,
+    confirm_exchange,
+    decline_exchange,
+    get_exchange,
+    give_credits,
+    record_exchange,
+    reverse_exchange,
+)
+from tests.ledger_calls import reverse_transaction as reverse_transaction_in_ledger
 from timebank.accounts.accounts import get_account, open_account
 from timebank.accounts.accounts import set_limits as set_limits_in_ledger
 from timebank.clock import utc_now
@@ -34,17 +44,7 @@ from timebank.db.tables import (
     transactions,
     transfers,
 )
-from timebank.exchanges.gifts import give_credits
-from timebank.exchanges.lifecycle import (
-    cancel_exchange,
-    confirm_exchange,
-    decline_exchange,
-    expire_pending,
-    get_exchange,
-    record_exchange,
-)
-from timebank.exchanges.reversals import reverse_exchange
-from timebank.exchanges.reversals import reverse_transaction as reverse_transaction_in_ledger
+from timebank.exchanges.lifecycle import expire_pending
 from timebank.exchanges.views import ExchangeView, ExpiryReport, TransactionView
 from timebank.ledger import invariants
 from timebank.ledger.types import AccountKind, Actor, ReceiverShare

@@ -15,9 +15,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import Engine
 
+from tests.ledger_calls import record_exchange
 from timebank.benefits import Mileage, PaymentKind, Receipt, Reward
 from timebank.benefits.categories import BenefitCategory
-from timebank.exchanges.lifecycle import record_exchange
 from timebank.involvement.attendees import AttendeeChoice
 from timebank.involvement.declarations import set_declaration
 from timebank.involvement.expenses import record_expense

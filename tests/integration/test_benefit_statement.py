@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine
 
+from tests.ledger_calls import record_exchange, reverse_exchange
 from timebank.benefits import Mileage, Receipt, Reward, SpendClass
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.errors import PeriodMustEndAfterStart
@@ -22,8 +23,6 @@ from timebank.benefits.statement_text import letter_lines, lines_text, statement
 from timebank.benefits.wording import NO_CASH_VALUE, find_credit_wording_problems, find_forbidden_words
 from timebank.clock import utc_now
 from timebank.errors import TimebankNotFound
-from timebank.exchanges.lifecycle import record_exchange
-from timebank.exchanges.reversals import reverse_exchange
 from timebank.involvement.errors import MemberAccountRequired, PeriodStartsAfterToday
 from timebank.involvement.statements import benefit_safe_statement, statement_json, statement_period
 from timebank.ledger.types import Actor, ReceiverShare, TransactionKind

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from tests.ledger_calls import record_exchange
 from timebank import clock
 from timebank.accounts.accounts import open_account
 from timebank.cli import app
 from timebank.db import UnitOfWork, make_engine, run, upgrade
 from timebank.db.people_tables import access_tokens
 from timebank.db.tables import idempotency_keys
-from timebank.exchanges.lifecycle import record_exchange
 from timebank.ledger.types import AccountKind, Actor, ReceiverShare
 from timebank.people.access import create_admin, log_in
 from timebank.people.timebanks import create_timebank

@@ -44,13 +44,12 @@ from sqlalchemy import Engine, select
 
 from tests.conftest import BACKENDS, STORY_BACKDATE_DAYS
 from tests.integration.crews import Barrier, Crew, Event, Job, ProcessCrew, SpawnPool, ThreadCrew
+from tests.ledger_calls import give_credits, receiver_pairs, record_exchange, transfer_triples
 from timebank.accounts.accounts import open_account
 from timebank.db import upgrade
 from timebank.db.tables import exchanges, transactions, transfers
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.errors import TimebankError
-from timebank.exchanges.gifts import give_credits
-from timebank.exchanges.lifecycle import record_exchange
 from timebank.ledger.invariants import check_all, check_limits_hold, check_zero_sum
 from timebank.ledger.types import AccountKind, Actor, ReceiverShare
 from timebank.people.timebanks import create_timebank
@@ -120,7 +119,7 @@ def _perform(engine: Engine, timebank_id: int, movement: Movement) -> Outcome:
                 note=movement.key,
                 idempotency_key=movement.key,
             )
-            transaction_id, triples = gift.transaction_id, gift.transfers
+            transaction_id, triples = gift.transaction_id, transfer_triples(gift)
         else:
             exchange = record_exchange(
                 engine,
@@ -135,7 +134,7 @@ def _perform(engine: Engine, timebank_id: int, movement: Movement) -> Outcome:
             assert exchange.status == "confirmed", exchange
             assert exchange.transaction_id is not None
             transaction_id = exchange.transaction_id
-            triples = tuple((r, exchange.giver_account_id, m) for r, m in exchange.receivers)
+            triples = tuple((r, exchange.giver_account_id, m) for r, m in receiver_pairs(exchange))
     except TimebankError as refusal:
         return Outcome(movement.key, refusal_code=refusal.code)
     except Exception as error:  # Reported, not swallowed: every test asserts there are none.

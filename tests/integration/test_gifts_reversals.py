@@ -20,17 +20,18 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import Engine
 
+from tests.ledger_calls import transfer_triples
 from timebank.accounts.accounts import open_account
 from timebank.db import run
 from timebank.db.repositories import TransactionRow
-from timebank.exchanges.views import TransactionView
+from timebank.exchanges.views import TransactionView, TransferView
 from timebank.ledger.errors import (
     AccountHolderRequired,
     BalanceBelowFloor,
     PotFloorMustBeZero,
     TransactionAlreadyReversed,
 )
-from timebank.ledger.types import AccountKind, AccountState, Actor
+from timebank.ledger.types import AccountKind, AccountState, Actor, TransactionKind
 
 from .helpers import World, check_invariants, make_world
 
@@ -56,7 +57,7 @@ def test_a_member_gives_credits_to_another_member_as_a_gift(engine: Engine) -> N
     gift = w.give(w.holder(w.ann), w.ann, w.bo, 45, note="for Bo's birthday")
 
     assert gift.kind == "gift"
-    assert gift.transfers == ((w.ann, w.bo, 45),)
+    assert transfer_triples(gift) == ((w.ann, w.bo, 45),)
     assert transaction(w, gift.transaction_id).note == "for Bo's birthday"
     assert w.balances() == {w.pot: 0, w.ann: 15, w.bo: 45, w.cy: -60}
     assert check_invariants(engine, w.timebank_id) == []
@@ -69,7 +70,7 @@ def test_a_member_donates_credits_to_the_pot(engine: Engine) -> None:
     donation = w.give(w.holder(w.ann), w.ann, w.pot, 60)
 
     assert donation.kind == "pot_donation"
-    assert donation.transfers == ((w.ann, w.pot, 60),)
+    assert transfer_triples(donation) == ((w.ann, w.pot, 60),)
     assert w.balance(w.pot) == 60
     assert w.balance(w.ann) == 0
 
@@ -82,7 +83,7 @@ def test_a_coordinator_grants_credits_from_the_pot_to_a_member(engine: Engine) -
     grant = w.give(w.coordinator, w.pot, w.bo, 40)
 
     assert grant.kind == "pot_grant"
-    assert grant.transfers == ((w.pot, w.bo, 40),)
+    assert transfer_triples(grant) == ((w.pot, w.bo, 40),)
     assert w.balances() == {w.pot: 20, w.ann: 0, w.bo: 40, w.cy: -60}
     assert check_invariants(engine, w.timebank_id) == []
 
@@ -135,8 +136,16 @@ class Posted:
 def post_a_multi_receiver_exchange(w: World) -> TransactionView:
     x = w.posted(w.bo, {w.ann: 30, w.cy: 45})
     assert x.transaction_id is not None
-    transfers = ((w.ann, w.bo, 30), (w.cy, w.bo, 45))
-    return TransactionView(x.transaction_id, "exchange", transfers, exchange_id=x.exchange_id)
+    transfers = tuple(
+        TransferView(source_account_id=s, target_account_id=t, minutes=m)
+        for s, t, m in ((w.ann, w.bo, 30), (w.cy, w.bo, 45))
+    )
+    return TransactionView(
+        transaction_id=x.transaction_id,
+        kind=TransactionKind.EXCHANGE,
+        transfers=transfers,
+        exchange_id=x.exchange_id,
+    )
 
 
 def reverse_the_exchange(w: World, posted: TransactionView) -> TransactionView:
@@ -177,11 +186,11 @@ def test_a_reversal_restores_every_balance_its_transaction_touched(engine: Engin
     }
     assert reversal.kind == "reversal"
     assert reversal.reverses_transaction_id == original.transaction_id
-    mirrored = [(target, source, minutes) for source, target, minutes in original.transfers]
-    assert sorted(reversal.transfers) == sorted(mirrored)
+    mirrored = [(target, source, minutes) for source, target, minutes in transfer_triples(original)]
+    assert sorted(transfer_triples(reversal)) == sorted(mirrored)
     # History is kept, not erased: each touched account earned and spent the minutes once each way.
-    for account_id in {a for source, target, _ in original.transfers for a in (source, target)}:
-        mine = [m for source, target, m in original.transfers if account_id in (source, target)]
+    for account_id in {a for source, target, _ in transfer_triples(original) for a in (source, target)}:
+        mine = [m for source, target, m in transfer_triples(original) if account_id in (source, target)]
         assert after[account_id].earned_minutes - before[account_id].earned_minutes == sum(mine)
         assert after[account_id].spent_minutes - before[account_id].spent_minutes == sum(mine)
         assert after[account_id].version - before[account_id].version == 2 * len(mine)

@@ -257,7 +257,7 @@ def test_a_slow_attempt_that_answered_first_wins_over_a_refusal_met_after_it(eng
         raise BalanceBelowFloor("a balance would go below its floor")
 
     def use_case(uow: UnitOfWork) -> _Answer:
-        answer = once(uow, w.timebank_id, actor, KEY, "give_credits", request, _Answer, work)
+        answer = once(uow, w.timebank_id, actor.caller, KEY, "give_credits", request, _Answer, work)
         uow.commit()
         return answer
 

@@ -18,13 +18,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine
 
+from tests.ledger_calls import reverse_transaction
 from timebank.benefits import Mileage, PaymentKind, Receipt, Reward
 from timebank.benefits.advice import ORGANISATION_PAYMENT_ADVICE
 from timebank.benefits.wording import find_credit_wording_problems, find_forbidden_words
 from timebank.clock import utc_now
 from timebank.db import run
 from timebank.exchanges.errors import IdempotencyKeyReused
-from timebank.exchanges.reversals import reverse_transaction
 from timebank.involvement.activities import get_activity
 from timebank.involvement.attendees import AttendeeChoice
 from timebank.involvement.declarations import set_declaration

@@ -60,22 +60,25 @@ from sqlalchemy import Engine, func, select
 
 from tests.conftest import STORY_BACKDATE_DAYS
 from tests.integration.rollup_oracle import recounted_rollups, stored_rollups
+from tests.ledger_calls import (
+    cancel_exchange,
+    confirm_exchange,
+    decline_exchange,
+    get_exchange,
+    give_credits,
+    receiver_pairs,
+    record_exchange,
+    reverse_exchange,
+    reverse_transaction,
+    transfer_triples,
+)
 from timebank.accounts.accounts import open_account, set_limits
 from timebank.accounts.statements import balance_at
 from timebank.db import tables
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.errors import TimebankError, all_error_codes
-from timebank.exchanges.gifts import give_credits
 from timebank.exchanges.idempotency import RECORDED_REFUSALS
-from timebank.exchanges.lifecycle import (
-    cancel_exchange,
-    confirm_exchange,
-    decline_exchange,
-    expire_pending,
-    get_exchange,
-    record_exchange,
-)
-from timebank.exchanges.reversals import reverse_exchange, reverse_transaction
+from timebank.exchanges.lifecycle import expire_pending
 from timebank.ledger import invariants
 from timebank.ledger.rules import MINUTES_PER_TRANSFER_MAX
 from timebank.ledger.types import AccountKind, AccountState, Actor, ReceiverShare
@@ -617,7 +620,7 @@ class LedgerMachine(RuleBasedStateMachine):
         (awaiting, triples), view = done
         assert view.exchange_id not in self.exchanges
         assert view.giver_account_id == giver
-        assert sorted(view.receivers) == sorted(receivers)
+        assert sorted(receiver_pairs(view)) == sorted(receivers)
         assert view.status == ("pending" if awaiting else "confirmed")
         exchange = ModelExchange(giver, receivers, view.status, awaiting, actor)
         self.exchanges[view.exchange_id] = exchange
@@ -823,7 +826,7 @@ class LedgerMachine(RuleBasedStateMachine):
         assert view.kind == "reversal"
         assert view.reverses_transaction_id == original_id
         assert view.exchange_id == original.exchange_id
-        assert sorted(view.transfers) == sorted(mirrored)
+        assert sorted(transfer_triples(view)) == sorted(mirrored)
         self._post(view.transaction_id, "reversal", mirrored)
         original.reversed_by = view.transaction_id
         if original.exchange_id is not None:
@@ -894,7 +897,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         kind, view = done
         assert view.kind == kind
-        assert view.transfers == ((source, target, minutes),)
+        assert transfer_triples(view) == ((source, target, minutes),)
         assert view.reverses_transaction_id is None and view.exchange_id is None
         self._post(view.transaction_id, kind, ((source, target, minutes),))
         self._remember_key(

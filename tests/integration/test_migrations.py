@@ -343,8 +343,8 @@ def test_0004_keeps_every_transaction_and_the_append_only_triggers_when_it_adds_
     # On SQLite the CHECK can only change by rebuilding the table that transfers refer to.
     from datetime import date
 
+    from tests.ledger_calls import record_exchange
     from timebank.accounts.accounts import open_account
-    from timebank.exchanges.lifecycle import record_exchange
     from timebank.ledger import AccountKind, Actor, ReceiverShare
     from timebank.people.timebanks import create_timebank
 
@@ -455,8 +455,8 @@ def test_0006_adds_the_thresholds_empty_and_steps_down_leaving_the_ledger_untouc
 ) -> None:
     from datetime import date
 
+    from tests.ledger_calls import record_exchange
     from timebank.accounts.accounts import open_account
-    from timebank.exchanges.lifecycle import record_exchange
     from timebank.ledger import AccountKind, Actor, ReceiverShare
     from timebank.people.callers import Caller
     from timebank.people.timebanks import create_timebank
@@ -567,8 +567,8 @@ def test_0007_steps_down_leaving_the_ledger_and_its_triggers_untouched_and_steps
 ) -> None:
     from datetime import date
 
+    from tests.ledger_calls import record_exchange
     from timebank.accounts.accounts import open_account
-    from timebank.exchanges.lifecycle import record_exchange
     from timebank.ledger import AccountKind, Actor, ReceiverShare
     from timebank.people.timebanks import create_timebank
 
@@ -667,8 +667,8 @@ def test_0009_steps_down_dropping_only_the_contact_details_and_steps_up_again(
 ) -> None:
     from datetime import date
 
+    from tests.ledger_calls import record_exchange
     from timebank.accounts.accounts import open_account
-    from timebank.exchanges.lifecycle import record_exchange
     from timebank.ledger import AccountKind, Actor, ReceiverShare
     from timebank.ledger.contacts import Contact
     from timebank.people.callers import Caller
@@ -726,8 +726,8 @@ def test_0010_gives_every_existing_timebank_365_days_and_steps_down_dropping_onl
 ) -> None:
     from datetime import date
 
+    from tests.ledger_calls import record_exchange
     from timebank.accounts.accounts import open_account
-    from timebank.exchanges.lifecycle import record_exchange
     from timebank.ledger import AccountKind, Actor, ReceiverShare
     from timebank.people.timebanks import create_timebank, get_timebank
 
@@ -869,9 +869,10 @@ def test_timebank_expire_pending_closes_old_pending_exchanges_in_every_timebank(
 ) -> None:
     from datetime import timedelta
 
+    from tests.ledger_calls import get_exchange, record_exchange
     from timebank.accounts.accounts import open_account
     from timebank.clock import utc_now
-    from timebank.exchanges.lifecycle import expire_pending_everywhere, get_exchange, record_exchange
+    from timebank.exchanges.lifecycle import expire_pending_everywhere
     from timebank.exchanges.views import ExpiryReport
     from timebank.ledger import AccountKind, Actor, ReceiverShare
     from timebank.people.timebanks import create_timebank

@@ -34,6 +34,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
+from tests.ledger_calls import (
+    get_exchange,
+    import_exchanges,
+    record_exchange,
+    reverse_exchange,
+    reverse_transaction,
+)
 from timebank.accounts.accounts import get_account, open_account, set_limits
 from timebank.accounts.statements import statement as account_statement
 from timebank.benefits import (
@@ -86,9 +93,7 @@ from timebank.errors import (
 )
 from timebank.exchanges.errors import IdempotencyKeyReused, ImportRejected, TooManyRows
 from timebank.exchanges.idempotency import IDEMPOTENCY_KEY_LENGTH_MAX
-from timebank.exchanges.imports import ImportRow, import_exchanges
-from timebank.exchanges.lifecycle import get_exchange, record_exchange
-from timebank.exchanges.reversals import reverse_exchange, reverse_transaction
+from timebank.exchanges.imports import ImportRow
 from timebank.exchanges.views import ExchangeView, TransactionView
 from timebank.involvement.activities import create_activity
 from timebank.involvement.attendees import AttendeeChoice, OfferTerms

@@ -25,11 +25,11 @@ from sqlalchemy.exc import IntegrityError
 from tests.conftest import drop_postgres_database, fresh_postgres_database
 from tests.integration.rollup_oracle import recounted_rollups, stored_rollups
 from tests.integration.test_report_storage import Bank, make_bank
+from tests.ledger_calls import confirm_exchange, decline_exchange, import_exchanges, record_exchange
 from timebank.db import make_engine, run, upgrade
 from timebank.db.migrate import downgrade
 from timebank.db.report_tables import report_account_months, report_pair_months, report_pairs
-from timebank.exchanges.imports import ImportRow, import_exchanges
-from timebank.exchanges.lifecycle import confirm_exchange, decline_exchange, record_exchange
+from timebank.exchanges.imports import ImportRow
 from timebank.ledger.types import Actor, ReceiverShare
 
 D = date
@@ -40,7 +40,7 @@ def assert_rollups_true(engine: Engine, timebank_id: int) -> None:
     assert stored == recounted_rollups(engine, timebank_id)
 
     def rebuild(uow: object) -> None:
-        uow.exchanges.rollups.rebuild(timebank_id)  # type: ignore[attr-defined]
+        uow.rollups.rebuild(timebank_id)
         uow.commit()  # type: ignore[attr-defined]
 
     run(engine, rebuild)

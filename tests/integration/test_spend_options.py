@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import Engine, insert, update
 from sqlalchemy.exc import IntegrityError
 
+from tests.ledger_calls import get_exchange, receiver_pairs, record_exchange, reverse_exchange
 from timebank.benefits import SpendClass
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.statement import CreditDirection
@@ -33,8 +34,6 @@ from timebank.db import run
 from timebank.db.spend_tables import spend_options, spends
 from timebank.errors import TimebankError
 from timebank.exchanges.errors import IdempotencyKeyReused
-from timebank.exchanges.lifecycle import get_exchange, record_exchange
-from timebank.exchanges.reversals import reverse_exchange
 from timebank.involvement.declarations import set_declaration
 from timebank.involvement.errors import OrganisationStaffRequired
 from timebank.involvement.statements import benefit_safe_statement
@@ -90,7 +89,7 @@ def test_a_spend_moves_exactly_the_options_minutes_from_the_member_to_the_organi
     exchange = get_exchange(engine, forum.timebank_id, spent.exchange_id)
     assert exchange.status == "confirmed"
     assert exchange.giver_account_id == forum.organisation_account
-    assert exchange.receivers == ((member, 45),)
+    assert receiver_pairs(exchange) == ((member, 45),)
     assert exchange.transaction_id == spent.transaction_id
     assert exchange.description == "Swim session"
     [row] = spends_of(forum, member)

@@ -41,9 +41,9 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import drop_postgres_database, fresh_postgres_database
 from tests.integration.helpers import ACTIVITY_DATE, check_invariants, exchange_ids, make_world
+from tests.ledger_calls import record_exchange
 from tests.reliability.pg_cluster import POSTGRES_BIN, PrivateCluster
 from timebank.db import make_engine, upgrade
-from timebank.exchanges.lifecycle import record_exchange
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.settings import get_settings
 

@@ -15,12 +15,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 
 from timebank.ledger.contacts import ADDRESS_LENGTH_MAX, EMAIL_LENGTH_MAX, PHONE_LENGTH_MAX
 from timebank.ledger.limits import (
-    CATEGORY_LENGTH_MAX,
-    DESCRIPTION_LENGTH_MAX,
     NAME_LENGTH_MAX,
-    NOTE_LENGTH_MAX,
     REASON_LENGTH_MAX,
-    RECEIVERS_MAX,
 )
 from timebank.ledger.rules import MINUTES_PER_TRANSFER_MAX
 from timebank.people.members import TAGS_MAX
@@ -32,10 +28,6 @@ __all__ = [
     "ApiKeyCreate",
     "ApiKeyCreated",
     "ApiKeyOut",
-    "ExchangeCreate",
-    "ExchangeOut",
-    "ExchangePageOut",
-    "GiftCreate",
     "Health",
     "LimitsUpdate",
     "MeOut",
@@ -49,8 +41,6 @@ __all__ = [
     "OrganisationUpdate",
     "PasswordChange",
     "Problem",
-    "ReceiverIn",
-    "ReverseRequest",
     "StaffAdd",
     "StatementLineOut",
     "StatementOut",
@@ -58,8 +48,6 @@ __all__ = [
     "TimebankOut",
     "TimebankUpdate",
     "TokenOut",
-    "TransactionOut",
-    "TransferOut",
 ]
 
 ID_MAX = 2**63 - 1
@@ -332,66 +320,3 @@ class StatementOut(BaseModel):
     balance_minutes: int
     lines: list[StatementLineOut]
     next_cursor: str | None
-
-
-class ReceiverIn(_Request):
-    account_id: Id
-    minutes: Minutes
-
-
-class ExchangeCreate(_Request):
-    giver_account_id: Id
-    receivers: Annotated[list[ReceiverIn], Field(min_length=1, max_length=RECEIVERS_MAX)]
-    activity_date: CalendarDate
-    description: Annotated[str, Field(min_length=1, max_length=DESCRIPTION_LENGTH_MAX)]
-    category: Annotated[str, Field(max_length=CATEGORY_LENGTH_MAX)] | None = None
-
-
-class ReceiverOut(BaseModel):
-    account_id: int
-    minutes: int
-
-
-class ExchangeOut(BaseModel):
-    id: int
-    status: Literal["pending", "confirmed", "declined", "cancelled", "expired", "reversed"]
-    giver_account_id: int
-    receivers: list[ReceiverOut]
-    activity_date: date
-    description: str
-    category: str | None
-    transaction_id: int | None
-    awaiting_consent_from: list[int]
-    reversal_transaction_id: int | None = Field(description="Once reversed: the reversal's transaction.")
-    reversal_reason: str | None = Field(description="Once reversed: the reason given for it.")
-
-
-class ExchangePageOut(BaseModel):
-    exchanges: list[ExchangeOut]
-    next_cursor: str | None
-
-
-class ReverseRequest(_Request):
-    reason: Annotated[str, Field(min_length=1, max_length=REASON_LENGTH_MAX)]
-
-
-class GiftCreate(_Request):
-    from_account_id: Id
-    to_account_id: Id
-    minutes: Minutes
-    note: Annotated[str, Field(max_length=NOTE_LENGTH_MAX)] | None = None
-
-
-class TransferOut(BaseModel):
-    source_account_id: int
-    target_account_id: int
-    minutes: int
-
-
-class TransactionOut(BaseModel):
-    id: int
-    kind: str
-    transfers: list[TransferOut]
-    reverses_transaction_id: int | None
-    exchange_id: int | None
-    reason: str | None = Field(description="A reversal's reason; none for other transactions.")

@@ -34,6 +34,7 @@ from timebank.db.repositories import (
     BulkWriter,
     DeclarationRepository,
     ExchangeRepository,
+    HistoryWriter,
     IdempotencyRepository,
     InvitationRepository,
     LimitChangeRepository,
@@ -42,6 +43,7 @@ from timebank.db.repositories import (
     OrganisationRepository,
     RatingThresholdRepository,
     ReportRepository,
+    ReportRollups,
     SpendOptionRepository,
     TimebankRepository,
     TransactionRepository,
@@ -161,6 +163,9 @@ class UnitOfWork:
         self.money = MoneyRepository(connection)
         self.declarations = DeclarationRepository(connection)
         self.invitations = InvitationRepository(connection)
+        # The report's running totals, counted by the use cases that confirm and reverse exchanges.
+        self.rollups = ReportRollups(connection)
+        self.history = HistoryWriter(connection)
         self.audit = AuditRepository(connection)
         self.benefit_statements = BenefitStatementRepository(connection)
         self.spend_options = SpendOptionRepository(connection)

@@ -28,8 +28,8 @@ from timebank.errors import LimitBreached
 from timebank.exchanges.gifts import give_credits
 from timebank.exchanges.imports import ImportRow, import_exchanges
 from timebank.exchanges.lifecycle import record_exchange
+from timebank.exchanges.requests import GiveCredits, ReceiverShareIn, RecordExchange, ReverseExchange
 from timebank.exchanges.reversals import reverse_exchange
-from timebank.ledger.types import Actor, ReceiverShare
 from timebank.people.access import create_admin
 from timebank.people.callers import Caller
 from timebank.people.members import MemberView, add_member
@@ -129,16 +129,32 @@ def seed_demo(engine: Engine, *, today: date | None = None) -> DemoTimebank:
     for index, person in enumerate(staff):
         add_staff(engine, tb, coordinator_caller, organisations[index % 3].organisation_id, person.member_id)
 
-    coordinator = Actor("system:demo", None, True)
+    coordinator = Caller.coordinator_of(tb, "system:demo")
     member_accounts = [p.account_id for p in people]
     rows = _year_of_exchanges(rng, member_accounts, [o.account_id for o in organisations], today)
     import_exchanges(engine, tb, coordinator, rows)
     exchanges = len(rows) + _recent_activity(engine, tb, coordinator, rng, people, today)
     give_credits(
-        engine, tb, coordinator, people[1].account_id, timebank.pot_account_id, 120, "For the community fund"
+        engine,
+        tb,
+        coordinator,
+        GiveCredits(
+            from_account_id=people[1].account_id,
+            to_account_id=timebank.pot_account_id,
+            minutes=120,
+            note="For the community fund",
+        ),
     )
     give_credits(
-        engine, tb, coordinator, timebank.pot_account_id, people[7].account_id, 60, "A grant from the pot"
+        engine,
+        tb,
+        coordinator,
+        GiveCredits(
+            from_account_id=timebank.pot_account_id,
+            to_account_id=people[7].account_id,
+            minutes=60,
+            note="A grant from the pot",
+        ),
     )
     seed_user_forum(engine, tb, coordinator_caller, organisations[0].organisation_id, people, today)
     seed_spend_options(engine, tb, coordinator_caller, organisations[0].organisation_id, people)
@@ -209,23 +225,25 @@ def _year_of_exchanges(
 
 
 def _recent_activity(
-    engine: Engine, tb: int, coordinator: Actor, rng: random.Random, people: list[MemberView], today: date
+    engine: Engine, tb: int, coordinator: Caller, rng: random.Random, people: list[MemberView], today: date
 ) -> int:
     """Pending exchanges recorded by givers this fortnight, and a few reversed mistakes."""
     recorded = 0
     for index in range(12):
         giver, receiver = rng.sample(people[:60], 2)
-        as_giver = Actor(f"member:{giver.member_id}", giver.account_id, False)
+        as_giver = Caller.holder_of(tb, giver.account_id, f"member:{giver.member_id}", giver.member_id)
         description, category = rng.choice(HELP_ACTIVITIES)
         record_exchange(
             engine,
             tb,
             as_giver,
-            giver.account_id,
-            [ReceiverShare(receiver.account_id, rng.choice(_MINUTES))],
-            today - timedelta(days=index),
-            description,
-            category,
+            RecordExchange(
+                giver_account_id=giver.account_id,
+                receivers=[ReceiverShareIn(account_id=receiver.account_id, minutes=rng.choice(_MINUTES))],
+                activity_date=today - timedelta(days=index),
+                description=description,
+                category=category,
+            ),
         )
         recorded += 1
     for index in range(5):
@@ -235,14 +253,18 @@ def _recent_activity(
                 engine,
                 tb,
                 coordinator,
-                giver.account_id,
-                [ReceiverShare(receiver.account_id, 60)],
-                today - timedelta(days=20 + index),
-                "Gardening",
-                "garden",
+                RecordExchange(
+                    giver_account_id=giver.account_id,
+                    receivers=[ReceiverShareIn(account_id=receiver.account_id, minutes=60)],
+                    activity_date=today - timedelta(days=20 + index),
+                    description="Gardening",
+                    category="garden",
+                ),
             )
         except LimitBreached:
             continue
-        reverse_exchange(engine, tb, coordinator, mistake.exchange_id, "Recorded twice by mistake")
+        reverse_exchange(
+            engine, tb, coordinator, mistake.exchange_id, ReverseExchange(reason="Recorded twice by mistake")
+        )
         recorded += 1
     return recorded

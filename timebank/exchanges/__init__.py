@@ -10,7 +10,8 @@ nothing. Every write that moves credits takes an idempotency key (``idempotency`
 transaction is written by ``posting``, which keeps the report's running totals with it.
 
     lifecycle     record, confirm, decline, cancel, expire
-    acting        which account a caller acts for in a write
+    requests      what the use cases are asked: one typed request each
+    views         what they answer
     listing       reading one exchange, and a page of them
     reversals     correcting a posted exchange or transaction by a reversal with a reason
     gifts         giving credits: donations, pot grants, gifts between members
@@ -27,26 +28,33 @@ from timebank.exchanges.lifecycle import (
     decline_exchange,
     expire_pending,
     expire_pending_everywhere,
-    get_exchange,
     record_exchange,
 )
+from timebank.exchanges.listing import ExchangePage, list_exchanges, read_exchange
+from timebank.exchanges.requests import GiveCredits, ReceiverShareIn, RecordExchange, ReverseExchange
 from timebank.exchanges.reversals import reverse_exchange, reverse_transaction
 from timebank.exchanges.views import ExchangeView, ExpiryReport, ImportResult, TransactionView
 
 __all__ = [
+    "ExchangePage",
     "ExchangeView",
     "ExpiryReport",
+    "GiveCredits",
     "ImportResult",
     "ImportRow",
+    "ReceiverShareIn",
+    "RecordExchange",
+    "ReverseExchange",
     "TransactionView",
     "cancel_exchange",
     "confirm_exchange",
     "decline_exchange",
     "expire_pending",
     "expire_pending_everywhere",
-    "get_exchange",
     "give_credits",
     "import_exchanges",
+    "list_exchanges",
+    "read_exchange",
     "record_exchange",
     "reverse_exchange",
     "reverse_transaction",

@@ -35,7 +35,6 @@ from timebank.db.unit_of_work import UnitOfWork, ledger_error_for
 from timebank.errors import LimitBreached, StateConflict, TimebankError, all_error_codes
 from timebank.exchanges.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, ImportRejected, RowError
 from timebank.ledger.errors import TextTooLong
-from timebank.ledger.types import Actor
 
 __all__ = ["IDEMPOTENCY_KEY_LENGTH_MAX", "RECORDED_REFUSALS", "once"]
 
@@ -60,7 +59,7 @@ def request_sha256(operation: str, request: dict[str, Any]) -> str:
 def once(
     uow: UnitOfWork,
     timebank_id: int,
-    actor: Actor,
+    caller: str,
     key: str | None,
     operation: str,
     request: dict[str, Any],
@@ -78,7 +77,7 @@ def once(
     if len(key) > IDEMPOTENCY_KEY_LENGTH_MAX:
         raise TextTooLong(f"An idempotency key may be at most {IDEMPOTENCY_KEY_LENGTH_MAX} characters")
     digest = request_sha256(operation, request)
-    found = _claim(uow, timebank_id, actor, key)
+    found = _claim(uow, timebank_id, caller, key)
     if found is not None:
         return _first_answer(found, digest, view_type)
     try:
@@ -90,18 +89,18 @@ def once(
                 raise refusal from raised
             raise
         uow.restart()
-        found = _claim(uow, timebank_id, actor, key)
+        found = _claim(uow, timebank_id, caller, key)
         if found is not None:
             return _first_answer(found, digest, view_type)
         record = json.dumps({_REFUSED: _refusal_to_json(refusal)})
-        uow.idempotency.insert(timebank_id, actor.caller, key, operation, digest, record, utc_now())
+        uow.idempotency.insert(timebank_id, caller, key, operation, digest, record, utc_now())
         uow.commit()
         if refusal is raised:
             raise
         raise refusal from raised
     uow.idempotency.insert(
         timebank_id,
-        actor.caller,
+        caller,
         key,
         operation,
         digest,
@@ -111,11 +110,11 @@ def once(
     return view
 
 
-def _claim(uow: UnitOfWork, timebank_id: int, actor: Actor, key: str) -> IdempotencyRecord | None:
+def _claim(uow: UnitOfWork, timebank_id: int, caller: str, key: str) -> IdempotencyRecord | None:
     """Claim the key for this transaction (PostgreSQL: refuse if another holds it); its record, if any."""
-    if not uow.idempotency.try_claim(timebank_id, actor.caller, key):
+    if not uow.idempotency.try_claim(timebank_id, caller, key):
         raise IdempotencyKeyInFlight("A request with this idempotency key is still running; retry shortly")
-    return uow.idempotency.find(timebank_id, actor.caller, key)
+    return uow.idempotency.find(timebank_id, caller, key)
 
 
 def _first_answer(found: IdempotencyRecord, digest: str, view_type: type[V]) -> V:

@@ -14,16 +14,13 @@ can later be reversed on its own, all in one database transaction.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 from sqlalchemy import Engine
 
 from timebank.clock import utc_now
-from timebank.db.repositories import TimebankSettings
-from timebank.db.tables import exchange_receivers, exchanges, transactions, transfers
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.errors import AccountNotFound, TimebankError
 from timebank.exchanges.errors import ImportRejected, RowError, TooManyRows
@@ -33,12 +30,10 @@ from timebank.exchanges.views import ImportResult
 from timebank.ledger import rules
 from timebank.ledger.errors import AccountsMustDiffer, CoordinatorRequired
 from timebank.ledger.limits import CATEGORY_LENGTH_MAX, DESCRIPTION_LENGTH_MAX, IMPORT_ROWS_MAX
-from timebank.ledger.types import AccountState, Actor, PostedTransfer, TransferIntent
+from timebank.ledger.types import AccountState, PostedTransfer, TransferIntent
+from timebank.people.callers import Caller
 
 __all__ = ["ImportRow", "import_exchanges"]
-
-# An import this large changes the tables' size enough to mislead the query planner.
-ANALYZE_AFTER_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -109,11 +104,12 @@ def rows_sha256(rows: Sequence[ImportRow]) -> str:
 def import_exchanges(
     engine: Engine,
     timebank_id: int,
-    actor: Actor,
+    caller: Caller,
     rows: Sequence[ImportRow],
     *,
     idempotency_key: str | None = None,
 ) -> ImportResult:
+    actor = caller.actor(timebank_id)
     if not actor.is_coordinator:
         raise CoordinatorRequired("Only a coordinator can import exchanges")
     if len(rows) > IMPORT_ROWS_MAX:
@@ -127,7 +123,9 @@ def import_exchanges(
         states, posted, errors = _replay(rows, locked, timebank.minutes_per_transfer_max)
         if errors:
             raise ImportRejected(errors)
-        _write(uow, timebank, actor, rows, posted)
+        exchange_ids = uow.history.write(timebank_id, actor.caller, rows, posted, utc_now())
+        # The report's running totals count them in the same transaction.
+        uow.rollups.count_exchanges(timebank_id, list(exchange_ids))
         touched = [states[i] for i in sorted(locked) if states[i] != locked[i]]
         uow.accounts.save(locked, touched)
         return ImportResult(exchanges_imported=len(rows), minutes_imported=sum(r.minutes for r in rows))
@@ -136,7 +134,7 @@ def import_exchanges(
         result = once(
             uow,
             timebank_id,
-            actor,
+            actor.caller,
             idempotency_key,
             "import_exchanges",
             request,
@@ -147,102 +145,3 @@ def import_exchanges(
         return result
 
     return run(engine, use_case)
-
-
-def _write(
-    uow: UnitOfWork,
-    timebank: TimebankSettings,
-    actor: Actor,
-    rows: Sequence[ImportRow],
-    posted: Sequence[PostedTransfer],
-) -> None:
-    count = len(rows)
-    tb = timebank.timebank_id
-    now = utc_now()
-    transaction_ids = uow.bulk.reserve_ids(transactions, count)
-    exchange_ids = uow.bulk.reserve_ids(exchanges, count)
-    transfer_ids = uow.bulk.reserve_ids(transfers, count)
-    uow.bulk.insert(transactions, _transaction_rows(tb, transaction_ids, actor.caller, now))
-    uow.bulk.insert(exchanges, _exchange_rows(tb, exchange_ids, transaction_ids, rows, actor, now))
-    uow.bulk.insert(exchange_receivers, _receiver_rows(tb, exchange_ids, rows))
-    uow.bulk.insert(transfers, _transfer_rows(tb, transfer_ids, transaction_ids, posted, now))
-    uow.exchanges.rollups.count_exchanges(tb, list(exchange_ids))
-    if count >= ANALYZE_AFTER_ROWS:
-        uow.bulk.refresh_statistics([transactions, exchanges, exchange_receivers, transfers])
-
-
-def _transaction_rows(tb: int, ids: Sequence[int], caller: str, now: datetime) -> Iterator[dict[str, Any]]:
-    for transaction_id in ids:
-        yield {
-            "id": transaction_id,
-            "timebank_id": tb,
-            "kind": "exchange",
-            "reverses_transaction_id": None,
-            "reason": None,
-            "note": "imported",
-            "created_by": caller,
-            "created_at": now,
-        }
-
-
-def _exchange_rows(
-    tb: int,
-    ids: Sequence[int],
-    transaction_ids: Sequence[int],
-    rows: Sequence[ImportRow],
-    actor: Actor,
-    now: datetime,
-) -> Iterator[dict[str, Any]]:
-    for exchange_id, transaction_id, row in zip(ids, transaction_ids, rows, strict=True):
-        yield {
-            "id": exchange_id,
-            "timebank_id": tb,
-            "giver_account_id": row.giver_account_id,
-            "status": "confirmed",
-            "activity_date": row.activity_date,
-            "description": row.description,
-            "category": row.category,
-            "recorded_by": actor.caller,
-            "recorded_by_account_id": None,
-            "giver_consent_needed": False,
-            "giver_consented_at": None,
-            "transaction_id": transaction_id,
-            "reversal_transaction_id": None,
-            "created_at": now,
-            "decided_at": now,
-        }
-
-
-def _receiver_rows(
-    tb: int, exchange_ids: Sequence[int], rows: Sequence[ImportRow]
-) -> Iterator[dict[str, Any]]:
-    for exchange_id, row in zip(exchange_ids, rows, strict=True):
-        yield {
-            "exchange_id": exchange_id,
-            "account_id": row.receiver_account_id,
-            "timebank_id": tb,
-            "minutes": row.minutes,
-            "consent_needed": False,
-            "consented_at": None,
-        }
-
-
-def _transfer_rows(
-    tb: int,
-    ids: Sequence[int],
-    transaction_ids: Sequence[int],
-    posted: Sequence[PostedTransfer],
-    now: datetime,
-) -> Iterator[dict[str, Any]]:
-    for transfer_id, transaction_id, p in zip(ids, transaction_ids, posted, strict=True):
-        yield {
-            "id": transfer_id,
-            "timebank_id": tb,
-            "transaction_id": transaction_id,
-            "source_account_id": p.source_account_id,
-            "target_account_id": p.target_account_id,
-            "minutes": p.minutes,
-            "source_balance_after_minutes": p.source_balance_after_minutes,
-            "target_balance_after_minutes": p.target_balance_after_minutes,
-            "posted_at": now,
-        }

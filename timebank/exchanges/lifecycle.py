@@ -10,8 +10,8 @@ timebank's setting expire, or post by themselves where the timebank auto-confirm
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -21,6 +21,7 @@ from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.errors import LimitBreached
 from timebank.exchanges.idempotency import once
 from timebank.exchanges.posting import Posting, post_transaction
+from timebank.exchanges.requests import RecordExchange
 from timebank.exchanges.views import ExchangeView, ExpiryReport
 from timebank.ledger import consent, rules
 from timebank.ledger.errors import (
@@ -46,6 +47,7 @@ from timebank.ledger.types import (
     TransactionKind,
     TransferIntent,
 )
+from timebank.people.callers import Caller
 
 __all__ = [
     "cancel_exchange",
@@ -53,21 +55,10 @@ __all__ = [
     "check_no_pot",
     "confirm_exchange",
     "decline_exchange",
-    "exchange_view",
     "expire_pending",
     "expire_pending_everywhere",
-    "get_exchange",
     "record_exchange",
 ]
-
-
-@dataclass(frozen=True)
-class _Request:
-    giver_account_id: int
-    receivers: tuple[ReceiverShare, ...]
-    activity_date: date
-    description: str
-    category: str | None
 
 
 def check_exchange_request(
@@ -106,54 +97,37 @@ def _intents(giver_account_id: int, receivers: Sequence[ReceiverShare]) -> list[
     return [TransferIntent(r.account_id, giver_account_id, r.minutes) for r in receivers]
 
 
-def exchange_view(exchange: ExchangeRecord) -> ExchangeView:
-    return ExchangeView(
-        exchange_id=exchange.exchange_id,
-        status=exchange.status.value,
-        giver_account_id=exchange.giver_account_id,
-        receivers=tuple((r.account_id, r.minutes) for r in exchange.receivers),
-        activity_date=exchange.activity_date.isoformat(),
-        description=exchange.description,
-        category=exchange.category,
-        transaction_id=exchange.transaction_id,
-        awaiting_consent_from=tuple(sorted(exchange.awaiting_consent_from)),
-        reversal_transaction_id=exchange.reversal_transaction_id,
-        reversal_reason=exchange.reversal_reason,
-    )
-
-
 def record_exchange(
     engine: Engine,
     timebank_id: int,
-    actor: Actor,
-    giver_account_id: int,
-    receivers: Sequence[ReceiverShare],
-    activity_date: date,
-    description: str,
-    category: str | None = None,
+    caller: Caller,
+    request: RecordExchange,
     *,
     idempotency_key: str | None = None,
 ) -> ExchangeView:
-    request = _Request(giver_account_id, tuple(receivers), activity_date, description, category)
-    check_exchange_request(giver_account_id, receivers, description, category, rules.MINUTES_PER_TRANSFER_MAX)
+    """Record help given; by its receiver or a coordinator it posts at once, by its giver it waits."""
+    receivers = request.shares()
+    # Payers first: a staff member recording help their organisation received consents for it.
+    actor = caller.actor(timebank_id, [r.account_id for r in receivers] + [request.giver_account_id])
 
     def use_case(uow: UnitOfWork) -> ExchangeView:
         timebank = uow.timebanks.get(timebank_id)
         view = once(
             uow,
             timebank_id,
-            actor,
+            actor.caller,
             idempotency_key,
             "record_exchange",
+            # What a replay is compared with: the request as the first version of the API wrote it.
             {
-                "giver_account_id": giver_account_id,
+                "giver_account_id": request.giver_account_id,
                 "receivers": [(r.account_id, r.minutes) for r in receivers],
-                "activity_date": activity_date.isoformat(),
-                "description": description,
-                "category": category,
+                "activity_date": request.activity_date.isoformat(),
+                "description": request.description,
+                "category": request.category,
             },
             ExchangeView,
-            lambda: _record(uow, timebank, actor, request),
+            lambda: _record(uow, timebank, actor, request.giver_account_id, receivers, request),
         )
         uow.commit()
         return view
@@ -161,39 +135,42 @@ def record_exchange(
     return run(engine, use_case)
 
 
-def _record(uow: UnitOfWork, timebank: TimebankSettings, actor: Actor, request: _Request) -> ExchangeView:
-    receiver_ids = [r.account_id for r in request.receivers]
+def _record(
+    uow: UnitOfWork,
+    timebank: TimebankSettings,
+    actor: Actor,
+    giver_account_id: int,
+    receivers: tuple[ReceiverShare, ...],
+    request: RecordExchange,
+) -> ExchangeView:
+    receiver_ids = [r.account_id for r in receivers]
+    # The request's own rules, against this timebank's limit on minutes (the request's type knows
+    # only the ceiling), checked once, before anything is read.
     check_exchange_request(
-        request.giver_account_id,
-        request.receivers,
-        request.description,
-        request.category,
-        timebank.minutes_per_transfer_max,
+        giver_account_id, receivers, request.description, request.category, timebank.minutes_per_transfer_max
     )
     # Bug fix: exchanges dated years ahead, or in 1901, were taken (today is UTC's).
     rules.check_activity_date(request.activity_date, utc_now().date(), timebank.backdate_days_max)
     # Existence first (an unknown or other timebank's account is not found), then consent.
-    locked = uow.accounts.lock(timebank.timebank_id, [request.giver_account_id, *receiver_ids])
+    locked = uow.accounts.lock(timebank.timebank_id, [giver_account_id, *receiver_ids])
     check_no_pot(locked.values())
-    consent.check_may_record(actor, request.giver_account_id, receiver_ids)
-    awaiting = consent.consents_needed(
-        actor, request.giver_account_id, receiver_ids, timebank.require_both_sides
-    )
+    consent.check_may_record(actor, giver_account_id, receiver_ids)
+    awaiting = consent.consents_needed(actor, giver_account_id, receiver_ids, timebank.require_both_sides)
     posting: Posting | None = None
     if not awaiting:
         posting = post_transaction(
             uow,
             timebank,
             TransactionKind.EXCHANGE,
-            _intents(request.giver_account_id, request.receivers),
+            _intents(giver_account_id, receivers),
             actor.caller,
             locked=locked,
         )
     exchange = ExchangeRecord(
         exchange_id=0,  # given by the database on insert
         timebank_id=timebank.timebank_id,
-        giver_account_id=request.giver_account_id,
-        receivers=tuple(sorted(request.receivers, key=lambda r: r.account_id)),
+        giver_account_id=giver_account_id,
+        receivers=tuple(sorted(receivers, key=lambda r: r.account_id)),
         status=ExchangeStatus.PENDING if awaiting else ExchangeStatus.CONFIRMED,
         activity_date=request.activity_date,
         description=request.description,
@@ -204,37 +181,50 @@ def _record(uow: UnitOfWork, timebank: TimebankSettings, actor: Actor, request: 
         transaction_id=posting.transaction_id if posting else None,
         created_at=posting.posted_at if posting else utc_now(),
     )
+    exchange = replace(exchange, exchange_id=uow.exchanges.insert(exchange))
+    if posting is not None:
+        # The report's running totals count it in the same transaction (timebank.db.report_tables).
+        uow.rollups.count_exchanges(timebank.timebank_id, [exchange.exchange_id])
     # Answered from what was just written rather than read back: a round trip fewer on the hot path.
-    return exchange_view(replace(exchange, exchange_id=uow.exchanges.insert(exchange)))
+    return ExchangeView.of(exchange)
+
+
+def _consenting_actor(caller: Caller, timebank_id: int, exchange: ExchangeRecord) -> Actor:
+    """The caller as the party whose consent this is: a staff member may hold their own account and
+    their organisation's, and confirms or declines for the one the exchange awaits."""
+    parties = [exchange.giver_account_id, *(r.account_id for r in exchange.receivers)]
+    return caller.actor(timebank_id, [*sorted(exchange.awaiting_consent_from), *parties])
 
 
 def confirm_exchange(
     engine: Engine,
     timebank_id: int,
-    actor: Actor,
+    caller: Caller,
     exchange_id: int,
     *,
     idempotency_key: str | None = None,
 ) -> ExchangeView:
-    """Give the actor's consent; the last consent posts the exchange (limits checked now)."""
+    """Give the caller's consent; the last consent posts the exchange (limits checked now)."""
+    caller.check_timebank(timebank_id)
 
     def use_case(uow: UnitOfWork) -> ExchangeView:
         timebank = uow.timebanks.get(timebank_id)
 
         def work() -> ExchangeView:
             exchange = uow.exchanges.get(timebank_id, exchange_id, for_update=True)
+            actor = _consenting_actor(caller, timebank_id, exchange)
             still_awaiting = consent.consents_after_confirm(exchange, actor)
             now = utc_now()
             if actor.account_id is not None and actor.account_id in exchange.awaiting_consent_from:
                 uow.exchanges.record_consent(exchange, actor.account_id, now)
             if not still_awaiting:
                 _post_pending(uow, timebank, exchange)
-            return exchange_view(uow.exchanges.get(timebank_id, exchange_id))
+            return ExchangeView.of(uow.exchanges.get(timebank_id, exchange_id))
 
         view = once(
             uow,
             timebank_id,
-            actor,
+            caller.caller,
             idempotency_key,
             "confirm_exchange",
             {"exchange_id": exchange_id},
@@ -261,43 +251,42 @@ def _post_pending(uow: UnitOfWork, timebank: TimebankSettings, exchange: Exchang
         posting.posted_at,
         transaction_id=posting.transaction_id,
     )
+    uow.rollups.count_exchanges(timebank.timebank_id, [exchange.exchange_id])
     return posting
 
 
 def _close(
     engine: Engine,
     timebank_id: int,
-    actor: Actor,
+    caller: Caller,
     exchange_id: int,
     status: ExchangeStatus,
 ) -> ExchangeView:
+    caller.check_timebank(timebank_id)
+
     def use_case(uow: UnitOfWork) -> ExchangeView:
         uow.timebanks.get(timebank_id)
         exchange = uow.exchanges.get(timebank_id, exchange_id, for_update=True)
         if status is ExchangeStatus.DECLINED:
-            consent.check_may_decline(exchange, actor)
+            consent.check_may_decline(exchange, _consenting_actor(caller, timebank_id, exchange))
         else:
-            consent.check_may_cancel(exchange, actor)
+            consent.check_may_cancel(exchange, caller.actor(timebank_id))
         uow.exchanges.set_status(exchange_id, status, utc_now())
-        view = exchange_view(uow.exchanges.get(timebank_id, exchange_id))
+        view = ExchangeView.of(uow.exchanges.get(timebank_id, exchange_id))
         uow.commit()
         return view
 
     return run(engine, use_case)
 
 
-def decline_exchange(engine: Engine, timebank_id: int, actor: Actor, exchange_id: int) -> ExchangeView:
+def decline_exchange(engine: Engine, timebank_id: int, caller: Caller, exchange_id: int) -> ExchangeView:
     """Someone asked to confirm says no; nothing posts."""
-    return _close(engine, timebank_id, actor, exchange_id, ExchangeStatus.DECLINED)
+    return _close(engine, timebank_id, caller, exchange_id, ExchangeStatus.DECLINED)
 
 
-def cancel_exchange(engine: Engine, timebank_id: int, actor: Actor, exchange_id: int) -> ExchangeView:
+def cancel_exchange(engine: Engine, timebank_id: int, caller: Caller, exchange_id: int) -> ExchangeView:
     """Whoever recorded a pending exchange withdraws it; nothing posts."""
-    return _close(engine, timebank_id, actor, exchange_id, ExchangeStatus.CANCELLED)
-
-
-def get_exchange(engine: Engine, timebank_id: int, exchange_id: int) -> ExchangeView:
-    return run(engine, lambda uow: exchange_view(uow.exchanges.get(timebank_id, exchange_id)), write=False)
+    return _close(engine, timebank_id, caller, exchange_id, ExchangeStatus.CANCELLED)
 
 
 def expire_pending_everywhere(engine: Engine, now: datetime | None = None) -> dict[int, ExpiryReport]:

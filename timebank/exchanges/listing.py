@@ -6,12 +6,9 @@ every exchange in the timebank.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import Engine
 
 from timebank.db.unit_of_work import UnitOfWork, run
-from timebank.exchanges.lifecycle import exchange_view
 from timebank.exchanges.views import ExchangeView
 from timebank.ledger.errors import NotAPartyToExchange
 from timebank.ledger.types import ExchangeStatus
@@ -19,12 +16,12 @@ from timebank.paging import decode_id_cursor, page_limit, split_page
 from timebank.people.callers import Caller
 from timebank.people.errors import SelfOrCoordinatorRequired
 from timebank.people.tenancy import not_found_before_refused
+from timebank.views import View
 
 __all__ = ["ExchangePage", "list_exchanges", "read_exchange"]
 
 
-@dataclass(frozen=True)
-class ExchangePage:
+class ExchangePage(View):
     exchanges: tuple[ExchangeView, ...]
     next_cursor: str | None
 
@@ -37,7 +34,7 @@ def read_exchange(engine: Engine, timebank_id: int, caller: Caller, exchange_id:
         parties = {exchange.giver_account_id, *(r.account_id for r in exchange.receivers)}
         if not (caller.is_coordinator or parties & caller.account_ids):
             raise NotAPartyToExchange("You can see only exchanges you took part in")
-        return exchange_view(exchange)
+        return ExchangeView.of(exchange)
 
     return run(engine, use_case, write=False)
 
@@ -73,6 +70,6 @@ def list_exchanges(
             timebank_id, status=status, account_id=account_id, before_id=before_id, limit=size + 1
         )
         kept, next_cursor = split_page(records, size, lambda r: r.exchange_id)
-        return ExchangePage(tuple(exchange_view(r) for r in kept), next_cursor)
+        return ExchangePage(exchanges=tuple(ExchangeView.of(r) for r in kept), next_cursor=next_cursor)
 
     return run(engine, use_case, write=False)

@@ -16,6 +16,7 @@ from datetime import datetime
 from timebank.clock import utc_now
 from timebank.db.repositories import TimebankSettings
 from timebank.db.unit_of_work import UnitOfWork
+from timebank.exchanges.views import TransferView
 from timebank.ledger import rules
 from timebank.ledger.types import AccountState, PostedTransfer, TransactionKind, TransferIntent
 
@@ -28,8 +29,15 @@ class Posting:
     transfers: tuple[PostedTransfer, ...]
     posted_at: datetime
 
-    def transfer_triples(self) -> tuple[tuple[int, int, int], ...]:
-        return tuple((t.source_account_id, t.target_account_id, t.minutes) for t in self.transfers)
+    def transfer_views(self) -> tuple[TransferView, ...]:
+        return tuple(
+            TransferView(
+                source_account_id=t.source_account_id,
+                target_account_id=t.target_account_id,
+                minutes=t.minutes,
+            )
+            for t in self.transfers
+        )
 
 
 def post_transaction(

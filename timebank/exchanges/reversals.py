@@ -19,6 +19,7 @@ from timebank.db.repositories import TimebankSettings
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.exchanges.idempotency import once
 from timebank.exchanges.posting import Posting, post_transaction
+from timebank.exchanges.requests import ReverseExchange
 from timebank.exchanges.views import TransactionView
 from timebank.ledger import consent, rules
 from timebank.ledger.errors import (
@@ -29,6 +30,7 @@ from timebank.ledger.errors import (
 )
 from timebank.ledger.limits import REASON_LENGTH_MAX
 from timebank.ledger.types import Actor, ExchangeStatus, TransactionKind, TransferIntent
+from timebank.people.callers import Caller
 
 __all__ = ["reverse_exchange", "reverse_transaction"]
 
@@ -68,16 +70,18 @@ def _post_reversal(
 def reverse_exchange(
     engine: Engine,
     timebank_id: int,
-    actor: Actor,
+    caller: Caller,
     exchange_id: int,
-    reason: str,
+    request: ReverseExchange,
     *,
     idempotency_key: str | None = None,
 ) -> TransactionView:
-    _check_reason(reason)
+    """Correct a confirmed exchange by posting its reversal, with a reason (a coordinator)."""
+    actor = caller.actor(timebank_id)
+    _check_reason(request.reason)
 
     def work(uow: UnitOfWork) -> TransactionView:
-        return _reverse_exchange_in(uow, timebank_id, actor, exchange_id, reason)
+        return _reverse_exchange_in(uow, timebank_id, actor, exchange_id, request.reason)
 
     return _run_keyed(
         engine,
@@ -85,7 +89,7 @@ def reverse_exchange(
         actor,
         idempotency_key,
         "reverse_exchange",
-        {"exchange_id": exchange_id, "reason": reason},
+        {"exchange_id": exchange_id, "reason": request.reason},
         work,
     )
 
@@ -93,15 +97,17 @@ def reverse_exchange(
 def reverse_transaction(
     engine: Engine,
     timebank_id: int,
-    actor: Actor,
+    caller: Caller,
     transaction_id: int,
-    reason: str,
+    request: ReverseExchange,
     *,
     idempotency_key: str | None = None,
 ) -> TransactionView:
     """Reverse a gift, donation or grant; an exchange's transaction is reversed via its exchange."""
+    actor = caller.actor(timebank_id)
     if not actor.is_coordinator:
         raise CoordinatorRequired("Only a coordinator can reverse a transaction")
+    reason = request.reason
     _check_reason(reason)
 
     def work(uow: UnitOfWork) -> TransactionView:
@@ -113,8 +119,8 @@ def reverse_transaction(
         posting = _post_reversal(uow, timebank, actor, transaction_id, reason)
         return TransactionView(
             transaction_id=posting.transaction_id,
-            kind=TransactionKind.REVERSAL.value,
-            transfers=posting.transfer_triples(),
+            kind=TransactionKind.REVERSAL,
+            transfers=posting.transfer_views(),
             reverses_transaction_id=transaction_id,
             reason=reason,
         )
@@ -144,10 +150,12 @@ def _reverse_exchange_in(
         posting.posted_at,
         reversal_transaction_id=posting.transaction_id,
     )
+    # The report's running totals no longer count it (timebank.db.report_tables).
+    uow.rollups.recount_exchanges(timebank_id, [exchange_id])
     return TransactionView(
         transaction_id=posting.transaction_id,
-        kind=TransactionKind.REVERSAL.value,
-        transfers=posting.transfer_triples(),
+        kind=TransactionKind.REVERSAL,
+        transfers=posting.transfer_views(),
         reverses_transaction_id=exchange.transaction_id,
         exchange_id=exchange_id,
         reason=reason,
@@ -164,7 +172,9 @@ def _run_keyed(
     work: Callable[[UnitOfWork], TransactionView],
 ) -> TransactionView:
     def use_case(uow: UnitOfWork) -> TransactionView:
-        view = once(uow, timebank_id, actor, key, operation, request, TransactionView, lambda: work(uow))
+        view = once(
+            uow, timebank_id, actor.caller, key, operation, request, TransactionView, lambda: work(uow)
+        )
         uow.commit()
         return view
 

@@ -1,63 +1,85 @@
-"""What the exchange use cases return: an exchange, a posted transaction, an expiry run, an import."""
+"""What the exchange use cases return: an exchange, a posted transaction, an expiry run, an import.
+
+Each is the API's answer as it is (``timebank.views.View``). An exchange says who gave, who
+received how many minutes, its status and, while it waits, whose consent it awaits; a transaction
+lists its transfers, source to target.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Self
+from datetime import date
 
-from timebank.views import _Json
+from pydantic import Field
 
-__all__ = ["ExchangeView", "ExpiryReport", "ImportResult", "TransactionView"]
+from timebank.ledger.types import ExchangeRecord, ExchangeStatus, TransactionKind
+from timebank.views import View
+
+__all__ = ["ExchangeView", "ExpiryReport", "ImportResult", "ReceiverView", "TransactionView", "TransferView"]
 
 
-@dataclass(frozen=True)
-class ExchangeView(_Json):
-    exchange_id: int
-    status: str
+class ReceiverView(View):
+    account_id: int
+    minutes: int
+
+
+class ExchangeView(View):
+    exchange_id: int = Field(serialization_alias="id")
+    status: ExchangeStatus
     giver_account_id: int
-    receivers: tuple[tuple[int, int], ...]  # (account_id, minutes)
-    activity_date: str
+    receivers: tuple[ReceiverView, ...]
+    activity_date: date
     description: str
     category: str | None
     transaction_id: int | None
-    awaiting_consent_from: tuple[int, ...]
-    # Once reversed: the reversal's transaction and the reason given for it.
-    reversal_transaction_id: int | None = None
-    reversal_reason: str | None = None
+    awaiting_consent_from: tuple[int, ...] = Field(
+        description="The accounts whose confirmation the exchange waits for; empty once it posted."
+    )
+    reversal_transaction_id: int | None = Field(
+        default=None, description="Once reversed: the reversal's transaction."
+    )
+    reversal_reason: str | None = Field(default=None, description="Once reversed: the reason given for it.")
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Self:
-        data = dict(data)
-        data["receivers"] = tuple(tuple(r) for r in data["receivers"])
-        data["awaiting_consent_from"] = tuple(data["awaiting_consent_from"])
-        return cls(**data)
+    def of(cls, exchange: ExchangeRecord) -> ExchangeView:
+        return cls(
+            exchange_id=exchange.exchange_id,
+            status=exchange.status,
+            giver_account_id=exchange.giver_account_id,
+            receivers=tuple(
+                ReceiverView(account_id=r.account_id, minutes=r.minutes) for r in exchange.receivers
+            ),
+            activity_date=exchange.activity_date,
+            description=exchange.description,
+            category=exchange.category,
+            transaction_id=exchange.transaction_id,
+            awaiting_consent_from=tuple(sorted(exchange.awaiting_consent_from)),
+            reversal_transaction_id=exchange.reversal_transaction_id,
+            reversal_reason=exchange.reversal_reason,
+        )
 
 
-@dataclass(frozen=True)
-class TransactionView(_Json):
+class TransferView(View):
+    source_account_id: int
+    target_account_id: int
+    minutes: int
+
+
+class TransactionView(View):
     """A posted gift, grant, donation or reversal, with its transfers."""
 
-    transaction_id: int
-    kind: str
-    transfers: tuple[tuple[int, int, int], ...]  # (source_account_id, target_account_id, minutes)
+    transaction_id: int = Field(serialization_alias="id")
+    kind: TransactionKind
+    transfers: tuple[TransferView, ...]
     reverses_transaction_id: int | None = None
     exchange_id: int | None = None
-    reason: str | None = None  # a reversal's
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Self:
-        data = dict(data)
-        data["transfers"] = tuple(tuple(t) for t in data["transfers"])
-        return cls(**data)
+    reason: str | None = Field(default=None, description="A reversal's reason.")
 
 
-@dataclass(frozen=True)
-class ExpiryReport(_Json):
+class ExpiryReport(View):
     expired: int
     auto_confirmed: int
 
 
-@dataclass(frozen=True)
-class ImportResult(_Json):
+class ImportResult(View):
     exchanges_imported: int
     minutes_imported: int

@@ -122,7 +122,7 @@ def record_attendance(
         view = once(
             uow,
             timebank_id,
-            actor,
+            actor.caller,
             idempotency_key,
             "record_attendance",
             request.as_json(),

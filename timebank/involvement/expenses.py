@@ -141,7 +141,7 @@ def record_expense(
         view = once(
             uow,
             timebank_id,
-            actor,
+            actor.caller,
             idempotency_key,
             "record_expense",
             request,

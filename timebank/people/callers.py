@@ -33,6 +33,16 @@ class Caller:
     organisation_account_ids: frozenset[int]
     login_id: int | None = None  # None for an API key
 
+    @classmethod
+    def coordinator_of(cls, timebank_id: int, name: str = "system") -> Caller:
+        """Someone running the timebank who is not a login: the demo's seeding, a scheduled job."""
+        return cls(name, False, timebank_id, None, None, True, frozenset())
+
+    @classmethod
+    def holder_of(cls, timebank_id: int, account_id: int, name: str, member_id: int | None = None) -> Caller:
+        """A member acting for their own account, as their login would."""
+        return cls(name, False, timebank_id, member_id, account_id, False, frozenset())
+
     @property
     def account_ids(self) -> frozenset[int]:
         """Every account this caller may spend from."""

@@ -226,7 +226,7 @@ def spend_credits(
         view = once(
             uow,
             timebank_id,
-            actor,
+            actor.caller,
             idempotency_key,
             "spend_credits",
             request,
@@ -276,6 +276,7 @@ def _spend(
     exchange_id = uow.exchanges.insert(
         _exchange(timebank_id, caller, option, organisation.account_id, account_id, posting)
     )
+    uow.rollups.count_exchanges(timebank_id, [exchange_id])  # a spend is a confirmed exchange
     kept = acknowledgement if decision.acknowledgement_needed else None
     spend = SpendRecord(
         None,

@@ -16,6 +16,7 @@ from timebank.db.repositories.benefit_statements import (
 from timebank.db.repositories.bulk import BulkWriter
 from timebank.db.repositories.declarations import DeclarationRecord, DeclarationRepository
 from timebank.db.repositories.exchanges import ExchangeRepository
+from timebank.db.repositories.history import HistoryRow, HistoryWriter
 from timebank.db.repositories.idempotency import IdempotencyRecord, IdempotencyRepository
 from timebank.db.repositories.invitations import AdviceRecord, InvitationRecord, InvitationRepository
 from timebank.db.repositories.limits import LimitChangeRepository
@@ -60,6 +61,8 @@ __all__ = [
     "DeclinedPaymentRecord",
     "ExchangeRepository",
     "ExpenseRecord",
+    "HistoryRow",
+    "HistoryWriter",
     "IdempotencyRecord",
     "IdempotencyRepository",
     "InvitationRecord",

@@ -1,4 +1,9 @@
-"""Exchanges and their receivers: the record of help given, and who still has to consent."""
+"""Exchanges and their receivers: the record of help given, and who still has to consent.
+
+Writing an exchange here changes nothing else: the report's running totals
+(``ReportRollups``) are counted by the use case that confirms or reverses it, in the same
+transaction, where a reader of the use case sees it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,6 @@ from datetime import datetime
 from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 
-from timebank.db.repositories.report_rollups import ReportRollups
 from timebank.db.tables import exchange_receivers, exchanges, transactions
 from timebank.errors import ExchangeNotFound
 from timebank.ledger.types import ExchangeRecord, ExchangeStatus, ReceiverShare
@@ -31,8 +35,6 @@ _INSERT_RECEIVERS = insert(exchange_receivers)
 class ExchangeRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
-        # The report's running totals change with the exchanges, in the same transaction.
-        self.rollups = ReportRollups(connection)
 
     def insert(self, exchange: ExchangeRecord) -> int:
         """Write a new exchange and its receivers; its ``exchange_id`` is ignored and returned anew."""
@@ -72,8 +74,6 @@ class ExchangeRepository:
                 for r in exchange.receivers
             ],
         )
-        if exchange.status is ExchangeStatus.CONFIRMED:
-            self.rollups.count_exchanges(exchange.timebank_id, [exchange_id])
         return exchange_id
 
     def get(self, timebank_id: int, exchange_id: int, *, for_update: bool = False) -> ExchangeRecord:
@@ -159,16 +159,7 @@ class ExchangeRepository:
         else:
             values["decided_at"] = at
             values["transaction_id"] = transaction_id
-        timebank_id = self.connection.execute(
-            update(exchanges)
-            .where(exchanges.c.id == exchange_id)
-            .values(values)
-            .returning(exchanges.c.timebank_id)
-        ).scalar_one()
-        if status is ExchangeStatus.CONFIRMED:
-            self.rollups.count_exchanges(timebank_id, [exchange_id])
-        elif status is ExchangeStatus.REVERSED:
-            self.rollups.recount_exchanges(timebank_id, [exchange_id])
+        self.connection.execute(update(exchanges).where(exchanges.c.id == exchange_id).values(values))
 
     def pending_created_before(self, timebank_id: int, cutoff: datetime, limit: int) -> list[int]:
         return list(
