@@ -79,3 +79,26 @@ def test_writes_that_move_credits_require_an_idempotency_key() -> None:
         parameters = paths[path]["post"]["parameters"]  # type: ignore[index]
         key = [p for p in parameters if p["name"] == "Idempotency-Key"]
         assert key and key[0]["required"] is True and key[0]["in"] == "header", path
+
+
+def _numbers(node: object) -> list[tuple[str, object]]:
+    found: list[tuple[str, object]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                found.append((key, value))
+            found += _numbers(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += _numbers(item)
+    return found
+
+
+def test_integers_stay_integers_and_an_id_may_reach_two_to_the_sixty_third_less_one() -> None:
+    document = _document()
+    numbers = _numbers(document)
+
+    assert [(key, value) for key, value in numbers if isinstance(value, float)] == []
+    schemas = document["components"]["schemas"]  # type: ignore[index]
+    giver = schemas["RecordExchange"]["properties"]["giver_account_id"]
+    assert (giver["type"], giver["minimum"], giver["maximum"]) == ("integer", 1, 2**63 - 1)

@@ -39,6 +39,7 @@ from timebank.api.routes import (
 )
 from timebank.api.schemas import Health, Problem
 from timebank.db import make_engine
+from timebank.fields import ID_MAX
 from timebank.settings import get_settings
 
 __all__ = ["API_VERSION", "create_app", "openapi_document"]
@@ -96,6 +97,31 @@ def _outermost(app: FastAPI, middleware: Callable[[ASGIApp], ASGIApp]) -> None:
     app.build_middleware_stack = build_wrapped  # type: ignore[method-assign]
 
 
+# FastAPI's own model of an OpenAPI document holds a schema's bounds as floats, so an id's maximum
+# came out as 9.223372036854776e18, which is not the bound and which integer types reject. The
+# bounds the models declare are whole numbers; these are written back as such, exactly.
+_BOUND_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+_EXACT_BOUNDS = {float(ID_MAX): ID_MAX}
+
+
+def _integers_as_integers(node: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _integers_as_integers(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "integer":
+        for key in _BOUND_KEYS:
+            value = node.get(key)
+            if isinstance(value, float):
+                exact = _EXACT_BOUNDS.get(value, int(value))
+                assert float(exact) == value, f"{key} {value} is not a whole number"
+                node[key] = exact
+    for child in node.values():
+        _integers_as_integers(child)
+
+
 def openapi_document(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI document, with every error response declared as ``application/problem+json``."""
     document = get_openapi(
@@ -104,6 +130,7 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
         description=app.description,
         routes=app.routes,
     )
+    _integers_as_integers(document)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas.pop("HTTPValidationError", None)
