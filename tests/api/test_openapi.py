@@ -102,3 +102,12 @@ def test_integers_stay_integers_and_an_id_may_reach_two_to_the_sixty_third_less_
     schemas = document["components"]["schemas"]  # type: ignore[index]
     giver = schemas["RecordExchange"]["properties"]["giver_account_id"]
     assert (giver["type"], giver["minimum"], giver["maximum"]) == ("integer", 1, 2**63 - 1)
+
+
+def test_every_summary_says_what_the_operation_does() -> None:
+    # Not the function's name title-cased ("Get", "Add"): the first line of the route's docstring.
+    for path, item in _document()["paths"].items():  # type: ignore[attr-defined]
+        for method, operation in item.items():
+            summary = operation["summary"]
+            assert len(summary.split()) >= 4, (method, path, summary)
+            assert summary.endswith((".", ")")) or summary[0].isupper(), (method, path, summary)

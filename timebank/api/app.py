@@ -6,13 +6,15 @@ the tests do). Nothing imports this package: the CLI names the factory by string
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from sqlalchemy import Engine, text
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
 from timebank.api.docs import install_docs
@@ -122,6 +124,18 @@ def _integers_as_integers(node: Any) -> None:
         _integers_as_integers(child)
 
 
+def _summaries_from_docstrings(routes: Sequence[BaseRoute]) -> None:
+    """Each operation's summary is the first line of its route's docstring, which says what it does.
+
+    FastAPI would otherwise title-case the function's name: a summary of "Get" or "Add".
+    """
+    for route in routes:
+        if isinstance(route, APIRoute) and route.include_in_schema and route.summary is None:
+            first_line = (route.description or "").strip().split("\n")[0].strip()
+            assert first_line, f"{route.path}: a route says what it does in its docstring's first line"
+            route.summary = first_line
+
+
 def openapi_document(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI document, with every error response declared as ``application/problem+json``."""
     document = get_openapi(
@@ -180,6 +194,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     _outermost(app, EdgeHeaders)
     install_docs(app)
     _health_route(app)
+    _summaries_from_docstrings(app.routes)
     for module in (
         auth,
         timebanks,
@@ -199,6 +214,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         reports,
         report_ratings,
     ):
+        _summaries_from_docstrings(module.router.routes)
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:
