@@ -33,9 +33,16 @@ from timebank.benefits.money import PaymentKind
 from timebank.db import make_engine, upgrade
 from timebank.involvement.activities import create_activity
 from timebank.involvement.attendance import record_attendance
-from timebank.involvement.attendees import AttendeeChoice, OfferTerms
 from timebank.involvement.declarations import set_declaration
 from timebank.involvement.invitations import invite_members
+from timebank.involvement.requests import (
+    AttendeeChoice,
+    CreateActivity,
+    DeclareBenefits,
+    InviteMembers,
+    OfferTerms,
+    RecordAttendance,
+)
 from timebank.people.callers import Caller
 from timebank.people.members import add_member
 from timebank.people.organisations import add_organisation, create_api_key
@@ -55,6 +62,15 @@ DECLARATIONS = {
 AMOUNTS = sorted({p for limit in DEFAULT_LIMITS for p in (limit.amount_pence - 1, limit.amount_pence + 1)})
 
 
+def _panel(title: str, held_on: date) -> CreateActivity:
+    return CreateActivity(
+        title=title,
+        held_on=held_on,
+        duration_minutes=120,
+        classification=ActivityClassification.USES_SERVICES,
+    )
+
+
 def measure(name: str, url: str, rounds: int) -> None:
     upgrade(url)
     engine = make_engine(url)
@@ -66,39 +82,27 @@ def measure(name: str, url: str, rounds: int) -> None:
     for label, categories in DECLARATIONS.items():
         account = add_member(engine, tb, coordinator, label).account_id
         if categories:
-            set_declaration(engine, tb, coordinator, account, categories, members_say_so=True)
+            declaration = DeclareBenefits(categories=categories, members_say_so=True)
+            set_declaration(engine, tb, coordinator, account, declaration)
         accounts[label] = account
+    everyone = InviteMembers(account_ids=list(accounts.values()))
     earlier = create_activity(
-        engine,
-        tb,
-        coordinator,
-        organisation.organisation_id,
-        "Earlier",
-        EARLIER,
-        120,
-        ActivityClassification.USES_SERVICES,
+        engine, tb, coordinator, organisation.organisation_id, _panel("Earlier", EARLIER)
     ).activity_id
-    invite_members(engine, tb, coordinator, earlier, list(accounts.values()))
-    record_attendance(
-        engine,
-        tb,
-        coordinator,
-        earlier,
-        [AttendeeChoice(a, 120, Reward.PAYMENT, acknowledgement="Advised") for a in accounts.values()],
+    invite_members(engine, tb, coordinator, earlier, everyone)
+    paid = RecordAttendance(
+        attendees=[
+            AttendeeChoice(account_id=a, minutes=120, choice=Reward.PAYMENT, acknowledgement="Advised")
+            for a in accounts.values()
+        ],
         offer=OfferTerms.for_week(15_000, PaymentKind.CASH, EARLIER, "Earlier panel"),
         paid_on=EARLIER,
     )
+    record_attendance(engine, tb, coordinator, earlier, paid)
     activity = create_activity(
-        engine,
-        tb,
-        coordinator,
-        organisation.organisation_id,
-        "Panel",
-        DAY,
-        120,
-        ActivityClassification.USES_SERVICES,
+        engine, tb, coordinator, organisation.organisation_id, _panel("Panel", DAY)
     ).activity_id
-    invite_members(engine, tb, coordinator, activity, list(accounts.values()))
+    invite_members(engine, tb, coordinator, activity, everyone)
     client = TestClient(create_app(engine))
     headers = {"Authorization": f"Bearer {key}"}
     path = f"/v1/timebanks/{tb}/activities/{activity}/payment-checks"

@@ -35,10 +35,18 @@ from timebank.benefits.money import PaymentKind
 from timebank.db import make_engine, upgrade
 from timebank.involvement.activities import create_activity
 from timebank.involvement.attendance import record_attendance
-from timebank.involvement.attendees import AttendeeChoice, OfferTerms
 from timebank.involvement.declarations import set_declaration
 from timebank.involvement.invitations import invite_members
 from timebank.involvement.payment_guard import check_payment_offer
+from timebank.involvement.requests import (
+    AttendeeChoice,
+    CheckPayment,
+    CreateActivity,
+    DeclareBenefits,
+    InviteMembers,
+    OfferTerms,
+    RecordAttendance,
+)
 from timebank.involvement.statements import benefit_safe_statement, statement_json
 from timebank.people.callers import Caller
 from timebank.people.members import add_member
@@ -59,8 +67,18 @@ def _seed(engine: Engine) -> tuple[int, Caller, int, list[int], set[int]]:
     accounts = [add_member(engine, tb, coordinator, f"Member {i}").account_id for i in range(MEMBERS)]
     declared = set(accounts[::3])
     for account_id in declared:
-        set_declaration(engine, tb, coordinator, account_id, ["universal_credit"], members_say_so=True)
+        declaration = DeclareBenefits(categories=["universal_credit"], members_say_so=True)
+        set_declaration(engine, tb, coordinator, account_id, declaration)
     return tb, coordinator, organisation.organisation_id, accounts, declared
+
+
+def _activity(title: str, minutes: int) -> CreateActivity:
+    return CreateActivity(
+        title=title,
+        held_on=DAY,
+        duration_minutes=minutes,
+        classification=ActivityClassification.USES_SERVICES,
+    )
 
 
 def _attendees(accounts: list[int], declared: set[int]) -> list[AttendeeChoice]:
@@ -69,9 +87,9 @@ def _attendees(accounts: list[int], declared: set[int]) -> list[AttendeeChoice]:
         choice = _CHOICES[index % len(_CHOICES)]
         chosen.append(
             AttendeeChoice(
-                account_id,
-                120,
-                choice,
+                account_id=account_id,
+                minutes=120,
+                choice=choice,
                 charity_name="Riverside Food Bank" if choice is Reward.CHARITY else None,
                 acknowledgement="Advised; form signed"
                 if choice is Reward.PAYMENT and account_id in declared
@@ -98,41 +116,29 @@ def measure(name: str, url: str, repeat: int) -> None:
 
     def attend(size: int) -> Callable[[], object]:
         def work() -> object:
-            activity = create_activity(
-                engine,
-                tb,
-                coordinator,
-                organisation_id,
-                "Forum",
-                DAY,
-                120,
-                ActivityClassification.USES_SERVICES,
-            )
+            activity = create_activity(engine, tb, coordinator, organisation_id, _activity("Forum", 120))
             # Payments go only to invited members: the forum invites those it records.
-            invite_members(engine, tb, coordinator, activity.activity_id, accounts[:size])
-            return record_attendance(
-                engine,
-                tb,
-                coordinator,
-                activity.activity_id,
-                _attendees(accounts[:size], declared),
-                offer=offer,
+            invite_members(
+                engine, tb, coordinator, activity.activity_id, InviteMembers(account_ids=accounts[:size])
             )
+            attendance = RecordAttendance(attendees=_attendees(accounts[:size], declared), offer=offer)
+            return record_attendance(engine, tb, coordinator, activity.activity_id, attendance)
 
         return work
 
     activity_id = create_activity(
-        engine, tb, coordinator, organisation_id, "Panel", DAY, 60, ActivityClassification.USES_SERVICES
+        engine, tb, coordinator, organisation_id, _activity("Panel", 60)
     ).activity_id
     member = accounts[0]
-    invite_members(engine, tb, coordinator, activity_id, [member])
+    invite_members(engine, tb, coordinator, activity_id, InviteMembers(account_ids=[member]))
+    check = CheckPayment(account_id=member, amount_pence=2500, paid_on=DAY)
     month = (DAY.replace(day=1), DAY.replace(month=DAY.month + 1, day=1))
     rows = {
         "attendance, 50 attendees": _timed(repeat, attend(50)),
         "attendance, 500 attendees": _timed(repeat, attend(500)),
         "payment check": _timed(
             repeat * 5,
-            lambda: check_payment_offer(engine, tb, coordinator, activity_id, member, 2500, paid_on=DAY),
+            lambda: check_payment_offer(engine, tb, coordinator, activity_id, check),
         ),
         "statement, JSON": _timed(
             repeat * 5,

@@ -80,20 +80,18 @@ import httpx
 from httpx import Response
 from sqlalchemy import Engine
 
+from tests.involvement_calls import create_activity, create_spend_option, invite_members, set_declaration
 from timebank.api.problems import PROBLEM_TYPE_BASE
 from timebank.benefits.activities import ATTENDEES_MAX, ActivityClassification
 from timebank.benefits.checks import PENCE_MAX
 from timebank.benefits.money import MILES_MAX, PENCE_PER_MILE_MAX
 from timebank.benefits.spending import SpendClass
 from timebank.clock import utc_now
-from timebank.involvement.activities import create_activity
-from timebank.involvement.declarations import set_declaration
-from timebank.involvement.invitations import invite_members
 from timebank.people.callers import Caller
 from timebank.people.members import add_member
 from timebank.people.organisations import add_organisation, create_api_key
 from timebank.settings import get_settings
-from timebank.spending.spends import create_spend_option, withdraw_spend_option
+from timebank.spending.spends import withdraw_spend_option
 
 from .conftest import PASSWORD, World
 from .db_snapshot import row_counts, snapshot

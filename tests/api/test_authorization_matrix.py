@@ -79,6 +79,13 @@ import pytest
 
 from tests.api.conftest import PASSWORD, World, build_world
 from tests.conftest import BACKENDS
+from tests.involvement_calls import (
+    attendee,
+    create_activity,
+    create_spend_option,
+    invite_members,
+    record_attendance,
+)
 from tests.ledger_calls import give_credits, record_exchange
 from timebank.accounts.accounts import set_limits
 from timebank.benefits.activities import ActivityClassification
@@ -87,16 +94,12 @@ from timebank.benefits.money import PaymentKind
 from timebank.benefits.periods import PeriodKind, week_of
 from timebank.benefits.spending import SpendClass
 from timebank.db import make_engine
-from timebank.involvement.activities import create_activity
-from timebank.involvement.attendance import record_attendance
-from timebank.involvement.attendees import AttendeeChoice, OfferTerms
-from timebank.involvement.invitations import invite_members
+from timebank.involvement.requests import OfferTerms
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.people.access import create_admin, log_in, log_out
 from timebank.people.callers import Caller
 from timebank.people.members import add_member
 from timebank.people.organisations import add_organisation, add_staff, create_api_key
-from timebank.spending.spends import create_spend_option
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 
@@ -250,16 +253,16 @@ class Arena:
         """An activity whose attendance is recorded: the neighbour took credits, the member a payment."""
         activity_id = self.activity()
         attendees = [
-            AttendeeChoice(self.neighbour_account_id, MINUTES, Reward.CREDITS),
-            AttendeeChoice(self.account("member"), MINUTES, Reward.PAYMENT, acknowledgement=ACKNOWLEDGEMENT),
+            attendee(self.neighbour_account_id, MINUTES, Reward.CREDITS),
+            attendee(self.account("member"), MINUTES, Reward.PAYMENT, acknowledgement=ACKNOWLEDGEMENT),
         ]
         offer = OfferTerms(
-            PAYMENT_PENCE,
-            PaymentKind.CASH,
-            PeriodKind.WEEK,
-            OFFER_FROM,
-            OFFER_TO,
-            "Thank-you payment for the forum",
+            amount_pence=PAYMENT_PENCE,
+            kind=PaymentKind.CASH,
+            period_kind=PeriodKind.WEEK,
+            from_on=OFFER_FROM,
+            to_on=OFFER_TO,
+            description="Thank-you payment for the forum",
         )
         record_attendance(
             self.world.engine, self.world.timebank_id, self.coordinator, activity_id, attendees, offer=offer

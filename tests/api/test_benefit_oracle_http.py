@@ -29,10 +29,10 @@ from typing import Any
 
 import pytest
 
+from tests.involvement_calls import set_declaration
 from timebank.benefits.advice import ORGANISATION_PAYMENT_ADVICE
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.limits import DEFAULT_LIMITS
-from timebank.involvement.declarations import set_declaration
 from timebank.people.callers import Caller
 from timebank.people.members import add_member
 

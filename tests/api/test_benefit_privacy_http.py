@@ -55,6 +55,13 @@ from tests.api.test_authorization_matrix import (
     send,
 )
 from tests.conftest import BACKENDS
+from tests.involvement_calls import (
+    attendee,
+    check_payment_offer,
+    record_attendance,
+    set_declaration,
+    spend_credits,
+)
 from timebank.benefits.advice import ORGANISATION_PAYMENT_ADVICE
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.choices import Reward
@@ -62,13 +69,10 @@ from timebank.benefits.money import PaymentKind
 from timebank.benefits.periods import PeriodKind
 from timebank.benefits.spending import SpendClass
 from timebank.db import make_engine
-from timebank.involvement.attendance import record_attendance
-from timebank.involvement.attendees import AttendeeChoice, OfferTerms
-from timebank.involvement.declarations import set_declaration
 from timebank.involvement.errors import PaymentAcknowledgementRequired
-from timebank.involvement.payment_guard import check_payment_offer
+from timebank.involvement.requests import OfferTerms
 from timebank.spending.errors import SpendAcknowledgementRequired
-from timebank.spending.spends import spend_credits, withdraw_spend_option
+from timebank.spending.spends import withdraw_spend_option
 
 DECLARED = (BenefitCategory.UNIVERSAL_CREDIT, BenefitCategory.CARERS_ALLOWANCE)
 # The one read that shows a declaration, to the member and coordinators: tested for who may see it
@@ -114,9 +118,14 @@ def declared(request: pytest.FixtureRequest) -> Iterator[Arena]:
             world.timebank_id,
             coordinator,
             arena.activity(),
-            [AttendeeChoice(member, MINUTES, Reward.PAYMENT)],
+            [attendee(member, MINUTES, Reward.PAYMENT)],
             offer=OfferTerms(
-                PAYMENT_PENCE, PaymentKind.CASH, PeriodKind.WEEK, OFFER_FROM, OFFER_TO, "Thanks"
+                amount_pence=PAYMENT_PENCE,
+                kind=PaymentKind.CASH,
+                period_kind=PeriodKind.WEEK,
+                from_on=OFFER_FROM,
+                to_on=OFFER_TO,
+                description="Thanks",
             ),
         )
     # What the member spent (a coordinator for them): a voucher refused without the member's

@@ -17,21 +17,25 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from pypdf import PdfReader
 
+from tests.involvement_calls import (
+    attendee,
+    create_activity,
+    create_spend_option,
+    invite_members,
+    record_attendance,
+    record_expense,
+    set_declaration,
+    spend_credits,
+)
 from tests.ledger_calls import record_exchange, reverse_exchange
 from timebank.benefits import Mileage, PaymentKind, Receipt, Reward, SpendClass
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.wording import NO_CASH_VALUE, NOT_COUNTED_AS_EARNINGS, find_credit_wording_problems
 from timebank.db import run
-from timebank.involvement.activities import create_activity
-from timebank.involvement.attendance import record_attendance
-from timebank.involvement.attendees import AttendeeChoice, OfferTerms
-from timebank.involvement.declarations import set_declaration
-from timebank.involvement.expenses import record_expense
-from timebank.involvement.invitations import invite_members
+from timebank.involvement.requests import OfferTerms
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.people.callers import Caller
-from timebank.spending.spends import create_spend_option, spend_credits
 
 from .conftest import World
 
@@ -76,8 +80,8 @@ def march(world: World) -> World:
         coordinator,
         _activity(world, "User forum", FORUM_DAY),
         [
-            AttendeeChoice(member, 120, Reward.CREDITS),
-            AttendeeChoice(other, 120, Reward.CHARITY, charity_name="Shelter"),
+            attendee(member, 120, Reward.CREDITS),
+            attendee(other, 120, Reward.CHARITY, charity_name="Shelter"),
         ],
         offer=OfferTerms.for_week(2000, PaymentKind.VOUCHER, FORUM_DAY, "Thank-you for the forum"),
     )
@@ -86,7 +90,7 @@ def march(world: World) -> World:
         tb,
         coordinator,
         _activity(world, "Interview panel", PANEL_DAY),
-        [AttendeeChoice(member, 120, Reward.PAYMENT)],
+        [attendee(member, 120, Reward.PAYMENT)],
         offer=OfferTerms.for_week(2500, PaymentKind.CASH, PANEL_DAY, "Sitting on the panel"),
     )
     record_expense(

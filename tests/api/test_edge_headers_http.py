@@ -25,12 +25,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import PASSWORD, World
+from tests.involvement_calls import create_activity, invite_members, set_declaration
 from timebank.api.app import create_app
 from timebank.api.edge import inline_hash_source
 from timebank.benefits.activities import ActivityClassification
-from timebank.involvement.activities import create_activity
-from timebank.involvement.declarations import set_declaration
-from timebank.involvement.invitations import invite_members
 from timebank.people.callers import Caller
 
 STRICT = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"

@@ -19,6 +19,13 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from tests.conftest import STORY_BACKDATE_DAYS
+from tests.involvement_calls import (
+    create_activity,
+    create_spend_option,
+    invite_members,
+    record_attendance,
+    spend_credits,
+)
 from timebank.accounts.accounts import get_account
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.money import PaymentKind
@@ -38,16 +45,12 @@ from timebank.db.benefit_tables import (
 from timebank.db.repositories import AuditRecord
 from timebank.db.spend_tables import spend_options, spends
 from timebank.db.tables import transactions, transfers
-from timebank.involvement.activities import create_activity
-from timebank.involvement.attendance import record_attendance
-from timebank.involvement.attendees import AttendeeChoice, OfferTerms
-from timebank.involvement.invitations import invite_members
+from timebank.involvement.requests import AttendeeChoice, OfferTerms
 from timebank.involvement.views import ActivityView, AttendanceView
 from timebank.people.callers import Caller
 from timebank.people.members import add_member
 from timebank.people.organisations import add_organisation, add_staff
 from timebank.people.timebanks import create_timebank
-from timebank.spending.spends import create_spend_option, spend_credits
 from timebank.spending.views import SpendOptionView, SpendView
 
 __all__ = ["FORUM_DAY", "Forum", "make_forum", "offer"]

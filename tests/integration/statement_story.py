@@ -15,12 +15,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import Engine
 
+from tests.involvement_calls import attendee, record_expense, set_declaration
 from tests.ledger_calls import record_exchange
 from timebank.benefits import Mileage, PaymentKind, Receipt, Reward
 from timebank.benefits.categories import BenefitCategory
-from timebank.involvement.attendees import AttendeeChoice
-from timebank.involvement.declarations import set_declaration
-from timebank.involvement.expenses import record_expense
 from timebank.ledger.types import Actor, ReceiverShare
 
 from .involvement import FORUM_DAY, Forum, make_forum, offer
@@ -55,28 +53,26 @@ def tell_story(engine: Engine) -> Story:
     week = timedelta(days=7)
     forum.attend(
         _activity(forum, "User forum", FORUM_DAY),
-        [AttendeeChoice(member, 120, Reward.CREDITS), AttendeeChoice(neighbour, 120, Reward.PAYMENT)],
+        [attendee(member, 120, Reward.CREDITS), attendee(neighbour, 120, Reward.PAYMENT)],
         offer=offer(2000),
     )
     forum.attend(
         _activity(forum, "Interview panel", FORUM_DAY + week),
-        [AttendeeChoice(member, 120, Reward.PAYMENT)],
+        [attendee(member, 120, Reward.PAYMENT)],
         offer=offer(2500, PaymentKind.CASH, FORUM_DAY + week),
     )
     forum.attend(
         _activity(forum, "Board meeting", FORUM_DAY + 2 * week),
-        [AttendeeChoice(member, 120, Reward.DECLINE)],
+        [attendee(member, 120, Reward.DECLINE)],
         offer=offer(2000, on=FORUM_DAY + 2 * week),
     )
     forum.attend(
         _activity(forum, "Steering group", FORUM_DAY + 2 * week + timedelta(days=1)),
-        [AttendeeChoice(member, 120, Reward.CHARITY, charity_name="Shelter")],
+        [attendee(member, 120, Reward.CHARITY, charity_name="Shelter")],
         offer=offer(1500, PaymentKind.CASH, FORUM_DAY + 2 * week + timedelta(days=1)),
     )
     # In June: not on May's statement.
-    forum.attend(
-        _activity(forum, "June forum", date(2025, 6, 11)), [AttendeeChoice(member, 60, Reward.CREDITS)]
-    )
+    forum.attend(_activity(forum, "June forum", date(2025, 6, 11)), [attendee(member, 60, Reward.CREDITS)])
     record_expense(
         engine,
         forum.timebank_id,

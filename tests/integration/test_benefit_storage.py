@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, insert, text, update
 
+from tests.involvement_calls import attendee
 from timebank.benefits import ActivityClassification, PaymentKind, PeriodKind, Reward
 from timebank.benefits.checks import PENCE_MAX
 from timebank.benefits.choices import CHOICE_MEANINGS, MoneyRecordKind
@@ -24,7 +25,6 @@ from timebank.clock import utc_now
 from timebank.db import benefit_tables, make_engine, spend_tables
 from timebank.db.benefit_tables import attendance, audit_log, expenses, payments
 from timebank.db.tables import accounts, exchange_receivers, exchanges, transactions, transfers
-from timebank.involvement.attendees import AttendeeChoice
 from timebank.people.organisations import add_organisation
 
 from .involvement import FORUM_DAY, Forum, make_forum, offer
@@ -35,7 +35,7 @@ def audited_forum(engine: Engine) -> tuple[Forum, int]:
     """A forum with one attendance recorded, so the audit log has rows; returns it and an audit id."""
     forum = make_forum(engine, members=1)
     activity = forum.activity()
-    forum.attend(activity.activity_id, [AttendeeChoice(forum.members[0], 60, Reward.CREDITS)])
+    forum.attend(activity.activity_id, [attendee(forum.members[0], 60, Reward.CREDITS)])
     return forum, forum.audit()[0].audit_id or 0
 
 
@@ -151,8 +151,8 @@ def paid_forum(engine: Engine) -> tuple[Forum, int]:
     forum.attend(
         activity.activity_id,
         [
-            AttendeeChoice(forum.members[0], 60, Reward.PAYMENT),
-            AttendeeChoice(forum.members[1], 60, Reward.CREDITS),
+            attendee(forum.members[0], 60, Reward.PAYMENT),
+            attendee(forum.members[1], 60, Reward.CREDITS),
         ],
         offer=offer(),
     )

@@ -15,16 +15,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, select
 
+from tests.involvement_calls import attendee, check_payment_offer, set_declaration
 from timebank.benefits import BenefitCategory, Reward
 from timebank.clock import utc_now
 from timebank.db import run
 from timebank.db.benefit_tables import benefit_declarations
 from timebank.errors import TimebankNotFound
 from timebank.involvement.activities import get_activity
-from timebank.involvement.attendees import AttendeeChoice
-from timebank.involvement.declarations import delete_declaration, read_declaration, set_declaration
+from timebank.involvement.declarations import delete_declaration, read_declaration
 from timebank.involvement.errors import MemberSaySoRequired
-from timebank.involvement.payment_guard import check_payment_offer
+from timebank.involvement.views import DeclarationView
 from timebank.people.callers import Caller
 from timebank.people.errors import SelfOrCoordinatorRequired
 from timebank.people.members import directory, get_member, list_members
@@ -62,7 +62,7 @@ def test_a_member_declares_and_reads_their_own_benefits(engine: Engine) -> None:
 
     mine = read_declaration(engine, forum.timebank_id, forum.member(ann), ann)
 
-    assert mine is not None
+    assert mine.declared
     assert mine.categories == ("carers_allowance", "universal_credit")
     assert (mine.declared_by, mine.set_for_member) == (forum.member(ann).caller, False)
     assert [(e.action, e.details) for e in forum.audit(ann)] == [
@@ -79,7 +79,7 @@ def test_each_coordinator_read_leaves_an_audit_row(engine: Engine) -> None:
 
     for caller in (forum.coordinator, other_coordinator, forum.coordinator):
         view = read_declaration(engine, forum.timebank_id, caller, ann)
-        assert view is not None and "universal_credit" in view.categories
+        assert view.declared and "universal_credit" in view.categories
 
     reads = [e for e in forum.audit(ann) if e.action == "declaration_read"]
     assert [e.actor for e in reads] == [
@@ -95,7 +95,8 @@ def test_reading_a_member_who_declared_nothing_is_audited_too(engine: Engine) ->
     forum = make_forum(engine, members=1)
     bo = forum.members[0]
 
-    assert read_declaration(engine, forum.timebank_id, forum.coordinator, bo) is None
+    nothing = DeclarationView.none_declared(bo)
+    assert read_declaration(engine, forum.timebank_id, forum.coordinator, bo) == nothing
     assert [(e.action, e.details) for e in forum.audit(bo)] == [
         ("declaration_read", {"by_coordinator": True, "found": False})
     ]
@@ -156,7 +157,7 @@ def test_a_new_declaration_replaces_the_old_one(engine: Engine) -> None:
     set_declaration(engine, forum.timebank_id, forum.member(ann), ann, ["legacy_means_tested"])
 
     view = read_declaration(engine, forum.timebank_id, forum.member(ann), ann)
-    assert view is not None and view.categories == ("legacy_means_tested",)
+    assert view.declared and view.categories == ("legacy_means_tested",)
     assert forum.counts()["benefit_declarations"] == 1
 
 
@@ -173,7 +174,8 @@ def test_deleting_a_declaration_removes_it_and_the_audit_keeps_only_that_it_happ
 
     assert stored_row(forum, ann) is None
     assert forum.counts()["payment_advice"] == 0  # the advice named the benefit: it goes too
-    assert read_declaration(engine, forum.timebank_id, forum.coordinator, ann) is None
+    nothing = DeclarationView.none_declared(ann)
+    assert read_declaration(engine, forum.timebank_id, forum.coordinator, ann) == nothing
     assert [e.action for e in forum.audit(ann)] == [
         "declaration_set",
         "declaration_read",
@@ -196,8 +198,8 @@ def test_the_declaration_appears_in_no_other_view_nor_in_the_audit(engine: Engin
     attendance = forum.attend(
         activity.activity_id,
         [
-            AttendeeChoice(ann, 120, Reward.PAYMENT, acknowledgement="Advice given"),
-            AttendeeChoice(forum.members[1], 120, Reward.CREDITS),
+            attendee(ann, 120, Reward.PAYMENT, acknowledgement="Advice given"),
+            attendee(forum.members[1], 120, Reward.CREDITS),
         ],
         offer=offer(19_601),  # above the Carer's Allowance limit: the warning must still name no benefit
     )

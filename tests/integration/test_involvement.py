@@ -18,6 +18,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine
 
+from tests.involvement_calls import attendee, check_payment_offer, record_expense, set_declaration
 from tests.ledger_calls import reverse_transaction
 from timebank.benefits import Mileage, PaymentKind, Receipt, Reward
 from timebank.benefits.advice import ORGANISATION_PAYMENT_ADVICE
@@ -26,12 +27,8 @@ from timebank.clock import utc_now
 from timebank.db import run
 from timebank.exchanges.errors import IdempotencyKeyReused
 from timebank.involvement.activities import get_activity
-from timebank.involvement.attendees import AttendeeChoice
-from timebank.involvement.declarations import set_declaration
 from timebank.involvement.errors import OrganisationStaffRequired, PaymentAcknowledgementRequired
-from timebank.involvement.expenses import record_expense
 from timebank.involvement.payment_advice import read_payment_advice
-from timebank.involvement.payment_guard import check_payment_offer
 from timebank.involvement.views import AttendanceView, ExpenseView, PaymentCheckView
 from timebank.ledger.errors import BalanceBelowFloor
 from timebank.ledger.types import TransactionKind
@@ -51,12 +48,12 @@ def mixed_forum(engine: Engine) -> tuple[Forum, int, AttendanceView]:
     view = forum.attend(
         activity.activity_id,
         [
-            AttendeeChoice(m[0], 90, Reward.CREDITS),
-            AttendeeChoice(m[1], 120, Reward.CREDITS),
-            AttendeeChoice(m[2], 120, Reward.PAYMENT),
-            AttendeeChoice(m[3], 120, Reward.REDUCED_PAYMENT, reduced_pence=1000),
-            AttendeeChoice(m[4], 120, Reward.DECLINE),
-            AttendeeChoice(m[5], 120, Reward.CHARITY, charity_name="Shelter"),
+            attendee(m[0], 90, Reward.CREDITS),
+            attendee(m[1], 120, Reward.CREDITS),
+            attendee(m[2], 120, Reward.PAYMENT),
+            attendee(m[3], 120, Reward.REDUCED_PAYMENT, reduced_pence=1000),
+            attendee(m[4], 120, Reward.DECLINE),
+            attendee(m[5], 120, Reward.CHARITY, charity_name="Shelter"),
         ],
         offer=offer(2000),
     )
@@ -122,8 +119,8 @@ def test_attendance_where_nobody_chose_credits_posts_no_transaction(engine: Engi
     view = forum.attend(
         activity.activity_id,
         [
-            AttendeeChoice(forum.members[0], 60, Reward.DECLINE),
-            AttendeeChoice(forum.members[1], 60, Reward.PAYMENT),
+            attendee(forum.members[0], 60, Reward.DECLINE),
+            attendee(forum.members[1], 60, Reward.PAYMENT),
         ],
         offer=offer(),
     )
@@ -137,7 +134,7 @@ def test_attendance_where_nobody_chose_credits_posts_no_transaction(engine: Engi
 def test_a_decline_without_any_offer_is_noted_with_no_amount(engine: Engine) -> None:
     forum = make_forum(engine, members=1)
     activity = forum.activity()
-    forum.attend(activity.activity_id, [AttendeeChoice(forum.members[0], 45, Reward.DECLINE)])
+    forum.attend(activity.activity_id, [attendee(forum.members[0], 45, Reward.DECLINE)])
 
     (declined,) = forum.rows()["declined_payments"]
     assert (declined["choice"], declined["offered_pence"], declined["kind"]) == ("decline", None, None)
@@ -153,9 +150,9 @@ def test_a_recognition_beyond_the_organisations_floor_is_refused_and_records_not
         forum.attend(
             activity.activity_id,
             [
-                AttendeeChoice(forum.members[0], 60, Reward.CREDITS),
-                AttendeeChoice(forum.members[1], 60, Reward.CREDITS),
-                AttendeeChoice(forum.members[2], 60, Reward.PAYMENT),
+                attendee(forum.members[0], 60, Reward.CREDITS),
+                attendee(forum.members[1], 60, Reward.CREDITS),
+                attendee(forum.members[2], 60, Reward.PAYMENT),
             ],
             offer=offer(),
         )
@@ -170,8 +167,8 @@ def test_a_recognition_up_to_the_organisations_floor_is_allowed(engine: Engine) 
     forum.attend(
         activity.activity_id,
         [
-            AttendeeChoice(forum.members[0], 40, Reward.CREDITS),
-            AttendeeChoice(forum.members[1], 60, Reward.CREDITS),
+            attendee(forum.members[0], 40, Reward.CREDITS),
+            attendee(forum.members[1], 60, Reward.CREDITS),
         ],
     )
     assert forum.balance(forum.organisation_account) == -100
@@ -184,7 +181,7 @@ def test_a_payment_to_a_member_who_declared_benefits_waits_for_the_organisations
     ann, bo = forum.members
     set_declaration(engine, forum.timebank_id, forum.member(ann), ann, ["universal_credit"])
     activity = forum.activity()
-    attendees = [AttendeeChoice(ann, 120, Reward.PAYMENT), AttendeeChoice(bo, 120, Reward.CREDITS)]
+    attendees = [attendee(ann, 120, Reward.PAYMENT), attendee(bo, 120, Reward.CREDITS)]
     before = forum.rows()
 
     with pytest.raises(PaymentAcknowledgementRequired) as refusal:
@@ -211,10 +208,8 @@ def test_a_payment_to_a_member_who_declared_benefits_waits_for_the_organisations
     ]
 
     acknowledged = [
-        AttendeeChoice(
-            ann, 120, Reward.PAYMENT, acknowledgement="Advised Ann to tell her work coach; form B7"
-        ),
-        AttendeeChoice(bo, 120, Reward.CREDITS),
+        attendee(ann, 120, Reward.PAYMENT, acknowledgement="Advised Ann to tell her work coach; form B7"),
+        attendee(bo, 120, Reward.CREDITS),
     ]
     view = forum.attend(activity.activity_id, acknowledged, offer=offer())
 
@@ -236,7 +231,7 @@ def test_a_payment_is_checked_against_the_limit_before_it_is_offered(engine: Eng
     first = forum.activity("Interview panel", on=FORUM_DAY)
     forum.attend(
         first.activity_id,
-        [AttendeeChoice(cy, 60, Reward.PAYMENT, acknowledgement="Advice given")],
+        [attendee(cy, 60, Reward.PAYMENT, acknowledgement="Advice given")],
         offer=offer(18000, PaymentKind.CASH),
     )
     second = forum.activity("Second panel", on=FORUM_DAY + timedelta(days=1))
@@ -322,8 +317,8 @@ def test_a_replayed_attendance_with_its_idempotency_key_records_nothing_new(engi
     forum = make_forum(engine, members=2)
     activity = forum.activity()
     attendees = [
-        AttendeeChoice(forum.members[0], 60, Reward.CREDITS),
-        AttendeeChoice(forum.members[1], 60, Reward.PAYMENT),
+        attendee(forum.members[0], 60, Reward.CREDITS),
+        attendee(forum.members[1], 60, Reward.PAYMENT),
     ]
     first = forum.attend(activity.activity_id, attendees, offer=offer(), idempotency_key="forum-1")
     after_first = forum.rows()
@@ -387,8 +382,8 @@ def test_what_members_and_staff_read_about_recognition_never_calls_credits_pay(e
     (transaction,) = forum.rows()["transactions"]
 
     assert find_forbidden_words(transaction["note"]) == ()
-    for attendee in view.attendees:
-        for text in attendee.warnings:
+    for recorded in view.attendees:
+        for text in recorded.warnings:
             assert find_credit_wording_problems(text) == ()
 
 

@@ -39,15 +39,14 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
+from tests.involvement_calls import attendee, record_expense, set_declaration
 from timebank.benefits import Receipt, Reward, SpendClass
 from timebank.benefits.errors import AttendanceAboveActivityLength, PaymentNotOffered
 from timebank.db import run
 from timebank.db.tables import exchange_receivers, exchanges
 from timebank.errors import TimebankError
-from timebank.involvement.attendees import AttendeeChoice
-from timebank.involvement.declarations import set_declaration
 from timebank.involvement.errors import AttendanceAlreadyRecorded, PaymentAcknowledgementRequired
-from timebank.involvement.expenses import record_expense
+from timebank.involvement.requests import AttendeeChoice
 from timebank.ledger.errors import BalanceBelowFloor
 from timebank.people.timebanks import create_timebank
 from timebank.spending.errors import SpendAcknowledgementRequired
@@ -99,7 +98,7 @@ class Attendee:
     acknowledged: bool  # an acknowledgement is sent (only ever with a payment given)
 
     def sent(self) -> AttendeeChoice:
-        return AttendeeChoice(
+        return attendee(
             self.account_id,
             self.minutes,
             self.given,

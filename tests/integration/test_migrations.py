@@ -609,16 +609,15 @@ def test_0008_steps_down_leaving_attendance_and_payments_and_steps_up_again(
     empty_url: str, empty_engine: Engine
 ) -> None:
     from tests.integration.involvement import make_forum, offer
+    from tests.involvement_calls import attendee, set_declaration
     from timebank.benefits.choices import Reward
-    from timebank.involvement.attendees import AttendeeChoice
-    from timebank.involvement.declarations import set_declaration
 
     upgrade(empty_url)
     forum = make_forum(empty_engine, members=1)
     (member,) = forum.members
     set_declaration(empty_engine, forum.timebank_id, forum.member(member), member, ["carers_allowance"])
     activity = forum.activity()
-    chose = AttendeeChoice(member, 120, Reward.PAYMENT, acknowledgement="Told to ask the benefit office")
+    chose = attendee(member, 120, Reward.PAYMENT, acknowledgement="Told to ask the benefit office")
     forum.attend(activity.activity_id, [chose], offer=offer())
     with empty_engine.connect() as connection:
         paid = connection.execute(text("SELECT count(*) FROM payments")).scalar_one()

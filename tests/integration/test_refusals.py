@@ -34,6 +34,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
+from tests.involvement_calls import (
+    attendee,
+    check_payment_offer,
+    create_activity,
+    invite_members,
+    record_expense,
+    set_declaration,
+)
 from tests.ledger_calls import (
     get_exchange,
     import_exchanges,
@@ -95,9 +103,7 @@ from timebank.exchanges.errors import IdempotencyKeyReused, ImportRejected, TooM
 from timebank.exchanges.idempotency import IDEMPOTENCY_KEY_LENGTH_MAX
 from timebank.exchanges.imports import ImportRow
 from timebank.exchanges.views import ExchangeView, TransactionView
-from timebank.involvement.activities import create_activity
-from timebank.involvement.attendees import AttendeeChoice, OfferTerms
-from timebank.involvement.declarations import delete_declaration, read_declaration, set_declaration
+from timebank.involvement.declarations import delete_declaration, read_declaration
 from timebank.involvement.errors import (
     ActivityNotYetHeld,
     AttendanceAlreadyRecorded,
@@ -111,9 +117,7 @@ from timebank.involvement.errors import (
     PeriodStartsAfterToday,
     TooManyInvitations,
 )
-from timebank.involvement.expenses import record_expense
-from timebank.involvement.invitations import invite_members
-from timebank.involvement.payment_guard import check_payment_offer
+from timebank.involvement.requests import AttendeeChoice, OfferTerms
 from timebank.involvement.statements import benefit_safe_statement
 from timebank.ledger.errors import (
     AccountHolderRequired,
@@ -1190,7 +1194,7 @@ def at_forum_nobody_was_invited_to(w: World) -> AtForum:
 
 def at_forum_where_the_first_member_attended(w: World) -> AtForum:
     f = at_forum(w)
-    f.attend(AttendeeChoice(f.members[0], 60, Reward.CREDITS))
+    f.attend(attendee(f.members[0], 60, Reward.CREDITS))
     return f
 
 
@@ -1229,21 +1233,20 @@ def create_activity_as(caller: Callable[[AtForum], Any], title: str = "User foru
 
 
 def offer_terms(**changes: Any) -> OfferTerms:
-    return replace(offer(), **changes)
+    # Unchecked, as the use case may be sent it: its own checks are what the cases below reach.
+    return offer().model_copy(update=changes)
 
 
 def credits(account_id: int, minutes: int = 60, **details: Any) -> AttendeeChoice:
-    return AttendeeChoice(account_id, minutes, Reward.CREDITS, **details)
+    return attendee(account_id, minutes, Reward.CREDITS, **details)
 
 
 def choosing(choice: Reward, **details: Any) -> Callable[[World, AtForum], object]:
-    return lambda w, f: f.attend(AttendeeChoice(f.members[0], 60, choice, **details), offer=offer())
+    return lambda w, f: f.attend(attendee(f.members[0], 60, choice, **details), offer=offer())
 
 
 def offered(**changes: Any) -> Callable[[World, AtForum], object]:
-    return lambda w, f: f.attend(
-        AttendeeChoice(f.members[0], 60, Reward.PAYMENT), offer=offer_terms(**changes)
-    )
+    return lambda w, f: f.attend(attendee(f.members[0], 60, Reward.PAYMENT), offer=offer_terms(**changes))
 
 
 def expense(pence: object, evidence: object, **options: Any) -> Callable[[World, AtForum], object]:
@@ -1413,7 +1416,7 @@ INVOLVEMENT_CASES: list[Refusal] = [
         "payment_chosen_with_nothing_offered",
         PaymentNotOffered,
         "payment_not_offered",
-        lambda w, f: f.attend(AttendeeChoice(f.members[0], 60, Reward.PAYMENT)),
+        lambda w, f: f.attend(attendee(f.members[0], 60, Reward.PAYMENT)),
         arrange=at_forum,
     ),
     Refusal(
@@ -1515,7 +1518,7 @@ INVOLVEMENT_CASES: list[Refusal] = [
         "payment_acknowledgement_required",
         lambda w, f: f.attend(
             credits(f.members[1]),
-            AttendeeChoice(f.members[0], 60, Reward.PAYMENT),
+            attendee(f.members[0], 60, Reward.PAYMENT),
             offer=offer(kind=PaymentKind.CASH),
         ),
         arrange=at_forum_where_the_first_member_declared,
@@ -1527,7 +1530,7 @@ INVOLVEMENT_CASES: list[Refusal] = [
         "invitation_required",
         lambda w, f: f.attend(
             credits(f.members[1]),
-            AttendeeChoice(f.members[0], 60, Reward.PAYMENT),
+            attendee(f.members[0], 60, Reward.PAYMENT),
             offer=offer(kind=PaymentKind.CASH),
         ),
         arrange=at_forum_nobody_was_invited_to,

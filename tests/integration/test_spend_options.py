@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import Engine, insert, update
 from sqlalchemy.exc import IntegrityError
 
+from tests.involvement_calls import set_declaration
 from tests.ledger_calls import get_exchange, receiver_pairs, record_exchange, reverse_exchange
 from timebank.benefits import SpendClass
 from timebank.benefits.categories import BenefitCategory
@@ -34,7 +35,6 @@ from timebank.db import run
 from timebank.db.spend_tables import spend_options, spends
 from timebank.errors import TimebankError
 from timebank.exchanges.errors import IdempotencyKeyReused
-from timebank.involvement.declarations import set_declaration
 from timebank.involvement.errors import OrganisationStaffRequired
 from timebank.involvement.statements import benefit_safe_statement
 from timebank.ledger.errors import BalanceBelowFloor

@@ -22,22 +22,33 @@ It is made through the same use cases the API calls: ``create_activity``, ``invi
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.choices import Reward
-from timebank.benefits.money import PaymentKind, Receipt
+from timebank.benefits.money import PaymentKind
 from timebank.benefits.spending import SpendClass
 from timebank.involvement.activities import create_activity
 from timebank.involvement.attendance import record_attendance
-from timebank.involvement.attendees import AttendeeChoice, OfferTerms
 from timebank.involvement.declarations import set_declaration
 from timebank.involvement.expenses import record_expense
 from timebank.involvement.invitations import invite_members
+from timebank.involvement.requests import (
+    AttendeeChoice,
+    CreateActivity,
+    DeclareBenefits,
+    InviteMembers,
+    OfferTerms,
+    ReceiptEvidence,
+    RecordAttendance,
+    RecordExpense,
+)
 from timebank.people.callers import Caller
 from timebank.people.members import MemberView
+from timebank.spending.requests import CreateSpendOption, SpendCredits
 from timebank.spending.spends import create_spend_option, spend_credits
 
 __all__ = [
@@ -77,49 +88,44 @@ def seed_user_forum(
     ``people[1]`` is the demo member, who takes time credits.
     """
     held_on = today - timedelta(days=10)
-    activity = create_activity(
-        engine,
-        timebank_id,
-        coordinator,
-        organisation_id,
-        FORUM_TITLE,
-        held_on,
-        _FORUM_MINUTES,
-        ActivityClassification.USES_SERVICES,
-        "Members who use the day centre shape its new timetable",
+    forum = CreateActivity(
+        title=FORUM_TITLE,
+        held_on=held_on,
+        duration_minutes=_FORUM_MINUTES,
+        classification=ActivityClassification.USES_SERVICES,
+        purpose="Members who use the day centre shape its new timetable",
     )
+    activity = create_activity(engine, timebank_id, coordinator, organisation_id, forum)
     minutes = _FORUM_MINUTES
     invited = [people[i].account_id for i in (1, 3, 4, 5, 6, 8)]
-    invite_members(engine, timebank_id, coordinator, activity.activity_id, invited)
-    record_attendance(
-        engine,
-        timebank_id,
-        coordinator,
-        activity.activity_id,
-        [
-            AttendeeChoice(people[1].account_id, minutes, Reward.CREDITS),
-            AttendeeChoice(people[3].account_id, minutes, Reward.CREDITS),
-            AttendeeChoice(people[4].account_id, minutes, Reward.PAYMENT),
-            AttendeeChoice(
-                people[5].account_id, minutes, Reward.REDUCED_PAYMENT, reduced_pence=_REDUCED_PENCE
-            ),
-            AttendeeChoice(people[6].account_id, minutes, Reward.DECLINE),
-            AttendeeChoice(people[8].account_id, minutes, Reward.CHARITY, charity_name="Riverside Food Bank"),
+    invite_members(engine, timebank_id, coordinator, activity.activity_id, InviteMembers(account_ids=invited))
+
+    def chose(person: MemberView, choice: Reward, **details: Any) -> AttendeeChoice:
+        return AttendeeChoice(account_id=person.account_id, minutes=minutes, choice=choice, **details)
+
+    attendance = RecordAttendance(
+        attendees=[
+            chose(people[1], Reward.CREDITS),
+            chose(people[3], Reward.CREDITS),
+            chose(people[4], Reward.PAYMENT),
+            chose(people[5], Reward.REDUCED_PAYMENT, reduced_pence=_REDUCED_PENCE),
+            chose(people[6], Reward.DECLINE),
+            chose(people[8], Reward.CHARITY, charity_name="Riverside Food Bank"),
         ],
         offer=OfferTerms.for_week(_OFFER_PENCE, PaymentKind.VOUCHER, held_on, "Thank-you for the user forum"),
     )
-    record_expense(
-        engine,
-        timebank_id,
-        coordinator,
-        organisation_id,
-        people[1].account_id,
-        _BUS_FARE_PENCE,
-        Receipt("Bus ticket R-2071", _BUS_FARE_PENCE),
-        "Bus fare to the user forum",
-        held_on,
+    record_attendance(engine, timebank_id, coordinator, activity.activity_id, attendance)
+    bus_fare = RecordExpense(
+        account_id=people[1].account_id,
+        amount_pence=_BUS_FARE_PENCE,
+        evidence=ReceiptEvidence(
+            kind="receipt", reference="Bus ticket R-2071", evidenced_pence=_BUS_FARE_PENCE
+        ),
+        description="Bus fare to the user forum",
+        incurred_on=held_on,
         activity_id=activity.activity_id,
     )
+    record_expense(engine, timebank_id, coordinator, organisation_id, bus_fare)
     return activity.activity_id
 
 
@@ -128,12 +134,20 @@ def seed_spend_options(
 ) -> None:
     """The Trust's spend options, and the demo member (``people[1]``) spending credits on the lunch."""
     options = [
-        create_spend_option(engine, timebank_id, coordinator, organisation_id, title, minutes, spend_class)
+        create_spend_option(
+            engine,
+            timebank_id,
+            coordinator,
+            organisation_id,
+            CreateSpendOption(title=title, minutes=minutes, spend_class=spend_class),
+        )
         for title, minutes, spend_class in SPEND_OPTIONS
     ]
-    spend_credits(engine, timebank_id, coordinator, options[0].spend_option_id, people[1].account_id)
+    lunch = SpendCredits(account_id=people[1].account_id)
+    spend_credits(engine, timebank_id, coordinator, options[0].spend_option_id, lunch)
 
 
 def seed_declaration(engine: Engine, timebank_id: int, coordinator: Caller, people: list[MemberView]) -> None:
     """The demo member's benefits declaration, entered by a coordinator at the member's request."""
-    set_declaration(engine, timebank_id, coordinator, people[1].account_id, DECLARED, members_say_so=True)
+    declared = DeclareBenefits(categories=[category.value for category in DECLARED], members_say_so=True)
+    set_declaration(engine, timebank_id, coordinator, people[1].account_id, declared)

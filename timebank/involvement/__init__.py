@@ -11,6 +11,8 @@ only to members **invited** to the activity. Every check, warning, choice and re
 is written to the **audit** log. A member's **benefit-safe statement** sets it all out for their
 benefit office.
 
+    requests         what each use case is asked (the API's request bodies)
+    views            what each use case answers (the API's response bodies)
     activities       an organisation's activities, created and read back with who came
     invitations      who an activity may offer a payment to
     attendees        one attendee's choice and the money record it leaves
@@ -30,13 +32,13 @@ from timebank.involvement.activities import (
     list_activities,
 )
 from timebank.involvement.attendance import record_attendance
-from timebank.involvement.attendees import AttendeeChoice, OfferTerms
 from timebank.involvement.audit import read_audit_log
 from timebank.involvement.declarations import delete_declaration, read_declaration, set_declaration
 from timebank.involvement.expenses import record_expense
 from timebank.involvement.invitations import invite_members, list_invitations, withdraw_invitation
 from timebank.involvement.payment_advice import read_payment_advice
 from timebank.involvement.payment_guard import check_payment_offer
+from timebank.involvement.requests import AttendeeChoice, OfferTerms
 from timebank.involvement.statements import benefit_safe_statement, statement_json
 
 __all__ = [

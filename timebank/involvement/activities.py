@@ -11,17 +11,16 @@ A member's own part shows on their benefit-safe statement.
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import Engine
 
 from timebank.benefits.activities import Activity, ActivityClassification
 from timebank.benefits.errors import benefit_rules
 from timebank.clock import utc_now
-from timebank.db.repositories import ActivityRecord, OrganisationRecord
+from timebank.db.repositories import OrganisationRecord
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.involvement.errors import OrganisationStaffRequired
-from timebank.involvement.views import ActivityPage, ActivityView, AttendanceEntryView
+from timebank.involvement.requests import CreateActivity
+from timebank.involvement.views import ActivityPage, ActivityView, AttendanceEntryView, AttendanceListView
 from timebank.ledger import rules
 from timebank.ledger.limits import DESCRIPTION_LENGTH_MAX, NAME_LENGTH_MAX
 from timebank.paging import decode_id_cursor, page_limit, split_page
@@ -29,7 +28,6 @@ from timebank.people.callers import Caller
 
 __all__ = [
     "activity_attendance",
-    "activity_view",
     "check_acts_for",
     "create_activity",
     "get_activity",
@@ -45,34 +43,21 @@ def check_acts_for(caller: Caller, organisation: OrganisationRecord) -> None:
         )
 
 
-def activity_view(record: ActivityRecord) -> ActivityView:
-    return ActivityView(
-        activity_id=record.activity_id,
-        organisation_id=record.organisation_id,
-        title=record.title,
-        held_on=record.held_on.isoformat(),
-        duration_minutes=record.duration_minutes,
-        classification=record.classification,
-        purpose=record.purpose,
-    )
-
-
 def create_activity(
-    engine: Engine,
-    timebank_id: int,
-    caller: Caller,
-    organisation_id: int,
-    title: str,
-    held_on: date,
-    duration_minutes: int,
-    classification: ActivityClassification,
-    purpose: str = "",
+    engine: Engine, timebank_id: int, caller: Caller, organisation_id: int, request: CreateActivity
 ) -> ActivityView:
+    """Create an activity of the organisation (its staff, its API keys, or a coordinator)."""
     caller.check_timebank(timebank_id)
-    rules.check_text("title", title, NAME_LENGTH_MAX)
-    rules.check_text("purpose", purpose, DESCRIPTION_LENGTH_MAX)
+    rules.check_text("title", request.title, NAME_LENGTH_MAX)
+    rules.check_text("purpose", request.purpose, DESCRIPTION_LENGTH_MAX)
     with benefit_rules():
-        activity = Activity(title.strip(), held_on, duration_minutes, classification, purpose.strip())
+        activity = Activity(
+            request.title.strip(),
+            request.held_on,
+            request.duration_minutes,
+            request.classification,
+            request.purpose.strip(),
+        )
 
     def use_case(uow: UnitOfWork) -> ActivityView:
         uow.timebanks.get(timebank_id)
@@ -89,7 +74,7 @@ def create_activity(
             caller.caller,
             utc_now(),
         )
-        view = activity_view(uow.activities.get(timebank_id, activity_id))
+        view = ActivityView.of(uow.activities.get(timebank_id, activity_id))
         uow.commit()
         return view
 
@@ -102,7 +87,7 @@ def get_activity(engine: Engine, timebank_id: int, caller: Caller, activity_id: 
     def use_case(uow: UnitOfWork) -> ActivityView:
         record = uow.activities.get(timebank_id, activity_id)
         check_acts_for(caller, uow.organisations.get(timebank_id, record.organisation_id))
-        return activity_view(record)
+        return ActivityView.of(record)
 
     return run(engine, use_case, write=False)
 
@@ -125,30 +110,23 @@ def list_activities(
         check_acts_for(caller, uow.organisations.get(timebank_id, organisation_id))
         records = uow.activities.page(timebank_id, organisation_id, after_id=after_id, limit=size + 1)
         kept, next_cursor = split_page(records, size, lambda r: r.activity_id)
-        return ActivityPage(tuple(activity_view(r) for r in kept), next_cursor)
+        return ActivityPage(activities=tuple(ActivityView.of(r) for r in kept), next_cursor=next_cursor)
 
     return run(engine, use_case, write=False)
 
 
 def activity_attendance(
     engine: Engine, timebank_id: int, caller: Caller, activity_id: int
-) -> tuple[AttendanceEntryView, ...]:
+) -> AttendanceListView:
     """Everyone recorded at the activity, in account order, with their time and choice."""
     caller.check_timebank(timebank_id)
 
-    def use_case(uow: UnitOfWork) -> tuple[AttendanceEntryView, ...]:
+    def use_case(uow: UnitOfWork) -> AttendanceListView:
         activity = uow.activities.get(timebank_id, activity_id)
         check_acts_for(caller, uow.organisations.get(timebank_id, activity.organisation_id))
-        return tuple(
-            AttendanceEntryView(
-                account_id=row.account_id,
-                minutes=row.minutes,
-                choice=row.reward,
-                recognition_transaction_id=row.recognition_transaction_id,
-                chosen_at=row.chosen_at,
-                recorded_by=row.recorded_by,
-            )
-            for row in uow.activities.attendance(timebank_id, activity_id)
+        rows = uow.activities.attendance(timebank_id, activity_id)
+        return AttendanceListView(
+            activity_id=activity.activity_id, attendees=tuple(AttendanceEntryView.of(row) for row in rows)
         )
 
     return run(engine, use_case, write=False)

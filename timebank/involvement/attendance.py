@@ -32,7 +32,7 @@ Each attendee's choice and the money record it leaves are in ``attendees``, the 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date
 
 from sqlalchemy import Engine
@@ -55,9 +55,7 @@ from timebank.exchanges.idempotency import once
 from timebank.exchanges.posting import post_transaction
 from timebank.involvement.activities import check_acts_for
 from timebank.involvement.attendees import (
-    AttendeeChoice,
     MoneyRecord,
-    OfferTerms,
     check_members,
     check_texts,
     money_records,
@@ -66,8 +64,9 @@ from timebank.involvement.attendees import (
 from timebank.involvement.audit import AuditAction, AuditTrail, write_refusal_audit
 from timebank.involvement.errors import ActivityNotYetHeld, AttendanceAlreadyRecorded, InvitationRequired
 from timebank.involvement.payment_guard import GuardRefused, guard_payments
-from timebank.involvement.views import AttendanceView, AttendeeResult
-from timebank.ledger.types import Actor, TransactionKind
+from timebank.involvement.requests import AttendeeChoice, RecordAttendance
+from timebank.involvement.views import AttendanceView, AttendeeView
+from timebank.ledger.types import TransactionKind
 from timebank.people.callers import Caller
 from timebank.people.tenancy import not_found_before_refused
 
@@ -77,22 +76,26 @@ __all__ = ["record_attendance", "write_attendance"]
 _PAYMENT_CHOICES = (Reward.PAYMENT, Reward.REDUCED_PAYMENT)
 
 
-@dataclass(frozen=True)
-class _Request:
-    """One call's arguments, checked for what needs no database."""
-
-    activity_id: int
-    attendees: tuple[AttendeeChoice, ...]
-    offer: PaymentOffer | None
-    paid_on: date | None
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "activity_id": self.activity_id,
-            "attendees": [asdict(a) for a in self.attendees],
-            "offer": None if self.offer is None else asdict(self.offer),
-            "paid_on": self.paid_on,
-        }
+def _replayed_as(
+    activity_id: int, request: RecordAttendance, offer: PaymentOffer | None
+) -> dict[str, object]:
+    """What a replay is compared with: the request as the first version of the use case wrote it."""
+    return {
+        "activity_id": activity_id,
+        "attendees": [
+            {
+                "account_id": a.account_id,
+                "minutes": a.minutes,
+                "choice": a.choice,
+                "reduced_pence": a.reduced_pence,
+                "charity_name": a.charity_name,
+                "acknowledgement": a.acknowledgement,
+            }
+            for a in request.attendees
+        ],
+        "offer": None if offer is None else asdict(offer),
+        "paid_on": request.paid_on,
+    }
 
 
 def record_attendance(
@@ -100,34 +103,30 @@ def record_attendance(
     timebank_id: int,
     caller: Caller,
     activity_id: int,
-    attendees: Sequence[AttendeeChoice],
+    request: RecordAttendance,
     *,
-    offer: OfferTerms | None = None,
-    paid_on: date | None = None,
     idempotency_key: str | None = None,
 ) -> AttendanceView:
     """Record attendance and choices; post the recognition; write the money records and the audit.
 
-    ``offer`` is what the organisation offers each attendee who takes a payment (or turns one
-    down); ``paid_on`` is the day payments are made, the activity's day unless given.
+    The request's ``offer`` is what the organisation offers each attendee who takes a payment (or
+    turns one down); its ``paid_on`` is the day payments are made, the activity's day unless given.
     """
     caller.check_timebank(timebank_id)
-    check_texts(attendees, offer)
+    check_texts(request.attendees, request.offer)
     with benefit_rules():
-        checked = None if offer is None else offer.offer()
-    request = _Request(activity_id, tuple(attendees), checked, paid_on)
+        offer = None if request.offer is None else request.offer.offer()
 
     def use_case(uow: UnitOfWork) -> AttendanceView:
-        actor = Actor(caller=caller.caller)
         view = once(
             uow,
             timebank_id,
-            actor.caller,
+            caller.caller,
             idempotency_key,
             "record_attendance",
-            request.as_json(),
+            _replayed_as(activity_id, request, offer),
             AttendanceView,
-            lambda: _record(uow, timebank_id, caller, request),
+            lambda: _record(uow, timebank_id, caller, activity_id, request, offer),
         )
         uow.commit()
         return view
@@ -139,9 +138,16 @@ def record_attendance(
         raise refused.refusal from None
 
 
-def _record(uow: UnitOfWork, timebank_id: int, caller: Caller, request: _Request) -> AttendanceView:
+def _record(
+    uow: UnitOfWork,
+    timebank_id: int,
+    caller: Caller,
+    activity_id: int,
+    request: RecordAttendance,
+    offer: PaymentOffer | None,
+) -> AttendanceView:
     timebank = uow.timebanks.get(timebank_id)
-    activity = uow.activities.get(timebank_id, request.activity_id)
+    activity = uow.activities.get(timebank_id, activity_id)
     organisation = uow.organisations.get(timebank_id, activity.organisation_id)
     with not_found_before_refused(uow, timebank_id, account_ids=[a.account_id for a in request.attendees]):
         check_acts_for(caller, organisation)
@@ -167,7 +173,7 @@ def _record(uow: UnitOfWork, timebank_id: int, caller: Caller, request: _Request
     not_invited = set(uow.invitations.not_invited(timebank_id, activity.activity_id, unknown))
     invited = [account_id for account_id in unknown if account_id not in not_invited]
     declared = uow.declarations.categories_for(timebank_id, invited) if invited else {}
-    attendees, defaulted = with_defaults(request.attendees, declared, request.offer, invited)
+    attendees, defaulted = with_defaults(request.attendees, declared, offer, invited)
     on = request.paid_on or activity.held_on
     with benefit_rules():
         plan = plan_recognition(
@@ -175,7 +181,7 @@ def _record(uow: UnitOfWork, timebank_id: int, caller: Caller, request: _Request
             [Attendance(a.account_id, a.minutes, a.reward) for a in attendees],
             activity.duration_minutes,
         )
-    money = money_records(attendees, request.offer, on)
+    money = money_records(attendees, offer, on)
     locked = uow.accounts.lock(timebank_id, [organisation.account_id, *(a.account_id for a in attendees)])
     check_members(locked, attendees)
     already = uow.activities.attending(activity.activity_id, [a.account_id for a in attendees])
@@ -214,14 +220,19 @@ def _record(uow: UnitOfWork, timebank_id: int, caller: Caller, request: _Request
         activity,
         organisation,
         planned,
-        request.offer,
+        offer,
         on,
         transaction_id,
         guards,
         trail,
     )
     trail.write(uow, timebank_id)
-    return AttendanceView(activity.activity_id, transaction_id, plan.total_minutes, tuple(results))
+    return AttendanceView(
+        activity_id=activity.activity_id,
+        recognition_transaction_id=transaction_id,
+        recognised_minutes=plan.total_minutes,
+        attendees=tuple(results),
+    )
 
 
 def _payment_record(
@@ -292,7 +303,7 @@ def write_attendance(
     transaction_id: int | None,
     guards: Mapping[int, PaymentGuard],
     trail: AuditTrail,
-) -> list[AttendeeResult]:
+) -> list[AttendeeView]:
     now = utc_now()
     uow.activities.insert_attendance(
         timebank_id,
@@ -331,10 +342,10 @@ def write_attendance(
             payment_id=payment_id,
         )
         results.append(
-            AttendeeResult(
+            AttendeeView(
                 account_id=attendee.account_id,
                 minutes=attendee.minutes,
-                choice=attendee.reward.value,
+                choice=attendee.reward,
                 recognised_minutes=attendee.minutes if meaning.posts_credits else 0,
                 payment_id=payment_id,
                 payment_pence=record.amount_pence if isinstance(record, Payment) else None,

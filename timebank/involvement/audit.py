@@ -106,11 +106,6 @@ def write_refusal_audit(engine: Engine, timebank_id: int, entries: list[AuditRec
     run(engine, use_case)
 
 
-def _written_id(record: AuditRecord) -> int:
-    assert record.audit_id is not None  # a row read back from the log has its id
-    return record.audit_id
-
-
 def read_audit_log(
     engine: Engine,
     timebank_id: int,
@@ -122,28 +117,22 @@ def read_audit_log(
 ) -> AuditPage:
     """The timebank's audit entries, oldest first, a page at a time (coordinators only)."""
     named = [] if account_id is None else [account_id]
-    with not_found_before_refused(engine, timebank_id, account_ids=named):
-        caller.check_coordinator(timebank_id)
-    size = page_limit(limit)
-    after_id = decode_id_cursor(cursor)
 
     def use_case(uow: UnitOfWork) -> AuditPage:
+        with not_found_before_refused(uow, timebank_id, account_ids=named):
+            caller.check_coordinator(timebank_id)
+        size = page_limit(limit)
+        after_id = decode_id_cursor(cursor)
         uow.timebanks.get(timebank_id)
         if account_id is not None:
             uow.accounts.get(timebank_id, account_id)
         records = uow.audit.entries(timebank_id, account_id, limit=size + 1, after_id=after_id)
         kept, next_cursor = split_page(records, size, _written_id)
-        entries = tuple(
-            AuditEntryView(
-                audit_id=_written_id(r),
-                at=r.at,
-                actor=r.actor,
-                action=r.action,
-                subject_account_id=r.subject_account_id,
-                details=dict(r.details),
-            )
-            for r in kept
-        )
-        return AuditPage(entries, next_cursor)
+        return AuditPage(entries=tuple(AuditEntryView.of(r) for r in kept), next_cursor=next_cursor)
 
     return run(engine, use_case, write=False)
+
+
+def _written_id(record: AuditRecord) -> int:
+    assert record.audit_id is not None  # a row read back from the log has its id
+    return record.audit_id

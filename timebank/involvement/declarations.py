@@ -33,6 +33,7 @@ from timebank.involvement.errors import (
     MemberAccountRequired,
     MemberSaySoRequired,
 )
+from timebank.involvement.requests import DeclareBenefits
 from timebank.involvement.views import DeclarationView
 from timebank.ledger.types import AccountKind
 from timebank.people.callers import Caller
@@ -40,16 +41,6 @@ from timebank.people.errors import SelfOrCoordinatorRequired
 from timebank.people.tenancy import not_found_before_refused
 
 __all__ = ["delete_declaration", "read_declaration", "set_declaration"]
-
-
-def _view(record: DeclarationRecord) -> DeclarationView:
-    return DeclarationView(
-        account_id=record.account_id,
-        categories=record.categories,
-        declared_at=record.declared_at.isoformat(),
-        declared_by=record.declared_by,
-        set_for_member=record.set_for_member,
-    )
 
 
 def _categories(categories: Collection[BenefitCategory | str]) -> tuple[str, ...]:
@@ -99,20 +90,14 @@ def _lock_member(uow: UnitOfWork, timebank_id: int, account_id: int) -> None:
 
 
 def set_declaration(
-    engine: Engine,
-    timebank_id: int,
-    caller: Caller,
-    account_id: int,
-    categories: Collection[BenefitCategory | str],
-    *,
-    members_say_so: bool = False,
+    engine: Engine, timebank_id: int, caller: Caller, account_id: int, request: DeclareBenefits
 ) -> DeclarationView:
     """Declare (or replace) the member's benefit categories."""
-    with not_found_before_refused(engine, timebank_id, account_ids=[account_id]):
-        for_member = _check_may_write(caller, timebank_id, account_id, members_say_so)
-    codes = _categories(categories)
 
     def use_case(uow: UnitOfWork) -> DeclarationView:
+        with not_found_before_refused(uow, timebank_id, account_ids=[account_id]):
+            for_member = _check_may_write(caller, timebank_id, account_id, request.members_say_so)
+        codes = _categories(request.categories)
         _lock_member(uow, timebank_id, account_id)
         record = DeclarationRecord(account_id, codes, utc_now(), caller.caller, for_member)
         uow.declarations.put(timebank_id, record)
@@ -120,19 +105,17 @@ def set_declaration(
         trail.add(AuditAction.DECLARATION_SET, account_id, set_for_member=for_member)
         trail.write(uow, timebank_id)
         uow.commit()
-        return _view(record)
+        return DeclarationView.of(record)
 
     return run(engine, use_case)
 
 
-def read_declaration(
-    engine: Engine, timebank_id: int, caller: Caller, account_id: int
-) -> DeclarationView | None:
-    """The member's declaration, or None if they declared nothing. The read itself is audited."""
-    with not_found_before_refused(engine, timebank_id, account_ids=[account_id]):
-        _check_may_read(caller, timebank_id, account_id)
+def read_declaration(engine: Engine, timebank_id: int, caller: Caller, account_id: int) -> DeclarationView:
+    """The member's declaration, or that they declared nothing. The read itself is audited."""
 
-    def use_case(uow: UnitOfWork) -> DeclarationView | None:
+    def use_case(uow: UnitOfWork) -> DeclarationView:
+        with not_found_before_refused(uow, timebank_id, account_ids=[account_id]):
+            _check_may_read(caller, timebank_id, account_id)
         account = uow.accounts.get(timebank_id, account_id)
         if account.kind is not AccountKind.MEMBER:
             raise MemberAccountRequired(
@@ -148,7 +131,7 @@ def read_declaration(
         )
         trail.write(uow, timebank_id)
         uow.commit()
-        return None if record is None else _view(record)
+        return DeclarationView.none_declared(account_id) if record is None else DeclarationView.of(record)
 
     return run(engine, use_case)
 
@@ -157,10 +140,10 @@ def delete_declaration(
     engine: Engine, timebank_id: int, caller: Caller, account_id: int, *, members_say_so: bool = False
 ) -> bool:
     """Delete the member's declaration; False if there was none. The audit keeps only that it happened."""
-    with not_found_before_refused(engine, timebank_id, account_ids=[account_id]):
-        for_member = _check_may_write(caller, timebank_id, account_id, members_say_so)
 
     def use_case(uow: UnitOfWork) -> bool:
+        with not_found_before_refused(uow, timebank_id, account_ids=[account_id]):
+            for_member = _check_may_write(caller, timebank_id, account_id, members_say_so)
         _lock_member(uow, timebank_id, account_id)
         deleted = uow.declarations.delete(timebank_id, account_id)
         # The guard's advice names limits, and so the benefits declared: it goes with the declaration.

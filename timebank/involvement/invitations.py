@@ -27,6 +27,7 @@ from timebank.db.repositories import InvitationRecord
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.involvement.activities import check_acts_for
 from timebank.involvement.errors import MemberAccountRequired, TooManyInvitations
+from timebank.involvement.requests import InviteMembers
 from timebank.involvement.views import InvitationsView, InvitationView
 from timebank.ledger.types import AccountKind
 from timebank.people.callers import Caller
@@ -38,18 +39,15 @@ INVITATIONS_MAX = ATTENDEES_MAX
 
 
 def _view(activity_id: int, records: Sequence[InvitationRecord]) -> InvitationsView:
-    return InvitationsView(
-        activity_id,
-        tuple(InvitationView(r.account_id, r.invited_by, r.invited_at) for r in records),
-    )
+    return InvitationsView(activity_id=activity_id, invitations=tuple(InvitationView.of(r) for r in records))
 
 
 def invite_members(
-    engine: Engine, timebank_id: int, caller: Caller, activity_id: int, account_ids: Sequence[int]
+    engine: Engine, timebank_id: int, caller: Caller, activity_id: int, request: InviteMembers
 ) -> InvitationsView:
     """Invite members to the activity; answer with everyone now invited."""
     caller.check_timebank(timebank_id)
-    wanted = list(dict.fromkeys(account_ids))
+    wanted = list(dict.fromkeys(request.account_ids))
     if not wanted:
         raise AttendeesRequired("Name at least one member to invite")
     if len(wanted) > INVITATIONS_MAX:

@@ -37,13 +37,13 @@ def read_payment_advice(
     """The member's payment advice, one entry per activity, oldest activity first; the read is audited."""
     caller.check_timebank(timebank_id)
     is_self = caller.account_id is not None and caller.account_id == account_id
-    with not_found_before_refused(engine, timebank_id, account_ids=[account_id]):
-        if not (is_self or caller.is_coordinator):
-            raise SelfOrCoordinatorRequired("Payment advice is seen only by the member and coordinators")
-    size = page_limit(limit)
-    after_id = decode_id_cursor(cursor)
 
     def use_case(uow: UnitOfWork) -> PaymentAdvicePage:
+        with not_found_before_refused(uow, timebank_id, account_ids=[account_id]):
+            if not (is_self or caller.is_coordinator):
+                raise SelfOrCoordinatorRequired("Payment advice is seen only by the member and coordinators")
+        size = page_limit(limit)
+        after_id = decode_id_cursor(cursor)
         account = uow.accounts.get(timebank_id, account_id)
         if account.kind is not AccountKind.MEMBER:
             raise MemberAccountRequired(f"Account {account_id} is not a member's")
@@ -55,23 +55,6 @@ def read_payment_advice(
         trail.add(AuditAction.PAYMENT_ADVICE_READ, account_id, by_coordinator=not is_self, found=len(kept))
         trail.write(uow, timebank_id)
         uow.commit()
-        return PaymentAdvicePage(
-            tuple(
-                PaymentAdviceView(
-                    activity_id=r.activity_id,
-                    organisation_id=r.organisation_id,
-                    activity_title=r.activity_title,
-                    organisation_name=r.organisation_name,
-                    paid_on=r.paid_on,
-                    amount_pence=r.amount_pence,
-                    worked_minutes=r.worked_minutes,
-                    warning_codes=tuple(code for code, _ in r.warnings),
-                    warnings=tuple(text for _, text in r.warnings),
-                    checked_at=r.checked_at,
-                )
-                for r in kept
-            ),
-            next_cursor,
-        )
+        return PaymentAdvicePage(advice=tuple(PaymentAdviceView.of(r) for r in kept), next_cursor=next_cursor)
 
     return run(engine, use_case)

@@ -36,13 +36,14 @@ from timebank.clock import utc_now
 from timebank.db.repositories import ActivityRecord, AdviceRecord, AuditRecord
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.involvement.activities import check_acts_for
-from timebank.involvement.attendees import AttendeeChoice, MoneyRecord
+from timebank.involvement.attendees import MoneyRecord
 from timebank.involvement.audit import AuditAction, AuditTrail
 from timebank.involvement.errors import (
     InvitationRequired,
     MemberAccountRequired,
     PaymentAcknowledgementRequired,
 )
+from timebank.involvement.requests import AttendeeChoice, CheckPayment
 from timebank.involvement.views import PaymentCheckView
 from timebank.ledger.types import AccountKind
 from timebank.people.callers import Caller
@@ -156,11 +157,7 @@ def check_payment_offer(
     timebank_id: int,
     caller: Caller,
     activity_id: int,
-    account_id: int,
-    amount_pence: int,
-    *,
-    worked_minutes: int = 0,
-    paid_on: date | None = None,
+    request: CheckPayment,
 ) -> PaymentCheckView:
     """Run the benefit guard on a payment the organisation is about to offer; audit the check.
 
@@ -171,6 +168,7 @@ def check_payment_offer(
     member's declaration, gets the warnings in full, as the member does in their payment advice.
     """
     caller.check_timebank(timebank_id)
+    account_id = request.account_id
 
     def use_case(uow: UnitOfWork) -> PaymentCheckView:
         activity = uow.activities.get(timebank_id, activity_id)
@@ -187,7 +185,9 @@ def check_payment_offer(
             )
         declared = uow.declarations.categories_for(timebank_id, [account_id]).get(account_id, ())
         trail = AuditTrail(caller.caller)
-        proposed = PaidInvolvement(paid_on or activity.held_on, amount_pence, worked_minutes)
+        proposed = PaidInvolvement(
+            request.paid_on or activity.held_on, request.amount_pence, request.worked_minutes
+        )
         guard = guard_payment(
             uow, timebank_id, activity, account_id, [BenefitCategory(c) for c in declared], proposed, trail
         )
@@ -201,7 +201,7 @@ def check_payment_offer(
             texts = guard.organisation_texts
         return PaymentCheckView(
             account_id=account_id,
-            amount_pence=amount_pence,
+            amount_pence=request.amount_pence,
             acknowledgement_needed=guard.acknowledgement_needed,
             warning_codes=codes,
             warnings=texts,

@@ -6,9 +6,10 @@ exchange from the member to the organisation. Goods and vouchers could make cred
 earnings, so for a member who declared benefits they need the member's own acknowledgement
 (``guard``), and each check is audited.
 
-    spends   offering, listing and withdrawing options; spending on one
-    guard    the benefit check on a spend of goods or a voucher
-    views    what these use cases return
+    requests   what these use cases are asked (the API's request bodies)
+    views      what they return (the API's response bodies)
+    spends     offering, listing and withdrawing options; spending on one
+    guard      the benefit check on a spend of goods or a voucher
 """
 
 from timebank.spending.spends import (

@@ -44,7 +44,6 @@ from timebank.ledger.errors import AccountHolderRequired, CoordinatorRequired
 from timebank.ledger.limits import NAME_LENGTH_MAX
 from timebank.ledger.types import (
     AccountKind,
-    Actor,
     ExchangeRecord,
     ExchangeStatus,
     ReceiverShare,
@@ -55,26 +54,15 @@ from timebank.paging import decode_id_cursor, page_limit, split_page
 from timebank.people.callers import Caller
 from timebank.spending.errors import SpendClassUnknown, SpendOptionWithdrawn
 from timebank.spending.guard import SpendRefused, guard_spend
+from timebank.spending.requests import CreateSpendOption, SpendCredits
 from timebank.spending.views import SpendOptionPage, SpendOptionView, SpendView
 
 __all__ = [
     "create_spend_option",
     "list_spend_options",
-    "option_view",
     "spend_credits",
     "withdraw_spend_option",
 ]
-
-
-def option_view(record: SpendOptionRecord) -> SpendOptionView:
-    return SpendOptionView(
-        spend_option_id=record.spend_option_id,
-        organisation_id=record.organisation_id,
-        title=record.title,
-        minutes=record.minutes,
-        spend_class=record.spend_class,
-        active=record.active,
-    )
 
 
 def _spend_class(value: SpendClass | str) -> SpendClass:
@@ -103,35 +91,29 @@ def _acknowledgement(acknowledgement: str | None) -> str | None:
 
 
 def create_spend_option(
-    engine: Engine,
-    timebank_id: int,
-    caller: Caller,
-    organisation_id: int,
-    title: str,
-    minutes: int,
-    spend_class: SpendClass | str,
+    engine: Engine, timebank_id: int, caller: Caller, organisation_id: int, request: CreateSpendOption
 ) -> SpendOptionView:
     """Offer something members may spend credits on with the organisation."""
     caller.check_timebank(timebank_id)
-    checked_title = _title(title)
-    rules.check_minutes(minutes)
-    checked_class = _spend_class(spend_class)
 
     def use_case(uow: UnitOfWork) -> SpendOptionView:
         timebank = uow.timebanks.get(timebank_id)
-        # A spend is one transfer, so it keeps to the timebank's own per-transfer limit.
-        rules.check_minutes(minutes, timebank.minutes_per_transfer_max)
+        # The request's own rules, once. A spend is one transfer, so its minutes keep to the
+        # timebank's own per-transfer limit.
+        title = _title(request.title)
+        rules.check_minutes(request.minutes, timebank.minutes_per_transfer_max)
+        spend_class = _spend_class(request.spend_class)
         check_acts_for(caller, uow.organisations.get(timebank_id, organisation_id))
         spend_option_id = uow.spend_options.insert(
             timebank_id,
             organisation_id,
-            checked_title,
-            minutes,
-            checked_class.value,
+            title,
+            request.minutes,
+            spend_class.value,
             caller.caller,
             utc_now(),
         )
-        view = option_view(uow.spend_options.get(timebank_id, spend_option_id))
+        view = SpendOptionView.of(uow.spend_options.get(timebank_id, spend_option_id))
         uow.commit()
         return view
 
@@ -173,7 +155,7 @@ def list_spend_options(
             limit=size + 1,
         )
         kept, next_cursor = split_page(records, size, lambda r: r.spend_option_id)
-        return SpendOptionPage(tuple(option_view(r) for r in kept), next_cursor)
+        return SpendOptionPage(options=tuple(SpendOptionView.of(r) for r in kept), next_cursor=next_cursor)
 
     return run(engine, use_case, write=False)
 
@@ -188,7 +170,7 @@ def withdraw_spend_option(
         option = uow.spend_options.get(timebank_id, spend_option_id)
         check_acts_for(caller, uow.organisations.get(timebank_id, option.organisation_id))
         uow.spend_options.withdraw(timebank_id, spend_option_id, caller.caller, utc_now())
-        view = option_view(uow.spend_options.get(timebank_id, spend_option_id))
+        view = SpendOptionView.of(uow.spend_options.get(timebank_id, spend_option_id))
         uow.commit()
         return view
 
@@ -200,38 +182,35 @@ def spend_credits(
     timebank_id: int,
     caller: Caller,
     spend_option_id: int,
-    account_id: int,
+    request: SpendCredits,
     *,
-    acknowledgement: str | None = None,
     idempotency_key: str | None = None,
 ) -> SpendView:
     """Spend the member's credits on the option: one confirmed exchange and its spend row, audited.
 
-    ``acknowledgement`` is the member's own words (or a reference to them) saying they understand
-    that goods or a voucher may affect their benefits; it is needed only for those classes, and
-    only when the member declared benefits.
+    The request's ``acknowledgement`` is the member's own words (or a reference to them) saying they
+    understand that goods or a voucher may affect their benefits; it is needed only for those
+    classes, and only when the member declared benefits.
     """
     caller.check_timebank(timebank_id)
-    words = _acknowledgement(acknowledgement)
-    request = {
+    words = _acknowledgement(request.acknowledgement)
+    # What a replay is compared with: the request as the first version of the use case wrote it.
+    replayed_as = {
         "spend_option_id": spend_option_id,
-        "account_id": account_id,
-        "acknowledgement": acknowledgement,
+        "account_id": request.account_id,
+        "acknowledgement": request.acknowledgement,
     }
 
     def use_case(uow: UnitOfWork) -> SpendView:
-        actor = Actor(
-            caller=caller.caller, account_id=caller.account_id, is_coordinator=caller.is_coordinator
-        )
         view = once(
             uow,
             timebank_id,
-            actor.caller,
+            caller.caller,
             idempotency_key,
             "spend_credits",
-            request,
+            replayed_as,
             SpendView,
-            lambda: _spend(uow, timebank_id, caller, spend_option_id, account_id, words),
+            lambda: _spend(uow, timebank_id, caller, spend_option_id, request.account_id, words),
         )
         uow.commit()
         return view
@@ -300,9 +279,9 @@ def _spend(
         exchange_id=exchange_id,
         transaction_id=posting.transaction_id,
         minutes=option.minutes,
-        spend_class=option.spend_class,
+        spend_class=SpendClass(option.spend_class),
         acknowledged=spend.acknowledged,
-        spent_at=posting.posted_at.isoformat(),
+        spent_at=posting.posted_at,
         balance_minutes=transfer.source_balance_after_minutes,
     )
 

@@ -20,72 +20,45 @@ from timebank.api.deps import (
     TimebankPath,
 )
 from timebank.api.edge import JsonRoute
-from timebank.api.involvement_schemas import (
-    ActivityCreate,
-    ActivityOut,
-    ActivityPageOut,
-    AttendanceCreate,
-    AttendanceEntryOut,
-    AttendanceListOut,
-    AttendanceOut,
-    AttendeeOut,
-    PaymentCheckCreate,
-    PaymentCheckOut,
+from timebank.involvement.activities import (
+    activity_attendance,
+    create_activity,
+    get_activity,
+    list_activities,
 )
-from timebank.benefits.activities import ActivityClassification
-from timebank.involvement import activities as service
-from timebank.involvement.activities import activity_attendance, list_activities
 from timebank.involvement.attendance import record_attendance
-from timebank.involvement.attendees import AttendeeChoice, OfferTerms
 from timebank.involvement.payment_guard import check_payment_offer
-from timebank.involvement.views import ActivityView
+from timebank.involvement.requests import CheckPayment, CreateActivity, RecordAttendance
+from timebank.involvement.views import (
+    ActivityPage,
+    ActivityView,
+    AttendanceListView,
+    AttendanceView,
+    PaymentCheckView,
+)
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/timebanks/{tb}", tags=["activities"], route_class=JsonRoute)
 
 
-def _out(view: ActivityView) -> ActivityOut:
-    return ActivityOut(
-        id=view.activity_id,
-        organisation_id=view.organisation_id,
-        title=view.title,
-        held_on=view.held_on,
-        duration_minutes=view.duration_minutes,
-        classification=view.classification,
-        classification_label=ActivityClassification(view.classification).label,
-        purpose=view.purpose,
-    )
-
-
 @router.post(
     "/organisations/{organisation_id}/activities",
     operation_id="create_activity",
     status_code=201,
-    response_model=ActivityOut,
+    response_model=ActivityView,
 )
 def create(
-    tb: TimebankPath, organisation_id: IdPath, body: ActivityCreate, engine: EngineDep, caller: CallerDep
-) -> ActivityOut:
+    tb: TimebankPath, organisation_id: IdPath, body: CreateActivity, engine: EngineDep, caller: CallerDep
+) -> ActivityView:
     """Create an activity of the organisation: a forum, board or panel (its staff or a coordinator)."""
-    view = service.create_activity(
-        engine,
-        tb,
-        caller,
-        organisation_id,
-        body.title,
-        body.held_on,
-        body.duration_minutes,
-        body.classification,
-        body.purpose,
-    )
-    return _out(view)
+    return create_activity(engine, tb, caller, organisation_id, body)
 
 
 @router.get(
     "/organisations/{organisation_id}/activities",
     operation_id="list_activities",
-    response_model=ActivityPageOut,
+    response_model=ActivityPage,
 )
 def list_page(
     tb: TimebankPath,
@@ -94,119 +67,52 @@ def list_page(
     caller: CallerDep,
     cursor: CursorQuery = None,
     limit: LimitQuery = None,
-) -> ActivityPageOut:
+) -> ActivityPage:
     """List the organisation's activities, oldest first (its staff or a coordinator)."""
-    page = list_activities(engine, tb, caller, organisation_id, cursor=cursor, limit=limit)
-    return ActivityPageOut(activities=[_out(a) for a in page.activities], next_cursor=page.next_cursor)
+    return list_activities(engine, tb, caller, organisation_id, cursor=cursor, limit=limit)
 
 
-@router.get("/activities/{activity_id}", operation_id="get_activity", response_model=ActivityOut)
-def get(tb: TimebankPath, activity_id: IdPath, engine: EngineDep, caller: CallerDep) -> ActivityOut:
+@router.get("/activities/{activity_id}", operation_id="get_activity", response_model=ActivityView)
+def get(tb: TimebankPath, activity_id: IdPath, engine: EngineDep, caller: CallerDep) -> ActivityView:
     """Read an activity (the organisation's staff or a coordinator)."""
-    return _out(service.get_activity(engine, tb, caller, activity_id))
+    return get_activity(engine, tb, caller, activity_id)
 
 
 @router.post(
     "/activities/{activity_id}/attendance",
     operation_id="record_attendance",
     status_code=201,
-    response_model=AttendanceOut,
+    response_model=AttendanceView,
 )
 def record(
     tb: TimebankPath,
     activity_id: IdPath,
-    body: AttendanceCreate,
+    body: RecordAttendance,
     key: IdempotencyKeyHeader,
     engine: EngineDep,
     caller: CallerDep,
-) -> AttendanceOut:
+) -> AttendanceView:
     """Record who came and what each chose; credits are posted to those who chose them, in one go."""
-    attendees = [
-        AttendeeChoice(a.account_id, a.minutes, a.choice, a.reduced_pence, a.charity_name, a.acknowledgement)
-        for a in body.attendees
-    ]
-    offer = (
-        None
-        if body.offer is None
-        else OfferTerms(
-            body.offer.amount_pence,
-            body.offer.kind,
-            body.offer.period_kind,
-            body.offer.from_on,
-            body.offer.to_on,
-            body.offer.description,
-        )
-    )
-    view = record_attendance(
-        engine, tb, caller, activity_id, attendees, offer=offer, paid_on=body.paid_on, idempotency_key=key
-    )
-    return AttendanceOut(
-        activity_id=view.activity_id,
-        recognition_transaction_id=view.recognition_transaction_id,
-        recognised_minutes=view.recognised_minutes,
-        attendees=[
-            AttendeeOut(
-                account_id=a.account_id,
-                minutes=a.minutes,
-                choice=a.choice,
-                recognised_minutes=a.recognised_minutes,
-                payment_id=a.payment_id,
-                payment_pence=a.payment_pence,
-                declined=a.declined,
-                warnings=list(a.warnings),
-            )
-            for a in view.attendees
-        ],
-    )
+    return record_attendance(engine, tb, caller, activity_id, body, idempotency_key=key)
 
 
 @router.get(
-    "/activities/{activity_id}/attendance", operation_id="list_attendance", response_model=AttendanceListOut
+    "/activities/{activity_id}/attendance", operation_id="list_attendance", response_model=AttendanceListView
 )
 def attendance(
     tb: TimebankPath, activity_id: IdPath, engine: EngineDep, caller: CallerDep
-) -> AttendanceListOut:
+) -> AttendanceListView:
     """Who came, for how long, and what each chose (the organisation's staff or a coordinator)."""
-    entries = activity_attendance(engine, tb, caller, activity_id)
-    return AttendanceListOut(
-        activity_id=activity_id,
-        attendees=[
-            AttendanceEntryOut(
-                account_id=e.account_id,
-                minutes=e.minutes,
-                choice=e.choice,
-                recognition_transaction_id=e.recognition_transaction_id,
-                chosen_at=e.chosen_at,
-                recorded_by=e.recorded_by,
-            )
-            for e in entries
-        ],
-    )
+    return activity_attendance(engine, tb, caller, activity_id)
 
 
 @router.post(
     "/activities/{activity_id}/payment-checks",
     operation_id="check_payment",
-    response_model=PaymentCheckOut,
+    response_model=PaymentCheckView,
 )
 def check_payment(
-    tb: TimebankPath, activity_id: IdPath, body: PaymentCheckCreate, engine: EngineDep, caller: CallerDep
-) -> PaymentCheckOut:
+    tb: TimebankPath, activity_id: IdPath, body: CheckPayment, engine: EngineDep, caller: CallerDep
+) -> PaymentCheckView:
     """Check a payment against the benefit guard before offering it; the warnings name no benefit."""
-    view = check_payment_offer(
-        engine,
-        tb,
-        caller,
-        activity_id,
-        body.account_id,
-        body.amount_pence,
-        worked_minutes=body.worked_minutes,
-        paid_on=body.paid_on,
-    )
-    return PaymentCheckOut(
-        account_id=view.account_id,
-        amount_pence=view.amount_pence,
-        acknowledgement_needed=view.acknowledgement_needed,
-        warning_codes=list(view.warning_codes),
-        warnings=list(view.warnings),
-    )
+    return check_payment_offer(engine, tb, caller, activity_id, body)

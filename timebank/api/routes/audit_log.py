@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query
 
 from timebank.api.deps import CallerDep, CursorQuery, EngineDep, LimitQuery, TimebankPath
 from timebank.api.edge import JsonRoute
-from timebank.api.involvement_schemas import AuditEntryOut, AuditPageOut
-from timebank.api.schemas import ID_MAX
+from timebank.fields import ID_MAX
 from timebank.involvement.audit import read_audit_log
+from timebank.involvement.views import AuditPage
 
 __all__ = ["router"]
 
@@ -21,7 +21,7 @@ AccountQuery = Annotated[
 ]
 
 
-@router.get("", operation_id="read_audit_log", response_model=AuditPageOut)
+@router.get("", operation_id="read_audit_log", response_model=AuditPage)
 def read(
     tb: TimebankPath,
     engine: EngineDep,
@@ -29,20 +29,6 @@ def read(
     account_id: AccountQuery = None,
     cursor: CursorQuery = None,
     limit: LimitQuery = None,
-) -> AuditPageOut:
+) -> AuditPage:
     """Read the timebank's audit entries, oldest first (coordinators)."""
-    page = read_audit_log(engine, tb, caller, account_id=account_id, cursor=cursor, limit=limit)
-    return AuditPageOut(
-        entries=[
-            AuditEntryOut(
-                id=e.audit_id,
-                at=e.at,
-                actor=e.actor,
-                action=e.action,
-                subject_account_id=e.subject_account_id,
-                details=e.details,
-            )
-            for e in page.entries
-        ],
-        next_cursor=page.next_cursor,
-    )
+    return read_audit_log(engine, tb, caller, account_id=account_id, cursor=cursor, limit=limit)

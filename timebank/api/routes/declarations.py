@@ -14,9 +14,8 @@ from fastapi import APIRouter, Query, Response
 
 from timebank.api.deps import CallerDep, EngineDep, IdPath, TimebankPath
 from timebank.api.edge import JsonRoute
-from timebank.api.involvement_schemas import DeclarationOut, DeclarationPut
-from timebank.benefits.categories import BenefitCategory
-from timebank.involvement import declarations as service
+from timebank.involvement.declarations import delete_declaration, read_declaration, set_declaration
+from timebank.involvement.requests import DeclareBenefits
 from timebank.involvement.views import DeclarationView
 
 __all__ = ["router"]
@@ -34,43 +33,18 @@ SaySoQuery = Annotated[
 ]
 
 
-def _out(account_id: int, view: DeclarationView | None) -> DeclarationOut:
-    if view is None:
-        return DeclarationOut(
-            account_id=account_id,
-            declared=False,
-            categories=[],
-            category_labels=[],
-            declared_at=None,
-            declared_by=None,
-            set_for_member=None,
-        )
-    return DeclarationOut(
-        account_id=account_id,
-        declared=True,
-        categories=list(view.categories),
-        category_labels=[BenefitCategory(code).label for code in view.categories],
-        declared_at=view.declared_at,
-        declared_by=view.declared_by,
-        set_for_member=view.set_for_member,
-    )
-
-
-@router.get("", operation_id="get_benefits_declaration", response_model=DeclarationOut)
-def get(tb: TimebankPath, account_id: IdPath, engine: EngineDep, caller: CallerDep) -> DeclarationOut:
+@router.get("", operation_id="get_benefits_declaration", response_model=DeclarationView)
+def get(tb: TimebankPath, account_id: IdPath, engine: EngineDep, caller: CallerDep) -> DeclarationView:
     """Read the member's benefits declaration (the member or a coordinator; the read is audited)."""
-    return _out(account_id, service.read_declaration(engine, tb, caller, account_id))
+    return read_declaration(engine, tb, caller, account_id)
 
 
-@router.put("", operation_id="set_benefits_declaration", response_model=DeclarationOut)
+@router.put("", operation_id="set_benefits_declaration", response_model=DeclarationView)
 def put(
-    tb: TimebankPath, account_id: IdPath, body: DeclarationPut, engine: EngineDep, caller: CallerDep
-) -> DeclarationOut:
+    tb: TimebankPath, account_id: IdPath, body: DeclareBenefits, engine: EngineDep, caller: CallerDep
+) -> DeclarationView:
     """Declare or replace the member's benefit categories (the member, or a coordinator with their say-so)."""
-    view = service.set_declaration(
-        engine, tb, caller, account_id, body.categories, members_say_so=body.members_say_so
-    )
-    return _out(account_id, view)
+    return set_declaration(engine, tb, caller, account_id, body)
 
 
 @router.delete("", operation_id="delete_benefits_declaration", status_code=204, response_class=Response)
@@ -82,5 +56,5 @@ def delete(
     members_say_so: SaySoQuery = False,
 ) -> Response:
     """Delete the member's declaration, if any (the member, or a coordinator with their say-so)."""
-    service.delete_declaration(engine, tb, caller, account_id, members_say_so=members_say_so)
+    delete_declaration(engine, tb, caller, account_id, members_say_so=members_say_so)
     return Response(status_code=204)

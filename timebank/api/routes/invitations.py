@@ -12,48 +12,32 @@ from fastapi import APIRouter, Response
 
 from timebank.api.deps import CallerDep, CursorQuery, EngineDep, IdPath, LimitQuery, TimebankPath
 from timebank.api.edge import JsonRoute
-from timebank.api.involvement_schemas import (
-    InvitationOut,
-    InvitationsCreate,
-    InvitationsOut,
-    PaymentAdviceOut,
-    PaymentAdvicePageOut,
-)
-from timebank.involvement import invitations as service
+from timebank.involvement.invitations import invite_members, list_invitations, withdraw_invitation
 from timebank.involvement.payment_advice import read_payment_advice
-from timebank.involvement.views import InvitationsView
+from timebank.involvement.requests import InviteMembers
+from timebank.involvement.views import InvitationsView, PaymentAdvicePage
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/timebanks/{tb}", tags=["activities"], route_class=JsonRoute)
 
 
-def _out(view: InvitationsView) -> InvitationsOut:
-    return InvitationsOut(
-        activity_id=view.activity_id,
-        invitations=[
-            InvitationOut(account_id=i.account_id, invited_by=i.invited_by, invited_at=i.invited_at)
-            for i in view.invitations
-        ],
-    )
-
-
 @router.post(
-    "/activities/{activity_id}/invitations", operation_id="invite_members", response_model=InvitationsOut
+    "/activities/{activity_id}/invitations", operation_id="invite_members", response_model=InvitationsView
 )
 def invite(
-    tb: TimebankPath, activity_id: IdPath, body: InvitationsCreate, engine: EngineDep, caller: CallerDep
-) -> InvitationsOut:
+    tb: TimebankPath, activity_id: IdPath, body: InviteMembers, engine: EngineDep, caller: CallerDep
+) -> InvitationsView:
     """Invite members to an activity, so that they can be offered a payment (its staff or a coordinator)."""
-    return _out(service.invite_members(engine, tb, caller, activity_id, body.account_ids))
+    return invite_members(engine, tb, caller, activity_id, body)
 
 
 @router.get(
-    "/activities/{activity_id}/invitations", operation_id="list_invitations", response_model=InvitationsOut
+    "/activities/{activity_id}/invitations", operation_id="list_invitations", response_model=InvitationsView
 )
-def list_all(tb: TimebankPath, activity_id: IdPath, engine: EngineDep, caller: CallerDep) -> InvitationsOut:
+def list_all(tb: TimebankPath, activity_id: IdPath, engine: EngineDep, caller: CallerDep) -> InvitationsView:
     """Everyone invited to an activity (its staff or a coordinator)."""
-    return _out(service.list_invitations(engine, tb, caller, activity_id))
+    return list_invitations(engine, tb, caller, activity_id)
 
 
 @router.delete(
@@ -66,14 +50,14 @@ def withdraw(
     tb: TimebankPath, activity_id: IdPath, account_id: IdPath, engine: EngineDep, caller: CallerDep
 ) -> Response:
     """Withdraw an invitation, if there is one; attendance already recorded stays."""
-    service.withdraw_invitation(engine, tb, caller, activity_id, account_id)
+    withdraw_invitation(engine, tb, caller, activity_id, account_id)
     return Response(status_code=204)
 
 
 @router.get(
     "/accounts/{account_id}/payment-advice",
     operation_id="get_payment_advice",
-    response_model=PaymentAdvicePageOut,
+    response_model=PaymentAdvicePage,
 )
 def advice(
     tb: TimebankPath,
@@ -82,24 +66,6 @@ def advice(
     caller: CallerDep,
     cursor: CursorQuery = None,
     limit: LimitQuery = None,
-) -> PaymentAdvicePageOut:
+) -> PaymentAdvicePage:
     """What the benefit guard said about payments offered to the member (the member or a coordinator)."""
-    page = read_payment_advice(engine, tb, caller, account_id, cursor=cursor, limit=limit)
-    return PaymentAdvicePageOut(
-        advice=[
-            PaymentAdviceOut(
-                activity_id=a.activity_id,
-                activity_title=a.activity_title,
-                organisation_id=a.organisation_id,
-                organisation_name=a.organisation_name,
-                paid_on=a.paid_on,
-                amount_pence=a.amount_pence,
-                worked_minutes=a.worked_minutes,
-                warning_codes=list(a.warning_codes),
-                warnings=list(a.warnings),
-                checked_at=a.checked_at,
-            )
-            for a in page.advice
-        ],
-        next_cursor=page.next_cursor,
-    )
+    return read_payment_advice(engine, tb, caller, account_id, cursor=cursor, limit=limit)

@@ -23,17 +23,15 @@ from timebank.api.deps import (
     TimebankPath,
 )
 from timebank.api.edge import JsonRoute
-from timebank.api.involvement_schemas import (
-    SpendCreate,
-    SpendOptionCreate,
-    SpendOptionOut,
-    SpendOptionPageOut,
-    SpendOut,
+from timebank.fields import ID_MAX
+from timebank.spending.requests import CreateSpendOption, SpendCredits
+from timebank.spending.spends import (
+    create_spend_option,
+    list_spend_options,
+    spend_credits,
+    withdraw_spend_option,
 )
-from timebank.api.schemas import ID_MAX
-from timebank.benefits.spending import SpendClass
-from timebank.spending import spends as service
-from timebank.spending.views import SpendOptionView
+from timebank.spending.views import SpendOptionPage, SpendOptionView, SpendView
 
 __all__ = ["router"]
 
@@ -48,35 +46,20 @@ WithdrawnQuery = Annotated[
 ]
 
 
-def _out(view: SpendOptionView) -> SpendOptionOut:
-    return SpendOptionOut(
-        id=view.spend_option_id,
-        organisation_id=view.organisation_id,
-        title=view.title,
-        minutes=view.minutes,
-        spend_class=view.spend_class,
-        spend_class_label=SpendClass(view.spend_class).label,
-        active=view.active,
-    )
-
-
 @router.post(
     "/organisations/{organisation_id}/spend-options",
     operation_id="create_spend_option",
     status_code=201,
-    response_model=SpendOptionOut,
+    response_model=SpendOptionView,
 )
 def create(
-    tb: TimebankPath, organisation_id: IdPath, body: SpendOptionCreate, engine: EngineDep, caller: CallerDep
-) -> SpendOptionOut:
+    tb: TimebankPath, organisation_id: IdPath, body: CreateSpendOption, engine: EngineDep, caller: CallerDep
+) -> SpendOptionView:
     """Offer something to spend credits on, with its class (the organisation's staff or a coordinator)."""
-    view = service.create_spend_option(
-        engine, tb, caller, organisation_id, body.title, body.minutes, body.spend_class
-    )
-    return _out(view)
+    return create_spend_option(engine, tb, caller, organisation_id, body)
 
 
-@router.get("/spend-options", operation_id="list_spend_options", response_model=SpendOptionPageOut)
+@router.get("/spend-options", operation_id="list_spend_options", response_model=SpendOptionPage)
 def list_page(
     tb: TimebankPath,
     engine: EngineDep,
@@ -85,66 +68,38 @@ def list_page(
     include_withdrawn: WithdrawnQuery = False,
     cursor: CursorQuery = None,
     limit: LimitQuery = None,
-) -> SpendOptionPageOut:
+) -> SpendOptionPage:
     """List what members can spend credits on (every member sees the active options)."""
-    page = service.list_spend_options(
-        engine,
-        tb,
-        caller,
-        organisation_id,
-        include_withdrawn=include_withdrawn,
-        cursor=cursor,
-        limit=limit,
+    return list_spend_options(
+        engine, tb, caller, organisation_id, include_withdrawn=include_withdrawn, cursor=cursor, limit=limit
     )
-    return SpendOptionPageOut(spend_options=[_out(o) for o in page.options], next_cursor=page.next_cursor)
 
 
 @router.post(
     "/spend-options/{spend_option_id}/withdraw",
     operation_id="withdraw_spend_option",
-    response_model=SpendOptionOut,
+    response_model=SpendOptionView,
 )
 def withdraw(
     tb: TimebankPath, spend_option_id: IdPath, engine: EngineDep, caller: CallerDep
-) -> SpendOptionOut:
+) -> SpendOptionView:
     """Stop offering an option; spends already made stay (the organisation's staff or a coordinator)."""
-    return _out(service.withdraw_spend_option(engine, tb, caller, spend_option_id))
+    return withdraw_spend_option(engine, tb, caller, spend_option_id)
 
 
 @router.post(
     "/spend-options/{spend_option_id}/spends",
     operation_id="spend_credits",
     status_code=201,
-    response_model=SpendOut,
+    response_model=SpendView,
 )
 def spend(
     tb: TimebankPath,
     spend_option_id: IdPath,
-    body: SpendCreate,
+    body: SpendCredits,
     key: IdempotencyKeyHeader,
     engine: EngineDep,
     caller: CallerDep,
-) -> SpendOut:
+) -> SpendView:
     """Spend credits on an option (the member, or a coordinator for them)."""
-    view = service.spend_credits(
-        engine,
-        tb,
-        caller,
-        spend_option_id,
-        body.account_id,
-        acknowledgement=body.acknowledgement,
-        idempotency_key=key,
-    )
-    return SpendOut(
-        id=view.spend_id,
-        spend_option_id=view.spend_option_id,
-        organisation_id=view.organisation_id,
-        account_id=view.account_id,
-        exchange_id=view.exchange_id,
-        transaction_id=view.transaction_id,
-        minutes=view.minutes,
-        spend_class=view.spend_class,
-        acknowledged=view.acknowledged,
-        spent_at=view.spent_at,
-        balance_minutes=view.balance_minutes,
-    )
+    return spend_credits(engine, tb, caller, spend_option_id, body, idempotency_key=key)
