@@ -25,7 +25,7 @@ from timebank.db.migrate import DatabaseState, database_state
 from timebank.settings import get_settings
 
 if TYPE_CHECKING:
-    from timebank.reporting.reports import MemberReport
+    from timebank.reporting.views import MemberReportView
     from timebank.reports import Report
 
 __all__ = ["app"]
@@ -133,7 +133,7 @@ def _report_as(report: Report, output: str) -> str:
     return report_text(report)
 
 
-def _account_report_as(figures: MemberReport, output: str) -> str:
+def _account_report_as(figures: MemberReportView, output: str) -> str:
     import json
 
     from timebank.rendering.account_report import account_report_csv, account_report_text
@@ -141,7 +141,8 @@ def _account_report_as(figures: MemberReport, output: str) -> str:
     if output == "csv":
         return account_report_csv(figures)
     if output == "json":
-        return json.dumps(figures.__dict__, default=str, indent=2) + "\n"
+        # By the code's names (exchange_count, partner_count), as the command always wrote them.
+        return json.dumps(figures.to_json(), indent=2) + "\n"
     return account_report_text(figures)
 
 

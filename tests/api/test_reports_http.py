@@ -1,4 +1,8 @@
-"""The reciprocity report and an account's report over HTTP: JSON, CSV, windows, groups, refusals."""
+"""The reciprocity report and an account's report over HTTP: JSON, CSV, charts, windows, groups, refusals.
+
+The report's CSV and each chart also have a path of their own, one media type each (issue 15), so a
+client generated from the contract can fetch them; the older URLs still answer as they did.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,10 @@ import io
 import uuid
 from datetime import date, timedelta
 
-from timebank.reports import REPORT_KEYS
+from timebank.api.app import create_app
+from timebank.people.callers import Caller
+from timebank.reporting.reports import reciprocity_report
+from timebank.reports import REPORT_KEYS, report_json
 
 from .conftest import World
 
@@ -149,3 +156,115 @@ def test_a_chart_is_refused_for_a_small_group_and_an_unknown_name(world: World) 
     unknown = world.client.get(world.url(f"{REPORT}/charts/pie"), headers=world.headers["coordinator"])
     assert unknown.status_code == 422
     assert unknown.headers["content-type"].startswith("application/problem+json")
+
+
+# --- one operation per representation (issue 15): the CSV and each chart at a path of its own ---
+
+MARCH = {"from": "2024-03-01", "to": "2024-04-01"}
+
+
+def test_the_json_answer_is_the_engines_report_written_as_before(world: World) -> None:
+    _record(world, "member", "other_member", 90, date(2024, 3, 10))
+    _record(world, "other_member", "member", 30, date(2024, 3, 20))
+    _record(world, "staff", "member", 45, date(2024, 4, 2))
+    window = {"from": "2024-02-15", "to": "2024-04-10"}
+    caller = Caller("system:test", False, world.timebank_id, None, None, True, frozenset())
+
+    answer = world.client.get(world.url(REPORT), params=window, headers=world.headers["coordinator"])
+    report = reciprocity_report(world.engine, world.timebank_id, caller, date(2024, 2, 15), date(2024, 4, 10))
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == report_json(report)
+    assert list(answer.json()) == list(REPORT_KEYS)
+    assert [month["month"] for month in answer.json()["monthly"]] == ["2024-02", "2024-03", "2024-04"]
+
+
+def test_the_csv_has_a_path_of_its_own_and_accept_still_gets_it_on_the_reports(world: World) -> None:
+    _record(world, "member", "other_member", 90, date(2024, 3, 10))
+    coordinator = world.headers["coordinator"]
+
+    by_path = world.client.get(world.url(f"{REPORT}.csv"), params=MARCH, headers=coordinator)
+    by_accept = world.client.get(
+        world.url(REPORT), params=MARCH, headers={**coordinator, "Accept": "text/csv"}
+    )
+
+    assert by_path.status_code == 200, by_path.text
+    assert by_path.headers["content-type"] == "text/csv; charset=utf-8"
+    assert (
+        by_path.headers["content-disposition"]
+        == 'attachment; filename="reciprocity-2024-03-01-2024-04-01.csv"'
+    )
+    assert by_path.text == by_accept.text
+    rows = {
+        r["figure"]: r
+        for r in csv.DictReader(io.StringIO(by_path.text))
+        if r["period"] == "2024-03-01/2024-04-01"
+    }
+    assert rows["role_mix.give_only"]["value"] == "1"
+    small = world.client.get(
+        world.url(f"{REPORT}.csv"), params={**MARCH, "tag": "uses_services"}, headers=coordinator
+    )
+    assert small.text == "period,figure,value,rating\r\n"
+
+
+def test_each_chart_has_a_path_per_format_and_the_old_url_still_draws_it(world: World) -> None:
+    _record(world, "member", "other_member", 90, date(2024, 3, 10))
+    coordinator = world.headers["coordinator"]
+    for chart in ("monthly", "role_mix", "give_share", "hours_matrix"):
+        svg = world.client.get(world.url(f"{REPORT}/charts/{chart}.svg"), params=MARCH, headers=coordinator)
+        png = world.client.get(world.url(f"{REPORT}/charts/{chart}.png"), params=MARCH, headers=coordinator)
+        old = world.client.get(
+            world.url(f"{REPORT}/charts/{chart}"), params={**MARCH, "format": "svg"}, headers=coordinator
+        )
+        assert (svg.status_code, png.status_code, old.status_code) == (200, 200, 200), chart
+        assert svg.headers["content-type"] == "image/svg+xml"
+        assert svg.content.lstrip().startswith(b"<?xml")
+        assert svg.content == old.content
+        assert png.headers["content-type"] == "image/png"
+        assert png.content.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_chart_by_path_is_refused_for_a_small_group_an_unknown_name_and_another_format(
+    world: World,
+) -> None:
+    coordinator = world.headers["coordinator"]
+    small = world.client.get(
+        world.url(f"{REPORT}/charts/role_mix.png"), params={"tag": "staff"}, headers=coordinator
+    )
+    assert small.status_code == 409, small.text
+    assert small.json()["code"] == "not_enough_data"
+    for path in ("/charts/pie.svg", "/charts/role_mix.gif", "/charts/role_mix.svg.png"):
+        unknown = world.client.get(world.url(f"{REPORT}{path}"), headers=coordinator)
+        assert unknown.status_code == 422, (path, unknown.text)
+        assert unknown.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_contract_declares_the_report_and_one_media_type_for_each_other_form() -> None:
+    document = create_app().openapi()
+    paths = document["paths"]
+    reports = "/v1/timebanks/{tb}/reports/reciprocity"
+    declared = {
+        path: list(paths[path]["get"]["responses"]["200"]["content"])
+        for path in (
+            reports,
+            f"{reports}.csv",
+            f"{reports}/charts/{{chart}}.svg",
+            f"{reports}/charts/{{chart}}.png",
+        )
+    }
+
+    assert declared == {
+        reports: ["application/json"],
+        f"{reports}.csv": ["text/csv"],
+        f"{reports}/charts/{{chart}}.svg": ["image/svg+xml"],
+        f"{reports}/charts/{{chart}}.png": ["image/png"],
+    }
+    schema = paths[reports]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema["anyOf"] == [
+        {"$ref": "#/components/schemas/ReciprocityReportView"},
+        {"$ref": "#/components/schemas/ReportWithheldView"},
+    ]
+    properties = document["components"]["schemas"]["ReciprocityReportView"]["properties"]
+    assert list(properties) == list(REPORT_KEYS)
+    # The older chart URL answers two image types under one status: left out of the contract.
+    assert f"{reports}/charts/{{chart}}" not in paths

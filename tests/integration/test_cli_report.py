@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.reporting_calls import set_rating_thresholds
 from timebank.cli import app
 from timebank.db import make_engine, upgrade
 from timebank.people.callers import Caller
-from timebank.reporting.ratings import set_rating_thresholds
 from timebank.reports import Boundaries, RatedFigureName
 from timebank.settings import get_settings
 

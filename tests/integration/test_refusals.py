@@ -41,6 +41,7 @@ from tests.ledger_calls import (
     reverse_exchange,
     reverse_transaction,
 )
+from tests.reporting_calls import set_rating_thresholds
 from timebank.accounts.accounts import get_account, open_account, set_limits
 from timebank.accounts.statements import statement as account_statement
 from timebank.benefits import (
@@ -163,7 +164,6 @@ from timebank.people.callers import Caller
 from timebank.people.errors import SelfOrCoordinatorRequired
 from timebank.people.organisations import add_organisation
 from timebank.people.timebanks import DEFAULT_MINUTES_PER_TRANSFER_MAX, create_timebank
-from timebank.reporting.ratings import set_rating_thresholds
 from timebank.reports import Boundaries, RatedFigureName
 from timebank.reports.errors import RatingThresholdOutOfRange, RatingThresholdsOutOfOrder
 from timebank.spending.errors import SpendAcknowledgementRequired, SpendClassUnknown, SpendOptionWithdrawn

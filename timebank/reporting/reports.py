@@ -4,7 +4,9 @@
 timebank and its people): one read-only unit of work, one snapshot, sums the window's exchanges in
 SQL (``uow.reports``), ``report_inputs`` (``timebank.db.repositories.report_inputs``) shapes the sums as
 ``ReportInputs``, and the pure engine (``timebank.reports.build_report``) computes every figure.
-``member_report`` is one account's own figures, for its holder or a coordinator.
+``member_report`` is one account's own figures (a ``MemberReportView``), for its holder or a
+coordinator. The report itself is the engine's ``Report``, which the JSON answer
+(``timebank.reporting.views.report_view``), the CSV, the charts and the terminal are drawn from.
 
 Decisions the engine leaves to storage, made here:
 
@@ -26,7 +28,6 @@ Decisions the engine leaves to storage, made here:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Engine
@@ -39,6 +40,7 @@ from timebank.people.tenancy import not_found_before_refused
 from timebank.reporting.errors import ReportWindowEmpty, ReportWindowTooLong
 from timebank.reporting.gc_pause import cyclic_gc_paused
 from timebank.reporting.ratings import timebank_thresholds
+from timebank.reporting.views import MemberReportView
 from timebank.reports import (
     Group,
     OrganisationGroup,
@@ -51,7 +53,6 @@ from timebank.reports import (
 
 __all__ = [
     "REPORT_WINDOW_DAYS_MAX",
-    "MemberReport",
     "check_window",
     "member_report",
     "reciprocity_report",
@@ -61,20 +62,6 @@ __all__ = [
 # Five years of 366 days: long enough for any board paper, short enough to bound the monthly series
 # (61 months at most) and the work of one report.
 REPORT_WINDOW_DAYS_MAX = 5 * 366
-
-
-@dataclass(frozen=True)
-class MemberReport:
-    """One account's figures for a window: what it gave, received, with how many, and when last."""
-
-    account_id: int
-    from_on: date
-    to_on: date
-    given_minutes: int
-    received_minutes: int
-    exchange_count: int
-    partner_count: int
-    last_exchange_on: date | None  # the last counted exchange before ``to_on``, however long ago
 
 
 def check_window(from_on: date, to_on: date) -> None:
@@ -115,16 +102,16 @@ def reciprocity_report(
 
 def member_report(
     engine: Engine, timebank_id: int, caller: Caller, account_id: int, from_on: date, to_on: date
-) -> MemberReport:
+) -> MemberReportView:
     """One account's figures, for its holder (a member, or an organisation's staff) or a coordinator."""
     with not_found_before_refused(engine, timebank_id, account_ids=[account_id]):
         caller.check_may_read_account(timebank_id, account_id)
     check_window(from_on, to_on)
 
-    def use_case(uow: UnitOfWork) -> MemberReport:
+    def use_case(uow: UnitOfWork) -> MemberReportView:
         uow.accounts.get(timebank_id, account_id)  # another timebank's account is not found
         totals = uow.reports.member_totals(timebank_id, account_id, from_on, to_on)
-        return MemberReport(
+        return MemberReportView(
             account_id=account_id,
             from_on=from_on,
             to_on=to_on,
