@@ -159,7 +159,10 @@ def reciprocity_csv(
     tag: GroupTag = None,
     organisation_id: GroupOrganisation = None,
 ) -> Response:
-    """The reciprocity report as CSV, a row a figure; a group too small to show has the header alone."""
+    """The reciprocity report as CSV for a spreadsheet, a row a figure (coordinator).
+
+    A group too small to show has the header alone.
+    """
     return _csv(_report(engine, tb, caller, from_on, to_on, tag, organisation_id))
 
 
