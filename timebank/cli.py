@@ -101,7 +101,8 @@ def report_command(
     if output not in ("text", "csv", "json"):
         _refuse(f"Choose text, csv or json for --format, not {output!r}.", REQUEST_REFUSED)
     end = _day(to_on, "--to") or utc_now().date() + timedelta(days=1)
-    first = _day(from_on, "--from") or end - timedelta(days=90)
+    # Never before the first day a date can name (a '--to' early in the year 1 was a traceback).
+    first = _day(from_on, "--from") or end - min(timedelta(days=90), end - date.min)
     # Whoever runs the command on the server may read what the timebank's coordinators may read.
     caller = Caller("system:cli", False, timebank_id, None, None, True, frozenset())
     group = TagGroup(tag) if tag else OrganisationGroup(organisation_id) if organisation_id else None

@@ -92,6 +92,7 @@ def test_refusals_name_the_rule(world: World) -> None:
     cases = [
         ({"from": "2024-04-01", "to": "2024-03-01"}, 422, "report_window_empty"),
         ({"from": "2010-01-01", "to": "2024-01-01"}, 422, "report_window_too_long"),
+        ({"from": "0001-01-01", "to": "0001-02-01"}, 422, "report_window_out_of_range"),
         ({"tag": "staff", "organisation_id": str(world.organisation_id)}, 422, "report_group_ambiguous"),
         ({"from": "2024-3-1"}, 422, None),
         ({"tag": "Not A Tag"}, 422, None),
@@ -268,3 +269,47 @@ def test_the_contract_declares_the_report_and_one_media_type_for_each_other_form
     assert list(properties) == list(REPORT_KEYS)
     # The older chart URL answers two image types under one status: left out of the contract.
     assert f"{reports}/charts/{{chart}}" not in paths
+
+
+def test_a_window_at_the_ends_of_the_calendar_is_refused_not_a_server_error(world: World) -> None:
+    # Bug fixes (found by schemathesis): the default window reached back 90 days before 'to', past
+    # the first day a date can name, and answered 500; it now starts on that first day. A report
+    # reads as long again before its window, the 180 days before its end, and its months whole:
+    # where those reach before the year 1 or past the year 9999 it answered 500, and is now refused
+    # by name.
+    coordinator = world.headers["coordinator"]
+    member = world.account_ids["member"]
+    reports = (REPORT, f"{REPORT}.csv", f"{REPORT}/charts/role_mix.svg")
+    for path in (*reports, f"/accounts/{member}/report"):
+        empty = world.client.get(world.url(path), params={"to": "0001-01-01"}, headers=coordinator)
+        assert empty.status_code == 422, (path, empty.text)
+        assert empty.json()["code"] == "report_window_empty", path
+    for path in reports:
+        too_early = ({"to": "0001-02-01"}, {"from": "0001-06-01", "to": "0001-12-01"})
+        for window in (*too_early, {"from": "9999-10-01", "to": "9999-12-02"}, {"to": "9999-12-31"}):
+            early = world.client.get(world.url(path), params=window, headers=coordinator)
+            assert early.status_code == 422, (path, window, early.text)
+            assert early.json()["code"] == "report_window_out_of_range", (path, window)
+    for window in ({"from": "0001-04-01", "to": "0001-06-30"}, {"from": "9999-09-01", "to": "9999-12-01"}):
+        edge = world.client.get(world.url(REPORT), params=window, headers=coordinator)
+        assert edge.status_code == 200, (window, edge.text)
+    # An account's report reads no further back than its window, so it answers.
+    account = world.client.get(
+        world.url(f"/accounts/{member}/report"), params={"to": "0001-02-01"}, headers=coordinator
+    )
+    assert account.status_code == 200, account.text
+    assert account.json()["from_on"] == "0001-01-01"
+
+
+def test_a_report_of_the_first_millennium_names_its_months_as_the_engine_does(world: World) -> None:
+    # The view takes the month as the engine writes it (strftime's %Y is not padded here): a
+    # stricter pattern answered 500 where the report answered before.
+    caller = Caller("system:test", False, world.timebank_id, None, None, True, frozenset())
+
+    answer = world.client.get(
+        world.url(REPORT), params={"to": "1000-01-01"}, headers=world.headers["coordinator"]
+    )
+    report = reciprocity_report(world.engine, world.timebank_id, caller, date(999, 10, 3), date(1000, 1, 1))
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == report_json(report)

@@ -145,6 +145,21 @@ def test_a_refusal_is_one_plain_line_naming_its_rule_and_exits_2(small_timebank:
     ]
 
 
+def test_a_window_at_the_ends_of_the_calendar_is_one_plain_line_too(small_timebank: World) -> None:
+    # Bug fix: '--to 0001-01-01' printed a traceback (the default window reached before the year 1).
+    tb = str(small_timebank.timebank_id)
+    empty = CliRunner().invoke(app, ["report", tb, "--to", "0001-01-01"])
+    early = CliRunner().invoke(app, ["report", tb, "--to", "0001-02-01"])
+    late = CliRunner().invoke(app, ["report", tb, "--to", "9999-12-31"])
+
+    assert (empty.exit_code, early.exit_code, late.exit_code) == (2, 2, 2)
+    assert empty.output.endswith("(report_window_empty)\n")
+    for result in (early, late):
+        assert len(result.output.splitlines()) == 1, result.output
+        assert result.output.startswith("Refused: ")
+        assert result.output.endswith("(report_window_out_of_range)\n")
+
+
 def test_an_unknown_format_is_refused(small_timebank: World) -> None:
     result = CliRunner().invoke(app, ["report", str(small_timebank.timebank_id), "--format", "pdf"])
     assert result.exit_code == 2

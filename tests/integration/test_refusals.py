@@ -2030,6 +2030,7 @@ ACCESS_CODES = {
 REPORT_CODES = {
     "report_window_empty",
     "report_window_too_long",
+    "report_window_out_of_range",
     "report_group_ambiguous",
     "not_enough_data",
 }

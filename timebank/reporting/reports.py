@@ -28,7 +28,7 @@ Decisions the engine leaves to storage, made here:
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Engine
 
@@ -37,7 +37,7 @@ from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.people.callers import Caller
 from timebank.people.members import check_tags
 from timebank.people.tenancy import not_found_before_refused
-from timebank.reporting.errors import ReportWindowEmpty, ReportWindowTooLong
+from timebank.reporting.errors import ReportWindowEmpty, ReportWindowOutOfRange, ReportWindowTooLong
 from timebank.reporting.gc_pause import cyclic_gc_paused
 from timebank.reporting.ratings import timebank_thresholds
 from timebank.reporting.views import MemberReportView
@@ -50,9 +50,11 @@ from timebank.reports import (
     Thresholds,
     build_report,
 )
+from timebank.reports.windows import DORMANT_AFTER_DAYS
 
 __all__ = [
     "REPORT_WINDOW_DAYS_MAX",
+    "check_reckonable",
     "check_window",
     "member_report",
     "reciprocity_report",
@@ -62,6 +64,8 @@ __all__ = [
 # Five years of 366 days: long enough for any board paper, short enough to bound the monthly series
 # (61 months at most) and the work of one report.
 REPORT_WINDOW_DAYS_MAX = 5 * 366
+# The first day of the last month whose next month a date can name: a window ends by it.
+LAST_MONTH_ON = date(9999, 12, 1)
 
 
 def check_window(from_on: date, to_on: date) -> None:
@@ -69,6 +73,23 @@ def check_window(from_on: date, to_on: date) -> None:
         raise ReportWindowEmpty(f"The window from {from_on} to {to_on} holds no day: 'to' must be later")
     if (to_on - from_on).days > REPORT_WINDOW_DAYS_MAX:
         raise ReportWindowTooLong(f"A report covers at most {REPORT_WINDOW_DAYS_MAX} days")
+
+
+def check_reckonable(from_on: date, to_on: date) -> None:
+    """The days a report reads around its window must be days a date can name.
+
+    It reads as long again before the window (retention) and the 180 days before its end
+    (dormancy), both after the year 1 began; and its months whole, up to the one after its last,
+    which must begin by the end of the year 9999.
+    """
+    # Bug fix (found by schemathesis): such windows answered 500, from the engine's and storage's
+    # date sums.
+    if from_on - date.min < to_on - from_on or to_on - date.min < timedelta(days=DORMANT_AFTER_DAYS):
+        raise ReportWindowOutOfRange(
+            f"A report from {from_on} to {to_on} would look back before the year 1; choose a later window"
+        )
+    if to_on > LAST_MONTH_ON:
+        raise ReportWindowOutOfRange(f"A report's window must end by {LAST_MONTH_ON}; choose an earlier one")
 
 
 def reciprocity_report(
@@ -84,6 +105,7 @@ def reciprocity_report(
     with not_found_before_refused(engine, timebank_id, organisation_ids=organisation_ids):
         caller.check_coordinator(timebank_id, admin_allowed=True)
     check_window(from_on, to_on)
+    check_reckonable(from_on, to_on)
     if isinstance(group, TagGroup):
         check_tags([group.tag])
 

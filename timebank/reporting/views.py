@@ -153,7 +153,7 @@ class RatingThresholdsView(_Shape):
 class ReportMonthView(_Shape):
     """One calendar month of the window (clipped to it): the headline figures."""
 
-    month: str = Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM.")
+    month: str = Field(description="The month, YYYY-MM.")
     members: int
     active_members: int
     active_rate: RatedFigureView
@@ -168,7 +168,7 @@ class ReportMonthView(_Shape):
 class ReportMonthWithheldView(_Shape):
     """A month of a small group's report: too few members to show any figure."""
 
-    month: str = Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM.")
+    month: str = Field(description="The month, YYYY-MM.")
     not_enough_data: Literal[True]
 
 

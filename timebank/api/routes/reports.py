@@ -73,7 +73,10 @@ _BINARY = {"type": "string", "format": "binary"}
 def window(from_on: date | None, to_on: date | None) -> tuple[date, date]:
     """The window asked for, with the rolling 90 days up to today filling in what is left out."""
     end = to_on or utc_now().date() + timedelta(days=1)
-    return from_on or end - timedelta(days=DEFAULT_WINDOW_DAYS), end
+    # Bug fix (found by schemathesis): a 'to' in the first 90 days of year 1 answered 500, as the
+    # rolling window reached back before the first day a date can name. It starts there instead,
+    # so 'to=0001-01-01' is a window that holds no day, refused as such.
+    return from_on or end - min(timedelta(days=DEFAULT_WINDOW_DAYS), end - date.min), end
 
 
 def _report(
