@@ -47,7 +47,8 @@ from timebank.involvement.requests import (
     OfferTerms,
     RecordAttendance,
 )
-from timebank.involvement.statements import benefit_safe_statement, statement_json
+from timebank.involvement.statement_views import BenefitStatementView
+from timebank.involvement.statements import benefit_safe_statement
 from timebank.people.callers import Caller
 from timebank.people.members import add_member
 from timebank.people.organisations import add_organisation
@@ -142,7 +143,7 @@ def measure(name: str, url: str, repeat: int) -> None:
         ),
         "statement, JSON": _timed(
             repeat * 5,
-            lambda: statement_json(benefit_safe_statement(engine, tb, coordinator, member, *month)),
+            lambda: BenefitStatementView.of(benefit_safe_statement(engine, tb, coordinator, member, *month)),
         ),
         "statement, PDF": _timed(
             repeat * 5,

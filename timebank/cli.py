@@ -25,7 +25,7 @@ from timebank.db.migrate import DatabaseState, database_state
 from timebank.settings import get_settings
 
 if TYPE_CHECKING:
-    from timebank.reporting.reports import MemberReport
+    from timebank.reporting.views import MemberReportView
     from timebank.reports import Report
 
 __all__ = ["app"]
@@ -101,7 +101,8 @@ def report_command(
     if output not in ("text", "csv", "json"):
         _refuse(f"Choose text, csv or json for --format, not {output!r}.", REQUEST_REFUSED)
     end = _day(to_on, "--to") or utc_now().date() + timedelta(days=1)
-    first = _day(from_on, "--from") or end - timedelta(days=90)
+    # Never before the first day a date can name (a '--to' early in the year 1 was a traceback).
+    first = _day(from_on, "--from") or end - min(timedelta(days=90), end - date.min)
     # Whoever runs the command on the server may read what the timebank's coordinators may read.
     caller = Caller("system:cli", False, timebank_id, None, None, True, frozenset())
     group = TagGroup(tag) if tag else OrganisationGroup(organisation_id) if organisation_id else None
@@ -133,7 +134,7 @@ def _report_as(report: Report, output: str) -> str:
     return report_text(report)
 
 
-def _account_report_as(figures: MemberReport, output: str) -> str:
+def _account_report_as(figures: MemberReportView, output: str) -> str:
     import json
 
     from timebank.rendering.account_report import account_report_csv, account_report_text
@@ -141,7 +142,8 @@ def _account_report_as(figures: MemberReport, output: str) -> str:
     if output == "csv":
         return account_report_csv(figures)
     if output == "json":
-        return json.dumps(figures.__dict__, default=str, indent=2) + "\n"
+        # By the code's names (exchange_count, partner_count), as the command always wrote them.
+        return json.dumps(figures.to_json(), indent=2) + "\n"
     return account_report_text(figures)
 
 

@@ -763,9 +763,23 @@ ROWS = [
         in_timebank(COORDINATOR_REQUIRED, admin="200", coordinator=200),
     ),
     Row(
-        "get_reciprocity_chart",
+        "get_reciprocity_report_csv",
         "GET",
-        f"{TB}/reports/reciprocity/charts/{{chart}}",
+        f"{TB}/reports/reciprocity.csv",
+        nothing,
+        in_timebank(COORDINATOR_REQUIRED, admin="200", coordinator=200),
+    ),
+    Row(
+        "get_reciprocity_chart_svg",
+        "GET",
+        f"{TB}/reports/reciprocity/charts/{{chart}}.svg",
+        lambda arena, caller: Call({"chart": "role_mix"}),
+        in_timebank(COORDINATOR_REQUIRED, admin="200", coordinator=200),
+    ),
+    Row(
+        "get_reciprocity_chart_png",
+        "GET",
+        f"{TB}/reports/reciprocity/charts/{{chart}}.png",
         lambda arena, caller: Call({"chart": "role_mix"}),
         in_timebank(COORDINATOR_REQUIRED, admin="200", coordinator=200),
     ),
@@ -806,6 +820,18 @@ ROWS = [
         f"{ACCOUNT}/benefit-statement/letter",
         of("member"),
         in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+    ),
+    # ... each form at a path of its own.
+    *(
+        Row(
+            f"get_benefit_{document}_{form}",
+            "GET",
+            f"{ACCOUNT}/benefit-statement{tail}.{form}",
+            of("member"),
+            in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+        )
+        for document, tail in (("statement", ""), ("letter", "/letter"))
+        for form in ("html", "pdf")
     ),
     Row(
         "add_member",
@@ -1231,6 +1257,17 @@ def far_requests(arena: Arena) -> list[tuple[str, str, str, Any, str]]:
             None,
             "account_not_found",
         ),
+        *(
+            (
+                f"get_benefit_{document}_{form}",
+                "GET",
+                f"/accounts/{account}/{path}.{form}",
+                None,
+                "account_not_found",
+            )
+            for document, path in (("statement", "benefit-statement"), ("letter", "benefit-statement/letter"))
+            for form in ("html", "pdf")
+        ),
         ("list_exchanges", "GET", f"/exchanges?account_id={account}", None, "account_not_found"),
         ("record_exchange", "POST", "/exchanges", exchange_body, "account_not_found"),
         ("get_exchange", "GET", f"/exchanges/{far}", None, "exchange_not_found"),
@@ -1412,7 +1449,23 @@ def far_requests(arena: Arena) -> list[tuple[str, str, str, Any, str]]:
             None,
             "organisation_not_found",
         ),
-        ("get_reciprocity_chart", "GET", f"{charts}?organisation_id={trust}", None, "organisation_not_found"),
+        (
+            "get_reciprocity_report_csv",
+            "GET",
+            f"/reports/reciprocity.csv?organisation_id={trust}",
+            None,
+            "organisation_not_found",
+        ),
+        *(
+            (
+                f"get_reciprocity_chart_{form}",
+                "GET",
+                f"{charts}.{form}?organisation_id={trust}",
+                None,
+                "organisation_not_found",
+            )
+            for form in ("svg", "png")
+        ),
         (
             "create_spend_option",
             "POST",
@@ -1487,4 +1540,45 @@ def test_another_timebanks_ids_are_not_found_under_this_timebanks_path_whatever_
         if got not in allowed:
             mismatches.append(f"{operation} {method} {path}: expected 404 {code}, got {got}")
 
+    assert not mismatches, "\n".join(mismatches)
+
+
+# The older URLs of the report's CSV, its charts and the statement's and letter's page and PDF
+# (issue 15 gave each form an operation of its own). They still answer, by content negotiation or
+# ``?format=``, and the chart's is left out of the contract, so no row above names them: each must
+# answer every caller as the operation that replaced it does, and with the same media type.
+OLDER_URLS = [
+    ("get_reciprocity_report_csv", "/reports/reciprocity", {}, {"Accept": "text/csv"}),
+    ("get_reciprocity_chart_svg", "/reports/reciprocity/charts/role_mix", {}, {}),
+    ("get_reciprocity_chart_png", "/reports/reciprocity/charts/role_mix", {"format": "png"}, {}),
+    ("get_benefit_statement_html", "/accounts/{member}/benefit-statement", {"format": "html"}, {}),
+    ("get_benefit_statement_pdf", "/accounts/{member}/benefit-statement", {}, {"Accept": "application/pdf"}),
+    ("get_benefit_letter_html", "/accounts/{member}/benefit-statement/letter", {}, {"Accept": "text/html"}),
+    ("get_benefit_letter_pdf", "/accounts/{member}/benefit-statement/letter", {"format": "pdf"}, {}),
+]
+
+
+@pytest.mark.parametrize(("operation_id", "path", "query", "extra"), OLDER_URLS, ids=lambda v: str(v))
+def test_an_older_url_answers_every_caller_as_the_operation_that_replaced_it(
+    arena: Arena, operation_id: str, path: str, query: dict[str, str], extra: dict[str, str]
+) -> None:
+    (row,) = [row for row in ROWS if row.operation_id == operation_id]
+    world = arena.world
+    member = arena.account("member")
+    mismatches = []
+    for caller in CALLERS:
+        for timebank_id in (world.timebank_id, world.other_timebank_id):
+            url = world.url(path.format(member=member), timebank_id)
+            headers = {**arena.headers[caller], **extra}
+            older, newer = (
+                world.client.get(url, params=query, headers=headers),
+                send(arena, row, caller, timebank_id),
+            )
+            expected = row.expected[caller] if timebank_id == world.timebank_id else outcome(newer)
+            if outcome(older) != expected or outcome(newer) != expected:
+                mismatches.append(
+                    f"{caller} in {timebank_id}: older {outcome(older)}, newer {outcome(newer)}"
+                )
+            elif older.is_success:
+                assert older.headers["content-type"] == newer.headers["content-type"], caller
     assert not mismatches, "\n".join(mismatches)

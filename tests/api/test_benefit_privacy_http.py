@@ -15,7 +15,8 @@ payment) and its other writes are swept the same way, and so is the guard's refu
 spend options' writes (offering, withdrawing, spending) and the spend guard's
 ``spend_acknowledgement_required`` refusal of a voucher, which the member and a coordinator meet: it
 says what is at stake without naming the member's benefits. The reciprocity report's CSV export, its
-JSON, and the member's own benefit-safe statement as a PDF are read on top.
+JSON, and the member's own benefit-safe statement as a PDF are read on top, and so are the CSV, the
+statement's and the letter's page and PDF at the paths of their own (issue 15).
 
 Two reads are left out of the sweep on purpose: ``get_benefits_declaration`` shows the member their
 own categories, and coordinators too, and ``get_payment_advice`` shows them the guard's warnings in
@@ -192,6 +193,16 @@ def test_the_sweep_reads_every_read_of_the_spec_but_the_declaration() -> None:
         "list_attendance",
         "read_audit_log",
         "list_spend_options",
+    } <= swept
+    # Each form of the report and the statement at a path of its own (issue 15) is swept too.
+    assert {
+        "get_reciprocity_report_csv",
+        "get_reciprocity_chart_svg",
+        "get_reciprocity_chart_png",
+        "get_benefit_statement_html",
+        "get_benefit_statement_pdf",
+        "get_benefit_letter_html",
+        "get_benefit_letter_pdf",
     } <= swept
     assert not SHOWN_TO_WHO_MAY_SEE & swept
     assert {row.operation_id for row in ROWS} >= SHOWN_TO_WHO_MAY_SEE
@@ -388,6 +399,21 @@ def test_the_reports_csv_and_json_and_the_members_statement_name_no_benefit(decl
             params={"format": "pdf"},
             headers=world.headers["member"],
         ),
+        # Each form at its own path (issue 15), over the same window.
+        "report CSV by path": world.client.get(f"{report}.csv", params=window, headers=coordinator),
+        **{
+            f"{name} by path": world.client.get(
+                world.url(f"/accounts/{world.account_ids['member']}/{path}"),
+                params={"from": "2024-01-01"},
+                headers=world.headers["member"],
+            )
+            for name, path in (
+                ("statement page", "benefit-statement.html"),
+                ("statement PDF", "benefit-statement.pdf"),
+                ("letter page", "benefit-statement/letter.html"),
+                ("letter PDF", "benefit-statement/letter.pdf"),
+            )
+        },
     }
     for where, answer in answers.items():
         assert answer.status_code == 200, (where, answer.text[:300])

@@ -6,6 +6,8 @@ member has their payment given to a charity. The member then declares benefits. 
 comes back as JSON by default, as a page with ``Accept: text/html``, and as a PDF with
 ``?format=pdf`` or ``Accept: application/pdf``; the PDF's text, read back with pypdf, holds the
 figures and the no-cash-value notice. No version names a benefit category or calls credits pay.
+The page and the PDF also have paths of their own (``….html``, ``….pdf``; issue 15), answering the
+same as the older URL's content negotiation, to the same callers, audited the same way.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from tests.involvement_calls import (
     spend_credits,
 )
 from tests.ledger_calls import record_exchange, reverse_exchange
+from timebank.api.app import create_app
 from timebank.benefits import Mileage, PaymentKind, Receipt, Reward, SpendClass
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.categories import BenefitCategory
@@ -467,3 +470,96 @@ def test_every_pdf_page_is_numbered_and_headed_with_who_issued_it(march: World) 
             text = " ".join((page.extract_text() or "").split())
             assert f"Page {number} of {count}" in text
             assert f"Issued by {timebank}" in text
+
+
+# --- one operation per form (issue 15): the page and the PDF at paths of their own ---
+
+
+@pytest.mark.parametrize(("path", "name"), [(STATEMENT, "benefit-statement"), (LETTER, "benefit-letter")])
+def test_the_page_and_the_pdf_have_paths_of_their_own_and_say_what_the_older_url_says(
+    march: World, path: str, name: str
+) -> None:
+    page = _get(march, f"{path}.html")
+    pdf = _get(march, f"{path}.pdf")
+    old_page = _get(march, path, params={"format": "html"})  # type: ignore[arg-type]
+    old_pdf = _get(march, path, Accept="application/pdf")
+
+    assert (page.status_code, pdf.status_code) == (200, 200), (page.text, pdf.text)
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.text == old_page.text
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["content-disposition"] == f'inline; filename="{name}-2024-03-01-2024-04-01.pdf"'
+    assert _pdf_text(pdf.content) == _pdf_text(old_pdf.content)
+    for text in (_words(page.text), _pdf_text(pdf.content)):
+        assert "2 hours of time credits" in text
+        assert NO_CASH_VALUE in text
+        assert find_credit_wording_problems(text) == ()
+        _names_no_benefit(text)
+
+
+def test_a_coordinators_read_of_the_page_or_the_pdf_is_audited_as_the_json_is(march: World) -> None:
+    member = march.account_ids["member"]
+
+    def reads() -> int:
+        entries = run(march.engine, lambda uow: uow.audit.entries(march.timebank_id, member), write=False)
+        return [entry.action for entry in entries].count("statement_read")
+
+    for path in (f"{STATEMENT}.html", f"{STATEMENT}.pdf", f"{LETTER}.html", f"{LETTER}.pdf"):
+        before = reads()
+        assert _get(march, path, role="coordinator").status_code == 200
+        assert reads() == before + 1, path
+        assert _get(march, path).status_code == 200  # the member's own read leaves none
+        assert reads() == before + 1, path
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "code"),
+    [
+        ("other_member", 403, "self_or_coordinator_required"),
+        ("staff", 403, "self_or_coordinator_required"),
+        ("organisation_key", 403, "self_or_coordinator_required"),
+        ("other_coordinator", 404, "timebank_not_found"),
+    ],
+)
+def test_nobody_else_reads_the_page_or_the_pdf(march: World, role: str, status: int, code: str) -> None:
+    for path in (f"{STATEMENT}.html", f"{STATEMENT}.pdf", f"{LETTER}.html", f"{LETTER}.pdf"):
+        answer = _get(march, path, role=role)
+        assert answer.status_code == status, (path, answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert answer.json()["code"] == code
+
+
+def test_a_page_or_a_pdf_of_a_period_after_today_is_refused(
+    march: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _freeze_today(monkeypatch, date(2024, 3, 15))
+
+    for path in (f"{STATEMENT}.html", f"{STATEMENT}.pdf", f"{LETTER}.html", f"{LETTER}.pdf"):
+        answer = _get(march, path, params={"from": "2024-03-16", "to": "2024-04-01"})  # type: ignore[arg-type]
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["code"] == "period_starts_after_today"
+
+
+def test_the_contract_declares_the_json_and_one_media_type_for_each_other_form() -> None:
+    paths = create_app().openapi()["paths"]
+    base = "/v1/timebanks/{tb}/accounts/{account_id}/benefit-statement"
+    expected = {
+        base: ("application/json", "#/components/schemas/BenefitStatementView"),
+        f"{base}.html": ("text/html", None),
+        f"{base}.pdf": ("application/pdf", None),
+        f"{base}/letter": ("application/json", "#/components/schemas/BenefitLetterView"),
+        f"{base}/letter.html": ("text/html", None),
+        f"{base}/letter.pdf": ("application/pdf", None),
+    }
+    for path, (media_type, ref) in expected.items():
+        operation = paths[path]["get"]
+        content = operation["responses"]["200"]["content"]
+        assert list(content) == [media_type], path
+        assert content[media_type]["schema"].get("$ref") == ref, path
+        # ?format= still works on the JSON paths, but a generated client must not send it: it would
+        # read a PDF as JSON.
+        assert "format" not in {parameter["name"] for parameter in operation["parameters"]}, path
+    assert paths[f"{base}.pdf"]["get"]["responses"]["200"]["content"]["application/pdf"]["schema"] == {
+        "type": "string",
+        "format": "binary",
+    }

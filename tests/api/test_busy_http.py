@@ -225,20 +225,33 @@ def test_a_request_without_a_valid_token_takes_no_slot_and_is_told_to_log_in(
         anonymous = world.client.post(
             "/v1/auth/password", json={"current_password": PASSWORD, "new_password": "a brand new password"}
         )
-    with every_slot_taken(chart_rendering()):
-        forged = world.client.get(
-            world.url("/reports/reciprocity/charts/role_mix"), headers={"Authorization": "Bearer tbt_forged"}
-        )
+    charts = ("/reports/reciprocity/charts/role_mix", "/reports/reciprocity/charts/role_mix.png")
+    pdfs = (
+        f"/accounts/{world.account_ids['member']}/benefit-statement.pdf",
+        f"/accounts/{world.account_ids['member']}/benefit-statement/letter.pdf",
+    )
+    forged_token = {"Authorization": "Bearer tbt_forged"}
+    with every_slot_taken(chart_rendering()), every_slot_taken(pdf_rendering()):
+        forged = [world.client.get(world.url(path), headers=forged_token) for path in charts + pdfs]
 
     assert (anonymous.status_code, anonymous.json()["code"]) == (401, "not_authenticated")
-    assert (forged.status_code, forged.json()["code"]) == (401, "token_invalid")
+    for answer in forged:
+        assert (answer.status_code, answer.json()["code"]) == (401, "token_invalid")
 
 
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/reports/reciprocity/charts/role_mix", {"format": "png"}),
+        ("/reports/reciprocity/charts/role_mix.png", {}),
+    ],
+    ids=["by query", "by path"],
+)
 def test_a_chart_when_every_chart_slot_is_taken_gets_503_and_a_balance_is_read_meanwhile(
-    world: World, short_waits: None
+    world: World, short_waits: None, path: str, query: dict[str, str]
 ) -> None:
-    chart = world.url("/reports/reciprocity/charts/role_mix")
-    window = {"from": "2024-03-01", "to": "2024-04-01", "format": "png"}
+    chart = world.url(path)
+    window = {"from": "2024-03-01", "to": "2024-04-01", **query}
     coordinator = world.headers["coordinator"]
 
     with every_slot_taken(chart_rendering()):
@@ -273,6 +286,29 @@ def test_a_pdf_when_every_pdf_slot_is_taken_gets_503_while_the_json_statement_is
     assert written.content.startswith(b"%PDF")
 
 
+def test_the_pdfs_own_paths_wait_for_a_pdf_slot_and_the_pages_need_none(
+    world: World, short_waits: None
+) -> None:
+    statement = world.url(f"/accounts/{world.account_ids['member']}/benefit-statement")
+    member = world.headers["member"]
+    before = row_counts(world.engine)
+
+    with every_slot_taken(pdf_rendering()):
+        pdfs = [world.client.get(f"{statement}{tail}", headers=member) for tail in (".pdf", "/letter.pdf")]
+        pages = [world.client.get(f"{statement}{tail}", headers=member) for tail in (".html", "/letter.html")]
+
+    for refused in pdfs:
+        assert_busy(refused)
+    for page in pages:
+        assert page.status_code == 200, page.text
+        assert page.headers["content-type"].startswith("text/html")
+    assert row_counts(world.engine) == before
+    for tail in (".pdf", "/letter.pdf"):
+        written = world.client.get(f"{statement}{tail}", headers=member)
+        assert written.status_code == 200, written.text
+        assert written.content.startswith(b"%PDF")
+
+
 def test_requests_past_the_waiting_room_are_refused_at_once(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -305,8 +341,11 @@ def test_the_operations_that_do_slow_work_declare_503(world: World) -> None:
         "log_in",
         "change_password",
         "add_member",
-        "get_reciprocity_chart",
-        "get_benefit_statement",
+        "get_reciprocity_chart_svg",
+        "get_reciprocity_chart_png",
+        "get_benefit_statement",  # ?format=pdf, or Accept: application/pdf
         "get_benefit_letter",
+        "get_benefit_statement_pdf",
+        "get_benefit_letter_pdf",
     }
     assert {"server_busy"} == BUSY_CODES

@@ -70,11 +70,14 @@ def test_no_demo_page_names_the_declared_benefit_but_the_declaration(
         f"{base}/accounts/{account}/benefit-statement",
         f"{base}/accounts/{account}/benefit-statement?format=html",
         f"{base}/accounts/{account}/benefit-statement/letter",
+        f"{base}/accounts/{account}/benefit-statement.html",
+        f"{base}/accounts/{account}/benefit-statement/letter.html",
         f"{base}/organisations/{organisation_id}/activities",
         f"{base}/activities/{activities[0]['id']}/attendance",
         f"{base}/spend-options",
         f"{base}/audit-log",
         f"{base}/reports/reciprocity",
+        f"{base}/reports/reciprocity.csv",
     ]
     answered = 0
     for name in LOGINS:

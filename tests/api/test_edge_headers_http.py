@@ -90,6 +90,11 @@ def benefit_answers(world: World) -> Iterator[list[tuple[str, httpx.Response]]]:
             "letter PDF",
             client.get(f"{statement}/letter", params={**MARCH, "format": "pdf"}, headers=member_headers),
         ),
+        # Each form at a path of its own (issue 15).
+        ("statement page by path", client.get(f"{statement}.html", params=MARCH, headers=member_headers)),
+        ("statement PDF by path", client.get(f"{statement}.pdf", params=MARCH, headers=member_headers)),
+        ("letter page by path", client.get(f"{statement}/letter.html", params=MARCH, headers=member_headers)),
+        ("letter PDF by path", client.get(f"{statement}/letter.pdf", params=MARCH, headers=member_headers)),
         (
             "payment check",
             client.post(
@@ -172,9 +177,10 @@ def test_every_refusal_and_even_a_500_carries_the_edge_headers(world: World) -> 
 def test_the_statement_page_loads_and_runs_nothing_but_its_own_style_and_is_never_framed(
     benefit_answers: list[tuple[str, httpx.Response]],
 ) -> None:
-    pages = {name: r for name, r in benefit_answers if name in ("statement page", "letter page")}
+    names = ("statement page", "letter page", "statement page by path", "letter page by path")
+    pages = {name: r for name, r in benefit_answers if name in names}
 
-    assert set(pages) == {"statement page", "letter page"}
+    assert set(pages) == set(names)
     for name, page in pages.items():
         assert page.headers["content-type"].startswith("text/html"), name
         policy = _policy(page)
@@ -194,8 +200,27 @@ def test_other_answers_get_the_strictest_policy_and_a_pdf_none(
 
     assert policies["statement PDF"] is None
     assert policies["letter PDF"] is None
+    assert policies["statement PDF by path"] is None
+    assert policies["letter PDF by path"] is None
     for name in ("declaration", "statement", "letter", "payment check", "audit log", "who am I"):
         assert policies[name] == STRICT, name
+
+
+def test_the_reports_csv_and_charts_at_their_own_paths_carry_the_edge_headers(world: World) -> None:
+    report = world.url("/reports/reciprocity")
+    coordinator = world.headers["coordinator"]
+    answers = {
+        "CSV": world.client.get(f"{report}.csv", params=MARCH, headers=coordinator),
+        "SVG chart": world.client.get(f"{report}/charts/role_mix.svg", params=MARCH, headers=coordinator),
+        "PNG chart": world.client.get(f"{report}/charts/role_mix.png", params=MARCH, headers=coordinator),
+    }
+
+    for name, response in answers.items():
+        assert response.status_code == 200, (name, response.text)
+        assert response.headers["cache-control"] == "no-store", name
+        assert response.headers["x-content-type-options"] == "nosniff", name
+        # An SVG is a document a browser may render: it may load and run nothing.
+        assert response.headers["content-security-policy"] == STRICT, name
 
 
 def test_the_docs_page_may_load_swagger_ui_and_nothing_else_and_is_never_framed(world: World) -> None:

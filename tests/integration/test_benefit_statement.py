@@ -24,7 +24,8 @@ from timebank.benefits.wording import NO_CASH_VALUE, find_credit_wording_problem
 from timebank.clock import utc_now
 from timebank.errors import TimebankNotFound
 from timebank.involvement.errors import MemberAccountRequired, PeriodStartsAfterToday
-from timebank.involvement.statements import benefit_safe_statement, statement_json, statement_period
+from timebank.involvement.statement_views import BenefitStatementView
+from timebank.involvement.statements import benefit_safe_statement, statement_period
 from timebank.ledger.types import Actor, ReceiverShare, TransactionKind
 from timebank.people.callers import Caller
 from timebank.people.errors import SelfOrCoordinatorRequired
@@ -145,7 +146,7 @@ def test_the_statement_names_no_benefit_and_never_calls_credits_pay(story: Story
         lines_text(statement_lines(statement)),
         lines_text(letter_lines(statement)),
         statement_html(statement),
-        str(statement_json(statement)),
+        BenefitStatementView.of(statement).model_dump_json(),
     ]
     for text in texts:
         for category in BenefitCategory:

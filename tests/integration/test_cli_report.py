@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.reporting_calls import set_rating_thresholds
 from timebank.cli import app
 from timebank.db import make_engine, upgrade
 from timebank.people.callers import Caller
-from timebank.reporting.ratings import set_rating_thresholds
 from timebank.reports import Boundaries, RatedFigureName
 from timebank.settings import get_settings
 
@@ -143,6 +143,21 @@ def test_a_refusal_is_one_plain_line_naming_its_rule_and_exits_2(small_timebank:
         "Refused: The window from 2024-06-01 to 2024-05-01 holds no day: 'to' must be later."
         " (report_window_empty)"
     ]
+
+
+def test_a_window_at_the_ends_of_the_calendar_is_one_plain_line_too(small_timebank: World) -> None:
+    # Bug fix: '--to 0001-01-01' printed a traceback (the default window reached before the year 1).
+    tb = str(small_timebank.timebank_id)
+    empty = CliRunner().invoke(app, ["report", tb, "--to", "0001-01-01"])
+    early = CliRunner().invoke(app, ["report", tb, "--to", "0001-02-01"])
+    late = CliRunner().invoke(app, ["report", tb, "--to", "9999-12-31"])
+
+    assert (empty.exit_code, early.exit_code, late.exit_code) == (2, 2, 2)
+    assert empty.output.endswith("(report_window_empty)\n")
+    for result in (early, late):
+        assert len(result.output.splitlines()) == 1, result.output
+        assert result.output.startswith("Refused: ")
+        assert result.output.endswith("(report_window_out_of_range)\n")
 
 
 def test_an_unknown_format_is_refused(small_timebank: World) -> None:

@@ -456,11 +456,12 @@ def test_0006_adds_the_thresholds_empty_and_steps_down_leaving_the_ledger_untouc
     from datetime import date
 
     from tests.ledger_calls import record_exchange
+    from tests.reporting_calls import set_rating_thresholds
     from timebank.accounts.accounts import open_account
     from timebank.ledger import AccountKind, Actor, ReceiverShare
     from timebank.people.callers import Caller
     from timebank.people.timebanks import create_timebank
-    from timebank.reporting.ratings import read_rating_thresholds, set_rating_thresholds
+    from timebank.reporting.ratings import read_rating_thresholds
     from timebank.reports import Boundaries, RatedFigureName
 
     # Written at head through today's services, then taken back below 0006 (as for 0004 above).

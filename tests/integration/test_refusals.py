@@ -49,6 +49,7 @@ from tests.ledger_calls import (
     reverse_exchange,
     reverse_transaction,
 )
+from tests.reporting_calls import set_rating_thresholds
 from timebank.accounts.accounts import get_account, open_account, set_limits
 from timebank.accounts.statements import statement as account_statement
 from timebank.benefits import (
@@ -167,7 +168,6 @@ from timebank.people.callers import Caller
 from timebank.people.errors import SelfOrCoordinatorRequired
 from timebank.people.organisations import add_organisation
 from timebank.people.timebanks import DEFAULT_MINUTES_PER_TRANSFER_MAX, create_timebank
-from timebank.reporting.ratings import set_rating_thresholds
 from timebank.reports import Boundaries, RatedFigureName
 from timebank.reports.errors import RatingThresholdOutOfRange, RatingThresholdsOutOfOrder
 from timebank.spending.errors import SpendAcknowledgementRequired, SpendClassUnknown, SpendOptionWithdrawn
@@ -2033,6 +2033,7 @@ ACCESS_CODES = {
 REPORT_CODES = {
     "report_window_empty",
     "report_window_too_long",
+    "report_window_out_of_range",
     "report_group_ambiguous",
     "not_enough_data",
 }

@@ -19,6 +19,7 @@ from fractions import Fraction
 import pytest
 from sqlalchemy import Engine
 
+from tests.reporting_calls import set_rating_thresholds
 from timebank.clock import utc_now
 from timebank.db import UnitOfWork, run
 from timebank.db.report_tables import LOWER_IS_BETTER_FIGURES, RATED_FIGURES
@@ -26,7 +27,7 @@ from timebank.db.repositories import RatingThresholdRecord
 from timebank.errors import TimebankError, TimebankNotFound
 from timebank.ledger.errors import CoordinatorRequired
 from timebank.people.callers import Caller
-from timebank.reporting.ratings import read_rating_thresholds, set_rating_thresholds
+from timebank.reporting.ratings import read_rating_thresholds
 from timebank.reporting.reports import reciprocity_report
 from timebank.reports import (
     DEFAULT_THRESHOLDS,

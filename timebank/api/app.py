@@ -67,9 +67,12 @@ _BUSY_OPERATIONS = {
     "log_in",
     "change_password",
     "add_member",
-    "get_reciprocity_chart",
-    "get_benefit_statement",
-    "get_benefit_letter",
+    "get_reciprocity_chart_svg",
+    "get_reciprocity_chart_png",
+    "get_benefit_statement",  # ?format=pdf
+    "get_benefit_statement_pdf",
+    "get_benefit_letter",  # ?format=pdf
+    "get_benefit_letter_pdf",
 }
 _BUSY_DESCRIPTION = "The server is busy with this kind of work; nothing was done; see Retry-After"
 

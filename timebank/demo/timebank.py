@@ -84,7 +84,7 @@ class DemoTimebank:
                 f"  organisation staff: {_STAFF} / {DEMO_PASSWORD}",
                 f"  platform admin:     {_ADMIN} / {DEMO_PASSWORD}",
                 "The member's benefit-safe statement, as a PDF: GET "
-                f"{base}/v1/timebanks/{self.timebank_id}/accounts/{{account_id}}/benefit-statement?format=pdf",
+                f"{base}/v1/timebanks/{self.timebank_id}/accounts/{{account_id}}/benefit-statement.pdf",
                 "These passwords are public: use the demo for trying things out, never for real records.",
                 f"For example: curl -d 'username={_MEMBER}&password={DEMO_PASSWORD}' {base}/v1/auth/token",
             ]

@@ -22,6 +22,7 @@ benefit office.
     expenses         repaying what a member paid, against a receipt or a mileage sum
     declarations     a member's benefit categories: set, read (audited), delete
     statements       the member's benefit-safe statement for a period
+    statement_views  the statement and its letter as JSON: one view each
     audit            the audit trail of every benefit check, warning, choice and read
 """
 
@@ -39,10 +40,13 @@ from timebank.involvement.invitations import invite_members, list_invitations, w
 from timebank.involvement.payment_advice import read_payment_advice
 from timebank.involvement.payment_guard import check_payment_offer
 from timebank.involvement.requests import AttendeeChoice, OfferTerms
-from timebank.involvement.statements import benefit_safe_statement, statement_json
+from timebank.involvement.statement_views import BenefitLetterView, BenefitStatementView
+from timebank.involvement.statements import benefit_safe_statement
 
 __all__ = [
     "AttendeeChoice",
+    "BenefitLetterView",
+    "BenefitStatementView",
     "OfferTerms",
     "activity_attendance",
     "benefit_safe_statement",
@@ -59,6 +63,5 @@ __all__ = [
     "record_attendance",
     "record_expense",
     "set_declaration",
-    "statement_json",
     "withdraw_invitation",
 ]

@@ -60,20 +60,18 @@ from timebank.benefits.statement import (
     Signatory,
     Statement,
 )
-from timebank.benefits.statement_text import credits_notice
 from timebank.benefits.wording import find_forbidden_words
 from timebank.clock import utc_now
 from timebank.db.repositories import AttendedRow, CreditMovementRow, ExpenseRecord, TimebankSettings
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.involvement.audit import AuditAction, AuditTrail
 from timebank.involvement.errors import MemberAccountRequired, PeriodStartsAfterToday
-from timebank.ledger.contacts import Contact
 from timebank.ledger.types import AccountKind, TransactionKind
 from timebank.people.callers import Caller
 from timebank.people.errors import SelfOrCoordinatorRequired
 from timebank.people.tenancy import not_found_before_refused
 
-__all__ = ["benefit_safe_statement", "statement_json", "statement_period"]
+__all__ = ["benefit_safe_statement", "statement_period"]
 
 COORDINATOR_ROLE = "Coordinator"
 # Named when the timebank has no coordinator with a name to answer for it.
@@ -307,139 +305,3 @@ def benefit_safe_statement(
         return statement
 
     return run(engine, use_case, write=audited)
-
-
-def _contact_json(contact: Contact) -> dict[str, str | None]:
-    return {"address": contact.address, "email": contact.email, "phone": contact.phone}
-
-
-def _party_json(party: Party) -> dict[str, Any]:
-    return {"name": party.name, "contact": _contact_json(party.contact)}
-
-
-def _evidence_json(evidence: Evidence | None) -> dict[str, Any]:
-    """The evidence as the page and the PDF state it: a receipt's reference, or miles at a rate."""
-    assert evidence is not None, "an expense always has evidence"
-    mileage = evidence if isinstance(evidence, Mileage) else None
-    receipt = evidence if isinstance(evidence, Receipt) else None
-    return {
-        "evidence": "mileage" if mileage else "receipt",
-        "evidenced_pence": evidence.evidenced_pence,
-        "receipt_reference": receipt.reference if receipt else None,
-        "journey": mileage.journey if mileage else None,
-        "miles": mileage.miles if mileage else None,
-        "pence_per_mile": mileage.pence_per_mile if mileage else None,
-    }
-
-
-def _credits_json(statement: Statement) -> dict[str, Any]:
-    return {
-        "received_minutes": statement.received_minutes,
-        "spent_minutes": statement.spent_minutes,
-        "goods_and_vouchers_minutes": sum(entry.minutes for entry in statement.goods_and_vouchers),
-        # The same notice the page and the PDF print beside the credits.
-        "notice": credits_notice(statement),
-        "entries": [
-            {
-                "on": c.on.isoformat(),
-                "minutes": c.minutes,
-                "direction": c.direction.value,
-                "description": c.description,
-                "spent_on": None if c.spent_on is None else c.spent_on.value,
-                "organisation_name": c.organisation_name,
-            }
-            for c in statement.credits
-        ],
-        "corrections": [
-            {
-                "on": c.on.isoformat(),
-                "minutes": c.minutes,
-                "direction": c.direction.value,
-                "description": c.description,
-                "reversed_on": c.reversed_on.isoformat(),
-            }
-            for c in statement.corrections
-        ],
-    }
-
-
-def _money_json(statement: Statement) -> dict[str, Any]:
-    return {
-        "expenses_pence": statement.expenses_pence,
-        "payments_pence": statement.payments_pence,
-        "declined_pence": statement.declined_pence,
-        "redirected_pence": statement.redirected_pence,
-        "expenses": [
-            {
-                "incurred_on": e.entry.incurred_on.isoformat(),
-                "description": e.entry.description,
-                "amount_pence": e.entry.amount_pence,
-                "organisation_name": e.organisation.name,
-                **_evidence_json(e.entry.evidence),
-            }
-            for e in statement.expenses
-        ],
-        "payments": [
-            {
-                "paid_on": p.entry.paid_on.isoformat(),
-                "description": p.entry.description,
-                "amount_pence": p.entry.amount_pence,
-                "kind": p.entry.kind.value,
-                "organisation_name": p.organisation.name,
-            }
-            for p in statement.payments
-        ],
-        "declined": [
-            {
-                "declined_on": d.entry.declined_on.isoformat(),
-                "description": d.entry.description,
-                "offered_pence": d.entry.offered_pence,
-                "kind": d.entry.kind.value,
-                "organisation_name": d.organisation.name,
-            }
-            for d in statement.declined
-        ],
-        "redirected": [
-            {
-                "redirected_on": r.entry.redirected_on.isoformat(),
-                "description": r.entry.description,
-                "amount_pence": r.entry.amount_pence,
-                "charity_name": r.entry.charity_name,
-                "organisation_name": r.organisation.name,
-            }
-            for r in statement.redirected
-        ],
-    }
-
-
-def statement_json(statement: Statement) -> dict[str, Any]:
-    """The statement as JSON: minutes for credits and pence for money, in sections of their own (B1)."""
-    signatory = statement.signatory
-    return {
-        "member_name": statement.member_name,
-        "issued_by": _party_json(statement.issued_by),
-        "signatory": {
-            "name": signatory.name,
-            "role": signatory.role,
-            "signed": signatory.signed,
-            "contact": _contact_json(signatory.contact),
-        },
-        "from_on": statement.from_on.isoformat(),
-        "to_on": statement.to_on.isoformat(),
-        "issued_on": statement.issued_on.isoformat(),
-        "credits": _credits_json(statement),
-        "activities": [
-            {
-                "title": t.activity.title,
-                "held_on": t.activity.held_on.isoformat(),
-                "classification": t.activity.classification.value,
-                "classification_label": t.activity.classification.label,
-                "minutes": t.minutes,
-                "choice": t.choice.value,
-                "organisation_name": t.organisation.name,
-            }
-            for t in statement.activities
-        ],
-        "money": _money_json(statement),
-        "organisations": [_party_json(party) for party in statement.organisations],
-    }

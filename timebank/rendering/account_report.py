@@ -20,7 +20,7 @@ __all__ = ["AccountFigures", "account_report_csv", "account_report_text"]
 
 
 class AccountFigures(Protocol):
-    """What ``timebank.reporting.reports.MemberReport`` holds (rendering imports no use case)."""
+    """What ``timebank.reporting.views.MemberReportView`` holds (rendering imports no use case)."""
 
     @property
     def account_id(self) -> int: ...

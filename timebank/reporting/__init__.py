@@ -6,16 +6,21 @@ admins read the timebank's report; a member reads their own figures.
 
     reports    the reciprocity report, and one account's report
     ratings    the timebank's own red, amber and green thresholds
+    requests   what the use cases are asked to change (the thresholds)
+    views      what they answer: the report, an account's report, the thresholds
     gc_pause   the cyclic garbage collector waits while a large report is built
 """
 
 from timebank.reporting.ratings import read_rating_thresholds, set_rating_thresholds
-from timebank.reporting.reports import MemberReport, member_report, reciprocity_report
+from timebank.reporting.reports import member_report, reciprocity_report
+from timebank.reporting.views import MemberReportView, ReportRatingsView, report_view
 
 __all__ = [
-    "MemberReport",
+    "MemberReportView",
+    "ReportRatingsView",
     "member_report",
     "read_rating_thresholds",
     "reciprocity_report",
+    "report_view",
     "set_rating_thresholds",
 ]

@@ -12,6 +12,7 @@ __all__ = [
     "NotEnoughData",
     "ReportGroupAmbiguous",
     "ReportWindowEmpty",
+    "ReportWindowOutOfRange",
     "ReportWindowTooLong",
 ]
 
@@ -24,6 +25,11 @@ class ReportWindowEmpty(InvalidRequest):
 class ReportWindowTooLong(InvalidRequest):
     code = "report_window_too_long"
     title = "A report's window is too long"
+
+
+class ReportWindowOutOfRange(InvalidRequest):
+    code = "report_window_out_of_range"
+    title = "A report's window reaches past the days a report can reckon with"
 
 
 class ReportGroupAmbiguous(InvalidRequest):

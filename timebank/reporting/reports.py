@@ -4,7 +4,9 @@
 timebank and its people): one read-only unit of work, one snapshot, sums the window's exchanges in
 SQL (``uow.reports``), ``report_inputs`` (``timebank.db.repositories.report_inputs``) shapes the sums as
 ``ReportInputs``, and the pure engine (``timebank.reports.build_report``) computes every figure.
-``member_report`` is one account's own figures, for its holder or a coordinator.
+``member_report`` is one account's own figures (a ``MemberReportView``), for its holder or a
+coordinator. The report itself is the engine's ``Report``, which the JSON answer
+(``timebank.reporting.views.report_view``), the CSV, the charts and the terminal are drawn from.
 
 Decisions the engine leaves to storage, made here:
 
@@ -26,8 +28,7 @@ Decisions the engine leaves to storage, made here:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Engine
 
@@ -36,9 +37,10 @@ from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.people.callers import Caller
 from timebank.people.members import check_tags
 from timebank.people.tenancy import not_found_before_refused
-from timebank.reporting.errors import ReportWindowEmpty, ReportWindowTooLong
+from timebank.reporting.errors import ReportWindowEmpty, ReportWindowOutOfRange, ReportWindowTooLong
 from timebank.reporting.gc_pause import cyclic_gc_paused
 from timebank.reporting.ratings import timebank_thresholds
+from timebank.reporting.views import MemberReportView
 from timebank.reports import (
     Group,
     OrganisationGroup,
@@ -48,10 +50,11 @@ from timebank.reports import (
     Thresholds,
     build_report,
 )
+from timebank.reports.windows import DORMANT_AFTER_DAYS
 
 __all__ = [
     "REPORT_WINDOW_DAYS_MAX",
-    "MemberReport",
+    "check_reckonable",
     "check_window",
     "member_report",
     "reciprocity_report",
@@ -61,20 +64,8 @@ __all__ = [
 # Five years of 366 days: long enough for any board paper, short enough to bound the monthly series
 # (61 months at most) and the work of one report.
 REPORT_WINDOW_DAYS_MAX = 5 * 366
-
-
-@dataclass(frozen=True)
-class MemberReport:
-    """One account's figures for a window: what it gave, received, with how many, and when last."""
-
-    account_id: int
-    from_on: date
-    to_on: date
-    given_minutes: int
-    received_minutes: int
-    exchange_count: int
-    partner_count: int
-    last_exchange_on: date | None  # the last counted exchange before ``to_on``, however long ago
+# The first day of the last month whose next month a date can name: a window ends by it.
+LAST_MONTH_ON = date(9999, 12, 1)
 
 
 def check_window(from_on: date, to_on: date) -> None:
@@ -82,6 +73,23 @@ def check_window(from_on: date, to_on: date) -> None:
         raise ReportWindowEmpty(f"The window from {from_on} to {to_on} holds no day: 'to' must be later")
     if (to_on - from_on).days > REPORT_WINDOW_DAYS_MAX:
         raise ReportWindowTooLong(f"A report covers at most {REPORT_WINDOW_DAYS_MAX} days")
+
+
+def check_reckonable(from_on: date, to_on: date) -> None:
+    """The days a report reads around its window must be days a date can name.
+
+    It reads as long again before the window (retention) and the 180 days before its end
+    (dormancy), both after the year 1 began; and its months whole, up to the one after its last,
+    which must begin by the end of the year 9999.
+    """
+    # Bug fix (found by schemathesis): such windows answered 500, from the engine's and storage's
+    # date sums.
+    if from_on - date.min < to_on - from_on or to_on - date.min < timedelta(days=DORMANT_AFTER_DAYS):
+        raise ReportWindowOutOfRange(
+            f"A report from {from_on} to {to_on} would look back before the year 1; choose a later window"
+        )
+    if to_on > LAST_MONTH_ON:
+        raise ReportWindowOutOfRange(f"A report's window must end by {LAST_MONTH_ON}; choose an earlier one")
 
 
 def reciprocity_report(
@@ -97,6 +105,7 @@ def reciprocity_report(
     with not_found_before_refused(engine, timebank_id, organisation_ids=organisation_ids):
         caller.check_coordinator(timebank_id, admin_allowed=True)
     check_window(from_on, to_on)
+    check_reckonable(from_on, to_on)
     if isinstance(group, TagGroup):
         check_tags([group.tag])
 
@@ -115,16 +124,16 @@ def reciprocity_report(
 
 def member_report(
     engine: Engine, timebank_id: int, caller: Caller, account_id: int, from_on: date, to_on: date
-) -> MemberReport:
+) -> MemberReportView:
     """One account's figures, for its holder (a member, or an organisation's staff) or a coordinator."""
     with not_found_before_refused(engine, timebank_id, account_ids=[account_id]):
         caller.check_may_read_account(timebank_id, account_id)
     check_window(from_on, to_on)
 
-    def use_case(uow: UnitOfWork) -> MemberReport:
+    def use_case(uow: UnitOfWork) -> MemberReportView:
         uow.accounts.get(timebank_id, account_id)  # another timebank's account is not found
         totals = uow.reports.member_totals(timebank_id, account_id, from_on, to_on)
-        return MemberReport(
+        return MemberReportView(
             account_id=account_id,
             from_on=from_on,
             to_on=to_on,
