@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from tests.involvement_calls import create_spend_option, spend_credits
 from tests.ledger_calls import record_exchange, reverse_exchange
 from timebank.benefits.money import Evidence, Mileage, Receipt
 from timebank.benefits.spending import SpendClass
@@ -30,7 +31,6 @@ from timebank.involvement.statements import benefit_safe_statement
 from timebank.ledger.contacts import Contact
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.people.callers import Caller
-from timebank.spending.spends import create_spend_option, spend_credits
 
 from .involvement import FORUM_DAY
 from .statement_story import MAY, Story, tell_story
