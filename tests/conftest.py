@@ -28,6 +28,10 @@ os.environ.setdefault("TIMEBANK_PASSWORD_HASH_MEMORY_KIB", "1024")
 os.environ.setdefault("TIMEBANK_PASSWORD_HASH_TIME_COST", "1")
 os.environ.setdefault("TIMEBANK_PASSWORD_HASH_PARALLELISM", "1")
 
+# An operation answering a refusal the contract does not list for it is a bug: the answer becomes a
+# 500 and the test that met it fails (timebank.api.operation_problems).
+os.environ.setdefault("TIMEBANK_STRICT_PROBLEMS", "1")
+
 # CI runs the property tests at full strength; a developer's run is quicker. Either can be chosen
 # with HYPOTHESIS_PROFILE. Database-backed examples are slow by hypothesis' standards, hence no deadline.
 _database_health_checks = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]

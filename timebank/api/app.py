@@ -19,7 +19,8 @@ from starlette.types import ASGIApp
 
 from timebank.api.docs import install_docs
 from timebank.api.edge import EdgeHeaders, EdgeLimits
-from timebank.api.problems import install_problem_handlers
+from timebank.api.operation_problems import OPERATION_CODES
+from timebank.api.problems import install_problem_handlers, status_of_code
 from timebank.api.routes import (
     accounts,
     activities,
@@ -49,18 +50,22 @@ __all__ = ["API_VERSION", "create_app", "openapi_document"]
 API_VERSION = "1.0.0"
 
 # Every operation may answer with these; each is a problem document.
-_PROBLEM_STATUSES = {
-    "400": "Malformed: bad JSON, a bad cursor, or a missing Idempotency-Key",
-    "401": "Not logged in, or the token is unknown, expired or logged out",
-    "403": "You may not do this",
-    "404": "No such thing in this timebank (also for another timebank's ids)",
-    "405": "Method not allowed",
-    "409": "The state does not allow it (already confirmed, not enough credits, key in flight)",
-    "413": "The request body is too large",
-    "415": "The body must be JSON",
-    "422": "The request breaks a rule (named in 'code')",
-    "429": "Too many attempts; see Retry-After",
+# What each status means, before the codes that name the rule.
+_STATUS_WORDS = {
+    400: "Malformed",
+    401: "Not logged in, or the token is unknown, expired or logged out",
+    403: "You may not do this",
+    404: "No such thing in this timebank (also for another timebank's ids)",
+    405: "Method not allowed",
+    409: "The state does not allow it",
+    413: "The request body is too large",
+    415: "The body must be JSON",
+    422: "The request breaks a rule",
+    429: "Too many attempts; see Retry-After",
+    503: "The server is busy with this kind of work; nothing was done; see Retry-After",
 }
+# Operations anyone may call, with no token.
+_ANONYMOUS_OPERATIONS = {"health", "log_in"}
 # Operations that do slow work (check or hash a password, draw a chart, write a PDF): each may find
 # every slot for it taken (timebank.busy) and answer 503 server_busy.
 _BUSY_OPERATIONS = {
@@ -74,7 +79,6 @@ _BUSY_OPERATIONS = {
     "get_benefit_letter",  # ?format=pdf
     "get_benefit_letter_pdf",
 }
-_BUSY_DESCRIPTION = "The server is busy with this kind of work; nothing was done; see Retry-After"
 
 
 def _health_route(app: FastAPI) -> None:
@@ -154,19 +158,41 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
     schemas.pop("ValidationError", None)
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for path_item in document.get("paths", {}).values():
-        for operation in path_item.values():
+        for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
-            for status, description in _PROBLEM_STATUSES.items():
-                if status == "401" and operation.get("operationId") == "health":
-                    continue
-                if status == "401" and operation.get("operationId") == "log_in":
-                    # Bug fix (found by schemathesis): a wrong username or password answers 401
-                    # (credentials_invalid), which the document left out.
-                    description = "The username or password is wrong"
-                responses[status] = {"description": description, "content": problem}
-            if operation.get("operationId") in _BUSY_OPERATIONS:
-                responses["503"] = {"description": _BUSY_DESCRIPTION, "content": problem}
+            responses.pop("422", None)  # FastAPI's own validation answer, which we never give
+            for status, codes in _refusals_of(method, operation).items():
+                responses[str(status)] = {
+                    "description": _STATUS_WORDS[status] + ": " + ", ".join(f"`{c}`" for c in codes),
+                    "content": problem,
+                    "x-codes": codes,
+                }
     return document
+
+
+def _refusals_of(method: str, operation: dict[str, Any]) -> dict[int, list[str]]:
+    """The codes an operation may answer, by status: its own (``operation_problems``) and the
+    edge's that apply to it (a body's, a token's, a method's)."""
+    operation_id = operation["operationId"]
+    codes = set(OPERATION_CODES.get(operation_id, ()))
+    codes |= {"authorization_header_repeated", "method_not_allowed"}
+    if operation_id not in _ANONYMOUS_OPERATIONS:
+        codes |= {"not_authenticated", "token_invalid"}
+    body = operation.get("requestBody", {}).get("content", {})
+    if operation.get("parameters") or body:
+        codes |= {"request_invalid", "field_required", "unknown_field"}
+    if "application/json" in body:
+        codes |= {"json_invalid", "request_body_too_large", "content_type_unsupported"}
+    elif body:
+        codes |= {"form_invalid", "request_body_too_large"}
+    elif method in ("post", "put", "patch"):
+        codes.add("request_body_unexpected")
+    if operation_id in _BUSY_OPERATIONS:
+        codes.add("server_busy")
+    by_status: dict[int, list[str]] = {}
+    for code in sorted(codes):
+        by_status.setdefault(status_of_code(code), []).append(code)
+    return dict(sorted(by_status.items()))
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:

@@ -1,9 +1,10 @@
 """Every refusal as RFC 9457 ``application/problem+json``, mapped to HTTP in this one place.
 
-A ledger error keeps its code; its group decides the status (the error tree in
-``timebank.ledger.errors``). Refusals that happen before a use case runs have codes of their own:
+An error of the tree keeps its code; its group decides the status (the tree's root is
+``timebank.errors``). Refusals that happen before a use case runs have codes of their own:
 
     json_invalid               400  the body is not JSON
+    form_invalid               400  a form body (the login's) that cannot be read
     authorization_header_repeated  400  more than one Authorization header (``timebank.api.edge``)
     request_invalid            422  the body or query does not fit the schema (``errors`` lists
                                     each field; a field's rule code is used where one exists,
@@ -20,7 +21,9 @@ A ledger error keeps its code; its group decides the status (the error tree in
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -29,6 +32,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from timebank.api.operation_problems import codes_of
 from timebank.benefits.errors import (
     AttendeesRequired,
     ExpenseEvidenceMissing,
@@ -55,6 +59,7 @@ from timebank.errors import (
     StateConflict,
     TimebankError,
     TooManyAttempts,
+    error_class,
 )
 from timebank.exchanges.errors import IdempotencyKeyInFlight, IdempotencyKeyRequired, ImportRejected
 from timebank.involvement.errors import BenefitCategoryUnknown, TooManyInvitations
@@ -96,7 +101,12 @@ _STATUS_BY_CLASS: list[tuple[type[TimebankError], int]] = [
     (ServerBusy, 503),
 ]
 
-_HTTP_CODES = {404: "route_not_found", 405: "method_not_allowed", 413: "request_body_too_large"}
+_HTTP_CODES = {
+    400: "form_invalid",
+    404: "route_not_found",
+    405: "method_not_allowed",
+    413: "request_body_too_large",
+}
 
 # Pydantic's error types that break one of the ledger's named rules, by the field they concern.
 _FIELD_RULES: dict[tuple[str, str], str] = {
@@ -163,10 +173,64 @@ _TYPE_RULES = {
 
 
 def status_for(error: TimebankError) -> int:
+    return status_of_class(type(error))
+
+
+def status_of_class(error: type[TimebankError]) -> int:
     for cls, status in _STATUS_BY_CLASS:
-        if isinstance(error, cls):
+        if issubclass(error, cls):
             return status
     return 400
+
+
+# The edge's own refusals (above), by code.
+EDGE_STATUSES = {
+    "json_invalid": 400,
+    "form_invalid": 400,
+    "authorization_header_repeated": 400,
+    "request_invalid": 422,
+    "field_required": 422,
+    "unknown_field": 422,
+    "request_body_unexpected": 422,
+    "route_not_found": 404,
+    "method_not_allowed": 405,
+    "request_header_timeout": 408,
+    "request_body_too_large": 413,
+    "content_type_unsupported": 415,
+    "internal_error": 500,
+}
+
+
+def status_of_code(code: str) -> int:
+    """The status a refusal with ``code`` answers with."""
+    if code in EDGE_STATUSES:
+        return EDGE_STATUSES[code]
+    return status_of_class(error_class(code))
+
+
+def _observe_problem(request: Request, status: int, code: str) -> None:
+    """Check, and note where asked, each refusal an operation answers against the contract's list.
+
+    ``TIMEBANK_RECORD_PROBLEMS`` names a file to note each one in (a tool for keeping the list in
+    ``timebank.api.operation_problems`` true: run the tests with it set, and compare).
+    ``TIMEBANK_STRICT_PROBLEMS`` makes a code the operation does not list a bug: the answer becomes
+    a 500, and the test that met it fails. Neither is set in production.
+    """
+    route = request.scope.get("route")
+    operation = getattr(route, "operation_id", None)
+    # Older URLs kept for callers who knew them, but outside the contract, list nothing.
+    if operation is None or not getattr(route, "include_in_schema", True):
+        return
+    path = os.environ.get("TIMEBANK_RECORD_PROBLEMS")
+    if path:
+        with open(path, "a", encoding="utf-8") as record:
+            record.write(json.dumps({"operation": operation, "status": status, "code": code}) + "\n")
+    if os.environ.get("TIMEBANK_STRICT_PROBLEMS") and code not in codes_of(operation):
+        raise UndeclaredProblem(f"{operation} answered {status} {code}, which the contract does not list")
+
+
+class UndeclaredProblem(RuntimeError):
+    """An operation answered a refusal its entry in the contract does not list (a bug: list it)."""
 
 
 def problem_response(
@@ -262,7 +326,7 @@ def _allowed_methods(request: Request) -> str:
 
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(TimebankError)
-    async def ledger_error(_: Request, exc: TimebankError) -> JSONResponse:
+    async def ledger_error(request: Request, exc: TimebankError) -> JSONResponse:
         status = status_for(exc)
         headers: dict[str, str] = {}
         if isinstance(exc, NotAuthenticated):
@@ -274,15 +338,19 @@ def install_problem_handlers(app: FastAPI) -> None:
         extra = None
         if isinstance(exc, ImportRejected):
             extra = {"errors": [{"row": e.row, "code": e.code, "detail": e.detail} for e in exc.errors]}
+        _observe_problem(request, status, exc.code)
         return problem_response(status, exc.code, exc.title, exc.detail, headers=headers, extra=extra)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return _validation_problem(exc)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        answer = _validation_problem(exc)
+        _observe_problem(request, answer.status_code, json.loads(bytes(answer.body))["code"])
+        return answer
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
+        _observe_problem(request, exc.status_code, code)
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
