@@ -48,6 +48,7 @@ from timebank.benefits.money import (
     Receipt,
     RedirectedPayment,
 )
+from timebank.benefits.periods import PeriodKind
 from timebank.benefits.spending import SpendClass
 from timebank.benefits.statement import (
     STATEMENT_ENTRIES_MAX,
@@ -163,7 +164,7 @@ def _money(
                 p.description,
                 p.amount_pence,
                 PaymentKind(p.kind),
-                PaymentPeriod(p.period_kind, p.period_from_on, p.period_to_on),  # type: ignore[arg-type]
+                PaymentPeriod(PeriodKind(p.period_kind), p.period_from_on, p.period_to_on),
             ),
         )
         for p in uow.money.payments_of(timebank_id, account_id)

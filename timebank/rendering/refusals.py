@@ -71,8 +71,9 @@ def _field_text(field: str, what: str, kind: str, ctx: Mapping[str, object], mes
     of_minutes = field.endswith("minutes")
     if kind in _WHOLE_NUMBER:
         return f"{what} must be a whole number"
-    if kind in ("less_than_equal", "less_than") and of_minutes and isinstance(ctx.get("le"), int):
-        most = format_minutes(int(ctx["le"]))  # type: ignore[call-overload]
+    most_minutes = ctx.get("le")
+    if kind in ("less_than_equal", "less_than") and of_minutes and isinstance(most_minutes, int):
+        most = format_minutes(most_minutes)
         if field == "minutes":
             return f"the timebank allows at most {most} in one exchange"
         return f"{what} can be at most {most}"

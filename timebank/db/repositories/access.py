@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Connection, RowMapping, and_, bindparam, delete, func, insert, select, text, update
 
 from timebank.db.people_tables import (
     access_tokens,
@@ -290,8 +290,7 @@ class AccessRepository:
         self.connection.execute(delete(login_failures).where(login_failures.c.id.in_(failure_ids)))
 
 
-def _api_key(row: object) -> ApiKeyRecord:
-    mapping = dict(row)  # type: ignore[call-overload]
+def _api_key(mapping: RowMapping) -> ApiKeyRecord:
     return ApiKeyRecord(
         api_key_id=mapping["id"],
         timebank_id=mapping["timebank_id"],

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, RowMapping, insert, select
 
 from timebank.db.benefit_tables import activities, attendance
 from timebank.errors import ActivityNotFound
@@ -43,8 +43,7 @@ class AttendanceRecord:
     recognition_transaction_id: int | None
 
 
-def _activity(row: object) -> ActivityRecord:
-    values = dict(row)  # type: ignore[call-overload]
+def _activity(values: RowMapping) -> ActivityRecord:
     return ActivityRecord(
         activity_id=values["id"],
         timebank_id=values["timebank_id"],

@@ -349,14 +349,14 @@ class ReportRepository:
         """
         month_on = day.replace(day=1)
         m = report_account_months.c
-        before_month = self.connection.execute(
+        before_month: date | None = self.connection.execute(
             select(func.max(m.last_on)).where(
                 m.timebank_id == timebank_id, m.account_id == account_id, m.month_on < month_on
             )
         ).scalar_one()
         if month_on < day:
             legs = self._account_legs(timebank_id, account_id, month_on, day)
-            in_month = self.connection.execute(select(func.max(legs.c.activity_on))).scalar_one()
+            in_month: date | None = self.connection.execute(select(func.max(legs.c.activity_on))).scalar_one()
             if in_month is not None:
-                return in_month  # type: ignore[no-any-return]
-        return before_month  # type: ignore[no-any-return]
+                return in_month
+        return before_month
