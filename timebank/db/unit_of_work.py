@@ -19,6 +19,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
+from functools import cached_property
 from types import TracebackType
 from typing import TypeVar
 
@@ -146,30 +147,98 @@ class UnitOfWork:
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         self.connection: Connection = connection
         self._transaction = connection.begin()
-        self.timebanks = TimebankRepository(connection)
-        self.accounts = AccountRepository(connection)
-        self.transactions = TransactionRepository(connection)
-        self.transfers = TransferRepository(connection)
-        self.exchanges = ExchangeRepository(connection)
-        self.idempotency = IdempotencyRepository(connection)
-        self.limit_changes = LimitChangeRepository(connection)
-        self.bulk = BulkWriter(connection)
-        self.members = MemberRepository(connection)
-        self.organisations = OrganisationRepository(connection)
-        self.access = AccessRepository(connection)
-        self.reports = ReportRepository(connection)
-        self.rating_thresholds = RatingThresholdRepository(connection)
-        self.activities = ActivityRepository(connection)
-        self.money = MoneyRepository(connection)
-        self.declarations = DeclarationRepository(connection)
-        self.invitations = InvitationRepository(connection)
-        # The report's running totals, counted by the use cases that confirm and reverse exchanges.
-        self.rollups = ReportRollups(connection)
-        self.history = HistoryWriter(connection)
-        self.audit = AuditRepository(connection)
-        self.benefit_statements = BenefitStatementRepository(connection)
-        self.spend_options = SpendOptionRepository(connection)
         return self
+
+    # The repositories, each made the first time the use case asks for it: a use case reads
+    # and writes through a few of them, and the rest cost nothing.
+    @cached_property
+    def timebanks(self) -> TimebankRepository:
+        return TimebankRepository(self.connection)
+
+    @cached_property
+    def accounts(self) -> AccountRepository:
+        return AccountRepository(self.connection)
+
+    @cached_property
+    def transactions(self) -> TransactionRepository:
+        return TransactionRepository(self.connection)
+
+    @cached_property
+    def transfers(self) -> TransferRepository:
+        return TransferRepository(self.connection)
+
+    @cached_property
+    def exchanges(self) -> ExchangeRepository:
+        return ExchangeRepository(self.connection)
+
+    @cached_property
+    def idempotency(self) -> IdempotencyRepository:
+        return IdempotencyRepository(self.connection)
+
+    @cached_property
+    def limit_changes(self) -> LimitChangeRepository:
+        return LimitChangeRepository(self.connection)
+
+    @cached_property
+    def bulk(self) -> BulkWriter:
+        return BulkWriter(self.connection)
+
+    @cached_property
+    def members(self) -> MemberRepository:
+        return MemberRepository(self.connection)
+
+    @cached_property
+    def organisations(self) -> OrganisationRepository:
+        return OrganisationRepository(self.connection)
+
+    @cached_property
+    def access(self) -> AccessRepository:
+        return AccessRepository(self.connection)
+
+    @cached_property
+    def reports(self) -> ReportRepository:
+        return ReportRepository(self.connection)
+
+    @cached_property
+    def rating_thresholds(self) -> RatingThresholdRepository:
+        return RatingThresholdRepository(self.connection)
+
+    @cached_property
+    def activities(self) -> ActivityRepository:
+        return ActivityRepository(self.connection)
+
+    @cached_property
+    def money(self) -> MoneyRepository:
+        return MoneyRepository(self.connection)
+
+    @cached_property
+    def declarations(self) -> DeclarationRepository:
+        return DeclarationRepository(self.connection)
+
+    @cached_property
+    def invitations(self) -> InvitationRepository:
+        return InvitationRepository(self.connection)
+
+    # The report's running totals, counted by the use cases that confirm and reverse exchanges.
+    @cached_property
+    def rollups(self) -> ReportRollups:
+        return ReportRollups(self.connection)
+
+    @cached_property
+    def history(self) -> HistoryWriter:
+        return HistoryWriter(self.connection)
+
+    @cached_property
+    def audit(self) -> AuditRepository:
+        return AuditRepository(self.connection)
+
+    @cached_property
+    def benefit_statements(self) -> BenefitStatementRepository:
+        return BenefitStatementRepository(self.connection)
+
+    @cached_property
+    def spend_options(self) -> SpendOptionRepository:
+        return SpendOptionRepository(self.connection)
 
     def restart(self) -> None:
         """Roll back everything done so far and begin again on the same connection.
