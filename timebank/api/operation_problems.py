@@ -9,8 +9,10 @@ the schema, a method the path does not take, a second ``Authorization`` header.
 The list was taken from what the tests made each operation answer (the authorization matrix, the
 bad-input corpus, the refusal rows, schemathesis), with ``TIMEBANK_RECORD_PROBLEMS`` set, and
 completed by hand where a rule applies that no test reaches over HTTP (an exchange declined after
-it expired). With ``TIMEBANK_STRICT_PROBLEMS`` set, as the deterministic HTTP tests set it, an
-operation answering a code not listed here answers 500 instead, and the test that met it fails.
+it expired; an exchange confirmed, or an option spent, after the timebank lowered its limit on one
+transfer below its minutes, as schemathesis found). With ``TIMEBANK_STRICT_PROBLEMS`` set, as the
+deterministic HTTP tests set it, an operation answering a code not listed here answers 500 instead,
+and the test that met it fails.
 """
 
 from __future__ import annotations
@@ -121,6 +123,7 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "idempotency_key_in_flight",
                 "idempotency_key_required",
                 "idempotency_key_reused",
+                "minutes_above_transfer_limit",
                 "not_a_party_to_exchange",
                 "text_too_long",
                 "timebank_not_found",
@@ -691,6 +694,7 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "idempotency_key_required",
                 "idempotency_key_reused",
                 "member_account_required",
+                "minutes_above_transfer_limit",
                 "spend_acknowledgement_required",
                 "spend_option_not_found",
                 "spend_option_withdrawn",
