@@ -244,7 +244,7 @@ def test_an_earned_counter_that_disagrees_with_the_transfers_is_named() -> None:
     )
 
     assert "account 1 earned 11, transfers say 10" in problems
-    assert "account 1 balance -49 != in minus out" in problems
+    assert "account 1 has balance -49, but its transfers in minus out make -50" in problems
 
 
 def test_a_spent_counter_that_disagrees_with_the_transfers_is_named() -> None:
@@ -256,7 +256,7 @@ def test_a_spent_counter_that_disagrees_with_the_transfers_is_named() -> None:
 def test_a_balance_that_is_not_in_minus_out_is_named() -> None:
     problems = check_counters_match_transfers(with_account(2, balance_minutes=21), TRANSFERS)
 
-    assert problems == ["account 3 balance 21 != in minus out"]
+    assert problems == ["account 3 has balance 21, but its transfers in minus out make 20"]
 
 
 @pytest.mark.parametrize("version", [0, 1, 3])
@@ -273,7 +273,7 @@ def test_an_account_with_counters_but_no_transfers_is_named() -> None:
 
     assert problems == [
         "account 4 earned 5, transfers say 0",
-        "account 4 balance 5 != in minus out",
+        "account 4 has balance 5, but its transfers in minus out make 0",
         "account 4 version 1, transfer count 0",
     ]
 
