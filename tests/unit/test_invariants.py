@@ -15,8 +15,10 @@ from dataclasses import replace
 import pytest
 
 from timebank.ledger.invariants import (
+    LedgerReplay,
     StoredTransfer,
     check_all,
+    check_all_in_posting_order,
     check_counters_match_transfers,
     check_limits_hold,
     check_running_balances,
@@ -326,3 +328,21 @@ def test_check_all_reports_every_broken_invariant_not_only_the_first() -> None:
     assert "account 4 is above its cap" in problems
     assert "account 4 earned 700, transfers say 0" in problems
     assert "transfer 1 source balance-after is wrong" in problems
+
+
+def test_one_pass_in_posting_order_finds_what_check_all_finds() -> None:
+    accounts = [
+        replace(a, balance_minutes=a.balance_minutes + 1) if a.account_id == 2 else a for a in ACCOUNTS
+    ]
+    transfers = with_transfer(1, source_balance_after_minutes=31)
+
+    assert check_all_in_posting_order(accounts, iter(transfers)) == check_all(accounts, transfers)
+    assert check_all_in_posting_order(ACCOUNTS, iter(TRANSFERS)) == []
+
+
+def test_the_one_pass_refuses_transfers_out_of_posting_order() -> None:
+    replay = LedgerReplay()
+    replay.add(TRANSFERS[1])
+
+    with pytest.raises(ValueError, match="not in posting order"):
+        replay.add(TRANSFERS[0])
