@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    RowMapping,
     Select,
     Subquery,
     and_,
@@ -172,27 +173,31 @@ class TransferRepository:
         return 0 if best is None else best[2]
 
     def all_in_timebank(self, timebank_id: int) -> list[StoredTransfer]:
-        return list(self.in_posting_order(timebank_id))
+        return [_stored(r) for r in self.connection.execute(_in_posting_order(timebank_id)).mappings()]
 
     def in_posting_order(self, timebank_id: int) -> Iterator[StoredTransfer]:
-        """Every transfer of the timebank, oldest first, fetched in batches (a server-side cursor on
-        PostgreSQL), so that a check of millions of transfers holds one batch at a time."""
-        query = (
-            select(transfers)
-            .where(transfers.c.timebank_id == timebank_id)
-            .order_by(transfers.c.id)
-            .execution_options(yield_per=TRANSFERS_PER_BATCH)
-        )
+        """Every transfer of the timebank, oldest first, fetched in batches, so that a check of
+        millions of transfers holds one batch at a time. On PostgreSQL the batches come from a
+        server-side cursor, which needs a transaction: read with ``snapshot=True``."""
+        query = _in_posting_order(timebank_id).execution_options(yield_per=TRANSFERS_PER_BATCH)
         for r in self.connection.execute(query).mappings():
-            yield StoredTransfer(
-                transfer_id=r["id"],
-                timebank_id=r["timebank_id"],
-                source_account_id=r["source_account_id"],
-                target_account_id=r["target_account_id"],
-                minutes=r["minutes"],
-                source_balance_after_minutes=r["source_balance_after_minutes"],
-                target_balance_after_minutes=r["target_balance_after_minutes"],
-            )
+            yield _stored(r)
+
+
+def _in_posting_order(timebank_id: int) -> Select[Any]:
+    return select(transfers).where(transfers.c.timebank_id == timebank_id).order_by(transfers.c.id)
+
+
+def _stored(r: RowMapping) -> StoredTransfer:
+    return StoredTransfer(
+        transfer_id=r["id"],
+        timebank_id=r["timebank_id"],
+        source_account_id=r["source_account_id"],
+        target_account_id=r["target_account_id"],
+        minutes=r["minutes"],
+        source_balance_after_minutes=r["source_balance_after_minutes"],
+        target_balance_after_minutes=r["target_balance_after_minutes"],
+    )
 
 
 def _page_of_lines(*, paged: bool) -> Subquery:
