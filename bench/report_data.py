@@ -61,12 +61,12 @@ from typing import Any
 from sqlalchemy import Engine, Table, bindparam, text, update
 
 from timebank.db import UnitOfWork, make_engine, run, upgrade
+from timebank.db.checks import check_timebank
 from timebank.db.people_tables import member_tags, members
 from timebank.db.report_tables import report_account_months, report_pair_months, report_pairs
 from timebank.db.repositories import TimebankSettings
 from timebank.db.tables import accounts, exchange_receivers, exchanges, transactions, transfers
 from timebank.demo.timebank import HELP_ACTIVITIES
-from timebank.ledger import invariants
 from timebank.ledger.contacts import Contact
 from timebank.ledger.types import AccountKind, AccountState
 from timebank.people.timebanks import (
@@ -1121,17 +1121,6 @@ def _info(history: History, ids: Ids, days: list[date], seconds: float, clock: _
 # --- from the command line --------------------------------------------------------------------
 
 
-def check_invariants(engine: Engine, timebank_id: int) -> list[str]:
-    """The ledger's invariant checks (L1-L4, L9, L10) over the timebank's rows, read as the tests do."""
-
-    def read(uow: UnitOfWork) -> list[str]:
-        states = uow.accounts.all_in_timebank(timebank_id)
-        stored = uow.transfers.all_in_timebank(timebank_id)
-        return invariants.check_all(states, stored)
-
-    return run(engine, read, write=False)
-
-
 def database_megabytes(engine: Engine) -> float:
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
@@ -1158,7 +1147,7 @@ def _seed_and_print(url: str, arguments: argparse.Namespace) -> None:
     print(f"{'seeder_peak_megabytes':28} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
     if arguments.check:
         began = time.perf_counter()
-        problems = check_invariants(engine, info.timebank_id)
+        problems = check_timebank(engine, info.timebank_id)
         print(f"{'invariant_problems':28} {len(problems)} (checked in {time.perf_counter() - began:.1f} s)")
         for problem in problems[:20]:
             print("  ", problem)

@@ -25,6 +25,7 @@ from timebank.db.migrate import DatabaseState, database_state
 from timebank.settings import get_settings
 
 if TYPE_CHECKING:
+    from timebank.db.checks import DatabaseCheck
     from timebank.reporting.views import MemberReportView
     from timebank.reports import Report
 
@@ -37,6 +38,8 @@ app = typer.Typer(
 
 SETTINGS_BROKEN = 1  # exit code: the database or the settings are not right
 REQUEST_REFUSED = 2  # exit code: the command was asked something it cannot do
+CHECKS_FAILED = 3  # exit code: the database breaks an invariant, or SQLite finds it damaged
+PROBLEMS_SHOWN_MAX = 100  # a badly broken database says how many problems, and shows the first
 
 
 @app.command("migrate")
@@ -164,6 +167,72 @@ def tidy_command() -> None:
         f"Deleted {report.tokens_deleted} expired token(s), {report.login_failures_deleted} old failed "
         f"login(s), {report.idempotency_keys_deleted} idempotency key(s) past retention"
     )
+
+
+@app.command("backup")
+def backup_command(
+    file: Path = typer.Argument(..., help="The backup file to write (a pg_dump archive on PostgreSQL)."),
+    force: bool = typer.Option(False, "--force", help="Replace FILE if it exists."),
+) -> None:
+    """Copy the whole database to FILE while the service runs, then check the copy."""
+    from timebank.db import backup
+
+    with _refusals():
+        _require_database(allow={DatabaseState.READY, DatabaseState.BEHIND})
+        result = backup.back_up(get_settings().database_url, file, force=force)
+    typer.echo(f"Backed up {_database_words()} to {file} ({result.size_bytes:,} bytes).")
+    # pg_dump's file is checked in the snapshot it was dumped from (timebank.db.pg_dump).
+    _say_checked(result.check, "the copy" if result.check.file_checked else "the database as dumped")
+
+
+@app.command("restore")
+def restore_command(
+    file: Path = typer.Argument(..., help="A backup made by 'timebank backup'."),
+    force: bool = typer.Option(False, "--force", help="Replace the timebanks the database holds now."),
+) -> None:
+    """Replace the database with a backup, migrate it and check it. Stop the service first."""
+    from timebank.db import backup
+
+    with _refusals():
+        result = backup.restore(get_settings().database_url, file, force=force)
+    revision = result.check.summary.revision
+    migrated = "" if result.revision_before == revision else f", migrated from {result.revision_before}"
+    typer.echo(f"Restored {file} into {_database_words()}{migrated}.")
+    _say_checked(result.check, "the restored database")
+
+
+@app.command("check")
+def check_command() -> None:
+    """Check the ledger's invariants (and SQLite's integrity) in the database; exit 3 on a problem."""
+    from timebank.db import make_engine
+    from timebank.db.checks import check_database
+
+    with _refusals():
+        _require_database()
+        engine = make_engine()
+        try:
+            check = check_database(engine)
+        finally:
+            engine.dispose()
+    _say_checked(check, _database_words())
+
+
+def _say_checked(check: DatabaseCheck, what: str) -> None:
+    """The summary, then every problem as a sentence (exit 3), or that every check passed."""
+    summary = check.summary
+    typer.echo(
+        f"{summary.timebanks:,} timebank(s), {summary.accounts:,} account(s), {summary.transfers:,} "
+        f"transfer(s), schema {summary.revision}."
+    )
+    for problem in check.problems[:PROBLEMS_SHOWN_MAX]:
+        typer.echo(problem)
+    if check.problems:
+        left = len(check.problems) - PROBLEMS_SHOWN_MAX
+        more = f" ({left:,} more not shown)" if left > 0 else ""
+        typer.echo(f"Checked {what}: {len(check.problems):,} problem(s) found{more}.", err=True)
+        raise typer.Exit(CHECKS_FAILED)
+    intact = ", and SQLite finds the file intact" if check.file_checked else ""
+    typer.echo(f"Checked {what}: every ledger invariant holds (L1-L4, L9, L10){intact}.")
 
 
 admin_app = typer.Typer(help="Platform admins: the people who create timebanks.", no_args_is_help=True)
@@ -307,11 +376,14 @@ def _refusals(ledger_exit_code: int = REQUEST_REFUSED) -> Iterator[None]:
     from pydantic import ValidationError
     from sqlalchemy.exc import OperationalError
 
+    from timebank.db.backup import BackupRefused
     from timebank.errors import TimebankError
     from timebank.rendering.refusals import refusal_sentence
 
     try:
         yield
+    except BackupRefused as refusal:
+        _refuse(f"Refused: {refusal.sentence} ({refusal.code})", REQUEST_REFUSED)
     except TimebankError as refusal:
         # The rule's code stays at the end, in brackets: what a person quotes when asking for help.
         _refuse(f"Refused: {refusal_sentence(refusal)} ({refusal.code})", ledger_exit_code)

@@ -34,6 +34,7 @@ from timebank.accounts.accounts import get_account, open_account
 from timebank.accounts.accounts import set_limits as set_limits_in_ledger
 from timebank.clock import utc_now
 from timebank.db import run
+from timebank.db.checks import check_timebank
 from timebank.db.report_tables import report_rating_thresholds
 from timebank.db.tables import (
     accounts,
@@ -46,7 +47,6 @@ from timebank.db.tables import (
 )
 from timebank.exchanges.lifecycle import expire_pending
 from timebank.exchanges.views import ExchangeView, ExpiryReport, TransactionView
-from timebank.ledger import invariants
 from timebank.ledger.types import AccountKind, Actor, ReceiverShare
 from timebank.people.timebanks import create_timebank
 
@@ -261,10 +261,4 @@ def exchange_ids(engine: Engine, timebank_id: int) -> list[int]:
 
 def check_invariants(engine: Engine, timebank_id: int) -> list[str]:
     """The ledger's invariant checks over the timebank's rows; an empty list means all hold."""
-
-    def read(uow: Any) -> list[str]:
-        states = uow.accounts.all_in_timebank(timebank_id)
-        stored = uow.transfers.all_in_timebank(timebank_id)
-        return invariants.check_all(states, stored)
-
-    return _read(engine, read)
+    return check_timebank(engine, timebank_id)

@@ -15,8 +15,10 @@ from dataclasses import replace
 import pytest
 
 from timebank.ledger.invariants import (
+    LedgerReplay,
     StoredTransfer,
     check_all,
+    check_all_in_posting_order,
     check_counters_match_transfers,
     check_limits_hold,
     check_running_balances,
@@ -244,7 +246,7 @@ def test_an_earned_counter_that_disagrees_with_the_transfers_is_named() -> None:
     )
 
     assert "account 1 earned 11, transfers say 10" in problems
-    assert "account 1 balance -49 != in minus out" in problems
+    assert "account 1 has balance -49, but its transfers in minus out make -50" in problems
 
 
 def test_a_spent_counter_that_disagrees_with_the_transfers_is_named() -> None:
@@ -256,7 +258,7 @@ def test_a_spent_counter_that_disagrees_with_the_transfers_is_named() -> None:
 def test_a_balance_that_is_not_in_minus_out_is_named() -> None:
     problems = check_counters_match_transfers(with_account(2, balance_minutes=21), TRANSFERS)
 
-    assert problems == ["account 3 balance 21 != in minus out"]
+    assert problems == ["account 3 has balance 21, but its transfers in minus out make 20"]
 
 
 @pytest.mark.parametrize("version", [0, 1, 3])
@@ -273,7 +275,7 @@ def test_an_account_with_counters_but_no_transfers_is_named() -> None:
 
     assert problems == [
         "account 4 earned 5, transfers say 0",
-        "account 4 balance 5 != in minus out",
+        "account 4 has balance 5, but its transfers in minus out make 0",
         "account 4 version 1, transfer count 0",
     ]
 
@@ -326,3 +328,21 @@ def test_check_all_reports_every_broken_invariant_not_only_the_first() -> None:
     assert "account 4 is above its cap" in problems
     assert "account 4 earned 700, transfers say 0" in problems
     assert "transfer 1 source balance-after is wrong" in problems
+
+
+def test_one_pass_in_posting_order_finds_what_check_all_finds() -> None:
+    accounts = [
+        replace(a, balance_minutes=a.balance_minutes + 1) if a.account_id == 2 else a for a in ACCOUNTS
+    ]
+    transfers = with_transfer(1, source_balance_after_minutes=31)
+
+    assert check_all_in_posting_order(accounts, iter(transfers)) == check_all(accounts, transfers)
+    assert check_all_in_posting_order(ACCOUNTS, iter(TRANSFERS)) == []
+
+
+def test_the_one_pass_refuses_transfers_out_of_posting_order() -> None:
+    replay = LedgerReplay()
+    replay.add(TRANSFERS[1])
+
+    with pytest.raises(ValueError, match="not in posting order"):
+        replay.add(TRANSFERS[0])

@@ -17,13 +17,14 @@ to name it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Connection,
+    RowMapping,
     Select,
     Subquery,
     and_,
@@ -44,9 +45,11 @@ from timebank.db.tables import accounts, exchanges, transactions, transfers
 from timebank.ledger.invariants import StoredTransfer
 from timebank.ledger.types import AccountKind, PostedTransfer, TransactionKind
 
-__all__ = ["StatementRow", "TransferRepository"]
+__all__ = ["TRANSFERS_PER_BATCH", "StatementRow", "TransferRepository"]
 
 _INSERT = insert(transfers)
+# Rows fetched at once when transfers are streamed: a few megabytes of Python objects at most.
+TRANSFERS_PER_BATCH = 5_000
 
 
 @dataclass(frozen=True)
@@ -170,21 +173,31 @@ class TransferRepository:
         return 0 if best is None else best[2]
 
     def all_in_timebank(self, timebank_id: int) -> list[StoredTransfer]:
-        rows = self.connection.execute(
-            select(transfers).where(transfers.c.timebank_id == timebank_id).order_by(transfers.c.id)
-        ).mappings()
-        return [
-            StoredTransfer(
-                transfer_id=r["id"],
-                timebank_id=r["timebank_id"],
-                source_account_id=r["source_account_id"],
-                target_account_id=r["target_account_id"],
-                minutes=r["minutes"],
-                source_balance_after_minutes=r["source_balance_after_minutes"],
-                target_balance_after_minutes=r["target_balance_after_minutes"],
-            )
-            for r in rows
-        ]
+        return [_stored(r) for r in self.connection.execute(_in_posting_order(timebank_id)).mappings()]
+
+    def in_posting_order(self, timebank_id: int) -> Iterator[StoredTransfer]:
+        """Every transfer of the timebank, oldest first, fetched in batches, so that a check of
+        millions of transfers holds one batch at a time. On PostgreSQL the batches come from a
+        server-side cursor, which needs a transaction: read with ``snapshot=True``."""
+        query = _in_posting_order(timebank_id).execution_options(yield_per=TRANSFERS_PER_BATCH)
+        for r in self.connection.execute(query).mappings():
+            yield _stored(r)
+
+
+def _in_posting_order(timebank_id: int) -> Select[Any]:
+    return select(transfers).where(transfers.c.timebank_id == timebank_id).order_by(transfers.c.id)
+
+
+def _stored(r: RowMapping) -> StoredTransfer:
+    return StoredTransfer(
+        transfer_id=r["id"],
+        timebank_id=r["timebank_id"],
+        source_account_id=r["source_account_id"],
+        target_account_id=r["target_account_id"],
+        minutes=r["minutes"],
+        source_balance_after_minutes=r["source_balance_after_minutes"],
+        target_balance_after_minutes=r["target_balance_after_minutes"],
+    )
 
 
 def _page_of_lines(*, paged: bool) -> Subquery:
