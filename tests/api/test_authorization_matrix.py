@@ -87,7 +87,7 @@ from tests.involvement_calls import (
     record_attendance,
 )
 from tests.ledger_calls import give_credits, record_exchange
-from timebank.accounts.accounts import set_limits
+from tests.people_calls import set_limits
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.choices import Reward
 from timebank.benefits.money import PaymentKind

@@ -26,7 +26,7 @@ from tests.involvement_calls import (
     record_attendance,
     spend_credits,
 )
-from timebank.accounts.accounts import get_account
+from tests.people_calls import get_account
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.money import PaymentKind
 from timebank.benefits.spending import SpendClass

@@ -72,7 +72,8 @@ from tests.ledger_calls import (
     reverse_transaction,
     transfer_triples,
 )
-from timebank.accounts.accounts import open_account, set_limits
+from tests.people_calls import set_limits
+from timebank.accounts.accounts import open_account
 from timebank.accounts.statements import balance_at
 from timebank.db import tables
 from timebank.db.unit_of_work import UnitOfWork, run

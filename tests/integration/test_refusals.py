@@ -49,9 +49,10 @@ from tests.ledger_calls import (
     reverse_exchange,
     reverse_transaction,
 )
+from tests.people_calls import get_account, set_limits
+from tests.people_calls import statement as account_statement
 from tests.reporting_calls import set_rating_thresholds
-from timebank.accounts.accounts import get_account, open_account, set_limits
-from timebank.accounts.statements import statement as account_statement
+from timebank.accounts.accounts import open_account
 from timebank.benefits import (
     ATTENDEES_MAX,
     ActivityClassification,

@@ -31,8 +31,8 @@ from sqlalchemy import Engine
 from tests.conftest import STORY_BACKDATE_DAYS
 from tests.integration.rollup_oracle import recounted_rollups, stored_rollups
 from tests.ledger_calls import give_credits, record_exchange, reverse_exchange
+from tests.people_calls import get_account, set_limits
 from tests.unit.test_report_inputs import Help, Person, aggregate
-from timebank.accounts.accounts import get_account, set_limits
 from timebank.clock import utc_now
 from timebank.db import run
 from timebank.errors import AccountNotFound, OrganisationNotFound, TimebankError, TimebankNotFound

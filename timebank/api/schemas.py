@@ -16,7 +16,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 from timebank.ledger.contacts import ADDRESS_LENGTH_MAX, EMAIL_LENGTH_MAX, PHONE_LENGTH_MAX
 from timebank.ledger.limits import (
     NAME_LENGTH_MAX,
-    REASON_LENGTH_MAX,
 )
 from timebank.ledger.rules import MINUTES_PER_TRANSFER_MAX
 from timebank.people.members import TAGS_MAX
@@ -24,12 +23,10 @@ from timebank.people.timebanks import BACKDATE_DAYS_MAX_LIMIT, DEFAULT_BACKDATE_
 
 __all__ = [
     "ID_MAX",
-    "AccountOut",
     "ApiKeyCreate",
     "ApiKeyCreated",
     "ApiKeyOut",
     "Health",
-    "LimitsUpdate",
     "MeOut",
     "MemberCreate",
     "MemberOut",
@@ -42,8 +39,6 @@ __all__ = [
     "PasswordChange",
     "Problem",
     "StaffAdd",
-    "StatementLineOut",
-    "StatementOut",
     "TimebankCreate",
     "TimebankOut",
     "TimebankUpdate",
@@ -269,54 +264,3 @@ class ApiKeyOut(BaseModel):
 
 class ApiKeyCreated(ApiKeyOut):
     key: str = Field(description="The secret, shown this once. Send it as 'Authorization: Bearer <key>'.")
-
-
-class AccountOut(BaseModel):
-    id: int
-    timebank_id: int
-    kind: Literal["member", "organisation", "pot"]
-    name: str
-    balance_minutes: int
-    earned_minutes: int
-    spent_minutes: int
-    floor_minutes: int
-    cap_minutes: int | None
-    version: int
-
-
-class LimitsUpdate(_Request):
-    floor_minutes: FloorMinutes
-    cap_minutes: CapMinutes | None = None
-    reason: Annotated[str, Field(max_length=REASON_LENGTH_MAX)] | None = None
-
-
-class StatementLineOut(BaseModel):
-    transfer_id: int
-    transaction_id: int
-    kind: str
-    counterparty_account_id: int
-    minutes: int = Field(description="Positive when credits came in, negative when they went out.")
-    balance_after_minutes: int
-    posted_at: datetime
-    counterparty_name: str = Field(
-        description="The other side: a member's name, an organisation's, or 'Community pot'."
-    )
-    exchange_id: int | None = Field(description="The exchange this line posted (or reversed), if any.")
-    description: str | None = Field(
-        description="What it was for: an exchange's description, the activity recognised, a gift's note."
-        " A reversal line is described by what it reverses."
-    )
-    activity_date: date | None = Field(
-        description="The day of the exchange or activity; none for gifts, which are dated when posted."
-    )
-    reverses_transaction_id: int | None = Field(
-        description="On a reversal line: the transaction it reverses."
-    )
-    reason: str | None = Field(description="On a reversal line: the reason given for it.")
-
-
-class StatementOut(BaseModel):
-    account_id: int
-    balance_minutes: int
-    lines: list[StatementLineOut]
-    next_cursor: str | None
