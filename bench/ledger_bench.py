@@ -49,6 +49,7 @@ from timebank.exchanges.lifecycle import record_exchange
 from timebank.exchanges.requests import ReceiverShareIn, RecordExchange
 from timebank.ledger import AccountKind, Actor
 from timebank.people.callers import Caller
+from timebank.people.requests import CreateTimebank
 from timebank.people.timebanks import create_timebank
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -108,7 +109,11 @@ def drop_postgres_database(url: str) -> None:
 def make_timebank(url: str, members: int) -> tuple[int, list[int]]:
     """A timebank with ``members`` members whose floors are deep enough never to refuse."""
     engine = make_engine(url)
-    tb = create_timebank(engine, "bench", minutes_per_transfer_max=24 * 60)
+    tb = create_timebank(
+        engine,
+        Caller("bench:admin", True, None, None, None, False, frozenset()),
+        CreateTimebank(name="bench", minutes_per_transfer_max=24 * 60),
+    )
     account_ids = [
         open_account(
             engine,
