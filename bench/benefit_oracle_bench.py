@@ -46,6 +46,7 @@ from timebank.involvement.requests import (
 from timebank.people.callers import Caller
 from timebank.people.members import add_member
 from timebank.people.organisations import add_organisation, create_api_key
+from timebank.people.requests import AddMember, AddOrganisation, CreateApiKey, CreateTimebank
 from timebank.people.timebanks import create_timebank
 
 DAY = date(2025, 6, 11)  # within the 2025/26 limits
@@ -74,13 +75,21 @@ def _panel(title: str, held_on: date) -> CreateActivity:
 def measure(name: str, url: str, rounds: int) -> None:
     upgrade(url)
     engine = make_engine(url)
-    tb = create_timebank(engine, f"Oracle bench {uuid.uuid4().hex[:8]}").timebank_id
+    tb = create_timebank(
+        engine,
+        Caller("bench:admin", True, None, None, None, False, frozenset()),
+        CreateTimebank(name=f"Oracle bench {uuid.uuid4().hex[:8]}"),
+    ).timebank_id
     coordinator = Caller("bench:coordinator", False, tb, None, None, True, frozenset())
-    organisation = add_organisation(engine, tb, coordinator, "Riverside Health Trust", floor_minutes=-(10**6))
-    key = create_api_key(engine, tb, coordinator, organisation.organisation_id, "bench").secret
+    organisation = add_organisation(
+        engine, tb, coordinator, AddOrganisation(name="Riverside Health Trust", floor_minutes=-(10**6))
+    )
+    key = create_api_key(
+        engine, tb, coordinator, organisation.organisation_id, CreateApiKey(label="bench")
+    ).secret
     accounts = {}
     for label, categories in DECLARATIONS.items():
-        account = add_member(engine, tb, coordinator, label).account_id
+        account = add_member(engine, tb, coordinator, AddMember(display_name=label)).account_id
         if categories:
             declaration = DeclareBenefits(categories=categories, members_say_so=True)
             set_declaration(engine, tb, coordinator, account, declaration)

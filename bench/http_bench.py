@@ -632,7 +632,7 @@ _CATEGORIES = [
     ("argon2 (password hashing)", ("argon2",)),
     ("auth: bearer token lookup", ("authenticate (timebank/people/access.py",)),
     ("use case: record_exchange", ("record_exchange (timebank/exchanges/lifecycle.py",)),
-    ("use case: read_account", ("read_account (timebank/accounts/reading.py",)),
+    ("use case: read_account", ("read_account (timebank/accounts/accounts.py",)),
     ("response: validate + serialize", ("serialize_response", "jsonable_encoder", "render (")),
     ("request: body, params, dependencies", ("request_body_to_args", "_get_body", ".json (", "solve_dep")),
     ("uvicorn access log", ("logging/__init__.py",)),

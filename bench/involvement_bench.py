@@ -52,6 +52,7 @@ from timebank.involvement.statements import benefit_safe_statement
 from timebank.people.callers import Caller
 from timebank.people.members import add_member
 from timebank.people.organisations import add_organisation
+from timebank.people.requests import AddMember, AddOrganisation, CreateTimebank
 from timebank.people.timebanks import create_timebank
 from timebank.rendering.statement_pdf import statement_pdf
 
@@ -61,11 +62,20 @@ _CHOICES = (Reward.CREDITS, Reward.CREDITS, Reward.PAYMENT, Reward.DECLINE, Rewa
 
 
 def _seed(engine: Engine) -> tuple[int, Caller, int, list[int], set[int]]:
-    timebank = create_timebank(engine, f"Bench {uuid.uuid4().hex[:8]}")
+    timebank = create_timebank(
+        engine,
+        Caller("bench:admin", True, None, None, None, False, frozenset()),
+        CreateTimebank(name=f"Bench {uuid.uuid4().hex[:8]}"),
+    )
     tb = timebank.timebank_id
     coordinator = Caller("bench:coordinator", False, tb, None, None, True, frozenset())
-    organisation = add_organisation(engine, tb, coordinator, "Riverside Health Trust", floor_minutes=-(10**6))
-    accounts = [add_member(engine, tb, coordinator, f"Member {i}").account_id for i in range(MEMBERS)]
+    organisation = add_organisation(
+        engine, tb, coordinator, AddOrganisation(name="Riverside Health Trust", floor_minutes=-(10**6))
+    )
+    accounts = [
+        add_member(engine, tb, coordinator, AddMember(display_name=f"Member {i}")).account_id
+        for i in range(MEMBERS)
+    ]
     declared = set(accounts[::3])
     for account_id in declared:
         declaration = DeclareBenefits(categories=["universal_credit"], members_say_so=True)

@@ -25,6 +25,7 @@ from timebank.exchanges.lifecycle import record_exchange
 from timebank.exchanges.requests import ReceiverShareIn, RecordExchange
 from timebank.ledger import AccountKind, Actor
 from timebank.people.callers import Caller
+from timebank.people.requests import CreateTimebank
 from timebank.people.timebanks import create_timebank
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1500
@@ -34,7 +35,11 @@ admin = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 def run(url):
     upgrade(url)
     engine = make_engine(url)
-    tb = create_timebank(engine, "bench", minutes_per_transfer_max=24 * 60)
+    tb = create_timebank(
+        engine,
+        Caller("bench:admin", True, None, None, None, False, frozenset()),
+        CreateTimebank(name="bench", minutes_per_transfer_max=24 * 60),
+    )
     coord = Actor("coordinator", None, True)
     ids = [
         open_account(

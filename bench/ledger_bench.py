@@ -40,8 +40,8 @@ import raw_exchange  # type: ignore[import-not-found]
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-from timebank.accounts.accounts import get_account, open_account
-from timebank.accounts.statements import balance_at, statement
+from timebank.accounts.accounts import open_account, read_account
+from timebank.accounts.statements import balance_at, read_statement
 from timebank.db import make_engine, upgrade
 from timebank.db.tables import exchange_receivers, exchanges, transactions, transfers
 from timebank.exchanges.imports import ImportRow, import_exchanges
@@ -49,6 +49,7 @@ from timebank.exchanges.lifecycle import record_exchange
 from timebank.exchanges.requests import ReceiverShareIn, RecordExchange
 from timebank.ledger import AccountKind, Actor
 from timebank.people.callers import Caller
+from timebank.people.requests import CreateTimebank
 from timebank.people.timebanks import create_timebank
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -108,7 +109,11 @@ def drop_postgres_database(url: str) -> None:
 def make_timebank(url: str, members: int) -> tuple[int, list[int]]:
     """A timebank with ``members`` members whose floors are deep enough never to refuse."""
     engine = make_engine(url)
-    tb = create_timebank(engine, "bench", minutes_per_transfer_max=24 * 60)
+    tb = create_timebank(
+        engine,
+        Caller("bench:admin", True, None, None, None, False, frozenset()),
+        CreateTimebank(name="bench", minutes_per_transfer_max=24 * 60),
+    )
     account_ids = [
         open_account(
             engine,
@@ -413,10 +418,13 @@ def read_latencies_ms(url: str, timebank_id: int, account_ids: list[int], sample
     rng = random.Random(3)
     now = datetime.now(UTC)
     figures: dict[str, list[float]] = {"balance": [], "statement": [], "balance_at": []}
+    coordinator = Caller.coordinator_of(timebank_id)
     for _ in range(samples):
         account = rng.choice(account_ids)
-        figures["balance"].append(timed(lambda a=account: get_account(engine, timebank_id, a)))
-        figures["statement"].append(timed(lambda a=account: statement(engine, timebank_id, a, limit=50)))
+        figures["balance"].append(timed(lambda a=account: read_account(engine, timebank_id, coordinator, a)))
+        figures["statement"].append(
+            timed(lambda a=account: read_statement(engine, timebank_id, coordinator, a, limit=50))
+        )
         figures["balance_at"].append(timed(lambda a=account: balance_at(engine, timebank_id, a, now)))
     engine.dispose()
     return {name: statistics.median(values) * 1000 for name, values in figures.items()}

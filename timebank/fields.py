@@ -29,9 +29,12 @@ from timebank.ledger.rules import MINUTES_PER_TRANSFER_MAX
 
 __all__ = [
     "ID_MAX",
+    "LIMIT_MINUTES_MAX",
     "CalendarDate",
+    "CapMinutes",
     "Category",
     "Description",
+    "FloorMinutes",
     "Id",
     "Minutes",
     "Name",
@@ -50,6 +53,11 @@ Description = Annotated[str, Field(min_length=1, max_length=DESCRIPTION_LENGTH_M
 Category = Annotated[str, Field(max_length=CATEGORY_LENGTH_MAX)]
 Reason = Annotated[str, Field(min_length=1, max_length=REASON_LENGTH_MAX)]
 Note = Annotated[str, Field(max_length=NOTE_LENGTH_MAX)]
+
+# An account's floor and cap: a year of hours either way is far beyond any real timebank's limit.
+LIMIT_MINUTES_MAX = 366 * 24 * 60
+FloorMinutes = Annotated[StrictInt, Field(ge=-LIMIT_MINUTES_MAX, le=0)]
+CapMinutes = Annotated[StrictInt, Field(ge=0, le=LIMIT_MINUTES_MAX)]
 
 
 def _calendar_date_only(value: object) -> object:

@@ -10,12 +10,11 @@ never mistaken for another id), the view says so with a serialization alias.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["View", "_Json"]
+__all__ = ["View"]
 
 
 class View(BaseModel):
@@ -28,14 +27,3 @@ class View(BaseModel):
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Self:
         return cls.model_validate(data)
-
-
-# The frozen dataclass views not yet made pydantic views; they go as each concept moves to ``View``.
-class _Json:
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = asdict(self)  # type: ignore[call-overload]
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Self:
-        return cls(**data)

@@ -81,6 +81,7 @@ from httpx import Response
 from sqlalchemy import Engine
 
 from tests.involvement_calls import create_activity, create_spend_option, invite_members, set_declaration
+from tests.people_calls import add_member, add_organisation, create_api_key
 from timebank.api.problems import PROBLEM_TYPE_BASE
 from timebank.benefits.activities import ATTENDEES_MAX, ActivityClassification
 from timebank.benefits.checks import PENCE_MAX
@@ -88,8 +89,6 @@ from timebank.benefits.money import MILES_MAX, PENCE_PER_MILE_MAX
 from timebank.benefits.spending import SpendClass
 from timebank.clock import utc_now
 from timebank.people.callers import Caller
-from timebank.people.members import add_member
-from timebank.people.organisations import add_organisation, create_api_key
 from timebank.settings import get_settings
 from timebank.spending.spends import withdraw_spend_option
 
@@ -810,7 +809,7 @@ def arrange(
         "organisation": w.organisation_id,
         "account": w.account_ids["member"],
         "staff": w.member_ids["staff"],
-        "api_key": spare_key.key.api_key_id,
+        "api_key": spare_key.api_key_id,
         # The control's attendance, and the prior's.
         "activity": _activity(w.engine, w.timebank_id, w.organisation_id, invited),
         # Next week's meeting: nobody's attendance can be recorded before its day.
@@ -848,7 +847,7 @@ def arrange(
         "account_id": stranger.account_id,
         "member_id": stranger.member_id,
         "staff": stranger.member_id,
-        "api_key": other_key.key.api_key_id,
+        "api_key": other_key.api_key_id,
         "activity": _activity(w.engine, w.other_timebank_id, other_organisation.organisation_id),
         "spend_option": _spend_option(w.engine, w.other_timebank_id, other_organisation.organisation_id),
     }

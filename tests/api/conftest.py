@@ -18,12 +18,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.conftest import STORY_BACKDATE_DAYS
+from tests.people_calls import add_member, add_organisation, add_staff, create_api_key, create_timebank
 from timebank.api.app import create_app
 from timebank.people.access import create_admin, log_in
 from timebank.people.callers import Caller
-from timebank.people.members import add_member
-from timebank.people.organisations import add_organisation, add_staff, create_api_key
-from timebank.people.timebanks import create_timebank
 
 PASSWORD = "correct horse battery"
 

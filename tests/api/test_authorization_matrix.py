@@ -87,7 +87,7 @@ from tests.involvement_calls import (
     record_attendance,
 )
 from tests.ledger_calls import give_credits, record_exchange
-from timebank.accounts.accounts import set_limits
+from tests.people_calls import add_member, add_organisation, add_staff, create_api_key, set_limits
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.choices import Reward
 from timebank.benefits.money import PaymentKind
@@ -98,8 +98,6 @@ from timebank.involvement.requests import OfferTerms
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.people.access import create_admin, log_in, log_out
 from timebank.people.callers import Caller
-from timebank.people.members import add_member
-from timebank.people.organisations import add_organisation, add_staff, create_api_key
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 
@@ -222,7 +220,7 @@ class Arena:
         made = create_api_key(
             self.world.engine, self.world.timebank_id, self.coordinator, self.world.organisation_id, "till"
         )
-        return made.key.api_key_id, made.secret
+        return made.api_key_id, made.secret
 
     def new_far_api_key(self) -> str:
         """A new API key of the other timebank's organisation."""
@@ -1213,7 +1211,7 @@ def far_requests(arena: Arena) -> list[tuple[str, str, str, Any, str]]:
         "Far away",
     ).exchange_id
     trust = add_organisation(engine, other, coordinator, "Hillside Trust").organisation_id
-    far_key = create_api_key(engine, other, coordinator, trust, "far till").key.api_key_id
+    far_key = create_api_key(engine, other, coordinator, trust, "far till").api_key_id
     far_activity = create_activity(
         engine,
         other,

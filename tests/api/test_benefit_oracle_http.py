@@ -30,11 +30,11 @@ from typing import Any
 import pytest
 
 from tests.involvement_calls import set_declaration
+from tests.people_calls import add_member
 from timebank.benefits.advice import ORGANISATION_PAYMENT_ADVICE
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.limits import DEFAULT_LIMITS
 from timebank.people.callers import Caller
-from timebank.people.members import add_member
 
 from .conftest import World
 

@@ -15,10 +15,9 @@ import httpx
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import PASSWORD, World
+from tests.people_calls import add_member, create_timebank
 from timebank.people.access import log_in
 from timebank.people.callers import Caller
-from timebank.people.members import add_member
-from timebank.people.timebanks import create_timebank
 
 STEP_DOWN = {"roles": ["member"]}
 ADMIN = Caller("system:test", True, None, None, None, False, frozenset())

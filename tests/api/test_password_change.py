@@ -7,9 +7,9 @@ import uuid
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import PASSWORD, World
+from tests.people_calls import add_member
 from timebank.people.access import log_in
 from timebank.people.callers import Caller
-from timebank.people.members import add_member
 
 NEW_PASSWORD = "a brand new password"
 

@@ -30,12 +30,12 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from tests.integration.test_refusals import ACCESS_CODES
+from tests.people_calls import add_member, update_member
 from timebank.api.problems import PROBLEM_TYPE_BASE
 from timebank.clock import utc_now
 from timebank.db.repositories import IdempotencyRepository
 from timebank.people.callers import Caller
 from timebank.people.errors import RoleUnknown, TagInvalid
-from timebank.people.members import add_member, update_member
 from timebank.settings import get_settings
 
 from .conftest import PASSWORD, World

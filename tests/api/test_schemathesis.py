@@ -52,14 +52,13 @@ from sqlalchemy import create_engine
 
 from tests.api.conftest import PASSWORD, World, build_world
 from tests.conftest import BACKENDS
+from tests.people_calls import add_member, create_api_key
 from timebank.api.app import create_app
-from timebank.api.schemas import ID_MAX
 from timebank.db import make_engine
 from timebank.exchanges.idempotency import IDEMPOTENCY_KEY_LENGTH_MAX
+from timebank.fields import ID_MAX
 from timebank.people.access import log_in
 from timebank.people.callers import Caller
-from timebank.people.members import add_member
-from timebank.people.organisations import create_api_key
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 
@@ -259,7 +258,7 @@ def _seed(world: World) -> FuzzWorld:
     ]
     pools["organisation_id"] = [world.organisation_id]
     pools["api_key_id"] = [
-        create_api_key(world.engine, tb, coordinator, world.organisation_id, f"spare {n}").key.api_key_id
+        create_api_key(world.engine, tb, coordinator, world.organisation_id, f"spare {n}").api_key_id
         for n in range(8)
     ]
     return FuzzWorld(

@@ -7,9 +7,9 @@ import uuid
 import pytest
 
 from tests.api.conftest import World
+from tests.people_calls import change_settings
 from timebank.errors import InvalidRequest
 from timebank.people.callers import Caller
-from timebank.people.timebanks import change_settings
 
 
 def _patch(world: World, body: dict[str, object], role: str = "coordinator") -> dict[str, object]:

@@ -30,8 +30,9 @@ from tests.ledger_calls import (
     reverse_exchange,
 )
 from tests.ledger_calls import reverse_transaction as reverse_transaction_in_ledger
-from timebank.accounts.accounts import get_account, open_account
-from timebank.accounts.accounts import set_limits as set_limits_in_ledger
+from tests.people_calls import create_timebank, get_account
+from tests.people_calls import set_limits as set_limits_in_ledger
+from timebank.accounts.accounts import open_account
 from timebank.clock import utc_now
 from timebank.db import run
 from timebank.db.checks import check_timebank
@@ -48,7 +49,6 @@ from timebank.db.tables import (
 from timebank.exchanges.lifecycle import expire_pending
 from timebank.exchanges.views import ExchangeView, ExpiryReport, TransactionView
 from timebank.ledger.types import AccountKind, Actor, ReceiverShare
-from timebank.people.timebanks import create_timebank
 
 __all__ = [
     "ACTIVITY_DATE",

@@ -26,7 +26,7 @@ from tests.involvement_calls import (
     record_attendance,
     spend_credits,
 )
-from timebank.accounts.accounts import get_account
+from tests.people_calls import add_member, add_organisation, add_staff, create_timebank, get_account
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.money import PaymentKind
 from timebank.benefits.spending import SpendClass
@@ -48,9 +48,6 @@ from timebank.db.tables import transactions, transfers
 from timebank.involvement.requests import AttendeeChoice, OfferTerms
 from timebank.involvement.views import ActivityView, AttendanceView
 from timebank.people.callers import Caller
-from timebank.people.members import add_member
-from timebank.people.organisations import add_organisation, add_staff
-from timebank.people.timebanks import create_timebank
 from timebank.spending.views import SpendOptionView, SpendView
 
 __all__ = ["FORUM_DAY", "Forum", "make_forum", "offer"]

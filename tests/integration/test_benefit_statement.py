@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.ledger_calls import record_exchange, reverse_exchange
+from tests.people_calls import add_member, change_settings, get_timebank
 from timebank.benefits import Mileage, Receipt, Reward, SpendClass
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.errors import PeriodMustEndAfterStart
@@ -29,9 +30,7 @@ from timebank.involvement.statements import benefit_safe_statement, statement_pe
 from timebank.ledger.types import Actor, ReceiverShare, TransactionKind
 from timebank.people.callers import Caller
 from timebank.people.errors import SelfOrCoordinatorRequired
-from timebank.people.members import add_member
 from timebank.people.organisations import get_organisation
-from timebank.people.timebanks import change_settings, get_timebank
 from timebank.rendering.statement_html import statement_html
 from timebank.rendering.statement_pdf import latin_1_text
 

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine, insert, text, update
 
 from tests.involvement_calls import attendee
+from tests.people_calls import add_organisation
 from timebank.benefits import ActivityClassification, PaymentKind, PeriodKind, Reward
 from timebank.benefits.checks import PENCE_MAX
 from timebank.benefits.choices import CHOICE_MEANINGS, MoneyRecordKind
@@ -25,7 +26,6 @@ from timebank.clock import utc_now
 from timebank.db import benefit_tables, make_engine, spend_tables
 from timebank.db.benefit_tables import attendance, audit_log, expenses, payments
 from timebank.db.tables import accounts, exchange_receivers, exchanges, transactions, transfers
-from timebank.people.organisations import add_organisation
 
 from .involvement import FORUM_DAY, Forum, make_forum, offer
 from .test_append_only import refused_by_the_database

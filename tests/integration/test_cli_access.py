@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from tests.ledger_calls import record_exchange
+from tests.people_calls import create_timebank
 from timebank import clock
 from timebank.accounts.accounts import open_account
 from timebank.cli import app
@@ -20,7 +21,6 @@ from timebank.db.people_tables import access_tokens
 from timebank.db.tables import idempotency_keys
 from timebank.ledger.types import AccountKind, Actor, ReceiverShare
 from timebank.people.access import create_admin, log_in
-from timebank.people.timebanks import create_timebank
 from timebank.settings import get_settings
 
 

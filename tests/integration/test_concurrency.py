@@ -45,6 +45,7 @@ from sqlalchemy import Engine, select
 from tests.conftest import BACKENDS, STORY_BACKDATE_DAYS
 from tests.integration.crews import Barrier, Crew, Event, Job, ProcessCrew, SpawnPool, ThreadCrew
 from tests.ledger_calls import give_credits, receiver_pairs, record_exchange, transfer_triples
+from tests.people_calls import create_timebank
 from timebank.accounts.accounts import open_account
 from timebank.db import upgrade
 from timebank.db.tables import exchanges, transactions, transfers
@@ -52,7 +53,6 @@ from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.errors import TimebankError
 from timebank.ledger.invariants import check_all, check_limits_hold, check_zero_sum
 from timebank.ledger.types import AccountKind, Actor, ReceiverShare
-from timebank.people.timebanks import create_timebank
 
 pytestmark = pytest.mark.slow
 

@@ -40,6 +40,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
 from tests.involvement_calls import attendee, record_expense, set_declaration
+from tests.people_calls import create_timebank
 from timebank.benefits import Receipt, Reward, SpendClass
 from timebank.benefits.errors import AttendanceAboveActivityLength, PaymentNotOffered
 from timebank.db import run
@@ -48,7 +49,6 @@ from timebank.errors import TimebankError
 from timebank.involvement.errors import AttendanceAlreadyRecorded, PaymentAcknowledgementRequired
 from timebank.involvement.requests import AttendeeChoice
 from timebank.ledger.errors import BalanceBelowFloor
-from timebank.people.timebanks import create_timebank
 from timebank.spending.errors import SpendAcknowledgementRequired
 
 from .helpers import check_invariants

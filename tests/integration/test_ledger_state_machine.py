@@ -72,7 +72,8 @@ from tests.ledger_calls import (
     reverse_transaction,
     transfer_triples,
 )
-from timebank.accounts.accounts import open_account, set_limits
+from tests.people_calls import create_timebank, set_limits
+from timebank.accounts.accounts import open_account
 from timebank.accounts.statements import balance_at
 from timebank.db import tables
 from timebank.db.unit_of_work import UnitOfWork, run
@@ -82,7 +83,6 @@ from timebank.exchanges.lifecycle import expire_pending
 from timebank.ledger import invariants
 from timebank.ledger.rules import MINUTES_PER_TRANSFER_MAX
 from timebank.ledger.types import AccountKind, AccountState, Actor, ReceiverShare
-from timebank.people.timebanks import create_timebank
 
 ACTIVITY_DATE = date(2024, 5, 1)
 UNKNOWN_ID = 10**9  # no account, exchange or transaction has this id

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from timebank.accounts.accounts import set_limits
+from tests.people_calls import set_limits
 from timebank.clock import utc_now
 from timebank.db.unit_of_work import run
 from timebank.ledger.errors import LimitExcludesBalance

@@ -19,13 +19,12 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import Engine, func, select
 
+from tests.people_calls import add_member, change_password, create_timebank
 from timebank.db.people_tables import login_failures
 from timebank.errors import TimebankError
 from timebank.people import access
 from timebank.people.callers import Caller
 from timebank.people.errors import LoginAttemptsExceeded
-from timebank.people.members import add_member
-from timebank.people.timebanks import create_timebank
 from timebank.settings import get_settings
 
 PASSWORD = "correct horse battery"
@@ -149,14 +148,12 @@ def test_forty_wrong_current_passwords_at_once_get_five_checks_and_then_the_righ
     verifier.calls = 0
     limit = get_settings().login_failures_per_username_max
 
-    outcomes = at_once(
-        lambda i: access.change_password(engine, caller, token, f"guess {i}", "a new password")
-    )
+    outcomes = at_once(lambda i: change_password(engine, caller, token, f"guess {i}", "a new password"))
 
     assert verifier.calls == limit
     assert outcomes == {"credentials_invalid": limit, "login_attempts_exceeded": ATTEMPTS - limit}
     with pytest.raises(LoginAttemptsExceeded):
-        access.change_password(engine, caller, token, PASSWORD, "a new password")
+        change_password(engine, caller, token, PASSWORD, "a new password")
     with pytest.raises(LoginAttemptsExceeded):
         access.log_in(engine, username, PASSWORD, fresh_address())
     assert verifier.calls == limit

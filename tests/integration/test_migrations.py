@@ -344,9 +344,9 @@ def test_0004_keeps_every_transaction_and_the_append_only_triggers_when_it_adds_
     from datetime import date
 
     from tests.ledger_calls import record_exchange
+    from tests.people_calls import create_timebank
     from timebank.accounts.accounts import open_account
     from timebank.ledger import AccountKind, Actor, ReceiverShare
-    from timebank.people.timebanks import create_timebank
 
     # The history is written through today's services, so at head, and the database is then taken
     # back below 0004: the services write tables (the report's pair-months) that 0003 lacks.
@@ -456,11 +456,11 @@ def test_0006_adds_the_thresholds_empty_and_steps_down_leaving_the_ledger_untouc
     from datetime import date
 
     from tests.ledger_calls import record_exchange
+    from tests.people_calls import create_timebank
     from tests.reporting_calls import set_rating_thresholds
     from timebank.accounts.accounts import open_account
     from timebank.ledger import AccountKind, Actor, ReceiverShare
     from timebank.people.callers import Caller
-    from timebank.people.timebanks import create_timebank
     from timebank.reporting.ratings import read_rating_thresholds
     from timebank.reports import Boundaries, RatedFigureName
 
@@ -515,7 +515,7 @@ def test_0006_the_database_refuses_thresholds_out_of_range_or_order(
 ) -> None:
     # The service checks first (tests/integration/test_report_ratings.py); the migrated CHECKs are
     # the last word, so they are tried here with plain SQL, in each direction.
-    from timebank.people.timebanks import create_timebank
+    from tests.people_calls import create_timebank
 
     upgrade(empty_url)
     tb = create_timebank(empty_engine, "Checked").timebank_id
@@ -569,9 +569,9 @@ def test_0007_steps_down_leaving_the_ledger_and_its_triggers_untouched_and_steps
     from datetime import date
 
     from tests.ledger_calls import record_exchange
+    from tests.people_calls import create_timebank
     from timebank.accounts.accounts import open_account
     from timebank.ledger import AccountKind, Actor, ReceiverShare
-    from timebank.people.timebanks import create_timebank
 
     upgrade(empty_url)
     tb = create_timebank(empty_engine, "Before 0007", backdate_days_max=STORY_BACKDATE_DAYS).timebank_id
@@ -668,12 +668,12 @@ def test_0009_steps_down_dropping_only_the_contact_details_and_steps_up_again(
     from datetime import date
 
     from tests.ledger_calls import record_exchange
+    from tests.people_calls import add_organisation, create_timebank, get_timebank
     from timebank.accounts.accounts import open_account
     from timebank.ledger import AccountKind, Actor, ReceiverShare
     from timebank.ledger.contacts import Contact
     from timebank.people.callers import Caller
-    from timebank.people.organisations import add_organisation, get_organisation
-    from timebank.people.timebanks import create_timebank, get_timebank
+    from timebank.people.organisations import get_organisation
 
     upgrade(empty_url)
     tb = create_timebank(
@@ -727,9 +727,9 @@ def test_0010_gives_every_existing_timebank_365_days_and_steps_down_dropping_onl
     from datetime import date
 
     from tests.ledger_calls import record_exchange
+    from tests.people_calls import create_timebank, get_timebank
     from timebank.accounts.accounts import open_account
     from timebank.ledger import AccountKind, Actor, ReceiverShare
-    from timebank.people.timebanks import create_timebank, get_timebank
 
     upgrade(empty_url)
     tb = create_timebank(empty_engine, "Before 0010", backdate_days_max=STORY_BACKDATE_DAYS).timebank_id
@@ -761,7 +761,7 @@ def test_0010_gives_every_existing_timebank_365_days_and_steps_down_dropping_onl
 def test_0010_the_database_refuses_a_bound_below_0_or_beyond_ten_years(
     empty_url: str, empty_engine: Engine
 ) -> None:
-    from timebank.people.timebanks import create_timebank, get_timebank
+    from tests.people_calls import create_timebank, get_timebank
 
     upgrade(empty_url)
     tb = create_timebank(empty_engine, "Checked").timebank_id
@@ -870,12 +870,12 @@ def test_timebank_expire_pending_closes_old_pending_exchanges_in_every_timebank(
     from datetime import timedelta
 
     from tests.ledger_calls import get_exchange, record_exchange
+    from tests.people_calls import create_timebank
     from timebank.accounts.accounts import open_account
     from timebank.clock import utc_now
     from timebank.exchanges.lifecycle import expire_pending_everywhere
     from timebank.exchanges.views import ExpiryReport
     from timebank.ledger import AccountKind, Actor, ReceiverShare
-    from timebank.people.timebanks import create_timebank
 
     runner = CliRunner()
     assert runner.invoke(app, ["migrate"]).exit_code == 0

@@ -49,9 +49,10 @@ from tests.ledger_calls import (
     reverse_exchange,
     reverse_transaction,
 )
+from tests.people_calls import add_organisation, create_timebank, get_account, set_limits
+from tests.people_calls import statement as account_statement
 from tests.reporting_calls import set_rating_thresholds
-from timebank.accounts.accounts import get_account, open_account, set_limits
-from timebank.accounts.statements import statement as account_statement
+from timebank.accounts.accounts import open_account
 from timebank.benefits import (
     ATTENDEES_MAX,
     ActivityClassification,
@@ -166,8 +167,7 @@ from timebank.ledger.types import AccountKind, Actor, ReceiverShare
 from timebank.paging import CursorInvalid, PageLimitOutOfRange
 from timebank.people.callers import Caller
 from timebank.people.errors import SelfOrCoordinatorRequired
-from timebank.people.organisations import add_organisation
-from timebank.people.timebanks import DEFAULT_MINUTES_PER_TRANSFER_MAX, create_timebank
+from timebank.people.timebanks import DEFAULT_MINUTES_PER_TRANSFER_MAX
 from timebank.reports import Boundaries, RatedFigureName
 from timebank.reports.errors import RatingThresholdOutOfRange, RatingThresholdsOutOfOrder
 from timebank.spending.errors import SpendAcknowledgementRequired, SpendClassUnknown, SpendOptionWithdrawn

@@ -31,8 +31,15 @@ from sqlalchemy import Engine
 from tests.conftest import STORY_BACKDATE_DAYS
 from tests.integration.rollup_oracle import recounted_rollups, stored_rollups
 from tests.ledger_calls import give_credits, record_exchange, reverse_exchange
+from tests.people_calls import (
+    add_member,
+    add_organisation,
+    add_staff,
+    create_timebank,
+    get_account,
+    set_limits,
+)
 from tests.unit.test_report_inputs import Help, Person, aggregate
-from timebank.accounts.accounts import get_account, set_limits
 from timebank.clock import utc_now
 from timebank.db import run
 from timebank.errors import AccountNotFound, OrganisationNotFound, TimebankError, TimebankNotFound
@@ -40,9 +47,6 @@ from timebank.ledger.errors import CoordinatorRequired
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.people.callers import Caller
 from timebank.people.errors import SelfOrCoordinatorRequired
-from timebank.people.members import add_member
-from timebank.people.organisations import add_organisation, add_staff
-from timebank.people.timebanks import create_timebank
 from timebank.reporting.errors import ReportWindowEmpty, ReportWindowTooLong
 from timebank.reporting.reports import (
     REPORT_WINDOW_DAYS_MAX,

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.involvement_calls import set_declaration
 from tests.ledger_calls import get_exchange, receiver_pairs, record_exchange, reverse_exchange
+from tests.people_calls import create_timebank
 from timebank.benefits import SpendClass
 from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.statement import CreditDirection
@@ -40,7 +41,6 @@ from timebank.involvement.statements import benefit_safe_statement
 from timebank.ledger.errors import BalanceBelowFloor
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.people.callers import Caller
-from timebank.people.timebanks import create_timebank
 from timebank.spending.errors import SpendAcknowledgementRequired, SpendOptionWithdrawn
 from timebank.spending.spends import list_spend_options, withdraw_spend_option
 

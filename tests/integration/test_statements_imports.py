@@ -22,8 +22,9 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.ledger_calls import get_exchange, import_exchanges, receiver_pairs
+from tests.people_calls import statement
 from timebank.accounts.accounts import open_account
-from timebank.accounts.statements import balance_at, statement
+from timebank.accounts.statements import balance_at
 from timebank.accounts.views import StatementLine, StatementPage
 from timebank.clock import utc_now
 from timebank.exchanges.errors import ImportRejected
@@ -46,7 +47,7 @@ def pages(w: World, account_id: int, limit: int) -> list[StatementPage]:
 
 
 def moment(line: StatementLine) -> datetime:
-    return datetime.fromisoformat(line.posted_at)
+    return line.posted_at
 
 
 def assert_running_balances(lines: tuple[StatementLine, ...] | list[StatementLine], balance: int) -> None:

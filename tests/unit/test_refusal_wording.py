@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from timebank.api.schemas import MemberCreate
 from timebank.exchanges.requests import GiveCredits as GiftCreate
 from timebank.exchanges.requests import RecordExchange as ExchangeCreate
 from timebank.ledger.errors import ReasonRequired
 from timebank.ledger.rules import check_minutes
+from timebank.people.requests import AddMember as MemberCreate
 from timebank.rendering.refusals import field_sentence, refusal_sentence, sentence
 
 EXCHANGE = {

@@ -5,29 +5,36 @@ pot. Its holder (or a coordinator) reads its balance, what it earned and spent, 
 **statement**: each transfer with the balance after it, a page at a time. A coordinator changes its
 limits with a reason, and every change is logged.
 
-    accounts     opening an account, reading it, changing its limits (the ledger's view)
-    reading      the same for a caller: their own account, or any for a coordinator
+    requests     what these use cases are asked (the API's request bodies)
+    views        what they return (the API's response bodies)
+    accounts     opening an account, reading it (its holder or a coordinator), changing its limits
     statements   the statement a page at a time, and the balance at a moment
-    views        what these use cases return
 """
 
-from timebank.accounts.accounts import account_view, get_account, open_account, set_limits
-from timebank.accounts.reading import change_limits, limit_changes, read_account, read_statement
-from timebank.accounts.statements import balance_at, statement
-from timebank.accounts.views import AccountView, StatementLine, StatementPage
+from timebank.accounts.accounts import (
+    account_view,
+    change_limits,
+    limit_changes,
+    open_account,
+    read_account,
+    set_limits,
+)
+from timebank.accounts.requests import ChangeLimits
+from timebank.accounts.statements import balance_at, read_statement
+from timebank.accounts.views import AccountView, LimitChange, StatementLine, StatementPage
 
 __all__ = [
     "AccountView",
+    "ChangeLimits",
+    "LimitChange",
     "StatementLine",
     "StatementPage",
     "account_view",
     "balance_at",
     "change_limits",
-    "get_account",
     "limit_changes",
     "open_account",
     "read_account",
     "read_statement",
     "set_limits",
-    "statement",
 ]

@@ -16,14 +16,16 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from timebank.accounts.accounts import check_may_read_account
 from timebank.accounts.views import StatementLine, StatementPage
 from timebank.db.repositories import StatementRow
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger.limits import STATEMENT_LIMIT_DEFAULT, STATEMENT_LIMIT_MAX
 from timebank.ledger.types import AccountKind
 from timebank.paging import CursorInvalid, PageLimitOutOfRange
+from timebank.people.callers import Caller
 
-__all__ = ["POT_NAME", "balance_at", "decode_cursor", "encode_cursor", "statement"]
+__all__ = ["POT_NAME", "balance_at", "decode_cursor", "encode_cursor", "read_statement"]
 
 # What a statement calls the timebank's community fund, whatever its account is named.
 POT_NAME = "Community pot"
@@ -63,28 +65,34 @@ def _line(row: StatementRow) -> StatementLine:
         counterparty_account_id=row.counterparty_account_id,
         minutes=row.minutes,
         balance_after_minutes=row.balance_after_minutes,
-        posted_at=row.posted_at.isoformat(),
+        posted_at=row.posted_at,
         counterparty_name=POT_NAME if row.counterparty_kind is AccountKind.POT else row.counterparty_name,
         exchange_id=row.exchange_id,
         description=row.description,
-        activity_date=row.activity_date.isoformat() if row.activity_date is not None else None,
+        activity_date=row.activity_date,
         reverses_transaction_id=row.reverses_transaction_id,
         reason=row.reason,
     )
 
 
-def statement(
+def read_statement(
     engine: Engine,
     timebank_id: int,
+    caller: Caller,
     account_id: int,
     cursor: str | None = None,
-    limit: int = STATEMENT_LIMIT_DEFAULT,
+    limit: int | None = None,
 ) -> StatementPage:
+    """The account's transfers, newest first, a page at a time, for its holder or a coordinator."""
+    check_may_read_account(engine, timebank_id, caller, account_id)
+    if limit is None:
+        limit = STATEMENT_LIMIT_DEFAULT
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= STATEMENT_LIMIT_MAX:
         raise PageLimitOutOfRange(f"Ask for between 1 and {STATEMENT_LIMIT_MAX} lines a page")
     before = decode_cursor(cursor) if cursor is not None else None
 
     def use_case(uow: UnitOfWork) -> StatementPage:
+        # The account is read first, so an unknown id is refused, not shown as an empty statement.
         account = uow.accounts.get(timebank_id, account_id)
         rows = uow.transfers.statement(timebank_id, account_id, before, limit + 1)
         more = len(rows) > limit

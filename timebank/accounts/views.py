@@ -1,19 +1,26 @@
-"""What the account use cases return: an account's counters, and its statement a page at a time."""
+"""What the account use cases return: an account's counters, its statement a page at a time, and
+the log of its limit changes.
+
+Each is the API's answer as it is (``timebank.views.View``). An account's id is ``account_id`` in
+the code, so that it is never mistaken for another id, and ``id`` in the contract.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from datetime import date, datetime
 
-from timebank.views import _Json
+from pydantic import Field
 
-__all__ = ["AccountView", "StatementLine", "StatementPage"]
+from timebank.ledger.types import AccountKind
+from timebank.views import View
+
+__all__ = ["AccountView", "LimitChange", "StatementLine", "StatementPage"]
 
 
-@dataclass(frozen=True)
-class AccountView(_Json):
-    account_id: int
+class AccountView(View):
+    account_id: int = Field(serialization_alias="id")
     timebank_id: int
-    kind: str
+    kind: AccountKind
     name: str
     balance_minutes: int
     earned_minutes: int
@@ -23,27 +30,47 @@ class AccountView(_Json):
     version: int
 
 
-@dataclass(frozen=True)
-class StatementLine(_Json):
+class StatementLine(View):
+    """One transfer of the account, with the balance just after it, and what it was for."""
+
     transfer_id: int
     transaction_id: int
     kind: str
     counterparty_account_id: int
-    minutes: int
+    minutes: int = Field(description="Positive when credits came in, negative when they went out.")
     balance_after_minutes: int
-    posted_at: str
-    # What the line was for and with whom (a reversal: what it reverses, and why).
-    counterparty_name: str
-    exchange_id: int | None
-    description: str | None
-    activity_date: str | None
-    reverses_transaction_id: int | None
-    reason: str | None
+    posted_at: datetime
+    counterparty_name: str = Field(
+        description="The other side: a member's name, an organisation's, or 'Community pot'."
+    )
+    exchange_id: int | None = Field(description="The exchange this line posted (or reversed), if any.")
+    description: str | None = Field(
+        description="What it was for: an exchange's description, the activity recognised, a gift's note."
+        " A reversal line is described by what it reverses."
+    )
+    activity_date: date | None = Field(
+        description="The day of the exchange or activity; none for gifts, which are dated when posted."
+    )
+    reverses_transaction_id: int | None = Field(
+        description="On a reversal line: the transaction it reverses."
+    )
+    reason: str | None = Field(description="On a reversal line: the reason given for it.")
 
 
-@dataclass(frozen=True)
-class StatementPage:
+class StatementPage(View):
     account_id: int
     balance_minutes: int
     lines: tuple[StatementLine, ...]
     next_cursor: str | None
+
+
+class LimitChange(View):
+    """One change of an account's floor and cap: before, after, by whom, when and why."""
+
+    floor_minutes_before: int
+    cap_minutes_before: int | None
+    floor_minutes_after: int
+    cap_minutes_after: int | None
+    reason: str | None
+    changed_by: str
+    changed_at: datetime

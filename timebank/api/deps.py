@@ -16,10 +16,10 @@ from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
-from timebank.api.schemas import ID_MAX
 from timebank.busy import chart_rendering, password_hashing
 from timebank.errors import NotAuthenticated
 from timebank.exchanges.idempotency import IDEMPOTENCY_KEY_LENGTH_MAX
+from timebank.fields import ID_MAX
 from timebank.ledger.limits import STATEMENT_LIMIT_MAX
 from timebank.people.access import authenticate
 from timebank.people.callers import Caller

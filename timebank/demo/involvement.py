@@ -47,7 +47,7 @@ from timebank.involvement.requests import (
     RecordExpense,
 )
 from timebank.people.callers import Caller
-from timebank.people.members import MemberView
+from timebank.people.views import MemberView
 from timebank.spending.requests import CreateSpendOption, SpendCredits
 from timebank.spending.spends import create_spend_option, spend_credits
 

@@ -32,9 +32,11 @@ from timebank.exchanges.requests import GiveCredits, ReceiverShareIn, RecordExch
 from timebank.exchanges.reversals import reverse_exchange
 from timebank.people.access import create_admin
 from timebank.people.callers import Caller
-from timebank.people.members import MemberView, add_member
+from timebank.people.members import add_member
 from timebank.people.organisations import add_organisation, add_staff
+from timebank.people.requests import AddMember, AddOrganisation, AddStaff, CreateTimebank
 from timebank.people.timebanks import create_timebank
+from timebank.people.views import MemberView
 
 __all__ = ["DEMO_PASSWORD", "HELP_ACTIVITIES", "DemoTimebank", "seed_demo"]
 
@@ -118,16 +120,20 @@ def seed_demo(engine: Engine, *, today: date | None = None) -> DemoTimebank:
     # The ledger's "today" is UTC's: an exchange dated after it is refused as in the future.
     today = today or utc_now().date()
     create_admin(engine, _ADMIN, DEMO_PASSWORD)
-    timebank = create_timebank(engine, "Riverside Timebank (demo)")
-    tb = timebank.timebank_id
     admin = Caller("system:demo", True, None, None, None, False, frozenset())
+    timebank = create_timebank(engine, admin, CreateTimebank(name="Riverside Timebank (demo)"))
+    tb = timebank.timebank_id
     coordinator_caller = Caller("system:demo", False, tb, None, None, True, frozenset())
 
     people = _add_people(engine, tb, admin, rng)
-    organisations = [add_organisation(engine, tb, coordinator_caller, name) for name in _ORGANISATIONS]
+    organisations = [
+        add_organisation(engine, tb, coordinator_caller, AddOrganisation(name=name))
+        for name in _ORGANISATIONS
+    ]
     staff = [p for p in people if "staff" in p.tags]
     for index, person in enumerate(staff):
-        add_staff(engine, tb, coordinator_caller, organisations[index % 3].organisation_id, person.member_id)
+        organisation_id = organisations[index % 3].organisation_id
+        add_staff(engine, tb, coordinator_caller, organisation_id, AddStaff(member_id=person.member_id))
 
     coordinator = Caller.coordinator_of(tb, "system:demo")
     member_accounts = [p.account_id for p in people]
@@ -180,11 +186,13 @@ def _add_people(engine: Engine, tb: int, admin: Caller, rng: random.Random) -> l
                 engine,
                 tb,
                 admin,
-                name,
-                username=login,
-                password=DEMO_PASSWORD if login else None,
-                roles=("member", "coordinator") if index == 0 else ("member",),
-                tags=tags,
+                AddMember(
+                    display_name=name,
+                    username=login,
+                    password=DEMO_PASSWORD if login else None,
+                    roles=["member", "coordinator"] if index == 0 else ["member"],
+                    tags=tags,
+                ),
             )
         )
     return people

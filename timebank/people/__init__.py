@@ -8,6 +8,8 @@ account only. ``Caller`` is who is asking, resolved once from a credential at th
 use case here and elsewhere judges it: deny by default, and another timebank's objects are "not
 found" whoever asks (``tenancy``).
 
+    requests        what these use cases are asked (the API's request bodies)
+    views           what they return (the API's response bodies)
     callers         who is asking, and the checks every use case makes of them
     access          logging in and out, tokens, API keys as credentials, changing a password
     passwords       argon2id hashing and the shape of usernames and passwords
@@ -29,28 +31,50 @@ from timebank.people.organisations import (
     list_organisations,
     remove_staff,
 )
-from timebank.people.timebanks import create_timebank, get_timebank
-from timebank.people.views import TimebankView
+from timebank.people.timebanks import change_settings, create_timebank, list_timebanks, read_timebank
+from timebank.people.views import (
+    ApiKeyView,
+    CallerView,
+    DirectoryPage,
+    IssuedToken,
+    MemberPage,
+    MemberView,
+    NewApiKey,
+    OrganisationPage,
+    OrganisationView,
+    TimebankView,
+)
 
 __all__ = [
+    "ApiKeyView",
     "Caller",
+    "CallerView",
+    "DirectoryPage",
+    "IssuedToken",
+    "MemberPage",
+    "MemberView",
+    "NewApiKey",
+    "OrganisationPage",
+    "OrganisationView",
     "TimebankView",
     "add_member",
     "add_organisation",
     "add_staff",
     "authenticate",
     "change_password",
+    "change_settings",
     "create_admin",
     "create_api_key",
     "create_timebank",
     "directory",
     "get_member",
     "get_organisation",
-    "get_timebank",
     "list_members",
     "list_organisations",
+    "list_timebanks",
     "log_in",
     "log_out",
+    "read_timebank",
     "remove_staff",
     "update_member",
 ]

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
@@ -43,12 +42,13 @@ from timebank.people.passwords import (
     needs_rehash,
     verify_password,
 )
+from timebank.people.requests import ChangePassword
+from timebank.people.views import IssuedToken
 from timebank.settings import get_settings
 
 __all__ = [
     "API_KEY_PREFIX",
     "TOKEN_PREFIX",
-    "IssuedToken",
     "authenticate",
     "change_password",
     "create_admin",
@@ -61,14 +61,6 @@ __all__ = [
 TOKEN_PREFIX = "tbt_"
 API_KEY_PREFIX = "tbk_"
 _CREDENTIAL_LENGTH_MAX = 200
-
-
-@dataclass(frozen=True)
-class IssuedToken:
-    access_token: str
-    token_type: str
-    expires_at: datetime
-    expires_in: int  # seconds
 
 
 def new_secret(prefix: str) -> str:
@@ -160,7 +152,7 @@ def log_in(engine: Engine, username: str, password: str, address: str | None = N
         lifetime = timedelta(minutes=settings.token_lifetime_minutes)
         uow.access.insert_token(login.login_id, secret_sha256(token), now, now + lifetime)
         uow.commit()
-        return IssuedToken(token, "bearer", now + lifetime, int(lifetime.total_seconds()))
+        return IssuedToken(access_token=token, token_type="bearer", expires_in=int(lifetime.total_seconds()))
 
     return run(engine, issue)
 
@@ -220,9 +212,7 @@ def authenticate(engine: Engine, credential: str) -> Caller:
     return caller
 
 
-def change_password(
-    engine: Engine, caller: Caller, token: str, current_password: str, new_password: str
-) -> None:
+def change_password(engine: Engine, caller: Caller, token: str, request: ChangePassword) -> None:
     """Change your own password. Every other session of the login ends; the one in use goes on.
 
     The current password is asked for, so a token left open on a shared computer cannot take the
@@ -231,6 +221,7 @@ def change_password(
     """
     if caller.login_id is None:
         raise NotAllowed("An API key has no password; a coordinator or the organisation's staff revoke it")
+    current_password, new_password = request.current_password, request.new_password
     # Checked first: a right current password must not be counted as a failure for a bad new one.
     check_password_shape(new_password)
     login_id = caller.login_id

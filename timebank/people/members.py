@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
 from timebank.clock import utc_now
-from timebank.db.repositories import MemberRecord
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger import rules
 from timebank.ledger.limits import NAME_LENGTH_MAX
@@ -33,15 +31,13 @@ from timebank.people.errors import (
     UsernameTaken,
 )
 from timebank.people.passwords import check_username, hash_password
+from timebank.people.requests import ROLES, TAGS_MAX, AddMember, UpdateMember
 from timebank.people.tenancy import not_found_before_refused
+from timebank.people.views import DirectoryEntry, DirectoryPage, MemberPage, MemberView
 
 __all__ = [
     "ROLES",
     "TAGS_MAX",
-    "DirectoryEntry",
-    "DirectoryPage",
-    "MemberPage",
-    "MemberView",
     "add_member",
     "directory",
     "get_member",
@@ -49,55 +45,7 @@ __all__ = [
     "update_member",
 ]
 
-ROLES = ("member", "coordinator")
-TAGS_MAX = 20
 _TAG = re.compile(r"[a-z0-9_]{1,50}")
-
-
-@dataclass(frozen=True)
-class MemberView:
-    member_id: int
-    timebank_id: int
-    account_id: int
-    display_name: str
-    username: str | None
-    roles: tuple[str, ...]
-    tags: tuple[str, ...]
-    organisation_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class MemberPage:
-    members: tuple[MemberView, ...]
-    next_cursor: str | None
-
-
-@dataclass(frozen=True)
-class DirectoryEntry:
-    """What every member of a timebank may see of another: a name and an account to name in an exchange."""
-
-    member_id: int
-    account_id: int
-    display_name: str
-
-
-@dataclass(frozen=True)
-class DirectoryPage:
-    entries: tuple[DirectoryEntry, ...]
-    next_cursor: str | None
-
-
-def _view(record: MemberRecord) -> MemberView:
-    return MemberView(
-        member_id=record.member_id,
-        timebank_id=record.timebank_id,
-        account_id=record.account_id,
-        display_name=record.display_name,
-        username=record.username,
-        roles=("member", "coordinator") if record.is_coordinator else ("member",),
-        tags=record.tags,
-        organisation_ids=record.organisation_ids,
-    )
 
 
 def check_tags(tags: Sequence[str]) -> list[str]:
@@ -116,20 +64,11 @@ def _is_coordinator(roles: Sequence[str]) -> bool:
     return "coordinator" in roles
 
 
-def add_member(
-    engine: Engine,
-    timebank_id: int,
-    caller: Caller,
-    display_name: str,
-    *,
-    username: str | None = None,
-    password: str | None = None,
-    roles: Sequence[str] = ("member",),
-    tags: Sequence[str] = (),
-    floor_minutes: int | None = None,
-    cap_minutes: int | None = None,
-) -> MemberView:
+def add_member(engine: Engine, timebank_id: int, caller: Caller, request: AddMember) -> MemberView:
     """Add a person, with a member account and, if given a username, a login."""
+    display_name, username, password = request.display_name, request.username, request.password
+    roles, tags = request.roles, request.tags
+    floor_minutes, cap_minutes = request.floor_minutes, request.cap_minutes
     caller.check_coordinator(timebank_id, admin_allowed=True)
     rules.check_text("display_name", display_name, NAME_LENGTH_MAX)
     is_coordinator = _is_coordinator(roles)
@@ -156,7 +95,7 @@ def add_member(
         account_id = uow.accounts.insert(timebank_id, AccountKind.MEMBER, display_name, floor, cap, now)
         member_id = uow.members.insert(timebank_id, account_id, display_name, is_coordinator, login_id, now)
         uow.members.set_tags(timebank_id, member_id, clean_tags)
-        view = _view(uow.members.get(timebank_id, member_id))
+        view = MemberView.of(uow.members.get(timebank_id, member_id))
         uow.commit()
         return view
 
@@ -166,7 +105,7 @@ def add_member(
 def get_member(engine: Engine, timebank_id: int, caller: Caller, member_id: int) -> MemberView:
     with not_found_before_refused(engine, timebank_id, member_ids=[member_id]):
         caller.check_may_read_member(timebank_id, member_id)
-    return run(engine, lambda uow: _view(uow.members.get(timebank_id, member_id)), write=False)
+    return run(engine, lambda uow: MemberView.of(uow.members.get(timebank_id, member_id)), write=False)
 
 
 def list_members(
@@ -188,22 +127,16 @@ def list_members(
         uow.timebanks.get(timebank_id)
         records = uow.members.page(timebank_id, tag=tag, after_id=after_id, limit=size + 1)
         kept, next_cursor = split_page(records, size, lambda r: r.member_id)
-        return MemberPage(tuple(_view(r) for r in kept), next_cursor)
+        return MemberPage(members=tuple(MemberView.of(r) for r in kept), next_cursor=next_cursor)
 
     return run(engine, use_case, write=False)
 
 
 def update_member(
-    engine: Engine,
-    timebank_id: int,
-    caller: Caller,
-    member_id: int,
-    *,
-    display_name: str | None = None,
-    roles: Sequence[str] | None = None,
-    tags: Sequence[str] | None = None,
+    engine: Engine, timebank_id: int, caller: Caller, member_id: int, request: UpdateMember
 ) -> MemberView:
     """Change a member's name, roles or tags (coordinator). Fields left out stay as they are."""
+    display_name, roles, tags = request.display_name, request.roles, request.tags
     with not_found_before_refused(engine, timebank_id, member_ids=[member_id]):
         caller.check_coordinator(timebank_id, admin_allowed=True)
     rules.check_text("display_name", display_name, NAME_LENGTH_MAX)
@@ -228,7 +161,7 @@ def update_member(
             uow.members.set_coordinator(member_id, is_coordinator)
         if clean_tags is not None:
             uow.members.set_tags(timebank_id, member_id, clean_tags)
-        view = _view(uow.members.get(timebank_id, member_id))
+        view = MemberView.of(uow.members.get(timebank_id, member_id))
         uow.commit()
         return view
 
@@ -255,7 +188,10 @@ def directory(
     def use_case(uow: UnitOfWork) -> DirectoryPage:
         records = uow.members.page(timebank_id, after_id=after_id, limit=size + 1)
         kept, next_cursor = split_page(records, size, lambda r: r.member_id)
-        entries = tuple(DirectoryEntry(r.member_id, r.account_id, r.display_name) for r in kept)
-        return DirectoryPage(entries, next_cursor)
+        entries = tuple(
+            DirectoryEntry(member_id=r.member_id, account_id=r.account_id, display_name=r.display_name)
+            for r in kept
+        )
+        return DirectoryPage(members=entries, next_cursor=next_cursor)
 
     return run(engine, use_case, write=False)

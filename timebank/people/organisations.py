@@ -15,30 +15,25 @@ every member may see them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 
 from sqlalchemy import Engine
 
 from timebank.clock import utc_now
-from timebank.db.repositories import ApiKeyRecord, OrganisationRecord
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.errors import ApiKeyNotFound, NotAllowed
 from timebank.ledger import rules
-from timebank.ledger.contacts import Contact, check_contact
+from timebank.ledger.contacts import check_contact
 from timebank.ledger.limits import NAME_LENGTH_MAX
 from timebank.ledger.types import AccountKind
 from timebank.paging import decode_id_cursor, page_limit, split_page
 from timebank.people.access import API_KEY_PREFIX, new_secret, secret_sha256
 from timebank.people.callers import Caller
+from timebank.people.requests import AddOrganisation, AddStaff, CreateApiKey, UpdateOrganisation
 from timebank.people.tenancy import not_found_before_refused
+from timebank.people.views import ApiKeyView, NewApiKey, OrganisationPage, OrganisationView
 
 __all__ = [
-    "ApiKeyView",
-    "NewApiKey",
-    "OrganisationPage",
-    "OrganisationView",
     "add_organisation",
     "add_staff",
     "change_contact",
@@ -52,69 +47,16 @@ __all__ = [
 
 # The parts of a contact a coordinator may change, as ``Contact`` names them.
 CONTACT_PARTS = ("address", "email", "phone")
-NO_CONTACT = Contact()
-
-
-@dataclass(frozen=True)
-class OrganisationView:
-    organisation_id: int
-    timebank_id: int
-    account_id: int
-    name: str
-    staff_member_ids: tuple[int, ...]
-    contact: Contact
-
-
-@dataclass(frozen=True)
-class OrganisationPage:
-    organisations: tuple[OrganisationView, ...]
-    next_cursor: str | None
-
-
-@dataclass(frozen=True)
-class ApiKeyView:
-    api_key_id: int
-    organisation_id: int
-    label: str
-    created_at: datetime
-    revoked_at: datetime | None
-
-
-@dataclass(frozen=True)
-class NewApiKey:
-    key: ApiKeyView
-    secret: str  # shown once
-
-
-def _view(record: OrganisationRecord) -> OrganisationView:
-    return OrganisationView(
-        organisation_id=record.organisation_id,
-        timebank_id=record.timebank_id,
-        account_id=record.account_id,
-        name=record.name,
-        staff_member_ids=record.staff_member_ids,
-        contact=record.contact,
-    )
-
-
-def _key_view(record: ApiKeyRecord) -> ApiKeyView:
-    return ApiKeyView(
-        record.api_key_id, record.organisation_id, record.label, record.created_at, record.revoked_at
-    )
 
 
 def add_organisation(
-    engine: Engine,
-    timebank_id: int,
-    caller: Caller,
-    name: str,
-    *,
-    floor_minutes: int | None = None,
-    contact: Contact = NO_CONTACT,
+    engine: Engine, timebank_id: int, caller: Caller, request: AddOrganisation
 ) -> OrganisationView:
+    """Add an organisation with its own account and, optionally, its contact details (coordinator)."""
     caller.check_coordinator(timebank_id)
+    name, floor_minutes = request.name, request.floor_minutes
     rules.check_text("name", name, NAME_LENGTH_MAX)
-    checked = check_contact(contact.address, contact.email, contact.phone)
+    checked = check_contact(request.contact_address, request.contact_email, request.contact_phone)
 
     def use_case(uow: UnitOfWork) -> OrganisationView:
         timebank = uow.timebanks.get(timebank_id)
@@ -123,7 +65,7 @@ def add_organisation(
         now = utc_now()
         account_id = uow.accounts.insert(timebank_id, AccountKind.ORGANISATION, name, floor, None, now)
         organisation_id = uow.organisations.insert(timebank_id, account_id, name, now, checked)
-        view = _view(uow.organisations.get(timebank_id, organisation_id))
+        view = OrganisationView.of(uow.organisations.get(timebank_id, organisation_id))
         uow.commit()
         return view
 
@@ -131,14 +73,15 @@ def add_organisation(
 
 
 def change_contact(
-    engine: Engine, timebank_id: int, caller: Caller, organisation_id: int, changes: Mapping[str, str | None]
+    engine: Engine, timebank_id: int, caller: Caller, organisation_id: int, request: UpdateOrganisation
 ) -> OrganisationView:
-    """Change the organisation's contact details (coordinator). Only the parts named change; None clears.
-
-    ``changes`` maps ``address``, ``email`` and ``phone`` to their new values.
-    """
+    """Change the organisation's contact details (coordinator). Only the details sent change; None clears."""
     with not_found_before_refused(engine, timebank_id, organisation_ids=[organisation_id]):
         caller.check_coordinator(timebank_id)
+    # The request names them as columns do (contact_email); a contact names its parts (email).
+    changes = {
+        name.removeprefix("contact_"): value for name, value in request.model_dump(exclude_unset=True).items()
+    }
     unknown = set(changes) - set(CONTACT_PARTS)
     assert not unknown, f"not a part of a contact: {sorted(unknown)}"
 
@@ -147,7 +90,7 @@ def change_contact(
         after = replace(before, **changes)
         checked = check_contact(after.address, after.email, after.phone)
         uow.organisations.set_contact(timebank_id, organisation_id, checked)
-        view = _view(uow.organisations.get(timebank_id, organisation_id))
+        view = OrganisationView.of(uow.organisations.get(timebank_id, organisation_id))
         uow.commit()
         return view
 
@@ -158,7 +101,11 @@ def get_organisation(
     engine: Engine, timebank_id: int, caller: Caller, organisation_id: int
 ) -> OrganisationView:
     caller.check_timebank(timebank_id)
-    return run(engine, lambda uow: _view(uow.organisations.get(timebank_id, organisation_id)), write=False)
+    return run(
+        engine,
+        lambda uow: OrganisationView.of(uow.organisations.get(timebank_id, organisation_id)),
+        write=False,
+    )
 
 
 def list_organisations(
@@ -176,7 +123,9 @@ def list_organisations(
     def use_case(uow: UnitOfWork) -> OrganisationPage:
         records = uow.organisations.page(timebank_id, after_id=after_id, limit=size + 1)
         kept, next_cursor = split_page(records, size, lambda r: r.organisation_id)
-        return OrganisationPage(tuple(_view(r) for r in kept), next_cursor)
+        return OrganisationPage(
+            organisations=tuple(OrganisationView.of(r) for r in kept), next_cursor=next_cursor
+        )
 
     return run(engine, use_case, write=False)
 
@@ -196,7 +145,7 @@ def _change_staff(
             uow.organisations.add_staff(timebank_id, organisation_id, member_id, utc_now())
         else:
             uow.organisations.remove_staff(organisation_id, member_id)
-        view = _view(uow.organisations.get(timebank_id, organisation_id))
+        view = OrganisationView.of(uow.organisations.get(timebank_id, organisation_id))
         uow.commit()
         return view
 
@@ -204,10 +153,10 @@ def _change_staff(
 
 
 def add_staff(
-    engine: Engine, timebank_id: int, caller: Caller, organisation_id: int, member_id: int
+    engine: Engine, timebank_id: int, caller: Caller, organisation_id: int, request: AddStaff
 ) -> OrganisationView:
     """Link a member as staff of the organisation (adding twice changes nothing)."""
-    return _change_staff(engine, timebank_id, caller, organisation_id, member_id, True)
+    return _change_staff(engine, timebank_id, caller, organisation_id, request.member_id, True)
 
 
 def remove_staff(
@@ -226,8 +175,10 @@ def _check_may_manage_keys(uow: UnitOfWork, timebank_id: int, caller: Caller, or
 
 
 def create_api_key(
-    engine: Engine, timebank_id: int, caller: Caller, organisation_id: int, label: str
+    engine: Engine, timebank_id: int, caller: Caller, organisation_id: int, request: CreateApiKey
 ) -> NewApiKey:
+    """Make an API key that acts for the organisation's account; its secret is shown this once."""
+    label = request.label
     rules.check_text("label", label, NAME_LENGTH_MAX)
     secret = new_secret(API_KEY_PREFIX)
 
@@ -238,7 +189,14 @@ def create_api_key(
             timebank_id, organisation_id, label, secret_sha256(secret), caller.caller, now
         )
         uow.commit()
-        return NewApiKey(ApiKeyView(key_id, organisation_id, label, now, None), secret)
+        return NewApiKey(
+            api_key_id=key_id,
+            organisation_id=organisation_id,
+            label=label,
+            created_at=now,
+            revoked_at=None,
+            secret=secret,
+        )
 
     return run(engine, use_case)
 
@@ -246,7 +204,7 @@ def create_api_key(
 def list_api_keys(engine: Engine, timebank_id: int, caller: Caller, organisation_id: int) -> list[ApiKeyView]:
     def use_case(uow: UnitOfWork) -> list[ApiKeyView]:
         _check_may_manage_keys(uow, timebank_id, caller, organisation_id)
-        return [_key_view(r) for r in uow.access.api_keys_for(timebank_id, organisation_id)]
+        return [ApiKeyView.of(r) for r in uow.access.api_keys_for(timebank_id, organisation_id)]
 
     return run(engine, use_case, write=False)
 

@@ -13,7 +13,6 @@ the way to reach the coordinator who answers for a statement (B7).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 
 from sqlalchemy import Engine
@@ -27,29 +26,32 @@ from timebank.ledger.contacts import check_contact
 from timebank.ledger.limits import NAME_LENGTH_MAX
 from timebank.ledger.types import AccountKind
 from timebank.people.callers import Caller
+from timebank.people.requests import (
+    BACKDATE_DAYS_MAX_LIMIT,
+    DEFAULT_BACKDATE_DAYS_MAX,
+    DEFAULT_MEMBER_FLOOR_MINUTES,
+    DEFAULT_MINUTES_PER_TRANSFER_MAX,
+    DEFAULT_ORGANISATION_FLOOR_MINUTES,
+    DEFAULT_PENDING_EXPIRY_DAYS,
+    PENDING_EXPIRY_DAYS_MAX,
+    CreateTimebank,
+    UpdateTimebank,
+)
 from timebank.people.views import TimebankView
 
 __all__ = [
     "BACKDATE_DAYS_MAX_LIMIT",
     "DEFAULT_BACKDATE_DAYS_MAX",
+    "DEFAULT_MEMBER_FLOOR_MINUTES",
+    "DEFAULT_MINUTES_PER_TRANSFER_MAX",
+    "DEFAULT_ORGANISATION_FLOOR_MINUTES",
+    "DEFAULT_PENDING_EXPIRY_DAYS",
     "SETTINGS_CHANGEABLE",
     "change_settings",
     "create_timebank",
-    "get_timebank",
     "list_timebanks",
     "read_timebank",
 ]
-
-DEFAULT_MEMBER_FLOOR_MINUTES = -10 * 60
-DEFAULT_ORGANISATION_FLOOR_MINUTES = -500 * 60
-DEFAULT_MINUTES_PER_TRANSFER_MAX = 24 * 60
-DEFAULT_PENDING_EXPIRY_DAYS = 14
-PENDING_EXPIRY_DAYS_MAX = 366
-# Exchanges recorded one by one may be dated up to a year back: a quarter's paper timesheets, or a
-# year's, typed in late, but not a mistyped year. A timebank may allow from 0 (today only) to ten
-# years; its history older than that comes in through the bulk import, which this does not bind.
-DEFAULT_BACKDATE_DAYS_MAX = 365
-BACKDATE_DAYS_MAX_LIMIT = 3660
 
 # What a coordinator may change after a timebank is made. The pot is not among them.
 SETTINGS_CHANGEABLE = (
@@ -69,28 +71,16 @@ SETTINGS_CHANGEABLE = (
 )
 
 
-def create_timebank(
-    engine: Engine,
-    name: str,
-    *,
-    default_member_floor_minutes: int = DEFAULT_MEMBER_FLOOR_MINUTES,
-    default_member_cap_minutes: int | None = None,
-    default_organisation_floor_minutes: int = DEFAULT_ORGANISATION_FLOOR_MINUTES,
-    minutes_per_transfer_max: int = DEFAULT_MINUTES_PER_TRANSFER_MAX,
-    pending_expiry_days: int = DEFAULT_PENDING_EXPIRY_DAYS,
-    auto_confirm_pending: bool = False,
-    require_both_sides: bool = False,
-    contact_address: str | None = None,
-    contact_email: str | None = None,
-    contact_phone: str | None = None,
-    backdate_days_max: int = DEFAULT_BACKDATE_DAYS_MAX,
-) -> TimebankView:
+def create_timebank(engine: Engine, caller: Caller, request: CreateTimebank) -> TimebankView:
+    """Create a timebank with its pot (platform admin)."""
+    caller.check_admin()
+    name = request.name
     rules.check_text("name", name, NAME_LENGTH_MAX)
-    rules.check_new_limits(0, default_member_floor_minutes, default_member_cap_minutes)
-    rules.check_new_limits(0, default_organisation_floor_minutes, None)
-    rules.check_minutes(minutes_per_transfer_max)
-    contact = check_contact(contact_address, contact_email, contact_phone)
-    _check_backdate_days(backdate_days_max)
+    rules.check_new_limits(0, request.default_member_floor_minutes, request.default_member_cap_minutes)
+    rules.check_new_limits(0, request.default_organisation_floor_minutes, None)
+    rules.check_minutes(request.minutes_per_transfer_max)
+    contact = check_contact(request.contact_address, request.contact_email, request.contact_phone)
+    _check_backdate_days(request.backdate_days_max)
 
     def use_case(uow: UnitOfWork) -> TimebankView:
         now = utc_now()
@@ -99,25 +89,26 @@ def create_timebank(
                 timebank_id=0,
                 name=name,
                 pot_account_id=None,
-                default_member_floor_minutes=default_member_floor_minutes,
-                default_member_cap_minutes=default_member_cap_minutes,
-                default_organisation_floor_minutes=default_organisation_floor_minutes,
-                minutes_per_transfer_max=minutes_per_transfer_max,
-                pending_expiry_days=pending_expiry_days,
-                auto_confirm_pending=auto_confirm_pending,
-                require_both_sides=require_both_sides,
+                default_member_floor_minutes=request.default_member_floor_minutes,
+                default_member_cap_minutes=request.default_member_cap_minutes,
+                default_organisation_floor_minutes=request.default_organisation_floor_minutes,
+                minutes_per_transfer_max=request.minutes_per_transfer_max,
+                pending_expiry_days=request.pending_expiry_days,
+                auto_confirm_pending=request.auto_confirm_pending,
+                require_both_sides=request.require_both_sides,
                 created_at=now,
                 contact_address=contact.address,
                 contact_email=contact.email,
                 contact_phone=contact.phone,
-                backdate_days_max=backdate_days_max,
+                backdate_days_max=request.backdate_days_max,
             )
         )
         pot_name = f"{name[: NAME_LENGTH_MAX - len(' pot')]} pot"
         pot_id = uow.accounts.insert(timebank_id, AccountKind.POT, pot_name, 0, None, now)
         uow.timebanks.set_pot_account(timebank_id, pot_id)
+        view = TimebankView.of(uow.timebanks.get(timebank_id))
         uow.commit()
-        return TimebankView(timebank_id=timebank_id, name=name, pot_account_id=pot_id)
+        return view
 
     return run(engine, use_case)
 
@@ -129,31 +120,29 @@ def _check_backdate_days(days: int) -> None:
         )
 
 
-def get_timebank(engine: Engine, timebank_id: int) -> TimebankSettings:
-    return run(engine, lambda uow: uow.timebanks.get(timebank_id), write=False)
-
-
-def read_timebank(engine: Engine, timebank_id: int, caller: Caller) -> TimebankSettings:
+def read_timebank(engine: Engine, timebank_id: int, caller: Caller) -> TimebankView:
     """A timebank's settings, for its own members and for admins."""
     caller.check_timebank(timebank_id, admin_allowed=True)
-    return get_timebank(engine, timebank_id)
+    return run(engine, lambda uow: TimebankView.of(uow.timebanks.get(timebank_id)), write=False)
 
 
-def list_timebanks(engine: Engine, caller: Caller) -> list[TimebankSettings]:
+def list_timebanks(engine: Engine, caller: Caller) -> list[TimebankView]:
     """Every timebank for an admin; a member's own timebank for anyone else."""
 
-    def use_case(uow: UnitOfWork) -> list[TimebankSettings]:
+    def use_case(uow: UnitOfWork) -> list[TimebankView]:
         if caller.is_admin:
             # Bounded: the platform's own list, one row per community, not per member.
-            return [uow.timebanks.get(timebank_id) for timebank_id in uow.timebanks.all_ids()[:1000]]
-        return [] if caller.timebank_id is None else [uow.timebanks.get(caller.timebank_id)]
+            ids = uow.timebanks.all_ids()[:1000]
+        else:
+            ids = [] if caller.timebank_id is None else [caller.timebank_id]
+        return [TimebankView.of(uow.timebanks.get(timebank_id)) for timebank_id in ids]
 
     return run(engine, use_case, write=False)
 
 
 def change_settings(
-    engine: Engine, timebank_id: int, caller: Caller, changes: Mapping[str, object]
-) -> TimebankSettings:
+    engine: Engine, timebank_id: int, caller: Caller, request: UpdateTimebank
+) -> TimebankView:
     """Change a timebank's settings (coordinator or admin). Only the named settings change.
 
     New defaults apply to accounts opened from now on; existing accounts keep their limits (a
@@ -161,11 +150,13 @@ def change_settings(
     back in time for exchanges, apply at once.
     """
     caller.check_coordinator(timebank_id, admin_allowed=True)
+    # Only the settings sent: one left out of the request stays as it is.
+    changes = request.model_dump(exclude_unset=True)
     unknown = set(changes) - set(SETTINGS_CHANGEABLE)
     assert not unknown, f"not a changeable setting: {sorted(unknown)}"
 
-    def use_case(uow: UnitOfWork) -> TimebankSettings:
-        after = replace(uow.timebanks.get(timebank_id), **changes)  # type: ignore[arg-type]
+    def use_case(uow: UnitOfWork) -> TimebankView:
+        after = replace(uow.timebanks.get(timebank_id), **changes)
         rules.check_text("name", after.name, NAME_LENGTH_MAX)
         rules.check_new_limits(0, after.default_member_floor_minutes, after.default_member_cap_minutes)
         rules.check_new_limits(0, after.default_organisation_floor_minutes, None)
@@ -184,8 +175,8 @@ def change_settings(
             uow.timebanks.update_settings(
                 timebank_id, {name: checked.get(name, value) for name, value in changes.items()}
             )
-        settings = uow.timebanks.get(timebank_id)
+        view = TimebankView.of(uow.timebanks.get(timebank_id))
         uow.commit()
-        return settings
+        return view
 
     return run(engine, use_case)

@@ -9,9 +9,10 @@ from fastapi.exceptions import RequestValidationError
 
 from timebank.api.deps import CallerDep, EngineDep, OptionalCallerDep, PasswordSlot, PasswordSlotForCaller
 from timebank.api.edge import JsonRoute
-from timebank.api.schemas import MeOut, PasswordChange, TokenOut
 from timebank.ledger import rules
 from timebank.people.access import change_password, log_in, log_out
+from timebank.people.requests import ChangePassword
+from timebank.people.views import CallerView, IssuedToken
 
 __all__ = ["router"]
 
@@ -36,7 +37,7 @@ async def _credentials_once(request: Request) -> None:
 @router.post(
     "/auth/token",
     operation_id="log_in",
-    response_model=TokenOut,
+    response_model=IssuedToken,
     # The form is checked before a password slot is waited for; the slot is held until the answer.
     dependencies=[Depends(_credentials_once), PasswordSlot],
 )
@@ -45,7 +46,7 @@ def token(
     engine: EngineDep,
     username: Annotated[str, Form(min_length=1, max_length=100)],
     password: Annotated[str, Form(min_length=1, max_length=200)],
-) -> TokenOut:
+) -> IssuedToken:
     """Log in with a username and password (OAuth2 password form); get a bearer token."""
     # Bug fix (found by the bad-input corpus): a NUL in the username reached PostgreSQL, which can
     # neither store nor compare one, and the login answered 500. No username holds a control
@@ -53,8 +54,7 @@ def token(
     # guess). Only what log_in keeps is checked: it strips the spaces people type around a name.
     rules.check_text("username", username.strip(), length_max=len(username))  # the form limits length
     address = request.client.host if request.client else None
-    issued = log_in(engine, username, password, address)
-    return TokenOut(access_token=issued.access_token, token_type="bearer", expires_in=issued.expires_in)
+    return log_in(engine, username, password, address)
 
 
 @router.post("/auth/logout", operation_id="log_out", status_code=204, response_class=Response)
@@ -73,32 +73,15 @@ def logout(engine: EngineDep, caller: CallerDep, credentials: OptionalCallerDep)
     dependencies=[PasswordSlotForCaller],
 )
 def password(
-    body: PasswordChange, engine: EngineDep, caller: CallerDep, credentials: OptionalCallerDep
+    body: ChangePassword, engine: EngineDep, caller: CallerDep, credentials: OptionalCallerDep
 ) -> Response:
     """Change your own password; your other sessions end, this one goes on."""
     assert credentials is not None, "the caller was authenticated from these credentials"
-    change_password(engine, caller, credentials.credentials, body.current_password, body.new_password)
+    change_password(engine, caller, credentials.credentials, body)
     return Response(status_code=204)
 
 
-@router.get("/me", operation_id="who_am_i", response_model=MeOut)
-def me(caller: CallerDep) -> MeOut:
+@router.get("/me", operation_id="who_am_i", response_model=CallerView)
+def me(caller: CallerDep) -> CallerView:
     """Who the token belongs to: member, roles, timebank and the accounts they may act for."""
-    roles = []
-    if caller.member_id is not None:
-        roles.append("member")
-    if caller.is_coordinator:
-        roles.append("coordinator")
-    if caller.organisation_account_ids:
-        roles.append("organisation_staff" if caller.member_id is not None else "organisation_api_key")
-    if caller.is_admin:
-        roles.append("admin")
-    return MeOut(
-        caller=caller.caller,
-        is_admin=caller.is_admin,
-        timebank_id=caller.timebank_id,
-        member_id=caller.member_id,
-        account_id=caller.account_id,
-        roles=roles,
-        organisation_account_ids=sorted(caller.organisation_account_ids),
-    )
+    return CallerView.of(caller)

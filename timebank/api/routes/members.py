@@ -8,47 +8,22 @@ from fastapi import APIRouter, Query
 
 from timebank.api.deps import CallerDep, CursorQuery, EngineDep, IdPath, LimitQuery, TimebankPath
 from timebank.api.edge import JsonRoute
-from timebank.api.schemas import MemberCreate, MemberOut, MemberPageOut, MemberUpdate
-from timebank.people.members import MemberView, add_member, get_member, list_members, update_member
+from timebank.people.members import add_member, get_member, list_members, update_member
+from timebank.people.requests import AddMember, UpdateMember
+from timebank.people.views import MemberPage, MemberView
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/timebanks/{tb}/members", tags=["members"], route_class=JsonRoute)
 
 
-def _out(view: MemberView) -> MemberOut:
-    return MemberOut(
-        id=view.member_id,
-        timebank_id=view.timebank_id,
-        account_id=view.account_id,
-        display_name=view.display_name,
-        username=view.username,
-        roles=list(view.roles),
-        tags=list(view.tags),
-        organisation_ids=list(view.organisation_ids),
-    )
-
-
-@router.post("", operation_id="add_member", status_code=201, response_model=MemberOut)
-def add(tb: TimebankPath, body: MemberCreate, engine: EngineDep, caller: CallerDep) -> MemberOut:
+@router.post("", operation_id="add_member", status_code=201, response_model=MemberView)
+def add(tb: TimebankPath, body: AddMember, engine: EngineDep, caller: CallerDep) -> MemberView:
     """Add a member, with an account and, if a username is given, a login (coordinator)."""
-    return _out(
-        add_member(
-            engine,
-            tb,
-            caller,
-            body.display_name,
-            username=body.username,
-            password=body.password,
-            roles=body.roles,
-            tags=body.tags,
-            floor_minutes=body.floor_minutes,
-            cap_minutes=body.cap_minutes,
-        )
-    )
+    return add_member(engine, tb, caller, body)
 
 
-@router.get("", operation_id="list_members", response_model=MemberPageOut)
+@router.get("", operation_id="list_members", response_model=MemberPage)
 def list_page(
     tb: TimebankPath,
     engine: EngineDep,
@@ -56,25 +31,20 @@ def list_page(
     cursor: CursorQuery = None,
     limit: LimitQuery = None,
     tag: Annotated[str | None, Query(max_length=50, pattern=r"^[a-z0-9_]+$")] = None,
-) -> MemberPageOut:
+) -> MemberPage:
     """List members, optionally those with one tag (coordinator)."""
-    page = list_members(engine, tb, caller, tag=tag, cursor=cursor, limit=limit)
-    return MemberPageOut(members=[_out(m) for m in page.members], next_cursor=page.next_cursor)
+    return list_members(engine, tb, caller, tag=tag, cursor=cursor, limit=limit)
 
 
-@router.get("/{member_id}", operation_id="get_member", response_model=MemberOut)
-def get(tb: TimebankPath, member_id: IdPath, engine: EngineDep, caller: CallerDep) -> MemberOut:
+@router.get("/{member_id}", operation_id="get_member", response_model=MemberView)
+def get(tb: TimebankPath, member_id: IdPath, engine: EngineDep, caller: CallerDep) -> MemberView:
     """Read a member: yourself, or anyone if you are a coordinator."""
-    return _out(get_member(engine, tb, caller, member_id))
+    return get_member(engine, tb, caller, member_id)
 
 
-@router.patch("/{member_id}", operation_id="update_member", response_model=MemberOut)
+@router.patch("/{member_id}", operation_id="update_member", response_model=MemberView)
 def update(
-    tb: TimebankPath, member_id: IdPath, body: MemberUpdate, engine: EngineDep, caller: CallerDep
-) -> MemberOut:
+    tb: TimebankPath, member_id: IdPath, body: UpdateMember, engine: EngineDep, caller: CallerDep
+) -> MemberView:
     """Change a member's name, roles or tags (coordinator)."""
-    return _out(
-        update_member(
-            engine, tb, caller, member_id, display_name=body.display_name, roles=body.roles, tags=body.tags
-        )
-    )
+    return update_member(engine, tb, caller, member_id, body)
