@@ -26,7 +26,7 @@ from sqlalchemy import Engine, select, text
 from typer.testing import CliRunner
 
 from tests.conftest import drop_postgres_database, fresh_postgres_database
-from timebank.accounts.accounts import get_account
+from tests.people_calls import get_account
 from timebank.cli import app
 from timebank.db import backup, make_engine, run, upgrade
 from timebank.db.checks import check_database
