@@ -119,6 +119,11 @@ def restore(url: str, backup: Path, *, force: bool = False) -> BackupResult:
     if timebanks and not force:
         raise BackupRefused("database_not_empty", not_empty_sentence(str(target.resolve()), timebanks))
     _copy_sqlite(backup, target, snapshot=False)
+    return migrated_and_checked(url, backup, revision)
+
+
+def migrated_and_checked(url: str, backup: Path, revision: str) -> BackupResult:
+    """The end of every restore: the schema brought to head, then the ledger checked."""
     upgrade(url)
     engine = make_engine(url)
     try:

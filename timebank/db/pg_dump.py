@@ -35,12 +35,12 @@ from timebank.db.backup import (
     BackupRefused,
     BackupResult,
     known_revision,
+    migrated_and_checked,
     not_empty_sentence,
     write_beside,
 )
-from timebank.db.checks import DatabaseCheck, check_database, database_check
+from timebank.db.checks import DatabaseCheck, database_check
 from timebank.db.engine import make_engine
-from timebank.db.migrate import upgrade
 from timebank.db.unit_of_work import UnitOfWork, run
 
 __all__ = ["TOOL_SECONDS_MAX", "back_up", "by_hand", "restore"]
@@ -101,13 +101,7 @@ def restore(url: str, backup: Path, *, force: bool = False) -> BackupResult:
         url,
         "pg_restore_failed",
     )
-    upgrade(url)
-    engine = make_engine(url)
-    try:
-        check = check_database(engine)
-    finally:
-        engine.dispose()
-    return BackupResult(backup, backup.stat().st_size, check, revision_before=revision)
+    return migrated_and_checked(url, backup, revision)
 
 
 def by_hand(url: str, target: Path) -> str:
