@@ -317,7 +317,7 @@ def serve_command(
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int | None = typer.Option(None, help="Worker processes [default: TIMEBANK_WORKERS, or 1]."),
     demo: bool = typer.Option(False, "--demo", help="First seed a demo timebank and print how to log in."),
-    timeout_headers: float | None = typer.Option(
+    timeout_headers: float | None = typer.Option(  # float ok: seconds, not a quantity
         None,
         help="Seconds a client has to send a request's headers, so slow clients cannot hold connections"
         " open [default: TIMEBANK_HEADER_TIMEOUT_SECONDS, or 10].",

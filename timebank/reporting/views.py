@@ -61,7 +61,7 @@ class _Shape(View):
 class RatedFigureView(_Shape):
     """A headline figure and its colour against the thresholds (null where it has no value)."""
 
-    value: float | None
+    value: float | None  # float ok: a ratio or share, computed exactly and written at the edge
     rating: Rating | None
 
 
@@ -77,9 +77,12 @@ class RoleMixView(_Shape):
 class HoursToView(_Shape):
     """Hours given to members, staff and organisations."""
 
-    member: float
-    staff: float
-    organisation: float
+    # The engine counts whole minutes as exact fractions; hours with a decimal part are only how the
+    # report's JSON writes them (timebank.reports.report_json), and nothing reads them back.
+
+    member: float  # float ok: written hours, from whole minutes
+    staff: float  # float ok
+    organisation: float  # float ok
 
 
 class HoursMatrixView(_Shape):
