@@ -347,10 +347,10 @@ def serve_command(
         finally:
             engine.dispose()
     typer.echo(f"Serving timebank on http://{host}:{port} with {_safe_url()}")
-    # The app is named by string so that nothing here imports timebank.api (layers point inward);
+    # The app (the API and the pages) is named by string so that nothing here imports an edge;
     # so is its HTTP protocol: uvicorn's own, with a time limit on reading a request's headers.
     uvicorn.run(
-        "timebank.api.app:create_app",
+        "timebank.app:create_app",
         factory=True,
         http="timebank.api.http_protocol:HeaderTimeoutProtocol",
         host=host,

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # --- access ---------------------------------------------------------------------------------
     # How long a bearer token from POST /v1/auth/token stays valid, unless logged out sooner.
     token_lifetime_minutes: int = 12 * 60
+    # The pages' session cookie is marked Secure when a page is asked for over HTTPS; behind a proxy
+    # that ends HTTPS and forwards plain HTTP, set this so the cookie is never sent in clear.
+    behind_https: bool = False
     # Failed logins allowed per username, and per client address, within the window; then 429.
     login_failures_per_username_max: int = 5
     login_failures_per_address_max: int = 30

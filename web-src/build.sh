@@ -18,7 +18,8 @@ mkdir -p "$static"
 npm run --silent build
 
 frontend=node_modules/govuk-frontend
-cp "$frontend/dist/govuk/govuk-frontend.min.js" "$static/govuk-frontend.min.js"
+# Without its source map comment: the map is not shipped, and a browser's tools would ask for it.
+sed 's|//# sourceMappingURL=[^ ]*$||' "$frontend/dist/govuk/govuk-frontend.min.js" > "$static/govuk-frontend.min.js"
 
 # The npm package of govuk-frontend 6.3.0 ships no licence file; web-src keeps
 # a copy of the repository's LICENSE.txt. Prefer the package's own if it has one.

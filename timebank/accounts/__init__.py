@@ -9,6 +9,7 @@ limits with a reason, and every change is logged.
     views        what they return (the API's response bodies)
     accounts     opening an account, reading it (its holder or a coordinator), changing its limits
     statements   the statement a page at a time, and the balance at a moment
+    home         a member's home page: balance, given and received, what waits, recent lines
 """
 
 from timebank.accounts.accounts import (
@@ -19,20 +20,31 @@ from timebank.accounts.accounts import (
     read_account,
     set_limits,
 )
+from timebank.accounts.home import member_home
 from timebank.accounts.requests import ChangeLimits
 from timebank.accounts.statements import balance_at, read_statement
-from timebank.accounts.views import AccountView, LimitChange, StatementLine, StatementPage
+from timebank.accounts.views import (
+    AccountView,
+    HomeView,
+    LimitChange,
+    StatementLine,
+    StatementPage,
+    WaitingExchange,
+)
 
 __all__ = [
     "AccountView",
     "ChangeLimits",
+    "HomeView",
     "LimitChange",
     "StatementLine",
     "StatementPage",
+    "WaitingExchange",
     "account_view",
     "balance_at",
     "change_limits",
     "limit_changes",
+    "member_home",
     "open_account",
     "read_account",
     "read_statement",

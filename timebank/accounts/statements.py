@@ -25,7 +25,7 @@ from timebank.ledger.types import AccountKind
 from timebank.paging import CursorInvalid, PageLimitOutOfRange
 from timebank.people.callers import Caller
 
-__all__ = ["POT_NAME", "balance_at", "decode_cursor", "encode_cursor", "read_statement"]
+__all__ = ["POT_NAME", "balance_at", "decode_cursor", "encode_cursor", "read_statement", "statement_line"]
 
 # What a statement calls the timebank's community fund, whatever its account is named.
 POT_NAME = "Community pot"
@@ -57,7 +57,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     return posted_at, transfer_id
 
 
-def _line(row: StatementRow) -> StatementLine:
+def statement_line(row: StatementRow) -> StatementLine:
     return StatementLine(
         transfer_id=row.transfer_id,
         transaction_id=row.transaction_id,
@@ -100,7 +100,7 @@ def read_statement(
         return StatementPage(
             account_id=account_id,
             balance_minutes=account.balance_minutes,
-            lines=tuple(_line(r) for r in rows),
+            lines=tuple(statement_line(r) for r in rows),
             next_cursor=encode_cursor(rows[-1].posted_at, rows[-1].transfer_id) if more else None,
         )
 

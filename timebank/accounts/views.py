@@ -14,7 +14,7 @@ from pydantic import Field
 from timebank.ledger.types import AccountKind
 from timebank.views import View
 
-__all__ = ["AccountView", "LimitChange", "StatementLine", "StatementPage"]
+__all__ = ["AccountView", "HomeView", "LimitChange", "StatementLine", "StatementPage", "WaitingExchange"]
 
 
 class AccountView(View):
@@ -74,3 +74,34 @@ class LimitChange(View):
     reason: str | None
     changed_by: str
     changed_at: datetime
+
+
+class WaitingExchange(View):
+    """A pending exchange as one of its members sees it on their home page."""
+
+    exchange_id: int
+    description: str
+    activity_date: date
+    minutes: int = Field(description="The minutes this member gave (all receivers') or received.")
+    i_gave: bool
+    other_names: tuple[str, ...] = Field(description="The other side: the receivers, or the giver.")
+    waits_for_me: bool = Field(description="True when this member's confirmation is still needed.")
+    waiting_for_names: tuple[str, ...] = Field(description="Who else must still confirm.")
+    recorded_by_me: bool
+
+
+class HomeView(View):
+    """A member's home: balance, hours given and received, what waits, and the newest lines."""
+
+    account_id: int
+    name: str
+    balance_minutes: int
+    floor_minutes: int
+    given_this_year_minutes: int
+    received_this_year_minutes: int
+    given_all_time_minutes: int
+    received_all_time_minutes: int
+    year: int
+    waiting: tuple[WaitingExchange, ...]
+    more_waiting: bool
+    recent_lines: tuple[StatementLine, ...]

@@ -177,7 +177,9 @@ class EdgeLimits:
             return
         content_type = headers.get("content-type")
         has_body = declared not in ("", "0") or "transfer-encoding" in headers
-        if has_body and scope["path"] not in _FORM_PATHS and not _is_json(content_type or ""):
+        # The API takes JSON (and its login form); the pages, outside /v1, post forms.
+        is_api = scope["path"].startswith(_API_PREFIX)
+        if has_body and is_api and scope["path"] not in _FORM_PATHS and not _is_json(content_type or ""):
             await _problem(
                 send,
                 415,

@@ -30,7 +30,13 @@ from timebank.exchanges.lifecycle import (
     expire_pending_everywhere,
     record_exchange,
 )
-from timebank.exchanges.listing import ExchangePage, list_exchanges, read_exchange
+from timebank.exchanges.listing import (
+    ExchangePage,
+    NamedExchange,
+    list_exchanges,
+    read_exchange,
+    read_named_exchange,
+)
 from timebank.exchanges.requests import GiveCredits, ReceiverShareIn, RecordExchange, ReverseExchange
 from timebank.exchanges.reversals import reverse_exchange, reverse_transaction
 from timebank.exchanges.views import ExchangeView, ExpiryReport, ImportResult, TransactionView
@@ -42,6 +48,7 @@ __all__ = [
     "GiveCredits",
     "ImportResult",
     "ImportRow",
+    "NamedExchange",
     "ReceiverShareIn",
     "RecordExchange",
     "ReverseExchange",
@@ -55,6 +62,7 @@ __all__ = [
     "import_exchanges",
     "list_exchanges",
     "read_exchange",
+    "read_named_exchange",
     "record_exchange",
     "reverse_exchange",
     "reverse_transaction",

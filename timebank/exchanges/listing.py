@@ -11,14 +11,14 @@ from sqlalchemy import Engine
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.exchanges.views import ExchangeView
 from timebank.ledger.errors import NotAPartyToExchange
-from timebank.ledger.types import ExchangeStatus
+from timebank.ledger.types import ExchangeRecord, ExchangeStatus
 from timebank.paging import decode_id_cursor, page_limit, split_page
 from timebank.people.callers import Caller
 from timebank.people.errors import SelfOrCoordinatorRequired
 from timebank.people.tenancy import not_found_before_refused
 from timebank.views import View
 
-__all__ = ["ExchangePage", "list_exchanges", "read_exchange"]
+__all__ = ["ExchangePage", "NamedExchange", "list_exchanges", "read_exchange", "read_named_exchange"]
 
 
 class ExchangePage(View):
@@ -26,15 +26,44 @@ class ExchangePage(View):
     next_cursor: str | None
 
 
+class NamedExchange(View):
+    """An exchange with the names a person reads it by (the pages show names, never account ids)."""
+
+    exchange: ExchangeView
+    giver_name: str
+    receiver_names: tuple[str, ...]
+    awaiting_names: tuple[str, ...]
+
+
+def _readable(uow: UnitOfWork, timebank_id: int, caller: Caller, exchange_id: int) -> ExchangeRecord:
+    exchange = uow.exchanges.get(timebank_id, exchange_id)
+    parties = {exchange.giver_account_id, *(r.account_id for r in exchange.receivers)}
+    if not (caller.is_coordinator or parties & caller.account_ids):
+        raise NotAPartyToExchange("You can see only exchanges you took part in")
+    return exchange
+
+
 def read_exchange(engine: Engine, timebank_id: int, caller: Caller, exchange_id: int) -> ExchangeView:
     caller.check_timebank(timebank_id)
 
     def use_case(uow: UnitOfWork) -> ExchangeView:
-        exchange = uow.exchanges.get(timebank_id, exchange_id)
-        parties = {exchange.giver_account_id, *(r.account_id for r in exchange.receivers)}
-        if not (caller.is_coordinator or parties & caller.account_ids):
-            raise NotAPartyToExchange("You can see only exchanges you took part in")
-        return ExchangeView.of(exchange)
+        return ExchangeView.of(_readable(uow, timebank_id, caller, exchange_id))
+
+    return run(engine, use_case, write=False)
+
+
+def read_named_exchange(engine: Engine, timebank_id: int, caller: Caller, exchange_id: int) -> NamedExchange:
+    """An exchange you took part in (any, for a coordinator), with its people's names."""
+    caller.check_timebank(timebank_id)
+
+    def use_case(uow: UnitOfWork) -> NamedExchange:
+        exchange = _readable(uow, timebank_id, caller, exchange_id)
+        return NamedExchange(
+            exchange=ExchangeView.of(exchange),
+            giver_name=uow.accounts.name_of(exchange.giver_account_id),
+            receiver_names=tuple(uow.accounts.name_of(r.account_id) for r in exchange.receivers),
+            awaiting_names=tuple(uow.accounts.name_of(a) for a in sorted(exchange.awaiting_consent_from)),
+        )
 
     return run(engine, use_case, write=False)
 

@@ -173,20 +173,29 @@ def directory(
     timebank_id: int,
     caller: Caller,
     *,
+    name: str | None = None,
     cursor: str | None = None,
     limit: int | None = None,
 ) -> DirectoryPage:
     """The members a member can exchange with: names and accounts only.
 
     Tags (``uses_services`` says something about a person's health), roles and usernames are left
-    out: members need to find each other, not to learn about each other.
+    out: members need to find each other, not to learn about each other. ``name`` keeps the members
+    whose name holds it, ignoring case and the spaces around it (how the pages find "the other
+    person" of an exchange).
     """
     caller.check_timebank(timebank_id)
     size = page_limit(limit)
     after_id = decode_id_cursor(cursor)
+    name_contains = None
+    if name is not None:
+        name_contains = name.strip()
+        rules.check_text("name", name_contains, length_max=NAME_LENGTH_MAX)
 
     def use_case(uow: UnitOfWork) -> DirectoryPage:
-        records = uow.members.page(timebank_id, after_id=after_id, limit=size + 1)
+        records = uow.members.page(
+            timebank_id, name_contains=name_contains or None, after_id=after_id, limit=size + 1
+        )
         kept, next_cursor = split_page(records, size, lambda r: r.member_id)
         entries = tuple(
             DirectoryEntry(member_id=r.member_id, account_id=r.account_id, display_name=r.display_name)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from timebank.api.deps import CallerDep, CursorQuery, EngineDep, LimitQuery, TimebankPath
 from timebank.api.edge import JsonRoute
+from timebank.ledger.limits import NAME_LENGTH_MAX
 from timebank.people.members import directory
 from timebank.people.views import DirectoryPage
 
@@ -19,8 +22,12 @@ def list_page(
     tb: TimebankPath,
     engine: EngineDep,
     caller: CallerDep,
+    name: Annotated[
+        str | None,
+        Query(max_length=NAME_LENGTH_MAX, description="Only members whose name holds this, any case."),
+    ] = None,
     cursor: CursorQuery = None,
     limit: LimitQuery = None,
 ) -> DirectoryPage:
     """List your timebank's members by name and account, to name them in an exchange or a gift."""
-    return directory(engine, tb, caller, cursor=cursor, limit=limit)
+    return directory(engine, tb, caller, name=name, cursor=cursor, limit=limit)

@@ -138,10 +138,16 @@ class MemberRepository:
         *,
         member_ids: Sequence[int] | None = None,
         tag: str | None = None,
+        name_contains: str | None = None,
         after_id: int | None,
         limit: int,
     ) -> list[MemberRecord]:
-        """Members in id order after ``after_id`` (the keyset cursor), with their tags and staff links."""
+        """Members in id order after ``after_id`` (the keyset cursor), with their tags and staff links.
+
+        ``name_contains`` keeps those whose display name holds it, ignoring case (``%`` and ``_`` in
+        it are matched as themselves). SQLite's ``lower`` folds only ASCII letters, so there "ÉLODIE"
+        does not find "élodie"; PostgreSQL folds every letter.
+        """
         query = (
             select(members, logins.c.username)
             .outerjoin(logins, logins.c.id == members.c.login_id)
@@ -154,6 +160,10 @@ class MemberRepository:
                 member_tags.c.timebank_id == timebank_id, member_tags.c.tag == tag
             )
             query = query.where(members.c.id.in_(tagged))
+        if name_contains is not None:
+            query = query.where(
+                func.lower(members.c.display_name).contains(name_contains.lower(), autoescape=True)
+            )
         if after_id is not None:
             query = query.where(members.c.id > after_id)
         rows = self.connection.execute(query.order_by(members.c.id).limit(limit)).mappings().all()

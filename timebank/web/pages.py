@@ -1,0 +1,64 @@
+"""Putting the pages on an app: their routes, their static files, and how they answer a refusal.
+
+The composition root (``timebank.app``) calls ``install_pages`` on the app that serves the API, so
+one process serves both: the API under ``/v1``, the pages at ``/``. A page's refusals are pages too
+(``refusal_page``): the visitor with no session is sent to log in, a forged form post gets a plain
+403, an unknown address a plain 404, never a JSON problem document.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from timebank.web.csrf import CrossSiteRequestRefused
+from timebank.web.routes import exchanges, home, login
+from timebank.web.templating import render
+from timebank.web.visits import LoginRequired, PageRefused
+
+__all__ = ["install_pages", "status_page"]
+
+_STATIC = Path(__file__).parent / "static"
+
+_STATUS_WORDS = {
+    403: ("You cannot do this", "You do not have permission to see or do this."),
+    404: ("Page not found", "If you typed the web address, check it is correct."),
+    405: ("Page not found", "If you typed the web address, check it is correct."),
+    413: ("What you sent is too long", "Go back, send less, and try again."),
+    500: ("Sorry, there is a problem with the service", "Nothing was recorded. Try again later."),
+}
+
+
+def status_page(request: Request, status_code: int) -> Response:
+    """A plain page for an HTTP error on a page's address (unknown page, server error)."""
+    title, detail = _STATUS_WORDS.get(status_code, _STATUS_WORDS[500])
+    return render(request, "refused.html", {"title": title, "detail": detail}, status_code=status_code)
+
+
+async def _login_required(request: Request, _: Exception) -> Response:
+    return RedirectResponse("/login", status_code=303)
+
+
+async def _refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageRefused)
+    return render(request, "refused.html", {"title": exc.title, "detail": exc.detail}, exc.status_code)
+
+
+async def _cross_site(request: Request, _: Exception) -> Response:
+    detail = (
+        "This form did not come from this website, or the page was open too long. "
+        "Nothing was recorded. Go back, reload the page and try again."
+    )
+    return render(request, "refused.html", {"title": "Nothing was recorded", "detail": detail}, 403)
+
+
+def install_pages(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=_STATIC), name="static")
+    for module in (login, home, exchanges):
+        app.include_router(module.router)
+    app.add_exception_handler(LoginRequired, _login_required)
+    app.add_exception_handler(PageRefused, _refused)
+    app.add_exception_handler(CrossSiteRequestRefused, _cross_site)

@@ -1,0 +1,291 @@
+"""Recording an exchange on a page, and confirming, declining or cancelling one that waits.
+
+Recording is a question page and a check-your-answers page (the GOV.UK pattern): the member says
+which way the help went ("I helped someone" or "Someone helped me"), finds the other person by
+part of their name, says how long and when, and what it was; the check page repeats it in words and
+says what happens next (credits move now, or the other person is asked to confirm). Only the
+check page's button records. Both pages post to ``/record``; the answers travel in the form, and are
+read and checked again at every step, so nothing is kept on the server between the steps.
+
+Each rendered form carries its own idempotency key, so a double click or a resubmission after the
+back button records once: the second post is answered with the first post's exchange. A refusal
+gives the form back with the error summary, what was typed, and a fresh key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from timebank.accounts.home import member_home
+from timebank.clock import utc_now
+from timebank.errors import InvalidRequest, LimitBreached, StateConflict, TimebankError
+from timebank.exchanges.errors import IdempotencyKeyReused
+from timebank.exchanges.lifecycle import cancel_exchange, confirm_exchange, decline_exchange, record_exchange
+from timebank.exchanges.listing import read_named_exchange
+from timebank.exchanges.requests import RecordExchange
+from timebank.ledger.types import ExchangeStatus
+from timebank.people.members import directory
+from timebank.people.timebanks import read_timebank
+from timebank.people.views import DirectoryEntry
+from timebank.web.forms import FormErrors, calendar_day, whole_number
+from timebank.web.templating import new_key, render
+from timebank.web.visits import PageRefused, Visit, VisitDep, posted_form, refused_as_page
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+# More matches than this for a name and the member is asked to type more of it.
+_MATCHES_SHOWN_MAX = 20
+
+# Where on the form each refusal of the use case belongs.
+_FIELDS_BY_CODE = {
+    "activity_date_in_future": "date-day",
+    "activity_date_too_far_back": "date-day",
+    "minutes_must_be_positive": "hours",
+    "minutes_above_transfer_limit": "hours",
+    "balance_below_floor": "hours",
+    "balance_above_cap": "hours",
+    "accounts_must_differ": "other_name",
+    "account_not_found": "other_name",
+    "pot_cannot_exchange": "other_name",
+    "text_too_long": "description",
+    "text_has_control_characters": "description",
+}
+_FIELDS_BY_NAME = {"activity_date": "date-day", "minutes": "hours", "description": "description"}
+_WORDS = {"activity_date": "the date", "minutes": "how long it took", "description": "what it was"}
+
+
+@dataclass
+class RecordAnswers:
+    """What the record form holds, as typed, and what it means once read."""
+
+    form: dict[str, str]
+    errors: FormErrors = field(default_factory=FormErrors)
+    matches: tuple[DirectoryEntry, ...] = ()
+    other: DirectoryEntry | None = None
+    request: RecordExchange | None = None
+
+    @property
+    def i_gave(self) -> bool:
+        return self.form.get("direction") == "gave"
+
+
+def _today() -> date:
+    return utc_now().date()
+
+
+def _find_other(visit: Visit, answers: RecordAnswers) -> None:
+    typed = answers.form.get("other_name", "").strip()
+    if not typed:
+        answers.errors.add("other_name", "Enter the name of the other person")
+        return
+    try:
+        page = directory(
+            visit.engine, visit.timebank_id, visit.caller, name=typed, limit=_MATCHES_SHOWN_MAX + 1
+        )
+    except InvalidRequest as refused:
+        answers.errors.add("other_name", refused.detail)
+        return
+    matches = tuple(m for m in page.members if m.account_id != visit.caller.account_id)
+    chosen = answers.form.get("other_account_id", "")
+    picked = [m for m in matches if str(m.account_id) == chosen]
+    exact = [m for m in matches if m.display_name.casefold() == typed.casefold()]
+    if picked:
+        answers.other = picked[0]
+    elif len(matches) == 1:
+        answers.other = matches[0]
+    elif len(exact) == 1 and len(matches) <= _MATCHES_SHOWN_MAX:
+        answers.other = exact[0]
+    elif not matches:
+        answers.errors.add("other_name", f"No member's name has '{typed}' in it. Check the spelling")
+    elif len(matches) > _MATCHES_SHOWN_MAX:
+        answers.errors.add("other_name", f"Many members' names have '{typed}' in them. Type more of the name")
+    else:
+        answers.matches = matches
+        if chosen:
+            answers.errors.add("other_account_id", "Choose the person you mean")
+
+
+def read_answers(visit: Visit, form: dict[str, str]) -> RecordAnswers:
+    """Read and check the record form; ``request`` is set when everything is right."""
+    answers = RecordAnswers(form=form)
+    errors = answers.errors
+    if form.get("direction") not in ("gave", "received"):
+        errors.add("direction", "Choose whether you helped someone or someone helped you")
+    _find_other(visit, answers)
+    hours = whole_number(form, "hours", "Hours", errors, blank_is=0)
+    minutes = whole_number(form, "minutes", "Minutes", errors, blank_is=0)
+    if minutes is not None and minutes >= 60:
+        errors.add("minutes", "Minutes must be 59 or fewer. Put whole hours in the hours box")
+    elif hours is not None and minutes is not None and hours * 60 + minutes == 0:
+        errors.add("hours", "Enter how long it took, in hours and minutes")
+    on = calendar_day(form, "date", "The date", errors)
+    if on is not None and on > _today():
+        errors.add("date-day", "The date must be today or in the past")
+    description = form.get("description", "").strip()
+    if not description:
+        errors.add("description", "Enter what the help was, like 'gardening'")
+    if errors or answers.other is None or hours is None or minutes is None or on is None:
+        return answers
+    me, other = visit.account_id, answers.other.account_id
+    giver, receiver = (me, other) if answers.i_gave else (other, me)
+    try:
+        answers.request = RecordExchange.model_validate(
+            {
+                "giver_account_id": giver,
+                "receivers": [{"account_id": receiver, "minutes": hours * 60 + minutes}],
+                "activity_date": on,
+                "description": description,
+            }
+        )
+    except ValidationError as error:
+        errors.invalid(error, _FIELDS_BY_NAME, _WORDS)
+    return answers
+
+
+def _form_page(request: Request, visit: Visit, answers: RecordAnswers, status_code: int = 200) -> Response:
+    today = _today()
+    form = answers.form
+    context: dict[str, Any] = {
+        "title": "Record an exchange",
+        "visit": visit,
+        "here": "/record",
+        "form": form,
+        "errors": answers.errors or None,
+        "matches": answers.matches,
+        "key": new_key(),
+        "day": form.get("date-day", str(today.day)),
+        "month": form.get("date-month", str(today.month)),
+        "year": form.get("date-year", str(today.year)),
+    }
+    return render(request, "record.html", context, status_code=status_code)
+
+
+@router.get("/record")
+def record_page(request: Request, visit: VisitDep) -> Response:
+    return _form_page(request, visit, RecordAnswers(form={}))
+
+
+@router.post("/record")
+async def record(request: Request, visit: VisitDep) -> Response:
+    form = await posted_form(request, visit)
+    if form.get("action") == "change":
+        return _form_page(request, visit, RecordAnswers(form=form))
+    answers = await run_in_threadpool(read_answers, visit, form)
+    if answers.request is None:
+        status = 200 if answers.matches and not answers.errors else 422
+        return _form_page(request, visit, answers, status_code=status)
+    if form.get("action") != "record":
+        with refused_as_page():
+            timebank = await run_in_threadpool(read_timebank, visit.engine, visit.timebank_id, visit.caller)
+        context = {
+            "title": "Check your answers",
+            "visit": visit,
+            "here": "/record",
+            "form": form,
+            "answers": answers,
+            "minutes": answers.request.receivers[0].minutes,
+            "timebank": timebank,
+            "key": form.get("idempotency_key") or new_key(),
+        }
+        return render(request, "record_check.html", context)
+    try:
+        with refused_as_page():
+            view = await run_in_threadpool(
+                record_exchange,
+                visit.engine,
+                visit.timebank_id,
+                visit.caller,
+                answers.request,
+                idempotency_key=form.get("idempotency_key") or None,
+            )
+    except IdempotencyKeyReused:
+        answers.errors.add(
+            None, "This form was already used for another exchange. Check your answers and try again"
+        )
+        return _form_page(request, visit, answers, status_code=409)
+    except (InvalidRequest, LimitBreached, StateConflict) as refused:
+        answers.errors.refusal(refused, _FIELDS_BY_CODE)
+        return _form_page(request, visit, answers, status_code=422)
+    return RedirectResponse(f"/exchanges/{view.exchange_id}", status_code=303)
+
+
+@router.get("/exchanges/{exchange_id}")
+def exchange_page(request: Request, visit: VisitDep, exchange_id: int) -> Response:
+    with refused_as_page():
+        named = read_named_exchange(visit.engine, visit.timebank_id, visit.caller, exchange_id)
+    context = {
+        "title": _EXCHANGE_TITLES[named.exchange.status],
+        "visit": visit,
+        "named": named,
+        "i_gave": named.exchange.giver_account_id == visit.caller.account_id,
+        "statuses": ExchangeStatus,
+    }
+    return render(request, "exchange.html", context)
+
+
+_EXCHANGE_TITLES = {
+    ExchangeStatus.PENDING: "Exchange recorded: waiting to be confirmed",
+    ExchangeStatus.CONFIRMED: "Exchange recorded",
+    ExchangeStatus.DECLINED: "Exchange declined",
+    ExchangeStatus.CANCELLED: "Exchange cancelled",
+    ExchangeStatus.EXPIRED: "Exchange expired",
+    ExchangeStatus.REVERSED: "Exchange corrected",
+}
+
+# What each waiting-list button says happened when its exchange was no longer waiting.
+_DONE = {"confirm": "confirmed", "decline": "declined", "cancel": "cancelled"}
+
+
+@router.post("/exchanges/{exchange_id}/{action}")
+async def act_on_exchange(request: Request, visit: VisitDep, exchange_id: int, action: str) -> Response:
+    if action not in _DONE:
+        raise _not_found()
+    form = await posted_form(request, visit)
+    try:
+        with refused_as_page():
+            if action == "confirm":
+                key = form.get("idempotency_key") or None
+                await run_in_threadpool(
+                    confirm_exchange,
+                    visit.engine,
+                    visit.timebank_id,
+                    visit.caller,
+                    exchange_id,
+                    idempotency_key=key,
+                )
+            elif action == "decline":
+                await run_in_threadpool(
+                    decline_exchange, visit.engine, visit.timebank_id, visit.caller, exchange_id
+                )
+            else:
+                await run_in_threadpool(
+                    cancel_exchange, visit.engine, visit.timebank_id, visit.caller, exchange_id
+                )
+    except (StateConflict, LimitBreached, InvalidRequest) as refused:
+        return _refused_on_home(request, visit, refused)
+    return RedirectResponse(f"/?done={_DONE[action]}", status_code=303)
+
+
+def _refused_on_home(request: Request, visit: Visit, refused: TimebankError) -> Response:
+    """The home page again, with the refusal at the top (the exchange moved on, or a limit stops it)."""
+    errors = FormErrors()
+    errors.add(None, refused.detail)
+    with refused_as_page():
+        view = member_home(visit.engine, visit.timebank_id, visit.caller, _today())
+    context = {"title": "Home", "visit": visit, "here": "/", "home": view, "errors": errors}
+    return render(
+        request, "home.html", context, status_code=409 if isinstance(refused, StateConflict) else 422
+    )
+
+
+def _not_found() -> Exception:
+    return PageRefused(404, "Page not found", "If you typed the web address, check it is correct.")
