@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from html.parser import HTMLParser
 
 from fastapi.testclient import TestClient
@@ -18,8 +19,12 @@ from httpx import Response
 from sqlalchemy import Engine
 
 from tests.conftest import STORY_BACKDATE_DAYS
-from tests.people_calls import add_member, create_timebank
+from tests.ledger_calls import record_exchange
+from tests.people_calls import add_member, create_timebank, get_account
 from timebank.app import create_app
+from timebank.clock import utc_now
+from timebank.exchanges.views import ExchangeView
+from timebank.ledger.types import Actor, ReceiverShare
 from timebank.people.callers import Caller
 
 PASSWORD = "correct horse battery staple"
@@ -107,6 +112,24 @@ class Site:
     member_ids: dict[str, int] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     other_timebank_id: int = 0
+
+    def record(
+        self, giver: str, receiver: str, minutes: int, description: str, *, by: str, days_ago: int = 1
+    ) -> ExchangeView:
+        """An exchange recorded through the use case by ``by`` (the giver's waits for the receiver)."""
+        actor = Actor(caller=f"test:{by}", account_id=self.account_ids[by])
+        return record_exchange(
+            self.engine,
+            self.timebank_id,
+            actor,
+            self.account_ids[giver],
+            [ReceiverShare(self.account_ids[receiver], minutes)],
+            utc_now().date() - timedelta(days=days_ago),
+            description,
+        )
+
+    def balance(self, who: str) -> int:
+        return get_account(self.engine, self.timebank_id, self.account_ids[who]).balance_minutes
 
     def visitor(self) -> Visitor:
         return Visitor(TestClient(create_app(self.engine), base_url="http://testserver"))
