@@ -8,7 +8,7 @@ limits with a reason, and every change is logged.
     requests     what these use cases are asked (the API's request bodies)
     views        what they return (the API's response bodies)
     accounts     opening an account, reading it (its holder or a coordinator), changing its limits
-    statements   the statement a page at a time, and the balance at a moment
+    statements   the statement a page at a time or a period at once, and the balance at a moment
     home         a member's home page: balance, given and received, what waits, recent lines
 """
 
@@ -22,13 +22,14 @@ from timebank.accounts.accounts import (
 )
 from timebank.accounts.home import member_home
 from timebank.accounts.requests import ChangeLimits
-from timebank.accounts.statements import balance_at, read_statement
+from timebank.accounts.statements import balance_at, read_statement, statement_between
 from timebank.accounts.views import (
     AccountView,
     HomeView,
     LimitChange,
     StatementLine,
     StatementPage,
+    StatementPeriod,
     WaitingExchange,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "LimitChange",
     "StatementLine",
     "StatementPage",
+    "StatementPeriod",
     "WaitingExchange",
     "account_view",
     "balance_at",
@@ -49,4 +51,5 @@ __all__ = [
     "read_account",
     "read_statement",
     "set_limits",
+    "statement_between",
 ]

@@ -12,20 +12,28 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Engine
 
 from timebank.accounts.accounts import check_may_read_account
-from timebank.accounts.views import StatementLine, StatementPage
+from timebank.accounts.views import StatementLine, StatementPage, StatementPeriod
 from timebank.db.repositories import StatementRow
 from timebank.db.unit_of_work import UnitOfWork, run
-from timebank.ledger.limits import STATEMENT_LIMIT_DEFAULT, STATEMENT_LIMIT_MAX
+from timebank.ledger.limits import STATEMENT_LIMIT_DEFAULT, STATEMENT_LIMIT_MAX, STATEMENT_PERIOD_LINES_MAX
 from timebank.ledger.types import AccountKind
 from timebank.paging import CursorInvalid, PageLimitOutOfRange
 from timebank.people.callers import Caller
 
-__all__ = ["POT_NAME", "balance_at", "decode_cursor", "encode_cursor", "read_statement", "statement_line"]
+__all__ = [
+    "POT_NAME",
+    "balance_at",
+    "decode_cursor",
+    "encode_cursor",
+    "read_statement",
+    "statement_between",
+    "statement_line",
+]
 
 # What a statement calls the timebank's community fund, whatever its account is named.
 POT_NAME = "Community pot"
@@ -102,6 +110,46 @@ def read_statement(
             balance_minutes=account.balance_minutes,
             lines=tuple(statement_line(r) for r in rows),
             next_cursor=encode_cursor(rows[-1].posted_at, rows[-1].transfer_id) if more else None,
+        )
+
+    return run(engine, use_case, write=False)
+
+
+def statement_between(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    account_id: int,
+    from_on: date,
+    to_on: date,
+    limit: int = STATEMENT_PERIOD_LINES_MAX,
+) -> StatementPeriod:
+    """The account's lines posted from ``from_on`` to ``to_on`` (both included, UTC days), newest
+    first, at most ``limit`` of them; ``more`` says when the period holds more. For its holder or a
+    coordinator, like ``read_statement``; the caller checks that the period does not end before it
+    starts."""
+    check_may_read_account(engine, timebank_id, caller, account_id)
+    if from_on > to_on:
+        raise ValueError("statement_between needs from_on on or before to_on")
+    if isinstance(limit, bool) or not 1 <= limit <= STATEMENT_PERIOD_LINES_MAX:
+        raise PageLimitOutOfRange(f"Ask for between 1 and {STATEMENT_PERIOD_LINES_MAX} lines")
+    starts_at = datetime.combine(from_on, time(), UTC)
+    # Strictly before midnight after the last day: the id 0 is below every transfer's id.
+    before = (datetime.combine(to_on + timedelta(days=1), time(), UTC), 0)
+
+    def use_case(uow: UnitOfWork) -> StatementPeriod:
+        account = uow.accounts.get(timebank_id, account_id)
+        # One line more than asked says whether more follow; lines before the period are dropped.
+        rows = uow.transfers.statement(timebank_id, account_id, before, limit + 1)
+        rows = [r for r in rows if r.posted_at >= starts_at]
+        return StatementPeriod(
+            account_id=account_id,
+            name=uow.accounts.name_of(account_id),
+            from_on=from_on,
+            to_on=to_on,
+            balance_minutes=account.balance_minutes,
+            lines=tuple(statement_line(r) for r in rows[:limit]),
+            more=len(rows) > limit,
         )
 
     return run(engine, use_case, write=False)

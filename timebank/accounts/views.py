@@ -14,7 +14,15 @@ from pydantic import Field
 from timebank.ledger.types import AccountKind
 from timebank.views import View
 
-__all__ = ["AccountView", "HomeView", "LimitChange", "StatementLine", "StatementPage", "WaitingExchange"]
+__all__ = [
+    "AccountView",
+    "HomeView",
+    "LimitChange",
+    "StatementLine",
+    "StatementPage",
+    "StatementPeriod",
+    "WaitingExchange",
+]
 
 
 class AccountView(View):
@@ -62,6 +70,18 @@ class StatementPage(View):
     balance_minutes: int
     lines: tuple[StatementLine, ...]
     next_cursor: str | None
+
+
+class StatementPeriod(View):
+    """Every line an account posted in a period of days, newest first, up to a bound."""
+
+    account_id: int
+    name: str = Field(description="The holder's name, as they go by now.")
+    from_on: date
+    to_on: date = Field(description="The last day of the period, included.")
+    balance_minutes: int = Field(description="The balance now, not at the end of the period.")
+    lines: tuple[StatementLine, ...]
+    more: bool = Field(description="True when the period holds more lines than were returned.")
 
 
 class LimitChange(View):

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
 
 from timebank.benefits.formatting import format_date, format_minutes, format_pence
+from timebank.rendering.statement_lines import line_day, line_what
 
 __all__ = ["PAGE_POLICY", "day", "environment", "hours", "new_key", "render"]
 
@@ -62,6 +63,8 @@ def _environment() -> Environment:
     env.filters["hours"] = hours
     env.filters["day"] = day
     env.filters["pounds"] = format_pence
+    env.filters["line_day"] = line_day
+    env.filters["line_what"] = line_what
     env.globals["new_key"] = new_key
     return env
 
