@@ -105,3 +105,21 @@ def test_a_pending_exchange_and_pages_that_are_not_there(page: Page, live: LiveS
     check_page(page, "exchange, not found")
     page.goto(live.url("/no-such-page"))
     check_page(page, "unknown page")
+
+
+def test_the_statement_empty_full_printable_and_refused(page: Page, live: LiveSite) -> None:
+    log_in(page, live, "alice")
+    page.get_by_role("link", name="My statement").click()
+    check_page(page, "statement, empty")
+    for day in range(1, 4):
+        live.site.record("bob", "alice", 30 * day, f"Help number {day}", by="alice", days_ago=day)
+    page.reload()
+    expect(page.get_by_text("Help number 3")).to_be_visible()
+    check_page(page, "statement, with lines")
+    page.goto(live.url("/statement/print"))
+    check_page(page, "statement to print")
+    page.goto(live.url("/statement/print?from=2026-05-01&to=2026-04-01"))
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    check_page(page, "statement to print, period refused")
+    page.goto(live.url("/statement?cursor=not-a-cursor"))
+    check_page(page, "statement, tampered cursor")
