@@ -1,5 +1,5 @@
-"""The pages' routes, one module per job: logging in, home, recording and answering exchanges."""
+"""The pages' routes, one module per job: logging in, home, recording and answering exchanges, benefits."""
 
-from timebank.web.routes import exchanges, home, login
+from timebank.web.routes import benefits, exchanges, home, login
 
-__all__ = ["exchanges", "home", "login"]
+__all__ = ["benefits", "exchanges", "home", "login"]
