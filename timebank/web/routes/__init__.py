@@ -1,5 +1,6 @@
-"""The pages' routes, one module per job: logging in, home, recording and answering exchanges."""
+"""The pages' routes, one module per job: logging in, home, recording and answering exchanges,
+spending credits and giving them."""
 
-from timebank.web.routes import exchanges, home, login
+from timebank.web.routes import exchanges, home, login, spending
 
-__all__ = ["exchanges", "home", "login"]
+__all__ = ["exchanges", "home", "login", "spending"]
