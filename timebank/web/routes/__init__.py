@@ -1,6 +1,6 @@
 """The pages' routes, one module per job: logging in, home, recording and answering exchanges,
 spending credits and giving them."""
 
-from timebank.web.routes import exchanges, home, login, spending
+from timebank.web.routes import exchanges, gifts, home, login, spending
 
-__all__ = ["exchanges", "home", "login", "spending"]
+__all__ = ["exchanges", "gifts", "home", "login", "spending"]
