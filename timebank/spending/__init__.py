@@ -8,13 +8,14 @@ earnings, so for a member who declared benefits they need the member's own ackno
 
     requests   what these use cases are asked (the API's request bodies)
     views      what they return (the API's response bodies)
-    spends     offering, listing and withdrawing options; spending on one
+    spends     offering, listing, reading and withdrawing options; spending on one
     guard      the benefit check on a spend of goods or a voucher
 """
 
 from timebank.spending.spends import (
     create_spend_option,
     list_spend_options,
+    read_spend_option,
     spend_credits,
     withdraw_spend_option,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "SpendView",
     "create_spend_option",
     "list_spend_options",
+    "read_spend_option",
     "spend_credits",
     "withdraw_spend_option",
 ]

@@ -60,6 +60,7 @@ from timebank.spending.views import SpendOptionPage, SpendOptionView, SpendView
 __all__ = [
     "create_spend_option",
     "list_spend_options",
+    "read_spend_option",
     "spend_credits",
     "withdraw_spend_option",
 ]
@@ -158,6 +159,21 @@ def list_spend_options(
         return SpendOptionPage(options=tuple(SpendOptionView.of(r) for r in kept), next_cursor=next_cursor)
 
     return run(engine, use_case, write=False)
+
+
+def read_spend_option(
+    engine: Engine, timebank_id: int, caller: Caller, spend_option_id: int
+) -> SpendOptionView:
+    """One option, for any member of the timebank; a withdrawn one says so (``active`` is False).
+
+    A withdrawn option is still read, so that a page can say why it can no longer be spent on.
+    """
+    caller.check_timebank(timebank_id)
+    return run(
+        engine,
+        lambda uow: SpendOptionView.of(uow.spend_options.get(timebank_id, spend_option_id)),
+        write=False,
+    )
 
 
 def withdraw_spend_option(

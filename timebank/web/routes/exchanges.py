@@ -31,19 +31,16 @@ from timebank.exchanges.lifecycle import cancel_exchange, confirm_exchange, decl
 from timebank.exchanges.listing import read_named_exchange
 from timebank.exchanges.requests import RecordExchange
 from timebank.ledger.types import ExchangeStatus
-from timebank.people.members import directory
 from timebank.people.timebanks import read_timebank
 from timebank.people.views import DirectoryEntry
 from timebank.web.forms import FormErrors, calendar_day, whole_number
+from timebank.web.people_finder import find_other_member
 from timebank.web.templating import new_key, render
 from timebank.web.visits import PageRefused, Visit, VisitDep, posted_form, refused_as_page
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-
-# More matches than this for a name and the member is asked to type more of it.
-_MATCHES_SHOWN_MAX = 20
 
 # Where on the form each refusal of the use case belongs.
 _FIELDS_BY_CODE = {
@@ -83,35 +80,8 @@ def _today() -> date:
 
 
 def _find_other(visit: Visit, answers: RecordAnswers) -> None:
-    typed = answers.form.get("other_name", "").strip()
-    if not typed:
-        answers.errors.add("other_name", "Enter the name of the other person")
-        return
-    try:
-        page = directory(
-            visit.engine, visit.timebank_id, visit.caller, name=typed, limit=_MATCHES_SHOWN_MAX + 1
-        )
-    except InvalidRequest as refused:
-        answers.errors.add("other_name", refused.detail)
-        return
-    matches = tuple(m for m in page.members if m.account_id != visit.caller.account_id)
-    chosen = answers.form.get("other_account_id", "")
-    picked = [m for m in matches if str(m.account_id) == chosen]
-    exact = [m for m in matches if m.display_name.casefold() == typed.casefold()]
-    if picked:
-        answers.other = picked[0]
-    elif len(matches) == 1:
-        answers.other = matches[0]
-    elif len(exact) == 1 and len(matches) <= _MATCHES_SHOWN_MAX:
-        answers.other = exact[0]
-    elif not matches:
-        answers.errors.add("other_name", f"No member's name has '{typed}' in it. Check the spelling")
-    elif len(matches) > _MATCHES_SHOWN_MAX:
-        answers.errors.add("other_name", f"Many members' names have '{typed}' in them. Type more of the name")
-    else:
-        answers.matches = matches
-        if chosen:
-            answers.errors.add("other_account_id", "Choose the person you mean")
+    found = find_other_member(visit, answers.form, answers.errors)
+    answers.other, answers.matches = found.other, found.matches
 
 
 def read_answers(visit: Visit, form: dict[str, str]) -> RecordAnswers:
