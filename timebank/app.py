@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import cast
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -37,6 +38,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     # The API's own handlers (problem documents), kept to answer for its paths.
     api_http_error = cast(_Handler, app.exception_handlers[StarletteHTTPException])
     api_crash = cast(_Handler, app.exception_handlers[Exception])
+    api_invalid = cast(_Handler, app.exception_handlers[RequestValidationError])
 
     async def http_error(request: Request, exc: Exception) -> Response:
         if _is_api(request):
@@ -48,6 +50,11 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         answer = await api_crash(request, exc)  # logs it, whichever part was asked
         return answer if _is_api(request) else status_page(request, 500)
 
+    async def invalid(request: Request, exc: Exception) -> Response:
+        # A page's address with a part that cannot be one (``/exchanges/abc``) names no page.
+        return await api_invalid(request, exc) if _is_api(request) else status_page(request, 404)
+
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(Exception, crash)
     return app
