@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from timebank.web.csrf import CrossSiteRequestRefused
-from timebank.web.routes import exchanges, home, login
+from timebank.web.routes import exchanges, home, login, password
 from timebank.web.templating import render
 from timebank.web.visits import LoginRequired, PageRefused
 
@@ -57,7 +57,7 @@ async def _cross_site(request: Request, _: Exception) -> Response:
 
 def install_pages(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
-    for module in (login, home, exchanges):
+    for module in (login, home, exchanges, password):
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(PageRefused, _refused)

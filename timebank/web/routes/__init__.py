@@ -1,5 +1,6 @@
-"""The pages' routes, one module per job: logging in, home, recording and answering exchanges."""
+"""The pages' routes, one module per job: logging in, home, recording and answering exchanges,
+changing your password."""
 
-from timebank.web.routes import exchanges, home, login
+from timebank.web.routes import exchanges, home, login, password
 
-__all__ = ["exchanges", "home", "login"]
+__all__ = ["exchanges", "home", "login", "password"]
