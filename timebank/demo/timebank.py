@@ -80,7 +80,8 @@ class DemoTimebank:
         return "\n".join(
             [
                 state,
-                f"Log in at {base}/v1/auth/token (form fields username, password); API docs at {base}/docs.",
+                f"Open {base}/ in a browser and log in as the member below (the member's pages).",
+                f"The API: log in at {base}/v1/auth/token (form fields username, password); docs at {base}/docs.",
                 f"  coordinator:        {_COORDINATOR} / {DEMO_PASSWORD}",
                 f"  member:             {_MEMBER} / {DEMO_PASSWORD}",
                 f"  organisation staff: {_STAFF} / {DEMO_PASSWORD}",
