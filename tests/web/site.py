@@ -142,7 +142,9 @@ class Site:
 
 
 def build_site(engine: Engine) -> Site:
-    suffix = uuid.uuid4().hex[:8]
+    # Digits, not hex: textstat counts a token like "db00ddda" as three syllables and "5e3e6730" as
+    # one, so a hex suffix in every name made a page's reading ease (tests/browser/axe.py) a lottery.
+    suffix = f"{uuid.uuid4().int % 10**10:010d}"
     timebank = create_timebank(engine, f"Riverside {suffix}", backdate_days_max=STORY_BACKDATE_DAYS)
     other = create_timebank(engine, f"Hillside {suffix}")
     site = Site(engine, timebank.timebank_id, timebank.pot_account_id, other_timebank_id=other.timebank_id)

@@ -45,7 +45,12 @@ class Offers:
 
 
 def make_offers(engine: Engine) -> Offers:
-    site = build_site(engine)
+    return add_offers(build_site(engine))
+
+
+def add_offers(site: Site) -> Offers:
+    """The Leisure Centre, with a swim session (2 hours) and a food voucher (1 hour 30 minutes)."""
+    engine = site.engine
     coordinator = Caller.coordinator_of(site.timebank_id)
     name = f"Leisure Centre {uuid.uuid4().hex[:6]}"
     centre = add_organisation(engine, site.timebank_id, coordinator, name)
