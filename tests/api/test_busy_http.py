@@ -12,20 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.busy_slots import every_slot_taken
 from tests.integration.test_refusals import BUSY_CODES
 from timebank.api.problems import PROBLEM_TYPE_BASE
-from timebank.busy import Slots, chart_rendering, password_hashing, pdf_rendering
+from timebank.busy import chart_rendering, password_hashing, pdf_rendering
 from timebank.people import access
 from timebank.settings import get_settings
 
@@ -58,32 +57,6 @@ def verifications(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 def short_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     # The behaviour does not depend on how long a request waits for a slot; the tests' time does.
     monkeypatch.setattr(get_settings(), "busy_wait_milliseconds_max", 50)
-
-
-@contextmanager
-def every_slot_taken(slots: Slots) -> Iterator[None]:
-    """Others hold every slot: one thread each, holding it until the block ends."""
-    taken = threading.Semaphore(0)
-    let_go = threading.Event()
-
-    def hold() -> None:
-        with slots.hold():
-            taken.release()
-            let_go.wait()
-
-    threads = [threading.Thread(target=hold) for _ in range(slots.size)]
-    for thread in threads:
-        thread.start()
-    try:
-        for _ in threads:
-            assert taken.acquire(timeout=30), "a thread could not take its slot"
-        assert slots.in_use == slots.size
-        yield
-    finally:
-        let_go.set()
-        for thread in threads:
-            thread.join()
-    assert slots.in_use == 0, "every slot is given back, refusals included"
 
 
 def assert_busy(response: httpx.Response) -> None:

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html.parser import HTMLParser
@@ -22,6 +19,7 @@ from pypdf import PdfReader
 from sqlalchemy import Engine
 
 from tests.api.db_snapshot import snapshot
+from tests.busy_slots import every_slot_taken
 from tests.involvement_calls import (
     attendee,
     create_activity,
@@ -36,7 +34,7 @@ from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.choices import Reward
 from timebank.benefits.money import Receipt
 from timebank.benefits.wording import NO_CASH_VALUE, find_credit_wording_problems
-from timebank.busy import Slots, pdf_rendering
+from timebank.busy import pdf_rendering
 from timebank.clock import utc_now
 from timebank.db import run
 from timebank.involvement.declarations import read_declaration
@@ -313,30 +311,6 @@ def test_a_period_starting_after_today_or_ending_before_it_starts_is_refused(
     empty = alice.get(f"/benefits/statement.pdf?from={today().isoformat()}&to={today().isoformat()}")
     assert_error_summary(empty, "until-day")
     assert snapshot(site.engine, [site.timebank_id]) == before
-
-
-@contextmanager
-def every_slot_taken(slots: Slots) -> Iterator[None]:
-    """Others hold every slot, one thread each, until the block ends."""
-    taken = threading.Semaphore(0)
-    let_go = threading.Event()
-
-    def hold() -> None:
-        with slots.hold():
-            taken.release()
-            let_go.wait()
-
-    threads = [threading.Thread(target=hold) for _ in range(slots.size)]
-    for thread in threads:
-        thread.start()
-    try:
-        for _ in threads:
-            assert taken.acquire(timeout=30)
-        yield
-    finally:
-        let_go.set()
-        for thread in threads:
-            thread.join()
 
 
 def test_a_pdf_on_a_busy_server_gets_a_plain_503_page_while_the_pages_are_answered(

@@ -11,16 +11,14 @@ log in.
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from httpx import Response
 from sqlalchemy import Engine, select
 
+from tests.busy_slots import every_slot_taken
 from tests.web.site import PASSWORD, Site, Visitor, build_site
-from timebank.busy import Slots, password_hashing
+from timebank.busy import password_hashing
 from timebank.db.people_tables import logins
 from timebank.people.access import log_in
 from timebank.people.errors import CredentialsInvalid, LoginAttemptsExceeded
@@ -186,30 +184,6 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(site: Site
     assert answer.status_code == 403
     assert password_hash(site, "alice") == before
     assert log_in(site.engine, site.usernames["alice"], PASSWORD).token_type == "bearer"
-
-
-@contextmanager
-def every_slot_taken(slots: Slots) -> Iterator[None]:
-    """Other threads hold every password-hashing slot until the block ends."""
-    taken = threading.Semaphore(0)
-    let_go = threading.Event()
-
-    def hold() -> None:
-        with slots.hold():
-            taken.release()
-            let_go.wait()
-
-    threads = [threading.Thread(target=hold) for _ in range(slots.size)]
-    for thread in threads:
-        thread.start()
-    try:
-        for _ in threads:
-            assert taken.acquire(timeout=30)
-        yield
-    finally:
-        let_go.set()
-        for thread in threads:
-            thread.join()
 
 
 def test_a_busy_server_answers_a_plain_503_page_and_changes_nothing(
