@@ -57,6 +57,9 @@ def _environment() -> Environment:
             ]
         ),
         autoescape=select_autoescape(("html",)),
+        # The templates ship with the package and never change while it runs: without this, every
+        # render of a page would ask the disk whether each macro file it imports has changed.
+        auto_reload=False,
         trim_blocks=True,
         lstrip_blocks=True,
     )
