@@ -2,8 +2,8 @@
 
 What a member sees first after logging in, read in one snapshot so the figures agree with each
 other: the balance; the hours they gave and received in exchanges this calendar year and since they
-joined (the give-and-get view, from the same counted legs as the reciprocity report, so a reversed
-exchange counts in neither); the pending exchanges they take part in, each with the other person's
+joined (the give-and-get view, from the reciprocity report's monthly running totals, so a
+reversed exchange counts in neither); the pending exchanges they take part in, each with the other person's
 name, what it was, and whether it waits for *their* consent or someone else's; and the newest lines
 of their statement.
 
@@ -28,8 +28,6 @@ __all__ = ["RECENT_LINES_SHOWN", "WAITING_SHOWN_MAX", "member_home"]
 
 WAITING_SHOWN_MAX = 50
 RECENT_LINES_SHOWN = 5
-# Before any timebank ran on this software: "since joining" without knowing the joining day.
-_BEGINNING = date(2000, 1, 1)
 
 
 def _waiting(uow: UnitOfWork, account_id: int, exchange: ExchangeRecord, caller: Caller) -> WaitingExchange:
@@ -61,13 +59,12 @@ def member_home(engine: Engine, timebank_id: int, caller: Caller, today: date) -
     account_id = caller.account_id
     if account_id is None:
         raise SelfOrCoordinatorRequired("Only a member with an account has a home page")
-    tomorrow = date.fromordinal(today.toordinal() + 1)
     year_start = today.replace(month=1, day=1)
 
     def use_case(uow: UnitOfWork) -> HomeView:
         account = uow.accounts.get(timebank_id, account_id)
-        this_year = uow.reports.member_totals(timebank_id, account_id, year_start, tomorrow)
-        all_time = uow.reports.member_totals(timebank_id, account_id, _BEGINNING, tomorrow)
+        # No exchange is dated after today, so "since January" is this year so far.
+        totals = uow.reports.given_received(timebank_id, account_id, year_start)
         pending = uow.exchanges.page(
             timebank_id,
             status=ExchangeStatus.PENDING,
@@ -82,10 +79,10 @@ def member_home(engine: Engine, timebank_id: int, caller: Caller, today: date) -
             name=uow.accounts.name_of(account_id),
             balance_minutes=account.balance_minutes,
             floor_minutes=account.floor_minutes,
-            given_this_year_minutes=this_year.given_minutes,
-            received_this_year_minutes=this_year.received_minutes,
-            given_all_time_minutes=all_time.given_minutes,
-            received_all_time_minutes=all_time.received_minutes,
+            given_this_year_minutes=totals.given_since_minutes,
+            received_this_year_minutes=totals.received_since_minutes,
+            given_all_time_minutes=totals.given_minutes,
+            received_all_time_minutes=totals.received_minutes,
             year=today.year,
             waiting=tuple(_waiting(uow, account_id, e, caller) for e in shown),
             more_waiting=len(pending) > WAITING_SHOWN_MAX,

@@ -54,6 +54,7 @@ from timebank.db.tables import (
 
 __all__ = [
     "ApartRow",
+    "GivenReceived",
     "MemberTotals",
     "ReportRepository",
 ]
@@ -77,6 +78,16 @@ class MemberTotals:
     exchange_count: int
     partner_count: int
     last_exchange_on: date | None
+
+
+@dataclass(frozen=True)
+class GivenReceived:
+    """One account's minutes given and received in exchanges: since a month began, and in all."""
+
+    given_since_minutes: int
+    received_since_minutes: int
+    given_minutes: int
+    received_minutes: int
 
 
 def midnight_utc(day: date) -> datetime:
@@ -305,6 +316,24 @@ class ReportRepository:
         )
 
     # --- one member --------------------------------------------------------------------------
+
+    def given_received(self, timebank_id: int, account_id: int, since_month_on: date) -> GivenReceived:
+        """An account's minutes given and received since ``since_month_on`` (a month's first day) and
+        in all, from its monthly running totals: one indexed read of a row a month, however many
+        exchanges (a member's home page asks on every visit). The totals count what the report's
+        legs count (a reversed exchange in neither), and are kept in the transaction that posts.
+        """
+        m = report_account_months.c
+        since = m.month_on >= since_month_on
+        row = self.connection.execute(
+            select(
+                func.coalesce(func.sum(case((since, m.given_minutes), else_=0)), 0),
+                func.coalesce(func.sum(case((since, m.received_minutes), else_=0)), 0),
+                func.coalesce(func.sum(m.given_minutes), 0),
+                func.coalesce(func.sum(m.received_minutes), 0),
+            ).where(m.timebank_id == timebank_id, m.account_id == account_id)
+        ).one()
+        return GivenReceived(*(int(value) for value in row))
 
     def member_totals(self, timebank_id: int, account_id: int, from_on: date, to_on: date) -> MemberTotals:
         """One account's window figures, from its own legs in the window (the giver and receiver
