@@ -49,13 +49,17 @@ def _chromium_or_skip() -> str:
     pytest.skip(f"no Chromium at {CHROMIUM}; set TIMEBANK_TEST_CHROMIUM or apt-get install chromium")
 
 
-@pytest.fixture(scope="session")
+# Per test, not per session: while Playwright's synchronous API is open it holds an asyncio event
+# loop running on the thread, so a later test in the same worker that calls ``asyncio.run`` would
+# be refused ("cannot be called from a running event loop"). A driver and a browser per test cost
+# about a second.
+@pytest.fixture
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser(playwright: Playwright) -> Iterator[Browser]:
     executable = _chromium_or_skip()
     browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
