@@ -101,9 +101,7 @@ def upgrade() -> None:
         _member_key("notification_outbox"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_outbox")),
     )
-    op.create_index(
-        "ix_notification_outbox_due", "notification_outbox", ["sent_at", "given_up_at", "due_at"]
-    )
+    op.create_index("ix_notification_outbox_due", "notification_outbox", ["sent_at", "given_up_at", "due_at"])
 
 
 def downgrade() -> None:

@@ -409,9 +409,11 @@ def test_the_downgrade_below_0004_refuses_while_a_recognition_transaction_exists
         downgrade(empty_url, "0003")
 
     assert current_revision(empty_engine) == "0004"
-    assert table_names(
-        empty_engine
-    ) == TABLES - SPEND_TABLES - RATING_TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES - NOTIFICATION_TABLES | {"alembic_version"}
+    assert (
+        table_names(empty_engine)
+        == TABLES - SPEND_TABLES - RATING_TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES - NOTIFICATION_TABLES
+        | {"alembic_version"}
+    )
 
 
 # --- 0005 adds spend options and spends -----------------------------------------------------------
@@ -432,9 +434,11 @@ def test_0005_steps_down_leaving_every_exchange_a_spend_posted_and_steps_up_agai
     downgrade(empty_url, "0004")
 
     assert current_revision(empty_engine) == "0004"
-    assert table_names(
-        empty_engine
-    ) == TABLES - SPEND_TABLES - RATING_TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES - NOTIFICATION_TABLES | {"alembic_version"}
+    assert (
+        table_names(empty_engine)
+        == TABLES - SPEND_TABLES - RATING_TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES - NOTIFICATION_TABLES
+        | {"alembic_version"}
+    )
     assert _history(empty_engine) == before
     with empty_engine.connect() as connection:
         assert [tuple(row) for row in connection.execute(text("SELECT * FROM exchanges"))] == exchanges_before
@@ -502,7 +506,9 @@ def test_0006_adds_the_thresholds_empty_and_steps_down_leaving_the_ledger_untouc
     downgrade(empty_url, "0005")
 
     assert current_revision(empty_engine) == "0005"
-    assert table_names(empty_engine) == TABLES - RATING_TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES - NOTIFICATION_TABLES | {
+    assert table_names(
+        empty_engine
+    ) == TABLES - RATING_TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES - NOTIFICATION_TABLES | {
         "alembic_version"
     }
     assert _history(empty_engine) == before
@@ -593,7 +599,9 @@ def test_0007_steps_down_leaving_the_ledger_and_its_triggers_untouched_and_steps
     downgrade(empty_url, "0006")
 
     assert current_revision(empty_engine) == "0006"
-    assert table_names(empty_engine) == TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES - NOTIFICATION_TABLES | {"alembic_version"}
+    assert table_names(
+        empty_engine
+    ) == TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES - NOTIFICATION_TABLES | {"alembic_version"}
     assert _indexes_0007(empty_engine) == set()
     assert _history(empty_engine) == before
     with empty_engine.connect() as connection:

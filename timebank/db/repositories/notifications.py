@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Insert, and_, or_, select, update
+from sqlalchemy import Connection, Insert, Row, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from timebank.db.notification_tables import (
@@ -27,11 +28,11 @@ from timebank.db.tables import accounts
 from timebank.errors import MemberNotFound
 
 __all__ = [
+    "NotificationRepository",
     "OutboxRecord",
     "PreferencesRecord",
     "Recipient",
     "VerificationRecord",
-    "NotificationRepository",
 ]
 
 
@@ -85,9 +86,10 @@ class OutboxRecord:
     given_up_at: datetime | None
 
 
-def _recipient(row: object) -> Recipient:
-    member_id, account_id, display_name, email, verified_at = row  # type: ignore[misc]
-    return Recipient(member_id, account_id, display_name, email, verified_at)
+def _recipient(row: Row[Any, Any, Any, Any, Any]) -> Recipient:
+    return Recipient(
+        member_id=row[0], account_id=row[1], display_name=row[2], email=row[3], email_verified_at=row[4]
+    )
 
 
 def _outbox(row: dict[str, object]) -> OutboxRecord:
@@ -143,7 +145,9 @@ class NotificationRepository:
     def mark_verified(self, timebank_id: int, member_id: int, at: datetime) -> None:
         m = members.c
         self.connection.execute(
-            update(members).where(m.timebank_id == timebank_id, m.id == member_id).values(email_verified_at=at)
+            update(members)
+            .where(m.timebank_id == timebank_id, m.id == member_id)
+            .values(email_verified_at=at)
         )
 
     # --- verifications -------------------------------------------------------------------------
@@ -183,9 +187,7 @@ class NotificationRepository:
 
     def use_verification(self, verification_id: int, at: datetime) -> None:
         v = email_verifications.c
-        self.connection.execute(
-            update(email_verifications).where(v.id == verification_id).values(used_at=at)
-        )
+        self.connection.execute(update(email_verifications).where(v.id == verification_id).values(used_at=at))
 
     def void_verifications(self, timebank_id: int, member_id: int, at: datetime) -> None:
         """Links sent to a former address stop working when the address changes."""
@@ -266,7 +268,9 @@ class NotificationRepository:
         else:
             assert dialect == "sqlite", dialect
             statement = sqlite.insert(notification_outbox).values(values).on_conflict_do_nothing()
-        return bool(self.connection.execute(statement).rowcount)
+        # RETURNING says whether a row was written (rowcount is not reliable for ON CONFLICT on
+        # every driver): nothing comes back when the event was queued already.
+        return self.connection.execute(statement.returning(notification_outbox.c.id)).first() is not None
 
     def claim_due(self, now: datetime, limit: int, lease_until: datetime) -> list[OutboxRecord]:
         """Claim up to ``limit`` due messages until ``lease_until``, counting an attempt for each.
@@ -297,7 +301,9 @@ class NotificationRepository:
             .where(o.id.in_([row["id"] for row in rows]))
             .values(claimed_until=lease_until, attempts=o.attempts + 1)
         )
-        return [_outbox(row | {"claimed_until": lease_until, "attempts": row["attempts"] + 1}) for row in rows]
+        return [
+            _outbox(row | {"claimed_until": lease_until, "attempts": row["attempts"] + 1}) for row in rows
+        ]
 
     def mark_sent(self, outbox_id: int, at: datetime) -> bool:
         o = notification_outbox.c
@@ -321,9 +327,7 @@ class NotificationRepository:
         else:
             values["given_up_at"] = given_up_at
         self.connection.execute(
-            update(notification_outbox)
-            .where(and_(o.id == outbox_id, o.sent_at.is_(None)))
-            .values(values)
+            update(notification_outbox).where(and_(o.id == outbox_id, o.sent_at.is_(None))).values(values)
         )
 
     def messages_for(self, timebank_id: int, member_id: int) -> list[OutboxRecord]:
