@@ -277,6 +277,22 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "timebank_not_found",
             }
         ),
+        "get_member_email": frozenset(
+            {"member_not_found", "self_or_coordinator_required", "timebank_not_found"}
+        ),
+        "set_member_email": frozenset(
+            {"email_invalid", "member_not_found", "self_or_coordinator_required", "timebank_not_found"}
+        ),
+        "verify_email": frozenset(
+            {"verification_token_expired", "verification_token_unknown", "verification_token_used"}
+        ),
+        "get_notification_preferences": frozenset(
+            {"member_not_found", "self_or_coordinator_required", "timebank_not_found"}
+        ),
+        "set_notification_preferences": frozenset(
+            {"member_not_found", "self_or_coordinator_required", "timebank_not_found"}
+        ),
+        "unsubscribe": frozenset({"unsubscribe_token_invalid"}),
         "get_benefits_declaration": frozenset(
             {
                 "account_not_found",
