@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 from timebank.clock import utc_now
 from timebank.db.repositories import Recipient
 from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.ledger import rules
 from timebank.ledger.contacts import check_contact
 from timebank.notifications import messages
 from timebank.notifications.errors import (
@@ -33,7 +34,7 @@ from timebank.notifications.errors import (
 )
 from timebank.notifications.kinds import NotificationKind
 from timebank.notifications.outbox import queue_message, site_url
-from timebank.notifications.requests import SetEmail, VerifyEmail
+from timebank.notifications.requests import TOKEN_LENGTH_MAX, SetEmail, VerifyEmail
 from timebank.notifications.views import EmailVerifiedView, EmailView
 from timebank.people.callers import Caller
 from timebank.people.errors import SelfOrCoordinatorRequired
@@ -111,6 +112,7 @@ def _send_verification(
 
 def verify_email(engine: Engine, request: VerifyEmail) -> EmailVerifiedView:
     """Follow a verification link: the address it was sent to is verified. No login needed."""
+    rules.check_text("token", request.token, TOKEN_LENGTH_MAX)
     token_sha256 = _sha256(request.token)
 
     def use_case(uow: UnitOfWork) -> EmailVerifiedView:

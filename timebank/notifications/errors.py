@@ -9,11 +9,17 @@ from __future__ import annotations
 from timebank.errors import InvalidRequest, NotFound, StateConflict
 
 __all__ = [
+    "NotificationKindRequired",
     "UnsubscribeTokenInvalid",
     "VerificationTokenExpired",
     "VerificationTokenUnknown",
     "VerificationTokenUsed",
 ]
+
+
+class NotificationKindRequired(InvalidRequest):
+    code = "notification_kind_required"
+    title = "Name at least one kind of message, with whether to get it"
 
 
 class UnsubscribeTokenInvalid(InvalidRequest):

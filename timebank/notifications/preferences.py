@@ -25,9 +25,10 @@ from sqlalchemy import Engine
 from timebank.clock import utc_now
 from timebank.db.repositories import PreferencesRecord
 from timebank.db.unit_of_work import UnitOfWork, run
-from timebank.notifications.errors import UnsubscribeTokenInvalid
+from timebank.ledger import rules
+from timebank.notifications.errors import NotificationKindRequired, UnsubscribeTokenInvalid
 from timebank.notifications.kinds import CHOOSABLE_KINDS, NotificationKind
-from timebank.notifications.requests import ChoosePreferences, Unsubscribe
+from timebank.notifications.requests import TOKEN_LENGTH_MAX, ChoosePreferences, Unsubscribe
 from timebank.notifications.views import PreferencesView, UnsubscribedView
 from timebank.people.callers import Caller
 from timebank.people.tenancy import not_found_before_refused
@@ -88,6 +89,8 @@ def set_preferences(
 ) -> PreferencesView:
     """Choose which kinds of message the member gets; what the request leaves out stays as it was."""
     chosen = request.chosen()
+    if not chosen:
+        raise NotificationKindRequired()
 
     def use_case(uow: UnitOfWork) -> PreferencesView:
         with not_found_before_refused(uow, timebank_id, member_ids=[member_id]):
@@ -107,6 +110,7 @@ def set_preferences(
 
 def unsubscribe(engine: Engine, request: Unsubscribe) -> UnsubscribedView:
     """Switch off the kind of message a link names, for the member it names; no login needed."""
+    rules.check_text("token", request.token, TOKEN_LENGTH_MAX)
     match = _TOKEN.match(request.token)
     if match is None or match.group(2) not in {kind.value for kind in CHOOSABLE_KINDS}:
         raise UnsubscribeTokenInvalid()
