@@ -33,6 +33,7 @@ from timebank.notifications import (
     verify_email,
 )
 from timebank.notifications.errors import (
+    NotificationKindRequired,
     UnsubscribeTokenInvalid,
     VerificationTokenExpired,
     VerificationTokenUnknown,
@@ -278,3 +279,13 @@ def test_a_reminder_is_queued_once_a_day_before_expiry(engine: Engine) -> None:
     reminder = street.outbox("ann")[-1]
     assert reminder.kind == "exchange_expiry_reminder"
     assert "still waiting for you" in reminder.body
+
+
+def test_a_choice_of_no_kind_at_all_is_refused_and_writes_nothing(engine: Engine) -> None:
+    street = make_street(engine, verified=False)
+    ann = street.member_ids["ann"]
+
+    with pytest.raises(NotificationKindRequired):
+        set_preferences(engine, street.timebank_id, street.member("ann"), ann, ChoosePreferences())
+
+    assert run(engine, lambda uow: uow.notifications.preferences(ann), write=False) is None
