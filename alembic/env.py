@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from timebank.db import (  # noqa: F401  (register their tables on the metadata)
     benefit_tables,
+    notification_tables,
     people_tables,
     report_tables,
     spend_tables,

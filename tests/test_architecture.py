@@ -156,6 +156,7 @@ USE_CASES = (
     "timebank.involvement",
     "timebank.spending",
     "timebank.reporting",
+    "timebank.notifications",
     "timebank.demo",
 )
 EDGES = ("timebank.api", "timebank.web", "timebank.cli")

@@ -26,6 +26,7 @@ from timebank.settings import get_settings
 
 if TYPE_CHECKING:
     from timebank.db.checks import DatabaseCheck
+    from timebank.notifications import BackgroundJobs
     from timebank.reporting.views import MemberReportView
     from timebank.reports import Report
 
@@ -79,6 +80,31 @@ def expire_pending_command() -> None:
     expired = sum(r.expired for r in reports.values())
     confirmed = sum(r.auto_confirmed for r in reports.values())
     typer.echo(f"{len(reports)} timebank(s): {expired} pending exchange(s) expired, {confirmed} confirmed")
+
+
+@app.command("deliver")
+def deliver_command(
+    limit: int = typer.Option(
+        None, min=1, max=1000, help="At most this many messages [default: TIMEBANK_DELIVERY_BATCH_MAX]."
+    ),
+) -> None:
+    """Send the notifications that are due, once (for cron, when serve runs no background jobs)."""
+    from timebank.clock import utc_now
+    from timebank.db import make_engine
+    from timebank.notifications import deliver_due, queue_expiry_reminders_everywhere, transport_from_settings
+
+    with _refusals():
+        _require_database()
+        engine = make_engine()
+        try:
+            reminded = queue_expiry_reminders_everywhere(engine)
+            report = deliver_due(engine, transport_from_settings(), utc_now(), limit)
+        finally:
+            engine.dispose()
+    typer.echo(
+        f"{report.sent} message(s) sent, {report.retrying} to try again later, {report.given_up} given up"
+        f" ({reminded} reminder(s) queued)"
+    )
 
 
 @app.command("report")
@@ -317,6 +343,12 @@ def serve_command(
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int | None = typer.Option(None, help="Worker processes [default: TIMEBANK_WORKERS, or 1]."),
     demo: bool = typer.Option(False, "--demo", help="First seed a demo timebank and print how to log in."),
+    background_jobs: bool | None = typer.Option(
+        None,
+        "--background-jobs/--no-background-jobs",
+        help="Deliver notifications, expire pending exchanges and tidy up on a schedule, in this"
+        " process [default: TIMEBANK_BACKGROUND_JOBS, or yes].",
+    ),
     timeout_headers: float | None = typer.Option(  # float ok: seconds, not a quantity
         None,
         help="Seconds a client has to send a request's headers, so slow clients cannot hold connections"
@@ -347,16 +379,62 @@ def serve_command(
         finally:
             engine.dispose()
     typer.echo(f"Serving timebank on http://{host}:{port} with {_safe_url()}")
-    # The app (the API and the pages) is named by string so that nothing here imports an edge;
-    # so is its HTTP protocol: uvicorn's own, with a time limit on reading a request's headers.
-    uvicorn.run(
-        "timebank.app:create_app",
-        factory=True,
-        http="timebank.api.http_protocol:HeaderTimeoutProtocol",
-        host=host,
-        port=port,
-        workers=workers or get_settings().workers,
+    jobs = _background_jobs() if _flag(background_jobs, get_settings().background_jobs) else None
+    try:
+        # The app (the API and the pages) is named by string so that nothing here imports an edge;
+        # so is its HTTP protocol: uvicorn's own, with a time limit on reading a request's headers.
+        uvicorn.run(
+            "timebank.app:create_app",
+            factory=True,
+            http="timebank.api.http_protocol:HeaderTimeoutProtocol",
+            host=host,
+            port=port,
+            workers=workers or get_settings().workers,
+        )
+    finally:
+        if jobs is not None:
+            jobs.stop()
+
+
+def _flag(given: bool | None, setting: bool) -> bool:
+    return setting if given is None else given
+
+
+def _background_jobs() -> BackgroundJobs:
+    """Delivery every few seconds, reminders and expiry hourly, tidying daily: one thread for all.
+
+    They run in this process (uvicorn's supervisor when there are several workers), once whatever
+    the number of workers; each job is a use case of its own, safe beside another server's.
+    """
+    from timebank.clock import utc_now
+    from timebank.db import make_engine
+    from timebank.exchanges.lifecycle import expire_pending_everywhere
+    from timebank.notifications import (
+        BackgroundJobs,
+        Job,
+        deliver_due,
+        queue_expiry_reminders_everywhere,
+        transport_from_settings,
     )
+    from timebank.people.housekeeping import tidy
+
+    settings = get_settings()
+    engine = make_engine()
+    transport = transport_from_settings()
+
+    def expire_and_remind() -> None:
+        expire_pending_everywhere(engine)
+        queue_expiry_reminders_everywhere(engine)
+
+    where = (settings.smtp_url and "by SMTP") or f"into the folder {Path(settings.mail_folder).resolve()}"
+    typer.echo(f"Delivering notifications {where}, every {settings.deliver_every_seconds:g} s")
+    return BackgroundJobs(
+        [
+            Job("deliver", settings.deliver_every_seconds, lambda: deliver_due(engine, transport, utc_now())),
+            Job("expire-pending", settings.expire_pending_every_seconds, expire_and_remind),
+            Job("tidy", settings.tidy_every_seconds, lambda: tidy(engine)),
+        ]
+    ).start()
 
 
 def _safe_url() -> str:

@@ -76,6 +76,7 @@ _LEAF_MODULES = (
     "timebank.involvement.errors",
     "timebank.spending.errors",
     "timebank.reporting.errors",
+    "timebank.notifications.errors",
 )
 _REGISTRY: dict[str, type[TimebankError]] = {}
 

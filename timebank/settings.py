@@ -79,6 +79,36 @@ class Settings(BaseSettings):
     # request's whole head (timebank.api.http_protocol): slow clients cannot hold connections open.
     header_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
 
+    # --- being told: email (timebank.notifications) ----------------------------------------------
+    # Where mail goes: an smtp:// URL (smtp://user:password@host:587, STARTTLS whenever the server
+    # offers it; ?starttls=require refuses a server that does not). Unset: every message is written
+    # as an .eml file into mail_folder instead, so the service runs with no mail server at all.
+    smtp_url: str | None = None
+    mail_folder: str = "mail-outbox"
+    mail_from: str = "timebank <timebank@localhost>"
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    # The address members reach the service at, for the links in their messages.
+    public_url: str = "http://127.0.0.1:8000"
+    # A verification link works this long, once.
+    email_verification_hours: int = Field(default=48, ge=1, le=24 * 30)
+    # Delivery: at most this many messages a pass; a claimed message is another worker's for the
+    # lease; a failure is tried again after the back-off, doubled each time (at most the cap), and
+    # given up after the attempts.
+    delivery_batch_max: int = Field(default=50, ge=1, le=1000)
+    delivery_lease_seconds: int = Field(default=300, ge=1)
+    delivery_attempts_max: int = Field(default=8, ge=1, le=50)
+    delivery_backoff_seconds: int = Field(default=60, ge=0)
+    delivery_backoff_seconds_max: int = Field(default=6 * 3600, ge=0)
+    # A reminder goes this many days before a pending exchange would expire.
+    reminder_days_before_expiry: int = Field(default=1, ge=1, le=365)
+
+    # --- jobs `timebank serve` runs by itself (timebank.notifications.schedule) -----------------
+    # Off for deployments that run `timebank deliver`, `expire-pending` and `tidy` from cron.
+    background_jobs: bool = True
+    deliver_every_seconds: float = Field(default=10.0, gt=0)
+    expire_pending_every_seconds: float = Field(default=3600.0, gt=0)
+    tidy_every_seconds: float = Field(default=24 * 3600.0, gt=0)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

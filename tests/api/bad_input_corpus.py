@@ -81,6 +81,7 @@ from httpx import Response
 from sqlalchemy import Engine
 
 from tests.involvement_calls import create_activity, create_spend_option, invite_members, set_declaration
+from tests.notification_calls import verification_token
 from tests.people_calls import add_member, add_organisation, create_api_key
 from timebank.api.problems import PROBLEM_TYPE_BASE
 from timebank.benefits.activities import ATTENDEES_MAX, ActivityClassification
@@ -88,6 +89,10 @@ from timebank.benefits.checks import PENCE_MAX
 from timebank.benefits.money import MILES_MAX, PENCE_PER_MILE_MAX
 from timebank.benefits.spending import SpendClass
 from timebank.clock import utc_now
+from timebank.db import run
+from timebank.notifications import set_email
+from timebank.notifications.preferences import preferences_of, unsubscribe_token
+from timebank.notifications.requests import SetEmail
 from timebank.people.callers import Caller
 from timebank.settings import get_settings
 from timebank.spending.spends import withdraw_spend_option
@@ -219,6 +224,8 @@ class Operation:
     counts: dict[Path, Count] = field(default_factory=dict)  # pence, miles, pence per mile
     percents: tuple[Path, ...] = ()  # rating thresholds: whole percentages from 0 to 100
     dates: tuple[Path, ...] = ()  # days, as YYYY-MM-DD
+    # A body of one token has fewer ways to be wrong than CASES_MIN counts on: it says its own.
+    cases_min: int | None = None
     enums: tuple[Path, ...] = ()  # one of a few names (a discriminator's included)
     # The code for a name not on an enum's list, where the rule has one of its own (else request_invalid).
     enum_codes: dict[Path, str] = field(default_factory=dict)
@@ -412,6 +419,43 @@ OPERATIONS = [
         path_ids={"tb": "timebank_not_found", "member": "member_not_found"},
         texts={("display_name",): PLAIN_TEXT, ("tags", 0): ({"tag_invalid"}, {"tag_invalid"})},
         unknown_fields=("username", "password", "account_id", "is_admin"),
+    ),
+    # Being told: a member's address and preferences, and the tokens of the two links.
+    Operation(
+        "set_member_email",
+        "PUT",
+        "/v1/timebanks/{tb}/members/{member}/email",
+        lambda w, a: {"email": "member@riverside.example"},
+        path_ids={"tb": "timebank_not_found", "member": "member_not_found"},
+        texts={("email",): ({"text_has_control_characters"}, {"text_too_long"})},
+        unknown_fields=("email_verified_at", "verified", "member_id"),
+    ),
+    Operation(
+        "set_notification_preferences",
+        "PUT",
+        "/v1/timebanks/{tb}/members/{member}/notification-preferences",
+        lambda w, a: {"exchange_confirmed": False},
+        path_ids={"tb": "timebank_not_found", "member": "member_not_found"},
+        bools=(("exchange_confirmed",),),
+        unknown_fields=("email_verification", "member_id", "always_sent", "exchange_reversed"),
+    ),
+    Operation(
+        "verify_email",
+        "POST",
+        "/v1/email/verify",
+        lambda w, a: {"token": a["verification_token"]},
+        texts={("token",): ({"text_has_control_characters"}, {"text_too_long"})},
+        unknown_fields=("email", "member_id"),
+        cases_min=40,
+    ),
+    Operation(
+        "unsubscribe",
+        "POST",
+        "/v1/notifications/unsubscribe",
+        lambda w, a: {"token": a["unsubscribe_token"]},
+        texts={("token",): ({"text_has_control_characters"}, {"text_too_long"})},
+        unknown_fields=("kind", "member_id"),
+        cases_min=40,
     ),
     Operation(
         "add_organisation",
@@ -852,6 +896,7 @@ def arrange(
         "spend_option": _spend_option(w.engine, w.other_timebank_id, other_organisation.organisation_id),
     }
     here["prior"] = {op.name: _prior(client, w, op, here) for op in ops if op.keyed}
+    here["verification_token"], here["unsubscribe_token"] = _link_tokens(w)
     return here, there
 
 
@@ -896,6 +941,24 @@ def _spend_option(engine: Engine, timebank_id: int, organisation_id: int, *, wit
     if withdrawn:
         withdraw_spend_option(engine, timebank_id, coordinator, view.spend_option_id)
     return view.spend_option_id
+
+
+def _link_tokens(w: World) -> tuple[str, str]:
+    """A live verification token for the member's new address, and their unsubscribe token."""
+    member_id = w.member_ids["member"]
+    coordinator = Caller("system:test", False, w.timebank_id, None, None, True, frozenset())
+    set_email(w.engine, w.timebank_id, coordinator, member_id, SetEmail(email="member@riverside.example"))
+    messages = run(
+        w.engine, lambda uow: uow.notifications.messages_for(w.timebank_id, member_id), write=False
+    )
+
+    def key(uow):  # type: ignore[no-untyped-def]
+        record = preferences_of(uow, w.timebank_id, member_id, utc_now())
+        uow.commit()
+        return record.unsubscribe_key
+
+    token = unsubscribe_token(run(w.engine, key), member_id, "exchange_confirmed")
+    return verification_token(messages[-1].body), token
 
 
 def _prior(client: httpx.Client, w: World, op: Operation, here: Arranged) -> Prior:
@@ -1244,7 +1307,10 @@ def _json_cases(
     yield Case("a bare number", b"42", 422, REQUEST_INVALID)
     yield Case("a bare string", b'"hello"', 422, REQUEST_INVALID)
     # An empty update changes nothing; empty rating thresholds put every figure back to its default.
-    if op.name not in ("update_member", "update_organisation", "update_timebank", "set_report_ratings"):
+    if op.name == "set_notification_preferences":
+        # Each kind may be left out, but not every one: a choice names at least one.
+        yield Case("an empty object", b"{}", 422, {"notification_kind_required"})
+    elif op.name not in ("update_member", "update_organisation", "update_timebank", "set_report_ratings"):
         yield Case("an empty object", b"{}", 422, {"field_required"})
     yield Case("deep nesting inside a field", _with(body, (first,), _nested(500)), 422, ANY)
     for name in ("balance_minutes", "timebank_id", "id", "created_at", *op.unknown_fields):

@@ -87,15 +87,20 @@ from tests.involvement_calls import (
     record_attendance,
 )
 from tests.ledger_calls import give_credits, record_exchange
+from tests.notification_calls import verification_token
 from tests.people_calls import add_member, add_organisation, add_staff, create_api_key, set_limits
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.choices import Reward
 from timebank.benefits.money import PaymentKind
 from timebank.benefits.periods import PeriodKind, week_of
 from timebank.benefits.spending import SpendClass
-from timebank.db import make_engine
+from timebank.clock import utc_now
+from timebank.db import make_engine, run
 from timebank.involvement.requests import OfferTerms
 from timebank.ledger.types import Actor, ReceiverShare
+from timebank.notifications import set_email
+from timebank.notifications.preferences import preferences_of, unsubscribe_token
+from timebank.notifications.requests import SetEmail
 from timebank.people.access import create_admin, log_in, log_out
 from timebank.people.callers import Caller
 
@@ -119,7 +124,7 @@ CALLERS = (
 OUTSIDERS = ("other_coordinator", "far_member", "far_key")
 # Callers that belong to the timebank under test.
 TIMEBANK_CALLERS = ("member", "other_member", "coordinator", "staff", "organisation_key")
-PUBLIC_OPERATIONS = {"health", "log_in"}
+PUBLIC_OPERATIONS = {"health", "log_in", "unsubscribe", "verify_email"}
 
 ANONYMOUS = "401 not_authenticated"
 LOGGED_OUT = "401 token_invalid"
@@ -444,6 +449,33 @@ def gift(source: str, target: str) -> Arrange:
 
 def member(role: str, body: Any = None) -> Arrange:
     return lambda arena, caller: Call({"member_id": arena.world.member_ids[role]}, json=body)
+
+
+def verification_link(arena: Arena, caller: str) -> Call:
+    """A fresh verification token for the member's address, as the link in the message holds it."""
+    world = arena.world
+    member_id = world.member_ids["member"]
+    set_email(
+        world.engine, world.timebank_id, arena.coordinator, member_id, SetEmail(email=f"{caller}@x.example")
+    )
+    messages = run(
+        world.engine, lambda uow: uow.notifications.messages_for(world.timebank_id, member_id), write=False
+    )
+    return Call(json={"token": verification_token(messages[-1].body)})
+
+
+def unsubscribe_link(arena: Arena, caller: str) -> Call:
+    """The token of the member's unsubscribe link for one kind of message."""
+    world = arena.world
+    member_id = world.member_ids["member"]
+
+    def key(uow):  # type: ignore[no-untyped-def]
+        record = preferences_of(uow, world.timebank_id, member_id, utc_now())
+        uow.commit()
+        return record.unsubscribe_key
+
+    token = unsubscribe_token(run(world.engine, key), member_id, "exchange_confirmed")
+    return Call(json={"token": token})
 
 
 def organisation(body: Any = None) -> Arrange:
@@ -852,6 +884,38 @@ ROWS = [
         member("member", {"tags": ["uses_services"]}),
         in_timebank(COORDINATOR_REQUIRED, admin="200", coordinator=200),
     ),
+    # Being told: a member's address and preferences are the member's and coordinators'; the two
+    # links need no login (the token in them is the proof).
+    Row(
+        "get_member_email",
+        "GET",
+        f"{TB}/members/{{member_id}}/email",
+        member("member"),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+    ),
+    Row(
+        "set_member_email",
+        "PUT",
+        f"{TB}/members/{{member_id}}/email",
+        member("member", {"email": "member@riverside.example"}),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+    ),
+    Row("verify_email", "POST", "/v1/email/verify", verification_link, everyone("200")),
+    Row(
+        "get_notification_preferences",
+        "GET",
+        f"{TB}/members/{{member_id}}/notification-preferences",
+        member("member"),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+    ),
+    Row(
+        "set_notification_preferences",
+        "PUT",
+        f"{TB}/members/{{member_id}}/notification-preferences",
+        member("member", {"exchange_confirmed": True}),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+    ),
+    Row("unsubscribe", "POST", "/v1/notifications/unsubscribe", unsubscribe_link, everyone("200")),
     # Organisations: everyone in the timebank sees them; coordinators manage them, their contact
     # details and their staff; coordinators and staff manage the keys.
     Row("list_organisations", "GET", f"{TB}/organisations", nothing, all_of_timebank(200)),
@@ -1282,6 +1346,28 @@ def far_requests(arena: Arena) -> list[tuple[str, str, str, Any, str]]:
         ("give_credits", "POST", "/gifts", give, "account_not_found"),
         ("give_credits", "POST", "/gifts", take, "account_not_found"),
         ("get_member", "GET", f"/members/{member_id}", None, "member_not_found"),
+        ("get_member_email", "GET", f"/members/{member_id}/email", None, "member_not_found"),
+        (
+            "set_member_email",
+            "PUT",
+            f"/members/{member_id}/email",
+            {"email": "a@b.example"},
+            "member_not_found",
+        ),
+        (
+            "get_notification_preferences",
+            "GET",
+            f"/members/{member_id}/notification-preferences",
+            None,
+            "member_not_found",
+        ),
+        (
+            "set_notification_preferences",
+            "PUT",
+            f"/members/{member_id}/notification-preferences",
+            {"exchange_confirmed": False},
+            "member_not_found",
+        ),
         ("update_member", "PATCH", f"/members/{member_id}", {"tags": ["far"]}, "member_not_found"),
         ("get_organisation", "GET", f"/organisations/{trust}", None, "organisation_not_found"),
         (

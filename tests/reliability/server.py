@@ -63,7 +63,9 @@ class ServerProcess:
         # The server gets the caller's environment minus every TIMEBANK_ setting but the database URL
         # (and any the caller passes on purpose), so what it runs with is what this object says.
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("TIMEBANK_")}
-        self.environment = {**inherited, **(environment or {}), "TIMEBANK_DATABASE_URL": database_url}
+        # Its mail (with no SMTP server set) goes beside its log, never into the working directory.
+        mail = {"TIMEBANK_MAIL_FOLDER": str(log_path.parent / "mail-outbox")}
+        self.environment = {**inherited, **mail, **(environment or {}), "TIMEBANK_DATABASE_URL": database_url}
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
         self.starts = 0

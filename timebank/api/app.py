@@ -34,6 +34,7 @@ from timebank.api.routes import (
     gifts,
     invitations,
     members,
+    notifications,
     organisations,
     report_ratings,
     reports,
@@ -65,7 +66,7 @@ _STATUS_WORDS = {
     503: "The server is busy with this kind of work; nothing was done; see Retry-After",
 }
 # Operations anyone may call, with no token.
-_ANONYMOUS_OPERATIONS = {"health", "log_in"}
+_ANONYMOUS_OPERATIONS = {"health", "log_in", "unsubscribe", "verify_email"}
 # Operations that do slow work (check or hash a password, draw a chart, write a PDF): each may find
 # every slot for it taken (timebank.busy) and answer 503 server_busy.
 _BUSY_OPERATIONS = {
@@ -228,6 +229,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         auth,
         timebanks,
         members,
+        notifications,
         directory,
         organisations,
         accounts,

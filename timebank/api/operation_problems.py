@@ -277,6 +277,42 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "timebank_not_found",
             }
         ),
+        "get_member_email": frozenset(
+            {"member_not_found", "self_or_coordinator_required", "timebank_not_found"}
+        ),
+        "set_member_email": frozenset(
+            {
+                "email_invalid",
+                "member_not_found",
+                "self_or_coordinator_required",
+                "text_has_control_characters",
+                "text_too_long",
+                "timebank_not_found",
+            }
+        ),
+        "verify_email": frozenset(
+            {
+                "text_has_control_characters",
+                "text_too_long",
+                "verification_token_expired",
+                "verification_token_unknown",
+                "verification_token_used",
+            }
+        ),
+        "get_notification_preferences": frozenset(
+            {"member_not_found", "self_or_coordinator_required", "timebank_not_found"}
+        ),
+        "set_notification_preferences": frozenset(
+            {
+                "notification_kind_required",
+                "member_not_found",
+                "self_or_coordinator_required",
+                "timebank_not_found",
+            }
+        ),
+        "unsubscribe": frozenset(
+            {"text_has_control_characters", "text_too_long", "unsubscribe_token_invalid"}
+        ),
         "get_benefits_declaration": frozenset(
             {
                 "account_not_found",

@@ -63,6 +63,10 @@ members = Table(
     Column("display_name", String(200), nullable=False),
     Column("is_coordinator", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # Where the member is told things (migration 0011): optional, seen only by the member and
+    # coordinators, and used for mail only once ``email_verified_at`` says a link in it was followed.
+    Column("email", String(EMAIL_LENGTH_MAX), nullable=True),
+    Column("email_verified_at", UtcDateTime, nullable=True),
     UniqueConstraint("timebank_id", "id"),
     ForeignKeyConstraint(["timebank_id", "account_id"], ["accounts.timebank_id", "accounts.id"]),
 )

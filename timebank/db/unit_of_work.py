@@ -41,6 +41,7 @@ from timebank.db.repositories import (
     LimitChangeRepository,
     MemberRepository,
     MoneyRepository,
+    NotificationRepository,
     OrganisationRepository,
     RatingThresholdRepository,
     ReportRepository,
@@ -214,6 +215,10 @@ class UnitOfWork:
     @cached_property
     def declarations(self) -> DeclarationRepository:
         return DeclarationRepository(self.connection)
+
+    @cached_property
+    def notifications(self) -> NotificationRepository:
+        return NotificationRepository(self.connection)
 
     @cached_property
     def invitations(self) -> InvitationRepository:

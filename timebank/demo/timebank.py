@@ -81,7 +81,8 @@ class DemoTimebank:
             [
                 state,
                 f"Open {base}/ in a browser and log in as the member below (the member's pages).",
-                f"The API: log in at {base}/v1/auth/token (form fields username, password); docs at {base}/docs.",
+                f"The API: log in at {base}/v1/auth/token (form fields username, password);"
+                f" docs at {base}/docs.",
                 f"  coordinator:        {_COORDINATOR} / {DEMO_PASSWORD}",
                 f"  member:             {_MEMBER} / {DEMO_PASSWORD}",
                 f"  organisation staff: {_STAFF} / {DEMO_PASSWORD}",

@@ -47,6 +47,7 @@ from timebank.ledger.types import (
     TransactionKind,
     TransferIntent,
 )
+from timebank.notifications.outbox import tell_exchange_answered, tell_exchange_recorded
 from timebank.people.callers import Caller
 
 __all__ = [
@@ -185,6 +186,9 @@ def _record(
     if posting is not None:
         # The report's running totals count it in the same transaction (timebank.db.report_tables).
         uow.rollups.count_exchanges(timebank.timebank_id, [exchange.exchange_id])
+    else:
+        # Those it waits for are told in the same transaction: a rollback tells nobody.
+        tell_exchange_recorded(uow, timebank, exchange, exchange.created_at)
     # Answered from what was just written rather than read back: a round trip fewer on the hot path.
     return ExchangeView.of(exchange)
 
@@ -219,6 +223,7 @@ def confirm_exchange(
                 uow.exchanges.record_consent(exchange, actor.account_id, now)
             if not still_awaiting:
                 _post_pending(uow, timebank, exchange)
+                tell_exchange_answered(uow, timebank, exchange, actor.account_id, True, now)
             return ExchangeView.of(uow.exchanges.get(timebank_id, exchange_id))
 
         view = once(
@@ -265,13 +270,16 @@ def _close(
     caller.check_timebank(timebank_id)
 
     def use_case(uow: UnitOfWork) -> ExchangeView:
-        uow.timebanks.get(timebank_id)
+        timebank = uow.timebanks.get(timebank_id)
         exchange = uow.exchanges.get(timebank_id, exchange_id, for_update=True)
+        now = utc_now()
         if status is ExchangeStatus.DECLINED:
-            consent.check_may_decline(exchange, _consenting_actor(caller, timebank_id, exchange))
+            actor = _consenting_actor(caller, timebank_id, exchange)
+            consent.check_may_decline(exchange, actor)
+            tell_exchange_answered(uow, timebank, exchange, actor.account_id, False, now)
         else:
             consent.check_may_cancel(exchange, caller.actor(timebank_id))
-        uow.exchanges.set_status(exchange_id, status, utc_now())
+        uow.exchanges.set_status(exchange_id, status, now)
         view = ExchangeView.of(uow.exchanges.get(timebank_id, exchange_id))
         uow.commit()
         return view

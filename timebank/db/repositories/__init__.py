@@ -33,6 +33,13 @@ from timebank.db.repositories.money import (
     PaidRow,
     PaymentRecord,
 )
+from timebank.db.repositories.notifications import (
+    NotificationRepository,
+    OutboxRecord,
+    PreferencesRecord,
+    Recipient,
+    VerificationRecord,
+)
 from timebank.db.repositories.rating_thresholds import RatingThresholdRecord, RatingThresholdRepository
 from timebank.db.repositories.report_rollups import ReportRollups
 from timebank.db.repositories.reports import ReportRepository
@@ -72,12 +79,16 @@ __all__ = [
     "MemberRecord",
     "MemberRepository",
     "MoneyRepository",
+    "NotificationRepository",
     "OrganisationRecord",
     "OrganisationRepository",
+    "OutboxRecord",
     "PaidRow",
     "PaymentRecord",
+    "PreferencesRecord",
     "RatingThresholdRecord",
     "RatingThresholdRepository",
+    "Recipient",
     "ReportRepository",
     "ReportRollups",
     "SpendOptionRecord",
@@ -89,4 +100,5 @@ __all__ = [
     "TransactionRepository",
     "TransactionRow",
     "TransferRepository",
+    "VerificationRecord",
 ]

@@ -1,0 +1,29 @@
+"""The kinds of message a member can be sent, and which of them are about security.
+
+A member chooses which kinds they get, except the kinds about security: those answer something the
+member (or someone acting as them) just did with their login or address, and stopping them would
+hide exactly what they exist to show. Messages about security carry no unsubscribe link.
+
+Set-password codes and reset links, when they come, are two more security kinds: the outbox, its
+delivery and its guarantees need nothing else from them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["CHOOSABLE_KINDS", "SECURITY_KINDS", "NotificationKind"]
+
+
+class NotificationKind(StrEnum):
+    # About exchanges: each can be switched off.
+    EXCHANGE_AWAITING_CONFIRMATION = "exchange_awaiting_confirmation"
+    EXCHANGE_EXPIRY_REMINDER = "exchange_expiry_reminder"
+    EXCHANGE_CONFIRMED = "exchange_confirmed"
+    EXCHANGE_DECLINED = "exchange_declined"
+    # About security: always sent.
+    EMAIL_VERIFICATION = "email_verification"
+
+
+SECURITY_KINDS = frozenset({NotificationKind.EMAIL_VERIFICATION})
+CHOOSABLE_KINDS = tuple(kind for kind in NotificationKind if kind not in SECURITY_KINDS)

@@ -1,0 +1,129 @@
+"""What each message says: plain English, built from the event alone, with no I/O.
+
+A message names the people and the exchange (what was done, on which day, for how long, in words:
+"1 hour 30 minutes"). It never names money, a benefit, or anything the benefit rules guard
+(DESIGN B1, B4, B8), and never calls credits pay, wages or earnings: the words come only from the
+exchange and the members' names. Every message that is not about security ends with how to stop
+that kind of message, by a one-click link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from timebank.benefits.formatting import format_date, format_minutes
+
+__all__ = [
+    "Composed",
+    "awaiting_confirmation",
+    "exchange_answered",
+    "expiry_reminder",
+    "verify_address",
+    "with_unsubscribe",
+]
+
+# Subjects are short: a mail client shows about this many characters.
+SUBJECT_LENGTH_MAX = 150
+
+
+@dataclass(frozen=True)
+class Composed:
+    subject: str
+    body: str
+
+
+def _subject(text: str) -> str:
+    return text if len(text) <= SUBJECT_LENGTH_MAX else text[: SUBJECT_LENGTH_MAX - 3] + "..."
+
+
+def _what(description: str, activity_date: date, minutes: int) -> str:
+    return f'"{description}" on {format_date(activity_date)}, {format_minutes(minutes)}'
+
+
+def awaiting_confirmation(
+    recipient_name: str,
+    giver_name: str,
+    description: str,
+    activity_date: date,
+    minutes: int,
+    expiry_days: int,
+    site_url: str,
+) -> Composed:
+    subject = f"{giver_name} recorded help they gave you. Please confirm it"
+    body = (
+        f"Hello {recipient_name},\n\n"
+        f"{giver_name} recorded that they helped you:\n"
+        f"{_what(description, activity_date, minutes)}.\n\n"
+        "Nothing changes in your account until you confirm it. "
+        f"Log in to confirm or decline it:\n{site_url}/\n\n"
+        f"If you do neither, it closes by itself after {expiry_days} days.\n"
+    )
+    return Composed(_subject(subject), body)
+
+
+def expiry_reminder(
+    recipient_name: str,
+    giver_name: str,
+    description: str,
+    activity_date: date,
+    minutes: int,
+    closes_on: date,
+    site_url: str,
+) -> Composed:
+    subject = f"Reminder: {giver_name} is waiting for you to confirm their help"
+    body = (
+        f"Hello {recipient_name},\n\n"
+        f"{giver_name} recorded that they helped you:\n"
+        f"{_what(description, activity_date, minutes)}.\n\n"
+        f"It is still waiting for you. It closes by itself on {format_date(closes_on)}. "
+        f"Log in to confirm or decline it:\n{site_url}/\n"
+    )
+    return Composed(_subject(subject), body)
+
+
+def exchange_answered(
+    recipient_name: str,
+    answered_by_name: str,
+    confirmed: bool,
+    description: str,
+    activity_date: date,
+    minutes: int,
+    site_url: str,
+) -> Composed:
+    word = "confirmed" if confirmed else "declined"
+    subject = f"{answered_by_name} {word} the exchange you recorded"
+    outcome = (
+        "The time is now in both your accounts."
+        if confirmed
+        else "Nothing changed in either account. You can talk to them, or to a coordinator, about it."
+    )
+    body = (
+        f"Hello {recipient_name},\n\n"
+        f"{answered_by_name} {word} the exchange you recorded:\n"
+        f"{_what(description, activity_date, minutes)}.\n\n"
+        f"{outcome}\n\nSee your account:\n{site_url}/\n"
+    )
+    return Composed(_subject(subject), body)
+
+
+def verify_address(recipient_name: str, timebank_name: str, link: str, valid_hours: int) -> Composed:
+    subject = f"Confirm your email address for {timebank_name}"
+    body = (
+        f"Hello {recipient_name},\n\n"
+        f"This address was given for your account at {timebank_name}. "
+        f"To confirm it is yours, open this link within {valid_hours} hours:\n{link}\n\n"
+        "If you did not ask for this, you can ignore this message: nothing will be sent here "
+        "unless the link is opened.\n"
+    )
+    return Composed(_subject(subject), body)
+
+
+def with_unsubscribe(composed: Composed, timebank_name: str, link: str) -> Composed:
+    """The footer of every message that is not about security: why it came, and how to stop it."""
+    footer = (
+        f"\n--\n{timebank_name}\n"
+        "You get this because your email address is verified for your account there. "
+        f"To stop messages like this one, open:\n{link}\n"
+    )
+    return Composed(composed.subject, composed.body + footer)
