@@ -13,8 +13,11 @@ from playwright.sync_api import Page, expect
 from tests.browser.axe import check_page
 from tests.browser.conftest import LiveSite, log_in
 from tests.ledger_calls import cancel_exchange
+from tests.notification_calls import make_street, verification_token
 from tests.people_calls import add_member
 from timebank.ledger.types import Actor
+from timebank.notifications.addresses import set_email
+from timebank.notifications.requests import SetEmail
 from timebank.people.callers import Caller
 
 # The markup does not depend on the database: the states are checked on SQLite, and the jobs
@@ -123,3 +126,22 @@ def test_the_statement_empty_full_printable_and_refused(page: Page, live: LiveSi
     check_page(page, "statement to print, period refused")
     page.goto(live.url("/statement?cursor=not-a-cursor"))
     check_page(page, "statement, tampered cursor")
+
+
+def test_the_pages_a_message_s_link_opens(page: Page, live: LiveSite) -> None:
+    street = make_street(live.site.engine, verified=False)
+    member_id = street.member_ids["ann"]
+    set_email(street.engine, street.timebank_id, street.member("ann"), member_id, SetEmail(email="ann@x.org"))
+    token = verification_token(street.outbox("ann")[-1].body)
+    page.goto(live.url(f"/email/verify?token={token}"))
+    check_page(page, "check an email address")
+    page.get_by_role("button", name="Check my email address").click()
+    expect(page.get_by_role("heading", name="Your email address is checked")).to_be_visible()
+    check_page(page, "email address checked")
+    page.goto(live.url("/email/verify?token=tbv_not-ours"))
+    page.get_by_role("button", name="Check my email address").click()
+    check_page(page, "a verification link that does not work")
+    page.goto(live.url("/notifications/unsubscribe?token=not-ours"))
+    check_page(page, "stop these emails")
+    page.get_by_role("button", name="Stop these emails").click()
+    check_page(page, "an unsubscribe link that does not work")

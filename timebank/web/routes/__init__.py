@@ -1,6 +1,27 @@
 """The pages' routes, one module per job: logging in, home, recording and answering exchanges,
-one's own statement, spending and giving credits, benefits, and the password."""
+one's own statement, spending and giving credits, benefits, the password, and the pages a
+message's link opens."""
 
-from timebank.web.routes import benefits, exchanges, gifts, home, login, password, spending, statement
+from timebank.web.routes import (
+    benefits,
+    exchanges,
+    gifts,
+    home,
+    links,
+    login,
+    password,
+    spending,
+    statement,
+)
 
-__all__ = ["benefits", "exchanges", "gifts", "home", "login", "password", "spending", "statement"]
+__all__ = [
+    "benefits",
+    "exchanges",
+    "gifts",
+    "home",
+    "links",
+    "login",
+    "password",
+    "spending",
+    "statement",
+]
