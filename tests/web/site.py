@@ -1,7 +1,8 @@
 """A timebank to visit through the pages, and a browser-less visitor for the tests that need no browser.
 
-``build_site`` makes a timebank with members who log in (Alice, Bob, and a coordinator), one who
-does not (Carol, recorded for by coordinators), and a second timebank with a member of its own.
+``build_site`` makes a timebank with members who log in (Alice, Bob, a coordinator, and Priya, staff of
+the organisation "Riverside Health Trust"), one who does not (Carol, recorded for by coordinators),
+and a second timebank with a member and an organisation of its own.
 ``Visitor`` reads pages and posts their forms as a browser would: it sends what the page filled in
 (hidden fields such as the CSRF token and the idempotency key, values kept after a refusal, today's
 date, checked radios), so a test says only what a member would type.
@@ -20,7 +21,7 @@ from sqlalchemy import Engine
 
 from tests.conftest import STORY_BACKDATE_DAYS
 from tests.ledger_calls import record_exchange
-from tests.people_calls import add_member, create_timebank, get_account
+from tests.people_calls import add_member, add_organisation, add_staff, create_timebank, get_account
 from timebank.app import create_app
 from timebank.clock import utc_now
 from timebank.exchanges.views import ExchangeView
@@ -112,6 +113,9 @@ class Site:
     member_ids: dict[str, int] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     other_timebank_id: int = 0
+    organisation_id: int = 0
+    organisation_name: str = ""
+    other_organisation_id: int = 0
 
     def record(
         self, giver: str, receiver: str, minutes: int, description: str, *, by: str, days_ago: int = 1
@@ -154,6 +158,7 @@ def build_site(engine: Engine) -> Site:
         "bob": (f"Bob Stone {suffix}", ("member",), True),
         "carol": (f"Carol White {suffix}", ("member",), False),
         "coordinator": (f"Cora Ordinator {suffix}", ("member", "coordinator"), True),
+        "staff": (f"Priya Staffer {suffix}", ("member",), True),
     }
     for key, (name, roles, has_login) in people.items():
         username = f"{key}_{suffix}" if has_login else None
@@ -182,4 +187,12 @@ def build_site(engine: Engine) -> Site:
     site.usernames["olive"] = f"olive_{suffix}"
     site.account_ids["olive"] = outsider.account_id
     site.names["olive"] = outsider.display_name
+    trust = add_organisation(engine, timebank.timebank_id, system, f"Riverside Health Trust {suffix}")
+    add_staff(engine, timebank.timebank_id, system, trust.organisation_id, site.member_ids["staff"])
+    site.organisation_id = trust.organisation_id
+    site.organisation_name = trust.name
+    elsewhere = add_organisation(
+        engine, other.timebank_id, Caller.coordinator_of(other.timebank_id), f"Hillside Council {suffix}"
+    )
+    site.other_organisation_id = elsewhere.organisation_id
     return site

@@ -23,6 +23,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, P
 
 from timebank.benefits.formatting import format_date, format_minutes, format_pence
 from timebank.rendering.statement_lines import line_day, line_what
+from timebank.web.navigation import links_for
 
 __all__ = ["PAGE_POLICY", "day", "environment", "hours", "new_key", "render"]
 
@@ -69,6 +70,7 @@ def _environment() -> Environment:
     env.filters["line_day"] = line_day
     env.filters["line_what"] = line_what
     env.globals["new_key"] = new_key
+    env.globals["navigation"] = links_for
     return env
 
 

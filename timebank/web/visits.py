@@ -24,7 +24,16 @@ from timebank.people.callers import Caller
 from timebank.web.csrf import check_session_csrf, session_csrf_token
 from timebank.web.sessions import session_caller, session_token
 
-__all__ = ["LoginRequired", "PageRefused", "Visit", "VisitDep", "posted_form", "refused_as_page"]
+__all__ = [
+    "CoordinatorVisitDep",
+    "LoginRequired",
+    "PageRefused",
+    "StaffVisitDep",
+    "Visit",
+    "VisitDep",
+    "posted_form",
+    "refused_as_page",
+]
 
 # A form on these pages has a few fields; a post with many more is not one of ours.
 _FORM_FIELDS_MAX = 60
@@ -81,6 +90,33 @@ def _visit(request: Request) -> Visit:
 
 
 VisitDep = Annotated[Visit, Depends(_visit)]
+
+
+def _coordinator_visit(request: Request) -> Visit:
+    # Checked before the page reads anything, so a member learns nothing from a coordinator's page,
+    # not even whether the id in its address exists. The use cases check again.
+    visit = _visit(request)
+    if not visit.caller.is_coordinator or visit.caller.timebank_id is None:
+        raise PageRefused(
+            403, "This page is for coordinators", "Only a coordinator of this timebank can use this page."
+        )
+    return visit
+
+
+def _staff_visit(request: Request) -> Visit:
+    visit = _visit(request)
+    caller = visit.caller
+    if caller.timebank_id is None or not (caller.is_coordinator or caller.organisation_account_ids):
+        raise PageRefused(
+            403,
+            "This page is for an organisation's staff",
+            "Only staff of an organisation can use this page.",
+        )
+    return visit
+
+
+CoordinatorVisitDep = Annotated[Visit, Depends(_coordinator_visit)]
+StaffVisitDep = Annotated[Visit, Depends(_staff_visit)]
 
 
 async def posted_form(request: Request, visit: Visit) -> dict[str, str]:
