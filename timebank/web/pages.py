@@ -20,9 +20,12 @@ from timebank.web.routes import benefits, exchanges, gifts, home, links, login, 
 from timebank.web.templating import render
 from timebank.web.visits import LoginRequired, PageRefused
 
-__all__ = ["install_pages", "status_page"]
+__all__ = ["PAGE_MODULES", "install_pages", "status_page"]
 
 _STATIC = Path(__file__).parent / "static"
+
+# Every module of pages, in the order their routes are tried; the tests read every page from here.
+PAGE_MODULES = (login, home, exchanges, statement, spending, gifts, benefits, password, links)
 
 _STATUS_WORDS = {
     403: ("You cannot do this", "You do not have permission to see or do this."),
@@ -61,7 +64,7 @@ def install_pages(app: FastAPI) -> None:
     # compressed; the pages themselves are not (a CSRF token beside what a member typed, compressed
     # together, is what the BREACH attack reads).
     app.mount("/static", GZipMiddleware(StaticFiles(directory=_STATIC), minimum_size=500), name="static")
-    for module in (login, home, exchanges, statement, spending, gifts, benefits, password, links):
+    for module in PAGE_MODULES:
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(PageRefused, _refused)
