@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     # A verification link works this long, once.
     email_verification_hours: int = Field(default=48, ge=1, le=24 * 30)
+    # A set-password code from a coordinator works this many days, once (a letter takes days by post).
+    password_code_days: int = Field(default=14, ge=1, le=90)
+    # A reset link asked for by email works this many minutes, once; a member is sent at most
+    # ``password_resets_per_hour_max`` an hour, and one address may ask that many times an hour too.
+    password_reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    password_resets_per_hour_max: int = Field(default=5, ge=1, le=100)
     # Delivery: at most this many messages a pass; a claimed message is another worker's for the
     # lease; a failure is tried again after the back-off, doubled each time (at most the cap), and
     # given up after the attempts.

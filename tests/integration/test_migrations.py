@@ -98,12 +98,15 @@ EXPECTED_TABLES = {
     "email_verifications",
     "notification_preferences",
     "notification_outbox",
+    # ways back in: set-password codes and reset links (migration 0012)
+    "password_codes",
 }
 SPEND_TABLES = {"spend_options", "spends"}  # migration 0005
 RATING_TABLES = {"report_rating_thresholds"}  # migration 0006
 PAIR_MONTH_TABLES = {"report_pair_months"}  # migration 0007
 INVITATION_TABLES = {"activity_invitations", "payment_advice"}  # migration 0008
 NOTIFICATION_TABLES = {"email_verifications", "notification_preferences", "notification_outbox"}  # 0011
+RECOVERY_TABLES = {"password_codes"}  # 0012
 # Named here rather than taken from timebank.db.triggers, so that a trigger dropped from that
 # module is noticed.
 TRIGGERS = {
@@ -411,7 +414,7 @@ def test_the_downgrade_below_0004_refuses_while_a_recognition_transaction_exists
     assert current_revision(empty_engine) == "0004"
     assert (
         table_names(empty_engine)
-        == TABLES - SPEND_TABLES - RATING_TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES - NOTIFICATION_TABLES
+        == TABLES - SPEND_TABLES - RATING_TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES - NOTIFICATION_TABLES - RECOVERY_TABLES
         | {"alembic_version"}
     )
 
@@ -436,7 +439,7 @@ def test_0005_steps_down_leaving_every_exchange_a_spend_posted_and_steps_up_agai
     assert current_revision(empty_engine) == "0004"
     assert (
         table_names(empty_engine)
-        == TABLES - SPEND_TABLES - RATING_TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES - NOTIFICATION_TABLES
+        == TABLES - SPEND_TABLES - RATING_TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES - NOTIFICATION_TABLES - RECOVERY_TABLES
         | {"alembic_version"}
     )
     assert _history(empty_engine) == before
@@ -508,7 +511,7 @@ def test_0006_adds_the_thresholds_empty_and_steps_down_leaving_the_ledger_untouc
     assert current_revision(empty_engine) == "0005"
     assert table_names(
         empty_engine
-    ) == TABLES - RATING_TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES - NOTIFICATION_TABLES | {
+    ) == TABLES - RATING_TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES - NOTIFICATION_TABLES - RECOVERY_TABLES | {
         "alembic_version"
     }
     assert _history(empty_engine) == before
@@ -601,7 +604,7 @@ def test_0007_steps_down_leaving_the_ledger_and_its_triggers_untouched_and_steps
     assert current_revision(empty_engine) == "0006"
     assert table_names(
         empty_engine
-    ) == TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES - NOTIFICATION_TABLES | {"alembic_version"}
+    ) == TABLES - PAIR_MONTH_TABLES - INVITATION_TABLES - NOTIFICATION_TABLES - RECOVERY_TABLES | {"alembic_version"}
     assert _indexes_0007(empty_engine) == set()
     assert _history(empty_engine) == before
     with empty_engine.connect() as connection:
@@ -642,7 +645,7 @@ def test_0008_steps_down_leaving_attendance_and_payments_and_steps_up_again(
     downgrade(empty_url, "0007")
 
     assert current_revision(empty_engine) == "0007"
-    assert table_names(empty_engine) == TABLES - INVITATION_TABLES - NOTIFICATION_TABLES | {"alembic_version"}
+    assert table_names(empty_engine) == TABLES - INVITATION_TABLES - NOTIFICATION_TABLES - RECOVERY_TABLES | {"alembic_version"}
     with empty_engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM payments")).scalar_one() == 1
         assert connection.execute(text("SELECT count(*) FROM attendance")).scalar_one() == 1
@@ -709,7 +712,7 @@ def test_0009_steps_down_dropping_only_the_contact_details_and_steps_up_again(
     downgrade(empty_url, "0008")
 
     assert current_revision(empty_engine) == "0008"
-    assert table_names(empty_engine) == TABLES - NOTIFICATION_TABLES | {"alembic_version"}
+    assert table_names(empty_engine) == TABLES - NOTIFICATION_TABLES - RECOVERY_TABLES | {"alembic_version"}
     assert not CONTACT_COLUMNS & (
         _columns(empty_engine, "organisations") | _columns(empty_engine, "timebanks")
     )

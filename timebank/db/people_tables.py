@@ -38,6 +38,7 @@ __all__ = [
     "members",
     "organisation_staff",
     "organisations",
+    "password_codes",
 ]
 
 USERNAME_LENGTH_MAX = 100
@@ -51,6 +52,9 @@ logins = Table(
     Column("password_hash", String(200), nullable=False),
     Column("is_admin", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # Set while a coordinator has turned the login off (migration 0012): it neither logs in nor
+    # holds a live token. The member, their account and their history are untouched.
+    Column("disabled_at", UtcDateTime, nullable=True),
 )
 
 members = Table(
@@ -149,4 +153,25 @@ login_failures = Table(
     Column("subject", String(200), nullable=False),
     Column("failed_at", UtcDateTime, nullable=False),
     Index("ix_login_failures_subject_failed_at", "subject", "failed_at"),
+)
+
+# A way back in (migration 0012): a set-password code a coordinator issues (typed from a letter or an
+# email), or a reset link a member asks for by email. Either is a secret given out once and kept
+# only as its SHA-256, expires, and works once; issuing a new one voids the member's earlier ones.
+password_codes = Table(
+    "password_codes",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("timebank_id", Id, nullable=False),
+    Column("member_id", Id, nullable=False),
+    Column("kind", String(20), nullable=False),  # "code" (from a coordinator) or "link" (asked for)
+    Column("secret_sha256", String(64), nullable=False, unique=True),
+    Column("issued_by", String(100), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    CheckConstraint("expires_at > created_at", name="password_code_expires_after_created"),
+    CheckConstraint("kind IN ('code', 'link')", name="password_code_kind"),
+    ForeignKeyConstraint(["timebank_id", "member_id"], ["members.timebank_id", "members.id"]),
+    Index("ix_password_codes_member_id", "member_id"),
 )

@@ -44,6 +44,7 @@ from timebank.db.repositories import (
     NotificationRepository,
     OrganisationRepository,
     RatingThresholdRepository,
+    RecoveryRepository,
     ReportRepository,
     ReportRollups,
     SpendOptionRepository,
@@ -219,6 +220,10 @@ class UnitOfWork:
     @cached_property
     def notifications(self) -> NotificationRepository:
         return NotificationRepository(self.connection)
+
+    @cached_property
+    def recovery(self) -> RecoveryRepository:
+        return RecoveryRepository(self.connection)
 
     @cached_property
     def invitations(self) -> InvitationRepository:

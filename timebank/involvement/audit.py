@@ -25,6 +25,12 @@ bug, details that spell a category's code.
     declaration_deleted    a benefits declaration deleted
     statement_read         a coordinator read a member's benefit-safe statement (B7)
     payment_advice_read    a member's payment advice read (it names limits), and by whom
+    password_code_issued   a coordinator made a member a set-password code (printed, or emailed)
+    password_set_with_code a member used a set-password code (and got a login, if they had none)
+    password_reset_sent    a reset link was emailed to a member who asked for one
+    password_reset         a member set a new password with a reset link
+    login_turned_off       a coordinator turned a member's login off, and why
+    login_turned_on        a coordinator turned it back on, and why
 """
 
 from __future__ import annotations
@@ -63,6 +69,12 @@ class AuditAction(enum.StrEnum):
     DECLARATION_DELETED = "declaration_deleted"
     STATEMENT_READ = "statement_read"
     PAYMENT_ADVICE_READ = "payment_advice_read"
+    PASSWORD_CODE_ISSUED = "password_code_issued"
+    PASSWORD_SET_WITH_CODE = "password_set_with_code"
+    PASSWORD_RESET_SENT = "password_reset_sent"
+    PASSWORD_RESET = "password_reset"
+    LOGIN_TURNED_OFF = "login_turned_off"
+    LOGIN_TURNED_ON = "login_turned_on"
 
 
 _CATEGORY_CODES = tuple(category.value for category in BenefitCategory)

@@ -4,8 +4,8 @@ A member chooses which kinds they get, except the kinds about security: those an
 member (or someone acting as them) just did with their login or address, and stopping them would
 hide exactly what they exist to show. Messages about security carry no unsubscribe link.
 
-Set-password codes and reset links, when they come, are two more security kinds: the outbox, its
-delivery and its guarantees need nothing else from them.
+Set-password codes and reset links are security kinds too: they answer a coordinator's or the
+member's own request for a way back in.
 """
 
 from __future__ import annotations
@@ -23,7 +23,11 @@ class NotificationKind(StrEnum):
     EXCHANGE_DECLINED = "exchange_declined"
     # About security: always sent.
     EMAIL_VERIFICATION = "email_verification"
+    PASSWORD_CODE = "password_code"
+    PASSWORD_RESET = "password_reset"
 
 
-SECURITY_KINDS = frozenset({NotificationKind.EMAIL_VERIFICATION})
+SECURITY_KINDS = frozenset(
+    {NotificationKind.EMAIL_VERIFICATION, NotificationKind.PASSWORD_CODE, NotificationKind.PASSWORD_RESET}
+)
 CHOOSABLE_KINDS = tuple(kind for kind in NotificationKind if kind not in SECURITY_KINDS)

@@ -19,6 +19,8 @@ __all__ = [
     "awaiting_confirmation",
     "exchange_answered",
     "expiry_reminder",
+    "password_code",
+    "password_reset",
     "verify_address",
     "with_unsubscribe",
 ]
@@ -115,6 +117,30 @@ def verify_address(recipient_name: str, timebank_name: str, link: str, valid_hou
         f"To confirm it is yours, open this link within {valid_hours} hours:\n{link}\n\n"
         "If you did not ask for this, you can ignore this message: nothing will be sent here "
         "unless the link is opened.\n"
+    )
+    return Composed(_subject(subject), body)
+
+
+def password_code(recipient_name: str, timebank_name: str, code: str, link: str, valid_days: int) -> Composed:
+    subject = f"Your code to set a password for {timebank_name}"
+    body = (
+        f"Hello {recipient_name},\n\n"
+        f"A coordinator at {timebank_name} made you a code to set your password:\n\n"
+        f"    {code}\n\n"
+        f"Open this page and type the code within {valid_days} days. It works once:\n{link}\n\n"
+        "If you did not expect this, tell your coordinator. Nobody else can use the code "
+        "without this email.\n"
+    )
+    return Composed(_subject(subject), body)
+
+
+def password_reset(recipient_name: str, timebank_name: str, link: str, valid_minutes: int) -> Composed:
+    subject = f"Set a new password for {timebank_name}"
+    body = (
+        f"Hello {recipient_name},\n\n"
+        f"Someone asked to set a new password for your account at {timebank_name}. "
+        f"If it was you, open this link within {valid_minutes} minutes. It works once:\n{link}\n\n"
+        "If it was not you, you can ignore this message. Your password has not changed.\n"
     )
     return Composed(_subject(subject), body)
 

@@ -42,6 +42,7 @@ from timebank.people.passwords import (
     needs_rehash,
     verify_password,
 )
+from timebank.people.recovery_errors import LoginDisabled
 from timebank.people.requests import ChangePassword
 from timebank.people.views import IssuedToken
 from timebank.settings import get_settings
@@ -51,11 +52,13 @@ __all__ = [
     "TOKEN_PREFIX",
     "authenticate",
     "change_password",
+    "count_attempt",
     "create_admin",
     "log_in",
     "log_out",
     "new_secret",
     "secret_sha256",
+    "subjects_of",
 ]
 
 TOKEN_PREFIX = "tbt_"
@@ -86,14 +89,15 @@ def create_admin(engine: Engine, username: str, password: str) -> int:
     return run(engine, use_case)
 
 
-def _subjects(username: str, address: str | None) -> list[str]:
-    subjects = [f"username:{username[:100]}"]
+def subjects_of(username: str | None, address: str | None) -> list[str]:
+    """What an attempt is counted against: the username tried (if any) and the address it came from."""
+    subjects = [] if username is None else [f"username:{username[:100]}"]
     if address:
         subjects.append(f"address:{address[:100]}")
     return subjects
 
 
-def _count_attempt(uow: UnitOfWork, subjects: list[str], now: datetime) -> list[int]:
+def count_attempt(uow: UnitOfWork, subjects: list[str], now: datetime) -> list[int]:
     """Count an attempt before its password is checked: refuse it past a limit, else record it.
 
     The attempt is recorded as a failure for each subject, and the ids of those rows are returned so
@@ -123,10 +127,10 @@ def log_in(engine: Engine, username: str, password: str, address: str | None = N
     # Usernames are stored lower-case; people type them as they like.
     username = username.strip().lower()
     now = utc_now()
-    subjects = _subjects(username, address)
+    subjects = subjects_of(username, address)
 
     def count(uow: UnitOfWork) -> tuple[list[int], str | None]:
-        attempt_ids = _count_attempt(uow, subjects, now)
+        attempt_ids = count_attempt(uow, subjects, now)
         login = uow.access.login_by_username(username)
         uow.commit()
         return attempt_ids, None if login is None else login.password_hash
@@ -143,6 +147,9 @@ def log_in(engine: Engine, username: str, password: str, address: str | None = N
     def issue(uow: UnitOfWork) -> IssuedToken:
         login = uow.access.login_by_username(username)
         assert login is not None, "a login verified a moment ago exists"
+        if login.disabled_at is not None:
+            # Said only after the right password, so it tells a guesser nothing about who exists.
+            raise LoginDisabled("Your login is turned off. Ask your coordinator to turn it back on.")
         # The attempt was no failure: it leaves its address, and the username starts afresh.
         uow.access.forget_failure_ids(attempt_ids[1:])
         uow.access.forget_failures(subjects[:1])
@@ -229,7 +236,7 @@ def change_password(engine: Engine, caller: Caller, token: str, request: ChangeP
 
     def count(uow: UnitOfWork) -> tuple[list[int], str]:
         login = uow.access.login_by_id(login_id)
-        attempt_ids = _count_attempt(uow, _subjects(login.username, None), now)
+        attempt_ids = count_attempt(uow, subjects_of(login.username, None), now)
         uow.commit()
         return attempt_ids, login.password_hash
 

@@ -33,12 +33,18 @@ __all__ = [
     "AddMember",
     "AddOrganisation",
     "AddStaff",
+    "AskForReset",
     "ChangePassword",
     "CreateApiKey",
     "CreateTimebank",
+    "IssuePasswordCode",
+    "ResetPassword",
+    "TurnLoginOff",
+    "TurnLoginOn",
     "UpdateMember",
     "UpdateOrganisation",
     "UpdateTimebank",
+    "UsePasswordCode",
 ]
 
 ROLES = ("member", "coordinator")
@@ -161,3 +167,49 @@ class CreateApiKey(Request):
 class ChangePassword(Request):
     current_password: Annotated[str, Field(min_length=1, max_length=PASSWORD_LENGTH_MAX)]
     new_password: Password
+
+
+# --- ways back in (timebank.people.recovery) ------------------------------------------------------
+_CODE_LENGTH_MAX = 40
+_SECRET_LENGTH_MAX = 200
+
+
+class IssuePasswordCode(Request):
+    """A coordinator gives a member a set-password code: printed as a letter, or also emailed to the
+    member's checked address (``send_by_email``)."""
+
+    send_by_email: StrictBool = False
+
+
+class UsePasswordCode(Request):
+    """The code from the letter or email, a username (only for a member with no login yet) and the
+    new password. The code may be typed with or without its dashes and spaces, in any case."""
+
+    code: Annotated[str, Field(min_length=1, max_length=_CODE_LENGTH_MAX)]
+    username: Username | None = None
+    new_password: Password
+
+
+class AskForReset(Request):
+    """A username, or the checked email address of a member with a login."""
+
+    username_or_email: Annotated[str, Field(min_length=1, max_length=EMAIL_LENGTH_MAX)]
+
+
+class ResetPassword(Request):
+    """The token from the reset link, and the new password."""
+
+    token: Annotated[str, Field(min_length=1, max_length=_SECRET_LENGTH_MAX)]
+    new_password: Password
+
+
+class TurnLoginOff(Request):
+    """Why the login is turned off (kept in the audit log)."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class TurnLoginOn(Request):
+    """Why the login is turned back on (kept in the audit log)."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=500)]

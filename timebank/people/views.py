@@ -25,11 +25,14 @@ __all__ = [
     "DirectoryEntry",
     "DirectoryPage",
     "IssuedToken",
+    "LoginStateView",
     "MemberPage",
     "MemberView",
     "NewApiKey",
     "OrganisationPage",
     "OrganisationView",
+    "PasswordCodeView",
+    "PasswordSetView",
     "TimebankView",
 ]
 
@@ -218,3 +221,32 @@ class CallerView(View):
             roles=tuple(roles),
             organisation_account_ids=tuple(sorted(caller.organisation_account_ids)),
         )
+
+
+class PasswordCodeView(View):
+    """A set-password code, shown once to the coordinator who issued it, to print or read out.
+
+    ``username`` is the member's login if they have one (the code sets a new password for it);
+    ``None`` means the code gives them a login, and they choose a username when they use it.
+    """
+
+    member_id: int
+    display_name: str
+    username: str | None
+    code: str
+    expires_at: datetime
+    sent_by_email: bool
+
+
+class PasswordSetView(View):
+    """A password set with a code or a reset link: the username to log in with."""
+
+    username: str
+
+
+class LoginStateView(View):
+    """Whether a member's login is on. A member with no login has ``username`` ``None``."""
+
+    member_id: int
+    username: str | None
+    login_disabled: bool

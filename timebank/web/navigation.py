@@ -32,7 +32,7 @@ _STAFF = (("/activities", "Activities"),)
 
 
 def links_for(caller: Caller) -> tuple[tuple[str, str], ...]:
-    links = _MEMBER if caller.account_id is not None else (("/", "Home"),)
+    links: tuple[tuple[str, str], ...] = _MEMBER if caller.account_id is not None else (("/", "Home"),)
     if caller.is_coordinator:
         links += _COORDINATOR
     if caller.is_coordinator or caller.organisation_account_ids:

@@ -41,6 +41,7 @@ from timebank.db.repositories.notifications import (
     VerificationRecord,
 )
 from timebank.db.repositories.rating_thresholds import RatingThresholdRecord, RatingThresholdRepository
+from timebank.db.repositories.recovery import LoginOfMember, PasswordCodeRecord, RecoveryRepository
 from timebank.db.repositories.report_rollups import ReportRollups
 from timebank.db.repositories.reports import ReportRepository
 from timebank.db.repositories.spend_options import SpendOptionRecord, SpendOptionRepository, SpendRecord
@@ -75,6 +76,7 @@ __all__ = [
     "InvitationRecord",
     "InvitationRepository",
     "LimitChangeRepository",
+    "LoginOfMember",
     "LoginRecord",
     "MemberRecord",
     "MemberRepository",
@@ -84,11 +86,13 @@ __all__ = [
     "OrganisationRepository",
     "OutboxRecord",
     "PaidRow",
+    "PasswordCodeRecord",
     "PaymentRecord",
     "PreferencesRecord",
     "RatingThresholdRecord",
     "RatingThresholdRepository",
     "Recipient",
+    "RecoveryRepository",
     "ReportRepository",
     "ReportRollups",
     "SpendOptionRecord",

@@ -36,6 +36,7 @@ class LoginRecord:
     username: str
     password_hash: str
     is_admin: bool
+    disabled_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ _CALLER = (
         access_tokens.c.token_sha256 == bindparam("token_sha256"),
         access_tokens.c.revoked_at.is_(None),
         access_tokens.c.expires_at > bindparam("now"),
+        # A login a coordinator turned off has no live token (they are revoked too: this is the belt).
+        logins.c.disabled_at.is_(None),
     )
 )
 
@@ -125,11 +128,15 @@ class AccessRepository:
         row = self.connection.execute(select(logins).where(logins.c.username == username)).mappings().first()
         if row is None:
             return None
-        return LoginRecord(row["id"], row["username"], row["password_hash"], row["is_admin"])
+        return LoginRecord(
+            row["id"], row["username"], row["password_hash"], row["is_admin"], row["disabled_at"]
+        )
 
     def login_by_id(self, login_id: int) -> LoginRecord:
         row = self.connection.execute(select(logins).where(logins.c.id == login_id)).mappings().one()
-        return LoginRecord(row["id"], row["username"], row["password_hash"], row["is_admin"])
+        return LoginRecord(
+            row["id"], row["username"], row["password_hash"], row["is_admin"], row["disabled_at"]
+        )
 
     def revoke_other_tokens(self, login_id: int, keep_token_sha256: str, at: datetime) -> int:
         """Revoke every live token of a login but the one in use (after a password change)."""
