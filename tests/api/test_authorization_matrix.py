@@ -66,16 +66,18 @@ The rules the rows encode:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import delete
 
 from tests.api.conftest import PASSWORD, World, build_world
 from tests.conftest import BACKENDS
@@ -96,6 +98,7 @@ from timebank.benefits.periods import PeriodKind, week_of
 from timebank.benefits.spending import SpendClass
 from timebank.clock import utc_now
 from timebank.db import make_engine, run
+from timebank.db.people_tables import login_failures
 from timebank.involvement.requests import OfferTerms
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.notifications import set_email
@@ -103,6 +106,8 @@ from timebank.notifications.preferences import preferences_of, unsubscribe_token
 from timebank.notifications.requests import SetEmail
 from timebank.people.access import create_admin, log_in, log_out
 from timebank.people.callers import Caller
+from timebank.people.recovery import issue_password_code
+from timebank.people.requests import IssuePasswordCode
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 
@@ -124,7 +129,15 @@ CALLERS = (
 OUTSIDERS = ("other_coordinator", "far_member", "far_key")
 # Callers that belong to the timebank under test.
 TIMEBANK_CALLERS = ("member", "other_member", "coordinator", "staff", "organisation_key")
-PUBLIC_OPERATIONS = {"health", "log_in", "unsubscribe", "verify_email"}
+PUBLIC_OPERATIONS = {
+    "health",
+    "log_in",
+    "unsubscribe",
+    "verify_email",
+    "use_password_code",
+    "ask_for_password_reset",
+    "reset_password",
+}
 
 ANONYMOUS = "401 not_authenticated"
 LOGGED_OUT = "401 token_invalid"
@@ -476,6 +489,61 @@ def unsubscribe_link(arena: Arena, caller: str) -> Call:
 
     token = unsubscribe_token(run(world.engine, key), member_id, "exchange_confirmed")
     return Call(json={"token": token})
+
+
+def _fresh_member(arena: Arena, *, with_login: bool) -> int:
+    # A member of its own for each call: turning a login off or resetting its password ends the
+    # sessions of the login, and the matrix's own members must keep theirs.
+    name = f"fresh_{uuid.uuid4().hex[:10]}"
+    view = add_member(
+        arena.world.engine,
+        arena.world.timebank_id,
+        arena.coordinator,
+        "Fresh Member",
+        username=name if with_login else None,
+        password=PASSWORD if with_login else None,
+    )
+    return view.member_id
+
+
+def fresh_member(body: Any, *, with_login: bool) -> Arrange:
+    return lambda arena, caller: Call({"member_id": _fresh_member(arena, with_login=with_login)}, json=body)
+
+
+def password_code(arena: Arena, caller: str) -> Call:
+    """A code a coordinator issued to a member with no login, and a username for them to choose."""
+    member_id = _fresh_member(arena, with_login=False)
+    world = arena.world
+    code = issue_password_code(
+        world.engine, world.timebank_id, arena.coordinator, member_id, IssuePasswordCode()
+    )
+    username = f"chosen_{uuid.uuid4().hex[:10]}"
+    return Call(json={"code": code.code, "username": username, "new_password": PASSWORD})
+
+
+def reset_request(arena: Arena, caller: str) -> Call:
+    # Each address may ask a few times an hour; the matrix asks from one address for every caller.
+    with arena.world.engine.begin() as connection:
+        connection.execute(delete(login_failures).where(login_failures.c.subject.like("reset:%")))
+    return Call(json={"username_or_email": "nobody_here"})
+
+
+def reset_link(arena: Arena, caller: str) -> Call:
+    """A live reset link's token for a member with a login, as the link in the message holds it."""
+    world = arena.world
+    member_id = _fresh_member(arena, with_login=True)
+    secret = f"tbr_{uuid.uuid4().hex}"
+    now = utc_now()
+
+    def insert(uow):  # type: ignore[no-untyped-def]
+        digest = hashlib.sha256(f"password-link:{secret}".encode()).hexdigest()
+        uow.recovery.insert_code(
+            world.timebank_id, member_id, "link", digest, "test", now, now + timedelta(hours=1)
+        )
+        uow.commit()
+
+    run(world.engine, insert)
+    return Call(json={"token": secret, "new_password": PASSWORD})
 
 
 def organisation(body: Any = None) -> Arrange:
@@ -901,6 +969,32 @@ ROWS = [
         in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
     ),
     Row("verify_email", "POST", "/v1/email/verify", verification_link, everyone("200")),
+    # Ways back in: coordinators issue codes and turn logins off and on; the code, the reset
+    # request and the reset link need no login (the secret is the proof).
+    Row(
+        "issue_password_code",
+        "POST",
+        f"{TB}/members/{{member_id}}/password-code",
+        fresh_member({}, with_login=False),
+        in_timebank(COORDINATOR_REQUIRED, coordinator=201),
+    ),
+    Row(
+        "turn_login_off",
+        "POST",
+        f"{TB}/members/{{member_id}}/login/off",
+        fresh_member({"reason": "Away for a month"}, with_login=True),
+        in_timebank(COORDINATOR_REQUIRED, coordinator=200),
+    ),
+    Row(
+        "turn_login_on",
+        "POST",
+        f"{TB}/members/{{member_id}}/login/on",
+        fresh_member({"reason": "Back again"}, with_login=True),
+        in_timebank(COORDINATOR_REQUIRED, coordinator=200),
+    ),
+    Row("use_password_code", "POST", "/v1/auth/password-code", password_code, everyone("200")),
+    Row("ask_for_password_reset", "POST", "/v1/auth/password-reset-request", reset_request, everyone("202")),
+    Row("reset_password", "POST", "/v1/auth/password-reset", reset_link, everyone("200")),
     Row(
         "get_notification_preferences",
         "GET",
@@ -1346,6 +1440,9 @@ def far_requests(arena: Arena) -> list[tuple[str, str, str, Any, str]]:
         ("give_credits", "POST", "/gifts", give, "account_not_found"),
         ("give_credits", "POST", "/gifts", take, "account_not_found"),
         ("get_member", "GET", f"/members/{member_id}", None, "member_not_found"),
+        ("issue_password_code", "POST", f"/members/{member_id}/password-code", {}, "member_not_found"),
+        ("turn_login_off", "POST", f"/members/{member_id}/login/off", {"reason": "x"}, "member_not_found"),
+        ("turn_login_on", "POST", f"/members/{member_id}/login/on", {"reason": "x"}, "member_not_found"),
         ("get_member_email", "GET", f"/members/{member_id}/email", None, "member_not_found"),
         (
             "set_member_email",

@@ -290,6 +290,49 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "timebank_not_found",
             }
         ),
+        "issue_password_code": frozenset(
+            {"coordinator_required", "member_not_found", "timebank_not_found", "verified_email_required"}
+        ),
+        "use_password_code": frozenset(
+            {
+                "login_attempts_exceeded",
+                "password_code_expired",
+                "password_code_unknown",
+                "password_code_used",
+                "password_invalid",
+                "server_busy",
+                "username_invalid",
+                "username_required",
+                "username_taken",
+            }
+        ),
+        "ask_for_password_reset": frozenset(
+            {"reset_requests_exceeded", "text_has_control_characters", "text_too_long"}
+        ),
+        "reset_password": frozenset(
+            {"password_invalid", "reset_link_expired", "reset_link_unknown", "reset_link_used", "server_busy"}
+        ),
+        "turn_login_off": frozenset(
+            {
+                "coordinator_required",
+                "member_has_no_login",
+                "member_not_found",
+                "own_login_stays_on",
+                "text_has_control_characters",
+                "text_too_long",
+                "timebank_not_found",
+            }
+        ),
+        "turn_login_on": frozenset(
+            {
+                "coordinator_required",
+                "member_has_no_login",
+                "member_not_found",
+                "text_has_control_characters",
+                "text_too_long",
+                "timebank_not_found",
+            }
+        ),
         "verify_email": frozenset(
             {
                 "text_has_control_characters",
@@ -543,6 +586,7 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
         "log_in": frozenset(
             {
                 "credentials_invalid",
+                "login_disabled",
                 "form_invalid",
                 "login_attempts_exceeded",
                 "password_invalid",

@@ -9,8 +9,9 @@ choosing). A member with a checked email who forgot their password **asks for a 
 - **Codes** are 12 characters of Crockford's base 32 (digits and capitals without I, L, O and U):
   60 bits, about 10^18 codes. They are typed with or without dashes and spaces, in any case, with
   O read as 0 and I or L as 1. A guess is counted before it is checked, with failed logins, per
-  address (``timebank.people.access``), so an address gets a handful of guesses a window: at five
-  a quarter of an hour, finding one live code among a thousand takes about 10^13 years.
+  address (``timebank.people.access``: 30 a quarter of an hour by default), so one address makes
+  about a million guesses a year; with a thousand live codes, finding one takes it about 10^9
+  years, and a hundred thousand addresses together about 10^4.
 - **Links** carry 32 random bytes (256 bits); they are only ever followed, never typed.
 - Either is stored only as its SHA-256, works once, and expires (``TIMEBANK_PASSWORD_CODE_DAYS``,
   ``TIMEBANK_PASSWORD_RESET_MINUTES``). Issuing a new one voids the member's earlier ones. Using
