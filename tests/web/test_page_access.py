@@ -70,6 +70,9 @@ AUDIENCE: dict[str, str] = {
     "/benefits/declaration/delete": MEMBER,
     "/password": MEMBER,
     "/password/changed": MEMBER,
+    "/password/code": PUBLIC,
+    "/password/forgot": PUBLIC,
+    "/password/reset": PUBLIC,
 }
 
 # Pages whose job is to show a declaration to a coordinator (left out of the sweep, tested on their own).

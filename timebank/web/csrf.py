@@ -6,6 +6,8 @@ Two independent locks, either of which stops a forged post:
   which lives in an ``HttpOnly`` cookie, so another site can neither read it nor compute the HMAC.
   The login form, before any session, uses a double-submit token instead: a random value set in a
   ``SameSite=Strict`` cookie and repeated in the form; a forged login form cannot set the cookie.
+  The ways back in (``/password/forgot``, ``/password/code``, ``/password/reset``) do the same with
+  a cookie of their own.
 - **Where the post came from.** A browser says so: ``Sec-Fetch-Site`` (``cross-site`` is refused)
   and, failing that, ``Origin`` (another origin is refused). Old browsers send neither, and the
   token still holds.
@@ -25,6 +27,7 @@ from timebank.web.sessions import is_https
 
 __all__ = [
     "LOGIN_CSRF_COOKIE",
+    "RECOVERY_CSRF_COOKIE",
     "CrossSiteRequestRefused",
     "check_login_csrf",
     "check_same_origin",
@@ -34,6 +37,7 @@ __all__ = [
 ]
 
 LOGIN_CSRF_COOKIE = "timebank_login_csrf"
+RECOVERY_CSRF_COOKIE = "timebank_recovery_csrf"
 
 
 class CrossSiteRequestRefused(Exception):
@@ -66,8 +70,9 @@ def new_login_csrf_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def check_login_csrf(request: Request, sent: str | None) -> None:
+def check_login_csrf(request: Request, sent: str | None, cookie_name: str = LOGIN_CSRF_COOKIE) -> None:
+    """A double-submit token: the form's field must repeat the cookie ``cookie_name`` holds."""
     check_same_origin(request)
-    cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
+    cookie = request.cookies.get(cookie_name)
     if not cookie or not sent or not hmac.compare_digest(sent, cookie):
-        raise CrossSiteRequestRefused("login csrf_token")
+        raise CrossSiteRequestRefused(f"{cookie_name} csrf_token")

@@ -16,7 +16,18 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 from timebank.web.csrf import CrossSiteRequestRefused
-from timebank.web.routes import benefits, exchanges, gifts, home, links, login, password, spending, statement
+from timebank.web.routes import (
+    benefits,
+    exchanges,
+    gifts,
+    home,
+    links,
+    login,
+    password,
+    recovery,
+    spending,
+    statement,
+)
 from timebank.web.templating import render
 from timebank.web.visits import LoginRequired, PageRefused
 
@@ -25,7 +36,7 @@ __all__ = ["PAGE_MODULES", "install_pages", "status_page"]
 _STATIC = Path(__file__).parent / "static"
 
 # Every module of pages, in the order their routes are tried; the tests read every page from here.
-PAGE_MODULES = (login, home, exchanges, statement, spending, gifts, benefits, password, links)
+PAGE_MODULES = (login, recovery, home, exchanges, statement, spending, gifts, benefits, password, links)
 
 _STATUS_WORDS = {
     403: ("You cannot do this", "You do not have permission to see or do this."),

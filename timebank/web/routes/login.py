@@ -10,6 +10,7 @@ from timebank.busy import ServerBusy
 from timebank.errors import NotAllowed
 from timebank.people.access import log_in, log_out
 from timebank.people.errors import CredentialsInvalid, LoginAttemptsExceeded
+from timebank.people.recovery_errors import LoginDisabled
 from timebank.web.csrf import LOGIN_CSRF_COOKIE, check_login_csrf, new_login_csrf_token
 from timebank.web.forms import FormErrors
 from timebank.web.sessions import clear_session, is_https, session_caller, start_session
@@ -73,6 +74,9 @@ async def login(request: Request) -> Response:
     except CredentialsInvalid:
         errors.add("username", "The username or password is wrong")
         return _login_page(request, username=username, errors=errors, status_code=401)
+    except LoginDisabled as refused:
+        errors.add("username", refused.detail)
+        return _login_page(request, username=username, errors=errors, status_code=403)
     except LoginAttemptsExceeded as refused:
         errors.add("username", refused.detail)
         response = _login_page(request, username=username, errors=errors, status_code=429)
