@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
 from tests.browser.axe import check_page
-from tests.browser.conftest import LiveSite
+from tests.browser.conftest import LiveSite, log_in
 from timebank.app import create_app
 from timebank.people.callers import Caller
 from timebank.people.recovery import issue_password_code
@@ -90,3 +90,25 @@ def test_the_ways_back_in_in_every_state(page: Page, live: LiveSite) -> None:
     page.get_by_role("button", name="Set my password").click()
     expect(page.get_by_role("heading", name="This link does not work")).to_be_visible()
     check_page(page, "reset, unknown link")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_email_page_in_every_state(page: Page, live: LiveSite) -> None:
+    log_in(page, live, "alice")
+    page.get_by_role("link", name="Email and messages").first.click()
+    check_page(page, "email, none given")
+    page.get_by_label("Email address").fill("not an address")
+    page.get_by_role("button", name="Save email address").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    check_page(page, "email, refused")
+    page.get_by_label("Email address").fill("alice@riverside.example")
+    page.get_by_role("button", name="Save email address").click()
+    expect(page.get_by_text("We sent a link to your new email address.")).to_be_visible()
+    check_page(page, "email, waiting for the link")
+    page.get_by_label("When an exchange I recorded is confirmed").uncheck()
+    page.get_by_role("button", name="Save my choices").click()
+    expect(page.get_by_text("Your choices are saved.")).to_be_visible()
+    check_page(page, "email, choices saved")
+    page.get_by_role("button", name="Remove my email address").click()
+    expect(page.get_by_text("Your email address is removed.")).to_be_visible()
+    check_page(page, "email, removed")

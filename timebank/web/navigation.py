@@ -18,6 +18,7 @@ _MEMBER = (
     ("/spend", "Spend credits"),
     ("/give", "Give credits"),
     ("/benefits", "Benefits"),
+    ("/email", "Email and messages"),
     ("/password", "Change password"),
 )
 _COORDINATOR = (

@@ -18,6 +18,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from timebank.web.csrf import CrossSiteRequestRefused
 from timebank.web.routes import (
     benefits,
+    email,
     exchanges,
     gifts,
     home,
@@ -36,7 +37,19 @@ __all__ = ["PAGE_MODULES", "install_pages", "status_page"]
 _STATIC = Path(__file__).parent / "static"
 
 # Every module of pages, in the order their routes are tried; the tests read every page from here.
-PAGE_MODULES = (login, recovery, home, exchanges, statement, spending, gifts, benefits, password, links)
+PAGE_MODULES = (
+    login,
+    recovery,
+    home,
+    exchanges,
+    statement,
+    spending,
+    gifts,
+    benefits,
+    email,
+    password,
+    links,
+)
 
 _STATUS_WORDS = {
     403: ("You cannot do this", "You do not have permission to see or do this."),

@@ -4,6 +4,7 @@ message's link opens."""
 
 from timebank.web.routes import (
     benefits,
+    email,
     exchanges,
     gifts,
     home,
@@ -17,6 +18,7 @@ from timebank.web.routes import (
 
 __all__ = [
     "benefits",
+    "email",
     "exchanges",
     "gifts",
     "home",
