@@ -73,6 +73,8 @@ AUDIENCE: dict[str, str] = {
     "/email": MEMBER,
     "/email/remove": MEMBER,
     "/email/messages": MEMBER,
+    "/members/{member_id}/password-code": COORDINATOR,
+    "/members/{member_id}/login": COORDINATOR,
     "/password/code": PUBLIC,
     "/password/forgot": PUBLIC,
     "/password/reset": PUBLIC,

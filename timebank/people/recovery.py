@@ -80,6 +80,7 @@ __all__ = [
     "issue_password_code",
     "new_code",
     "normalise_code",
+    "read_login_state",
     "reset_password",
     "turn_login_off",
     "turn_login_on",
@@ -371,6 +372,23 @@ def reset_password(engine: Engine, request: ResetPassword) -> PasswordSetView:
 
 
 # --- a coordinator turns a login off or on --------------------------------------------------------
+
+
+def read_login_state(engine: Engine, timebank_id: int, caller: Caller, member_id: int) -> LoginStateView:
+    """Whether the member has a login, and whether it is turned off (coordinators)."""
+    caller.check_timebank(timebank_id)
+    with not_found_before_refused(engine, timebank_id, member_ids=[member_id]):
+        caller.check_coordinator(timebank_id)
+
+    def use_case(uow: UnitOfWork) -> LoginStateView:
+        member = uow.recovery.login_of(timebank_id, member_id)
+        if member is None:
+            uow.members.get(timebank_id, member_id)  # raises member_not_found
+            raise AssertionError("a member read a moment ago exists")
+        disabled = member.disabled_at is not None
+        return LoginStateView(member_id=member_id, username=member.username, login_disabled=disabled)
+
+    return run(engine, use_case, write=False)
 
 
 def turn_login_off(

@@ -24,6 +24,7 @@ from timebank.web.routes import (
     home,
     links,
     login,
+    member_logins,
     password,
     recovery,
     spending,
@@ -49,6 +50,7 @@ PAGE_MODULES = (
     email,
     password,
     links,
+    member_logins,
 )
 
 _STATUS_WORDS = {
