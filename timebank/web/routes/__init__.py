@@ -3,25 +3,39 @@ one's own statement, spending and giving credits, benefits, the password, and th
 message's link opens."""
 
 from timebank.web.routes import (
+    activities,
+    api_keys,
+    attendance,
     benefits,
     exchanges,
+    expenses,
     gifts,
     home,
     links,
     login,
+    organisation_staff,
+    organisations,
     password,
+    spend_options,
     spending,
     statement,
 )
 
 __all__ = [
+    "activities",
+    "api_keys",
+    "attendance",
     "benefits",
     "exchanges",
+    "expenses",
     "gifts",
     "home",
     "links",
     "login",
+    "organisation_staff",
+    "organisations",
     "password",
+    "spend_options",
     "spending",
     "statement",
 ]
