@@ -215,9 +215,9 @@ def test_members_and_staff_get_403_on_every_organisation_page_and_nothing_is_wri
         f"/organisations/{oid}/api-keys",
         f"/organisations/{oid}/api-keys/1/revoke",
     ]
+    visitors = {who: site.logged_in(who) for who in ("alice", "staff", "olive")}
     before = row_counts(engine)
-    for who in ("alice", "staff", "olive"):
-        visitor = site.logged_in(who)
+    for who, visitor in visitors.items():
         home = visitor.get("/")
         token = visitor.form(home, "/logout").fields["csrf_token"]
         for path in gets:
