@@ -22,7 +22,6 @@ from timebank.web.routes import (
     attendance,
     benefits,
     exchanges,
-    expenses,
     gifts,
     home,
     links,
@@ -30,7 +29,6 @@ from timebank.web.routes import (
     organisation_staff,
     organisations,
     password,
-    spend_options,
     spending,
     statement,
 )
@@ -93,8 +91,6 @@ def install_pages(app: FastAPI) -> None:
         api_keys,
         activities,
         attendance,
-        expenses,
-        spend_options,
     ):
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, _login_required)

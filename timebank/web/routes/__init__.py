@@ -8,7 +8,6 @@ from timebank.web.routes import (
     attendance,
     benefits,
     exchanges,
-    expenses,
     gifts,
     home,
     links,
@@ -16,7 +15,6 @@ from timebank.web.routes import (
     organisation_staff,
     organisations,
     password,
-    spend_options,
     spending,
     statement,
 )
@@ -27,7 +25,6 @@ __all__ = [
     "attendance",
     "benefits",
     "exchanges",
-    "expenses",
     "gifts",
     "home",
     "links",
@@ -35,7 +32,6 @@ __all__ = [
     "organisation_staff",
     "organisations",
     "password",
-    "spend_options",
     "spending",
     "statement",
 ]
