@@ -177,20 +177,24 @@ def _attendee(
 
 
 def read_answers(
-    activity: ActivityView, pending: tuple[DirectoryEntry, ...], form: dict[str, str]
+    activity: ActivityView,
+    invited: tuple[DirectoryEntry, ...],
+    form: dict[str, str],
+    shown: tuple[DirectoryEntry, ...] = (),
 ) -> AttendanceAnswers:
     """Read and check the attendance form; ``request`` is set when everything is right."""
     answers = AttendanceAnswers(form=form)
     answers.offer = _offer(activity, form, answers.errors)
-    for person in pending:
+    for person in invited:
         if form.get(f"came-{person.account_id}"):
             attendee = _attendee(activity, person, answers.offer, answers)
             if attendee is not None:
                 answers.attendees.append(attendee)
-    if not pending:
-        answers.errors.add(None, "There is nobody left to record. Invite the members who came first")
+    if not invited:
+        answers.errors.add(None, "Nobody is invited. Invite the members who came first")
     elif not answers.errors and not answers.attendees:
-        answers.errors.add(f"came-{pending[0].account_id}", "Choose at least one member who came")
+        first = (shown or invited)[0]
+        answers.errors.add(f"came-{first.account_id}", "Choose at least one member who came")
     if answers.errors:
         return answers
     try:
@@ -206,6 +210,7 @@ def read_answers(
 class _Activity:
     activity: ActivityView
     organisation_name: str
+    invited: tuple[DirectoryEntry, ...]
     pending: tuple[DirectoryEntry, ...]
 
 
@@ -217,7 +222,7 @@ def _read_activity(visit: Visit, activity_id: int) -> _Activity:
         invited = invited_members(engine, tb, caller, activity_id)
         recorded = {a.account_id for a in activity_attendance(engine, tb, caller, activity_id).attendees}
     pending = tuple(person for person in invited if person.account_id not in recorded)
-    return _Activity(activity, organisation.name, pending)
+    return _Activity(activity, organisation.name, invited, pending)
 
 
 def _form_page(
@@ -299,7 +304,9 @@ def attendance_page(request: Request, visit: StaffVisitDep, activity_id: int) ->
 async def record(request: Request, visit: StaffVisitDep, activity_id: int) -> Response:
     form = await _posted(request, visit)
     read = await run_in_threadpool(_read_activity, visit, activity_id)
-    answers = read_answers(read.activity, read.pending, form)
+    # Read against everyone invited, not only those not yet recorded: a second click on "Record
+    # attendance" rebuilds the same request, and the use case answers it from its idempotency key.
+    answers = read_answers(read.activity, read.invited, form, read.pending)
     action = form.get("action")
     if action == "change" or answers.request is None:
         status = 200 if action == "change" else 422
