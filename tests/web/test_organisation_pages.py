@@ -10,6 +10,7 @@ is not found.
 
 from __future__ import annotations
 
+from httpx import Response
 from sqlalchemy import Engine
 
 from tests.api.db_snapshot import row_counts
@@ -26,7 +27,7 @@ def organisation(site: Site, organisation_id: int) -> OrganisationView:
     )
 
 
-def add(visitor: Visitor, typed: dict[str, str]) -> object:
+def add(visitor: Visitor, typed: dict[str, str]) -> Response:
     return visitor.submit(visitor.get("/organisations/new"), "/organisations/new", typed)
 
 
