@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 from tests.api.db_snapshot import row_counts
 from tests.involvement_calls import create_activity, create_spend_option, set_declaration, spend_credits
 from tests.ledger_calls import give_credits, record_exchange
-from tests.people_calls import add_member
+from tests.people_calls import add_member, create_api_key
 from tests.web.site import Site, Visitor, build_site
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.categories import BenefitCategory
@@ -75,6 +75,20 @@ AUDIENCE: dict[str, str] = {
     "/email/messages": MEMBER,
     "/members/{member_id}/password-code": COORDINATOR,
     "/members/{member_id}/login": COORDINATOR,
+    "/organisations": COORDINATOR,
+    "/organisations/new": COORDINATOR,
+    "/organisations/{organisation_id}": COORDINATOR,
+    "/organisations/{organisation_id}/contact": COORDINATOR,
+    "/organisations/{organisation_id}/staff": COORDINATOR,
+    "/organisations/{organisation_id}/staff/{member_id}/remove": COORDINATOR,
+    "/organisations/{organisation_id}/api-keys": COORDINATOR,
+    "/organisations/{organisation_id}/api-keys/{api_key_id}/revoke": COORDINATOR,
+    "/activities": STAFF,
+    "/activities/new": STAFF,
+    "/activities/{activity_id}": STAFF,
+    "/activities/{activity_id}/invitations": STAFF,
+    "/activities/{activity_id}/invitations/{account_id}/withdraw": STAFF,
+    "/activities/{activity_id}/attendance": STAFF,
     "/password/code": PUBLIC,
     "/password/forgot": PUBLIC,
     "/password/reset": PUBLIC,
@@ -153,6 +167,7 @@ def _world(site: Site) -> Ids:
     )
     spent = spend_credits(engine, here, system, option.spend_option_id, site.account_ids["alice"])
     set_declaration(engine, here, system, site.account_ids["alice"], DECLARED, members_say_so=True)
+    key = create_api_key(engine, here, system, site.organisation_id, "Booking system")
 
     elsewhere_system = Caller.coordinator_of(there)
     neighbour = add_member(engine, there, elsewhere_system, "Nora Neighbour")
@@ -177,6 +192,7 @@ def _world(site: Site) -> Ids:
         60,
         ActivityClassification.USES_SERVICES,
     )
+    far_key = create_api_key(engine, there, elsewhere_system, site.other_organisation_id, "Till")
     far_option = create_spend_option(
         engine, there, elsewhere_system, site.other_organisation_id, "Gym", 60, SpendClass.COMMUNITY_ACTIVITY
     )
@@ -191,6 +207,7 @@ def _world(site: Site) -> Ids:
             "account_id": site.account_ids["alice"],
             "organisation_id": site.organisation_id,
             "activity_id": activity.activity_id,
+            "api_key_id": key.api_key_id,
         },
         elsewhere={
             "exchange_id": far_exchange.exchange_id,
@@ -201,6 +218,7 @@ def _world(site: Site) -> Ids:
             "account_id": neighbour.account_id,
             "organisation_id": site.other_organisation_id,
             "activity_id": far_activity.activity_id,
+            "api_key_id": far_key.api_key_id,
         },
         by_page={"/spend/done/{transaction_id}": {"transaction_id": spent.transaction_id}},
     )

@@ -32,8 +32,15 @@ from timebank.involvement.views import InvitationsView, InvitationView
 from timebank.ledger.types import AccountKind
 from timebank.people.callers import Caller
 from timebank.people.tenancy import not_found_before_refused
+from timebank.people.views import DirectoryEntry
 
-__all__ = ["INVITATIONS_MAX", "invite_members", "list_invitations", "withdraw_invitation"]
+__all__ = [
+    "INVITATIONS_MAX",
+    "invite_members",
+    "invited_members",
+    "list_invitations",
+    "withdraw_invitation",
+]
 
 INVITATIONS_MAX = ATTENDEES_MAX
 
@@ -82,6 +89,32 @@ def list_invitations(engine: Engine, timebank_id: int, caller: Caller, activity_
         activity = uow.activities.get(timebank_id, activity_id)
         check_acts_for(caller, uow.organisations.get(timebank_id, activity.organisation_id))
         return _view(activity_id, uow.invitations.of_activity(timebank_id, activity_id))
+
+    return run(engine, use_case, write=False)
+
+
+def invited_members(
+    engine: Engine, timebank_id: int, caller: Caller, activity_id: int
+) -> tuple[DirectoryEntry, ...]:
+    """Everyone invited to the activity by name, in account order: the attendance page's list.
+
+    Only names and accounts, as the directory shows every member of the timebank; nothing else
+    about them (its staff or a coordinator).
+    """
+    caller.check_timebank(timebank_id)
+
+    def use_case(uow: UnitOfWork) -> tuple[DirectoryEntry, ...]:
+        activity = uow.activities.get(timebank_id, activity_id)
+        check_acts_for(caller, uow.organisations.get(timebank_id, activity.organisation_id))
+        account_ids = [r.account_id for r in uow.invitations.of_activity(timebank_id, activity_id)]
+        if not account_ids:
+            return ()
+        records = uow.members.page(timebank_id, account_ids=account_ids, after_id=None, limit=INVITATIONS_MAX)
+        entries = (
+            DirectoryEntry(member_id=r.member_id, account_id=r.account_id, display_name=r.display_name)
+            for r in records
+        )
+        return tuple(sorted(entries, key=lambda entry: entry.account_id))
 
     return run(engine, use_case, write=False)
 

@@ -31,7 +31,7 @@ from timebank.people.access import API_KEY_PREFIX, new_secret, secret_sha256
 from timebank.people.callers import Caller
 from timebank.people.requests import AddOrganisation, AddStaff, CreateApiKey, UpdateOrganisation
 from timebank.people.tenancy import not_found_before_refused
-from timebank.people.views import ApiKeyView, NewApiKey, OrganisationPage, OrganisationView
+from timebank.people.views import ApiKeyView, DirectoryEntry, NewApiKey, OrganisationPage, OrganisationView
 
 __all__ = [
     "add_organisation",
@@ -41,6 +41,7 @@ __all__ = [
     "get_organisation",
     "list_api_keys",
     "list_organisations",
+    "list_staff",
     "remove_staff",
     "revoke_api_key",
 ]
@@ -125,6 +126,26 @@ def list_organisations(
         kept, next_cursor = split_page(records, size, lambda r: r.organisation_id)
         return OrganisationPage(
             organisations=tuple(OrganisationView.of(r) for r in kept), next_cursor=next_cursor
+        )
+
+    return run(engine, use_case, write=False)
+
+
+def list_staff(
+    engine: Engine, timebank_id: int, caller: Caller, organisation_id: int
+) -> tuple[DirectoryEntry, ...]:
+    """The organisation's staff by name, in member order (coordinator): who may act for its account."""
+    with not_found_before_refused(engine, timebank_id, organisation_ids=[organisation_id]):
+        caller.check_coordinator(timebank_id)
+
+    def use_case(uow: UnitOfWork) -> tuple[DirectoryEntry, ...]:
+        staff_ids = uow.organisations.get(timebank_id, organisation_id).staff_member_ids
+        if not staff_ids:
+            return ()
+        records = uow.members.page(timebank_id, member_ids=staff_ids, after_id=None, limit=len(staff_ids))
+        return tuple(
+            DirectoryEntry(member_id=r.member_id, account_id=r.account_id, display_name=r.display_name)
+            for r in records
         )
 
     return run(engine, use_case, write=False)

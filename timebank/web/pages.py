@@ -17,6 +17,9 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from timebank.web.csrf import CrossSiteRequestRefused
 from timebank.web.routes import (
+    activities,
+    api_keys,
+    attendance,
     benefits,
     email,
     exchanges,
@@ -25,6 +28,8 @@ from timebank.web.routes import (
     links,
     login,
     member_logins,
+    organisation_staff,
+    organisations,
     password,
     recovery,
     spending,
@@ -51,6 +56,11 @@ PAGE_MODULES = (
     password,
     links,
     member_logins,
+    organisations,
+    organisation_staff,
+    api_keys,
+    activities,
+    attendance,
 )
 
 _STATUS_WORDS = {

@@ -137,6 +137,7 @@ class MemberRepository:
         timebank_id: int,
         *,
         member_ids: Sequence[int] | None = None,
+        account_ids: Sequence[int] | None = None,
         tag: str | None = None,
         name_contains: str | None = None,
         after_id: int | None,
@@ -155,6 +156,8 @@ class MemberRepository:
         )
         if member_ids is not None:
             query = query.where(members.c.id.in_(list(member_ids)))
+        if account_ids is not None:
+            query = query.where(members.c.account_id.in_(list(account_ids)))
         if tag is not None:
             tagged = select(member_tags.c.member_id).where(
                 member_tags.c.timebank_id == timebank_id, member_tags.c.tag == tag

@@ -3,6 +3,9 @@ one's own statement, spending and giving credits, benefits, the password, and th
 message's link opens."""
 
 from timebank.web.routes import (
+    activities,
+    api_keys,
+    attendance,
     benefits,
     email,
     exchanges,
@@ -11,6 +14,8 @@ from timebank.web.routes import (
     links,
     login,
     member_logins,
+    organisation_staff,
+    organisations,
     password,
     recovery,
     spending,
@@ -18,6 +23,9 @@ from timebank.web.routes import (
 )
 
 __all__ = [
+    "activities",
+    "api_keys",
+    "attendance",
     "benefits",
     "email",
     "exchanges",
@@ -26,6 +34,8 @@ __all__ = [
     "links",
     "login",
     "member_logins",
+    "organisation_staff",
+    "organisations",
     "password",
     "recovery",
     "spending",
