@@ -12,6 +12,7 @@ from timebank.web.routes import (
     password,
     spending,
     statement,
+    waiting,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "password",
     "spending",
     "statement",
+    "waiting",
 ]
