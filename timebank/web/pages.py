@@ -24,6 +24,7 @@ from timebank.web.routes import (
     links,
     login,
     password,
+    reversals,
     spending,
     statement,
     waiting,
@@ -72,7 +73,22 @@ def install_pages(app: FastAPI) -> None:
     # compressed; the pages themselves are not (a CSRF token beside what a member typed, compressed
     # together, is what the BREACH attack reads).
     app.mount("/static", GZipMiddleware(StaticFiles(directory=_STATIC), minimum_size=500), name="static")
-    for module in (login, home, exchanges, statement, spending, gifts, benefits, password, links, waiting):
+    # reversals before exchanges: its /exchanges/{id}/reverse must be matched before the member's
+    # /exchanges/{id}/{action}, which answers any other action as not found.
+    modules = (
+        login,
+        home,
+        reversals,
+        exchanges,
+        statement,
+        spending,
+        gifts,
+        benefits,
+        password,
+        links,
+        waiting,
+    )
+    for module in modules:
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(PageRefused, _refused)
