@@ -120,7 +120,9 @@ class ExchangeRepository:
         rows = self.connection.execute(query.order_by(exchanges.c.id.desc()).limit(limit)).mappings().all()
         return self._with_receivers(rows)
 
-    def pending_oldest_first(self, timebank_id: int, *, after_id: int | None, limit: int) -> list[ExchangeRecord]:
+    def pending_oldest_first(
+        self, timebank_id: int, *, after_id: int | None, limit: int
+    ) -> list[ExchangeRecord]:
         """The timebank's pending exchanges, oldest first, ``limit`` at most, with ids above ``after_id``.
 
         Ids are given out in the order exchanges are recorded, so the oldest has the lowest id and
