@@ -17,6 +17,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from timebank.web.csrf import CrossSiteRequestRefused
 from timebank.web.routes import (
+    audit_log,
     benefits,
     exchanges,
     gifts,
@@ -87,6 +88,7 @@ def install_pages(app: FastAPI) -> None:
         password,
         links,
         waiting,
+        audit_log,
     )
     for module in modules:
         app.include_router(module.router)

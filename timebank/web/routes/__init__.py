@@ -3,6 +3,7 @@ one's own statement, spending and giving credits, benefits, the password, and th
 message's link opens."""
 
 from timebank.web.routes import (
+    audit_log,
     benefits,
     exchanges,
     gifts,
@@ -17,6 +18,7 @@ from timebank.web.routes import (
 )
 
 __all__ = [
+    "audit_log",
     "benefits",
     "exchanges",
     "gifts",
