@@ -26,6 +26,7 @@ from timebank.web.routes import (
     login,
     password,
     reversals,
+    settings,
     spending,
     statement,
     waiting,
@@ -89,6 +90,7 @@ def install_pages(app: FastAPI) -> None:
         links,
         waiting,
         audit_log,
+        settings,
     )
     for module in modules:
         app.include_router(module.router)
