@@ -8,6 +8,7 @@ give out) show no entries. Members and staff get 403. No page ever shows a benef
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -31,7 +32,7 @@ def site(engine: Engine) -> Site:
 
 def _text(page: Response) -> str:
     main = page.text[page.text.index("<main") : page.text.index("</main>")]
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", main)))
 
 
 def _login_caller(site: Site, who: str, *, coordinator: bool = False) -> Caller:
@@ -83,11 +84,11 @@ def test_every_entry_reads_as_a_sentence_with_who_did_it(site: Site) -> None:
     page = site.logged_in("coordinator").get("/audit")
     text = _text(page)
     assert page.status_code == 200
-    assert f"The benefits declaration of {site.names['alice']} was saved." in text
-    assert f"The benefits declaration of {site.names['alice']} was read by a coordinator." in text
+    assert f"{site.names['alice']}'s benefits details were saved." in text
+    assert f"{site.names['alice']}'s benefits details were read by a coordinator." in text
     assert f"Done by {site.names['alice']}." in text
     assert f"Done by {site.names['coordinator']}." in text
-    assert text.index(f"declaration of {site.names['alice']} was saved") < text.index("was read")
+    assert text.index("were saved") < text.index("were read")
     _no_benefit_named(page)
 
 
@@ -95,12 +96,12 @@ def test_the_log_narrows_by_kind_and_by_member(site: Site) -> None:
     _history(site)
     coordinator = site.logged_in("coordinator")
     by_kind = _text(coordinator.get("/audit?kind=declaration_read"))
-    assert "was read" in by_kind and "was saved" not in by_kind
+    assert "were read" in by_kind and "were saved" not in by_kind
     by_name = _text(coordinator.get("/audit?member=Bob"))
-    assert site.names["bob"] in by_name and f"declaration of {site.names['alice']}" not in by_name
+    assert site.names["bob"] in by_name and f"{site.names['alice']}'s" not in by_name
     by_number = _text(coordinator.get(f"/audit?member={site.member_ids['alice']}&kind=declaration_set"))
-    assert f"declaration of {site.names['alice']} was saved" in by_number
-    assert "was read" not in by_number and site.names["bob"] not in by_number
+    assert f"{site.names['alice']}'s benefits details were saved" in by_number
+    assert "were read" not in by_number and site.names["bob"] not in by_number
 
 
 def test_several_matching_names_are_offered_as_links(site: Site) -> None:
@@ -120,7 +121,7 @@ def test_a_filter_that_cannot_be_read_shows_no_entries(site: Site, query: str, f
     page = site.logged_in("coordinator").get(f"/audit?{query}")
     assert page.status_code == 422
     assert f'href="#{field_id}"' in page.text and f'id="{field_id}-error"' in page.text
-    assert "was saved" not in page.text
+    assert "were saved" not in page.text
 
 
 def test_another_timebanks_member_number_is_not_found(site: Site) -> None:
@@ -142,11 +143,11 @@ def test_the_log_pages_forward(site: Site) -> None:
         )
     coordinator = site.logged_in("coordinator")
     first = coordinator.get("/audit?kind=declaration_read")
-    assert _text(first).count("was read") == 50
+    assert _text(first).count("were read") == 50
     newer = re.search(r'href="(/audit\?[^"]*cursor=[^"]+)"', first.text)
     assert newer is not None
     second = coordinator.get(newer.group(1).replace("&amp;", "&"))
-    assert second.status_code == 200 and _text(second).count("was read") == 2
+    assert second.status_code == 200 and _text(second).count("were read") == 2
     assert "kind=declaration_read" in newer.group(1)
     assert coordinator.get("/audit?cursor=not-ours").status_code == 400
 
@@ -157,5 +158,5 @@ def test_only_a_coordinator_reads_the_log(site: Site, who: str) -> None:
     visitor = site.logged_in(who)
     before = snapshot(site.engine, [site.timebank_id, site.other_timebank_id])
     answer = visitor.get(f"/audit?member={site.member_ids['alice']}")
-    assert answer.status_code == 403 and "was saved" not in answer.text
+    assert answer.status_code == 403 and "were saved" not in answer.text
     assert snapshot(site.engine, [site.timebank_id, site.other_timebank_id]) == before

@@ -25,9 +25,9 @@ __all__ = ["KIND_NAMES", "entry_sentence"]
 
 # The filter's names for each kind, in the order the select lists them.
 KIND_NAMES: dict[AuditAction, str] = {
-    AuditAction.DECLARATION_SET: "Benefits declaration saved",
-    AuditAction.DECLARATION_READ: "Benefits declaration read",
-    AuditAction.DECLARATION_DELETED: "Benefits declaration deleted",
+    AuditAction.DECLARATION_SET: "Benefits details saved",
+    AuditAction.DECLARATION_READ: "Benefits details read",
+    AuditAction.DECLARATION_DELETED: "Benefits details deleted",
     AuditAction.STATEMENT_READ: "Benefit-safe statement read",
     AuditAction.PAYMENT_ADVICE_READ: "Payment advice read",
     AuditAction.REWARD_CHOSEN: "Reward chosen for an activity",
@@ -76,20 +76,20 @@ def _by(details: Mapping[str, Any], key: str) -> str:
 
 _SENTENCES: dict[str, Sentence] = {
     AuditAction.DECLARATION_SET: lambda who, d: (
-        f"The benefits declaration of {who} was saved{_by(d, 'set_for_member')}."
+        f"{who}'s benefits details were saved{_by(d, 'set_for_member')}."
     ),
     AuditAction.DECLARATION_READ: lambda who, d: (
-        f"The benefits declaration of {who} was read{_by(d, 'by_coordinator')}."
+        f"{who}'s benefits details were read{_by(d, 'by_coordinator')}."
     ),
     AuditAction.DECLARATION_DELETED: lambda who, d: (
-        f"The benefits declaration of {who} was deleted{_by(d, 'set_for_member')}."
+        f"{who}'s benefits details were deleted{_by(d, 'set_for_member')}."
     ),
     AuditAction.STATEMENT_READ: lambda who, d: (
-        f"A coordinator read the benefit-safe statement of {who}, "
+        f"A coordinator read {who}'s benefit-safe statement, "
         f"from {_day(d, 'from_on', 'the start')} to {_day(d, 'to_on', 'today')}."
     ),
     AuditAction.PAYMENT_ADVICE_READ: lambda who, d: (
-        f"The payment advice of {who} was read{_by(d, 'by_coordinator')}."
+        f"{who}'s payment advice was read{_by(d, 'by_coordinator')}."
     ),
     AuditAction.REWARD_CHOSEN: lambda who, d: f"{who} chose {_choice(d)} for {_activity(d)}.",
     AuditAction.REWARD_DEFAULTED: lambda who, d: (
