@@ -127,7 +127,11 @@ async def reverse_page(request: Request, visit: CoordinatorVisitDep, exchange_id
 @router.post("/exchanges/{exchange_id}/reverse")
 async def reverse(request: Request, visit: CoordinatorVisitDep, exchange_id: int) -> Response:
     form = await posted_form(request, visit)
-    named = _reversible(await run_in_threadpool(_named, visit, exchange_id))
+    named = await run_in_threadpool(_named, visit, exchange_id)
+    if form.get("action") != "reverse" or named.exchange.status is not ExchangeStatus.REVERSED:
+        # A reversed exchange's button is left to the use case: the same form posted again (a
+        # double click) is answered with its first reversal and sent on to the reversed page.
+        _reversible(named)
     errors = FormErrors()
     if form.get("action") == "change":
         return _form_page(request, visit, named, form, errors, 200)
