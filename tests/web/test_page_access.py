@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 
 from tests.api.db_snapshot import row_counts
 from tests.involvement_calls import create_activity, create_spend_option, set_declaration, spend_credits
-from tests.ledger_calls import give_credits, record_exchange
+from tests.ledger_calls import confirm_exchange, give_credits, record_exchange, reverse_exchange
 from tests.people_calls import add_member, create_api_key
 from tests.web.site import Site, Visitor, build_site
 from timebank.benefits.activities import ActivityClassification
@@ -89,6 +89,12 @@ AUDIENCE: dict[str, str] = {
     "/activities/{activity_id}/invitations": STAFF,
     "/activities/{activity_id}/invitations/{account_id}/withdraw": STAFF,
     "/activities/{activity_id}/attendance": STAFF,
+    "/exchanges/{exchange_id}/reverse": COORDINATOR,
+    "/exchanges/{exchange_id}/reversed": COORDINATOR,
+    "/waiting": COORDINATOR,
+    "/audit": COORDINATOR,
+    "/settings": COORDINATOR,
+    "/settings/ratings": COORDINATOR,
     "/password/code": PUBLIC,
     "/password/forgot": PUBLIC,
     "/password/reset": PUBLIC,
@@ -150,6 +156,14 @@ def _world(site: Site) -> Ids:
     system = Caller.coordinator_of(here)
     alice = Actor("test:alice", site.account_ids["alice"])
     exchange = site.record("alice", "bob", 90, "Gardening", by="alice")
+    bob = Actor("test:bob", site.account_ids["bob"])
+    posted = site.record("alice", "bob", 30, "Shopping", by="alice")
+    confirm_exchange(engine, here, bob, posted.exchange_id)
+    undone = site.record("alice", "bob", 20, "Ironing", by="alice")
+    confirm_exchange(engine, here, bob, undone.exchange_id)
+    reverse_exchange(
+        engine, here, Actor("test:cora", None, is_coordinator=True), undone.exchange_id, "By mistake"
+    )
     gift = give_credits(engine, here, alice, site.account_ids["alice"], site.pot_account_id, 15)
     held_on = utc_now().date() - timedelta(days=1)
     activity = create_activity(
@@ -220,7 +234,11 @@ def _world(site: Site) -> Ids:
             "activity_id": far_activity.activity_id,
             "api_key_id": far_key.api_key_id,
         },
-        by_page={"/spend/done/{transaction_id}": {"transaction_id": spent.transaction_id}},
+        by_page={
+            "/spend/done/{transaction_id}": {"transaction_id": spent.transaction_id},
+            "/exchanges/{exchange_id}/reverse": {"exchange_id": posted.exchange_id},
+            "/exchanges/{exchange_id}/reversed": {"exchange_id": undone.exchange_id},
+        },
     )
 
 

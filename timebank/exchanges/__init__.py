@@ -13,6 +13,7 @@ transaction is written by ``posting``, which keeps the report's running totals w
     requests      what the use cases are asked: one typed request each
     views         what they answer
     listing       reading one exchange, and a page of them
+    waiting       the exchanges waiting for confirmation, oldest first, for coordinators
     reversals     correcting a posted exchange or transaction by a reversal with a reason
     gifts         giving credits: donations, pot grants, gifts between members
     imports       bringing a history in from rows, all or nothing
@@ -40,6 +41,7 @@ from timebank.exchanges.listing import (
 from timebank.exchanges.requests import GiveCredits, ReceiverShareIn, RecordExchange, ReverseExchange
 from timebank.exchanges.reversals import reverse_exchange, reverse_transaction
 from timebank.exchanges.views import ExchangeView, ExpiryReport, ImportResult, TransactionView
+from timebank.exchanges.waiting import WaitingExchange, WaitingPage, list_waiting
 
 __all__ = [
     "ExchangePage",
@@ -53,6 +55,8 @@ __all__ = [
     "RecordExchange",
     "ReverseExchange",
     "TransactionView",
+    "WaitingExchange",
+    "WaitingPage",
     "cancel_exchange",
     "confirm_exchange",
     "decline_exchange",
@@ -61,6 +65,7 @@ __all__ = [
     "give_credits",
     "import_exchanges",
     "list_exchanges",
+    "list_waiting",
     "read_exchange",
     "read_named_exchange",
     "record_exchange",

@@ -33,7 +33,7 @@ from timebank.involvement.activities import (
     list_activities,
 )
 from timebank.involvement.attendance import record_attendance
-from timebank.involvement.audit import read_audit_log
+from timebank.involvement.audit import read_audit_log, read_named_audit_log
 from timebank.involvement.declarations import delete_declaration, read_declaration, set_declaration
 from timebank.involvement.expenses import record_expense
 from timebank.involvement.invitations import invite_members, list_invitations, withdraw_invitation
@@ -59,6 +59,7 @@ __all__ = [
     "list_invitations",
     "read_audit_log",
     "read_declaration",
+    "read_named_audit_log",
     "read_payment_advice",
     "record_attendance",
     "record_expense",

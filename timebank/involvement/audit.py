@@ -45,12 +45,19 @@ from timebank.benefits.categories import BenefitCategory
 from timebank.clock import utc_now
 from timebank.db.repositories import AuditRecord
 from timebank.db.unit_of_work import UnitOfWork, run
-from timebank.involvement.views import AuditEntryView, AuditPage
+from timebank.involvement.views import AuditEntryView, AuditPage, NamedAuditPage
 from timebank.paging import decode_id_cursor, page_limit, split_page
 from timebank.people.callers import Caller
 from timebank.people.tenancy import not_found_before_refused
 
-__all__ = ["AuditAction", "AuditTrail", "read_audit_log", "write_refusal_audit"]
+__all__ = [
+    "AuditAction",
+    "AuditTrail",
+    "NamedAuditPage",
+    "read_audit_log",
+    "read_named_audit_log",
+    "write_refusal_audit",
+]
 
 
 class AuditAction(enum.StrEnum):
@@ -124,25 +131,71 @@ def read_audit_log(
     caller: Caller,
     *,
     account_id: int | None = None,
+    action: AuditAction | None = None,
     cursor: str | None = None,
     limit: int | None = None,
 ) -> AuditPage:
-    """The timebank's audit entries, oldest first, a page at a time (coordinators only)."""
-    named = [] if account_id is None else [account_id]
+    """The timebank's audit entries, oldest first, a page at a time (coordinators only).
 
-    def use_case(uow: UnitOfWork) -> AuditPage:
-        with not_found_before_refused(uow, timebank_id, account_ids=named):
-            caller.check_coordinator(timebank_id)
-        size = page_limit(limit)
-        after_id = decode_id_cursor(cursor)
-        uow.timebanks.get(timebank_id)
-        if account_id is not None:
-            uow.accounts.get(timebank_id, account_id)
-        records = uow.audit.entries(timebank_id, account_id, limit=size + 1, after_id=after_id)
-        kept, next_cursor = split_page(records, size, _written_id)
-        return AuditPage(entries=tuple(AuditEntryView.of(r) for r in kept), next_cursor=next_cursor)
+    Only the entries about ``account_id``, or of the kind ``action``, when either is named.
+    """
+    return run(
+        engine, lambda uow: _page(uow, timebank_id, caller, account_id, action, cursor, limit), write=False
+    )
+
+
+def read_named_audit_log(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    *,
+    account_id: int | None = None,
+    action: AuditAction | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> NamedAuditPage:
+    """``read_audit_log`` with the names a person reads it by: whom each entry is about, and who
+    did it (a member's login; an API key or a job has no name)."""
+
+    def use_case(uow: UnitOfWork) -> NamedAuditPage:
+        page = _page(uow, timebank_id, caller, account_id, action, cursor, limit)
+        subjects = sorted({e.subject_account_id for e in page.entries if e.subject_account_id is not None})
+        return NamedAuditPage(
+            entries=page.entries,
+            next_cursor=page.next_cursor,
+            subject_names=uow.notifications.account_names(timebank_id, subjects),
+            actor_names=uow.audit.actor_names(timebank_id, sorted({e.actor for e in page.entries})),
+        )
 
     return run(engine, use_case, write=False)
+
+
+def _page(
+    uow: UnitOfWork,
+    timebank_id: int,
+    caller: Caller,
+    account_id: int | None,
+    action: AuditAction | None,
+    cursor: str | None,
+    limit: int | None,
+) -> AuditPage:
+    named = [] if account_id is None else [account_id]
+    with not_found_before_refused(uow, timebank_id, account_ids=named):
+        caller.check_coordinator(timebank_id)
+    size = page_limit(limit)
+    after_id = decode_id_cursor(cursor)
+    uow.timebanks.get(timebank_id)
+    if account_id is not None:
+        uow.accounts.get(timebank_id, account_id)
+    records = uow.audit.entries(
+        timebank_id,
+        account_id,
+        limit=size + 1,
+        after_id=after_id,
+        action=None if action is None else action.value,
+    )
+    kept, next_cursor = split_page(records, size, _written_id)
+    return AuditPage(entries=tuple(AuditEntryView.of(r) for r in kept), next_cursor=next_cursor)
 
 
 def _written_id(record: AuditRecord) -> int:

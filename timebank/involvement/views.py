@@ -41,6 +41,7 @@ __all__ = [
     "InvitationView",
     "InvitationsView",
     "IsoMoment",
+    "NamedAuditPage",
     "PaymentAdvicePage",
     "PaymentAdviceView",
     "PaymentCheckView",
@@ -298,3 +299,11 @@ class AuditEntryView(View):
 class AuditPage(View):
     entries: tuple[AuditEntryView, ...]
     next_cursor: str | None
+
+
+class NamedAuditPage(AuditPage):
+    """A page of the log with names: of the accounts its entries are about, and of the members who
+    acted (a login's member; an API key or a scheduled job has no name)."""
+
+    subject_names: dict[int, str]
+    actor_names: dict[str, str]

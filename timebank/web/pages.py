@@ -20,6 +20,7 @@ from timebank.web.routes import (
     activities,
     api_keys,
     attendance,
+    audit_log,
     benefits,
     email,
     exchanges,
@@ -32,8 +33,11 @@ from timebank.web.routes import (
     organisations,
     password,
     recovery,
+    reversals,
+    settings,
     spending,
     statement,
+    waiting,
 )
 from timebank.web.templating import render
 from timebank.web.visits import LoginRequired, PageRefused
@@ -43,10 +47,13 @@ __all__ = ["PAGE_MODULES", "install_pages", "status_page"]
 _STATIC = Path(__file__).parent / "static"
 
 # Every module of pages, in the order their routes are tried; the tests read every page from here.
+# reversals before exchanges: its /exchanges/{id}/reverse must be matched before the member's
+# /exchanges/{id}/{action}, which answers any other action as not found.
 PAGE_MODULES = (
     login,
     recovery,
     home,
+    reversals,
     exchanges,
     statement,
     spending,
@@ -61,6 +68,9 @@ PAGE_MODULES = (
     api_keys,
     activities,
     attendance,
+    waiting,
+    audit_log,
+    settings,
 )
 
 _STATUS_WORDS = {

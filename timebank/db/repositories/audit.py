@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from timebank.db.benefit_tables import AUDIT_DETAILS_LENGTH_MAX, audit_log
+from timebank.db.people_tables import members
 
 __all__ = ["AuditRecord", "AuditRepository"]
 
@@ -60,12 +61,16 @@ class AuditRepository:
         *,
         limit: int = 1000,
         after_id: int | None = None,
+        action: str | None = None,
     ) -> list[AuditRecord]:
-        """The first ``limit`` audit rows after ``after_id`` (about one account, if named), oldest first."""
+        """The first ``limit`` audit rows after ``after_id`` (about one account, of one action, if
+        named), oldest first."""
         a = audit_log.c
         query = select(audit_log).where(a.timebank_id == timebank_id)
         if subject_account_id is not None:
             query = query.where(a.subject_account_id == subject_account_id)
+        if action is not None:
+            query = query.where(a.action == action)
         if after_id is not None:
             query = query.where(a.id > after_id)
         rows = self.connection.execute(query.order_by(a.id).limit(limit)).mappings()
@@ -80,3 +85,18 @@ class AuditRepository:
             )
             for row in rows
         ]
+
+    def actor_names(self, timebank_id: int, actors: Sequence[str]) -> dict[str, str]:
+        """The names of the timebank's members behind ``login:N`` actors; other actors are left out."""
+        login_ids = [int(actor[len("login:") :]) for actor in actors if _is_login(actor)]
+        if not login_ids:
+            return {}
+        m = members.c
+        rows = self.connection.execute(
+            select(m.login_id, m.display_name).where(m.timebank_id == timebank_id, m.login_id.in_(login_ids))
+        )
+        return {f"login:{login_id}": name for login_id, name in rows}
+
+
+def _is_login(actor: str) -> bool:
+    return actor.startswith("login:") and actor[len("login:") :].isdigit() and len(actor) < 30

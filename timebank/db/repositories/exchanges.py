@@ -118,6 +118,26 @@ class ExchangeRepository:
         if before_id is not None:
             query = query.where(exchanges.c.id < before_id)
         rows = self.connection.execute(query.order_by(exchanges.c.id.desc()).limit(limit)).mappings().all()
+        return self._with_receivers(rows)
+
+    def pending_oldest_first(
+        self, timebank_id: int, *, after_id: int | None, limit: int
+    ) -> list[ExchangeRecord]:
+        """The timebank's pending exchanges, oldest first, ``limit`` at most, with ids above ``after_id``.
+
+        Ids are given out in the order exchanges are recorded, so the oldest has the lowest id and
+        the keyset cursor runs upwards.
+        """
+        query = _WITH_REASON.where(
+            exchanges.c.timebank_id == timebank_id, exchanges.c.status == ExchangeStatus.PENDING.value
+        )
+        if after_id is not None:
+            query = query.where(exchanges.c.id > after_id)
+        rows = self.connection.execute(query.order_by(exchanges.c.id).limit(limit)).mappings().all()
+        return self._with_receivers(rows)
+
+    def _with_receivers(self, rows: Sequence[RowMapping]) -> list[ExchangeRecord]:
+        """The exchanges of ``rows`` with their receivers, read in one more query."""
         if not rows:
             return []
         receivers_by_exchange: dict[int, list[RowMapping]] = {row["id"]: [] for row in rows}

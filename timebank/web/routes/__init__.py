@@ -6,6 +6,7 @@ from timebank.web.routes import (
     activities,
     api_keys,
     attendance,
+    audit_log,
     benefits,
     email,
     exchanges,
@@ -18,14 +19,18 @@ from timebank.web.routes import (
     organisations,
     password,
     recovery,
+    reversals,
+    settings,
     spending,
     statement,
+    waiting,
 )
 
 __all__ = [
     "activities",
     "api_keys",
     "attendance",
+    "audit_log",
     "benefits",
     "email",
     "exchanges",
@@ -38,6 +43,9 @@ __all__ = [
     "organisations",
     "password",
     "recovery",
+    "reversals",
+    "settings",
     "spending",
     "statement",
+    "waiting",
 ]
