@@ -16,7 +16,21 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 from timebank.web.csrf import CrossSiteRequestRefused
-from timebank.web.routes import benefits, exchanges, gifts, home, links, login, password, spending, statement
+from timebank.web.routes import (
+    benefits,
+    exchanges,
+    gifts,
+    home,
+    links,
+    login,
+    members,
+    members_edit,
+    members_new,
+    members_record,
+    password,
+    spending,
+    statement,
+)
 from timebank.web.templating import render
 from timebank.web.visits import LoginRequired, PageRefused
 
@@ -62,6 +76,9 @@ def install_pages(app: FastAPI) -> None:
     # together, is what the BREACH attack reads).
     app.mount("/static", GZipMiddleware(StaticFiles(directory=_STATIC), minimum_size=500), name="static")
     for module in (login, home, exchanges, statement, spending, gifts, benefits, password, links):
+        app.include_router(module.router)
+    # "/members/new" before "/members/{member_id}", which would otherwise take it (and answer 404).
+    for module in (members_new, members, members_edit, members_record):
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(PageRefused, _refused)
