@@ -1,6 +1,7 @@
 """The pages' routes, one module per job: logging in, home, recording and answering exchanges,
-one's own statement, spending and giving credits, benefits, the password, and the pages a
-message's link opens."""
+one's own statement, spending and giving credits, benefits, the password, the pages a message's
+link opens, and the coordinators' members (``members*``: the list and a member's page, adding,
+changing, recording for them, and the fields and the finding of people those forms share)."""
 
 from timebank.web.routes import (
     benefits,
