@@ -10,6 +10,7 @@ limits with a reason, and every change is logged.
     accounts     opening an account, reading it (its holder or a coordinator), changing its limits
     statements   the statement a page at a time or a period at once, and the balance at a moment
     home         a member's home page: balance, given and received, what waits, recent lines
+    member_summary  one member as a coordinator sees them: details, balance, limits, give-and-get
 """
 
 from timebank.accounts.accounts import (
@@ -21,12 +22,14 @@ from timebank.accounts.accounts import (
     set_limits,
 )
 from timebank.accounts.home import member_home
+from timebank.accounts.member_summary import member_summary
 from timebank.accounts.requests import ChangeLimits
 from timebank.accounts.statements import balance_at, read_statement, statement_between
 from timebank.accounts.views import (
     AccountView,
     HomeView,
     LimitChange,
+    MemberSummary,
     StatementLine,
     StatementPage,
     StatementPeriod,
@@ -38,6 +41,7 @@ __all__ = [
     "ChangeLimits",
     "HomeView",
     "LimitChange",
+    "MemberSummary",
     "StatementLine",
     "StatementPage",
     "StatementPeriod",
@@ -47,6 +51,7 @@ __all__ = [
     "change_limits",
     "limit_changes",
     "member_home",
+    "member_summary",
     "open_account",
     "read_account",
     "read_statement",

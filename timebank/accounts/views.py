@@ -12,12 +12,14 @@ from datetime import date, datetime
 from pydantic import Field
 
 from timebank.ledger.types import AccountKind
+from timebank.people.views import MemberView
 from timebank.views import View
 
 __all__ = [
     "AccountView",
     "HomeView",
     "LimitChange",
+    "MemberSummary",
     "StatementLine",
     "StatementPage",
     "StatementPeriod",
@@ -124,4 +126,19 @@ class HomeView(View):
     year: int
     waiting: tuple[WaitingExchange, ...]
     more_waiting: bool
+    recent_lines: tuple[StatementLine, ...]
+
+
+class MemberSummary(View):
+    """A member as a coordinator sees them: details, balance and limits, given and received, newest lines."""
+
+    member: MemberView
+    balance_minutes: int
+    floor_minutes: int
+    cap_minutes: int | None
+    given_this_year_minutes: int
+    received_this_year_minutes: int
+    given_all_time_minutes: int
+    received_all_time_minutes: int
+    year: int
     recent_lines: tuple[StatementLine, ...]

@@ -114,18 +114,30 @@ def list_members(
     caller: Caller,
     *,
     tag: str | None = None,
+    name: str | None = None,
     cursor: str | None = None,
     limit: int | None = None,
 ) -> MemberPage:
+    """Members with everything a coordinator manages (roles, tags, login), a page at a time.
+
+    ``tag`` keeps those with that tag; ``name`` those whose name holds it, ignoring case and the
+    spaces around it, as the directory finds them. Both together keep those with both.
+    """
     caller.check_coordinator(timebank_id, admin_allowed=True)
     size = page_limit(limit)
     after_id = decode_id_cursor(cursor)
     if tag is not None:
         check_tags([tag])
+    name_contains = None
+    if name is not None:
+        name_contains = name.strip()
+        rules.check_text("name", name_contains, length_max=NAME_LENGTH_MAX)
 
     def use_case(uow: UnitOfWork) -> MemberPage:
         uow.timebanks.get(timebank_id)
-        records = uow.members.page(timebank_id, tag=tag, after_id=after_id, limit=size + 1)
+        records = uow.members.page(
+            timebank_id, tag=tag, name_contains=name_contains or None, after_id=after_id, limit=size + 1
+        )
         kept, next_cursor = split_page(records, size, lambda r: r.member_id)
         return MemberPage(members=tuple(MemberView.of(r) for r in kept), next_cursor=next_cursor)
 

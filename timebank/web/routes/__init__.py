@@ -1,6 +1,7 @@
 """The pages' routes, one module per job: logging in, home, recording and answering exchanges,
-one's own statement, spending and giving credits, benefits, the password, and the pages a
-message's link opens."""
+one's own statement, spending and giving credits, benefits, the password, the pages a message's
+link opens, and the coordinators' members (``members*``: the list and a member's page, adding,
+changing, recording for them, and the fields and the finding of people those forms share)."""
 
 from timebank.web.routes import (
     activities,
@@ -15,6 +16,12 @@ from timebank.web.routes import (
     links,
     login,
     member_logins,
+    members,
+    members_edit,
+    members_fields,
+    members_finder,
+    members_new,
+    members_record,
     organisation_staff,
     organisations,
     password,
@@ -39,6 +46,12 @@ __all__ = [
     "links",
     "login",
     "member_logins",
+    "members",
+    "members_edit",
+    "members_fields",
+    "members_finder",
+    "members_new",
+    "members_record",
     "organisation_staff",
     "organisations",
     "password",
