@@ -16,7 +16,18 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 from timebank.web.csrf import CrossSiteRequestRefused
-from timebank.web.routes import benefits, exchanges, gifts, home, links, login, password, spending, statement
+from timebank.web.routes import (
+    benefits,
+    exchanges,
+    gifts,
+    home,
+    links,
+    login,
+    password,
+    reports,
+    spending,
+    statement,
+)
 from timebank.web.templating import render
 from timebank.web.visits import LoginRequired, PageRefused
 
@@ -61,7 +72,7 @@ def install_pages(app: FastAPI) -> None:
     # compressed; the pages themselves are not (a CSRF token beside what a member typed, compressed
     # together, is what the BREACH attack reads).
     app.mount("/static", GZipMiddleware(StaticFiles(directory=_STATIC), minimum_size=500), name="static")
-    for module in (login, home, exchanges, statement, spending, gifts, benefits, password, links):
+    for module in (login, home, exchanges, statement, spending, gifts, benefits, password, links, reports):
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(PageRefused, _refused)

@@ -10,6 +10,7 @@ from timebank.web.routes import (
     links,
     login,
     password,
+    reports,
     spending,
     statement,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "links",
     "login",
     "password",
+    "reports",
     "spending",
     "statement",
 ]
