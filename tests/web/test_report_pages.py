@@ -24,6 +24,7 @@ from timebank.people.callers import Caller
 from timebank.rendering.report_csv import report_csv
 from timebank.reporting.reports import REPORT_WINDOW_DAYS_MAX, reciprocity_report
 from timebank.reports import Report, TagGroup
+from timebank.web.report_charts import CHARTS, inline_svg
 from timebank.web.report_page import month_words, report_page
 
 COORDINATOR = Actor("system", None, True)
@@ -298,3 +299,28 @@ def test_the_printable_report_has_no_navigation_and_every_table_open(engine: Eng
     assert html.count('role="img"') == 4 and 'id="table-monthly"' in html
     assert "Printed on" in html and "tb-no-print" in html
     assert "benefit" not in _main(html).lower()
+
+
+def _svg(html: str, slug: str) -> str:
+    found = re.search(rf'<svg [^>]*aria-labelledby="chart-{slug}-title.*?</svg>', html, re.DOTALL)
+    assert found, slug
+    return found.group(0)
+
+
+def test_a_chart_drawn_once_is_kept_until_the_figures_change(engine: Engine) -> None:
+    site = _story(engine)
+    visitor = site.logged_in("coordinator")
+    first = visitor.get("/reports").text
+    kept = inline_svg(site.timebank_id, _use_case(site, *_last_90_days()), CHARTS[1])
+
+    assert str(kept) == _svg(first, "role-mix")
+    assert visitor.get("/reports").text == first
+    _exchange(site, "staff", "carol", 45, days_ago=1)  # Priya takes part now: the role mix changes
+    after = visitor.get("/reports").text
+    assert _svg(after, "role-mix") != _svg(first, "role-mix")
+    assert _figure(after, "active_members")[0] == "5"
+
+
+def _last_90_days() -> tuple[date, date]:
+    today = utc_now().date()
+    return today - timedelta(days=89), today

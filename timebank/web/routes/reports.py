@@ -21,7 +21,6 @@ waits or is told the server is busy rather than stalling every other page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -34,18 +33,18 @@ from timebank.errors import InvalidRequest
 from timebank.people.organisations import list_organisations
 from timebank.people.timebanks import read_timebank
 from timebank.people.views import OrganisationView
-from timebank.rendering.charts import ChartName, render_chart
+from timebank.rendering.charts import render_chart
 from timebank.rendering.report_csv import report_csv
 from timebank.reporting.reports import reciprocity_report
 from timebank.reports import GROUP_MEMBERS_MINIMUM, OrganisationGroup, Report, TagGroup
-from timebank.web.chart_svg import inline_chart
 from timebank.web.forms import FormErrors
+from timebank.web.report_charts import CHARTS, inline_svg
 from timebank.web.report_choice import DEFAULT_DAYS, PERIODS, ReportChoice, read_choice
 from timebank.web.report_page import report_page, window_words
 from timebank.web.templating import render
 from timebank.web.visits import CoordinatorVisitDep, PageRefused, Visit, refused_as_page
 
-__all__ = ["CHARTS", "router"]
+__all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,49 +52,6 @@ router = APIRouter(include_in_schema=False)
 _ORGANISATIONS_LISTED = 200
 
 
-@dataclass(frozen=True)
-class Chart:
-    slug: str  # in the PNG's address
-    name: ChartName
-    title: str
-    description: str
-    table: str  # the id of the table beside it
-
-
-CHARTS = (
-    Chart(
-        "monthly",
-        "monthly",
-        "Activity month by month",
-        "Bars show the members who took part and the exchanges in each month. Lines show the share "
-        "who took part and the share who both gave and received. The table below has the same figures.",
-        "table-monthly",
-    ),
-    Chart(
-        "role-mix",
-        "role_mix",
-        "How members took part",
-        "Bars show how many members both gave and received, only gave, only received, or took no part. "
-        "The table below has the same figures.",
-        "table-role-mix",
-    ),
-    Chart(
-        "give-share",
-        "give_share",
-        "Balance of giving and receiving",
-        "Bars count the members who took part by the share of their hours that they gave. "
-        "The table below has the same figures.",
-        "table-give-share",
-    ),
-    Chart(
-        "hours-matrix",
-        "hours_matrix",
-        "Hours given, by who gave and who received",
-        "A grid of hours given between members, staff and organisations. Darker is fewer hours. "
-        "The table below has the same figures.",
-        "table-hours-matrix",
-    ),
-)
 _CHARTS_BY_SLUG = {chart.slug: chart for chart in CHARTS}
 
 
@@ -151,7 +107,7 @@ def _page(request: Request, visit: Visit, template: str, *, printable: bool) -> 
         window=window_words(report.from_on, report.to_on),
         who=_who(report, organisations),
         longer_than_default=(report.to_on - report.from_on).days > DEFAULT_DAYS,
-        charts=_charts(report),
+        charts=_charts(visit, report),
         query=query,
         printable=printable,
         printed_on=utc_now().date(),
@@ -241,16 +197,11 @@ def _context(
     }
 
 
-def _charts(report: Report) -> dict[str, Markup]:
+def _charts(visit: Visit, report: Report) -> dict[str, Markup]:
     if report.not_enough_data:
         return {}
-    with refused_as_page(), chart_rendering().hold():
-        return {
-            chart.slug: inline_chart(
-                render_chart(report, chart.name, "svg"), f"chart-{chart.slug}", chart.title, chart.description
-            )
-            for chart in CHARTS
-        }
+    with refused_as_page():
+        return {chart.slug: inline_svg(visit.timebank_id, report, chart) for chart in CHARTS}
 
 
 def _who(report: Report, organisations: tuple[OrganisationView, ...]) -> str:
