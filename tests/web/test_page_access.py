@@ -103,6 +103,10 @@ AUDIENCE: dict[str, str] = {
     "/audit": COORDINATOR,
     "/settings": COORDINATOR,
     "/settings/ratings": COORDINATOR,
+    "/reports": COORDINATOR,
+    "/reports/print": COORDINATOR,
+    "/reports.csv": COORDINATOR,
+    "/reports/{slug}.png": COORDINATOR,
     "/password/code": PUBLIC,
     "/password/forgot": PUBLIC,
     "/password/reset": PUBLIC,
@@ -110,6 +114,9 @@ AUDIENCE: dict[str, str] = {
 
 # Pages whose job is to show a declaration to a coordinator (left out of the sweep, tested on their own).
 SHOWS_A_DECLARATION: set[str] = set()
+# The report's downloads refuse a group too small to report on without naming people (409): the
+# test timebank has a handful of members. tests/web/test_report_pages.py downloads them for a large one.
+SMALL_GROUP_REFUSED = {"/reports.csv", "/reports/{slug}.png"}
 # The form where a member declares their own benefits lists every benefit as a choice.
 DECLARATION_FORMS = {"/benefits/declaration"}
 
@@ -135,6 +142,14 @@ def page_routes() -> list[PageRoute]:
 
 GETS = [route.path for route in page_routes() if route.method == "GET"]
 POSTS = [route.path for route in page_routes() if route.method == "POST"]
+
+
+# Path parameters that name no object of a timebank (a chart's name, a button's action).
+NOT_IDS = {"slug", "action"}
+
+
+def _names_an_id(path: str) -> bool:
+    return bool(set(_PARAMETER.findall(path)) - NOT_IDS)
 
 
 @dataclass
@@ -230,6 +245,7 @@ def _world(site: Site) -> Ids:
             "organisation_id": site.organisation_id,
             "activity_id": activity.activity_id,
             "api_key_id": key.api_key_id,
+            "slug": "monthly",
         },
         elsewhere={
             "exchange_id": far_exchange.exchange_id,
@@ -241,6 +257,7 @@ def _world(site: Site) -> Ids:
             "organisation_id": site.other_organisation_id,
             "activity_id": far_activity.activity_id,
             "api_key_id": far_key.api_key_id,
+            "slug": "monthly",
         },
         by_page={
             "/spend/done/{transaction_id}": {"transaction_id": spent.transaction_id},
@@ -302,6 +319,8 @@ def test_each_page_answers_only_whom_it_is_for(
         answer = visitor.get(ids.path(path))
         if AUDIENCE[path] in refused:
             assert answer.status_code == 403, (who, path, answer.status_code)
+        elif path in SMALL_GROUP_REFUSED:
+            assert answer.status_code in (200, 409), (who, path, answer.status_code)
         elif AUDIENCE[path] == PUBLIC:
             assert answer.status_code in (200, 303), (who, path, answer.status_code)
         elif AUDIENCE[path] == MEMBER and _PARAMETER.search(path) and who != "alice":
@@ -331,7 +350,7 @@ def test_another_timebanks_ids_answer_not_found(world: tuple[Site, Ids], who: st
     site, ids = world
     visitor = site.logged_in(who)
     may_open = (PUBLIC, MEMBER, COORDINATOR, STAFF) if who == "coordinator" else (MEMBER,)
-    with_ids = [path for path in GETS if _PARAMETER.search(path) and AUDIENCE[path] in may_open]
+    with_ids = [path for path in GETS if _names_an_id(path) and AUDIENCE[path] in may_open]
     assert with_ids, "some pages take an id"
     before = row_counts(site.engine)
     for path in with_ids:
@@ -365,7 +384,8 @@ def test_no_page_names_a_benefit_another_member_declared(world: tuple[Site, Ids]
     # The sweep read something: at least the member pages each of them has.
     assert {"/", "/statement", "/benefits"} <= set(read)
     if who == "coordinator":
-        assert {path for path in GETS if AUDIENCE[path] == COORDINATOR} <= set(read) | SHOWS_A_DECLARATION
+        coordinators = {path for path in GETS if AUDIENCE[path] == COORDINATOR}
+        assert coordinators - SMALL_GROUP_REFUSED <= set(read) | SHOWS_A_DECLARATION
 
 
 def test_the_sweep_would_see_a_declaration_if_a_page_showed_one(world: tuple[Site, Ids]) -> None:

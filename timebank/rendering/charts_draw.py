@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
@@ -138,6 +139,9 @@ def draw_give_share(report: Report, figures: Figures) -> Figure:
     return figure
 
 
+# cividis in 32 shades: as many as an eye tells apart in a key, and few shapes for the colour bar.
+_SHADES = colormaps["cividis"].resampled(32)
+
 KIND_LABELS = {
     ParticipantKind.MEMBER: "Members",
     ParticipantKind.STAFF: "Staff",
@@ -152,7 +156,13 @@ def draw_hours_matrix(report: Report, figures: Figures) -> Figure:
     minutes = [[matrix.minutes_between(giver, receiver) for receiver in kinds] for giver in kinds]
     hours = [[m / 60 for m in row] for row in minutes]
     highest = max(1.0, *(h for row in hours for h in row))
-    image = ax.imshow(hours, cmap="cividis", vmin=0, vmax=highest)
+    # Cells drawn as shapes (pcolormesh), never as a picture (imshow): an SVG holding a picture
+    # carries it as a data: address, which a page's Content-Security-Policy (img-src 'self') blocks
+    # when the chart is put inline, and shapes print sharp at any size.
+    positions = range(len(kinds))
+    image = ax.pcolormesh(positions, positions, hours, cmap=_SHADES, vmin=0, vmax=highest, shading="nearest")
+    ax.set_aspect("equal")
+    ax.invert_yaxis()  # the first giver on top, as a table reads
     colour_map = image.get_cmap()
     for row, giver_minutes in enumerate(minutes):
         for column, cell_minutes in enumerate(giver_minutes):
@@ -175,6 +185,9 @@ def draw_hours_matrix(report: Report, figures: Figures) -> Figure:
     ax.tick_params(length=0)
     ax.spines[:].set_visible(False)
     colour_bar = figure.colorbar(image, ax=ax, shrink=0.8)
+    # A colour bar of many shades is drawn as a picture unless told otherwise (see above).
+    if colour_bar.solids is not None:
+        colour_bar.solids.set_rasterized(False)
     colour_bar.set_label("Hours", fontsize=FONT_SIZE)
     colour_bar.ax.tick_params(labelsize=FONT_SIZE)
     return figure

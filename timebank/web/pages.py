@@ -37,6 +37,7 @@ from timebank.web.routes import (
     organisations,
     password,
     recovery,
+    reports,
     reversals,
     settings,
     spending,
@@ -80,6 +81,7 @@ PAGE_MODULES = (
     waiting,
     audit_log,
     settings,
+    reports,
 )
 
 _STATUS_WORDS = {
