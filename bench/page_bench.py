@@ -32,6 +32,14 @@ accessibility and performance scores are printed. Skipped, with a message, when 
     python bench/page_bench.py                                  # SQLite, 20 rounds (about 2 minutes)
     python bench/page_bench.py --rounds 5 --lighthouse          # and Lighthouse
     python bench/page_bench.py --postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+    python bench/page_bench.py --coordinators                   # the coordinators' and staff's pages
+
+**Coordinators' pages** (``--coordinators``). The 13 bench members are made coordinators and staff
+of the demo's first organisation, and the 16 sessions ask for the pages a coordinator runs the
+timebank from: the members list, one member's page (demo-member's), the waiting list, the Reports
+page (the default 90 days: its charts are drawn on the first request of the phase and kept after),
+the audit log, settings, organisations, and the activities of the organisation. The weight printed
+is each page's HTML.
 """
 
 from __future__ import annotations
@@ -74,11 +82,22 @@ from timebank.demo.timebank import DEMO_PASSWORD, HELP_ACTIVITIES, seed_demo
 from timebank.exchanges.imports import ImportRow, import_exchanges
 from timebank.people.callers import Caller
 from timebank.people.errors import UsernameTaken
-from timebank.people.members import add_member
-from timebank.people.requests import AddMember
+from timebank.people.members import add_member, directory
+from timebank.people.organisations import add_staff, list_organisations
+from timebank.people.requests import AddMember, AddStaff
 
 HOST = "127.0.0.1"
 PAGES = ("/", "/record", "/statement")
+COORDINATOR_PAGES = (
+    "/members",
+    "/members/{demo_member}",
+    "/waiting",
+    "/reports",
+    "/audit",
+    "/settings",
+    "/organisations",
+    "/activities",
+)
 HOME_ASSETS = ("/static/timebank.css", "/static/govuk-frontend.min.js", "/static/init.js")
 DEMO_LOGINS = ("demo-member", "demo-coordinator", "demo-staff")
 HOME_TARGET_BYTES = 100 * 1024
@@ -89,8 +108,9 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 # --- the database ------------------------------------------------------------------------------
 
 
-def seed(url: str, clients: int) -> list[str]:
-    """Migrate, seed the demo, add bench members with logins; the usernames to log in as."""
+def seed(url: str, clients: int, *, coordinators: bool = False) -> tuple[list[str], int]:
+    """Migrate, seed the demo, add bench members with logins: the usernames to log in as, and
+    demo-member's member id."""
     upgrade(url)
     engine = make_engine(url)
     try:
@@ -99,17 +119,26 @@ def seed(url: str, clients: int) -> list[str]:
         coordinator = Caller.coordinator_of(tb, "system:page-bench")
         usernames = list(DEMO_LOGINS[:clients])
         accounts: list[int] = []
+        first_organisation = list_organisations(engine, tb, coordinator).organisations[0].organisation_id
         for index in range(1, clients - len(usernames) + 1):
             username = f"bench-member-{index:02d}"
             request = AddMember(
-                display_name=f"Bench Member {index:02d}", username=username, password=DEMO_PASSWORD
+                display_name=f"Bench Member {index:02d}",
+                username=username,
+                password=DEMO_PASSWORD,
+                roles=["member", "coordinator"] if coordinators else ["member"],
             )
             with contextlib.suppress(UsernameTaken):  # seeded by an earlier run on this file
-                accounts.append(add_member(engine, tb, coordinator, request).account_id)
+                added = add_member(engine, tb, coordinator, request)
+                accounts.append(added.account_id)
+                if coordinators:
+                    staff = AddStaff(member_id=added.member_id)
+                    add_staff(engine, tb, coordinator, first_organisation, staff)
             usernames.append(username)
         if len(accounts) > 1:
             import_exchanges(engine, tb, coordinator, ring_of_exchanges(accounts))
-        return usernames
+        found = directory(engine, tb, coordinator, name="Demo Member")
+        return usernames, next(iter(found.members)).member_id
     finally:
         engine.dispose()
 
@@ -253,17 +282,25 @@ def time_page(clients: list[httpx.Client], page: str, rounds: int) -> PageTimes:
 def print_speed(results: list[PageTimes], clients: int, rounds: int) -> None:
     print(f"\nSpeed: {clients} sessions at once, {rounds} requests each per page")
     print("(client-side round trip on loopback, whole answer read; the client shares the machine)")
-    print(f"  {'page':<12}{'status':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'req/s':>9}{'errors':>8}")
+    print(f"  {'page':<16}{'status':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'req/s':>9}{'errors':>8}")
     for r in results:
         if r.status != 200:
-            print(f"  {r.page:<12}{r.status:>7}   not timed: the page answered {r.status}")
+            print(f"  {r.page:<16}{r.status:>7}   not timed: the page answered {r.status}")
             continue
         rate = len(r.milliseconds) / r.wall_seconds
         row = f"{r.percentile(50):>9.1f}{r.percentile(95):>9.1f}{max(r.milliseconds):>9.1f}{rate:>9.1f}"
-        print(f"  {r.page:<12}{r.status:>7}{row}{r.errors:>8}")
+        print(f"  {r.page:<16}{r.status:>7}{row}{r.errors:>8}")
 
 
 # --- weight ------------------------------------------------------------------------------------
+
+
+def print_page_weights(client: httpx.Client, pages: list[str]) -> None:
+    print("\nWeight of each page's HTML (gzip level 6 shown for comparison; pages are sent uncompressed):")
+    for path in pages:
+        answer = client.get(path)
+        size, packed = len(answer.content), len(gzip.compress(answer.content, compresslevel=6))
+        print(f"  {path:<34}{size:>11,}{packed:>12,}  (status {answer.status_code})")
 
 
 def print_weight(client: httpx.Client) -> None:
@@ -400,6 +437,9 @@ def main() -> None:
         "--lighthouse-bin", help="the lighthouse command [default: found on PATH or in /tmp/lh]"
     )
     parser.add_argument("--chrome", default="/usr/bin/chromium", help="Chromium for Lighthouse")
+    parser.add_argument(
+        "--coordinators", action="store_true", help="time the coordinators' and staff's pages instead"
+    )
     args = parser.parse_args()
     assert args.clients >= len(DEMO_LOGINS), "the demo's own logins come first"
 
@@ -411,7 +451,7 @@ def main() -> None:
             url = f"sqlite:///{(args.sqlite or folder / 'bench.sqlite3').resolve()}"
         shown_url = make_url(url).render_as_string(hide_password=True)
         began = time.perf_counter()
-        usernames = seed(url, args.clients)
+        usernames, demo_member = seed(url, args.clients, coordinators=args.coordinators)
         print(f"Database: {shown_url}; seeded in {time.perf_counter() - began:.0f} s")
         base_url = stack.enter_context(server(url, args.workers, folder / "server.log"))
         print(f"Server: timebank serve, {args.workers} worker(s), at {base_url}")
@@ -422,6 +462,14 @@ def main() -> None:
         print(f"Logged in {len(clients)} sessions through /login in {time.perf_counter() - began:.1f} s")
         print(f"  as {', '.join(usernames[:4])} ... {usernames[-1]}")
 
+        if args.coordinators:
+            # demo-coordinator's session first: the demo's member and staff logins are no coordinators.
+            pages = [page.format(demo_member=demo_member) for page in COORDINATOR_PAGES]
+            coordinator_clients = [clients[1], *clients[len(DEMO_LOGINS) :]]
+            results = [time_page(coordinator_clients, page, args.rounds) for page in pages]
+            print_speed(results, len(coordinator_clients), args.rounds)
+            print_page_weights(coordinator_clients[0], pages)
+            return
         results = [time_page(clients, page, args.rounds) for page in PAGES]
         print_speed(results, len(clients), args.rounds)
         print_weight(clients[0])
