@@ -73,6 +73,7 @@ _LEAF_MODULES = (
     "timebank.busy",
     "timebank.exchanges.errors",
     "timebank.people.errors",
+    "timebank.people.recovery_errors",
     "timebank.involvement.errors",
     "timebank.spending.errors",
     "timebank.reporting.errors",

@@ -307,3 +307,24 @@ def test_only_coordinators_issue_codes(world: World) -> None:
     )
     assert far.status_code == 404
     assert row_counts(world.engine) == before
+
+
+def test_a_reset_link_followed_late_is_refused_and_changes_nothing(world: World) -> None:
+    verified(world, "member", "member@riverside.example")
+    world.client.post(
+        "/v1/auth/password-reset-request", json={"username_or_email": world.usernames["member"]}
+    )
+    token = reset_link_token(world, world.member_ids["member"])
+    with world.engine.begin() as connection:
+        connection.execute(
+            update(password_codes)
+            .where(password_codes.c.member_id == world.member_ids["member"])
+            .values(created_at=utc_now() - timedelta(hours=3), expires_at=utc_now() - timedelta(hours=2))
+        )
+    before = row_counts(world.engine)
+
+    late = world.client.post("/v1/auth/password-reset", json={"token": token, "new_password": NEW_PASSWORD})
+
+    assert (late.status_code, late.json()["code"]) == (409, "reset_link_expired")
+    assert row_counts(world.engine) == before
+    assert log_in(world, world.usernames["member"], PASSWORD).status_code == 200

@@ -2056,6 +2056,25 @@ NOTIFICATION_CODES = {
 }
 
 
+# Refusals of the ways back in (set-password codes, reset links, logins turned off) are met over
+# HTTP in tests/api/test_recovery_http.py and on the pages in tests/web/test_recovery_pages.py and
+# tests/web/test_member_login_pages.py, each changing nothing.
+RECOVERY_CODES = {
+    "login_disabled",
+    "member_has_no_login",
+    "own_login_stays_on",
+    "password_code_expired",
+    "password_code_unknown",
+    "password_code_used",
+    "reset_link_expired",
+    "reset_link_unknown",
+    "reset_link_used",
+    "reset_requests_exceeded",
+    "username_required",
+    "verified_email_required",
+}
+
+
 # Refusals of recognising involvement (issue 4), spend options included, are exercised above, through
 # the services, and met over HTTP in tests/api/test_involvement_refusals_http.py (every one of them,
 # by code).
@@ -2108,7 +2127,7 @@ def test_every_involvement_code_is_exercised_here() -> None:
 
 def test_the_table_above_exercises_every_refusal_in_the_error_tree() -> None:
     leaves = {code for code, cls in all_error_codes().items() if not cls.__subclasses__()}
-    met_elsewhere = ACCESS_CODES | REPORT_CODES | BUSY_CODES | NOTIFICATION_CODES
+    met_elsewhere = ACCESS_CODES | REPORT_CODES | BUSY_CODES | NOTIFICATION_CODES | RECOVERY_CODES
     assert leaves - met_elsewhere - {case.code for case in CASES} == set()
     assert leaves >= met_elsewhere | INVOLVEMENT_CODES
 
