@@ -73,13 +73,17 @@ AUDIENCE: dict[str, str] = {
     "/email": MEMBER,
     "/email/remove": MEMBER,
     "/email/messages": MEMBER,
+    "/data": MEMBER,
+    "/data.zip": MEMBER,
+    "/members/{member_id}/data.zip": COORDINATOR,
     "/password/code": PUBLIC,
     "/password/forgot": PUBLIC,
     "/password/reset": PUBLIC,
 }
 
 # Pages whose job is to show a declaration to a coordinator (left out of the sweep, tested on their own).
-SHOWS_A_DECLARATION: set[str] = set()
+# A coordinator's download of Alice's data holds her declaration, as her own download does.
+SHOWS_A_DECLARATION: set[str] = {"/members/{member_id}/data.zip"}
 # The form where a member declares their own benefits lists every benefit as a choice.
 DECLARATION_FORMS = {"/benefits/declaration"}
 

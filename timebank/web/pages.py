@@ -24,6 +24,7 @@ from timebank.web.routes import (
     home,
     links,
     login,
+    member_data,
     password,
     recovery,
     spending,
@@ -47,6 +48,7 @@ PAGE_MODULES = (
     gifts,
     benefits,
     email,
+    member_data,
     password,
     links,
 )

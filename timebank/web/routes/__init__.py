@@ -1,6 +1,6 @@
 """The pages' routes, one module per job: logging in, home, recording and answering exchanges,
-one's own statement, spending and giving credits, benefits, the password, and the pages a
-message's link opens."""
+one's own statement, spending and giving credits, benefits, downloading one's data, the password,
+and the pages a message's link opens."""
 
 from timebank.web.routes import (
     benefits,
@@ -10,6 +10,7 @@ from timebank.web.routes import (
     home,
     links,
     login,
+    member_data,
     password,
     recovery,
     spending,
@@ -24,6 +25,7 @@ __all__ = [
     "home",
     "links",
     "login",
+    "member_data",
     "password",
     "recovery",
     "spending",
