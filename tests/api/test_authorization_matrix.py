@@ -48,6 +48,9 @@ The rules the rows encode:
   from their own account, or by a coordinator for them: never by another member, nor by the
   organisation's staff or key for a member (403 ``account_holder_required``); a staff member spends
   their own credits as any member does.
+- **Everything held about a member** (their data as a ZIP, which holds their declaration) is
+  downloaded by the member and coordinators only, every download audited; the others get 403
+  ``self_or_coordinator_required``, and an admin 404 like any outsider.
 - **The audit log** of benefit checks, warnings, choices and reads is for coordinators only (403
   ``coordinator_required``).
 - **Reports.** The reciprocity report, its charts and the thresholds that rate it red, amber or
@@ -945,6 +948,15 @@ ROWS = [
         member("member"),
         in_timebank(SELF_OR_COORDINATOR, admin="200", member=200, coordinator=200),
     ),
+    # Everything held about a member, as a ZIP: the member, or a coordinator for them (audited);
+    # never staff, keys or other members, and not an admin, who reads no one's declaration.
+    Row(
+        "download_member_data",
+        "GET",
+        f"{TB}/members/{{member_id}}/data.zip",
+        member("member"),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+    ),
     Row(
         "update_member",
         "PATCH",
@@ -1440,6 +1452,7 @@ def far_requests(arena: Arena) -> list[tuple[str, str, str, Any, str]]:
         ("give_credits", "POST", "/gifts", give, "account_not_found"),
         ("give_credits", "POST", "/gifts", take, "account_not_found"),
         ("get_member", "GET", f"/members/{member_id}", None, "member_not_found"),
+        ("download_member_data", "GET", f"/members/{member_id}/data.zip", None, "member_not_found"),
         ("issue_password_code", "POST", f"/members/{member_id}/password-code", {}, "member_not_found"),
         ("turn_login_off", "POST", f"/members/{member_id}/login/off", {"reason": "x"}, "member_not_found"),
         ("turn_login_on", "POST", f"/members/{member_id}/login/on", {"reason": "x"}, "member_not_found"),

@@ -18,9 +18,10 @@ says what is at stake without naming the member's benefits. The reciprocity repo
 JSON, and the member's own benefit-safe statement as a PDF are read on top, and so are the CSV, the
 statement's and the letter's page and PDF at the paths of their own (issue 15).
 
-Two reads are left out of the sweep on purpose: ``get_benefits_declaration`` shows the member their
-own categories, and coordinators too, and ``get_payment_advice`` shows them the guard's warnings in
-full, which name the limits. They are tested for who may see them instead: the member and
+Three reads are left out of the sweep on purpose: ``get_benefits_declaration`` shows the member their
+own categories, and coordinators too, ``get_payment_advice`` shows them the guard's warnings in
+full, which name the limits, and ``download_member_data`` gives them everything held about the
+member, the declaration included. They are tested for who may see them instead: the member and
 coordinators see them, every other caller gets a refusal naming none, and every read that
 succeeds, the member's own included, leaves an audit row. A coordinator's payment check answers
 with the warnings in full too (the coordinator may read the declaration); everyone on the
@@ -30,7 +31,9 @@ organisation's side gets the one sentence, naming no benefit, and so does the gu
 from __future__ import annotations
 
 import io
+import json
 import uuid
+import zipfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -80,7 +83,9 @@ DECLARED = (BenefitCategory.UNIVERSAL_CREDIT, BenefitCategory.CARERS_ALLOWANCE)
 # (below) instead of being swept; every other read of the spec is swept.
 SHOWS_THE_DECLARATION = "get_benefits_declaration"
 SHOWS_THE_ADVICE = "get_payment_advice"
-SHOWN_TO_WHO_MAY_SEE = {SHOWS_THE_DECLARATION, SHOWS_THE_ADVICE}
+# Everything held about the member, as a ZIP: it holds their declaration, for them and coordinators.
+SHOWS_THE_DATA = "download_member_data"
+SHOWN_TO_WHO_MAY_SEE = {SHOWS_THE_DECLARATION, SHOWS_THE_ADVICE, SHOWS_THE_DATA}
 READS = [row for row in ROWS if row.method == "GET" and row.operation_id not in SHOWN_TO_WHO_MAY_SEE]
 # The organisation's writes of recognising involvement. Those in WARNED answer with the guard's
 # warnings for a member who declared benefits, as the organisation's staff may read them.
@@ -383,6 +388,52 @@ def test_only_the_member_and_coordinators_see_the_payment_advice_and_every_read_
             assert not answer.is_success, where
             assert audited == [], f"{where}: a refused read was audited"
             _names_no_declared_benefit(_text_of(answer), f"the advice refused to {where}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_only_the_member_and_coordinators_download_the_members_data_and_every_download_is_audited(
+    declared: Arena,
+) -> None:
+    world = declared.world
+    account, member_id = world.account_ids["member"], world.member_ids["member"]
+    (row,) = [row for row in ROWS if row.operation_id == SHOWS_THE_DATA]
+    categories = sorted(category.value for category in DECLARED)
+
+    def downloads() -> list[dict[str, Any]]:
+        return [entry for entry in _audit_log(declared) if entry["action"] == "member_data_downloaded"]
+
+    def download(caller: str, timebank_id: int | None = None) -> tuple[httpx.Response, list[dict[str, Any]]]:
+        before = len(downloads())
+        path = world.url(f"/members/{member_id}/data.zip", timebank_id)
+        answer = world.client.get(path, headers=declared.headers[caller])
+        return answer, downloads()[before:]
+
+    mismatches = []
+    for caller in CALLERS:
+        answer, audited = download(caller)
+        where = f"{caller} ({answer.status_code})"
+        if outcome(answer) != row.expected[caller]:
+            mismatches.append(f"{where}: expected {row.expected[caller]}, got {outcome(answer)}")
+        if caller in MAY_SEE_THE_DECLARATION:
+            assert answer.headers["content-type"] == "application/zip", where
+            assert answer.headers["content-disposition"].startswith("attachment;"), where
+            with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
+                declaration = json.loads(archive.read("benefits_declaration.json"))
+            assert declaration["categories"] == categories, where
+            who = world.client.get("/v1/me", headers=declared.headers[caller]).json()["caller"]
+            assert [(e["actor"], e["subject_account_id"]) for e in audited] == [(who, account)], where
+            assert audited[0]["details"]["by_coordinator"] is (caller == "coordinator"), where
+            _names_no_declared_benefit(repr(audited[0]), f"the audit of {caller}'s download")
+        else:
+            assert not answer.is_success, where
+            assert audited == [], f"{where}: a refused download was audited"
+            _names_no_declared_benefit(_text_of(answer), f"the download refused to {where}")
+    for caller in TIMEBANK_CALLERS:
+        answer, audited = download(caller, world.other_timebank_id)
+        if outcome(answer) != "404 timebank_not_found":
+            mismatches.append(f"{caller} under the other timebank: got {outcome(answer)}")
+        assert audited == [], f"{caller} under the other timebank: a refused download was audited"
+
     assert not mismatches, "\n".join(mismatches)
 
 

@@ -107,13 +107,17 @@ AUDIENCE: dict[str, str] = {
     "/reports/print": COORDINATOR,
     "/reports.csv": COORDINATOR,
     "/reports/{slug}.png": COORDINATOR,
+    "/data": MEMBER,
+    "/data.zip": MEMBER,
+    "/members/{member_id}/data.zip": COORDINATOR,
     "/password/code": PUBLIC,
     "/password/forgot": PUBLIC,
     "/password/reset": PUBLIC,
 }
 
 # Pages whose job is to show a declaration to a coordinator (left out of the sweep, tested on their own).
-SHOWS_A_DECLARATION: set[str] = set()
+# A coordinator's download of Alice's data holds her declaration, as her own download does.
+SHOWS_A_DECLARATION: set[str] = {"/members/{member_id}/data.zip"}
 # The report's downloads refuse a group too small to report on without naming people (409): the
 # test timebank has a handful of members. tests/web/test_report_pages.py downloads them for a large one.
 SMALL_GROUP_REFUSED = {"/reports.csv", "/reports/{slug}.png"}

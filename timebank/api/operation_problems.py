@@ -371,6 +371,9 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "timebank_not_found",
             }
         ),
+        "download_member_data": frozenset(
+            {"member_not_found", "self_or_coordinator_required", "timebank_not_found"}
+        ),
         "get_member": frozenset(
             {
                 "member_not_found",

@@ -39,6 +39,7 @@ from timebank.db.repositories import (
     IdempotencyRepository,
     InvitationRepository,
     LimitChangeRepository,
+    MemberRecordRepository,
     MemberRepository,
     MoneyRepository,
     NotificationRepository,
@@ -188,6 +189,10 @@ class UnitOfWork:
     @cached_property
     def members(self) -> MemberRepository:
         return MemberRepository(self.connection)
+
+    @cached_property
+    def member_records(self) -> MemberRecordRepository:
+        return MemberRecordRepository(self.connection)
 
     @cached_property
     def organisations(self) -> OrganisationRepository:

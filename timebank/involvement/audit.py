@@ -31,6 +31,8 @@ bug, details that spell a category's code.
     password_reset         a member set a new password with a reset link
     login_turned_off       a coordinator turned a member's login off, and why
     login_turned_on        a coordinator turned it back on, and why
+    member_data_downloaded everything held about a member downloaded, by them or by a coordinator
+                           for them (``by_coordinator``), and which lists were cut at their limit
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ class AuditAction(enum.StrEnum):
     PASSWORD_RESET = "password_reset"
     LOGIN_TURNED_OFF = "login_turned_off"
     LOGIN_TURNED_ON = "login_turned_on"
+    MEMBER_DATA_DOWNLOADED = "member_data_downloaded"
 
 
 _CATEGORY_CODES = tuple(category.value for category in BenefitCategory)

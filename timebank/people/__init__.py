@@ -18,6 +18,8 @@ found" whoever asks (``tenancy``).
     organisations   organisations, their staff, contact details and API keys
     tenancy         another timebank's objects answer "not found", whatever the role
     housekeeping    forgetting expired tokens, old failed logins and old idempotency keys
+    member_data     everything held about a member, read for them to download (UK GDPR); imported
+                    from its module, as it reads the other concepts' records too
 """
 
 from timebank.people.access import authenticate, change_password, create_admin, log_in, log_out

@@ -46,6 +46,7 @@ KIND_NAMES: dict[AuditAction, str] = {
     AuditAction.PASSWORD_RESET: "Password reset with a link",
     AuditAction.LOGIN_TURNED_OFF: "Login turned off",
     AuditAction.LOGIN_TURNED_ON: "Login turned on",
+    AuditAction.MEMBER_DATA_DOWNLOADED: "A member's data downloaded",
 }
 
 Sentence = Callable[[str, Mapping[str, Any]], str]
@@ -137,6 +138,9 @@ _SENTENCES: dict[str, Sentence] = {
     AuditAction.PASSWORD_RESET: lambda who, d: f"{who} set a new password with a link.",
     AuditAction.LOGIN_TURNED_OFF: lambda who, d: f"{who}'s login was turned off. Why: {_reason(d)}",
     AuditAction.LOGIN_TURNED_ON: lambda who, d: f"{who}'s login was turned on again. Why: {_reason(d)}",
+    AuditAction.MEMBER_DATA_DOWNLOADED: lambda who, d: (
+        f"Everything held about {who} was downloaded{_by(d, 'by_coordinator')}."
+    ),
 }
 
 

@@ -19,6 +19,7 @@ _MEMBER = (
     ("/give", "Give credits"),
     ("/benefits", "Benefits"),
     ("/email", "Email and messages"),
+    ("/data", "Your data"),
     ("/password", "Change password"),
 )
 _COORDINATOR = (

@@ -28,6 +28,7 @@ from timebank.web.routes import (
     home,
     links,
     login,
+    member_data,
     member_logins,
     members,
     members_edit,
@@ -65,6 +66,7 @@ PAGE_MODULES = (
     gifts,
     benefits,
     email,
+    member_data,
     password,
     links,
     # "/members/new" before "/members/{member_id}", which would otherwise take it (and answer 404).

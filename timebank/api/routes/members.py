@@ -1,20 +1,35 @@
-"""Members of a timebank: added and managed by coordinators; each member can read their own."""
+"""Members of a timebank: added and managed by coordinators; each member can read their own.
+
+``…/members/{member_id}/data.zip`` is everything held about a member (``timebank.people.member_data``),
+as a ZIP of JSON and CSV files with a README: for the member, or a coordinator for them; audited.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from timebank.api.deps import CallerDep, CursorQuery, EngineDep, IdPath, LimitQuery, TimebankPath
 from timebank.api.edge import JsonRoute
+from timebank.people.member_data import member_data
 from timebank.people.members import add_member, get_member, list_members, update_member
 from timebank.people.requests import AddMember, UpdateMember
 from timebank.people.views import MemberPage, MemberView
+from timebank.rendering.member_data_zip import member_data_zip
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/timebanks/{tb}/members", tags=["members"], route_class=JsonRoute)
+
+_ZIP = "application/zip"
+_ZIP_FILE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A ZIP of JSON and CSV files, with a README.txt that explains each.",
+        "content": {_ZIP: {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
 
 
 @router.post("", operation_id="add_member", status_code=201, response_model=MemberView)
@@ -48,3 +63,20 @@ def update(
 ) -> MemberView:
     """Change a member's name, roles or tags (coordinator)."""
     return update_member(engine, tb, caller, member_id, body)
+
+
+@router.get(
+    "/{member_id}/data.zip",
+    operation_id="download_member_data",
+    response_class=Response,
+    responses=_ZIP_FILE,
+)
+def download_data(tb: TimebankPath, member_id: IdPath, engine: EngineDep, caller: CallerDep) -> Response:
+    """Everything held about a member, as a ZIP of JSON and CSV files (the member, or a coordinator)."""
+    data = member_data(engine, tb, caller, member_id)
+    filename = f"member-{member_id}-data-{data.read_at.date().isoformat()}.zip"
+    return Response(
+        member_data_zip(data),
+        media_type=_ZIP,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -20,6 +20,12 @@ from timebank.db.repositories.history import HistoryRow, HistoryWriter
 from timebank.db.repositories.idempotency import IdempotencyRecord, IdempotencyRepository
 from timebank.db.repositories.invitations import AdviceRecord, InvitationRecord, InvitationRepository
 from timebank.db.repositories.limits import LimitChangeRepository
+from timebank.db.repositories.member_records import (
+    AttendedActivityRow,
+    InvitedActivityRow,
+    MemberRecordRepository,
+    SpentRow,
+)
 from timebank.db.repositories.members import (
     MemberRecord,
     MemberRepository,
@@ -57,6 +63,7 @@ __all__ = [
     "AdviceRecord",
     "ApiKeyRecord",
     "AttendanceRecord",
+    "AttendedActivityRow",
     "AttendedRow",
     "AuditRecord",
     "AuditRepository",
@@ -75,10 +82,12 @@ __all__ = [
     "IdempotencyRepository",
     "InvitationRecord",
     "InvitationRepository",
+    "InvitedActivityRow",
     "LimitChangeRepository",
     "LoginOfMember",
     "LoginRecord",
     "MemberRecord",
+    "MemberRecordRepository",
     "MemberRepository",
     "MoneyRepository",
     "NotificationRepository",
@@ -98,6 +107,7 @@ __all__ = [
     "SpendOptionRecord",
     "SpendOptionRepository",
     "SpendRecord",
+    "SpentRow",
     "StatementRow",
     "TimebankRepository",
     "TimebankSettings",

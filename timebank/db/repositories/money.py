@@ -165,10 +165,13 @@ class MoneyRepository:
         )
         return [PaidRow(paid_on, amount, minutes) for paid_on, amount, minutes in rows]
 
-    def expenses_of(self, timebank_id: int, account_id: int) -> list[ExpenseRecord]:
+    def expenses_of(self, timebank_id: int, account_id: int, limit: int | None = None) -> list[ExpenseRecord]:
         e = expenses.c
         rows = self.connection.execute(
-            select(expenses).where(e.timebank_id == timebank_id, e.account_id == account_id).order_by(e.id)
+            select(expenses)
+            .where(e.timebank_id == timebank_id, e.account_id == account_id)
+            .order_by(e.id)
+            .limit(limit)
         ).mappings()
         return [
             ExpenseRecord(
@@ -189,10 +192,13 @@ class MoneyRepository:
             for row in rows
         ]
 
-    def payments_of(self, timebank_id: int, account_id: int) -> list[PaymentRecord]:
+    def payments_of(self, timebank_id: int, account_id: int, limit: int | None = None) -> list[PaymentRecord]:
         p = payments.c
         rows = self.connection.execute(
-            select(payments).where(p.timebank_id == timebank_id, p.account_id == account_id).order_by(p.id)
+            select(payments)
+            .where(p.timebank_id == timebank_id, p.account_id == account_id)
+            .order_by(p.id)
+            .limit(limit)
         ).mappings()
         return [
             PaymentRecord(
@@ -215,12 +221,15 @@ class MoneyRepository:
             for row in rows
         ]
 
-    def declined_of(self, timebank_id: int, account_id: int) -> list[DeclinedPaymentRecord]:
+    def declined_of(
+        self, timebank_id: int, account_id: int, limit: int | None = None
+    ) -> list[DeclinedPaymentRecord]:
         d = declined_payments.c
         rows = self.connection.execute(
             select(declined_payments)
             .where(d.timebank_id == timebank_id, d.account_id == account_id)
             .order_by(d.id)
+            .limit(limit)
         ).mappings()
         return [
             DeclinedPaymentRecord(

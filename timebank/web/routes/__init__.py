@@ -1,7 +1,10 @@
-"""The pages' routes, one module per job: logging in, home, recording and answering exchanges,
-one's own statement, spending and giving credits, benefits, the password, the pages a message's
-link opens, and the coordinators' members (``members*``: the list and a member's page, adding,
-changing, recording for them, and the fields and the finding of people those forms share)."""
+"""The pages' routes, one module per job: logging in and the ways back in, home, recording and
+answering exchanges, one's own statement, spending and giving credits, benefits, email and
+messages, downloading one's data, the password, the pages a message's link opens; the
+coordinators' members (``members*``: the list and a member's page, adding, changing, recording for
+them, and the fields and the finding of people those forms share), a member's login, the waiting
+list, reversals, reports, organisations, settings and the audit log; and the staff's activities
+and attendance."""
 
 from timebank.web.routes import (
     activities,
@@ -15,6 +18,7 @@ from timebank.web.routes import (
     home,
     links,
     login,
+    member_data,
     member_logins,
     members,
     members_edit,
@@ -46,6 +50,7 @@ __all__ = [
     "home",
     "links",
     "login",
+    "member_data",
     "member_logins",
     "members",
     "members_edit",
