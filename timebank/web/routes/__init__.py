@@ -1,6 +1,6 @@
 """The pages' routes, one module per job: logging in, home, recording and answering exchanges,
 one's own statement, spending and giving credits, benefits, the password, the pages a message's
-link opens, and the coordinators' members (``members*``: the list and a member's page, adding,
+link opens, and the staff's expenses and spend options, the coordinators' members (``members*``: the list and a member's page, adding,
 changing, recording for them, and the fields and the finding of people those forms share)."""
 
 from timebank.web.routes import (
@@ -11,6 +11,7 @@ from timebank.web.routes import (
     benefits,
     email,
     exchanges,
+    expenses,
     gifts,
     home,
     links,
@@ -29,6 +30,7 @@ from timebank.web.routes import (
     reports,
     reversals,
     settings,
+    spend_options,
     spending,
     statement,
     waiting,
@@ -42,6 +44,7 @@ __all__ = [
     "benefits",
     "email",
     "exchanges",
+    "expenses",
     "gifts",
     "home",
     "links",
@@ -60,6 +63,7 @@ __all__ = [
     "reports",
     "reversals",
     "settings",
+    "spend_options",
     "spending",
     "statement",
     "waiting",
