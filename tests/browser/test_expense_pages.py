@@ -100,9 +100,7 @@ def test_staff_record_an_expense_for_an_activity(page: Page, live: LiveSite) -> 
     page.get_by_role("button", name="Record expense").click()
     expect(page.get_by_text("Expense recorded.")).to_be_visible()
 
-    statement = through_the_api(
-        live, "alice", f"/accounts/{site.account_ids['alice']}/benefit-statement"
-    )
+    statement = through_the_api(live, "alice", f"/accounts/{site.account_ids['alice']}/benefit-statement")
     (expense,) = statement["money"]["expenses"]
     assert (expense["evidence"], expense["miles"], expense["pence_per_mile"]) == ("mileage", 12, 45)
     assert (expense["amount_pence"], expense["description"]) == (540, "Drove to the forum")

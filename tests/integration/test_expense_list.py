@@ -46,7 +46,11 @@ def test_expenses_are_listed_newest_first_with_their_evidence_a_page_at_a_time(e
     )
     first = list_expenses(engine, tb, system, site.organisation_id, limit=1)
     (newest,) = first.expenses
-    assert (newest.member_name, newest.activity_title, newest.amount_pence) == (site.names["bob"], "Forum", 900)
+    assert (newest.member_name, newest.activity_title, newest.amount_pence) == (
+        site.names["bob"],
+        "Forum",
+        900,
+    )
     assert (newest.evidence_kind, newest.journey, newest.miles, newest.pence_per_mile) == (
         "mileage",
         "Home to the forum",

@@ -112,13 +112,20 @@ def test_staff_of_another_organisation_are_refused(engine: Engine) -> None:
         assert staff.get(get).status_code == 403, get
     before = row_counts(engine)
     form = staff.get("/spend-options/new")
-    typed = {"organisation_id": str(other.organisation_id), "title": "x", "hours": "1", "spend_class": "goods"}
+    typed = {
+        "organisation_id": str(other.organisation_id),
+        "title": "x",
+        "hours": "1",
+        "spend_class": "goods",
+    }
     assert staff.submit(form, "/spend-options/new", typed).status_code == 403
     token = staff.form(form, "/spend-options/new").fields["csrf_token"]
     assert staff.client.post(path, data={"csrf_token": token}, follow_redirects=False).status_code == 403
     assert row_counts(engine) == before
     chooser = site.logged_in("coordinator").get(f"/spend-options?organisation={other.organisation_id}")
-    assert chooser.status_code == 200 and "Secret" in chooser.text and "Choose an organisation" in chooser.text
+    assert (
+        chooser.status_code == 200 and "Secret" in chooser.text and "Choose an organisation" in chooser.text
+    )
 
 
 def test_members_get_403_and_nothing_is_written(engine: Engine) -> None:
@@ -169,5 +176,7 @@ def test_another_timebanks_ids_are_not_found_and_nothing_is_written(engine: Engi
         }
         assert visitor.submit(form, "/spend-options/new", typed).status_code == 404
         token = visitor.form(form, "/spend-options/new").fields["csrf_token"]
-        assert visitor.client.post(path, data={"csrf_token": token}, follow_redirects=False).status_code == 404
+        assert (
+            visitor.client.post(path, data={"csrf_token": token}, follow_redirects=False).status_code == 404
+        )
         assert row_counts(engine) == before

@@ -231,7 +231,6 @@ class ExpenseView(View):
     evidenced_pence: int
 
 
-
 class RecordedExpenseView(ExpenseView):
     """An expense as the organisation's list shows it: to whom, for which activity, and its evidence.
 
@@ -250,6 +249,7 @@ class RecordedExpenseView(ExpenseView):
 class ExpensePage(View):
     expenses: tuple[RecordedExpenseView, ...]
     next_cursor: str | None
+
 
 class DeclarationView(View):
     """A member's declared benefit categories, or that they declared none.

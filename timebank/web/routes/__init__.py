@@ -1,7 +1,8 @@
 """The pages' routes, one module per job: logging in, home, recording and answering exchanges,
 one's own statement, spending and giving credits, benefits, the password, the pages a message's
-link opens, and the staff's expenses and spend options, the coordinators' members (``members*``: the list and a member's page, adding,
-changing, recording for them, and the fields and the finding of people those forms share)."""
+link opens, the staff's expenses and spend options, and the coordinators' members (``members*``:
+the list and a member's page, adding, changing, recording for them, and the fields and the finding
+of people those forms share)."""
 
 from timebank.web.routes import (
     activities,

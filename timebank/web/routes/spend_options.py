@@ -46,7 +46,11 @@ router = APIRouter(include_in_schema=False)
 
 # Each class in plain words, with one sentence saying when to choose it. The same for everyone.
 SPEND_CLASSES = (
-    (SpendClass.MEMBER_TIME, "Time with another member", "A member gives their time, such as a lift or a chat."),
+    (
+        SpendClass.MEMBER_TIME,
+        "Time with another member",
+        "A member gives their time, such as a lift or a chat.",
+    ),
     (
         SpendClass.COMMUNITY_ACTIVITY,
         "A community activity",
@@ -55,7 +59,7 @@ SPEND_CLASSES = (
     (
         SpendClass.GOODS,
         "Goods",
-        "Things to keep, such as food or a gift. Goods can affect benefits, so some members must confirm first.",
+        "Things to keep, such as food or a gift. These can affect benefits, so some members confirm first.",
     ),
     (
         SpendClass.VOUCHER,
@@ -130,7 +134,9 @@ def _new_page(
 
 
 @router.get("/spend-options/new")
-def new_spend_option_page(request: Request, visit: StaffVisitDep, organisation: int | None = None) -> Response:
+def new_spend_option_page(
+    request: Request, visit: StaffVisitDep, organisation: int | None = None
+) -> Response:
     acting = acting_for(visit, organisation)
     return _new_page(request, visit, acting.chosen_id, {}, None)
 
