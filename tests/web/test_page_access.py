@@ -27,12 +27,19 @@ from pypdf import PdfReader
 from sqlalchemy import Engine
 
 from tests.api.db_snapshot import row_counts
-from tests.involvement_calls import create_activity, create_spend_option, set_declaration, spend_credits
+from tests.involvement_calls import (
+    create_activity,
+    create_spend_option,
+    record_expense,
+    set_declaration,
+    spend_credits,
+)
 from tests.ledger_calls import confirm_exchange, give_credits, record_exchange, reverse_exchange
 from tests.people_calls import add_member, create_api_key
 from tests.web.site import Site, Visitor, build_site
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.categories import BenefitCategory
+from timebank.benefits.money import Receipt
 from timebank.benefits.spending import SpendClass
 from timebank.clock import utc_now
 from timebank.ledger.types import Actor, ReceiverShare
@@ -97,6 +104,11 @@ AUDIENCE: dict[str, str] = {
     "/activities/{activity_id}/invitations": STAFF,
     "/activities/{activity_id}/invitations/{account_id}/withdraw": STAFF,
     "/activities/{activity_id}/attendance": STAFF,
+    "/expenses": STAFF,
+    "/expenses/new": STAFF,
+    "/spend-options": STAFF,
+    "/spend-options/new": STAFF,
+    "/spend-options/{spend_option_id}/withdraw": STAFF,
     "/exchanges/{exchange_id}/reverse": COORDINATOR,
     "/exchanges/{exchange_id}/reversed": COORDINATOR,
     "/waiting": COORDINATOR,
@@ -208,6 +220,18 @@ def _world(site: Site) -> Ids:
     )
     spent = spend_credits(engine, here, system, option.spend_option_id, site.account_ids["alice"])
     set_declaration(engine, here, system, site.account_ids["alice"], DECLARED, members_say_so=True)
+    record_expense(
+        engine,
+        here,
+        system,
+        site.organisation_id,
+        site.account_ids["alice"],
+        250,
+        Receipt("Bus 14", 250),
+        "Bus fare",
+        held_on,
+        activity_id=activity.activity_id,
+    )
     key = create_api_key(engine, here, system, site.organisation_id, "Booking system")
 
     elsewhere_system = Caller.coordinator_of(there)
@@ -244,6 +268,7 @@ def _world(site: Site) -> Ids:
             "action": "confirm",
             "transaction_id": gift.transaction_id,
             "option_id": option.spend_option_id,
+            "spend_option_id": option.spend_option_id,
             "member_id": site.member_ids["alice"],
             "account_id": site.account_ids["alice"],
             "organisation_id": site.organisation_id,
@@ -256,6 +281,7 @@ def _world(site: Site) -> Ids:
             "action": "confirm",
             "transaction_id": far_gift.transaction_id,
             "option_id": far_option.spend_option_id,
+            "spend_option_id": far_option.spend_option_id,
             "member_id": olive_member_id,
             "account_id": neighbour.account_id,
             "organisation_id": site.other_organisation_id,

@@ -37,6 +37,7 @@ __all__ = [
     "AuditEntryView",
     "AuditPage",
     "DeclarationView",
+    "ExpensePage",
     "ExpenseView",
     "InvitationView",
     "InvitationsView",
@@ -45,6 +46,7 @@ __all__ = [
     "PaymentAdvicePage",
     "PaymentAdviceView",
     "PaymentCheckView",
+    "RecordedExpenseView",
 ]
 
 
@@ -227,6 +229,26 @@ class ExpenseView(View):
     amount_pence: int
     evidence_kind: str
     evidenced_pence: int
+
+
+class RecordedExpenseView(ExpenseView):
+    """An expense as the organisation's list shows it: to whom, for which activity, and its evidence.
+
+    The member's name is the directory's (every member of the timebank sees it); nothing else about
+    them. ``receipt_reference`` for a receipt; ``journey``, ``miles`` and ``pence_per_mile`` for mileage.
+    """
+
+    member_name: str
+    activity_title: str | None
+    receipt_reference: str | None
+    journey: str | None
+    miles: int | None
+    pence_per_mile: int | None
+
+
+class ExpensePage(View):
+    expenses: tuple[RecordedExpenseView, ...]
+    next_cursor: str | None
 
 
 class DeclarationView(View):

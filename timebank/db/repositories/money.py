@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, RowMapping, Table, insert, select
 
 from timebank.db.benefit_tables import declined_payments, expenses, payments
 
@@ -173,24 +173,18 @@ class MoneyRepository:
             .order_by(e.id)
             .limit(limit)
         ).mappings()
-        return [
-            ExpenseRecord(
-                expense_id=row["id"],
-                organisation_id=row["organisation_id"],
-                account_id=row["account_id"],
-                activity_id=row["activity_id"],
-                incurred_on=row["incurred_on"],
-                description=row["description"],
-                amount_pence=row["amount_pence"],
-                evidence_kind=row["evidence_kind"],
-                evidenced_pence=row["evidenced_pence"],
-                receipt_reference=row["receipt_reference"],
-                journey=row["journey"],
-                miles=row["miles"],
-                pence_per_mile=row["pence_per_mile"],
-            )
-            for row in rows
-        ]
+        return [_expense_record(row) for row in rows]
+
+    def expenses_page(
+        self, timebank_id: int, organisation_id: int, *, before_id: int | None, limit: int
+    ) -> list[ExpenseRecord]:
+        """The organisation's expenses, newest first: those recorded before ``before_id``, if given."""
+        e = expenses.c
+        query = select(expenses).where(e.timebank_id == timebank_id, e.organisation_id == organisation_id)
+        if before_id is not None:
+            query = query.where(e.id < before_id)
+        rows = self.connection.execute(query.order_by(e.id.desc()).limit(limit)).mappings()
+        return [_expense_record(row) for row in rows]
 
     def payments_of(self, timebank_id: int, account_id: int, limit: int | None = None) -> list[PaymentRecord]:
         p = payments.c
@@ -246,3 +240,21 @@ class MoneyRepository:
             )
             for row in rows
         ]
+
+
+def _expense_record(row: RowMapping) -> ExpenseRecord:
+    return ExpenseRecord(
+        expense_id=row["id"],
+        organisation_id=row["organisation_id"],
+        account_id=row["account_id"],
+        activity_id=row["activity_id"],
+        incurred_on=row["incurred_on"],
+        description=row["description"],
+        amount_pence=row["amount_pence"],
+        evidence_kind=row["evidence_kind"],
+        evidenced_pence=row["evidenced_pence"],
+        receipt_reference=row["receipt_reference"],
+        journey=row["journey"],
+        miles=row["miles"],
+        pence_per_mile=row["pence_per_mile"],
+    )

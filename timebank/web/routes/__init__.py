@@ -3,8 +3,8 @@ answering exchanges, one's own statement, spending and giving credits, benefits,
 messages, downloading one's data, the password, the pages a message's link opens; the
 coordinators' members (``members*``: the list and a member's page, adding, changing, recording for
 them, and the fields and the finding of people those forms share), a member's login, the waiting
-list, reversals, reports, organisations, settings and the audit log; and the staff's activities
-and attendance."""
+list, reversals, reports, organisations, settings and the audit log; and the staff's activities,
+attendance, expenses and spend options."""
 
 from timebank.web.routes import (
     activities,
@@ -14,6 +14,7 @@ from timebank.web.routes import (
     benefits,
     email,
     exchanges,
+    expenses,
     gifts,
     home,
     links,
@@ -33,6 +34,7 @@ from timebank.web.routes import (
     reports,
     reversals,
     settings,
+    spend_options,
     spending,
     statement,
     waiting,
@@ -46,6 +48,7 @@ __all__ = [
     "benefits",
     "email",
     "exchanges",
+    "expenses",
     "gifts",
     "home",
     "links",
@@ -65,6 +68,7 @@ __all__ = [
     "reports",
     "reversals",
     "settings",
+    "spend_options",
     "spending",
     "statement",
     "waiting",
