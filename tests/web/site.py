@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from html.parser import HTMLParser
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import Engine
@@ -116,6 +117,7 @@ class Site:
     organisation_id: int = 0
     organisation_name: str = ""
     other_organisation_id: int = 0
+    _app: FastAPI | None = field(default=None, repr=False)
 
     def record(
         self, giver: str, receiver: str, minutes: int, description: str, *, by: str, days_ago: int = 1
@@ -136,7 +138,12 @@ class Site:
         return get_account(self.engine, self.timebank_id, self.account_ids[who]).balance_minutes
 
     def visitor(self) -> Visitor:
-        return Visitor(TestClient(create_app(self.engine), base_url="http://testserver"))
+        # One app per site, a client (its own cookies) per visitor: a new app's first request
+        # builds the state of every route before the one it matches (about half a second), so an
+        # app per visitor cost each test that seconds.
+        if self._app is None:
+            self._app = create_app(self.engine)
+        return Visitor(TestClient(self._app, base_url="http://testserver"))
 
     def logged_in(self, who: str) -> Visitor:
         visitor = self.visitor()
