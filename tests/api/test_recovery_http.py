@@ -8,9 +8,12 @@ the login's sessions; a login turned off has no live token and cannot log in.
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from tests.api.conftest import PASSWORD, World
@@ -25,6 +28,17 @@ from timebank.people.recovery import CODE_ALPHABET, CODE_LENGTH, normalise_code
 from timebank.settings import get_settings
 
 NEW_PASSWORD = "a new long password here"
+
+
+@pytest.fixture(autouse=True)
+def own_address(world: World) -> Iterator[None]:
+    """This test's requests come from an address of its own: the limits counted per address
+    (failed logins and code guesses, reset requests) live in a database many tests share."""
+    shared = world.client
+    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    world.client = TestClient(shared.app, client=(address, 50000))
+    yield
+    shared.close()
 
 
 def coordinator_of(world: World) -> Caller:

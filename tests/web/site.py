@@ -118,6 +118,13 @@ class Site:
     organisation_name: str = ""
     other_organisation_id: int = 0
     _app: FastAPI | None = field(default=None, repr=False)
+    # The address its visitors come from: a site's own, so the limits counted per address (failed
+    # logins and code guesses, reset requests) in a database many tests share are its own too.
+    address: str = field(
+        default_factory=lambda: (
+            f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+        )
+    )
 
     def record(
         self, giver: str, receiver: str, minutes: int, description: str, *, by: str, days_ago: int = 1
@@ -143,7 +150,7 @@ class Site:
         # app per visitor cost each test that seconds.
         if self._app is None:
             self._app = create_app(self.engine)
-        return Visitor(TestClient(self._app, base_url="http://testserver"))
+        return Visitor(TestClient(self._app, base_url="http://testserver", client=(self.address, 50000)))
 
     def logged_in(self, who: str) -> Visitor:
         visitor = self.visitor()
