@@ -77,12 +77,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from timebank.clock import utc_now
-from timebank.db import make_engine, upgrade
+from timebank.db import make_engine, run, upgrade
 from timebank.demo.timebank import DEMO_PASSWORD, HELP_ACTIVITIES, seed_demo
 from timebank.exchanges.imports import ImportRow, import_exchanges
 from timebank.people.callers import Caller
 from timebank.people.errors import UsernameTaken
-from timebank.people.members import add_member, directory
+from timebank.people.members import add_member
 from timebank.people.organisations import add_staff, list_organisations
 from timebank.people.requests import AddMember, AddStaff
 
@@ -137,8 +137,9 @@ def seed(url: str, clients: int, *, coordinators: bool = False) -> tuple[list[st
             usernames.append(username)
         if len(accounts) > 1:
             import_exchanges(engine, tb, coordinator, ring_of_exchanges(accounts))
-        found = directory(engine, tb, coordinator, name="Demo Member")
-        return usernames, next(iter(found.members)).member_id
+        found = run(engine, lambda uow: uow.recovery.member_of_username("demo-member"), write=False)
+        assert found is not None, "the demo has demo-member"
+        return usernames, found[1]
     finally:
         engine.dispose()
 
