@@ -28,6 +28,8 @@ from timebank.people.recovery import CODE_ALPHABET, CODE_LENGTH, normalise_code
 from timebank.settings import get_settings
 
 NEW_PASSWORD = "a new long password here"
+# Usernames are unique across every timebank of a database many tests share: this module's own.
+CAROL = f"carol.{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture(autouse=True)
@@ -82,17 +84,17 @@ def test_a_member_with_no_login_gets_one_from_a_code(world: World) -> None:
     carol = add_member(world.engine, world.timebank_id, coordinator_of(world), "Carol White")
 
     issued = issue(world, carol.member_id)
-    used = use(world, str(issued["code"]).lower().replace("-", " "), username="carol.white")
-    again = use(world, str(issued["code"]), username="carol.other")
+    used = use(world, str(issued["code"]).lower().replace("-", " "), username=CAROL)
+    again = use(world, str(issued["code"]), username=CAROL + "x")
 
     assert issued["username"] is None and issued["sent_by_email"] is False
     assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", str(issued["code"]))
     assert used.status_code == 200, used.text
-    assert used.json() == {"username": "carol.white"}
-    assert log_in(world, "carol.white", NEW_PASSWORD).status_code == 200
+    assert used.json() == {"username": CAROL}
+    assert log_in(world, CAROL, NEW_PASSWORD).status_code == 200
     assert (again.status_code, again.json()["code"]) == (409, "password_code_used")
     member = world.client.get(world.url(f"/members/{carol.member_id}"), headers=world.headers["coordinator"])
-    assert member.json()["username"] == "carol.white"
+    assert member.json()["username"] == CAROL
 
 
 def test_a_code_for_a_member_with_a_login_sets_a_new_password_and_ends_every_session(world: World) -> None:
@@ -115,12 +117,12 @@ def test_refused_codes_change_nothing(world: World) -> None:
     before = row_counts(world.engine)
 
     cases = [
-        (use(world, first, username="carol"), 409, "password_code_used"),
-        (use(world, "0000-0000-0000", username="carol"), 404, "password_code_unknown"),
+        (use(world, first, username=CAROL + "r"), 409, "password_code_used"),
+        (use(world, "0000-0000-0000", username=CAROL + "r"), 404, "password_code_unknown"),
         (use(world, second), 422, "username_required"),
         (use(world, second, username="Not Valid!"), 422, "username_invalid"),
         (use(world, second, username=world.usernames["member"]), 409, "username_taken"),
-        (use(world, second, new_password="short", username="carol"), 422, "password_invalid"),
+        (use(world, second, new_password="short", username=CAROL + "r"), 422, "password_invalid"),
     ]
 
     for answer, status, code in cases:
@@ -130,7 +132,7 @@ def test_refused_codes_change_nothing(world: World) -> None:
     assert {k: v for k, v in after.items() if k != "login_failures"} == {
         k: v for k, v in before.items() if k != "login_failures"
     }
-    assert use(world, second, username="carol").status_code == 200
+    assert use(world, second, username=CAROL + "r").status_code == 200
 
 
 def test_a_code_used_late_is_refused(world: World) -> None:

@@ -8,6 +8,7 @@ pages are walked through their states (SQLite: their markup does not depend on t
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,6 +22,8 @@ from timebank.people.recovery import issue_password_code
 from timebank.people.requests import IssuePasswordCode
 
 NEW_PASSWORD = "a new long password here"
+# Usernames are unique across every timebank of a database many tests share: this module's own.
+CAROL = f"carol.{uuid.uuid4().hex[:8]}"
 
 
 def fill_passwords(page: Page, password: str, again: str | None = None) -> None:
@@ -38,19 +41,19 @@ def test_carol_sets_a_password_with_her_code_and_logs_in(page: Page, live: LiveS
     page.goto(live.url("/login"))
     page.get_by_role("link", name="I have a code from my coordinator").click()
     page.get_by_label("Code").fill(code.replace("-", " ").lower())
-    page.get_by_label("Username (only if you do not have one yet)").fill("carol.white")
+    page.get_by_label("Username (only if you do not have one yet)").fill(CAROL)
     fill_passwords(page, NEW_PASSWORD)
     page.get_by_role("button", name="Set my password").click()
     expect(page.get_by_role("heading", name="Your password is set")).to_be_visible()
     check_page(page, "code, password set")
     page.get_by_role("link", name="Log in").last.click()
-    page.get_by_label("Username").fill("carol.white")
+    page.get_by_label("Username").fill(CAROL)
     page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(live.url("/"))
 
     with TestClient(create_app(site.engine)) as api:
-        token = api.post("/v1/auth/token", data={"username": "carol.white", "password": NEW_PASSWORD})
+        token = api.post("/v1/auth/token", data={"username": CAROL, "password": NEW_PASSWORD})
         me = api.get("/v1/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
     assert me.json()["member_id"] == site.member_ids["carol"]
 

@@ -165,7 +165,11 @@ def test_a_kind_switched_off_is_not_queued_and_security_stays_on(engine: Engine)
 
     assert not chosen.exchange_awaiting_confirmation
     assert chosen.exchange_confirmed
-    assert chosen.always_sent == (NotificationKind.EMAIL_VERIFICATION,)
+    assert set(chosen.always_sent) == {
+        NotificationKind.EMAIL_VERIFICATION,
+        NotificationKind.PASSWORD_CODE,
+        NotificationKind.PASSWORD_RESET,
+    }
     assert kinds(street, "ann") == ["email_verification"]
     assert read_preferences(engine, street.timebank_id, street.coordinator, ann) == chosen
     with pytest.raises(SelfOrCoordinatorRequired):

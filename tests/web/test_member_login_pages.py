@@ -9,6 +9,7 @@ timebank's member 404.
 from __future__ import annotations
 
 import re
+import uuid
 
 from sqlalchemy import Engine
 
@@ -18,6 +19,8 @@ from timebank.people.recovery import use_password_code
 from timebank.people.requests import UsePasswordCode
 
 NEW_PASSWORD = "a new long password here"
+# Usernames are unique across every timebank of a database many tests share: this module's own.
+CAROL = f"carol.{uuid.uuid4().hex[:8]}"
 CODE = re.compile(r"\b([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\b")
 
 
@@ -35,9 +38,9 @@ def test_a_letter_for_carol_holds_a_code_that_gives_her_a_login(engine: Engine) 
     found = CODE.search(letter.text)
     assert found is not None
     done = use_password_code(
-        engine, UsePasswordCode(code=found.group(1), username="carol.w", new_password=NEW_PASSWORD)
+        engine, UsePasswordCode(code=found.group(1), username=CAROL, new_password=NEW_PASSWORD)
     )
-    assert done.username == "carol.w"
+    assert done.username == CAROL
 
 
 def test_a_letter_for_bob_names_his_username(engine: Engine) -> None:

@@ -8,6 +8,7 @@ token is refused; a login turned off says so on the login page, after the right 
 from __future__ import annotations
 
 import re
+import uuid
 
 from sqlalchemy import Engine
 
@@ -22,6 +23,8 @@ from timebank.people.recovery import issue_password_code, turn_login_off
 from timebank.people.requests import IssuePasswordCode, TurnLoginOff
 
 NEW_PASSWORD = "a new long password here"
+# Usernames are unique across every timebank of a database many tests share: this module's own.
+CAROL = f"carol.{uuid.uuid4().hex[:8]}"
 
 
 def code_for(site: Site, who: str) -> str:
@@ -67,15 +70,15 @@ def test_carol_gets_a_login_with_a_code_from_a_letter(engine: Engine) -> None:
         "/password/code",
         {
             "code": code.lower(),
-            "username": "carol.white",
+            "username": CAROL,
             "new_password": NEW_PASSWORD,
             "confirm_password": NEW_PASSWORD,
         },
     )
 
     assert done.status_code == 200, done.text
-    assert "Your password is set" in done.text and "carol.white" in done.text
-    assert site.visitor().log_in("carol.white", NEW_PASSWORD).status_code == 303
+    assert "Your password is set" in done.text and CAROL in done.text
+    assert site.visitor().log_in(CAROL, NEW_PASSWORD).status_code == 303
 
 
 def test_the_code_form_refuses_plainly_and_records_nothing(engine: Engine) -> None:
@@ -86,7 +89,7 @@ def test_the_code_form_refuses_plainly_and_records_nothing(engine: Engine) -> No
     before = without_failures(row_counts(engine))
     good = {
         "code": code,
-        "username": "carol.w",
+        "username": CAROL + "r",
         "new_password": NEW_PASSWORD,
         "confirm_password": NEW_PASSWORD,
     }
