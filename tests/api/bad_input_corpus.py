@@ -68,6 +68,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -90,10 +91,17 @@ from timebank.benefits.money import MILES_MAX, PENCE_PER_MILE_MAX
 from timebank.benefits.spending import SpendClass
 from timebank.clock import utc_now
 from timebank.db import run
-from timebank.notifications import set_email
+from timebank.notifications import set_email, verify_email
 from timebank.notifications.preferences import preferences_of, unsubscribe_token
-from timebank.notifications.requests import SetEmail
+from timebank.notifications.requests import SetEmail, VerifyEmail
 from timebank.people.callers import Caller
+from timebank.people.recovery import (
+    ask_for_reset,
+    issue_password_code,
+    turn_login_off,
+    use_password_code,
+)
+from timebank.people.requests import AskForReset, IssuePasswordCode, TurnLoginOff, UsePasswordCode
 from timebank.settings import get_settings
 from timebank.spending.spends import withdraw_spend_option
 
@@ -242,6 +250,8 @@ class Operation:
 
 
 PLAIN_TEXT = (CONTROL, {"text_too_long"})
+# The password set with a code or a reset link: long enough for the password rule.
+NEW_PASSWORD = "a brand new password"
 # An organisation's or a timebank's contact details: text, each with its own shape checked after.
 CONTACT = {
     "contact_address": "1 Hospital Road\nRiverside RV1 2AB",
@@ -629,6 +639,79 @@ OPERATIONS = [
             "api_key": "api_key_not_found",
         },
     ),
+    # Ways back in. A coordinator issues a code and turns logins off and on (each with a reason); the
+    # code, the reset link and their passwords are anyone's. Each of the three anonymous writes has a
+    # member of its own (``_ways_back_in``), so that setting a password (which ends the member's
+    # sessions) takes nobody's session that another operation's corpus sends. A wrong or late code or
+    # token is counted as a guess by design (as a wrong password is), so those are left to
+    # tests/api/test_recovery_http.py; every case here is refused before the secret is looked at.
+    Operation(
+        "issue_password_code",
+        "POST",
+        "/v1/timebanks/{tb}/members/{member}/password-code",
+        lambda w, a: {"send_by_email": False},
+        path_ids={"tb": "timebank_not_found", "member": "member_not_found"},
+        bools=(("send_by_email",),),
+        unknown_fields=("code", "expires_at", "member_id", "username"),
+        cases_min=40,
+    ),
+    Operation(
+        "use_password_code",
+        "POST",
+        "/v1/auth/password-code",
+        lambda w, a: {
+            "code": a["password_code"],
+            "username": a["code_username"],
+            "new_password": NEW_PASSWORD,
+        },
+        role="anonymous",
+        texts={
+            ("code",): (CONTROL, {"text_too_long"}),
+            ("username",): ({"username_invalid"}, {"username_invalid"}),
+        },
+        optional=(("username",),),
+        unknown_fields=("member_id", "login_id", "password_hash", "timebank_id"),
+    ),
+    Operation(
+        "ask_for_password_reset",
+        "POST",
+        "/v1/auth/password-reset-request",
+        lambda w, a: {"username_or_email": a["reset_username"]},
+        role="anonymous",
+        texts={("username_or_email",): PLAIN_TEXT},
+        unknown_fields=("username", "email", "member_id"),
+        cases_min=40,
+    ),
+    Operation(
+        "reset_password",
+        "POST",
+        "/v1/auth/password-reset",
+        lambda w, a: {"token": a["reset_token"], "new_password": NEW_PASSWORD},
+        role="anonymous",
+        texts={("token",): PLAIN_TEXT},
+        unknown_fields=("username", "member_id", "current_password"),
+        cases_min=40,
+    ),
+    Operation(
+        "turn_login_off",
+        "POST",
+        "/v1/timebanks/{tb}/members/{member}/login/off",
+        lambda w, a: {"reason": "Asked us to pause their login while they are in hospital"},
+        path_ids={"tb": "timebank_not_found", "member": "member_not_found"},
+        texts={("reason",): PLAIN_TEXT},
+        unknown_fields=("disabled_at", "login_id", "username"),
+        cases_min=40,
+    ),
+    Operation(
+        "turn_login_on",
+        "POST",
+        "/v1/timebanks/{tb}/members/{login_off}/login/on",
+        lambda w, a: {"reason": "Back home and wants to log in again"},
+        path_ids={"tb": "timebank_not_found", "login_off": "member_not_found"},
+        texts={("reason",): PLAIN_TEXT},
+        unknown_fields=("disabled_at", "login_id", "username"),
+        cases_min=40,
+    ),
     # Recognising involvement. The organisation's staff act for it; a coordinator enters a member's
     # declaration for them, with their say-so (so that the say-so can be left out).
     Operation(
@@ -897,6 +980,8 @@ def arrange(
     }
     here["prior"] = {op.name: _prior(client, w, op, here) for op in ops if op.keyed}
     here["verification_token"], here["unsubscribe_token"] = _link_tokens(w)
+    here |= _ways_back_in(w, {op.name for op in ops})
+    there["login_off"] = stranger.member_id
     return here, there
 
 
@@ -959,6 +1044,53 @@ def _link_tokens(w: World) -> tuple[str, str]:
 
     token = unsubscribe_token(run(w.engine, key), member_id, "exchange_confirmed")
     return verification_token(messages[-1].body), token
+
+
+def _ways_back_in(w: World, names: set[str]) -> Arranged:
+    """What the ways back in need, each on a member of its own: a live code for a member with no
+    login yet (and the username they will choose), a member whose login is off, and a member with
+    a login and a checked address, with a live reset link. Only what ``names`` will send is made."""
+    coordinator = Caller("system:test", False, w.timebank_id, None, None, True, frozenset())
+    arranged: Arranged = {"password_code": "", "code_username": "", "reset_username": "", "reset_token": ""}
+    arranged["login_off"] = w.member_ids["member"]
+    if "use_password_code" in names:
+        newcomer = add_member(w.engine, w.timebank_id, coordinator, "Nell Newcomer")
+        code = issue_password_code(
+            w.engine, w.timebank_id, coordinator, newcomer.member_id, IssuePasswordCode()
+        )
+        arranged["password_code"] = code.code
+        arranged["code_username"] = f"nell.{uuid.uuid4().hex[:8]}"
+    if "turn_login_on" in names:
+        paused = _member_with_login(w, coordinator, "Pat Paused")
+        turn_login_off(w.engine, w.timebank_id, coordinator, paused, TurnLoginOff(reason="In hospital"))
+        arranged["login_off"] = paused
+    if names & {"ask_for_password_reset", "reset_password"}:
+        forgetful = _member_with_login(w, coordinator, "Fay Forgetful")
+        email = f"fay.{uuid.uuid4().hex[:8]}@riverside.example"
+        set_email(w.engine, w.timebank_id, coordinator, forgetful, SetEmail(email=email))
+        verify_email(w.engine, VerifyEmail(token=verification_token(_bodies(w, forgetful)[-1])))
+        arranged["reset_username"] = email
+        ask_for_reset(w.engine, AskForReset(username_or_email=email), None)
+        found = re.search(r"token=(tbr_[A-Za-z0-9_-]+)", _bodies(w, forgetful)[-1])
+        assert found is not None, "the reset link was written to the outbox"
+        arranged["reset_token"] = found.group(1)
+    return arranged
+
+
+def _member_with_login(w: World, coordinator: Caller, name: str) -> int:
+    """A new member who has set their password with a code (no address counted): their member id."""
+    member = add_member(w.engine, w.timebank_id, coordinator, name)
+    code = issue_password_code(w.engine, w.timebank_id, coordinator, member.member_id, IssuePasswordCode())
+    username = f"{name.split()[0].lower()}.{uuid.uuid4().hex[:8]}"
+    use_password_code(w.engine, UsePasswordCode(code=code.code, username=username, new_password=NEW_PASSWORD))
+    return member.member_id
+
+
+def _bodies(w: World, member_id: int) -> list[str]:
+    messages = run(
+        w.engine, lambda uow: uow.notifications.messages_for(w.timebank_id, member_id), write=False
+    )
+    return [message.body for message in messages]
 
 
 def _prior(client: httpx.Client, w: World, op: Operation, here: Arranged) -> Prior:
@@ -1310,7 +1442,13 @@ def _json_cases(
     if op.name == "set_notification_preferences":
         # Each kind may be left out, but not every one: a choice names at least one.
         yield Case("an empty object", b"{}", 422, {"notification_kind_required"})
-    elif op.name not in ("update_member", "update_organisation", "update_timebank", "set_report_ratings"):
+    elif op.name not in (
+        "update_member",
+        "update_organisation",
+        "update_timebank",
+        "set_report_ratings",
+        "issue_password_code",  # nothing said: a code to print, not to email
+    ):
         yield Case("an empty object", b"{}", 422, {"field_required"})
     yield Case("deep nesting inside a field", _with(body, (first,), _nested(500)), 422, ANY)
     for name in ("balance_minutes", "timebank_id", "id", "created_at", *op.unknown_fields):
@@ -1494,7 +1632,7 @@ def _json_cases(
         for value in (*dates, 0, 1714521600.0, "2024-05-01T00:00:00", "2024-05-01Z", " 2024-05-01"):
             yield Case(f"activity_date={value!r}", _with(body, ("activity_date",), value), 422, ANY)
         yield Case("description empty", _with(body, ("description",), ""), 422, ANY)
-    if op.name == "change_password":
+    if "new_password" in body:
         wrong_types: tuple[Any, ...] = (
             None,
             0,
@@ -1509,7 +1647,7 @@ def _json_cases(
             ["a brand new password"],
             {"x": "y"},
         )
-        for name in ("current_password", "new_password"):
+        for name in [name for name in ("current_password", "new_password") if name in body]:
             for value in wrong_types:
                 yield Case(f"{name}={value!r}", _with(body, (name,), value), 422, ANY)
             yield Case(f"{name} missing", _dump({k: v for k, v in body.items() if k != name}), 422, ANY)

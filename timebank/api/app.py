@@ -67,7 +67,15 @@ _STATUS_WORDS = {
     503: "The server is busy with this kind of work; nothing was done; see Retry-After",
 }
 # Operations anyone may call, with no token.
-_ANONYMOUS_OPERATIONS = {"health", "log_in", "unsubscribe", "verify_email"}
+_ANONYMOUS_OPERATIONS = {
+    "health",
+    "log_in",
+    "unsubscribe",
+    "verify_email",
+    "use_password_code",
+    "ask_for_password_reset",
+    "reset_password",
+}
 # Operations that do slow work (check or hash a password, draw a chart, write a PDF): each may find
 # every slot for it taken (timebank.busy) and answer 503 server_busy.
 _BUSY_OPERATIONS = {

@@ -301,6 +301,8 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "password_code_used",
                 "password_invalid",
                 "server_busy",
+                "text_has_control_characters",
+                "text_too_long",
                 "username_invalid",
                 "username_required",
                 "username_taken",
@@ -310,7 +312,15 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             {"reset_requests_exceeded", "text_has_control_characters", "text_too_long"}
         ),
         "reset_password": frozenset(
-            {"password_invalid", "reset_link_expired", "reset_link_unknown", "reset_link_used", "server_busy"}
+            {
+                "password_invalid",
+                "reset_link_expired",
+                "reset_link_unknown",
+                "reset_link_used",
+                "server_busy",
+                "text_has_control_characters",
+                "text_too_long",
+            }
         ),
         "turn_login_off": frozenset(
             {

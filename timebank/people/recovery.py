@@ -213,6 +213,8 @@ def use_password_code(
     engine: Engine, request: UsePasswordCode, address: str | None = None
 ) -> PasswordSetView:
     """Set a password with a coordinator's code; a member with no login gets one. No login needed."""
+    # Text that no code holds is refused before it is counted as a guess: it could never be right.
+    rules.check_text("code", request.code, len(request.code))
     code = normalise_code(request.code)
     username = None if request.username is None else request.username.strip().lower()
     # The shapes first: a right code must not be spent on a password that would be refused.
@@ -345,6 +347,7 @@ def _send_reset_link(uow: UnitOfWork, timebank_id: int, member_id: int, now: dat
 def reset_password(engine: Engine, request: ResetPassword) -> PasswordSetView:
     """Set a new password with a reset link's token. No login needed; every session ends."""
     check_password_shape(request.new_password)
+    rules.check_text("token", request.token, len(request.token))
     digest = _link_sha256(request.token)
     found = _check_live(
         run(engine, lambda uow: uow.recovery.code_by_hash(digest), write=False), utc_now(), kind=_LINK

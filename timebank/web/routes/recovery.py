@@ -42,6 +42,7 @@ _CODE_FIELDS = {
     "password_code_used": "code",
     "password_code_expired": "code",
     "login_attempts_exceeded": "code",
+    "text_has_control_characters": "code",
     "username_required": "username",
     "username_invalid": "username",
     "username_taken": "username",
