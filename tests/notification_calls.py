@@ -166,6 +166,9 @@ class Sink:
     def send(self, message: EmailMessage) -> None:
         self.sent.append(message)
 
+    def close(self) -> None:
+        pass
+
 
 def drain(engine: Engine) -> None:
     """Send away every message other tests left due, now or in the coming year."""

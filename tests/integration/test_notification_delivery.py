@@ -4,8 +4,8 @@ Delivered once with the right To, Subject and body, and an unsubscribe link only
 not about security; a server that refuses (550) is tried again with back-off, then given up with
 its error kept; a server that is down is tried again later and then delivered to; a worker that
 dies after claiming and before sending leaves the message to the next pass after its lease, which
-sends it exactly once. The folder transport writes whole ``.eml`` files; the background jobs
-survive a failing job and stop when asked.
+sends it exactly once. One pass sends over one connection, and a refusal starts a new one. The
+folder transport writes whole ``.eml`` files; the background jobs survive a failing job and stop when asked.
 """
 
 from __future__ import annotations
@@ -81,6 +81,37 @@ def test_each_message_is_delivered_once_with_its_address_subject_and_body(
     assert all(m.sent_at is not None and m.attempts == 1 for m in street.outbox("ann"))
 
 
+class CountingTransport(SmtpTransport):
+    """An SMTP transport that counts the connections it opens."""
+
+    connections = 0
+
+    def _connect(self):  # type: ignore[no-untyped-def]
+        self.connections += 1
+        return super()._connect()
+
+
+def test_one_pass_sends_every_message_over_one_connection_and_a_refusal_starts_a_new_one(
+    engine: Engine, smtp: SmtpServer, street: Street
+) -> None:
+    street.verify("bo", street.address("bo"))
+    street.give("bo", "ann")
+    street.give("ann", "bo")
+    transport = CountingTransport(smtp.url)
+
+    together = deliver_due(engine, transport, utc_now())
+    assert (together.sent, transport.connections) == (4, 1)
+
+    # A refusal drops the connection, so that the next message starts on a clean one.
+    smtp.refuse()
+    street.give("bo", "ann")
+    refused = deliver_due(engine, transport, utc_now())
+    smtp.refuse(False)
+    later = deliver_due(engine, transport, utc_now() + backoff(1))
+    assert (refused.retrying, later.sent, transport.connections) == (1, 1, 3)
+    assert len(street_mail(smtp, street)) == 5
+
+
 def test_a_refusing_server_is_tried_again_with_back_off_then_given_up(
     engine: Engine, smtp: SmtpServer, street: Street
 ) -> None:
@@ -144,6 +175,9 @@ def test_a_worker_killed_after_claiming_leaves_the_message_to_be_sent_once_after
     class DiesBeforeSending:
         def send(self, message: object) -> None:
             raise Killed()
+
+        def close(self) -> None:
+            pass
 
     with pytest.raises(Killed):
         deliver_due(engine, DiesBeforeSending(), now)

@@ -121,18 +121,23 @@ def deliver_due(
     settings = get_settings()
     claimed = _claim(engine, now, limit or settings.delivery_batch_max)
     sent = retrying = given_up = 0
-    for record in claimed:
-        try:
-            transport.send(email_message(record, settings.mail_from))
-        except (smtplib.SMTPException, OSError) as error:
-            # The mail server refused it, or is not there: both are worth another try later.
-            reason = f"{type(error).__name__}: {error}"
-            log.warning("Message %s to member %s not sent: %s", record.outbox_id, record.member_id, reason)
-            if _mark_failed(engine, record, reason, now):
-                given_up += 1
-            else:
-                retrying += 1
-            continue
-        _mark_sent(engine, record.outbox_id, now)
-        sent += 1
+    try:
+        for record in claimed:
+            try:
+                transport.send(email_message(record, settings.mail_from))
+            except (smtplib.SMTPException, OSError) as error:
+                # The mail server refused it, or is not there: both are worth another try later.
+                reason = f"{type(error).__name__}: {error}"
+                log.warning(
+                    "Message %s to member %s not sent: %s", record.outbox_id, record.member_id, reason
+                )
+                if _mark_failed(engine, record, reason, now):
+                    given_up += 1
+                else:
+                    retrying += 1
+                continue
+            _mark_sent(engine, record.outbox_id, now)
+            sent += 1
+    finally:
+        transport.close()
     return DeliveryReport(claimed=len(claimed), sent=sent, retrying=retrying, given_up=given_up)

@@ -1,11 +1,14 @@
 """How a message leaves: by SMTP, or into a folder when there is no mail server.
 
 A ``Transport`` sends one ``email.message.EmailMessage`` or raises; the worker decides what a
-failure means (``timebank.notifications.delivery``).
+failure means (``timebank.notifications.delivery``), and closes the transport at the end of each
+pass.
 
 - ``SmtpTransport`` (``TIMEBANK_SMTP_URL=smtp://user:password@host:587``): ``smtplib`` with a
-  timeout, STARTTLS whenever the server offers it (``?starttls=require`` refuses a server that does
-  not, so a password never crosses the network in clear), and a login when the URL names a user.
+  timeout, one connection for a whole pass (opened at the first message, closed by ``close``, and
+  dropped after any failure so that the next message starts on a clean one), STARTTLS whenever
+  the server offers it (``?starttls=require`` refuses a server that does not, so a password never
+  crosses the network in clear), and a login when the URL names a user.
   ``smtps://`` speaks TLS from the first byte (port 465).
 - ``FolderTransport``, the default when ``TIMEBANK_SMTP_URL`` is unset: each message is written as
   an ``.eml`` file (named by its Message-ID, so writing it again replaces it) into
@@ -34,9 +37,13 @@ class Transport(Protocol):
     def send(self, message: EmailMessage) -> None:
         """Hand the message on, or raise: an ``smtplib.SMTPException`` or an ``OSError``."""
 
+    def close(self) -> None:
+        """Let go of whatever the messages of one pass shared (a connection); never raises."""
+
 
 class SmtpTransport:
-    """SMTP, one connection per pass of the worker (``open``/``close``) or per message."""
+    """SMTP, one connection per pass of the worker: a new connection, STARTTLS and login cost
+    several round trips, which one message per connection paid every time (bench/delivery_bench.py)."""
 
     def __init__(self, url: str, *, timeout_seconds: float = 30.0) -> None:
         parts = urlsplit(url)
@@ -52,6 +59,7 @@ class SmtpTransport:
             raise ValueError("starttls in TIMEBANK_SMTP_URL is auto or require")
         self.starttls_required = starttls == "require"
         self.timeout_seconds = timeout_seconds
+        self._client: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:
         context = ssl.create_default_context()
@@ -71,16 +79,33 @@ class SmtpTransport:
             raise
 
     def send(self, message: EmailMessage) -> None:
-        client = self._connect()
-        try:
-            if self.username is not None:
-                client.login(self.username, self.password or "")
-            client.send_message(message)
-        finally:
+        if self._client is None:
+            client = self._connect()
             try:
-                client.quit()
-            except (smtplib.SMTPException, OSError):
-                client.close()
+                if self.username is not None:
+                    client.login(self.username, self.password or "")
+            except BaseException:
+                _quit(client)
+                raise
+            self._client = client
+        try:
+            self._client.send_message(message)
+        except BaseException:
+            # A refusal may leave the conversation anywhere: the next message gets a new connection.
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            _quit(client)
+
+
+def _quit(client: smtplib.SMTP) -> None:
+    try:
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        client.close()
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9.@_-]")
@@ -91,6 +116,9 @@ class FolderTransport:
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
+
+    def close(self) -> None:
+        """Nothing is held between messages."""
 
     def send(self, message: EmailMessage) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
