@@ -208,6 +208,8 @@ def test_a_reset_link_by_email_works_once_and_ends_every_session(world: World) -
     assert (again.status_code, again.json()["code"]) == (409, "reset_link_used")
     assert world.client.get("/v1/me", headers=old_session).status_code == 401
     assert log_in(world, world.usernames["member"], NEW_PASSWORD).status_code == 200
+    # The checked address is told, in case it was not the member who asked.
+    assert "was changed with a reset link" in outbox_bodies(world, world.member_ids["member"])[-1]
 
 
 def test_asking_for_a_reset_answers_the_same_whoever_is_named(world: World) -> None:

@@ -39,6 +39,8 @@ from timebank.notifications.errors import (
     VerificationTokenUnknown,
     VerificationTokenUsed,
 )
+from timebank.notifications.kinds import CHOOSABLE_KINDS
+from timebank.notifications.notices import tell_password_changed
 from timebank.notifications.outbox import tell_exchange_recorded
 from timebank.notifications.requests import ChoosePreferences, SetEmail, Unsubscribe, VerifyEmail
 from timebank.people.errors import SelfOrCoordinatorRequired
@@ -169,6 +171,8 @@ def test_a_kind_switched_off_is_not_queued_and_security_stays_on(engine: Engine)
         NotificationKind.EMAIL_VERIFICATION,
         NotificationKind.PASSWORD_CODE,
         NotificationKind.PASSWORD_RESET,
+        NotificationKind.PASSWORD_CHANGED,
+        NotificationKind.EMAIL_CHANGED,
     }
     assert kinds(street, "ann") == ["email_verification"]
     assert read_preferences(engine, street.timebank_id, street.coordinator, ann) == chosen
@@ -293,3 +297,49 @@ def test_a_choice_of_no_kind_at_all_is_refused_and_writes_nothing(engine: Engine
         set_preferences(engine, street.timebank_id, street.member("ann"), ann, ChoosePreferences())
 
     assert run(engine, lambda uow: uow.notifications.preferences(ann), write=False) is None
+
+
+def test_a_checked_address_changed_or_removed_is_told_so_and_an_unchecked_one_is_not(engine: Engine) -> None:
+    """The notice goes to the address checked before the change, so a login taken over cannot move
+    the address away unseen; it names no new address, and cannot be switched off."""
+    street = make_street(engine)
+    ann, me = street.member_ids["ann"], street.member("ann")
+    old_address = street.address("ann")
+    set_preferences(
+        engine, street.timebank_id, me, ann, ChoosePreferences(**dict.fromkeys(CHOOSABLE_KINDS, False))
+    )
+
+    set_email(engine, street.timebank_id, street.coordinator, ann, SetEmail(email="ann.new@x.example"))
+    changed = street.outbox("ann")[-2:]
+    # The new address is not checked yet: changing it again tells nobody.
+    set_email(engine, street.timebank_id, me, ann, SetEmail(email="ann.newer@x.example"))
+    street.verify("ann", "ann.newest@x.example")
+    set_email(engine, street.timebank_id, me, ann, SetEmail(email=None))
+    outbox = street.outbox("ann")
+
+    notice, verification = sorted(changed, key=lambda m: m.kind)
+    assert (notice.kind, notice.to_address, notice.is_security) == ("email_changed", old_address, True)
+    assert "changed on your account" in notice.body and "ann.new@" not in notice.body
+    assert "unsubscribe" not in notice.body
+    assert verification.to_address == "ann.new@x.example"
+    told = [(m.to_address, "removed from" in m.body) for m in outbox if m.kind == "email_changed"]
+    assert told == [(old_address, False), ("ann.newest@x.example", True)]
+
+
+def test_changing_a_password_tells_the_checked_address(engine: Engine) -> None:
+    street = make_street(engine)
+    ann = street.member_ids["ann"]
+
+    def change(uow):  # type: ignore[no-untyped-def]
+        told = tell_password_changed(uow, street.timebank_id, ann, "with a reset link", utc_now())
+        uow.commit()
+        return told
+
+    assert run(engine, change)
+    notice = street.outbox("ann")[-1]
+    assert (notice.kind, notice.to_address, notice.is_security) == (
+        "password_changed",
+        street.address("ann"),
+        True,
+    )
+    assert "was changed with a reset link" in notice.body and "contact a coordinator" in notice.body

@@ -10,7 +10,9 @@
   unknown, expired, or used (or sent to an address since changed) is refused by the rule it broke
   and changes nothing. Until then nothing else is sent to the address: a mistyped one reaches one
   stranger once, with a message that asks nothing of them.
-- **Changeable.** A new address voids the links sent to the old one.
+- **Changeable.** A new address voids the links sent to the old one, and a checked old address is
+  told of the change (``timebank.notifications.notices``), so a login taken over cannot move the
+  address away unseen.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from timebank.notifications.errors import (
     VerificationTokenUsed,
 )
 from timebank.notifications.kinds import NotificationKind
+from timebank.notifications.notices import tell_email_changed
 from timebank.notifications.outbox import queue_message, site_url
 from timebank.notifications.requests import TOKEN_LENGTH_MAX, SetEmail, VerifyEmail
 from timebank.notifications.views import EmailVerifiedView, EmailView
@@ -87,6 +90,7 @@ def set_email(
         uow.notifications.set_email(timebank_id, member_id, email)
         changed = Recipient(current.member_id, current.account_id, current.display_name, email, None)
         sent = email is not None and _send_verification(uow, timebank_id, timebank.name, changed, email)
+        tell_email_changed(uow, timebank_id, current, email, now)
         uow.commit()
         return EmailView.of(changed, verification_sent=sent)
 

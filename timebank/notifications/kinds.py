@@ -5,7 +5,7 @@ member (or someone acting as them) just did with their login or address, and sto
 hide exactly what they exist to show. Messages about security carry no unsubscribe link.
 
 Set-password codes and reset links are security kinds too: they answer a coordinator's or the
-member's own request for a way back in.
+member's own request for a way back in; so are the notices that a password or an address changed.
 """
 
 from __future__ import annotations
@@ -25,9 +25,18 @@ class NotificationKind(StrEnum):
     EMAIL_VERIFICATION = "email_verification"
     PASSWORD_CODE = "password_code"
     PASSWORD_RESET = "password_reset"
+    # Told to the checked address when the password or the address changes (notices.py).
+    PASSWORD_CHANGED = "password_changed"
+    EMAIL_CHANGED = "email_changed"
 
 
 SECURITY_KINDS = frozenset(
-    {NotificationKind.EMAIL_VERIFICATION, NotificationKind.PASSWORD_CODE, NotificationKind.PASSWORD_RESET}
+    {
+        NotificationKind.EMAIL_VERIFICATION,
+        NotificationKind.PASSWORD_CODE,
+        NotificationKind.PASSWORD_RESET,
+        NotificationKind.PASSWORD_CHANGED,
+        NotificationKind.EMAIL_CHANGED,
+    }
 )
 CHOOSABLE_KINDS = tuple(kind for kind in NotificationKind if kind not in SECURITY_KINDS)

@@ -10,15 +10,17 @@ that kind of message, by a one-click link.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from timebank.benefits.formatting import format_date, format_minutes
 
 __all__ = [
     "Composed",
     "awaiting_confirmation",
+    "email_changed",
     "exchange_answered",
     "expiry_reminder",
+    "password_changed",
     "password_code",
     "password_reset",
     "verify_address",
@@ -141,6 +143,35 @@ def password_reset(recipient_name: str, timebank_name: str, link: str, valid_min
         f"Someone asked to set a new password for your account at {timebank_name}. "
         f"If it was you, open this link within {valid_minutes} minutes. It works once:\n{link}\n\n"
         "If it was not you, you can ignore this message. Your password has not changed.\n"
+    )
+    return Composed(_subject(subject), body)
+
+
+def _when(at: datetime) -> str:
+    return f"{format_date(at.date())} at {at:%H:%M} UTC"
+
+
+def password_changed(recipient_name: str, timebank_name: str, how: str, at: datetime) -> Composed:
+    subject = f"Your password for {timebank_name} was changed"
+    body = (
+        f"Hello {recipient_name},\n\n"
+        f"The password for your account at {timebank_name} was changed {how} on {_when(at)}.\n\n"
+        "If that was you, there is nothing more to do.\n"
+        f"If it was not you, contact a coordinator at {timebank_name} straight away. "
+        "They can turn your login off and give you a code to set a new password.\n"
+    )
+    return Composed(_subject(subject), body)
+
+
+def email_changed(recipient_name: str, timebank_name: str, *, removed: bool, at: datetime) -> Composed:
+    subject = f"Your email address for {timebank_name} was changed"
+    what = "removed from" if removed else "changed on"
+    body = (
+        f"Hello {recipient_name},\n\n"
+        f"This email address was {what} your account at {timebank_name} on {_when(at)}. "
+        "We will not send messages here any more.\n\n"
+        "If that was you, or a coordinator did it for you, there is nothing more to do.\n"
+        f"If it was not, contact a coordinator at {timebank_name} straight away.\n"
     )
     return Composed(_subject(subject), body)
 

@@ -33,6 +33,7 @@ from timebank.clock import utc_now
 from timebank.db.repositories import CallerRecord
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.errors import NotAllowed
+from timebank.notifications.notices import tell_password_changed
 from timebank.people.callers import Caller
 from timebank.people.errors import CredentialsInvalid, LoginAttemptsExceeded, TokenInvalid, UsernameTaken
 from timebank.people.passwords import (
@@ -253,6 +254,8 @@ def change_password(engine: Engine, caller: Caller, token: str, request: ChangeP
         uow.access.forget_failure_ids(attempt_ids)
         uow.access.set_password_hash(login_id, new_hash)
         uow.access.revoke_other_tokens(login_id, secret_sha256(token), now)
+        if caller.timebank_id is not None and caller.member_id is not None:
+            tell_password_changed(uow, caller.timebank_id, caller.member_id, "by you, when logged in", now)
         uow.commit()
 
     run(engine, record)

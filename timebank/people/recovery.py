@@ -41,6 +41,7 @@ from timebank.involvement.audit import AuditAction, AuditTrail
 from timebank.ledger import rules
 from timebank.notifications import messages
 from timebank.notifications.kinds import NotificationKind
+from timebank.notifications.notices import tell_password_changed
 from timebank.notifications.outbox import queue_message, site_url
 from timebank.people.access import count_attempt, subjects_of
 from timebank.people.callers import Caller
@@ -245,6 +246,9 @@ def use_password_code(
         live = _check_live(uow.recovery.code_by_hash(digest, for_update=True), now, kind=_CODE)
         member = _member(uow, live.timebank_id, live.member_id)
         chosen = _set_password(uow, member, username, password_hash, now)
+        if member.login_id is not None:
+            how = "with a code from a coordinator"
+            tell_password_changed(uow, live.timebank_id, member.member_id, how, now)
         uow.recovery.use_code(live.code_id, now)
         uow.recovery.void_codes(live.timebank_id, live.member_id, now)
         uow.access.forget_failure_ids(attempt_ids)
@@ -363,6 +367,7 @@ def reset_password(engine: Engine, request: ResetPassword) -> PasswordSetView:
         if member.login_id is None:
             raise ResetLinkUnknown()  # links are sent only to logins; this one lost its login
         chosen = _set_password(uow, member, None, password_hash, now)
+        tell_password_changed(uow, live.timebank_id, member.member_id, "with a reset link", now)
         uow.recovery.use_code(live.code_id, now)
         uow.recovery.void_codes(live.timebank_id, live.member_id, now)
         trail = AuditTrail(f"member:{member.member_id}")
