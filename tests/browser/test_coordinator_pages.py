@@ -16,6 +16,7 @@ from tests.browser.conftest import LiveSite, log_in
 from tests.browser.test_member_jobs import through_the_api
 from tests.involvement_calls import set_declaration
 from timebank.benefits.categories import BenefitCategory
+from timebank.exchanges.lifecycle import cancel_exchange
 from timebank.involvement.declarations import read_declaration
 from timebank.people.callers import Caller
 
@@ -37,6 +38,20 @@ def test_the_waiting_list_empty_then_full(page: Page, live: LiveSite) -> None:
     page.get_by_role("link", name="Newer exchanges").click()
     expect(page.get_by_role("heading", level=2)).to_have_count(1)
     check_page(page, "waiting, second page")
+
+    # Acting for the members: confirm one for them, then meet one that moved on meanwhile.
+    page.get_by_role("link", name="Confirm, decline or cancel the exchange: Gardening visit 20").click()
+    expect(page.get_by_role("heading", name="Act for them")).to_be_visible()
+    check_page(page, "pending exchange, a coordinator's buttons")
+    page.get_by_role("button", name="Confirm it for them").click()
+    expect(page.get_by_text("You confirmed the exchange for them")).to_be_visible()
+    check_page(page, "waiting, done")
+    page.get_by_role("link", name="Confirm, decline or cancel the exchange: Gardening visit 0").click()
+    moved_on = page.url.rsplit("/", 1)[-1]
+    cancel_exchange(site.engine, site.timebank_id, Caller.coordinator_of(site.timebank_id), int(moved_on))
+    page.get_by_role("button", name="Decline it for them").click()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
+    check_page(page, "pending exchange, refused as it moved on")
 
 
 @_SQLITE_ONLY

@@ -2,8 +2,11 @@
 
 A coordinator sees every exchange waiting for confirmation, oldest first, with its people, how long,
 what it was, when it was recorded and how long it has left in words; the list pages forward and
-back to the oldest; a cursor we did not give out is a plain 400 page. A member and a member of staff
-get the 403 page, and nothing they send changes anything.
+back to the oldest; a cursor we did not give out is a plain 400 page. From each exchange's page a
+coordinator confirms it for the members it waits for, declines it for them, or cancels it, and
+comes back to the list told what they did; an exchange that moved on meanwhile is refused on its
+page, with nothing changed. A member and a member of staff get the 403 page, and nothing they send
+changes anything.
 """
 
 from __future__ import annotations
@@ -66,6 +69,49 @@ def test_the_waiting_list_pages_forward_and_back_to_the_oldest(site: Site) -> No
     assert second.status_code == 200
     assert "Visit number 21" in _text(second) and "Visit number 0 " not in _text(second)
     assert 'href="/waiting"' in second.text
+
+
+def test_a_coordinator_confirms_for_them_from_the_waiting_list_and_is_told(site: Site) -> None:
+    waiting = site.record("alice", "bob", 90, "Gardening", by="alice").exchange_id
+    before = (site.balance("alice"), site.balance("bob"))
+    coordinator = site.logged_in("coordinator")
+    listed = coordinator.get("/waiting")
+    assert f'href="/exchanges/{waiting}"' in listed.text
+
+    page = coordinator.get(f"/exchanges/{waiting}")
+    assert "Confirm it for them" in page.text and "1 hour 30 minutes of credits then go" in _text(page)
+    done = coordinator.submit(page, f"/exchanges/{waiting}/confirm")
+    assert (done.status_code, done.headers["location"]) == (303, "/waiting?done=confirmed")
+    told = coordinator.get(done.headers["location"])
+    assert "You confirmed the exchange for them" in _text(told)
+    assert (site.balance("alice"), site.balance("bob")) == (before[0] + 90, before[1] - 90)
+
+    # The same page, sent again after the exchange moved on: refused on its page, nothing changed.
+    again = coordinator.submit(page, f"/exchanges/{waiting}/decline")
+    assert again.status_code == 409
+    assert "There is a problem" in again.text and "Error: " in again.text
+    assert (site.balance("alice"), site.balance("bob")) == (before[0] + 90, before[1] - 90)
+
+
+@pytest.mark.parametrize(("action", "done"), [("decline", "declined"), ("cancel", "cancelled")])
+def test_a_coordinator_declines_or_cancels_for_them_and_no_credits_move(
+    site: Site, action: str, done: str
+) -> None:
+    waiting = site.record("alice", "bob", 60, "Shopping", by="alice").exchange_id
+    before = (site.balance("alice"), site.balance("bob"))
+    coordinator = site.logged_in("coordinator")
+    answer = coordinator.submit(coordinator.get(f"/exchanges/{waiting}"), f"/exchanges/{waiting}/{action}")
+    assert answer.headers["location"] == f"/waiting?done={done}"
+    assert "No credits moved" in _text(coordinator.get(answer.headers["location"]))
+    assert "Shopping" not in _text(coordinator.get("/waiting"))
+    assert (site.balance("alice"), site.balance("bob")) == before
+
+
+def test_a_member_sees_no_buttons_to_act_for_others(site: Site) -> None:
+    waiting = site.record("alice", "bob", 60, "Shopping", by="alice").exchange_id
+    page = site.logged_in("alice").get(f"/exchanges/{waiting}")
+    assert page.status_code == 200
+    assert "Confirm it for them" not in page.text and 'name="back"' not in page.text
 
 
 def test_a_cursor_we_did_not_give_out_is_a_plain_page(site: Site) -> None:

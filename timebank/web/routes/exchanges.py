@@ -241,8 +241,33 @@ async def act_on_exchange(request: Request, visit: VisitDep, exchange_id: int, a
                     cancel_exchange, visit.engine, visit.timebank_id, visit.caller, exchange_id
                 )
     except (StateConflict, LimitBreached, InvalidRequest) as refused:
+        if form.get("back") == "waiting" and visit.caller.is_coordinator:
+            return _refused_on_exchange(request, visit, exchange_id, refused)
         return _refused_on_home(request, visit, refused)
+    if form.get("back") == "waiting" and visit.caller.is_coordinator:
+        # A coordinator acting for members goes back to the list they came from.
+        return RedirectResponse(f"/waiting?done={_DONE[action]}", status_code=303)
     return RedirectResponse(f"/?done={_DONE[action]}", status_code=303)
+
+
+def _refused_on_exchange(
+    request: Request, visit: Visit, exchange_id: int, refused: TimebankError
+) -> Response:
+    """The exchange's page again, with the refusal at the top (it moved on, or a limit stops it)."""
+    errors = FormErrors()
+    errors.add(None, refused.detail)
+    with refused_as_page():
+        named = read_named_exchange(visit.engine, visit.timebank_id, visit.caller, exchange_id)
+    context = {
+        "title": _EXCHANGE_TITLES[named.exchange.status],
+        "visit": visit,
+        "named": named,
+        "i_gave": named.exchange.giver_account_id == visit.caller.account_id,
+        "statuses": ExchangeStatus,
+        "errors": errors,
+    }
+    status_code = 409 if isinstance(refused, StateConflict) else 422
+    return render(request, "exchange.html", context, status_code=status_code)
 
 
 def _refused_on_home(request: Request, visit: Visit, refused: TimebankError) -> Response:

@@ -6,6 +6,10 @@ it was, when it was recorded, who it waits for, and how long it has left, in wor
 days"; "confirms itself in 3 days" where the timebank auto-confirms). An exchange past its time
 waits for the next run of the expiry job, and says so.
 
+Each card links to the exchange's own page, where a coordinator can confirm it for the members it
+waits for (when they say so by phone or in person), decline it for them, or cancel it; they then
+come back here, told what they did.
+
 The cursor only goes forward, so "Oldest exchanges" returns to the first page. A cursor that was
 not one we gave out gets a plain page saying so (400).
 """
@@ -24,9 +28,16 @@ from timebank.paging import CursorInvalid
 from timebank.web.templating import render
 from timebank.web.visits import CoordinatorVisitDep, PageRefused, Visit, refused_as_page
 
-__all__ = ["closes_in_words", "router"]
+__all__ = ["DONE_FOR_THEM", "closes_in_words", "router"]
 
 router = APIRouter(include_in_schema=False)
+
+# What a coordinator did from an exchange's page, said on the waiting list they come back to.
+DONE_FOR_THEM = {
+    "confirmed": "You confirmed the exchange for them. The credits have moved.",
+    "declined": "You declined the exchange for them. No credits moved.",
+    "cancelled": "You cancelled the exchange. No credits moved.",
+}
 
 # Each exchange is a card of six rows: twenty make a page long enough.
 _PAGE_SIZE = 20
@@ -76,5 +87,6 @@ async def waiting(request: Request, visit: CoordinatorVisitDep, cursor: str | No
         "page": page,
         "items": items,
         "first_page": cursor is None,
+        "done": DONE_FOR_THEM.get(request.query_params.get("done", "")),
     }
     return render(request, "waiting.html", context)
