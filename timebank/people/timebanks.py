@@ -130,7 +130,7 @@ def _check_backdate_days(days: int) -> None:
 
 def _balance_on_leaving(value: object) -> BalanceOnLeaving:
     try:
-        return BalanceOnLeaving(value)
+        return BalanceOnLeaving(str(value))
     except ValueError:
         raise InvalidRequest(
             "A balance on leaving is 'kept' (on the member's closed account) or 'to_pot'"
