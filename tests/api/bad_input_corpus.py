@@ -19,9 +19,9 @@ long and 1 MB long; every day as a day that is not, a date-time, a Unix time, em
 an exchange's day as tomorrow, far ahead, in 1901 and in year 1 (``activity_date_in_future``,
 ``activity_date_too_far_back``), and a membership's last day likewise
 (``membership_end_date_in_future``, ``membership_end_date_too_far_back``) and its reason as spaces
-(``reason_required``); a timebank's ``backdate_days_max`` below 0, above ten years or not
-a whole number, and its ``balance_on_leaving`` as anything but ``kept`` or ``to_pot``; an attendee down for more minutes than the activity lasted, and attendance at an
-activity a week ahead; every
+(``reason_required``); a timebank's ``backdate_days_max`` below 0, above ten years or not a
+whole number, and its ``balance_on_leaving`` as anything but ``kept`` or ``to_pot``; an attendee
+down for more minutes than the activity lasted, and attendance at an activity a week ahead; every
 name from a short list (a classification, a choice, a discriminator's ``kind``, a spend option's
 class) unknown or misspelt, refused by its own rule's code where it has one
 (``Operation.enum_codes``); fields the schema does not have (``balance_minutes``, ``timebank_id``,

@@ -12,8 +12,8 @@ completed by hand where a rule applies that no test reaches over HTTP (an exchan
 it expired; an exchange confirmed, or an option spent, after the timebank lowered its limit on one
 transfer below its minutes, as schemathesis found; an exchange confirmed after a party's membership
 ended, which ending it prevents by cancelling the exchange first). With ``TIMEBANK_STRICT_PROBLEMS``
-set, as the deterministic HTTP tests set it, an operation answering a code not listed here answers 500 instead,
-and the test that met it fails.
+set, as the deterministic HTTP tests set it, an operation answering a code not listed here answers
+500 instead, and the test that met it fails.
 """
 
 from __future__ import annotations
