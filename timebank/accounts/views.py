@@ -142,3 +142,5 @@ class MemberSummary(View):
     received_all_time_minutes: int
     year: int
     recent_lines: tuple[StatementLine, ...]
+    # Once their membership has ended: the reason a coordinator gave (coordinators alone see this view).
+    membership_end_reason: str | None = None

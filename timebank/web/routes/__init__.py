@@ -2,9 +2,9 @@
 answering exchanges, one's own statement, spending and giving credits, benefits, email and
 messages, downloading one's data, the password, the pages a message's link opens; the
 coordinators' members (``members*``: the list and a member's page, adding, changing, recording for
-them, and the fields and the finding of people those forms share), a member's login, the waiting
-list, reversals, reports, organisations, settings and the audit log; and the staff's activities,
-attendance, expenses and spend options."""
+them, ending their membership, and the fields and the finding of people those forms share), a
+member's login, the waiting list, reversals, reports, organisations, settings and the audit log;
+and the staff's activities, attendance, expenses and spend options."""
 
 from timebank.web.routes import (
     activities,
@@ -23,6 +23,7 @@ from timebank.web.routes import (
     member_logins,
     members,
     members_edit,
+    members_end,
     members_fields,
     members_finder,
     members_new,
@@ -57,6 +58,7 @@ __all__ = [
     "member_logins",
     "members",
     "members_edit",
+    "members_end",
     "members_fields",
     "members_finder",
     "members_new",
