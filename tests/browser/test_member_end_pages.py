@@ -1,7 +1,8 @@
 """Ending a membership in Chromium: every state checked by axe-core, and the coordinator's job.
 
 The states (SQLite only: the markup does not depend on the database): the form, empty and refused,
-the check page, and the member's page after, saying when they left and why. The job, on both
+the check page, the member's page after, saying when they left and why, the list, and the former
+member's own home, which says their membership has ended. The job, on both
 databases: a coordinator ends Bob's membership from his page, found by role and label, and the
 JSON API says it ended on that day.
 """
@@ -53,6 +54,11 @@ def test_the_ending_pages_in_every_state(page: Page, live: LiveSite) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()
     expect(page.get_by_text("Left on").first).to_be_visible()
     check_page(page, "members, one has left")
+
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, live, "bob")
+    expect(page.get_by_text("Your membership has ended.")).to_be_visible()
+    check_page(page, "home, membership ended")
 
 
 def test_a_coordinator_ends_bobs_membership_and_the_api_says_so(page: Page, live: LiveSite) -> None:

@@ -530,7 +530,7 @@ def test_changing_the_setting_applies_to_memberships_that_end_from_then_on(engin
     w.exchange(w.cy, {w.bo: 60})
     w.end(w.ann)
 
-    change_settings(engine, w.tb, w.forum.coordinator, {"balance_on_leaving": "to_pot"})
+    change_settings(engine, w.tb, w.forum.coordinator, {"balance_on_leaving": BalanceOnLeaving.TO_POT})
     w.end(w.cy)
 
     assert get_timebank(engine, w.tb).balance_on_leaving == BalanceOnLeaving.TO_POT

@@ -175,7 +175,9 @@ def test_recording_for_a_former_member_is_refused_and_records_nothing(engine: En
     assert "No member&#39;s name has" in found.text
 
 
-def test_bob_can_still_log_in_and_read_his_statement_after_he_left(engine: Engine) -> None:
+def test_bob_can_still_log_in_and_read_his_statement_after_he_left_and_his_home_says_so(
+    engine: Engine,
+) -> None:
     site = build_site(engine)
     site.record("bob", "alice", 45, "Gardening", by="alice", days_ago=2)
     cora = site.logged_in("coordinator")
@@ -183,6 +185,9 @@ def test_bob_can_still_log_in_and_read_his_statement_after_he_left(engine: Engin
     cora.submit(cora.submit(form, path, {"reason": "Moved away"}), path, {"action": "end"})
 
     bob = site.logged_in("bob")
+    home = bob.get("/").text
 
+    assert "Your membership has ended" in home and "govuk-button--start" not in home
     assert bob.get("/statement").status_code == 200
     assert "Gardening" in bob.get("/statement").text
+    assert site.logged_in("alice").get("/").text.count("Your membership has ended") == 0

@@ -127,6 +127,8 @@ class HomeView(View):
     waiting: tuple[WaitingExchange, ...]
     more_waiting: bool
     recent_lines: tuple[StatementLine, ...]
+    # The membership has ended: the account neither gives nor receives, but can still be read.
+    closed: bool = False
 
 
 class MemberSummary(View):
