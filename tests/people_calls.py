@@ -21,7 +21,7 @@ from timebank.accounts.requests import ChangeLimits
 from timebank.accounts.views import AccountView, StatementPage
 from timebank.ledger.contacts import Contact
 from timebank.ledger.types import Actor
-from timebank.people import access, members, organisations, timebanks
+from timebank.people import access, members, membership, organisations, timebanks
 from timebank.people.callers import Caller
 from timebank.people.requests import (
     AddMember,
@@ -30,10 +30,11 @@ from timebank.people.requests import (
     ChangePassword,
     CreateApiKey,
     CreateTimebank,
+    EndMembership,
     UpdateMember,
     UpdateTimebank,
 )
-from timebank.people.views import MemberView, NewApiKey, OrganisationView, TimebankView
+from timebank.people.views import MembershipEndView, MemberView, NewApiKey, OrganisationView, TimebankView
 
 __all__ = [
     "ADMIN",
@@ -44,6 +45,7 @@ __all__ = [
     "change_settings",
     "create_api_key",
     "create_timebank",
+    "end_membership",
     "get_account",
     "get_timebank",
     "set_limits",
@@ -184,3 +186,20 @@ def change_password(
 ) -> None:
     request = ChangePassword.model_construct(current_password=current_password, new_password=new_password)
     access.change_password(engine, caller, token, request)
+
+
+def end_membership(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    member_id: int,
+    ended_on: Any,
+    reason: Any = "Moved away",
+    *,
+    idempotency_key: str | None = None,
+) -> MembershipEndView:
+    """End a membership on ``ended_on`` (its last day), as ``caller`` asks."""
+    request = EndMembership.model_construct(ended_on=ended_on, reason=reason)
+    return membership.end_membership(
+        engine, timebank_id, caller, member_id, request, idempotency_key=idempotency_key
+    )

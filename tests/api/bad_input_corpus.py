@@ -7,7 +7,7 @@ A write that takes a JSON body (record an exchange, give credits, reverse, add a
 add an organisation or change its contact details, add staff, make an API key, set limits, create
 or update a timebank, set the report's rating thresholds, change a password; create an activity,
 record its attendance, check a payment, record an expense, set a benefits declaration, offer a
-spend option, spend credits on one)
+spend option, spend credits on one; end a membership)
 is sent JSON that is malformed, truncated, not UTF-8, nested too deep, with a name given twice, or
 not an object at all; every minutes field as a string, a float (1.5 and 60.0), a bool, null, 0,
 negative, 2**63 and 2**64; every pence field (and miles, and pence per mile) likewise, each refused
@@ -17,9 +17,11 @@ round for its direction as ``rating_thresholds_out_of_order``; every id field li
 another timebank's id; every text field with NUL, ESC, a bidi override, a lone surrogate escape, too
 long and 1 MB long; every day as a day that is not, a date-time, a Unix time, empty and null, and
 an exchange's day as tomorrow, far ahead, in 1901 and in year 1 (``activity_date_in_future``,
-``activity_date_too_far_back``); a timebank's ``backdate_days_max`` below 0, above ten years or not
-a whole number; an attendee down for more minutes than the activity lasted, and attendance at an
-activity a week ahead; every
+``activity_date_too_far_back``), and a membership's last day likewise
+(``membership_end_date_in_future``, ``membership_end_date_too_far_back``) and its reason as spaces
+(``reason_required``); a timebank's ``backdate_days_max`` below 0, above ten years or not a
+whole number, and its ``balance_on_leaving`` as anything but ``kept`` or ``to_pot``; an attendee
+down for more minutes than the activity lasted, and attendance at an activity a week ahead; every
 name from a short list (a classification, a choice, a discriminator's ``kind``, a spend option's
 class) unknown or misspelt, refused by its own rule's code where it has one
 (``Operation.enum_codes``); fields the schema does not have (``balance_minutes``, ``timebank_id``,
@@ -430,6 +432,18 @@ OPERATIONS = [
         texts={("display_name",): PLAIN_TEXT, ("tags", 0): ({"tag_invalid"}, {"tag_invalid"})},
         unknown_fields=("username", "password", "account_id", "is_admin"),
     ),
+    # Ending a membership: its own member for the control, another for the prior request.
+    Operation(
+        "end_membership",
+        "POST",
+        "/v1/timebanks/{tb}/members/{leaving}/membership-end",
+        lambda w, a: {"ended_on": utc_now().date().isoformat(), "reason": "Moved away"},
+        keyed=True,
+        path_ids={"tb": "timebank_not_found", "leaving": "member_not_found"},
+        prior_path={"leaving": "left"},
+        texts={("reason",): PLAIN_TEXT},
+        unknown_fields=("balance_on_leaving", "transaction_id", "membership_ended_on", "member_id"),
+    ),
     # Being told: a member's address and preferences, and the tokens of the two links.
     Operation(
         "set_member_email",
@@ -530,6 +544,7 @@ OPERATIONS = [
             "require_both_sides": True,
             **CONTACT,
             "backdate_days_max": 90,
+            "balance_on_leaving": "to_pot",
         },
         role="admin",
         texts={("name",): PLAIN_TEXT, **CONTACT_TEXTS},
@@ -537,6 +552,7 @@ OPERATIONS = [
         caps=(("default_member_cap_minutes",),),
         other_numbers=(("minutes_per_transfer_max",), ("pending_expiry_days",)),
         bools=(("auto_confirm_pending",), ("require_both_sides",)),
+        enums=(("balance_on_leaving",),),
         unknown_fields=("pot_account_id", "id"),
     ),
     Operation(
@@ -571,6 +587,7 @@ OPERATIONS = [
             "require_both_sides": False,
             **CONTACT,
             "backdate_days_max": 3660,
+            "balance_on_leaving": "kept",
         },
         path_ids={"tb": "timebank_not_found"},
         texts={("name",): PLAIN_TEXT, **CONTACT_TEXTS},
@@ -578,6 +595,7 @@ OPERATIONS = [
         caps=(("default_member_cap_minutes",),),
         other_numbers=(("minutes_per_transfer_max",), ("pending_expiry_days",)),
         bools=(("auto_confirm_pending",), ("require_both_sides",)),
+        enums=(("balance_on_leaving",),),
         unknown_fields=("pot_account_id", "id", "created_at"),
     ),
     # Logging in is anyone's; the corpus never logs in (see the module's docstring).
@@ -946,6 +964,9 @@ def arrange(
         "attended": _activity(w.engine, w.timebank_id, w.organisation_id, invited),
         "spend_option": _spend_option(w.engine, w.timebank_id, w.organisation_id),
         "withdrawn_option": _spend_option(w.engine, w.timebank_id, w.organisation_id, withdrawn=True),
+        # Members whose memberships end: the control's, and the prior request's.
+        "leaving": add_member(w.engine, w.timebank_id, coordinator, "Lee Leaving").member_id,
+        "left": add_member(w.engine, w.timebank_id, coordinator, "Lou Leaving").member_id,
     }
 
     # The other timebank: a second member, an exchange between them, an organisation and its key.
@@ -969,6 +990,7 @@ def arrange(
         "exchange": elsewhere,
         "pending": elsewhere,
         "member": stranger.member_id,
+        "leaving": stranger.member_id,
         "organisation": other_organisation.organisation_id,
         "account": stranger.account_id,
         "account_id": stranger.account_id,
@@ -1602,6 +1624,20 @@ def _json_cases(
                 422,
                 {"activity_date_too_far_back"},
             )
+    if op.name == "end_membership":
+        # The last day of a membership: a day, today or before, within the timebank's reach back.
+        for day in ("2024-13-01", "2024-02-30", "2024-03-12T00:00:00", "12/03/2024", 1714521600, "", None):
+            yield Case(f"ended_on={day!r}", _with(body, ("ended_on",), day), 422, REQUEST_INVALID)
+        tomorrow = (utc_now().date() + timedelta(days=1)).isoformat()
+        for day in (tomorrow, "2999-01-01", "9999-12-31"):
+            yield Case(
+                f"ended_on={day}", _with(body, ("ended_on",), day), 422, {"membership_end_date_in_future"}
+            )
+        for day in ("1901-01-01", "0001-01-01"):
+            yield Case(
+                f"ended_on={day}", _with(body, ("ended_on",), day), 422, {"membership_end_date_too_far_back"}
+            )
+        yield Case("reason of spaces", _with(body, ("reason",), "   "), 422, {"reason_required"})
     if op.name in ("create_timebank", "update_timebank"):
         for value in (-1, 3661, 10**6, "30", 1.5, 30.0, True, None, [30]):
             yield Case(f"backdate_days_max={value!r}", _with(body, ("backdate_days_max",), value), 422, ANY)

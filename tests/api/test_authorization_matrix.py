@@ -513,6 +513,14 @@ def fresh_member(body: Any, *, with_login: bool) -> Arrange:
     return lambda arena, caller: Call({"member_id": _fresh_member(arena, with_login=with_login)}, json=body)
 
 
+def leaving_member(arena: Arena, caller: str) -> Call:
+    """A member of their own whose membership ends today, and why."""
+    member_id = _fresh_member(arena, with_login=False)
+    return Call(
+        {"member_id": member_id}, json={"ended_on": utc_now().date().isoformat(), "reason": "Moved away"}
+    )
+
+
 def password_code(arena: Arena, caller: str) -> Call:
     """A code a coordinator issued to a member with no login, and a username for them to choose."""
     member_id = _fresh_member(arena, with_login=False)
@@ -1004,6 +1012,14 @@ ROWS = [
         fresh_member({"reason": "Back again"}, with_login=True),
         in_timebank(COORDINATOR_REQUIRED, coordinator=200),
     ),
+    # Ending a membership is a coordinator's, for a member of their own: each call ends a fresh one.
+    Row(
+        "end_membership",
+        "POST",
+        f"{TB}/members/{{member_id}}/membership-end",
+        leaving_member,
+        in_timebank(COORDINATOR_REQUIRED, coordinator=200),
+    ),
     Row("use_password_code", "POST", "/v1/auth/password-code", password_code, everyone("200")),
     Row("ask_for_password_reset", "POST", "/v1/auth/password-reset-request", reset_request, everyone("202")),
     Row("reset_password", "POST", "/v1/auth/password-reset", reset_link, everyone("200")),
@@ -1456,6 +1472,13 @@ def far_requests(arena: Arena) -> list[tuple[str, str, str, Any, str]]:
         ("issue_password_code", "POST", f"/members/{member_id}/password-code", {}, "member_not_found"),
         ("turn_login_off", "POST", f"/members/{member_id}/login/off", {"reason": "x"}, "member_not_found"),
         ("turn_login_on", "POST", f"/members/{member_id}/login/on", {"reason": "x"}, "member_not_found"),
+        (
+            "end_membership",
+            "POST",
+            f"/members/{member_id}/membership-end",
+            {"ended_on": utc_now().date().isoformat(), "reason": "x"},
+            "member_not_found",
+        ),
         ("get_member_email", "GET", f"/members/{member_id}/email", None, "member_not_found"),
         (
             "set_member_email",

@@ -13,7 +13,11 @@ drops the report's pair-months and its two indexes and leaves the ledger and its
 were (the backfill is tested in ``test_report_rollups``); stepping down from 0009 drops the
 contact details of organisations and timebanks and keeps their rows, the ledger and its triggers;
 0010 gives every existing timebank a bound of 365 days on back-dating exchanges, its CHECK keeps
-the bound from 0 to ten years, and stepping down drops only that setting. ``timebank migrate`` and
+the bound from 0 to ten years, and stepping down drops only that setting; 0013 has every existing
+timebank keep a leaving member's balance, adds the ``membership_end`` kind of transaction (the
+append-only triggers rebuilt with the table on SQLite), its CHECKs refuse a half-recorded end, an
+unknown setting and a closed account whose counters move, and stepping down refuses while a
+membership has ended, otherwise dropping only what it added. ``timebank migrate`` and
 ``timebank downgrade`` do the same through the command line, reading the database URL from
 ``TIMEBANK_DATABASE_URL``; so does ``alembic upgrade head`` run from the checkout, whose
 ``alembic.ini`` names the root ``alembic/`` folder and no URL. Whether the triggers refuse changes
@@ -108,6 +112,7 @@ INVITATION_TABLES = {"activity_invitations", "payment_advice"}  # migration 0008
 NOTIFICATION_TABLES = {"email_verifications", "notification_preferences", "notification_outbox"}  # 0011
 RECOVERY_TABLES = {"password_codes"}  # 0012
 SINCE_0011_TABLES = NOTIFICATION_TABLES | RECOVERY_TABLES
+EXCHANGE_COLUMNS_SINCE_0013 = {"closed_because"}  # why a pending exchange was cancelled (0013)
 # Named here rather than taken from timebank.db.triggers, so that a trigger dropped from that
 # module is noticed.
 TRIGGERS = {
@@ -431,8 +436,12 @@ def test_0005_steps_down_leaving_every_exchange_a_spend_posted_and_steps_up_agai
     upgrade(empty_url)
     forum = make_forum(empty_engine, members=1)
     forum.spend(forum.spend_option("Swim session", 60).spend_option_id, forum.members[0])
+    # The columns the exchanges had at 0004: later revisions added some, which the downgrade drops.
+    listed = ", ".join(
+        c.name for c in metadata.tables["exchanges"].c if c.name not in EXCHANGE_COLUMNS_SINCE_0013
+    )
     with empty_engine.connect() as connection:
-        exchanges_before = [tuple(row) for row in connection.execute(text("SELECT * FROM exchanges"))]
+        exchanges_before = [tuple(row) for row in connection.execute(text(f"SELECT {listed} FROM exchanges"))]
     before = _history(empty_engine)
 
     downgrade(empty_url, "0004")
@@ -445,7 +454,8 @@ def test_0005_steps_down_leaving_every_exchange_a_spend_posted_and_steps_up_agai
     }
     assert _history(empty_engine) == before
     with empty_engine.connect() as connection:
-        assert [tuple(row) for row in connection.execute(text("SELECT * FROM exchanges"))] == exchanges_before
+        after = connection.execute(text(f"SELECT {listed} FROM exchanges"))
+        assert [tuple(row) for row in after] == exchanges_before
         assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
 
     upgrade(empty_url)
@@ -796,6 +806,107 @@ def test_0010_the_database_refuses_a_bound_below_0_or_beyond_ten_years(
                 {"days": days, "tb": tb},
             )
     assert get_timebank(empty_engine, tb).backdate_days_max == 3660
+
+
+# --- 0013 ends memberships: the member's end, closed accounts, the setting ---------------------
+
+
+def _columns(engine: Engine, table: str) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns(table)}
+
+
+def test_0013_keeps_every_balance_on_leaving_and_steps_down_dropping_only_what_it_added(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    from datetime import date
+
+    from tests.ledger_calls import record_exchange
+    from tests.people_calls import add_member, create_timebank, get_timebank
+    from timebank.ledger import Actor, ReceiverShare
+    from timebank.people.callers import Caller
+
+    upgrade(empty_url)
+    tb = create_timebank(empty_engine, "Before 0013", backdate_days_max=STORY_BACKDATE_DAYS).timebank_id
+    coordinator = Caller.coordinator_of(tb)
+    ann, bo = (add_member(empty_engine, tb, coordinator, name).account_id for name in ("Ann", "Bo"))
+    actor = Actor("coordinator", is_coordinator=True)
+    record_exchange(empty_engine, tb, actor, ann, [ReceiverShare(bo, 45)], date(2024, 5, 1), "help")
+    downgrade(empty_url, "0012")
+    before = _history(empty_engine)
+
+    assert current_revision(empty_engine) == "0012"
+    assert "balance_on_leaving" not in _columns(empty_engine, "timebanks")
+    assert not {"closed_at", "closed_version"} & _columns(empty_engine, "accounts")
+    assert not {"membership_ended_on", "membership_end_reason"} & _columns(empty_engine, "members")
+    assert "closed_because" not in _columns(empty_engine, "exchanges")
+
+    upgrade(empty_url)
+
+    assert get_timebank(empty_engine, tb).balance_on_leaving == "kept"  # every timebank keeps balances
+    assert _history(empty_engine) == before
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+        kinds = next(
+            c["sqltext"]
+            for c in inspect(connection).get_check_constraints("transactions")
+            if c["name"] == "ck_transactions_kind_known"
+        )
+        assert "membership_end" in str(kinds)
+    with empty_engine.connect() as connection, pytest.raises(IntegrityError) as refusal:
+        connection.execute(text("UPDATE transactions SET note = 'edited'"))
+    assert "append_only" in str(refusal.value.orig)
+
+
+def test_the_downgrade_below_0013_refuses_while_a_membership_has_ended(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    from tests.people_calls import add_member, create_timebank, end_membership
+    from timebank.clock import utc_now
+    from timebank.people.callers import Caller
+
+    upgrade(empty_url)
+    tb = create_timebank(empty_engine, "Leavers").timebank_id
+    coordinator = Caller.coordinator_of(tb)
+    leaver = add_member(empty_engine, tb, coordinator, "Lee")
+    end_membership(empty_engine, tb, coordinator, leaver.member_id, utc_now().date())
+
+    with pytest.raises(RuntimeError, match="a membership has ended"):
+        downgrade(empty_url, "0012")
+
+    assert current_revision(empty_engine) == head_revision(empty_url)
+
+
+def test_0013_the_database_refuses_a_half_ended_membership_an_unknown_setting_and_a_moved_closed_account(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    from tests.people_calls import add_member, create_timebank
+    from timebank.people.callers import Caller
+
+    upgrade(empty_url)
+    tb = create_timebank(empty_engine, "Checked").timebank_id
+    member = add_member(empty_engine, tb, Caller.coordinator_of(tb), "Lee")
+    refused = [
+        ("UPDATE timebanks SET balance_on_leaving = 'sold' WHERE id = :tb", "balance_on_leaving_known"),
+        (
+            "UPDATE members SET membership_ended_on = '2026-01-01' WHERE timebank_id = :tb",
+            "membership_end_whole",
+        ),
+        ("UPDATE members SET membership_end_reason = 'x' WHERE timebank_id = :tb", "membership_end_whole"),
+        ("UPDATE accounts SET closed_version = 0 WHERE id = :account", "closed_together"),
+        ("UPDATE accounts SET closed_at = created_at WHERE id = :account", "closed_together"),
+    ]
+    values = {"tb": tb, "account": member.account_id}
+    for statement, constraint in refused:
+        with empty_engine.begin() as connection, pytest.raises(IntegrityError) as refusal:
+            connection.execute(text(statement), values)
+        assert constraint in str(refusal.value.orig), statement
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text("UPDATE accounts SET closed_at = created_at, closed_version = 0 WHERE id = :account"), values
+        )
+    with empty_engine.begin() as connection, pytest.raises(IntegrityError) as moved:
+        connection.execute(text("UPDATE accounts SET version = 1 WHERE id = :account"), values)
+    assert "closed_account_unmoved" in str(moved.value.orig)
 
 
 # --- the command line ---------------------------------------------------------------------------

@@ -175,6 +175,7 @@ from timebank.spending.spends import list_spend_options, withdraw_spend_option
 
 from .helpers import ACTIVITY_DATE, World, make_world, snapshot
 from .involvement import BENEFIT_TABLES, FORUM_DAY, Forum, make_forum, offer
+from .test_membership import MEMBERSHIP_CODES
 
 UNKNOWN = 10**9  # an account, exchange, transaction or timebank id that no test creates
 
@@ -2075,6 +2076,12 @@ RECOVERY_CODES = {
 }
 
 
+# Refusals of ending a membership (issue 18) are met through the services in
+# tests/integration/test_membership.py (``MEMBERSHIP_CODES``: membership_ended on every write that
+# names a closed account, and the ending's own rules), each changing nothing, and over HTTP in
+# tests/api/test_membership_http.py.
+
+
 # Refusals of recognising involvement (issue 4), spend options included, are exercised above, through
 # the services, and met over HTTP in tests/api/test_involvement_refusals_http.py (every one of them,
 # by code).
@@ -2127,7 +2134,9 @@ def test_every_involvement_code_is_exercised_here() -> None:
 
 def test_the_table_above_exercises_every_refusal_in_the_error_tree() -> None:
     leaves = {code for code, cls in all_error_codes().items() if not cls.__subclasses__()}
-    met_elsewhere = ACCESS_CODES | REPORT_CODES | BUSY_CODES | NOTIFICATION_CODES | RECOVERY_CODES
+    met_elsewhere = (
+        ACCESS_CODES | REPORT_CODES | BUSY_CODES | NOTIFICATION_CODES | RECOVERY_CODES | MEMBERSHIP_CODES
+    )
     assert leaves - met_elsewhere - {case.code for case in CASES} == set()
     assert leaves >= met_elsewhere | INVOLVEMENT_CODES
 

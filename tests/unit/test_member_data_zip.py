@@ -37,6 +37,8 @@ def _data(**overrides: Any) -> Any:
         messages_wanted=("exchange_confirmed",),
         messages_stopped=(),
         joined_at=READ_AT,
+        membership_ended_on=None,
+        membership_end_reason=None,
     )
     exchange = SimpleNamespace(
         exchange_id=3,
@@ -112,3 +114,16 @@ def test_no_declaration_is_said_plainly() -> None:
 
     assert json.loads(files["benefits_declaration.json"])["declared"] is False
     assert json.loads(files["profile.json"])["email_checked"] is True
+
+
+def test_a_membership_that_ended_gives_its_last_day_and_the_reason_recorded_about_them() -> None:
+    data = _data()
+    current = json.loads(_files(member_data_zip(data))["profile.json"])
+    data.profile.membership_ended_on = date(2026, 2, 27)
+    data.profile.membership_end_reason = "Moved to Leeds"
+
+    ended = json.loads(_files(member_data_zip(data))["profile.json"])
+
+    assert (current["membership_ended_on"], current["membership_end_reason"]) == (None, None)
+    assert ended["membership_ended_on"] == "2026-02-27"
+    assert ended["membership_end_reason"] == "Moved to Leeds"

@@ -90,6 +90,7 @@ AUDIENCE: dict[str, str] = {
     "/members/{member_id}/recorded/{exchange_id}": COORDINATOR,
     "/members/{member_id}/password-code": COORDINATOR,
     "/members/{member_id}/login": COORDINATOR,
+    "/members/{member_id}/end": COORDINATOR,
     "/organisations": COORDINATOR,
     "/organisations/new": COORDINATOR,
     "/organisations/{organisation_id}": COORDINATOR,

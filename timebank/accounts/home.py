@@ -5,7 +5,8 @@ other: the balance; the hours they gave and received in exchanges this calendar 
 joined (the give-and-get view, from the reciprocity report's monthly running totals, so a
 reversed exchange counts in neither); the pending exchanges they take part in, each with the other person's
 name, what it was, and whether it waits for *their* consent or someone else's; and the newest lines
-of their statement.
+of their statement. A member whose membership has ended still has a home, which says so: their
+account is closed, and they can read what it holds.
 
 The waiting list is bounded (``WAITING_SHOWN_MAX``): a member with more sees the oldest first and is
 told how many there are, since the oldest are the nearest to expiring.
@@ -78,6 +79,7 @@ def member_home(engine: Engine, timebank_id: int, caller: Caller, today: date) -
             account_id=account_id,
             name=uow.accounts.name_of(account_id),
             balance_minutes=account.balance_minutes,
+            closed=account.closed,
             floor_minutes=account.floor_minutes,
             given_this_year_minutes=totals.given_since_minutes,
             received_this_year_minutes=totals.received_since_minutes,

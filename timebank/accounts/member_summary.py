@@ -3,8 +3,9 @@
 The coordinators' member page reads this in one snapshot, so its figures agree with each other:
 the member's name, login, roles and tags (``MemberView``); their account's balance, floor and cap;
 the hours they gave and received in exchanges this calendar year and since they joined (from the
-same monthly running totals as the member's own home page, so both say the same); and the newest
-lines of their statement. Nothing about benefits: a declaration is read only where its reads are
+same monthly running totals as the member's own home page, so both say the same); the newest
+lines of their statement; and, once their membership has ended, the reason a coordinator gave.
+Nothing about benefits: a declaration is read only where its reads are
 audited (``timebank.involvement.declarations``).
 """
 
@@ -36,7 +37,8 @@ def member_summary(
 
     def use_case(uow: UnitOfWork) -> MemberSummary:
         uow.timebanks.get(timebank_id)
-        member = MemberView.of(uow.members.get(timebank_id, member_id))
+        record = uow.members.get(timebank_id, member_id)
+        member = MemberView.of(record)
         account = uow.accounts.get(timebank_id, member.account_id)
         # No exchange is dated after today, so "since January" is this year so far.
         totals = uow.reports.given_received(timebank_id, member.account_id, year_start)
@@ -52,6 +54,7 @@ def member_summary(
             received_all_time_minutes=totals.received_minutes,
             year=today.year,
             recent_lines=tuple(statement_line(row) for row in recent),
+            membership_end_reason=record.membership_end_reason,
         )
 
     return run(engine, use_case, write=False, snapshot=True)

@@ -127,6 +127,8 @@ class HomeView(View):
     waiting: tuple[WaitingExchange, ...]
     more_waiting: bool
     recent_lines: tuple[StatementLine, ...]
+    # The membership has ended: the account neither gives nor receives, but can still be read.
+    closed: bool = False
 
 
 class MemberSummary(View):
@@ -142,3 +144,5 @@ class MemberSummary(View):
     received_all_time_minutes: int
     year: int
     recent_lines: tuple[StatementLine, ...]
+    # Once their membership has ended: the reason a coordinator gave (coordinators alone see this view).
+    membership_end_reason: str | None = None

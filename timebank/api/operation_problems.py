@@ -10,9 +10,10 @@ The list was taken from what the tests made each operation answer (the authoriza
 bad-input corpus, the refusal rows, schemathesis), with ``TIMEBANK_RECORD_PROBLEMS`` set, and
 completed by hand where a rule applies that no test reaches over HTTP (an exchange declined after
 it expired; an exchange confirmed, or an option spent, after the timebank lowered its limit on one
-transfer below its minutes, as schemathesis found). With ``TIMEBANK_STRICT_PROBLEMS`` set, as the
-deterministic HTTP tests set it, an operation answering a code not listed here answers 500 instead,
-and the test that met it fails.
+transfer below its minutes, as schemathesis found; an exchange confirmed after a party's membership
+ended, which ending it prevents by cancelling the exchange first). With ``TIMEBANK_STRICT_PROBLEMS``
+set, as the deterministic HTTP tests set it, an operation answering a code not listed here answers
+500 instead, and the test that met it fails.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             {
                 "coordinator_required",
                 "member_not_found",
+                "membership_ended",
                 "organisation_not_found",
                 "timebank_not_found",
             }
@@ -123,6 +125,7 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "idempotency_key_in_flight",
                 "idempotency_key_required",
                 "idempotency_key_reused",
+                "membership_ended",
                 "minutes_above_transfer_limit",
                 "not_a_party_to_exchange",
                 "text_too_long",
@@ -196,6 +199,25 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "member_account_required",
                 "member_say_so_required",
                 "self_or_coordinator_required",
+                "timebank_not_found",
+            }
+        ),
+        "end_membership": frozenset(
+            {
+                "coordinator_required",
+                "idempotency_key_in_flight",
+                "idempotency_key_required",
+                "idempotency_key_reused",
+                "last_coordinator_required",
+                "member_not_found",
+                "membership_already_ended",
+                "membership_end_date_in_future",
+                "membership_end_date_too_early",
+                "membership_end_date_too_far_back",
+                "pot_cannot_cover_balance",
+                "reason_required",
+                "text_has_control_characters",
+                "text_too_long",
                 "timebank_not_found",
             }
         ),
@@ -496,6 +518,7 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "idempotency_key_in_flight",
                 "idempotency_key_required",
                 "idempotency_key_reused",
+                "membership_ended",
                 "minutes_above_transfer_limit",
                 "minutes_must_be_positive",
                 "minutes_must_be_whole",
@@ -511,6 +534,7 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "activity_not_found",
                 "attendees_required",
                 "member_account_required",
+                "membership_ended",
                 "organisation_staff_required",
                 "timebank_not_found",
                 "too_many_invitations",
@@ -640,6 +664,7 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "idempotency_key_reused",
                 "invitation_required",
                 "member_account_required",
+                "membership_ended",
                 "minutes_above_transfer_limit",
                 "minutes_must_be_positive",
                 "minutes_must_be_whole",
@@ -672,6 +697,7 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "idempotency_key_in_flight",
                 "idempotency_key_required",
                 "idempotency_key_reused",
+                "membership_ended",
                 "minutes_above_transfer_limit",
                 "minutes_must_be_positive",
                 "minutes_must_be_whole",
@@ -730,6 +756,7 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "idempotency_key_in_flight",
                 "idempotency_key_required",
                 "idempotency_key_reused",
+                "membership_ended",
                 "reason_required",
                 "text_has_control_characters",
                 "text_too_long",
@@ -787,6 +814,7 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "idempotency_key_required",
                 "idempotency_key_reused",
                 "member_account_required",
+                "membership_ended",
                 "minutes_above_transfer_limit",
                 "spend_acknowledgement_required",
                 "spend_option_not_found",
@@ -802,6 +830,7 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "coordinator_required",
                 "last_coordinator_required",
                 "member_not_found",
+                "membership_ended",
                 "role_unknown",
                 "tag_invalid",
                 "text_has_control_characters",

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -43,6 +44,7 @@ __all__ = [
 
 USERNAME_LENGTH_MAX = 100
 TAG_LENGTH_MAX = 50
+MEMBERSHIP_END_REASON_LENGTH_MAX = 500
 
 logins = Table(
     "logins",
@@ -71,8 +73,21 @@ members = Table(
     # coordinators, and used for mail only once ``email_verified_at`` says a link in it was followed.
     Column("email", String(EMAIL_LENGTH_MAX), nullable=True),
     Column("email_verified_at", UtcDateTime, nullable=True),
+    # The end of a membership (migration 0013): the last day they were a member, when and by whom
+    # that was recorded, and why, in the coordinator's words. The reason is about a person, so it
+    # lives here, where an erasure can clear it, and never in the append-only audit log.
+    Column("membership_ended_on", Date, nullable=True),
+    Column("membership_ended_at", UtcDateTime, nullable=True),
+    Column("membership_ended_by", String(100), nullable=True),
+    Column("membership_end_reason", String(MEMBERSHIP_END_REASON_LENGTH_MAX), nullable=True),
     UniqueConstraint("timebank_id", "id"),
     ForeignKeyConstraint(["timebank_id", "account_id"], ["accounts.timebank_id", "accounts.id"]),
+    CheckConstraint(
+        "(membership_ended_on IS NULL) = (membership_ended_at IS NULL)"
+        " AND (membership_ended_on IS NULL) = (membership_ended_by IS NULL)"
+        " AND (membership_end_reason IS NULL OR membership_ended_on IS NOT NULL)",
+        name="membership_end_whole",
+    ),
 )
 
 member_tags = Table(

@@ -116,11 +116,15 @@ timebanks = Table(
     Column("contact_phone", String(PHONE_LENGTH_MAX), nullable=True),
     # How many days back a member or coordinator may date an exchange (migration 0010).
     Column("backdate_days_max", Integer, nullable=False),
+    # What happens to a member's balance when their membership ends (migration 0013): "kept" on the
+    # closed account, or "to_pot", moved to the pot by a recorded transaction.
+    Column("balance_on_leaving", String(10), nullable=False),
     CheckConstraint("default_member_floor_minutes <= 0", name="member_floor_not_positive"),
     CheckConstraint("default_organisation_floor_minutes <= 0", name="org_floor_not_positive"),
     CheckConstraint("minutes_per_transfer_max > 0", name="transfer_max_positive"),
     CheckConstraint("pending_expiry_days > 0", name="expiry_days_positive"),
     CheckConstraint("backdate_days_max BETWEEN 0 AND 3660", name="backdate_days_in_range"),
+    CheckConstraint("balance_on_leaving IN ('kept', 'to_pot')", name="balance_on_leaving_known"),
 )
 
 accounts = Table(
@@ -137,6 +141,11 @@ accounts = Table(
     Column("cap_minutes", BigInteger, nullable=True),
     Column("version", BigInteger, nullable=False, default=0),
     Column("created_at", UtcDateTime, nullable=False),
+    # A member's account closes when their membership ends (migration 0013), and keeps the version
+    # it closed at: every transfer moves the version, so a closed account that gave or received
+    # would break the CHECK below. The ledger refuses first (``membership_ended``); this is the last word.
+    Column("closed_at", UtcDateTime, nullable=True),
+    Column("closed_version", BigInteger, nullable=True),
     UniqueConstraint("timebank_id", "id"),
     CheckConstraint("kind IN ('member', 'organisation', 'pot')", name="kind_known"),
     CheckConstraint("floor_minutes <= 0", name="floor_not_positive"),
@@ -146,6 +155,8 @@ accounts = Table(
     CheckConstraint("earned_minutes >= 0 AND spent_minutes >= 0", name="counters_not_negative"),
     CheckConstraint("balance_minutes = earned_minutes - spent_minutes", name="balance_is_in_minus_out"),
     CheckConstraint("version >= 0", name="version_not_negative"),
+    CheckConstraint("(closed_at IS NULL) = (closed_version IS NULL)", name="closed_together"),
+    CheckConstraint("closed_version IS NULL OR version = closed_version", name="closed_account_unmoved"),
 )
 
 transactions = Table(
@@ -162,7 +173,8 @@ transactions = Table(
     Column("created_at", UtcDateTime, nullable=False),
     UniqueConstraint("timebank_id", "id"),
     CheckConstraint(
-        "kind IN ('exchange', 'gift', 'pot_donation', 'pot_grant', 'reversal', 'recognition')",
+        "kind IN ('exchange', 'gift', 'pot_donation', 'pot_grant', 'reversal', 'recognition',"
+        " 'membership_end')",
         name="kind_known",
     ),
     CheckConstraint(
@@ -215,6 +227,9 @@ exchanges = Table(
     Column("reversal_transaction_id", Id, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("decided_at", UtcDateTime, nullable=True),
+    # Why a pending exchange was closed by something other than its parties (migration 0013):
+    # "membership_ended" when one of them left. Null for everything the parties decided themselves.
+    Column("closed_because", String(40), nullable=True),
     UniqueConstraint("timebank_id", "id"),
     UniqueConstraint("transaction_id"),
     ForeignKeyConstraint(["timebank_id", "giver_account_id"], ["accounts.timebank_id", "accounts.id"]),

@@ -69,6 +69,8 @@ _RETRY_SQLSTATES = {"40001", "40P01"}
 _CONSTRAINT_CODES: dict[str, str] = {
     "balance_within_floor": "balance_below_floor",
     "balance_within_cap": "balance_above_cap",
+    # A closed account (its membership ended) whose counters something tried to move.
+    "closed_account_unmoved": "membership_ended",
     "uq_transactions_reverses_transaction_id": "transaction_already_reversed",
     "transactions.reverses_transaction_id": "transaction_already_reversed",
     "minutes_positive": "minutes_must_be_positive",

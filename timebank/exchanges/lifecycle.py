@@ -156,6 +156,8 @@ def _record(
     locked = uow.accounts.lock(timebank.timebank_id, [giver_account_id, *receiver_ids])
     check_no_pot(locked.values())
     consent.check_may_record(actor, giver_account_id, receiver_ids)
+    # Before it waits or posts: an exchange left waiting with a closed account would wait forever.
+    rules.check_open(locked.values())
     awaiting = consent.consents_needed(actor, giver_account_id, receiver_ids, timebank.require_both_sides)
     posting: Posting | None = None
     if not awaiting:

@@ -11,7 +11,7 @@ from datetime import date
 
 from pydantic import Field
 
-from timebank.ledger.types import ExchangeRecord, ExchangeStatus, TransactionKind
+from timebank.ledger.types import ClosedBecause, ExchangeRecord, ExchangeStatus, TransactionKind
 from timebank.views import View
 
 __all__ = ["ExchangeView", "ExpiryReport", "ImportResult", "ReceiverView", "TransactionView", "TransferView"]
@@ -38,6 +38,11 @@ class ExchangeView(View):
         default=None, description="Once reversed: the reversal's transaction."
     )
     reversal_reason: str | None = Field(default=None, description="Once reversed: the reason given for it.")
+    closed_because: ClosedBecause | None = Field(
+        default=None,
+        description="Why it was closed, when not by its parties' own answer: 'membership_ended' when it "
+        "was cancelled because one of its parties' membership ended while it waited.",
+    )
 
     @classmethod
     def of(cls, exchange: ExchangeRecord) -> ExchangeView:
@@ -55,6 +60,7 @@ class ExchangeView(View):
             awaiting_consent_from=tuple(sorted(exchange.awaiting_consent_from)),
             reversal_transaction_id=exchange.reversal_transaction_id,
             reversal_reason=exchange.reversal_reason,
+            closed_because=exchange.closed_because,
         )
 
 

@@ -97,6 +97,9 @@ def money_records(
 
 
 def check_members(locked: Mapping[int, AccountState], attendees: Sequence[AttendeeChoice]) -> None:
+    """Attendees are members' accounts, and members still: whatever they chose, a membership that
+    ended takes part in nothing more (``membership_ended`` names every such attendee)."""
     others = [a.account_id for a in attendees if locked[a.account_id].kind is not AccountKind.MEMBER]
     if others:
         raise MemberAccountRequired(f"Only members attend an activity; accounts {others} are not members'")
+    rules.check_open(locked[a.account_id] for a in attendees)

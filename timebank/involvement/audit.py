@@ -33,6 +33,11 @@ bug, details that spell a category's code.
     login_turned_on        a coordinator turned it back on, and why
     member_data_downloaded everything held about a member downloaded, by them or by a coordinator
                            for them (``by_coordinator``), and which lists were cut at their limit
+    membership_ended       a coordinator ended a member's membership: its last day, what the
+                           timebank's setting did with the balance and the transaction that moved
+                           it, how many waiting exchanges were cancelled, and whether the member
+                           lost the coordinator role or staff links. Never the reason, which is
+                           about a person and stays on the member's record, where it can be erased
 """
 
 from __future__ import annotations
@@ -85,6 +90,7 @@ class AuditAction(enum.StrEnum):
     LOGIN_TURNED_OFF = "login_turned_off"
     LOGIN_TURNED_ON = "login_turned_on"
     MEMBER_DATA_DOWNLOADED = "member_data_downloaded"
+    MEMBERSHIP_ENDED = "membership_ended"
 
 
 _CATEGORY_CODES = tuple(category.value for category in BenefitCategory)

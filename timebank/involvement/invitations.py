@@ -29,6 +29,7 @@ from timebank.involvement.activities import check_acts_for
 from timebank.involvement.errors import MemberAccountRequired, TooManyInvitations
 from timebank.involvement.requests import InviteMembers
 from timebank.involvement.views import InvitationsView, InvitationView
+from timebank.ledger import rules
 from timebank.ledger.types import AccountKind
 from timebank.people.callers import Caller
 from timebank.people.tenancy import not_found_before_refused
@@ -69,6 +70,8 @@ def invite_members(
         others = [a for a in wanted if accounts[a].kind is not AccountKind.MEMBER]
         if others:
             raise MemberAccountRequired(f"Only members are invited; accounts {others} are not members'")
+        # A former member is invited to nothing: they could not attend.
+        rules.check_open(accounts[a] for a in wanted)
         uow.invitations.invite(timebank_id, activity_id, wanted, caller.caller, utc_now())
         invited = uow.invitations.of_activity(timebank_id, activity_id)
         if len(invited) > INVITATIONS_MAX:

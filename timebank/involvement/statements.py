@@ -86,6 +86,7 @@ _CREDIT_REASONS = {
     TransactionKind.POT_GRANT: "a grant from the community pot",
     TransactionKind.REVERSAL: "a correction of an earlier entry",
     TransactionKind.RECOGNITION: "taking part in an activity",
+    TransactionKind.MEMBERSHIP_END: "the balance settled with the community pot as the membership ended",
 }
 # A spend whose offer's own title would call credits something they are not (B8).
 _SPEND_REASON = "something an organisation offers"

@@ -30,6 +30,7 @@ __all__ = [
     "ExchangeNotConfirmed",
     "FloorMustNotBePositive",
     "LimitExcludesBalance",
+    "MembershipEnded",
     "MinutesAboveTransferLimit",
     "MinutesMustBePositive",
     "MinutesMustBeWhole",
@@ -183,6 +184,14 @@ class ExchangeAlreadyExpired(StateConflict):
 class ExchangeNotConfirmed(StateConflict):
     code = "exchange_not_confirmed"
     title = "Only a confirmed exchange can be reversed"
+
+
+class MembershipEnded(StateConflict):
+    """An account whose membership has ended named in a new exchange, gift, spend, recognition or
+    reversal: once a membership ends, its account neither gives nor receives."""
+
+    code = "membership_ended"
+    title = "This member's membership has ended: their account can no longer give or receive"
 
 
 class ConsentAlreadyGiven(StateConflict):

@@ -14,7 +14,7 @@ balances in a timebank stays zero (L2) by construction.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -28,6 +28,7 @@ from timebank.ledger.errors import (
     CapMustNotBeNegative,
     FloorMustNotBePositive,
     LimitExcludesBalance,
+    MembershipEnded,
     MinutesAboveTransferLimit,
     MinutesMustBePositive,
     MinutesMustBeWhole,
@@ -42,6 +43,7 @@ __all__ = [
     "check_limits",
     "check_minutes",
     "check_new_limits",
+    "check_open",
     "check_text",
     "post",
 ]
@@ -121,6 +123,23 @@ def check_text(name: str, value: str | None, length_max: int) -> None:
             )
 
 
+def check_open(states: Iterable[AccountState]) -> None:
+    """Raise if any of these accounts is closed: a membership that ended gives and receives nothing.
+
+    Every posting checks it (``post``); so does whatever names an account without posting yet: an
+    exchange left waiting for consent, attendance at an activity.
+    """
+    closed = sorted(state.account_id for state in states if state.closed)
+    if closed:
+        named = ", ".join(str(account_id) for account_id in closed)
+        raise MembershipEnded(
+            f"The membership of account {named} has ended. Its account can no longer give or receive credits."
+            if len(closed) == 1
+            else f"The memberships of accounts {named} have ended. Their accounts can no longer give or "
+            "receive credits."
+        )
+
+
 def check_limits(state: AccountState) -> None:
     """Raise if the account's balance is outside its floor or cap (L4)."""
     if state.balance_minutes < state.floor_minutes:
@@ -174,6 +193,7 @@ def post(
     """
     for intent in intents:
         _check_intent(intent, accounts, limit_minutes)
+    check_open(accounts[account_id] for account_id in _touched(intents))
     states = dict(accounts)
     posted: list[PostedTransfer] = []
     for intent in intents:

@@ -17,6 +17,8 @@ __all__ = [
     "AccountKind",
     "AccountState",
     "Actor",
+    "BalanceOnLeaving",
+    "ClosedBecause",
     "ExchangeRecord",
     "ExchangeStatus",
     "PostedTransfer",
@@ -37,6 +39,8 @@ class TransactionKind(enum.StrEnum):
 
     ``recognition``: an organisation crediting the members who chose credits for taking part in
     one of its activities (one transfer per member, from the organisation's account).
+    ``membership_end``: a leaving member's whole balance moved to the pot, or, when it was below
+    zero, the pot covering it, as their membership ends in a timebank that moves balances so.
     """
 
     EXCHANGE = "exchange"
@@ -45,6 +49,18 @@ class TransactionKind(enum.StrEnum):
     POT_GRANT = "pot_grant"
     REVERSAL = "reversal"
     RECOGNITION = "recognition"
+    MEMBERSHIP_END = "membership_end"
+
+
+class BalanceOnLeaving(enum.StrEnum):
+    """What a timebank does with a member's balance when their membership ends (its setting).
+
+    ``kept``: the balance stays on the closed account, as it was. ``to_pot``: the whole balance moves
+    to the pot in one ``membership_end`` transaction; a balance below zero is covered by the pot.
+    """
+
+    KEPT = "kept"
+    TO_POT = "to_pot"
 
 
 class ExchangeStatus(enum.StrEnum):
@@ -56,6 +72,16 @@ class ExchangeStatus(enum.StrEnum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"
     REVERSED = "reversed"
+
+
+class ClosedBecause(enum.StrEnum):
+    """Why a pending exchange was closed by something other than its parties' own answer.
+
+    ``membership_ended``: one of its parties' membership ended while it waited, so it was cancelled
+    rather than left waiting for a consent that can no longer come.
+    """
+
+    MEMBERSHIP_ENDED = "membership_ended"
 
 
 @dataclass(frozen=True)
@@ -76,7 +102,10 @@ class Actor:
 
 @dataclass(frozen=True)
 class AccountState:
-    """An account's counters and limits as read inside a transaction."""
+    """An account's counters and limits as read inside a transaction.
+
+    ``closed``: the account's membership has ended, so it neither gives nor receives any more.
+    """
 
     account_id: int
     timebank_id: int
@@ -87,6 +116,7 @@ class AccountState:
     floor_minutes: int
     cap_minutes: int | None
     version: int
+    closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,3 +165,5 @@ class ExchangeRecord:
     # Once reversed: the reversal's transaction and the reason a coordinator gave for it.
     reversal_transaction_id: int | None = None
     reversal_reason: str | None = None
+    # Closed by something other than its parties' answer (a party's membership ended).
+    closed_because: ClosedBecause | None = None

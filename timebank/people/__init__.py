@@ -20,6 +20,9 @@ found" whoever asks (``tenancy``).
     housekeeping    forgetting expired tokens, old failed logins and old idempotency keys
     member_data     everything held about a member, read for them to download (UK GDPR); imported
                     from its module, as it reads the other concepts' records too
+    membership      ending a membership: the account closes, the balance is kept or moved to the
+                    pot, waiting exchanges are cancelled; imported from its module, as it posts
+                    through the exchanges' posting and audits through involvement's trail
 """
 
 from timebank.people.access import authenticate, change_password, create_admin, log_in, log_out

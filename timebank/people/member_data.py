@@ -99,6 +99,9 @@ class MemberProfile:
     messages_wanted: tuple[str, ...]
     messages_stopped: tuple[str, ...]
     joined_at: datetime
+    # Once the membership has ended: its last day, and the reason the coordinator recorded.
+    membership_ended_on: date | None = None
+    membership_end_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +186,8 @@ def _profile(uow: UnitOfWork, timebank_id: int, member_id: int) -> MemberProfile
         messages_wanted=tuple(kind.value for kind in CHOOSABLE_KINDS if kind.value not in muted),
         messages_stopped=tuple(kind.value for kind in CHOOSABLE_KINDS if kind.value in muted),
         joined_at=member.created_at,
+        membership_ended_on=member.membership_ended_on,
+        membership_end_reason=member.membership_end_reason,
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from timebank.clock import utc_now
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger import rules
+from timebank.ledger.errors import MembershipEnded
 from timebank.ledger.limits import NAME_LENGTH_MAX
 from timebank.ledger.types import AccountKind
 from timebank.paging import decode_id_cursor, page_limit, split_page
@@ -162,6 +163,10 @@ def update_member(
             # changes that may leave the timebank without one take turns on its row.
             uow.timebanks.lock(timebank_id)
         member = uow.members.get(timebank_id, member_id)
+        if is_coordinator and member.membership_ended_on is not None:
+            raise MembershipEnded(
+                f"{member.display_name}'s membership has ended, so they cannot be a coordinator"
+            )
         stepping_down = member.is_coordinator and is_coordinator is False
         if stepping_down and uow.members.coordinator_count(timebank_id) <= 1:
             raise LastCoordinatorRequired(
@@ -188,15 +193,20 @@ def directory(
     name: str | None = None,
     cursor: str | None = None,
     limit: int | None = None,
+    include_ended: bool = False,
 ) -> DirectoryPage:
     """The members a member can exchange with: names and accounts only.
 
     Tags (``uses_services`` says something about a person's health), roles and usernames are left
     out: members need to find each other, not to learn about each other. ``name`` keeps the members
     whose name holds it, ignoring case and the spaces around it (how the pages find "the other
-    person" of an exchange).
+    person" of an exchange). Members whose membership has ended are left out, as nobody can exchange
+    with them any more, unless a coordinator asks for them too (``include_ended``: finding a former
+    member in the audit log).
     """
     caller.check_timebank(timebank_id)
+    if include_ended:
+        caller.check_coordinator(timebank_id)
     size = page_limit(limit)
     after_id = decode_id_cursor(cursor)
     name_contains = None
@@ -206,7 +216,11 @@ def directory(
 
     def use_case(uow: UnitOfWork) -> DirectoryPage:
         records = uow.members.page(
-            timebank_id, name_contains=name_contains or None, after_id=after_id, limit=size + 1
+            timebank_id,
+            name_contains=name_contains or None,
+            current_only=not include_ended,
+            after_id=after_id,
+            limit=size + 1,
         )
         kept, next_cursor = split_page(records, size, lambda r: r.member_id)
         entries = tuple(

@@ -24,6 +24,7 @@ from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.errors import ApiKeyNotFound, NotAllowed
 from timebank.ledger import rules
 from timebank.ledger.contacts import check_contact
+from timebank.ledger.errors import MembershipEnded
 from timebank.ledger.limits import NAME_LENGTH_MAX
 from timebank.ledger.types import AccountKind
 from timebank.paging import decode_id_cursor, page_limit, split_page
@@ -161,7 +162,11 @@ def _change_staff(
 
     def use_case(uow: UnitOfWork) -> OrganisationView:
         uow.organisations.get(timebank_id, organisation_id)
-        uow.members.get(timebank_id, member_id)
+        member = uow.members.get(timebank_id, member_id)
+        if add and member.membership_ended_on is not None:
+            raise MembershipEnded(
+                f"{member.display_name}'s membership has ended, so they cannot act for an organisation"
+            )
         if add:
             uow.organisations.add_staff(timebank_id, organisation_id, member_id, utc_now())
         else:

@@ -16,8 +16,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool, StrictInt
 
-from timebank.fields import CapMinutes, FloorMinutes, Id, Minutes, Name, Request
+from timebank.fields import CalendarDate, CapMinutes, FloorMinutes, Id, Minutes, Name, Request
 from timebank.ledger.contacts import ADDRESS_LENGTH_MAX, EMAIL_LENGTH_MAX, PHONE_LENGTH_MAX
+from timebank.ledger.types import BalanceOnLeaving
 from timebank.people.passwords import PASSWORD_LENGTH_MAX, PASSWORD_LENGTH_MIN
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "DEFAULT_MINUTES_PER_TRANSFER_MAX",
     "DEFAULT_ORGANISATION_FLOOR_MINUTES",
     "DEFAULT_PENDING_EXPIRY_DAYS",
+    "MEMBERSHIP_END_REASON_LENGTH_MAX",
     "PENDING_EXPIRY_DAYS_MAX",
     "ROLES",
     "TAGS_MAX",
@@ -37,6 +39,7 @@ __all__ = [
     "ChangePassword",
     "CreateApiKey",
     "CreateTimebank",
+    "EndMembership",
     "IssuePasswordCode",
     "ResetPassword",
     "TurnLoginOff",
@@ -85,6 +88,14 @@ ContactPhone = Annotated[
     Field(max_length=PHONE_LENGTH_MAX, description="A phone number: digits, spaces, brackets, dashes, +."),
 ]
 
+BalanceOnLeavingField = Annotated[
+    BalanceOnLeaving,
+    Field(
+        description="What happens to a member's balance when their membership ends: 'kept' on their "
+        "closed account, or 'to_pot', moved to the pot (which covers a balance below zero)."
+    ),
+]
+
 # The default of a setting that may be left out of an update but never sent as null. Typed Any so
 # that the field keeps its real type (and refuses null) while "absent" stays apart from "sent".
 _ABSENT: Any = None
@@ -103,6 +114,7 @@ class CreateTimebank(Request):
     contact_email: ContactEmail | None = None
     contact_phone: ContactPhone | None = None
     backdate_days_max: BackdateDays = DEFAULT_BACKDATE_DAYS_MAX
+    balance_on_leaving: BalanceOnLeavingField = BalanceOnLeaving.KEPT
 
 
 class UpdateTimebank(Request):
@@ -121,6 +133,22 @@ class UpdateTimebank(Request):
     contact_email: ContactEmail | None = None
     contact_phone: ContactPhone | None = None
     backdate_days_max: BackdateDays = _ABSENT
+    balance_on_leaving: BalanceOnLeavingField = _ABSENT
+
+
+# A coordinator's words on why a membership ended: about a person, so short and erasable.
+MEMBERSHIP_END_REASON_LENGTH_MAX = 500
+
+
+class EndMembership(Request):
+    """The last day of a membership (today or a day before it), and why it ended.
+
+    The day is checked by the use case against today, the timebank's reach back in time and the
+    member's last exchange; the reason is kept on the member's record, where an erasure can clear it.
+    """
+
+    ended_on: CalendarDate
+    reason: Annotated[str, Field(min_length=1, max_length=MEMBERSHIP_END_REASON_LENGTH_MAX)]
 
 
 class AddMember(Request):

@@ -6,6 +6,10 @@ organisations start with the timebank's default floor: a member may receive help
 (going below zero within the floor), and an organisation recognising involvement goes below zero
 within its budget floor. Credits are never created from nothing.
 
+A timebank says what happens to a member's balance when their membership ends: ``kept`` on the
+closed account (the default), or ``to_pot``, moved to the pot by a recorded transaction
+(``timebank.people.membership``). Changing it applies to memberships that end from then on.
+
 A timebank also has contact details (an address, an email, a phone; each optional), set by an admin
 when it is made and by its coordinators later: the benefit-safe statements it issues name them, as
 the way to reach the coordinator who answers for a statement (B7).
@@ -24,7 +28,7 @@ from timebank.errors import InvalidRequest
 from timebank.ledger import rules
 from timebank.ledger.contacts import check_contact
 from timebank.ledger.limits import NAME_LENGTH_MAX
-from timebank.ledger.types import AccountKind
+from timebank.ledger.types import AccountKind, BalanceOnLeaving
 from timebank.people.callers import Caller
 from timebank.people.requests import (
     BACKDATE_DAYS_MAX_LIMIT,
@@ -68,6 +72,8 @@ SETTINGS_CHANGEABLE = (
     "contact_email",
     "contact_phone",
     "backdate_days_max",
+    # What happens to a member's balance when their membership ends (issue 18).
+    "balance_on_leaving",
 )
 
 
@@ -81,6 +87,7 @@ def create_timebank(engine: Engine, caller: Caller, request: CreateTimebank) -> 
     rules.check_minutes(request.minutes_per_transfer_max)
     contact = check_contact(request.contact_address, request.contact_email, request.contact_phone)
     _check_backdate_days(request.backdate_days_max)
+    balance_on_leaving = _balance_on_leaving(request.balance_on_leaving)
 
     def use_case(uow: UnitOfWork) -> TimebankView:
         now = utc_now()
@@ -101,6 +108,7 @@ def create_timebank(engine: Engine, caller: Caller, request: CreateTimebank) -> 
                 contact_email=contact.email,
                 contact_phone=contact.phone,
                 backdate_days_max=request.backdate_days_max,
+                balance_on_leaving=balance_on_leaving,
             )
         )
         pot_name = f"{name[: NAME_LENGTH_MAX - len(' pot')]} pot"
@@ -118,6 +126,15 @@ def _check_backdate_days(days: int) -> None:
         raise InvalidRequest(
             f"Exchanges may be dated from 0 to {BACKDATE_DAYS_MAX_LIMIT} days back, not {days}"
         )
+
+
+def _balance_on_leaving(value: object) -> BalanceOnLeaving:
+    try:
+        return BalanceOnLeaving(str(value))
+    except ValueError:
+        raise InvalidRequest(
+            "A balance on leaving is 'kept' (on the member's closed account) or 'to_pot'"
+        ) from None
 
 
 def read_timebank(engine: Engine, timebank_id: int, caller: Caller) -> TimebankView:
@@ -165,6 +182,8 @@ def change_settings(
             raise InvalidRequest(f"Pending exchanges expire after 1 to {PENDING_EXPIRY_DAYS_MAX} days")
         contact = check_contact(after.contact_address, after.contact_email, after.contact_phone)
         _check_backdate_days(after.backdate_days_max)
+        if "balance_on_leaving" in changes:
+            changes["balance_on_leaving"] = _balance_on_leaving(after.balance_on_leaving).value
         if changes:
             # The contact as checked (trimmed, blank parts cleared), whichever of its parts were sent.
             checked = {

@@ -9,13 +9,14 @@ gives them as the ledger's ``Contact``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import Field
 
 from timebank.db.repositories import ApiKeyRecord, MemberRecord, OrganisationRecord, TimebankSettings
 from timebank.ledger.contacts import Contact
+from timebank.ledger.types import BalanceOnLeaving
 from timebank.people.callers import Caller
 from timebank.views import View
 
@@ -28,6 +29,7 @@ __all__ = [
     "LoginStateView",
     "MemberPage",
     "MemberView",
+    "MembershipEndView",
     "NewApiKey",
     "OrganisationPage",
     "OrganisationView",
@@ -54,6 +56,10 @@ class TimebankView(View):
     contact_email: str | None
     contact_phone: str | None
     backdate_days_max: int
+    balance_on_leaving: BalanceOnLeaving = Field(
+        description="What happens to a member's balance when their membership ends: 'kept' on their "
+        "closed account, or 'to_pot', moved to the pot (which covers a balance below zero)."
+    )
 
     @classmethod
     def of(cls, settings: TimebankSettings) -> TimebankView:
@@ -73,6 +79,7 @@ class TimebankView(View):
             contact_email=settings.contact_email,
             contact_phone=settings.contact_phone,
             backdate_days_max=settings.backdate_days_max,
+            balance_on_leaving=settings.balance_on_leaving,
         )
 
     @property
@@ -89,6 +96,11 @@ class MemberView(View):
     roles: tuple[str, ...]
     tags: tuple[str, ...]
     organisation_ids: tuple[int, ...]
+    membership_ended_on: date | None = Field(
+        default=None,
+        description="The last day of the membership, once it has ended; null while they are a member. "
+        "From then on their account neither gives nor receives.",
+    )
 
     @classmethod
     def of(cls, record: MemberRecord) -> MemberView:
@@ -101,7 +113,30 @@ class MemberView(View):
             roles=("member", "coordinator") if record.is_coordinator else ("member",),
             tags=record.tags,
             organisation_ids=record.organisation_ids,
+            membership_ended_on=record.membership_ended_on,
         )
+
+
+class MembershipEndView(View):
+    """A membership just ended: its last day, what the timebank's setting did with the balance, and
+    what was closed with it. The reason is not repeated here: it stays on the member's record."""
+
+    member_id: int
+    account_id: int
+    membership_ended_on: date
+    balance_on_leaving: BalanceOnLeaving
+    balance_minutes: int = Field(description="The balance when the membership ended, before any move.")
+    transaction_id: int | None = Field(
+        description="The membership_end transaction that moved the balance to or from the pot; null "
+        "when the balance was kept, or was zero."
+    )
+    cancelled_exchange_ids: tuple[int, ...] = Field(
+        description="The exchanges that were waiting for confirmation with this member, now cancelled."
+    )
+    coordinator_role_removed: bool
+    organisation_ids_left: tuple[int, ...] = Field(
+        description="The organisations the member was staff of, and is no longer."
+    )
 
 
 class MemberPage(View):

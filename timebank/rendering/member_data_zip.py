@@ -123,7 +123,11 @@ CSV_FILES: tuple[CsvFile, ...] = (
         (
             _field("posted_at", "When the credits moved (UTC)."),
             _field("activity_date", "The day of the exchange or activity, if there was one."),
-            _field("kind", "exchange, gift, pot_donation, pot_grant, recognition or reversal."),
+            _field(
+                "kind",
+                "exchange, gift, pot_donation, pot_grant, recognition, reversal or membership_end "
+                "(the balance settled with the pot as the membership ended).",
+            ),
             Column("with", "The other side, by name.", lambda row, _: _text(row.counterparty_name)),
             Column("description", "What the line was for.", lambda row, _: _text(line_what(row))),
             Column("minutes_in", "Credits that came in, in minutes.", lambda row, _: max(row.minutes, 0)),
@@ -243,7 +247,8 @@ JSON_FILES: Mapping[str, str] = {
     "profile.json": (
         "Your details: your name and username, your roles and tags, the organisations you are staff"
         " of, your limits and balance in minutes, your email address and when you checked it, the"
-        " messages you get and the ones you stopped, and when you joined."
+        " messages you get and the ones you stopped, when you joined, and, if your membership has"
+        " ended, its last day and the reason a coordinator recorded."
     ),
     "benefits_declaration.json": (
         "The benefits you told us about, if you did. Only you and your coordinators can see it."
@@ -275,6 +280,8 @@ def _profile_json(data: MemberDataLike) -> dict[str, Any]:
         "messages_wanted": list(p.messages_wanted),
         "messages_stopped": list(p.messages_stopped),
         "joined_at": _moment(p.joined_at),
+        "membership_ended_on": None if p.membership_ended_on is None else p.membership_ended_on.isoformat(),
+        "membership_end_reason": p.membership_end_reason,
     }
 
 

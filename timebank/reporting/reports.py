@@ -10,10 +10,13 @@ coordinator. The report itself is the engine's ``Report``, which the JSON answer
 
 Decisions the engine leaves to storage, made here:
 
-- *Members of the window* are the member accounts open at some moment before the window's end. An
-  account counts from when it was opened, or from its first counted exchange if that is dated
-  earlier (history imported for someone who joined later). Nobody leaves a timebank yet: there is
-  no record of it, so a member stays a member. Organisations follow the same rule.
+- *Members of the window* are the members who were members on at least one of its days: they
+  joined before the window's end, and their membership had not ended before its start. A member
+  counts from when their account was opened, or from their first counted exchange if that is dated
+  earlier (history imported for someone who joined later), until the last day of their membership
+  once it has ended (``timebank.people.membership``: the day is never before their last exchange,
+  so every exchange in a window is between its members). Organisations follow the same rule; their
+  accounts never close.
 - *Staff* are members tagged ``staff``; ``uses_services`` is the tag of that name.
 - *Groups*: a tag's group is the members carrying it; an organisation's group is the organisation's
   own account and its current staff (staff links carry no end date, so past staff cannot be told).

@@ -257,6 +257,8 @@ def _spend(
         raise MemberAccountRequired(f"Credits are spent by members; account {account_id} is not a member's")
     if not option.active:
         raise SpendOptionWithdrawn(f"Spend option {spend_option_id} has been withdrawn")
+    # Before the benefit check, whose refusal would be audited: a membership that ended spends nothing.
+    rules.check_open(locked.values())
     trail = AuditTrail(caller.caller)
     decision = guard_spend(uow, timebank_id, account_id, option, acknowledgement, trail)
     posting = post_transaction(

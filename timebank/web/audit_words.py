@@ -47,6 +47,7 @@ KIND_NAMES: dict[AuditAction, str] = {
     AuditAction.LOGIN_TURNED_OFF: "Login turned off",
     AuditAction.LOGIN_TURNED_ON: "Login turned on",
     AuditAction.MEMBER_DATA_DOWNLOADED: "A member's data downloaded",
+    AuditAction.MEMBERSHIP_ENDED: "Membership ended",
 }
 
 Sentence = Callable[[str, Mapping[str, Any]], str]
@@ -80,6 +81,15 @@ def _day(details: Mapping[str, Any], key: str, otherwise: str) -> str:
 def _reason(details: Mapping[str, Any]) -> str:
     text = str(details.get("reason") or "no reason given").strip()
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _balance_on_leaving(details: Mapping[str, Any]) -> str:
+    if details.get("transaction_id") is None:
+        return "Their balance stayed on their account."
+    minutes = details.get("balance_minutes")
+    if isinstance(minutes, int) and minutes < 0:
+        return "The pot covered their balance."
+    return "Their balance went to the pot."
 
 
 def _by(details: Mapping[str, Any], key: str) -> str:
@@ -140,6 +150,10 @@ _SENTENCES: dict[str, Sentence] = {
     AuditAction.LOGIN_TURNED_ON: lambda who, d: f"{who}'s login was turned on again. Why: {_reason(d)}",
     AuditAction.MEMBER_DATA_DOWNLOADED: lambda who, d: (
         f"Everything held about {who} was downloaded{_by(d, 'by_coordinator')}."
+    ),
+    AuditAction.MEMBERSHIP_ENDED: lambda who, d: (
+        f"A coordinator ended {who}'s membership. Their last day was {_day(d, 'ended_on', 'not recorded')}. "
+        f"{_balance_on_leaving(d)}"
     ),
 }
 

@@ -2,7 +2,8 @@
 
 The timebank's settings (``timebank.people.requests.UpdateTimebank``) are typed as a person says
 them: limits in hours and minutes (a floor as "how far below zero", turned into the negative minutes
-the ledger keeps), days as whole numbers, yes-or-no settings as radios, contact details as text. A
+the ledger keeps), days as whole numbers, yes-or-no settings and what happens to a leaving member's
+balance as radios, contact details as text. A
 member's cap left blank means no cap. The report's ratings
 (``timebank.reporting.requests.SetReportRatings``) are whole percent, two per figure; a figure left
 blank, or typed as its default, stays on the default, so the form never turns defaults into the
@@ -130,6 +131,7 @@ def settings_form(timebank: TimebankView) -> dict[str, str]:
         "backdate_days_max": str(timebank.backdate_days_max),
         "auto_confirm": "yes" if timebank.auto_confirm_pending else "no",
         "require_both_sides": "yes" if timebank.require_both_sides else "no",
+        "balance_on_leaving": timebank.balance_on_leaving.value,
         "contact_address": timebank.contact_address or "",
         "contact_email": timebank.contact_email or "",
         "contact_phone": timebank.contact_phone or "",
@@ -182,6 +184,9 @@ def read_settings(form: dict[str, str]) -> SettingsAnswers:
         body[name] = whole_number(form, name, _LABELS[name], errors)
     body["auto_confirm_pending"] = _yes_no(form, "auto_confirm", "what happens when the time is up", errors)
     body["require_both_sides"] = _yes_no(form, "require_both_sides", "whether both sides confirm", errors)
+    body["balance_on_leaving"] = form.get("balance_on_leaving")
+    if body["balance_on_leaving"] not in ("kept", "to_pot"):
+        errors.add("balance_on_leaving", "Choose what happens to a member's balance when they leave")
     for name in ("contact_address", "contact_email", "contact_phone"):
         body[name] = form.get(name, "").strip() or None
     if errors:

@@ -2,6 +2,9 @@
 
 ``…/members/{member_id}/data.zip`` is everything held about a member (``timebank.people.member_data``),
 as a ZIP of JSON and CSV files with a README: for the member, or a coordinator for them; audited.
+``…/members/{member_id}/membership-end`` ends a membership (``timebank.people.membership``): a
+coordinator names its last day and why; the account closes, and the timebank's setting keeps the
+balance or moves it to the pot. It takes an ``Idempotency-Key``, as it may move credits.
 """
 
 from __future__ import annotations
@@ -11,12 +14,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from timebank.api.deps import CallerDep, CursorQuery, EngineDep, IdPath, LimitQuery, TimebankPath
+from timebank.api.deps import (
+    CallerDep,
+    CursorQuery,
+    EngineDep,
+    IdempotencyKeyHeader,
+    IdPath,
+    LimitQuery,
+    TimebankPath,
+)
 from timebank.api.edge import JsonRoute
 from timebank.people.member_data import member_data
 from timebank.people.members import add_member, get_member, list_members, update_member
-from timebank.people.requests import AddMember, UpdateMember
-from timebank.people.views import MemberPage, MemberView
+from timebank.people.membership import end_membership
+from timebank.people.requests import AddMember, EndMembership, UpdateMember
+from timebank.people.views import MemberPage, MembershipEndView, MemberView
 from timebank.rendering.member_data_zip import member_data_zip
 
 __all__ = ["router"]
@@ -63,6 +75,19 @@ def update(
 ) -> MemberView:
     """Change a member's name, roles or tags (coordinator)."""
     return update_member(engine, tb, caller, member_id, body)
+
+
+@router.post("/{member_id}/membership-end", operation_id="end_membership", response_model=MembershipEndView)
+def end(
+    tb: TimebankPath,
+    member_id: IdPath,
+    body: EndMembership,
+    key: IdempotencyKeyHeader,
+    engine: EngineDep,
+    caller: CallerDep,
+) -> MembershipEndView:
+    """End a membership on its last day, with a reason (coordinator): the account moves no more credits."""
+    return end_membership(engine, tb, caller, member_id, body, idempotency_key=key)
 
 
 @router.get(

@@ -1,4 +1,4 @@
-"""Account rows: read, lock in ascending id order, and write back counters under a version check."""
+"""Account rows: read, lock in ascending id order, write back counters under a version check, close."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ _STATE_COLUMNS = (
     accounts.c.floor_minutes,
     accounts.c.cap_minutes,
     accounts.c.version,
+    accounts.c.closed_at,
 )
 
 _LOCK = (
@@ -59,6 +60,7 @@ def _state(row: RowMapping) -> AccountState:
         floor_minutes=row["floor_minutes"],
         cap_minutes=row["cap_minutes"],
         version=row["version"],
+        closed=row["closed_at"] is not None,
     )
 
 
@@ -162,6 +164,21 @@ class AccountRepository:
         result = self.connection.execute(_SAVE, parameters)
         # A lost update here would mean the lock did not hold; never write on top of it.
         assert result.rowcount in (len(parameters), -1), "an account changed under its lock"
+
+    def close(self, state: AccountState, at: datetime) -> None:
+        """Close an account locked in this transaction, at the version it has now: from here on the
+        database refuses any change of its counters (``ck_accounts_closed_account_unmoved``)."""
+        assert not state.closed, "an account closes once"
+        result = self.connection.execute(
+            update(accounts)
+            .where(
+                accounts.c.id == state.account_id,
+                accounts.c.version == state.version,
+                accounts.c.closed_at.is_(None),
+            )
+            .values(closed_at=at, closed_version=state.version)
+        )
+        assert result.rowcount == 1, "the account changed under its lock"
 
     def set_limits(self, account_id: int, floor_minutes: int, cap_minutes: int | None) -> None:
         self.connection.execute(

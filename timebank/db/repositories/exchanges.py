@@ -8,14 +8,15 @@ transaction, where a reader of the use case sees it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, func, insert, or_, select, union_all, update
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.sql import Select
 
 from timebank.db.tables import exchange_receivers, exchanges, transactions
 from timebank.errors import ExchangeNotFound
-from timebank.ledger.types import ExchangeRecord, ExchangeStatus, ReceiverShare
+from timebank.ledger.types import ClosedBecause, ExchangeRecord, ExchangeStatus, ReceiverShare
 
 __all__ = ["ExchangeRepository"]
 
@@ -172,14 +173,57 @@ class ExchangeRepository:
         *,
         transaction_id: int | None = None,
         reversal_transaction_id: int | None = None,
+        closed_because: ClosedBecause | None = None,
     ) -> None:
         values: dict[str, object] = {"status": status.value}
+        if closed_because is not None:
+            values["closed_because"] = closed_because.value
         if status is ExchangeStatus.REVERSED:
             values["reversal_transaction_id"] = reversal_transaction_id
         else:
             values["decided_at"] = at
             values["transaction_id"] = transaction_id
         self.connection.execute(update(exchanges).where(exchanges.c.id == exchange_id).values(values))
+
+    def _taking_part(self, timebank_id: int, account_id: int, status: ExchangeStatus) -> Select[tuple[int]]:
+        """The ids of ``status`` exchanges the account gives or receives in, through each side's index."""
+        as_giver = select(exchanges.c.id).where(
+            exchanges.c.giver_account_id == account_id,
+            exchanges.c.timebank_id == timebank_id,
+            exchanges.c.status == status.value,
+        )
+        as_receiver = (
+            select(exchanges.c.id)
+            .join(exchange_receivers, exchange_receivers.c.exchange_id == exchanges.c.id)
+            .where(
+                exchange_receivers.c.account_id == account_id,
+                exchanges.c.timebank_id == timebank_id,
+                exchanges.c.status == status.value,
+            )
+        )
+        return select(union_all(as_giver, as_receiver).subquery().c.id)
+
+    def pending_for_account(self, timebank_id: int, account_id: int) -> list[int]:
+        """The pending exchanges the account gives or receives in, oldest first, locked for update."""
+        ids = self._taking_part(timebank_id, account_id, ExchangeStatus.PENDING)
+        return list(
+            self.connection.execute(
+                select(exchanges.c.id)
+                .where(exchanges.c.id.in_(ids))
+                .order_by(exchanges.c.id)
+                .with_for_update(of=exchanges)
+            ).scalars()
+        )
+
+    def activity_span(self, timebank_id: int, account_id: int) -> tuple[date | None, date | None]:
+        """The first and last days of the confirmed exchanges the account gave or received in."""
+        ids = self._taking_part(timebank_id, account_id, ExchangeStatus.CONFIRMED)
+        first, last = self.connection.execute(
+            select(func.min(exchanges.c.activity_date), func.max(exchanges.c.activity_date)).where(
+                exchanges.c.id.in_(ids)
+            )
+        ).one()
+        return first, last
 
     def pending_created_before(self, timebank_id: int, cutoff: datetime, limit: int) -> list[int]:
         return list(
@@ -226,4 +270,5 @@ def _record(row: RowMapping, receiver_rows: Sequence[RowMapping]) -> ExchangeRec
         created_at=row["created_at"],
         reversal_transaction_id=row["reversal_transaction_id"],
         reversal_reason=row["reversal_reason"],
+        closed_because=None if row["closed_because"] is None else ClosedBecause(row["closed_because"]),
     )

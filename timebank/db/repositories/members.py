@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
@@ -26,6 +26,9 @@ class MemberRecord:
     tags: tuple[str, ...]
     organisation_ids: tuple[int, ...]
     created_at: datetime
+    # Once the membership has ended: its last day, and the coordinator's words on why.
+    membership_ended_on: date | None = None
+    membership_end_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,22 @@ class MemberRepository:
             update(members).where(members.c.id == member_id).values(display_name=display_name)
         )
 
+    def end_membership(
+        self, member_id: int, ended_on: date, at: datetime, by: str, reason: str | None
+    ) -> None:
+        """Record the end of a membership; a second end never overwrites the first."""
+        result = self.connection.execute(
+            update(members)
+            .where(members.c.id == member_id, members.c.membership_ended_on.is_(None))
+            .values(
+                membership_ended_on=ended_on,
+                membership_ended_at=at,
+                membership_ended_by=by,
+                membership_end_reason=reason,
+            )
+        )
+        assert result.rowcount == 1, "a membership ends once"
+
     def get(self, timebank_id: int, member_id: int) -> MemberRecord:
         found = self.page(timebank_id, member_ids=[member_id], after_id=None, limit=1)
         if not found:
@@ -140,10 +159,13 @@ class MemberRepository:
         account_ids: Sequence[int] | None = None,
         tag: str | None = None,
         name_contains: str | None = None,
+        current_only: bool = False,
         after_id: int | None,
         limit: int,
     ) -> list[MemberRecord]:
         """Members in id order after ``after_id`` (the keyset cursor), with their tags and staff links.
+
+        ``current_only`` leaves out those whose membership has ended.
 
         ``name_contains`` keeps those whose display name holds it, ignoring case (``%`` and ``_`` in
         it are matched as themselves). SQLite's ``lower`` folds only ASCII letters, so there "ÉLODIE"
@@ -167,6 +189,8 @@ class MemberRepository:
             query = query.where(
                 func.lower(members.c.display_name).contains(name_contains.lower(), autoescape=True)
             )
+        if current_only:
+            query = query.where(members.c.membership_ended_on.is_(None))
         if after_id is not None:
             query = query.where(members.c.id > after_id)
         rows = self.connection.execute(query.order_by(members.c.id).limit(limit)).mappings().all()
@@ -197,6 +221,8 @@ class MemberRepository:
                 tags=tuple(tags[row["id"]]),
                 organisation_ids=tuple(organisation_ids[row["id"]]),
                 created_at=row["created_at"],
+                membership_ended_on=row["membership_ended_on"],
+                membership_end_reason=row["membership_end_reason"],
             )
             for row in rows
         ]
@@ -287,6 +313,21 @@ class OrganisationRepository:
             )
         )
         return True
+
+    def remove_from_every_staff(self, member_id: int) -> list[int]:
+        """Unlink a member from every organisation they are staff of; the organisations' ids."""
+        linked = list(
+            self.connection.execute(
+                select(organisation_staff.c.organisation_id)
+                .where(organisation_staff.c.member_id == member_id)
+                .order_by(organisation_staff.c.organisation_id)
+            ).scalars()
+        )
+        if linked:
+            self.connection.execute(
+                delete(organisation_staff).where(organisation_staff.c.member_id == member_id)
+            )
+        return linked
 
     def remove_staff(self, organisation_id: int, member_id: int) -> bool:
         result = self.connection.execute(

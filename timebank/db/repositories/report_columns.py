@@ -96,7 +96,9 @@ class MonthSource:
 @dataclass(frozen=True, eq=False)
 class ParticipantColumns:
     """Every member and organisation account of the timebank, in ascending id, as it stood at the
-    window's end. Flags are 1 or 0; ``opened_day`` is the day (UTC) the account was opened."""
+    window's end. Flags are 1 or 0; ``opened_day`` is the day (UTC) the account was opened, and
+    ``ended_day`` the last day of a membership that has ended (0 while it has not, and for an
+    organisation), both as ordinals."""
 
     account_id: IntColumn
     is_organisation: IntColumn
@@ -106,6 +108,7 @@ class ParticipantColumns:
     opened_day: IntColumn
     balance_minutes: IntColumn
     floor_minutes: IntColumn
+    ended_day: IntColumn
 
 
 @dataclass(frozen=True, eq=False)

@@ -15,7 +15,12 @@ made here:
   took part in the previous window are read from the running totals, and from the legs of a
   partial month the totals cannot split;
 - a member's first day in the timebank is the day its account was opened, or its first counted
-  exchange if that is earlier (history imported for someone who joined later).
+  exchange if that is earlier (history imported for someone who joined later); its last day is the
+  last day of its membership, once that has ended (``members.membership_ended_on``). It is a member
+  of a window, and of a month, that holds a day from the first to the last: joined before the
+  window's end, and not ended before its start. The end is read live from the member's row, never
+  from the running totals, which hold only exchanges (and a membership ends with no exchange after
+  its last day), so no total goes stale when a membership ends.
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ from timebank.reports import (
     TagGroup,
 )
 from timebank.reports.account_index import AccountIndex, distinct
-from timebank.reports.inputs import MonthAccountColumns, MonthPairColumns, PairColumns
+from timebank.reports.inputs import BoolColumn, MonthAccountColumns, MonthPairColumns, PairColumns
 from timebank.reports.networks import partner_counts
 from timebank.reports.windows import previous_window
 
@@ -187,7 +192,7 @@ def report_inputs(
     received = everyone.sums_at(receiver_at, pairs.minutes)
     partners = partner_counts(everyone, giver_at, receiver_at)
 
-    in_window = joined_day < to_on.toordinal()
+    in_window = _member_between(joined_day, participants.ended_day, from_on, to_on)
     whole_timebank = group is None
     per_account = zip(
         participants.account_id.tolist(),
@@ -249,7 +254,13 @@ def report_inputs(
         month_counts = reports.group_exchange_counts_by_month(timebank_id, from_on, to_on, group_accounts)
     month_inputs = tuple(
         _month_inputs(
-            i, source, everyone, joined_day, sorted_pair_months, month_counts.get(source.month_on, 0)
+            i,
+            source,
+            everyone,
+            joined_day,
+            participants.ended_day,
+            sorted_pair_months,
+            month_counts.get(source.month_on, 0),
         )
         for i, source in enumerate(months)
     )
@@ -270,11 +281,20 @@ def report_inputs(
     )
 
 
+def _member_between(joined_day: IntColumn, ended_day: IntColumn, start_on: date, end_on: date) -> BoolColumn:
+    """Who was a member on at least one of the days ``[start_on, end_on)``: joined before its end,
+    and with no ended membership (0), or one whose last day is on or after its start."""
+    joined: BoolColumn = joined_day < end_on.toordinal()
+    not_ended: BoolColumn = (ended_day == 0) | (ended_day >= start_on.toordinal())
+    return joined & not_ended
+
+
 def _month_inputs(
     index: int,
     source: MonthSource,
     everyone: AccountIndex,
     joined_day: IntColumn,
+    ended_day: IntColumn,
     pair_months: _SortedPairMonths,
     exchange_count: int,
 ) -> MonthInputs:
@@ -283,7 +303,7 @@ def _month_inputs(
     rows = slice(int(pair_months.month_starts[index]), int(pair_months.month_starts[index + 1]))
     giver_at, receiver_at = pair_months.giver_at[rows], pair_months.receiver_at[rows]
     minutes = pair_months.minutes[rows]
-    counted = joined_day < source.end_on.toordinal()
+    counted = _member_between(joined_day, ended_day, source.start_on, source.end_on)
     return MonthInputs(
         month_on=source.month_on,
         exchange_count=exchange_count,

@@ -192,7 +192,8 @@ class ReportRepository:
         organisation_id: int | None,
         now: datetime | None = None,
     ) -> ParticipantColumns:
-        """Every member and organisation account, with its balance and floor at ``to_on``.
+        """Every member and organisation account, with its balance and floor at ``to_on``, and the
+        last day of its membership if that has ended.
 
         The balance at a moment is the balance-after of the account's last transfer posted before
         it: one descent of the per-side ``(account, posted_at, id)`` index for each side, then the
@@ -222,14 +223,19 @@ class ReportRepository:
         balance: ColumnElement[int] = a.c.balance_minutes
         if now is None or to_at <= now:
             balance = self._balance_at(to_at)
+        # The last day of a membership that ended: the member's row, one indexed lookup an account.
+        ended_on = (
+            select(members.c.membership_ended_on).where(members.c.account_id == a.c.id).scalar_subquery()
+        )
         query = select(
             a.c.id,
             *(case((flag, 1), else_=0) for flag in flags.values()),
             self.columns.day_number(self.columns.utc_date(a.c.created_at)),
             cast(balance, BigInteger),
             a.c.floor_minutes,
+            func.coalesce(self.columns.day_number(ended_on), 0),
         ).where(a.c.timebank_id == timebank_id, a.c.kind.in_(("member", "organisation")))
-        read = self.columns.columns(query, 8)
+        read = self.columns.columns(query, 9)
         order = np.argsort(read[0])  # by account id
         columns = ParticipantColumns(*(column[order] for column in read))
         for account_id, floor_minutes in self._floors_at(timebank_id, to_at).items():

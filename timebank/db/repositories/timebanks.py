@@ -1,4 +1,5 @@
-"""Timebanks, their own rules (limits, pending expiry, both-sides confirmation, back-dating), contacts."""
+"""Timebanks, their own rules (limits, pending expiry, both-sides confirmation, back-dating, balances
+on leaving), contacts."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from timebank.db.tables import timebanks
 from timebank.errors import TimebankNotFound
 from timebank.ledger.contacts import Contact
+from timebank.ledger.types import BalanceOnLeaving
 
 __all__ = ["TimebankRepository", "TimebankSettings"]
 
@@ -37,6 +39,8 @@ class TimebankSettings:
     contact_address: str | None = None
     contact_email: str | None = None
     contact_phone: str | None = None
+    # What happens to a member's balance when their membership ends (migration 0013).
+    balance_on_leaving: BalanceOnLeaving = BalanceOnLeaving.KEPT
 
     @property
     def contact(self) -> Contact:
@@ -62,6 +66,7 @@ class TimebankRepository:
             "contact_email": settings.contact_email,
             "contact_phone": settings.contact_phone,
             "backdate_days_max": settings.backdate_days_max,
+            "balance_on_leaving": settings.balance_on_leaving.value,
         }
         result = self.connection.execute(insert(timebanks).values(values).returning(timebanks.c.id))
         return int(result.scalar_one())
@@ -110,4 +115,5 @@ class TimebankRepository:
             contact_email=row["contact_email"],
             contact_phone=row["contact_phone"],
             backdate_days_max=row["backdate_days_max"],
+            balance_on_leaving=BalanceOnLeaving(row["balance_on_leaving"]),
         )

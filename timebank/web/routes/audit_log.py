@@ -68,8 +68,14 @@ def _member_by_number(visit: Visit, number: int, found: AuditFilter) -> None:
 
 def _member_by_name(visit: Visit, typed: str, found: AuditFilter) -> None:
     try:
+        # Former members too: the log is about them as much as anyone.
         page = directory(
-            visit.engine, visit.timebank_id, visit.caller, name=typed, limit=_MATCHES_SHOWN_MAX + 1
+            visit.engine,
+            visit.timebank_id,
+            visit.caller,
+            name=typed,
+            limit=_MATCHES_SHOWN_MAX + 1,
+            include_ended=True,
         )
     except InvalidRequest as refused:
         found.errors.add("member", refused.detail)

@@ -4,8 +4,10 @@ Every page here is behind ``CoordinatorVisitDep``: anyone else gets the 403 page
 is read, and another timebank's member id is not found (404), as the use cases say. The list pages
 with the use case's opaque cursor, newest joiners last, and keeps the search in its links. A
 member's page shows what a coordinator needs to help them: the balance, hours given and received,
-login, roles, tags and limits, the newest statement lines, and links to change them and to record
-an exchange for them. It never shows a benefit declaration: those are read, and audited, elsewhere.
+login, roles, tags and limits, the newest statement lines, and links to change them, to record
+an exchange for them and to end their membership (``members_end``); once it has ended, the day it
+ended and why, and no way to record for them. It never shows a benefit declaration: those are
+read, and audited, elsewhere.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ DONE_SAYS = {
     "added": "{name} was added.",
     "changed": "{name}'s details were changed.",
     "limits": "{name}'s limits were changed.",
+    "ended": "{name}'s membership has ended.",
 }
 
 
