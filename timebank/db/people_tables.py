@@ -71,6 +71,9 @@ members = Table(
     # coordinators, and used for mail only once ``email_verified_at`` says a link in it was followed.
     Column("email", String(EMAIL_LENGTH_MAX), nullable=True),
     Column("email_verified_at", UtcDateTime, nullable=True),
+    # Set when the member's personal data was erased (migration 0013): the name reads "Former
+    # member N", and every personal detail and free text of theirs is gone (``timebank.people.erasure``).
+    Column("erased_at", UtcDateTime, nullable=True),
     UniqueConstraint("timebank_id", "id"),
     ForeignKeyConstraint(["timebank_id", "account_id"], ["accounts.timebank_id", "accounts.id"]),
 )

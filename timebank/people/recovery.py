@@ -427,7 +427,7 @@ def _turn(
             uow.recovery.set_disabled(member.login_id, None)
         trail = AuditTrail(caller.caller)
         action = AuditAction.LOGIN_TURNED_OFF if off else AuditAction.LOGIN_TURNED_ON
-        trail.add(action, member.account_id, reason=reason.strip())
+        trail.add_noted(action, member.account_id, reason.strip())
         trail.write(uow, timebank_id)
         uow.commit()
         return LoginStateView(member_id=member_id, username=member.username, login_disabled=off)
