@@ -20,6 +20,9 @@ found" whoever asks (``tenancy``).
     housekeeping    forgetting expired tokens, old failed logins and old idempotency keys
     member_data     everything held about a member, read for them to download (UK GDPR); imported
                     from its module, as it reads the other concepts' records too
+    erasure         erasing a member's personal data on request (UK GDPR): "Former member N", the
+                    ledger's rows untouched; imported from its module, as it changes the other
+                    concepts' records too
 """
 
 from timebank.people.access import authenticate, change_password, create_admin, log_in, log_out

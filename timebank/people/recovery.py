@@ -44,6 +44,7 @@ from timebank.notifications.kinds import NotificationKind
 from timebank.notifications.outbox import queue_message, site_url
 from timebank.people.access import count_attempt, subjects_of
 from timebank.people.callers import Caller
+from timebank.people.erasure_errors import MemberAlreadyErased
 from timebank.people.errors import UsernameTaken
 from timebank.people.passwords import check_password_shape, check_username, hash_password
 from timebank.people.recovery_errors import (
@@ -132,6 +133,11 @@ def issue_password_code(
 
     def use_case(uow: UnitOfWork) -> PasswordCodeView:
         member = _member(uow, timebank_id, member_id)
+        if member.erased_at is not None:
+            # A code would give the former member's account a login again, and a name to go with it.
+            raise MemberAlreadyErased(
+                "This member's personal data was erased. They cannot have a login again."
+            )
         now = utc_now()
         expires_at = now + timedelta(days=settings.password_code_days)
         recipient = uow.notifications.recipient(timebank_id, member_id)

@@ -24,6 +24,7 @@ __all__ = [
     "CallerView",
     "DirectoryEntry",
     "DirectoryPage",
+    "ErasureView",
     "IssuedToken",
     "LoginStateView",
     "MemberPage",
@@ -89,6 +90,10 @@ class MemberView(View):
     roles: tuple[str, ...]
     tags: tuple[str, ...]
     organisation_ids: tuple[int, ...]
+    erased_at: datetime | None = Field(
+        default=None,
+        description='When the member\'s personal data was erased (their name is then "Former member N").',
+    )
 
     @classmethod
     def of(cls, record: MemberRecord) -> MemberView:
@@ -101,6 +106,7 @@ class MemberView(View):
             roles=("member", "coordinator") if record.is_coordinator else ("member",),
             tags=record.tags,
             organisation_ids=record.organisation_ids,
+            erased_at=record.erased_at,
         )
 
 
@@ -250,3 +256,21 @@ class LoginStateView(View):
     member_id: int
     username: str | None
     login_disabled: bool
+
+
+class ErasureView(View):
+    """What erasing a member changed, counted: nothing here is what was erased."""
+
+    member_id: int
+    account_id: int
+    display_name: str = Field(description='The name the member goes by from now on: "Former member N".')
+    erased_at: datetime
+    texts_replaced: int = Field(
+        description="Pieces of free text they wrote or that were about them, replaced by a neutral text."
+    )
+    records_deleted: int = Field(
+        description=(
+            "Records that only identified or reached them (email, tags, tokens, codes, messages,"
+            " a benefits declaration, stored replies), deleted."
+        )
+    )

@@ -6,13 +6,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, case, delete, func, insert, null, select, update
 
 from timebank.db.people_tables import logins, member_tags, members, organisation_staff, organisations
 from timebank.errors import MemberNotFound, OrganisationNotFound
 from timebank.ledger.contacts import Contact
 
 __all__ = ["MemberRecord", "MemberRepository", "OrganisationRecord", "OrganisationRepository"]
+
+# An erased member's login is a tombstone kept for its id (``timebank.db.repositories.erasure``):
+# they have no username, and no login, as far as anyone reading them can tell.
+_USERNAME_UNLESS_ERASED = case((members.c.erased_at.is_(None), logins.c.username), else_=null()).label(
+    "username"
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,7 @@ class MemberRecord:
     tags: tuple[str, ...]
     organisation_ids: tuple[int, ...]
     created_at: datetime
+    erased_at: datetime | None = None  # set once their personal data was erased
 
 
 @dataclass(frozen=True)
@@ -150,7 +157,7 @@ class MemberRepository:
         does not find "élodie"; PostgreSQL folds every letter.
         """
         query = (
-            select(members, logins.c.username)
+            select(members, _USERNAME_UNLESS_ERASED)
             .outerjoin(logins, logins.c.id == members.c.login_id)
             .where(members.c.timebank_id == timebank_id)
         )
@@ -197,6 +204,7 @@ class MemberRepository:
                 tags=tuple(tags[row["id"]]),
                 organisation_ids=tuple(organisation_ids[row["id"]]),
                 created_at=row["created_at"],
+                erased_at=row["erased_at"],
             )
             for row in rows
         ]
