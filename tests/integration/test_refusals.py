@@ -2075,6 +2075,12 @@ RECOVERY_CODES = {
 }
 
 
+# Refusals of erasing a member's personal data are met through the use case in
+# tests/integration/test_erasure.py and over HTTP in tests/api/test_erasure_http.py, each changing
+# nothing.
+ERASURE_CODES = {"erasure_not_confirmed", "member_already_erased", "own_data_erased_by_another"}
+
+
 # Refusals of recognising involvement (issue 4), spend options included, are exercised above, through
 # the services, and met over HTTP in tests/api/test_involvement_refusals_http.py (every one of them,
 # by code).
@@ -2127,7 +2133,9 @@ def test_every_involvement_code_is_exercised_here() -> None:
 
 def test_the_table_above_exercises_every_refusal_in_the_error_tree() -> None:
     leaves = {code for code, cls in all_error_codes().items() if not cls.__subclasses__()}
-    met_elsewhere = ACCESS_CODES | REPORT_CODES | BUSY_CODES | NOTIFICATION_CODES | RECOVERY_CODES
+    met_elsewhere = (
+        ACCESS_CODES | REPORT_CODES | BUSY_CODES | NOTIFICATION_CODES | RECOVERY_CODES | ERASURE_CODES
+    )
     assert leaves - met_elsewhere - {case.code for case in CASES} == set()
     assert leaves >= met_elsewhere | INVOLVEMENT_CODES
 

@@ -2,6 +2,8 @@
 
 ``…/members/{member_id}/data.zip`` is everything held about a member (``timebank.people.member_data``),
 as a ZIP of JSON and CSV files with a README: for the member, or a coordinator for them; audited.
+``…/members/{member_id}/erasure`` erases a member's personal data (``timebank.people.erasure``): a
+coordinator, for another member, once; the ledger keeps its rows; audited.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from fastapi.responses import Response
 
 from timebank.api.deps import CallerDep, CursorQuery, EngineDep, IdPath, LimitQuery, TimebankPath
 from timebank.api.edge import JsonRoute
+from timebank.people.erasure import erase_member
 from timebank.people.member_data import member_data
 from timebank.people.members import add_member, get_member, list_members, update_member
-from timebank.people.requests import AddMember, UpdateMember
-from timebank.people.views import MemberPage, MemberView
+from timebank.people.requests import AddMember, EraseMember, UpdateMember
+from timebank.people.views import ErasureView, MemberPage, MemberView
 from timebank.rendering.member_data_zip import member_data_zip
 
 __all__ = ["router"]
@@ -80,3 +83,11 @@ def download_data(tb: TimebankPath, member_id: IdPath, engine: EngineDep, caller
         media_type=_ZIP,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@router.post("/{member_id}/erasure", operation_id="erase_member", response_model=ErasureView)
+def erase(
+    tb: TimebankPath, member_id: IdPath, body: EraseMember, engine: EngineDep, caller: CallerDep
+) -> ErasureView:
+    """Erase a member's personal data: "Former member N" from now on; their hours stay (coordinator)."""
+    return erase_member(engine, tb, caller, member_id, body)
