@@ -44,6 +44,8 @@ from timebank.benefits.spending import SpendClass
 from timebank.clock import utc_now
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.people.callers import Caller
+from timebank.people.erasure import erase_member
+from timebank.people.requests import EraseMember
 from timebank.web.pages import PAGE_MODULES
 
 PUBLIC = "public"  # anyone, logged in or not
@@ -90,6 +92,8 @@ AUDIENCE: dict[str, str] = {
     "/members/{member_id}/recorded/{exchange_id}": COORDINATOR,
     "/members/{member_id}/password-code": COORDINATOR,
     "/members/{member_id}/login": COORDINATOR,
+    "/members/{member_id}/erase": COORDINATOR,
+    "/members/{member_id}/erased": COORDINATOR,
     "/organisations": COORDINATOR,
     "/organisations/new": COORDINATOR,
     "/organisations/{organisation_id}": COORDINATOR,
@@ -233,6 +237,8 @@ def _world(site: Site) -> Ids:
         activity_id=activity.activity_id,
     )
     key = create_api_key(engine, here, system, site.organisation_id, "Booking system")
+    erased = add_member(engine, here, system, "Eve Leaving")
+    erase_member(engine, here, system, erased.member_id, EraseMember(confirm=True))
 
     elsewhere_system = Caller.coordinator_of(there)
     neighbour = add_member(engine, there, elsewhere_system, "Nora Neighbour")
@@ -293,6 +299,7 @@ def _world(site: Site) -> Ids:
             "/spend/done/{transaction_id}": {"transaction_id": spent.transaction_id},
             "/exchanges/{exchange_id}/reverse": {"exchange_id": posted.exchange_id},
             "/exchanges/{exchange_id}/reversed": {"exchange_id": undone.exchange_id},
+            "/members/{member_id}/erased": {"member_id": erased.member_id},
         },
     )
 

@@ -2,7 +2,8 @@
 answering exchanges, one's own statement, spending and giving credits, benefits, email and
 messages, downloading one's data, the password, the pages a message's link opens; the
 coordinators' members (``members*``: the list and a member's page, adding, changing, recording for
-them, and the fields and the finding of people those forms share), a member's login, the waiting
+them, and the fields and the finding of people those forms share), a member's login, erasing a
+member's personal data, the waiting
 list, reversals, reports, organisations, settings and the audit log; and the staff's activities,
 attendance, expenses and spend options."""
 
@@ -20,6 +21,7 @@ from timebank.web.routes import (
     links,
     login,
     member_data,
+    member_erasure,
     member_logins,
     members,
     members_edit,
@@ -54,6 +56,7 @@ __all__ = [
     "links",
     "login",
     "member_data",
+    "member_erasure",
     "member_logins",
     "members",
     "members_edit",
