@@ -194,7 +194,7 @@ class Ids:
         return _PARAMETER.sub(fill, template)
 
 
-def _world(site: Site) -> Ids:
+def page_world(site: Site) -> Ids:
     engine, here, there = site.engine, site.timebank_id, site.other_timebank_id
     system = Caller.coordinator_of(here)
     alice = Actor("test:alice", site.account_ids["alice"])
@@ -307,7 +307,7 @@ def _world(site: Site) -> Ids:
 @pytest.fixture
 def world(engine: Engine) -> tuple[Site, Ids]:
     site = build_site(engine)
-    return site, _world(site)
+    return site, page_world(site)
 
 
 def _csrf_of(visitor: Visitor) -> str:

@@ -41,6 +41,7 @@ from timebank.db.benefit_tables import (
 from timebank.db.notification_tables import email_verifications, notification_outbox, notification_preferences
 from timebank.db.people_tables import (
     access_tokens,
+    api_keys,
     login_failures,
     logins,
     member_tags,
@@ -66,7 +67,7 @@ __all__ = ["TEXT_COLUMNS", "ErasureRepository", "ErasureSubject", "ExchangeMessa
 # Every free-text column of a timebank's mutable tables that may name a member in passing, by table:
 # the sweep for mentions reads these. (Idempotency replies are not rewritten but deleted, below.)
 TEXT_COLUMNS: Mapping[Table, tuple[str, ...]] = {
-    exchanges: ("description",),
+    exchanges: ("description", "category"),
     transaction_texts: ("reason", "note"),
     audit_notes: ("note",),
     activities: ("title", "purpose"),
@@ -76,6 +77,15 @@ TEXT_COLUMNS: Mapping[Table, tuple[str, ...]] = {
     spends: ("acknowledgement",),
     limit_changes: ("reason",),
     notification_outbox: ("subject", "body"),
+    api_keys: ("label",),
+}
+# The money records and limit changes: about a member (their account), written by someone (an actor).
+_WRITTEN_BY: Mapping[Table, str] = {
+    expenses: "recorded_by",
+    payments: "recorded_by",
+    declined_payments: "recorded_by",
+    spends: "recorded_by",
+    limit_changes: "changed_by",
 }
 # Replies are JSON written with ``json.dumps``' default separators: an account id follows a key
 # ending in ``account_id`` and is followed by a comma or the object's end.
@@ -295,21 +305,19 @@ class ErasureRepository:
         )
 
     def replace_money_texts(self, timebank_id: int, subject: ErasureSubject, text: str) -> int:
-        """The words of the money records about them (what an expense or payment was for, the
-        receipt, the journey, the charity they chose, their acknowledgements). The amounts stay:
-        the organisations that paid must keep their accounts."""
+        """The words of the money records and limit changes about them or written by them (what an
+        expense or payment was for, the receipt, the journey, the charity chosen, acknowledgements,
+        why a limit changed). The amounts stay: the organisations that paid must keep their accounts."""
         changed = 0
-        for table in (expenses, payments, declined_payments, spends, limit_changes):
+        for table, written_by in _WRITTEN_BY.items():
+            theirs = [table.c.account_id == subject.account_id]
+            if subject.actor is not None:
+                theirs.append(table.c[written_by] == subject.actor)
             for column in TEXT_COLUMNS[table]:
                 c = table.c[column]
                 changed += self.connection.execute(
                     update(table)
-                    .where(
-                        table.c.timebank_id == timebank_id,
-                        table.c.account_id == subject.account_id,
-                        c.is_not(None),
-                        c != text,
-                    )
+                    .where(table.c.timebank_id == timebank_id, or_(*theirs), c.is_not(None), c != text)
                     .values({column: text})
                 ).rowcount
         return int(changed)
@@ -353,6 +361,8 @@ class ErasureRepository:
             # A reply is JSON: a name with letters beyond ASCII is written there with \u escapes.
             for form in {needle, json.dumps(needle)[1:-1]}:
                 conditions.append(func.lower(k.response_json).contains(form.lower(), autoescape=True))
+            # A client chooses its keys: one may spell a name.
+            conditions.append(func.lower(k.key).contains(needle.lower(), autoescape=True))
         return int(
             self.connection.execute(
                 delete(idempotency_keys).where(k.timebank_id == timebank_id, or_(*conditions))
