@@ -14,12 +14,14 @@ advice drawn from it; stored replies to keyed writes (idempotency) by them or ab
 **What is replaced.** Free text they wrote or that is about them gets a neutral text:
 the descriptions of the exchanges they gave, received or recorded ("Description removed"), the
 reasons and notes of the transactions that moved their credits or that they wrote ("Reason
-removed", "Note removed"), the reasons written with audit entries about them or by them, the words
-of the money records about them (what an expense or payment was for, the receipt, the journey, a
-charity they chose, their acknowledgements: "Removed"), and the reasons for changes to their limits.
-Messages to other members about their exchanges lose the description too. Anywhere else in the
-timebank's free text (another exchange's description, an activity's title, a message), a mention of
-them by name, username or email becomes "Former member N".
+removed", "Note removed"), the reasons written with audit entries about them or by them, and the
+words of the money records and limit changes about them or written by them (what an expense or
+payment was for, the receipt, the journey, a charity chosen, acknowledgements, why a limit changed:
+"Removed"). Messages to other members about their exchanges lose the description too. Anywhere else
+in the timebank's free text (another exchange's description or category, an activity's title, a
+message, an API key's label), a mention of them by name, username or email, as a whole word and
+ignoring case, becomes "Former member N". An organisation's own words (its activities and spend
+options) are the organisation's, and keep all but such mentions.
 
 **What stays.** The ledger: every transfer and transaction, with its minutes and times, so every
 balance, statement total and report figure is what it was, and the invariants L2-L10 hold. Those
