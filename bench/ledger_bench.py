@@ -358,8 +358,6 @@ def _raw_transaction(i: int, tb: int, r: ImportRow, now: datetime) -> dict:  # t
         "timebank_id": tb,
         "kind": "exchange",
         "reverses_transaction_id": None,
-        "reason": None,
-        "note": "raw",
         "created_by": "bench",
         "created_at": now,
     }

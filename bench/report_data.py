@@ -65,7 +65,14 @@ from timebank.db.checks import check_timebank
 from timebank.db.people_tables import member_tags, members
 from timebank.db.report_tables import report_account_months, report_pair_months, report_pairs
 from timebank.db.repositories import TimebankSettings
-from timebank.db.tables import accounts, exchange_receivers, exchanges, transactions, transfers
+from timebank.db.tables import (
+    accounts,
+    exchange_receivers,
+    exchanges,
+    transaction_texts,
+    transactions,
+    transfers,
+)
 from timebank.demo.timebank import HELP_ACTIVITIES
 from timebank.ledger.contacts import Contact
 from timebank.ledger.types import AccountKind, AccountState
@@ -834,9 +841,9 @@ class Counters:
 
 def _transaction_row(event: Event, ids: Ids) -> dict[str, Any]:
     if isinstance(event, Exchange):
-        kind, reverses, reason, note, created_by = "exchange", None, None, None, CALLER
+        kind, reverses, created_by = "exchange", None, CALLER
     else:
-        kind, reason, note = event.kind, event.reason, event.note
+        kind = event.kind
         reverses = None if event.reverses is None else event.reverses.transaction_id
         created_by = CALLER if event.by_member is None else f"member:{ids.member_ids[event.by_member]}"
     return {
@@ -844,11 +851,22 @@ def _transaction_row(event: Event, ids: Ids) -> dict[str, Any]:
         "timebank_id": ids.timebank_id,
         "kind": kind,
         "reverses_transaction_id": reverses,
-        "reason": reason,
-        "note": note,
         "created_by": created_by,
         "created_at": event.at,
     }
+
+
+def _transaction_text_rows(events: list[Event], ids: Ids) -> Iterator[dict[str, Any]]:
+    """A movement's reason or note, kept beside its transaction as the services keep it."""
+    for event in events:
+        if isinstance(event, Exchange) or (event.reason is None and event.note is None):
+            continue
+        yield {
+            "transaction_id": event.transaction_id,
+            "timebank_id": ids.timebank_id,
+            "reason": event.reason,
+            "note": event.note,
+        }
 
 
 def _exchange_row(exchange: Exchange, ids: Ids) -> dict[str, Any]:
@@ -924,6 +942,7 @@ def write_chunk(
         exchange.exchange_id = exchange_id
     transfer_ids = _reserved(uow, transfers, sum(len(e.transfers) for e in posted))
     uow.bulk.insert(transactions, (_transaction_row(e, ids) for e in posted))
+    uow.bulk.insert(transaction_texts, _transaction_text_rows(posted, ids))
     uow.bulk.insert(exchanges, (_exchange_row(e, ids) for e in recorded))
     uow.bulk.insert(exchange_receivers, (row for e in recorded for row in _receiver_rows(e, ids)))
     uow.bulk.insert(transfers, _transfer_rows(posted, transfer_ids, ids))
@@ -978,6 +997,7 @@ def _analyze(engine: Engine) -> None:
 
 _LEDGER_TABLES = (
     transactions,
+    transaction_texts,
     exchanges,
     exchange_receivers,
     transfers,

@@ -74,6 +74,7 @@ _LEAF_MODULES = (
     "timebank.exchanges.errors",
     "timebank.people.errors",
     "timebank.people.recovery_errors",
+    "timebank.people.erasure_errors",
     "timebank.involvement.errors",
     "timebank.spending.errors",
     "timebank.reporting.errors",

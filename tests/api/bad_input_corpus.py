@@ -5,7 +5,8 @@ bad requests built from what it takes and what it answers when given the right t
 
 A write that takes a JSON body (record an exchange, give credits, reverse, add and update a member,
 add an organisation or change its contact details, add staff, make an API key, set limits, create
-or update a timebank, set the report's rating thresholds, change a password; create an activity,
+or update a timebank, set the report's rating thresholds, change a password, erase a member's
+personal data (also sent ``confirm`` false, refused as ``erasure_not_confirmed``); create an activity,
 record its attendance, check a payment, record an expense, set a benefits declaration, offer a
 spend option, spend credits on one; end a membership)
 is sent JSON that is malformed, truncated, not UTF-8, nested too deep, with a name given twice, or
@@ -443,6 +444,17 @@ OPERATIONS = [
         prior_path={"leaving": "left"},
         texts={("reason",): PLAIN_TEXT},
         unknown_fields=("balance_on_leaving", "transaction_id", "membership_ended_on", "member_id"),
+    ),
+    # Erasing a member's personal data: the one field says it is meant, and only true will do.
+    Operation(
+        "erase_member",
+        "POST",
+        "/v1/timebanks/{tb}/members/{member}/erasure",
+        lambda w, a: {"confirm": True},
+        path_ids={"tb": "timebank_not_found", "member": "member_not_found"},
+        bools=(("confirm",),),
+        unknown_fields=("display_name", "reason", "member_id", "keep_name"),
+        cases_min=40,
     ),
     # Being told: a member's address and preferences, and the tokens of the two links.
     Operation(
@@ -1611,6 +1623,8 @@ def _json_cases(
             yield Case(f"{_label(path)}={value!r}", _with(body, path, value), 422, ANY)
 
     # Operation-specific shapes.
+    if op.name == "erase_member":
+        yield Case("confirm=false", _with(body, ("confirm",), False), 422, {"erasure_not_confirmed"})
     if op.name == "record_exchange":
         tomorrow = (utc_now().date() + timedelta(days=1)).isoformat()
         for day in (tomorrow, "2999-01-01", "9999-12-31"):

@@ -53,6 +53,8 @@ The rules the rows encode:
   ``self_or_coordinator_required``, and an admin 404 like any outsider.
 - **The audit log** of benefit checks, warnings, choices and reads is for coordinators only (403
   ``coordinator_required``).
+- **Erasing a member's personal data** is for coordinators only (403 ``coordinator_required``), and
+  an admin answers 404 like any outsider.
 - **Reports.** The reciprocity report, its charts and the thresholds that rate it red, amber or
   green are read by coordinators and platform admins, who also set those thresholds; the rest of
   the timebank gets 403 ``coordinator_required``. An account's own report is for its holder too.
@@ -1020,6 +1022,15 @@ ROWS = [
         leaving_member,
         in_timebank(COORDINATOR_REQUIRED, coordinator=200),
     ),
+    # Erasing a member's personal data: a coordinator, for another member; never anyone else, and
+    # not an admin, who reads no one's records.
+    Row(
+        "erase_member",
+        "POST",
+        f"{TB}/members/{{member_id}}/erasure",
+        fresh_member({"confirm": True}, with_login=True),
+        in_timebank(COORDINATOR_REQUIRED, coordinator=200),
+    ),
     Row("use_password_code", "POST", "/v1/auth/password-code", password_code, everyone("200")),
     Row("ask_for_password_reset", "POST", "/v1/auth/password-reset-request", reset_request, everyone("202")),
     Row("reset_password", "POST", "/v1/auth/password-reset", reset_link, everyone("200")),
@@ -1479,6 +1490,7 @@ def far_requests(arena: Arena) -> list[tuple[str, str, str, Any, str]]:
             {"ended_on": utc_now().date().isoformat(), "reason": "x"},
             "member_not_found",
         ),
+        ("erase_member", "POST", f"/members/{member_id}/erasure", {"confirm": True}, "member_not_found"),
         ("get_member_email", "GET", f"/members/{member_id}/email", None, "member_not_found"),
         (
             "set_member_email",

@@ -199,5 +199,5 @@ def test_every_answer_keeps_its_fields_and_every_moment_its_text(world: World) -
     log = _send(w, "GET", "coordinator", "/audit-log").json()
     assert set(log) == {"entries", "next_cursor"}
     for audit_entry in log["entries"]:
-        assert set(audit_entry) == {"id", "at", "actor", "action", "subject_account_id", "details"}
+        assert set(audit_entry) == {"id", "at", "actor", "action", "subject_account_id", "details", "note"}
         assert ZULU.match(audit_entry["at"]), audit_entry

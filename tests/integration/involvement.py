@@ -44,7 +44,7 @@ from timebank.db.benefit_tables import (
 )
 from timebank.db.repositories import AuditRecord
 from timebank.db.spend_tables import spend_options, spends
-from timebank.db.tables import transactions, transfers
+from timebank.db.tables import transaction_texts, transactions, transfers
 from timebank.involvement.requests import AttendeeChoice, OfferTerms
 from timebank.involvement.views import ActivityView, AttendanceView
 from timebank.people.callers import Caller
@@ -163,7 +163,7 @@ class Forum:
 
         def read(uow: Any) -> dict[str, list[dict[str, Any]]]:
             found = {}
-            for table in (*BENEFIT_TABLES, transactions, transfers):
+            for table in (*BENEFIT_TABLES, transactions, transaction_texts, transfers):
                 query = select(table).where(table.c.timebank_id == self.timebank_id)
                 key = list(table.primary_key.columns)
                 found[table.name] = [dict(r) for r in uow.connection.execute(query.order_by(*key)).mappings()]

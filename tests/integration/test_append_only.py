@@ -75,7 +75,9 @@ CHANGES = [
     ),
     pytest.param(transfers, "DELETE FROM transfers WHERE id = :id", id="delete_transfer"),
     pytest.param(
-        transactions, "UPDATE transactions SET note = 'edited' WHERE id = :id", id="update_transaction_note"
+        transactions,
+        "UPDATE transactions SET created_by = 'edited' WHERE id = :id",
+        id="update_transaction_author",
     ),
     pytest.param(
         transactions, "UPDATE transactions SET kind = 'gift' WHERE id = :id", id="update_transaction_kind"
@@ -252,7 +254,6 @@ def reversal_row(w: World, reverses: int | None) -> dict[str, Any]:
         "timebank_id": w.timebank_id,
         "kind": "reversal",
         "reverses_transaction_id": reverses,
-        "reason": "typed by hand",
         "created_by": "sql",
         "created_at": utc_now(),
     }
@@ -293,3 +294,34 @@ def test_a_reversal_row_must_point_at_what_it_reverses(engine: Engine) -> None:
 
     assert "reversal_points_back" in str(error.orig)
     assert snapshot(engine, w.timebank_id) == before
+
+
+# What an append-only row may hold: ids, kinds, minutes, times, and the audit log's details (codes,
+# held to that by ``AuditTrail``). Never text a person typed, which a member may have erased (DESIGN
+# §9): a column added to one of these tables must be added here, after asking whether erasing a
+# member would have to change it.
+APPEND_ONLY_COLUMNS = {
+    "transactions": {"id", "timebank_id", "kind", "reverses_transaction_id", "created_by", "created_at"},
+    "transfers": {
+        "id",
+        "timebank_id",
+        "transaction_id",
+        "source_account_id",
+        "target_account_id",
+        "minutes",
+        "source_balance_after_minutes",
+        "target_balance_after_minutes",
+        "posted_at",
+    },
+    "audit_log": {"id", "timebank_id", "at", "actor", "action", "subject_account_id", "details"},
+}
+
+
+def test_the_append_only_tables_hold_no_column_for_free_text(engine: Engine) -> None:
+    from sqlalchemy import inspect
+
+    from timebank.db.triggers import APPEND_ONLY_TABLES
+
+    assert set(APPEND_ONLY_COLUMNS) == set(APPEND_ONLY_TABLES)
+    for table, expected in APPEND_ONLY_COLUMNS.items():
+        assert {column["name"] for column in inspect(engine).get_columns(table)} == expected, table

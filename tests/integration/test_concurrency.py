@@ -48,7 +48,7 @@ from tests.ledger_calls import give_credits, receiver_pairs, record_exchange, tr
 from tests.people_calls import create_timebank
 from timebank.accounts.accounts import open_account
 from timebank.db import upgrade
-from timebank.db.tables import exchanges, transactions, transfers
+from timebank.db.tables import exchanges, transaction_texts, transactions, transfers
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.errors import TimebankError
 from timebank.ledger.invariants import check_all, check_limits_hold, check_zero_sum
@@ -240,7 +240,8 @@ def _assert_ledger_matches(
 
     def read(uow: UnitOfWork) -> Any:
         rows = uow.connection.execute(
-            select(transactions.c.id, transactions.c.note, exchanges.c.description)
+            select(transactions.c.id, transaction_texts.c.note, exchanges.c.description)
+            .outerjoin(transaction_texts, transaction_texts.c.transaction_id == transactions.c.id)
             .outerjoin(exchanges, exchanges.c.transaction_id == transactions.c.id)
             .where(transactions.c.timebank_id == timebank_id)
         ).all()

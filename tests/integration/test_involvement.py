@@ -379,9 +379,9 @@ def test_a_recognition_can_be_reversed_by_a_coordinator_and_its_attendance_stays
 
 def test_what_members_and_staff_read_about_recognition_never_calls_credits_pay(engine: Engine) -> None:
     forum, _, view = mixed_forum(engine)
-    (transaction,) = forum.rows()["transactions"]
+    (text,) = forum.rows()["transaction_texts"]
 
-    assert find_forbidden_words(transaction["note"]) == ()
+    assert find_forbidden_words(text["note"]) == ()
     for recorded in view.attendees:
         for text in recorded.warnings:
             assert find_credit_wording_problems(text) == ()

@@ -104,6 +104,9 @@ EXPECTED_TABLES = {
     "notification_outbox",
     # ways back in: set-password codes and reset links (migration 0012)
     "password_codes",
+    # erasure: free text kept off the append-only rows (migration 0014)
+    "transaction_texts",
+    "audit_notes",
 }
 SPEND_TABLES = {"spend_options", "spends"}  # migration 0005
 RATING_TABLES = {"report_rating_thresholds"}  # migration 0006
@@ -111,8 +114,9 @@ PAIR_MONTH_TABLES = {"report_pair_months"}  # migration 0007
 INVITATION_TABLES = {"activity_invitations", "payment_advice"}  # migration 0008
 NOTIFICATION_TABLES = {"email_verifications", "notification_preferences", "notification_outbox"}  # 0011
 RECOVERY_TABLES = {"password_codes"}  # 0012
-SINCE_0011_TABLES = NOTIFICATION_TABLES | RECOVERY_TABLES
 EXCHANGE_COLUMNS_SINCE_0013 = {"closed_because"}  # why a pending exchange was cancelled (0013)
+ERASURE_TABLES = {"transaction_texts", "audit_notes"}  # 0014
+SINCE_0011_TABLES = NOTIFICATION_TABLES | RECOVERY_TABLES | ERASURE_TABLES
 # Named here rather than taken from timebank.db.triggers, so that a trigger dropped from that
 # module is noticed.
 TRIGGERS = {
@@ -346,8 +350,25 @@ def test_a_database_missing_a_table_is_reported_as_different(empty_url: str, emp
 
 
 def _history(engine: Engine) -> list[tuple[object, ...]]:
+    """Every transaction and transfer, with each transaction's reason and note wherever they are
+    kept: on the transaction before 0014, beside it in ``transaction_texts`` since."""
+    if "transaction_texts" in table_names(engine):
+        texts = "SELECT transaction_id, reason, note FROM transaction_texts ORDER BY transaction_id"
+    else:
+        texts = (
+            "SELECT id, reason, note FROM transactions"
+            " WHERE reason IS NOT NULL OR note IS NOT NULL ORDER BY id"
+        )
     with engine.connect() as connection:
-        rows = connection.execute(text("SELECT * FROM transactions ORDER BY id")).all()
+        rows = list(
+            connection.execute(
+                text(
+                    "SELECT id, timebank_id, kind, reverses_transaction_id, created_by, created_at"
+                    " FROM transactions ORDER BY id"
+                )
+            ).all()
+        )
+        rows += connection.execute(text(texts)).all()
         rows += connection.execute(text("SELECT * FROM transfers ORDER BY id")).all()
     return [tuple(row) for row in rows]
 
@@ -396,7 +417,7 @@ def test_0004_keeps_every_transaction_and_the_append_only_triggers_when_it_adds_
         )
         assert "recognition" in str(kinds)
     with empty_engine.connect() as connection, pytest.raises(IntegrityError) as refusal:
-        connection.execute(text("UPDATE transactions SET note = 'edited'"))
+        connection.execute(text("UPDATE transactions SET created_by = 'edited'"))
     assert "append_only" in str(refusal.value.orig)
 
 
@@ -907,6 +928,100 @@ def test_0013_the_database_refuses_a_half_ended_membership_an_unknown_setting_an
     with empty_engine.begin() as connection, pytest.raises(IntegrityError) as moved:
         connection.execute(text("UPDATE accounts SET version = 1 WHERE id = :account"), values)
     assert "closed_account_unmoved" in str(moved.value.orig)
+
+
+# --- 0014 takes free text off the append-only rows -----------------------------------------------
+
+
+def _audit_rows(engine: Engine) -> list[tuple[object, ...]]:
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, action, details FROM audit_log ORDER BY id")).all()
+    return [tuple(row) for row in rows]
+
+
+def _texts_on_transactions(engine: Engine) -> list[tuple[object, ...]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT id, reason, note FROM transactions"
+                " WHERE reason IS NOT NULL OR note IS NOT NULL ORDER BY id"
+            )
+        ).all()
+    return [tuple(row) for row in rows]
+
+
+def test_0014_moves_reasons_and_notes_off_the_append_only_rows_and_back(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    import json
+    from datetime import date
+
+    from tests.ledger_calls import give_credits, record_exchange, reverse_exchange
+    from tests.people_calls import add_member, create_timebank
+    from timebank.ledger import Actor, ReceiverShare
+    from timebank.people.callers import Caller
+    from timebank.people.recovery import turn_login_off
+    from timebank.people.requests import TurnLoginOff
+
+    upgrade(empty_url)
+    tb = create_timebank(empty_engine, "Before 0014", backdate_days_max=STORY_BACKDATE_DAYS).timebank_id
+    system = Caller("system:test", False, tb, None, None, True, frozenset())
+    ann = add_member(empty_engine, tb, system, "Ann", username="ann.0014", password="long enough password")
+    bo = add_member(empty_engine, tb, system, "Bo")
+    coordinator = Actor("coordinator", is_coordinator=True)
+    exchange = record_exchange(
+        empty_engine,
+        tb,
+        coordinator,
+        ann.account_id,
+        [ReceiverShare(bo.account_id, 45)],
+        date(2024, 5, 1),
+        "help",
+    )
+    assert exchange.transaction_id is not None  # recorded by a coordinator: posted at once
+    reversal = reverse_exchange(
+        empty_engine, tb, coordinator, exchange.exchange_id, "Ann typed the wrong day"
+    )
+    gift = give_credits(
+        empty_engine, tb, Actor("bo", bo.account_id), bo.account_id, ann.account_id, 10, "For Ann"
+    )
+    turn_login_off(empty_engine, tb, system, ann.member_id, TurnLoginOff(reason="Ann asked us to"))
+    texts = {
+        (reversal.transaction_id, "Ann typed the wrong day", None),
+        (gift.transaction_id, None, "For Ann"),
+    }
+    ledger_rows = _history(empty_engine)
+    (turned_off,) = [row for row in _audit_rows(empty_engine) if row[1] == "login_turned_off"]
+    assert "reason" not in json.loads(str(turned_off[2]))
+
+    downgrade(empty_url, "0013")
+
+    assert current_revision(empty_engine) == "0013"
+    assert not ERASURE_TABLES & table_names(empty_engine)
+    assert "erased_at" not in _columns(empty_engine, "members")
+    assert set(_texts_on_transactions(empty_engine)) == texts
+    assert _history(empty_engine) == ledger_rows
+    (before,) = [row for row in _audit_rows(empty_engine) if row[1] == "login_turned_off"]
+    assert json.loads(str(before[2]))["reason"] == "Ann asked us to"
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+
+    upgrade(empty_url)
+
+    assert {"reason", "note"}.isdisjoint(_columns(empty_engine, "transactions"))
+    assert _history(empty_engine) == ledger_rows
+    after = dict((row[0], row) for row in _audit_rows(empty_engine))[before[0]]
+    assert json.loads(str(after[2])) == {}
+    with empty_engine.connect() as connection:
+        notes = connection.execute(text("SELECT audit_id, note FROM audit_notes")).all()
+        assert [tuple(note) for note in notes] == [(before[0], "Ann asked us to")]
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+        if connection.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+    # The audit log and the ledger refuse changes as before.
+    for statement in ("UPDATE audit_log SET details = '{}'", "UPDATE transactions SET created_by = 'x'"):
+        with pytest.raises(Exception, match="append_only"), empty_engine.begin() as connection:
+            connection.execute(text(statement))
 
 
 # --- the command line ---------------------------------------------------------------------------

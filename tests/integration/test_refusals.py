@@ -2080,6 +2080,10 @@ RECOVERY_CODES = {
 # tests/integration/test_membership.py (``MEMBERSHIP_CODES``: membership_ended on every write that
 # names a closed account, and the ending's own rules), each changing nothing, and over HTTP in
 # tests/api/test_membership_http.py.
+# Refusals of erasing a member's personal data are met through the use case in
+# tests/integration/test_erasure.py and over HTTP in tests/api/test_erasure_http.py, each changing
+# nothing.
+ERASURE_CODES = {"erasure_not_confirmed", "member_already_erased", "own_data_erased_by_another"}
 
 
 # Refusals of recognising involvement (issue 4), spend options included, are exercised above, through
@@ -2135,7 +2139,13 @@ def test_every_involvement_code_is_exercised_here() -> None:
 def test_the_table_above_exercises_every_refusal_in_the_error_tree() -> None:
     leaves = {code for code, cls in all_error_codes().items() if not cls.__subclasses__()}
     met_elsewhere = (
-        ACCESS_CODES | REPORT_CODES | BUSY_CODES | NOTIFICATION_CODES | RECOVERY_CODES | MEMBERSHIP_CODES
+        ACCESS_CODES
+        | REPORT_CODES
+        | BUSY_CODES
+        | NOTIFICATION_CODES
+        | RECOVERY_CODES
+        | MEMBERSHIP_CODES
+        | ERASURE_CODES
     )
     assert leaves - met_elsewhere - {case.code for case in CASES} == set()
     assert leaves >= met_elsewhere | INVOLVEMENT_CODES

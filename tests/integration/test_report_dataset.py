@@ -21,7 +21,14 @@ from sqlalchemy import Engine, func, select
 
 from bench.report_data import DatasetInfo, seed_report_dataset
 from timebank.db.people_tables import member_tags, members, organisation_staff, organisations
-from timebank.db.tables import accounts, exchange_receivers, exchanges, transactions, transfers
+from timebank.db.tables import (
+    accounts,
+    exchange_receivers,
+    exchanges,
+    transaction_texts,
+    transactions,
+    transfers,
+)
 
 from .helpers import check_invariants
 from .rollup_oracle import recounted_rollups, stored_rollups
@@ -201,7 +208,8 @@ def test_what_the_report_keeps_apart_is_there(engine: Engine, dataset: DatasetIn
     assert kinds["pot_donation"] == dataset.pot_donations > 0
     recognitions = rows(
         engine,
-        select(accounts.c.kind, transactions.c.note)
+        select(accounts.c.kind, transaction_texts.c.note)
+        .join(transaction_texts, transaction_texts.c.transaction_id == transactions.c.id)
         .join(transfers, transfers.c.transaction_id == transactions.c.id)
         .join(accounts, accounts.c.id == transfers.c.source_account_id)
         .where(transactions.c.timebank_id == tb, transactions.c.kind == "gift"),

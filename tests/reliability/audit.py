@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text
 
-from timebank.db.tables import accounts, exchanges, idempotency_keys, transactions
+from timebank.db.tables import accounts, exchanges, idempotency_keys, transaction_texts
 
 from ..integration.helpers import check_invariants
 from .bank_world import BankWorld
@@ -193,10 +193,12 @@ def _check_writes(connection: Any, world: BankWorld, log: WorkloadLog, figures: 
             exchanges.c.timebank_id.in_(in_scope), exchanges.c.description.like(tag_like)
         )
     ).all()
+    # A transaction's note or reason is kept beside it (transaction_texts), off the append-only row.
+    texts = transaction_texts.c
     transaction_rows = connection.execute(
-        select(transactions.c.id, transactions.c.note, transactions.c.reason).where(
-            transactions.c.timebank_id.in_(in_scope),
-            transactions.c.note.like(tag_like) | transactions.c.reason.like(tag_like),
+        select(texts.transaction_id, texts.note, texts.reason).where(
+            texts.timebank_id.in_(in_scope),
+            texts.note.like(tag_like) | texts.reason.like(tag_like),
         )
     ).all()
     keys = {op.key: op for op in log.ops if op.key is not None}

@@ -44,6 +44,8 @@ from timebank.benefits.spending import SpendClass
 from timebank.clock import utc_now
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.people.callers import Caller
+from timebank.people.erasure import erase_member
+from timebank.people.requests import EraseMember
 from timebank.web.pages import PAGE_MODULES
 
 PUBLIC = "public"  # anyone, logged in or not
@@ -91,6 +93,8 @@ AUDIENCE: dict[str, str] = {
     "/members/{member_id}/password-code": COORDINATOR,
     "/members/{member_id}/login": COORDINATOR,
     "/members/{member_id}/end": COORDINATOR,
+    "/members/{member_id}/erase": COORDINATOR,
+    "/members/{member_id}/erased": COORDINATOR,
     "/organisations": COORDINATOR,
     "/organisations/new": COORDINATOR,
     "/organisations/{organisation_id}": COORDINATOR,
@@ -191,7 +195,7 @@ class Ids:
         return _PARAMETER.sub(fill, template)
 
 
-def _world(site: Site) -> Ids:
+def page_world(site: Site) -> Ids:
     engine, here, there = site.engine, site.timebank_id, site.other_timebank_id
     system = Caller.coordinator_of(here)
     alice = Actor("test:alice", site.account_ids["alice"])
@@ -234,6 +238,8 @@ def _world(site: Site) -> Ids:
         activity_id=activity.activity_id,
     )
     key = create_api_key(engine, here, system, site.organisation_id, "Booking system")
+    erased = add_member(engine, here, system, "Eve Leaving")
+    erase_member(engine, here, system, erased.member_id, EraseMember(confirm=True))
 
     elsewhere_system = Caller.coordinator_of(there)
     neighbour = add_member(engine, there, elsewhere_system, "Nora Neighbour")
@@ -294,6 +300,7 @@ def _world(site: Site) -> Ids:
             "/spend/done/{transaction_id}": {"transaction_id": spent.transaction_id},
             "/exchanges/{exchange_id}/reverse": {"exchange_id": posted.exchange_id},
             "/exchanges/{exchange_id}/reversed": {"exchange_id": undone.exchange_id},
+            "/members/{member_id}/erased": {"member_id": erased.member_id},
         },
     )
 
@@ -301,7 +308,7 @@ def _world(site: Site) -> Ids:
 @pytest.fixture
 def world(engine: Engine) -> tuple[Site, Ids]:
     site = build_site(engine)
-    return site, _world(site)
+    return site, page_world(site)
 
 
 def _csrf_of(visitor: Visitor) -> str:

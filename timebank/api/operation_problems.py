@@ -313,7 +313,13 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             }
         ),
         "issue_password_code": frozenset(
-            {"coordinator_required", "member_not_found", "timebank_not_found", "verified_email_required"}
+            {
+                "coordinator_required",
+                "member_already_erased",
+                "member_not_found",
+                "timebank_not_found",
+                "verified_email_required",
+            }
         ),
         "use_password_code": frozenset(
             {
@@ -405,6 +411,16 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
         ),
         "download_member_data": frozenset(
             {"member_not_found", "self_or_coordinator_required", "timebank_not_found"}
+        ),
+        "erase_member": frozenset(
+            {
+                "coordinator_required",
+                "erasure_not_confirmed",
+                "member_already_erased",
+                "member_not_found",
+                "own_data_erased_by_another",
+                "timebank_not_found",
+            }
         ),
         "get_member": frozenset(
             {

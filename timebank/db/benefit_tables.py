@@ -16,7 +16,8 @@ A member may **declare benefits** in coarse categories (special-category data: B
 deletable and deleting it removes it; the **audit log** keeps only that it happened. The audit log
 records every benefit rule check, warning, acknowledgement, reward choice and every read of a
 declaration, and is append-only (triggers, ``timebank.db.triggers``). Its details never hold
-categories.
+categories, nor free text: what a person wrote with an entry is its note, in ``audit_notes`` beside
+it, where erasing a member can replace it.
 
 The database enforces what it can: whole positive pence below a ceiling, an expense never above its
 evidence (a mileage claim's evidence is exactly miles × pence per mile), one shape of evidence per
@@ -37,6 +38,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
+    ForeignKey,
     ForeignKeyConstraint,
     Index,
     String,
@@ -64,6 +66,7 @@ __all__ = [
     "activity_invitations",
     "attendance",
     "audit_log",
+    "audit_notes",
     "benefit_declarations",
     "declined_payments",
     "expenses",
@@ -358,4 +361,17 @@ audit_log = Table(
     CheckConstraint("action <> ''", name="action_given"),
     CheckConstraint(f"length(details) <= {AUDIT_DETAILS_LENGTH_MAX}", name="details_short"),
     Index("ix_audit_log_subject", "timebank_id", "subject_account_id", "at"),
+)
+
+# The free text a person wrote with an audit entry (a coordinator's reason for turning a login off),
+# kept off the append-only row (migration 0013): the audit log's own rows hold ids, codes and amounts
+# only, so erasing a member never needs to change them. Erasing a member replaces the notes of the
+# entries about them and of those they wrote (``timebank.people.erasure``).
+audit_notes = Table(
+    "audit_notes",
+    metadata,
+    Column("audit_id", Id, ForeignKey("audit_log.id"), primary_key=True),
+    Column("timebank_id", Id, nullable=False),
+    Column("note", Text, nullable=False),
+    CheckConstraint(f"length(note) <= {AUDIT_DETAILS_LENGTH_MAX}", name="note_short"),
 )

@@ -80,6 +80,9 @@ members = Table(
     Column("membership_ended_at", UtcDateTime, nullable=True),
     Column("membership_ended_by", String(100), nullable=True),
     Column("membership_end_reason", String(MEMBERSHIP_END_REASON_LENGTH_MAX), nullable=True),
+    # Set when the member's personal data was erased (migration 0014): the name reads "Former
+    # member N", and every personal detail and free text of theirs is gone (``timebank.people.erasure``).
+    Column("erased_at", UtcDateTime, nullable=True),
     UniqueConstraint("timebank_id", "id"),
     ForeignKeyConstraint(["timebank_id", "account_id"], ["accounts.timebank_id", "accounts.id"]),
     CheckConstraint(

@@ -9,6 +9,11 @@ migration (see ``timebank.db.triggers``), refuse UPDATE and DELETE on both datab
 
 Every table carries ``timebank_id``: one deployment hosts many timebanks.
 
+No personal data lives on an append-only row, because an append-only row can never be erased
+(UK GDPR, DESIGN §9). A transaction's free text (a reversal's reason, a gift's note) is therefore
+kept beside it in ``transaction_texts``, a row that may be rewritten when a member's personal data
+is erased; the transaction and its transfers hold only ids, kinds, minutes and times (migration 0014).
+
 Only ``accounts`` (and through it everything that names an account) has a foreign key to
 ``timebanks``. The tables written on every exchange (transactions, exchanges, idempotency keys) do
 not: on PostgreSQL each such key takes a share lock on the timebank's one row, and with many writers
@@ -52,6 +57,7 @@ __all__ = [
     "limit_changes",
     "metadata",
     "timebanks",
+    "transaction_texts",
     "transactions",
     "transfers",
 ]
@@ -167,8 +173,6 @@ transactions = Table(
     Column("kind", String(20), nullable=False),
     # A reversal points at what it reverses; the unique key lets each transaction be reversed once.
     Column("reverses_transaction_id", Id, ForeignKey("transactions.id"), nullable=True, unique=True),
-    Column("reason", Text, nullable=True),
-    Column("note", Text, nullable=True),
     Column("created_by", String(100), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     UniqueConstraint("timebank_id", "id"),
@@ -182,6 +186,20 @@ transactions = Table(
     ),
     # The report sums a window's pot grants and recognition, a few among a million transactions.
     Index("ix_transactions_timebank_kind_created", "timebank_id", "kind", "created_at"),
+)
+
+# A transaction's free text, kept off the append-only row (migration 0013): a reversal's reason, a
+# gift's, donation's or grant's note. A transaction without either has no row here. Erasing a member
+# replaces the texts of the transactions they took part in or wrote (``timebank.people.erasure``).
+transaction_texts = Table(
+    "transaction_texts",
+    metadata,
+    Column("transaction_id", Id, primary_key=True),
+    Column("timebank_id", Id, nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("note", Text, nullable=True),
+    ForeignKeyConstraint(["timebank_id", "transaction_id"], ["transactions.timebank_id", "transactions.id"]),
+    CheckConstraint("reason IS NOT NULL OR note IS NOT NULL", name="says_something"),
 )
 
 transfers = Table(

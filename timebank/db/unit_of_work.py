@@ -34,6 +34,7 @@ from timebank.db.repositories import (
     BenefitStatementRepository,
     BulkWriter,
     DeclarationRepository,
+    ErasureRepository,
     ExchangeRepository,
     HistoryWriter,
     IdempotencyRepository,
@@ -195,6 +196,10 @@ class UnitOfWork:
     @cached_property
     def member_records(self) -> MemberRecordRepository:
         return MemberRecordRepository(self.connection)
+
+    @cached_property
+    def erasure(self) -> ErasureRepository:
+        return ErasureRepository(self.connection)
 
     @cached_property
     def organisations(self) -> OrganisationRepository:

@@ -5,7 +5,10 @@ transaction, just before it commits, so an entry exists exactly when what it rec
 Each entry has a time, the caller, the timebank, an action code, the member it concerns, and short
 details: ids, codes, amounts. Never a benefit category: the audit log outlives a deleted
 declaration, and must not keep what the member asked to delete. ``AuditTrail.add`` refuses, as a
-bug, details that spell a category's code.
+bug, details that spell a category's code. Nor free text: the log is append-only, so it holds
+nothing that erasing a member would have to remove, and ``AuditTrail.add`` refuses, as a bug, a
+detail that is not a code, a number or a flag. What a person wrote with an entry (a coordinator's
+reason) is its ``note``, kept beside the row where erasure can replace it (migration 0014).
 
     reward_chosen          an attendee's reward choice for an activity, and their minutes
     reward_defaulted       no choice was given for an attendee, so the default was recorded (B5)
@@ -29,8 +32,8 @@ bug, details that spell a category's code.
     password_set_with_code a member used a set-password code (and got a login, if they had none)
     password_reset_sent    a reset link was emailed to a member who asked for one
     password_reset         a member set a new password with a reset link
-    login_turned_off       a coordinator turned a member's login off, and why
-    login_turned_on        a coordinator turned it back on, and why
+    login_turned_off       a coordinator turned a member's login off (why: the entry's note)
+    login_turned_on        a coordinator turned it back on (why: the entry's note)
     member_data_downloaded everything held about a member downloaded, by them or by a coordinator
                            for them (``by_coordinator``), and which lists were cut at their limit
     membership_ended       a coordinator ended a member's membership: its last day, what the
@@ -38,12 +41,15 @@ bug, details that spell a category's code.
                            it, how many waiting exchanges were cancelled, and whether the member
                            lost the coordinator role or staff links. Never the reason, which is
                            about a person and stays on the member's record, where it can be erased
+    member_erased          a member's personal data erased by a coordinator: their member number
+                           and how many records of each kind were changed, nothing that was erased
 """
 
 from __future__ import annotations
 
 import enum
 import json
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -91,10 +97,21 @@ class AuditAction(enum.StrEnum):
     LOGIN_TURNED_ON = "login_turned_on"
     MEMBER_DATA_DOWNLOADED = "member_data_downloaded"
     MEMBERSHIP_ENDED = "membership_ended"
+    MEMBER_ERASED = "member_erased"
 
 
 _CATEGORY_CODES = tuple(category.value for category in BenefitCategory)
 Detail = int | str | bool | None | list[str]
+# What a text detail may be: a code, an id, a day or a time. Never words a person typed.
+_CODE = re.compile(r"[A-Za-z0-9_.:+-]{0,80}")
+
+
+def _is_code(value: Detail) -> bool:
+    if isinstance(value, str):
+        return bool(_CODE.fullmatch(value))
+    if isinstance(value, list):
+        return all(isinstance(item, str) and _CODE.fullmatch(item) for item in value)
+    return True
 
 
 @dataclass
@@ -105,10 +122,27 @@ class AuditTrail:
     entries: list[AuditRecord] = field(default_factory=list)
 
     def add(self, action: AuditAction, subject_account_id: int | None, **details: Detail) -> None:
+        self._add(action, subject_account_id, None, details)
+
+    def add_noted(
+        self, action: AuditAction, subject_account_id: int | None, note: str, **details: Detail
+    ) -> None:
+        """Add an entry with ``note``, free text a person wrote with it, stored off the append-only row."""
+        self._add(action, subject_account_id, note, details)
+
+    def _add(
+        self,
+        action: AuditAction,
+        subject_account_id: int | None,
+        note: str | None,
+        details: dict[str, Detail],
+    ) -> None:
         text = json.dumps(details)
         assert not any(code in text for code in _CATEGORY_CODES), f"{action} details name a benefit"
+        for key, value in details.items():
+            assert _is_code(value), f"{action} detail {key} is free text: write it as the note"
         self.entries.append(
-            AuditRecord(None, utc_now(), self.actor, action.value, subject_account_id, details)
+            AuditRecord(None, utc_now(), self.actor, action.value, subject_account_id, details, note)
         )
 
     def of(self, *actions: AuditAction) -> list[AuditRecord]:

@@ -292,7 +292,7 @@ class DeclarationView(View):
 
 
 class AuditEntryView(View):
-    """One audit row. Its details hold ids, codes and amounts, never a benefit category.
+    """One audit row. Its details hold ids, codes and amounts, never a benefit category nor free text.
 
     ``action`` is the code the entry was written with, kept as text: the log outlives the code that
     wrote it.
@@ -304,6 +304,13 @@ class AuditEntryView(View):
     action: str
     subject_account_id: int | None
     details: dict[str, Any]
+    note: str | None = Field(
+        default=None,
+        description=(
+            "What the person who acted wrote with the entry (a reason), if anything. Replaced when the"
+            " personal data of the member it is about, or of its writer, is erased."
+        ),
+    )
 
     @classmethod
     def of(cls, record: AuditRecord) -> AuditEntryView:
@@ -315,6 +322,7 @@ class AuditEntryView(View):
             action=record.action,
             subject_account_id=record.subject_account_id,
             details=dict(record.details),
+            note=record.note,
         )
 
 

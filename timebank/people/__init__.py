@@ -23,6 +23,9 @@ found" whoever asks (``tenancy``).
     membership      ending a membership: the account closes, the balance is kept or moved to the
                     pot, waiting exchanges are cancelled; imported from its module, as it posts
                     through the exchanges' posting and audits through involvement's trail
+    erasure         erasing a member's personal data on request (UK GDPR): "Former member N", the
+                    ledger's rows untouched; imported from its module, as it changes the other
+                    concepts' records too
 """
 
 from timebank.people.access import authenticate, change_password, create_admin, log_in, log_out

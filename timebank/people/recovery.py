@@ -45,6 +45,7 @@ from timebank.notifications.notices import tell_password_changed
 from timebank.notifications.outbox import queue_message, site_url
 from timebank.people.access import count_attempt, subjects_of
 from timebank.people.callers import Caller
+from timebank.people.erasure_errors import MemberAlreadyErased
 from timebank.people.errors import UsernameTaken
 from timebank.people.passwords import check_password_shape, check_username, hash_password
 from timebank.people.recovery_errors import (
@@ -133,6 +134,11 @@ def issue_password_code(
 
     def use_case(uow: UnitOfWork) -> PasswordCodeView:
         member = _member(uow, timebank_id, member_id)
+        if member.erased_at is not None:
+            # A code would give the former member's account a login again, and a name to go with it.
+            raise MemberAlreadyErased(
+                "This member's personal data was erased. They cannot have a login again."
+            )
         now = utc_now()
         expires_at = now + timedelta(days=settings.password_code_days)
         recipient = uow.notifications.recipient(timebank_id, member_id)
@@ -435,7 +441,7 @@ def _turn(
             uow.recovery.set_disabled(member.login_id, None)
         trail = AuditTrail(caller.caller)
         action = AuditAction.LOGIN_TURNED_OFF if off else AuditAction.LOGIN_TURNED_ON
-        trail.add(action, member.account_id, reason=reason.strip())
+        trail.add_noted(action, member.account_id, reason.strip())
         trail.write(uow, timebank_id)
         uow.commit()
         return LoginStateView(member_id=member_id, username=member.username, login_disabled=off)

@@ -40,6 +40,7 @@ __all__ = [
     "CreateApiKey",
     "CreateTimebank",
     "EndMembership",
+    "EraseMember",
     "IssuePasswordCode",
     "ResetPassword",
     "TurnLoginOff",
@@ -241,3 +242,14 @@ class TurnLoginOn(Request):
     """Why the login is turned back on (kept in the audit log)."""
 
     reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class EraseMember(Request):
+    """The coordinator's confirmation that a member's personal data is to be erased, for good."""
+
+    confirm: StrictBool = Field(
+        description=(
+            "true: erase this member's personal data now. It cannot be undone. Anything else is"
+            " refused (erasure_not_confirmed) and changes nothing."
+        )
+    )

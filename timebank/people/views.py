@@ -25,6 +25,7 @@ __all__ = [
     "CallerView",
     "DirectoryEntry",
     "DirectoryPage",
+    "ErasureView",
     "IssuedToken",
     "LoginStateView",
     "MemberPage",
@@ -101,6 +102,10 @@ class MemberView(View):
         description="The last day of the membership, once it has ended; null while they are a member. "
         "From then on their account neither gives nor receives.",
     )
+    erased_at: datetime | None = Field(
+        default=None,
+        description='When the member\'s personal data was erased (their name is then "Former member N").',
+    )
 
     @classmethod
     def of(cls, record: MemberRecord) -> MemberView:
@@ -114,6 +119,7 @@ class MemberView(View):
             tags=record.tags,
             organisation_ids=record.organisation_ids,
             membership_ended_on=record.membership_ended_on,
+            erased_at=record.erased_at,
         )
 
 
@@ -285,3 +291,21 @@ class LoginStateView(View):
     member_id: int
     username: str | None
     login_disabled: bool
+
+
+class ErasureView(View):
+    """What erasing a member changed, counted: nothing here is what was erased."""
+
+    member_id: int
+    account_id: int
+    display_name: str = Field(description='The name the member goes by from now on: "Former member N".')
+    erased_at: datetime
+    texts_replaced: int = Field(
+        description="Pieces of free text they wrote or that were about them, replaced by a neutral text."
+    )
+    records_deleted: int = Field(
+        description=(
+            "Records that only identified or reached them (email, tags, tokens, codes, messages,"
+            " a benefits declaration, stored replies), deleted."
+        )
+    )

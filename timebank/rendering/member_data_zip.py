@@ -239,6 +239,11 @@ CSV_FILES: tuple[CsvFile, ...] = (
                 "More about it, as JSON: numbers and codes, never your benefits.",
                 lambda row, _: json.dumps(row.details, sort_keys=True),
             ),
+            Column(
+                "note",
+                "What the person who did it wrote, such as a reason, if they wrote anything.",
+                lambda row, _: _text(row.note),
+            ),
         ),
     ),
 )

@@ -48,9 +48,10 @@ KIND_NAMES: dict[AuditAction, str] = {
     AuditAction.LOGIN_TURNED_ON: "Login turned on",
     AuditAction.MEMBER_DATA_DOWNLOADED: "A member's data downloaded",
     AuditAction.MEMBERSHIP_ENDED: "Membership ended",
+    AuditAction.MEMBER_ERASED: "A member's personal data erased",
 }
 
-Sentence = Callable[[str, Mapping[str, Any]], str]
+Sentence = Callable[[str, Mapping[str, Any], str | None], str]
 
 
 def _activity(details: Mapping[str, Any]) -> str:
@@ -78,8 +79,8 @@ def _day(details: Mapping[str, Any], key: str, otherwise: str) -> str:
         return otherwise
 
 
-def _reason(details: Mapping[str, Any]) -> str:
-    text = str(details.get("reason") or "no reason given").strip()
+def _reason(note: str | None) -> str:
+    text = (note or "no reason given").strip()
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
@@ -92,75 +93,94 @@ def _balance_on_leaving(details: Mapping[str, Any]) -> str:
     return "Their balance went to the pot."
 
 
+def _count(details: Mapping[str, Any], key: str, one: str, many: str) -> str:
+    count = details.get(key)
+    if not isinstance(count, int):
+        return f"some {many}"
+    return f"1 {one}" if count == 1 else f"{count} {many}"
+
+
 def _by(details: Mapping[str, Any], key: str) -> str:
     return " by a coordinator" if details.get(key) else ""
 
 
 _SENTENCES: dict[str, Sentence] = {
-    AuditAction.DECLARATION_SET: lambda who, d: (
+    AuditAction.DECLARATION_SET: lambda who, d, note: (
         f"{who}'s benefits details were saved{_by(d, 'set_for_member')}."
     ),
-    AuditAction.DECLARATION_READ: lambda who, d: (
+    AuditAction.DECLARATION_READ: lambda who, d, note: (
         f"{who}'s benefits details were read{_by(d, 'by_coordinator')}."
     ),
-    AuditAction.DECLARATION_DELETED: lambda who, d: (
+    AuditAction.DECLARATION_DELETED: lambda who, d, note: (
         f"{who}'s benefits details were deleted{_by(d, 'set_for_member')}."
     ),
-    AuditAction.STATEMENT_READ: lambda who, d: (
+    AuditAction.STATEMENT_READ: lambda who, d, note: (
         f"A coordinator read {who}'s benefit-safe statement, "
         f"from {_day(d, 'from_on', 'the start')} to {_day(d, 'to_on', 'today')}."
     ),
-    AuditAction.PAYMENT_ADVICE_READ: lambda who, d: (
+    AuditAction.PAYMENT_ADVICE_READ: lambda who, d, note: (
         f"{who}'s payment advice was read{_by(d, 'by_coordinator')}."
     ),
-    AuditAction.REWARD_CHOSEN: lambda who, d: f"{who} chose {_choice(d)} for {_activity(d)}.",
-    AuditAction.REWARD_DEFAULTED: lambda who, d: (
+    AuditAction.REWARD_CHOSEN: lambda who, d, note: f"{who} chose {_choice(d)} for {_activity(d)}.",
+    AuditAction.REWARD_DEFAULTED: lambda who, d, note: (
         f"{who} gave no choice for {_activity(d)}, so {_choice(d)} was recorded."
     ),
-    AuditAction.PAYMENT_CHECKED: lambda who, d: (
+    AuditAction.PAYMENT_CHECKED: lambda who, d, note: (
         f"A payment of {_money(d)} to {who} for {_activity(d)} was checked against the benefit rules."
     ),
-    AuditAction.PAYMENT_WARNED: lambda who, d: (
+    AuditAction.PAYMENT_WARNED: lambda who, d, note: (
         f"The organisation was warned before a payment to {who} for {_activity(d)}."
     ),
-    AuditAction.PAYMENT_ACKNOWLEDGED: lambda who, d: (
+    AuditAction.PAYMENT_ACKNOWLEDGED: lambda who, d, note: (
         f"The organisation confirmed it read the warning about a payment to {who} for {_activity(d)}."
     ),
-    AuditAction.PAYMENT_REFUSED: lambda who, d: (
+    AuditAction.PAYMENT_REFUSED: lambda who, d, note: (
         f"A payment to {who} for {_activity(d)} was stopped. Nobody confirmed they read the warning."
     ),
-    AuditAction.SPEND_CHECKED: lambda who, d: f"Spending by {who} was checked against the benefit rules.",
-    AuditAction.SPEND_ACKNOWLEDGED: lambda who, d: f"{who} confirmed they read a warning before spending.",
-    AuditAction.SPEND_REFUSED: lambda who, d: (
+    AuditAction.SPEND_CHECKED: lambda who, d, note: (
+        f"Spending by {who} was checked against the benefit rules."
+    ),
+    AuditAction.SPEND_ACKNOWLEDGED: lambda who, d, note: (
+        f"{who} confirmed they read a warning before spending."
+    ),
+    AuditAction.SPEND_REFUSED: lambda who, d, note: (
         f"Spending by {who} was stopped. They had not confirmed they read the warning."
     ),
-    AuditAction.EXPENSE_RECORDED: lambda who, d: (
+    AuditAction.EXPENSE_RECORDED: lambda who, d, note: (
         f"An expense of {_money(d)} for {who} was recorded, for {_activity(d)}."
     ),
-    AuditAction.PASSWORD_CODE_ISSUED: lambda who, d: (
+    AuditAction.PASSWORD_CODE_ISSUED: lambda who, d, note: (
         f"A coordinator made {who} a code to set a password"
         f"{', and emailed it' if d.get('by_email') else ', to print as a letter'}."
     ),
-    AuditAction.PASSWORD_SET_WITH_CODE: lambda who, d: (
+    AuditAction.PASSWORD_SET_WITH_CODE: lambda who, d, note: (
         f"{who} used a code to {'get a login' if d.get('new_login') else 'set a new password'}."
     ),
-    AuditAction.PASSWORD_RESET_SENT: lambda who, d: f"{who} was emailed a link to set a new password.",
-    AuditAction.PASSWORD_RESET: lambda who, d: f"{who} set a new password with a link.",
-    AuditAction.LOGIN_TURNED_OFF: lambda who, d: f"{who}'s login was turned off. Why: {_reason(d)}",
-    AuditAction.LOGIN_TURNED_ON: lambda who, d: f"{who}'s login was turned on again. Why: {_reason(d)}",
-    AuditAction.MEMBER_DATA_DOWNLOADED: lambda who, d: (
+    AuditAction.PASSWORD_RESET_SENT: lambda who, d, note: f"{who} was emailed a link to set a new password.",
+    AuditAction.PASSWORD_RESET: lambda who, d, note: f"{who} set a new password with a link.",
+    AuditAction.LOGIN_TURNED_OFF: lambda who, d, note: f"{who}'s login was turned off. Why: {_reason(note)}",
+    AuditAction.LOGIN_TURNED_ON: lambda who, d, note: (
+        f"{who}'s login was turned on again. Why: {_reason(note)}"
+    ),
+    AuditAction.MEMBER_DATA_DOWNLOADED: lambda who, d, note: (
         f"Everything held about {who} was downloaded{_by(d, 'by_coordinator')}."
     ),
-    AuditAction.MEMBERSHIP_ENDED: lambda who, d: (
+    AuditAction.MEMBERSHIP_ENDED: lambda who, d, note: (
         f"A coordinator ended {who}'s membership. Their last day was {_day(d, 'ended_on', 'not recorded')}. "
         f"{_balance_on_leaving(d)}"
+    ),
+    AuditAction.MEMBER_ERASED: lambda who, d, note: (
+        f"A coordinator erased the personal data of {who}. Their name, contact details and login"
+        f" are gone, and {_count(d, 'texts_replaced', 'piece of text', 'pieces of text')} they wrote"
+        " or that were about them was replaced. Their hours stay in the records."
     ),
 }
 
 
-def entry_sentence(action: str, who: str | None, details: Mapping[str, Any]) -> str:
-    """The entry in one sentence; ``who`` is the name of the member it is about, if any."""
+def entry_sentence(action: str, who: str | None, details: Mapping[str, Any], note: str | None = None) -> str:
+    """The entry in one sentence; ``who`` is the name of the member it is about, if any, and
+    ``note`` what the person who acted wrote with it."""
     sentence = _SENTENCES.get(action)
     if sentence is None:
         return f"An entry of the kind '{action}'."
-    return sentence(who or "nobody named", details)
+    return sentence(who or "nobody named", details, note)

@@ -5,6 +5,8 @@ as a ZIP of JSON and CSV files with a README: for the member, or a coordinator f
 ``…/members/{member_id}/membership-end`` ends a membership (``timebank.people.membership``): a
 coordinator names its last day and why; the account closes, and the timebank's setting keeps the
 balance or moves it to the pot. It takes an ``Idempotency-Key``, as it may move credits.
+``…/members/{member_id}/erasure`` erases a member's personal data (``timebank.people.erasure``): a
+coordinator, for another member, once; the ledger keeps its rows; audited.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from timebank.api.deps import (
     TimebankPath,
 )
 from timebank.api.edge import JsonRoute
+from timebank.people.erasure import erase_member
 from timebank.people.member_data import member_data
 from timebank.people.members import add_member, get_member, list_members, update_member
 from timebank.people.membership import end_membership
-from timebank.people.requests import AddMember, EndMembership, UpdateMember
-from timebank.people.views import MemberPage, MembershipEndView, MemberView
+from timebank.people.requests import AddMember, EndMembership, EraseMember, UpdateMember
+from timebank.people.views import ErasureView, MemberPage, MembershipEndView, MemberView
 from timebank.rendering.member_data_zip import member_data_zip
 
 __all__ = ["router"]
@@ -105,3 +108,11 @@ def download_data(tb: TimebankPath, member_id: IdPath, engine: EngineDep, caller
         media_type=_ZIP,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@router.post("/{member_id}/erasure", operation_id="erase_member", response_model=ErasureView)
+def erase(
+    tb: TimebankPath, member_id: IdPath, body: EraseMember, engine: EngineDep, caller: CallerDep
+) -> ErasureView:
+    """Erase a member's personal data: "Former member N" from now on; their hours stay (coordinator)."""
+    return erase_member(engine, tb, caller, member_id, body)

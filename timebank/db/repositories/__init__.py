@@ -15,6 +15,7 @@ from timebank.db.repositories.benefit_statements import (
 )
 from timebank.db.repositories.bulk import BulkWriter
 from timebank.db.repositories.declarations import DeclarationRecord, DeclarationRepository
+from timebank.db.repositories.erasure import ErasureRepository, ErasureSubject
 from timebank.db.repositories.exchanges import ExchangeRepository
 from timebank.db.repositories.history import HistoryRow, HistoryWriter
 from timebank.db.repositories.idempotency import IdempotencyRecord, IdempotencyRepository
@@ -74,6 +75,8 @@ __all__ = [
     "DeclarationRecord",
     "DeclarationRepository",
     "DeclinedPaymentRecord",
+    "ErasureRepository",
+    "ErasureSubject",
     "ExchangeRepository",
     "ExpenseRecord",
     "HistoryRow",

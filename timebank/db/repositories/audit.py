@@ -2,7 +2,9 @@
 
 Rows are only ever inserted (triggers refuse UPDATE and DELETE on both databases). ``details`` is a
 short JSON object written by the service; the repository stores it as given and never reads meaning
-into it.
+into it. Free text a person wrote with an entry (a coordinator's reason) is its ``note``, kept beside
+the row in ``audit_notes``: the append-only row holds nothing that erasing a member would have to
+remove (migration 0013).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from timebank.db.benefit_tables import AUDIT_DETAILS_LENGTH_MAX, audit_log
+from timebank.db.benefit_tables import AUDIT_DETAILS_LENGTH_MAX, audit_log, audit_notes
 from timebank.db.people_tables import members
 
 __all__ = ["AuditRecord", "AuditRepository"]
@@ -29,6 +31,7 @@ class AuditRecord:
     action: str
     subject_account_id: int | None
     details: dict[str, Any]
+    note: str | None = None  # free text written with the entry, kept off the append-only row
 
 
 class AuditRepository:
@@ -42,6 +45,7 @@ class AuditRepository:
         for record in records:
             details = json.dumps(record.details, sort_keys=True, separators=(",", ":"))
             assert len(details) <= AUDIT_DETAILS_LENGTH_MAX, record.action
+            assert record.note is None or len(record.note) <= AUDIT_DETAILS_LENGTH_MAX, record.action
             rows.append(
                 {
                     "timebank_id": timebank_id,
@@ -52,7 +56,18 @@ class AuditRepository:
                     "details": details,
                 }
             )
-        self.connection.execute(insert(audit_log), rows)
+        if all(record.note is None for record in records):
+            self.connection.execute(insert(audit_log), rows)
+            return
+        # A note needs its entry's id: the entries are written one at a time, in order, so the log
+        # keeps the order things happened in.
+        for record, row in zip(records, rows, strict=True):
+            audit_id = self.connection.execute(insert(audit_log).returning(audit_log.c.id), row).scalar_one()
+            if record.note is not None:
+                self.connection.execute(
+                    insert(audit_notes),
+                    {"audit_id": audit_id, "timebank_id": timebank_id, "note": record.note},
+                )
 
     def entries(
         self,
@@ -66,7 +81,11 @@ class AuditRepository:
         """The first ``limit`` audit rows after ``after_id`` (about one account, of one action, if
         named), oldest first."""
         a = audit_log.c
-        query = select(audit_log).where(a.timebank_id == timebank_id)
+        query = (
+            select(audit_log, audit_notes.c.note)
+            .outerjoin(audit_notes, audit_notes.c.audit_id == a.id)
+            .where(a.timebank_id == timebank_id)
+        )
         if subject_account_id is not None:
             query = query.where(a.subject_account_id == subject_account_id)
         if action is not None:
@@ -82,6 +101,7 @@ class AuditRepository:
                 action=row["action"],
                 subject_account_id=row["subject_account_id"],
                 details=json.loads(row["details"]),
+                note=row["note"],
             )
             for row in rows
         ]

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, insert, or_, select, union_all, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.sql import Select
 
-from timebank.db.tables import exchange_receivers, exchanges, transactions
+from timebank.db.tables import exchange_receivers, exchanges, transaction_texts
 from timebank.errors import ExchangeNotFound
 from timebank.ledger.types import ClosedBecause, ExchangeRecord, ExchangeStatus, ReceiverShare
 
@@ -24,8 +24,8 @@ _INSERT = insert(exchanges).returning(exchanges.c.id)
 # An exchange read back with the reason it was reversed for, if it was: in the same query, so a
 # page of exchanges stays one query (and one more for their receivers).
 _REVERSAL_REASON = (
-    select(transactions.c.reason)
-    .where(transactions.c.id == exchanges.c.reversal_transaction_id)
+    select(transaction_texts.c.reason)
+    .where(transaction_texts.c.transaction_id == exchanges.c.reversal_transaction_id)
     .scalar_subquery()
     .label("reversal_reason")
 )

@@ -3,7 +3,8 @@
 An import of history (``timebank.exchanges.imports``) checks every row and replays them through
 the ledger's rules first; this writes what the replay posted, in bulk (ids reserved in blocks,
 rows in chunks: ``BulkWriter``), and answers the new exchanges' ids. Each row is one exchange with
-one receiver, confirmed, its transaction noted as imported.
+one receiver, confirmed. Its transaction carries no text of its own: the exchange's description
+says what it was for.
 """
 
 from __future__ import annotations
@@ -75,8 +76,6 @@ def _transaction_rows(tb: int, ids: Sequence[int], caller: str, now: datetime) -
             "timebank_id": tb,
             "kind": "exchange",
             "reverses_transaction_id": None,
-            "reason": None,
-            "note": "imported",
             "created_by": caller,
             "created_at": now,
         }

@@ -6,13 +6,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, case, delete, func, insert, null, select, update
 
 from timebank.db.people_tables import logins, member_tags, members, organisation_staff, organisations
 from timebank.errors import MemberNotFound, OrganisationNotFound
 from timebank.ledger.contacts import Contact
 
 __all__ = ["MemberRecord", "MemberRepository", "OrganisationRecord", "OrganisationRepository"]
+
+# An erased member's login is a tombstone kept for its id (``timebank.db.repositories.erasure``):
+# they have no username, and no login, as far as anyone reading them can tell.
+_USERNAME_UNLESS_ERASED = case((members.c.erased_at.is_(None), logins.c.username), else_=null()).label(
+    "username"
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,7 @@ class MemberRecord:
     # Once the membership has ended: its last day, and the coordinator's words on why.
     membership_ended_on: date | None = None
     membership_end_reason: str | None = None
+    erased_at: datetime | None = None  # set once their personal data was erased
 
 
 @dataclass(frozen=True)
@@ -172,7 +179,7 @@ class MemberRepository:
         does not find "élodie"; PostgreSQL folds every letter.
         """
         query = (
-            select(members, logins.c.username)
+            select(members, _USERNAME_UNLESS_ERASED)
             .outerjoin(logins, logins.c.id == members.c.login_id)
             .where(members.c.timebank_id == timebank_id)
         )
@@ -223,6 +230,7 @@ class MemberRepository:
                 created_at=row["created_at"],
                 membership_ended_on=row["membership_ended_on"],
                 membership_end_reason=row["membership_end_reason"],
+                erased_at=row["erased_at"],
             )
             for row in rows
         ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, and_, case, func, insert, null, select, update
 
 from timebank.db.people_tables import access_tokens, logins, members, password_codes
 
@@ -40,6 +40,7 @@ class LoginOfMember:
     login_id: int | None
     username: str | None
     disabled_at: datetime | None
+    erased_at: datetime | None = None  # an erased member has no login (timebank.people.erasure)
 
 
 class RecoveryRepository:
@@ -126,11 +127,13 @@ class RecoveryRepository:
                 members.c.timebank_id,
                 members.c.account_id,
                 members.c.display_name,
-                members.c.login_id,
+                # An erased member's login is a tombstone: they have none (timebank.people.erasure).
+                case((members.c.erased_at.is_(None), members.c.login_id), else_=null()).label("login_id"),
                 logins.c.username,
                 logins.c.disabled_at,
+                members.c.erased_at,
             )
-            .outerjoin(logins, logins.c.id == members.c.login_id)
+            .outerjoin(logins, and_(logins.c.id == members.c.login_id, members.c.erased_at.is_(None)))
             .where(members.c.timebank_id == timebank_id, members.c.id == member_id)
         )
         if for_update:
@@ -146,6 +149,7 @@ class RecoveryRepository:
             row["login_id"],
             row["username"],
             row["disabled_at"],
+            row["erased_at"],
         )
 
     def members_with_verified_email(self, email: str) -> list[tuple[int, int]]:

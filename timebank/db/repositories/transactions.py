@@ -1,4 +1,9 @@
-"""Ledger transactions: append-only headers that group the transfers written together."""
+"""Ledger transactions: append-only headers that group the transfers written together.
+
+A transaction's free text (a reversal's reason, a gift's note) is written beside it, in
+``transaction_texts``, never on the append-only row itself: text a person typed may have to be
+erased, and an append-only row cannot be changed (``timebank.db.tables``).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,17 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 
-from timebank.db.tables import transactions
+from timebank.db.tables import transaction_texts, transactions
 from timebank.errors import TransactionNotFound
 from timebank.ledger.types import TransactionKind
 
 __all__ = ["TransactionRepository", "TransactionRow"]
 
 _INSERT = insert(transactions).returning(transactions.c.id)
+_INSERT_TEXT = insert(transaction_texts)
+_WITH_TEXT = select(transactions, transaction_texts.c.reason, transaction_texts.c.note).outerjoin(
+    transaction_texts, transaction_texts.c.transaction_id == transactions.c.id
+)
 
 
 @dataclass(frozen=True)
@@ -49,18 +58,27 @@ class TransactionRepository:
                 "timebank_id": timebank_id,
                 "kind": kind.value,
                 "reverses_transaction_id": reverses_transaction_id,
-                "reason": reason,
-                "note": note,
                 "created_by": created_by,
                 "created_at": created_at,
             },
         )
-        return int(result.scalar_one())
+        transaction_id = int(result.scalar_one())
+        if reason is not None or note is not None:
+            self.connection.execute(
+                _INSERT_TEXT,
+                {
+                    "transaction_id": transaction_id,
+                    "timebank_id": timebank_id,
+                    "reason": reason,
+                    "note": note,
+                },
+            )
+        return transaction_id
 
     def get(self, timebank_id: int, transaction_id: int) -> TransactionRow:
         row = (
             self.connection.execute(
-                select(transactions).where(
+                _WITH_TEXT.where(
                     transactions.c.timebank_id == timebank_id, transactions.c.id == transaction_id
                 )
             )

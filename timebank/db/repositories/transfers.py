@@ -10,7 +10,8 @@ page's lines are cut first, and only those few are joined to what describes them
 unique key or, for attendance, on the member's own index), so a page stays one query whatever the
 history. What a line was for: an exchange's description and day; a recognition's activity, by title
 and day; a gift's, donation's or grant's note. A reversal is described by what it reverses, and
-carries its own reason. With whom: a member by the name they go by now (the account's own name is
+carries its own reason (notes and reasons are kept beside the transactions, in
+``transaction_texts``). With whom: a member by the name they go by now (the account's own name is
 the one they joined with), an organisation by its name; the pot's kind is given, for the use case
 to name it.
 """
@@ -41,7 +42,7 @@ from sqlalchemy import (
 
 from timebank.db.benefit_tables import activities, attendance
 from timebank.db.people_tables import members, organisations
-from timebank.db.tables import accounts, exchanges, transactions, transfers
+from timebank.db.tables import accounts, exchanges, transaction_texts, transactions, transfers
 from timebank.ledger.invariants import StoredTransfer
 from timebank.ledger.types import AccountKind, PostedTransfer, TransactionKind
 
@@ -240,7 +241,9 @@ def _described(lines: Subquery) -> Select[Any]:
     The page is cut from the two sides' newest lines before anything is joined to them.
     """
     t = transactions.alias("t")
+    t_text = transaction_texts.alias("t_text")  # the line's own transaction's reason or note
     reversed_ = transactions.alias("reversed")  # what a reversal line reverses
+    reversed_text = transaction_texts.alias("reversed_text")
     # The transaction that says what the line was for: the reversed one for a reversal.
     described_id = func.coalesce(reversed_.c.id, t.c.id)
     other = accounts.alias("other")
@@ -254,19 +257,21 @@ def _described(lines: Subquery) -> Select[Any]:
             lines,
             t.c.kind,
             t.c.reverses_transaction_id,
-            t.c.reason,
+            t_text.c.reason,
             other.c.kind.label("counterparty_kind"),
             func.coalesce(person.c.display_name, organisation.c.name, other.c.name).label(
                 "counterparty_name"
             ),
             exchange.c.id.label("exchange_id"),
-            func.coalesce(exchange.c.description, activity.c.title, reversed_.c.note, t.c.note).label(
-                "description"
-            ),
+            func.coalesce(
+                exchange.c.description, activity.c.title, reversed_text.c.note, t_text.c.note
+            ).label("description"),
             func.coalesce(exchange.c.activity_date, activity.c.held_on).label("activity_date"),
         )
         .join(t, t.c.id == lines.c.transaction_id)
+        .outerjoin(t_text, t_text.c.transaction_id == t.c.id)
         .outerjoin(reversed_, reversed_.c.id == t.c.reverses_transaction_id)
+        .outerjoin(reversed_text, reversed_text.c.transaction_id == reversed_.c.id)
         .join(other, other.c.id == lines.c.counterparty_account_id)
         .outerjoin(person, person.c.account_id == other.c.id)
         .outerjoin(organisation, organisation.c.account_id == other.c.id)

@@ -135,7 +135,7 @@ def _entries(page: NamedAuditPage) -> list[dict[str, Any]]:
             {
                 "at": entry.at,
                 "kind": KIND_NAMES.get(entry.action, entry.action),  # type: ignore[call-overload]
-                "sentence": entry_sentence(entry.action, who, entry.details),
+                "sentence": entry_sentence(entry.action, who, entry.details, entry.note),
                 "by": page.actor_names.get(entry.actor, "an app or a timed job"),
             }
         )
