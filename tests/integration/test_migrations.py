@@ -874,7 +874,7 @@ def test_0013_keeps_every_balance_on_leaving_and_steps_down_dropping_only_what_i
         )
         assert "membership_end" in str(kinds)
     with empty_engine.connect() as connection, pytest.raises(IntegrityError) as refusal:
-        connection.execute(text("UPDATE transactions SET note = 'edited'"))
+        connection.execute(text("UPDATE transactions SET created_by = 'edited'"))
     assert "append_only" in str(refusal.value.orig)
 
 
@@ -894,7 +894,10 @@ def test_the_downgrade_below_0013_refuses_while_a_membership_has_ended(
     with pytest.raises(RuntimeError, match="a membership has ended"):
         downgrade(empty_url, "0012")
 
-    assert current_revision(empty_engine) == head_revision(empty_url)
+    # The revisions after 0013 may have stepped down already (each revision its own transaction on
+    # SQLite); 0013 itself refused, so the ends of memberships are still there.
+    assert current_revision(empty_engine) in {"0013", head_revision(empty_url)}
+    assert "membership_ended_on" in _columns(empty_engine, "members")
 
 
 def test_0013_the_database_refuses_a_half_ended_membership_an_unknown_setting_and_a_moved_closed_account(
