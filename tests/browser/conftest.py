@@ -4,8 +4,9 @@ Playwright cannot download its own browsers here, so it is given the system's Ch
 (``TIMEBANK_TEST_CHROMIUM``, default ``/usr/bin/chromium``; ``.ci/run`` installs it). Without one the
 browser tests are skipped on a developer's machine and fail in CI, where a skip would hide them.
 
-Each test gets the service on a real port (uvicorn in a thread, on the test's own database: SQLite
-and PostgreSQL, as every test here) and a timebank to visit (``tests.web.site``).
+Each test gets the service on a real port (uvicorn in a thread, serving the worker's app
+(``tests.apps``) on the test's own engine: SQLite and PostgreSQL, as every test here) and a timebank
+to visit (``tests.web.site``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from sqlalchemy import Engine
 
+from tests.apps import shared_app
 from tests.web.site import PASSWORD, Site, build_site
 from timebank.app import create_app
 
@@ -88,7 +90,7 @@ def live(engine: Engine) -> Iterator[LiveSite]:
     site = build_site(engine)
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(shared_app(create_app, engine), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
