@@ -51,17 +51,19 @@ def _chromium_or_skip() -> str:
     pytest.skip(f"no Chromium at {CHROMIUM}; set TIMEBANK_TEST_CHROMIUM or apt-get install chromium")
 
 
-# Per test, not per session: while Playwright's synchronous API is open it holds an asyncio event
+# Per module, not per session: while Playwright's synchronous API is open it holds an asyncio event
 # loop running on the thread, so a later test in the same worker that calls ``asyncio.run`` would
-# be refused ("cannot be called from a running event loop"). A driver and a browser per test cost
-# about a second.
-@pytest.fixture
+# be refused ("cannot be called from a running event loop"). pytest closes a module's fixtures
+# before it runs a test of another module, and no test here calls ``asyncio.run``. A driver and a
+# browser cost a second or more to start; each test still gets a context of its own (``context``),
+# with no cookies, storage or cache another test left.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     executable = _chromium_or_skip()
     browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
