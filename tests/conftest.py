@@ -56,6 +56,17 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 STORY_BACKDATE_DAYS = 3660
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # A commit waits for its flush to disk by default (README, Durability): 5 to 9 ms a commit here,
+    # tens of commits a test, most of a test's time. Only a crash of the machine or of PostgreSQL
+    # tells the levels apart, and the one test that makes one (tests/reliability/test_durability.py)
+    # reads the shipped defaults afresh, without these variables, as do the servers the tests start
+    # and the durability test's writer process (which imports this module, so not at import time).
+    # What a test sees of its transactions (their order, isolation and locks) is the same.
+    os.environ.setdefault("TIMEBANK_SQLITE_SYNCHRONOUS", "NORMAL")
+    os.environ.setdefault("TIMEBANK_POSTGRES_SYNCHRONOUS_COMMIT", "off")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if os.environ.get(POSTGRES_URL_VARIABLE):
         return
