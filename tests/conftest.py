@@ -56,6 +56,17 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 STORY_BACKDATE_DAYS = 3660
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # A commit waits for its flush to disk by default (README, Durability): 5 to 9 ms a commit here,
+    # tens of commits a test, most of a test's time. Only a crash of the machine or of PostgreSQL
+    # tells the levels apart, and the one test that makes one (tests/reliability/test_durability.py)
+    # reads the shipped defaults afresh, without these variables, as do the servers the tests start
+    # and the durability test's writer process (which imports this module, so not at import time).
+    # What a test sees of its transactions (their order, isolation and locks) is the same.
+    os.environ.setdefault("TIMEBANK_SQLITE_SYNCHRONOUS", "NORMAL")
+    os.environ.setdefault("TIMEBANK_POSTGRES_SYNCHRONOUS_COMMIT", "off")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if os.environ.get(POSTGRES_URL_VARIABLE):
         return
@@ -108,8 +119,17 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(f"{request.param}_url"))
 
 
+# One engine per database for a worker's tests. An engine keeps the SQL it has compiled (its
+# dialect is part of the key), so an engine per test compiled every statement of every use case
+# afresh in every test, a fifth or more of a test's time. Its pool is emptied after each test, so
+# no connection, and nothing set on one, passes from a test to the next.
+_ENGINES: dict[str, Engine] = {}
+
+
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
+    if database_url not in _ENGINES:
+        _ENGINES[database_url] = make_engine(database_url)
+    engine = _ENGINES[database_url]
     yield engine
     engine.dispose()

@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from tests.apps import shared_app
 from tests.conftest import STORY_BACKDATE_DAYS
 from tests.people_calls import add_member, add_organisation, add_staff, create_api_key, create_timebank
 from timebank.api.app import create_app
@@ -63,7 +64,7 @@ def build_world(engine: Engine) -> World:
     tb, other_tb = timebank.timebank_id, other.timebank_id
     admin = _system(None, admin=True)
     world = World(
-        client=TestClient(create_app(engine)),
+        client=TestClient(shared_app(create_app, engine)),
         engine=engine,
         timebank_id=tb,
         pot_account_id=timebank.pot_account_id,

@@ -4,8 +4,9 @@ Playwright cannot download its own browsers here, so it is given the system's Ch
 (``TIMEBANK_TEST_CHROMIUM``, default ``/usr/bin/chromium``; ``.ci/run`` installs it). Without one the
 browser tests are skipped on a developer's machine and fail in CI, where a skip would hide them.
 
-Each test gets the service on a real port (uvicorn in a thread, on the test's own database: SQLite
-and PostgreSQL, as every test here) and a timebank to visit (``tests.web.site``).
+Each test gets the service on a real port (uvicorn in a thread, serving the worker's app
+(``tests.apps``) on the test's own engine: SQLite and PostgreSQL, as every test here) and a timebank
+to visit (``tests.web.site``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from sqlalchemy import Engine
 
+from tests.apps import shared_app
 from tests.web.site import PASSWORD, Site, build_site
 from timebank.app import create_app
 
@@ -49,17 +51,19 @@ def _chromium_or_skip() -> str:
     pytest.skip(f"no Chromium at {CHROMIUM}; set TIMEBANK_TEST_CHROMIUM or apt-get install chromium")
 
 
-# Per test, not per session: while Playwright's synchronous API is open it holds an asyncio event
+# Per module, not per session: while Playwright's synchronous API is open it holds an asyncio event
 # loop running on the thread, so a later test in the same worker that calls ``asyncio.run`` would
-# be refused ("cannot be called from a running event loop"). A driver and a browser per test cost
-# about a second.
-@pytest.fixture
+# be refused ("cannot be called from a running event loop"). pytest closes a module's fixtures
+# before it runs a test of another module, and no test here calls ``asyncio.run``. A driver and a
+# browser cost a second or more to start; each test still gets a context of its own (``context``),
+# with no cookies, storage or cache another test left.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     executable = _chromium_or_skip()
     browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
@@ -88,7 +92,7 @@ def live(engine: Engine) -> Iterator[LiveSite]:
     site = build_site(engine)
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(shared_app(create_app, engine), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from tests.apps import shared_app
 from tests.browser.conftest import LiveSite, log_in
 from tests.web.site import PASSWORD
 from timebank.api.app import create_app as create_api
@@ -35,7 +36,7 @@ def through_the_api(live: LiveSite, who: str, path: str) -> Any:
     """What the JSON API answers ``who`` for ``path`` (under their timebank)."""
     site = live.site
     token = api_log_in(site.engine, site.usernames[who], PASSWORD).access_token
-    client = TestClient(create_api(site.engine))
+    client = TestClient(shared_app(create_api, site.engine))
     answer = client.get(
         f"/v1/timebanks/{site.timebank_id}{path}", headers={"Authorization": f"Bearer {token}"}
     )

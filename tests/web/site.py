@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from html.parser import HTMLParser
 
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import Engine
 
+from tests.apps import shared_app
 from tests.conftest import STORY_BACKDATE_DAYS
 from tests.ledger_calls import record_exchange
 from tests.people_calls import add_member, add_organisation, add_staff, create_timebank, get_account
@@ -117,7 +117,6 @@ class Site:
     organisation_id: int = 0
     organisation_name: str = ""
     other_organisation_id: int = 0
-    _app: FastAPI | None = field(default=None, repr=False)
     # The address its visitors come from: a site's own, so the limits counted per address (failed
     # logins and code guesses, reset requests) in a database many tests share are its own too.
     address: str = field(
@@ -145,12 +144,9 @@ class Site:
         return get_account(self.engine, self.timebank_id, self.account_ids[who]).balance_minutes
 
     def visitor(self) -> Visitor:
-        # One app per site, a client (its own cookies) per visitor: a new app's first request
-        # builds the state of every route before the one it matches (about half a second), so an
-        # app per visitor cost each test that seconds.
-        if self._app is None:
-            self._app = create_app(self.engine)
-        return Visitor(TestClient(self._app, base_url="http://testserver", client=(self.address, 50000)))
+        # The worker's app (tests.apps), a client (its own cookies) per visitor.
+        app = shared_app(create_app, self.engine)
+        return Visitor(TestClient(app, base_url="http://testserver", client=(self.address, 50000)))
 
     def logged_in(self, who: str) -> Visitor:
         visitor = self.visitor()

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.api.db_snapshot import snapshot
+from tests.apps import shared_app
 from tests.notification_calls import make_street, verification_token
 from tests.web.site import Visitor
 from timebank.app import create_app
@@ -21,7 +22,7 @@ from timebank.notifications.requests import SetEmail
 
 
 def _visitor(engine: Engine) -> Visitor:
-    return Visitor(TestClient(create_app(engine)))
+    return Visitor(TestClient(shared_app(create_app, engine)))
 
 
 def test_the_verification_link_opens_a_page_whose_button_checks_the_address(engine: Engine) -> None:
