@@ -215,6 +215,9 @@ exchanges = Table(
     Column("reversal_transaction_id", Id, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("decided_at", UtcDateTime, nullable=True),
+    # The offer or request the exchange came from, if any (migration 0015; the posts table is in
+    # timebank.db.offer_tables). The use case checks that it is this timebank's.
+    Column("post_id", Id, ForeignKey("posts.id"), nullable=True),
     UniqueConstraint("timebank_id", "id"),
     UniqueConstraint("transaction_id"),
     ForeignKeyConstraint(["timebank_id", "giver_account_id"], ["accounts.timebank_id", "accounts.id"]),
