@@ -43,8 +43,8 @@ from typing import ClassVar
 __all__ = [
     "AccountNotFound",
     "ActivityNotFound",
-    "CategoryNotFound",
     "ApiKeyNotFound",
+    "CategoryNotFound",
     "ExchangeNotFound",
     "IdempotencyConflict",
     "InvalidRequest",

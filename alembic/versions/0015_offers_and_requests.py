@@ -3,7 +3,7 @@
 Creates the tables of ``timebank.db.offer_tables`` and adds ``exchanges.post_id`` (nullable, so
 every exchange already recorded keeps its row as it was; added with ``ALTER TABLE ... ADD COLUMN``
 so no table is rebuilt). Every timebank already there gets the default categories, as a new one
-does (``timebank.offers.categories.DEFAULT_CATEGORIES``, written out here so this revision keeps its
+does (``timebank.db.offer_tables.DEFAULT_CATEGORIES``, written out here so this revision keeps its
 meaning whatever that list becomes).
 
 The search is each database's own, over ``posts.search_text`` (the post's words, folded by the

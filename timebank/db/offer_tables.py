@@ -24,7 +24,8 @@ stemming and no stop words, so both find the same posts for the same words.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import MutableMapping
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -45,6 +46,7 @@ from timebank.ledger.limits import CATEGORY_LENGTH_MAX
 __all__ = [
     "AREA_LENGTH_MAX",
     "AVAILABILITY_LENGTH_MAX",
+    "DEFAULT_CATEGORIES",
     "HIDDEN_REASON_LENGTH_MAX",
     "POST_DESCRIPTION_LENGTH_MAX",
     "POST_KINDS",
@@ -65,6 +67,27 @@ POST_KINDS = ("offer", "request")
 POST_STATUSES = ("open", "closed")
 _ACTOR_LENGTH_MAX = 100
 
+# Every timebank's categories to start with (migration 0015 writes the same list for the timebanks
+# made before it). Each name with its key, the name folded as ``timebank.offers.words.name_key``
+# folds it (storage does not import the use cases; a test holds the two to each other).
+DEFAULT_CATEGORIES = tuple(
+    (name, name.lower())
+    for name in (
+        "Gardening",
+        "Lifts",
+        "Shopping",
+        "Befriending",
+        "DIY and repairs",
+        "IT help",
+        "Cooking",
+        "Childcare",
+        "Admin and forms",
+        "Languages",
+        "Arts and crafts",
+        "Other",
+    )
+)
+
 # The full-text search's own objects, made by migration 0015 in SQL: SQLite's FTS5 table (and the
 # shadow tables FTS5 keeps beside it), its triggers, and PostgreSQL's tsvector column and index.
 SEARCH_OBJECTS = {
@@ -81,7 +104,9 @@ SEARCH_OBJECTS = {
 }
 
 
-def described_by_metadata(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+def described_by_metadata(
+    name: str | None, type_: str, parent_names: MutableMapping[Any, str | None]
+) -> bool:
     """False for the search's own objects, which the metadata leaves to migration 0015.
 
     Alembic's ``include_name`` hook: the schema comparison (autogenerate, and the test that the

@@ -38,6 +38,9 @@ class ExchangeView(View):
         default=None, description="Once reversed: the reversal's transaction."
     )
     reversal_reason: str | None = Field(default=None, description="Once reversed: the reason given for it.")
+    post_id: int | None = Field(
+        default=None, description="The offer or request it was recorded from, if any."
+    )
 
     @classmethod
     def of(cls, exchange: ExchangeRecord) -> ExchangeView:
@@ -55,6 +58,7 @@ class ExchangeView(View):
             awaiting_consent_from=tuple(sorted(exchange.awaiting_consent_from)),
             reversal_transaction_id=exchange.reversal_transaction_id,
             reversal_reason=exchange.reversal_reason,
+            post_id=exchange.post_id,
         )
 
 

@@ -33,6 +33,9 @@ bug, details that spell a category's code.
     login_turned_on        a coordinator turned it back on, and why
     member_data_downloaded everything held about a member downloaded, by them or by a coordinator
                            for them (``by_coordinator``), and which lists were cut at their limit
+    post_hidden            a coordinator hid a member's offer or request (its id; the reason is
+                           kept on the post, never here)
+    post_shown             a coordinator showed a hidden offer or request again
 """
 
 from __future__ import annotations
@@ -85,6 +88,8 @@ class AuditAction(enum.StrEnum):
     LOGIN_TURNED_OFF = "login_turned_off"
     LOGIN_TURNED_ON = "login_turned_on"
     MEMBER_DATA_DOWNLOADED = "member_data_downloaded"
+    POST_HIDDEN = "post_hidden"
+    POST_SHOWN = "post_shown"
 
 
 _CATEGORY_CODES = tuple(category.value for category in BenefitCategory)

@@ -135,3 +135,5 @@ class ExchangeRecord:
     # Once reversed: the reversal's transaction and the reason a coordinator gave for it.
     reversal_transaction_id: int | None = None
     reversal_reason: str | None = None
+    # The offer or request it was recorded from, if any (DESIGN §10).
+    post_id: int | None = None

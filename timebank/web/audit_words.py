@@ -47,6 +47,8 @@ KIND_NAMES: dict[AuditAction, str] = {
     AuditAction.LOGIN_TURNED_OFF: "Login turned off",
     AuditAction.LOGIN_TURNED_ON: "Login turned on",
     AuditAction.MEMBER_DATA_DOWNLOADED: "A member's data downloaded",
+    AuditAction.POST_HIDDEN: "Offer or request hidden",
+    AuditAction.POST_SHOWN: "Offer or request shown again",
 }
 
 Sentence = Callable[[str, Mapping[str, Any]], str]
@@ -80,6 +82,11 @@ def _day(details: Mapping[str, Any], key: str, otherwise: str) -> str:
 def _reason(details: Mapping[str, Any]) -> str:
     text = str(details.get("reason") or "no reason given").strip()
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _post(details: Mapping[str, Any]) -> str:
+    post_id = details.get("post_id")
+    return "an offer or request" if post_id is None else f"offer or request number {post_id}"
 
 
 def _by(details: Mapping[str, Any], key: str) -> str:
@@ -141,6 +148,8 @@ _SENTENCES: dict[str, Sentence] = {
     AuditAction.MEMBER_DATA_DOWNLOADED: lambda who, d: (
         f"Everything held about {who} was downloaded{_by(d, 'by_coordinator')}."
     ),
+    AuditAction.POST_HIDDEN: lambda who, d: f"A coordinator hid {_post(d)} by {who}.",
+    AuditAction.POST_SHOWN: lambda who, d: f"A coordinator showed {_post(d)} by {who} again.",
 }
 
 

@@ -57,6 +57,7 @@ class ExchangeRepository:
                     "reversal_transaction_id": None,
                     "created_at": exchange.created_at,
                     "decided_at": None if exchange.status is ExchangeStatus.PENDING else exchange.created_at,
+                    "post_id": exchange.post_id,
                 },
             ).scalar_one()
         )
@@ -226,4 +227,5 @@ def _record(row: RowMapping, receiver_rows: Sequence[RowMapping]) -> ExchangeRec
         created_at=row["created_at"],
         reversal_transaction_id=row["reversal_transaction_id"],
         reversal_reason=row["reversal_reason"],
+        post_id=row["post_id"],
     )

@@ -31,9 +31,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 
-from timebank.db.offer_tables import categories, posts
+from timebank.db.offer_tables import DEFAULT_CATEGORIES, categories, posts
 from timebank.db.people_tables import members
 from timebank.db.tables import exchange_receivers, exchanges
 from timebank.errors import CategoryNotFound, PostNotFound
@@ -169,7 +169,9 @@ class OfferRepository:
     def category(self, timebank_id: int, category_id: int) -> CategoryRecord:
         c = categories.c
         row = (
-            self.connection.execute(select(categories).where(c.timebank_id == timebank_id, c.id == category_id))
+            self.connection.execute(
+                select(categories).where(c.timebank_id == timebank_id, c.id == category_id)
+            )
             .mappings()
             .first()
         )
@@ -186,7 +188,9 @@ class OfferRepository:
         )
         return None if row is None else _category(row)
 
-    def insert_categories(self, timebank_id: int, names: Sequence[tuple[str, str]], at: datetime) -> list[int]:
+    def insert_categories(
+        self, timebank_id: int, names: Sequence[tuple[str, str]], at: datetime
+    ) -> list[int]:
         """Write categories, each (name, folded name); their ids, in order."""
         return [
             int(
@@ -199,6 +203,16 @@ class OfferRepository:
             for name, key in names
         ]
 
+    def insert_default_categories(self, timebank_id: int, at: datetime) -> None:
+        """Give a new timebank the default categories."""
+        self.connection.execute(
+            insert(categories),
+            [
+                {"timebank_id": timebank_id, "name": name, "name_key": key, "created_at": at}
+                for name, key in DEFAULT_CATEGORIES
+            ],
+        )
+
     def rename_category(self, timebank_id: int, category_id: int, name: str, key: str) -> None:
         c = categories.c
         self.connection.execute(
@@ -210,7 +224,9 @@ class OfferRepository:
     def set_category_retired(self, timebank_id: int, category_id: int, retired_at: datetime | None) -> None:
         c = categories.c
         self.connection.execute(
-            update(categories).where(c.timebank_id == timebank_id, c.id == category_id).values(retired_at=retired_at)
+            update(categories)
+            .where(c.timebank_id == timebank_id, c.id == category_id)
+            .values(retired_at=retired_at)
         )
 
     # --- posts -------------------------------------------------------------------------------------
@@ -323,7 +339,7 @@ class OfferRepository:
             query = query.where(match).order_by(rank, posts.c.id.desc())
         else:
             words = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery)
-            vector = literal_column("posts.search_vector")
+            vector: ColumnElement[object] = literal_column("posts.search_vector")
             query = query.where(vector.op("@@")(words))
             query = query.order_by(func.ts_rank(vector, words).desc(), posts.c.id.desc())
         rows = self.connection.execute(query.offset(offset).limit(limit)).mappings()
@@ -404,7 +420,9 @@ class OfferRepository:
         ).one()
         return int(without), int(total)
 
-    def requests_open_since(self, timebank_id: int, today: date, before: datetime, limit: int) -> list[PostRecord]:
+    def requests_open_since(
+        self, timebank_id: int, today: date, before: datetime, limit: int
+    ) -> list[PostRecord]:
         """Open, unexpired, unhidden requests posted before ``before``, oldest first."""
         query = self._findable(timebank_id, today, "request", None).where(posts.c.created_at < before)
         rows = self.connection.execute(query.order_by(posts.c.id).limit(limit)).mappings()
