@@ -75,7 +75,9 @@ def expire(engine: Engine, post_id: int, days_ago: int = 1) -> None:
     """Move the post's expiry day into the past (no use case can)."""
     with engine.begin() as connection:
         connection.execute(
-            update(posts).where(posts.c.id == post_id).values(expires_on=utc_now().date() - timedelta(days=days_ago))
+            update(posts)
+            .where(posts.c.id == post_id)
+            .values(expires_on=utc_now().date() - timedelta(days=days_ago))
         )
 
 
@@ -138,7 +140,9 @@ class OfferWorld:
 
 def make_offer_world(engine: Engine, names: tuple[str, ...] = ("Ann", "Bo", "Cy")) -> OfferWorld:
     """A timebank of its own, its default categories, and a member for each name."""
-    timebank = create_timebank(engine, f"Offers {uuid.uuid4().hex[:8]}", backdate_days_max=STORY_BACKDATE_DAYS)
+    timebank = create_timebank(
+        engine, f"Offers {uuid.uuid4().hex[:8]}", backdate_days_max=STORY_BACKDATE_DAYS
+    )
     tb = timebank.timebank_id
     world = OfferWorld(engine, tb, Caller.coordinator_of(tb))
     for name in names:

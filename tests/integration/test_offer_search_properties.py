@@ -100,7 +100,9 @@ posts_specs = st.builds(
     state=st.sampled_from(STATES),
     member=st.sampled_from(("Ann", "Bo")),
 )
-queries = st.lists(st.sampled_from(VOCABULARY) | st.sampled_from(("gard", "caf", "hosp", "zo", "str")), max_size=3)
+queries = st.lists(
+    st.sampled_from(VOCABULARY) | st.sampled_from(("gard", "caf", "hosp", "zo", "str")), max_size=3
+)
 
 
 def _make(world: OfferWorld, spec: Spec) -> int:
@@ -159,7 +161,9 @@ def test_search_finds_exactly_the_matching_open_unexpired_unhidden_posts_of_this
         and (category is None or spec.category == category)
         and (
             not folded_query
-            or _matches(" ".join(part for part in (spec.title, spec.description, spec.area) if part), folded_query)
+            or _matches(
+                " ".join(part for part in (spec.title, spec.description, spec.area) if part), folded_query
+            )
         )
     }
     category_id = None if category is None else world.categories[category]
@@ -173,6 +177,10 @@ def test_search_finds_exactly_the_matching_open_unexpired_unhidden_posts_of_this
 def test_the_filter_folds_as_a_person_reads() -> None:
     # The oracle itself, on the cases the vocabulary relies on.
     assert _folded_words("Café, ÉCOLE-Straße!") == ["cafe", "ecole", "strasse"]
-    assert _folded_words("Zoë naïve Καφές") == ["zoe", "naive", "καφεσ"]  # casefold writes a final sigma as any other
+    assert _folded_words("Zoë naïve Καφές") == [
+        "zoe",
+        "naive",
+        "καφεσ",
+    ]  # casefold writes a final sigma as any other
     assert _matches("Gardening help", ["help", "gard"])
     assert not _matches("Gardening help", ["gard", "help"])

@@ -135,7 +135,11 @@ def test_a_category_name_is_taken_whatever_its_case_or_accents(engine: Engine) -
     add_category(engine, tb, coordinator, AddCategory(name="Café"))
 
     for name in ("gardening", "GARDENING", "cafe", "CAFÉ"):
-        refused(world, CategoryNameTaken, lambda n=name: add_category(engine, tb, coordinator, AddCategory(name=n)))
+        refused(
+            world,
+            CategoryNameTaken,
+            lambda n=name: add_category(engine, tb, coordinator, AddCategory(name=n)),
+        )
     lifts = world.categories["Lifts"]
     refused(
         world,
@@ -153,13 +157,19 @@ def test_only_coordinators_manage_categories_and_no_one_elsewhere_sees_them(engi
 
     refused(world, CoordinatorRequired, lambda: add_category(engine, tb, ann, AddCategory(name="Pets")))
     lifts = world.categories["Lifts"]
-    refused(world, CoordinatorRequired, lambda: change_category(engine, tb, ann, lifts, ChangeCategory(retired=True)))
+    refused(
+        world,
+        CoordinatorRequired,
+        lambda: change_category(engine, tb, ann, lifts, ChangeCategory(retired=True)),
+    )
     far = other.categories["Lifts"]
     refused(
         world, CategoryNotFound, lambda: change_category(engine, tb, ann, far, ChangeCategory(retired=True))
     )
     refused(world, TimebankNotFound, lambda: list_categories(engine, other.timebank_id, ann))
-    refused(world, PostTextRequired, lambda: add_category(engine, tb, world.coordinator, AddCategory(name="?!")))
+    refused(
+        world, PostTextRequired, lambda: add_category(engine, tb, world.coordinator, AddCategory(name="?!"))
+    )
 
 
 # --- posts -----------------------------------------------------------------------------------------
@@ -178,7 +188,12 @@ def test_a_member_posts_their_own_and_a_coordinator_posts_for_a_member(engine: E
         world.request(world.coordinator, kind=PostKind.REQUEST, category="Lifts", member_id=bo.member_id),
     )
 
-    assert (own.member_id, own.member_name, own.kind, own.status) == (ann.member_id, "Ann", PostKind.OFFER, "open")
+    assert (own.member_id, own.member_name, own.kind, own.status) == (
+        ann.member_id,
+        "Ann",
+        PostKind.OFFER,
+        "open",
+    )
     assert (own.area, own.availability, own.category_name) == ("Riverside", None, "Gardening")
     assert (for_bo.member_id, for_bo.kind, for_bo.category_name) == (bo.member_id, PostKind.REQUEST, "Lifts")
     assert not own.hidden and not own.expired
@@ -198,7 +213,9 @@ def test_a_member_cannot_post_for_someone_else_nor_into_a_retired_category(engin
         lambda: create_post(engine, tb, ann, world.request(ann, member_id=bo.member_id)),
     )
     change_category(engine, tb, world.coordinator, world.categories["Lifts"], ChangeCategory(retired=True))
-    refused(world, CategoryRetired, lambda: create_post(engine, tb, ann, world.request(ann, category="Lifts")))
+    refused(
+        world, CategoryRetired, lambda: create_post(engine, tb, ann, world.request(ann, category="Lifts"))
+    )
     for days in (-1, 367):
         expires_on = TODAY + timedelta(days=days)
         refused(
@@ -219,14 +236,22 @@ def test_the_member_changes_closes_and_reopens_their_post_and_others_may_not(eng
     post = world.post("Ann", area="Riverside")
 
     changed = change_post(
-        engine, tb, ann, post.post_id, ChangePost(title="Hedge trimming", area=None, category_id=world.categories["DIY and repairs"])
+        engine,
+        tb,
+        ann,
+        post.post_id,
+        ChangePost(title="Hedge trimming", area=None, category_id=world.categories["DIY and repairs"]),
     )
     assert (changed.title, changed.area, changed.category_name) == ("Hedge trimming", None, "DIY and repairs")
     assert changed.description == post.description  # not sent, so kept
     assert world.found_ids(words="hedge") == [post.post_id]
     assert world.found_ids(words="riverside") == []  # the area went with the change
 
-    refused(world, SelfOrCoordinatorRequired, lambda: change_post(engine, tb, bo, post.post_id, ChangePost(title="Mine")))
+    refused(
+        world,
+        SelfOrCoordinatorRequired,
+        lambda: change_post(engine, tb, bo, post.post_id, ChangePost(title="Mine")),
+    )
     refused(world, SelfOrCoordinatorRequired, lambda: close_post(engine, tb, bo, post.post_id))
 
     closed = close_post(engine, tb, ann, post.post_id)
@@ -265,7 +290,9 @@ def test_a_hidden_post_is_audited_without_its_reason_and_seen_only_by_its_member
     tb = world.timebank_id
     post = world.post("Ann", title="Cheap lifts for cash")
 
-    hidden = hide_post(engine, tb, world.coordinator, post.post_id, HidePost(reason="Asks for money in return"))
+    hidden = hide_post(
+        engine, tb, world.coordinator, post.post_id, HidePost(reason="Asks for money in return")
+    )
 
     assert (hidden.hidden, hidden.hidden_reason) == (True, "Asks for money in return")
     assert world.found_ids(words="lifts") == []
@@ -320,7 +347,17 @@ def test_words_that_look_like_search_syntax_are_only_words(engine: Engine) -> No
     world = make_offer_world(engine)
     post = world.post("Ann", title="Knitting OR crochet", description="NEAR the park, NOT on Sundays")
 
-    for words in ('"', "*", "knitting OR", "knit*", "NEAR(", "title:knitting", "-crochet", "^knit", "'; drop"):
+    for words in (
+        '"',
+        "*",
+        "knitting OR",
+        "knit*",
+        "NEAR(",
+        "title:knitting",
+        "-crochet",
+        "^knit",
+        "'; drop",
+    ):
         world.found_ids(words=words)  # never a syntax error
     assert world.found_ids(words="knitting or crochet") == [post.post_id]
     assert world.found_ids(words="near not") == [post.post_id]
@@ -359,7 +396,15 @@ def test_results_name_the_member_and_when_they_last_took_part(engine: Engine) ->
     coordinator = Actor("test:coordinator", None, is_coordinator=True)
     for day, minutes in ((date(2024, 5, 1), 60), (date(2024, 6, 2), 30)):
         assert ann.account_id is not None and bo.account_id is not None
-        record_exchange(engine, world.timebank_id, coordinator, bo.account_id, [ReceiverShare(ann.account_id, minutes)], day, "help")
+        record_exchange(
+            engine,
+            world.timebank_id,
+            coordinator,
+            bo.account_id,
+            [ReceiverShare(ann.account_id, minutes)],
+            day,
+            "help",
+        )
 
     (found,) = world.search(words="garden").posts
 
@@ -385,7 +430,7 @@ def test_another_timebanks_posts_never_appear(engine: Engine) -> None:
 # --- exchanges from posts, and the coordinators' report -------------------------------------------
 
 
-def _exchange_from(world: OfferWorld, post_id: int, giver: str, receiver: str, minutes: int = 60) -> Any:
+def exchange_from(world: OfferWorld, post_id: int, giver: str, receiver: str, minutes: int = 60) -> Any:
     giver_id, receiver_id = world.member(giver).account_id, world.member(receiver).account_id
     assert giver_id is not None and receiver_id is not None
     request = RecordExchange(
@@ -403,24 +448,35 @@ def test_an_exchange_from_a_post_keeps_the_link_and_its_member_must_take_part(en
     other = make_offer_world(engine)
     post = world.post("Ann")
 
-    recorded = _exchange_from(world, post.post_id, "Ann", "Bo")
+    recorded = exchange_from(world, post.post_id, "Ann", "Bo")
 
     assert recorded.post_id == post.post_id
-    refused(world, PostMemberNotInExchange, lambda: _exchange_from(world, post.post_id, "Bo", "Cy"))
+    refused(world, PostMemberNotInExchange, lambda: exchange_from(world, post.post_id, "Bo", "Cy"))
     far = other.post("Ann")
-    refused(world, PostNotFound, lambda: _exchange_from(world, far.post_id, "Ann", "Bo"))
+    refused(world, PostNotFound, lambda: exchange_from(world, far.post_id, "Ann", "Bo"))
 
 
-def test_the_report_counts_hours_by_category_members_with_no_offer_and_waiting_requests(engine: Engine) -> None:
+def test_the_report_counts_hours_by_category_members_with_no_offer_and_waiting_requests(
+    engine: Engine,
+) -> None:
     world = make_offer_world(engine)
     garden = world.post("Ann")
     lift = world.post("Bo", kind=PostKind.REQUEST, category="Lifts", title="Lift to the clinic")
-    _exchange_from(world, garden.post_id, "Ann", "Cy", 90)
-    _exchange_from(world, lift.post_id, "Cy", "Bo", 30)
+    exchange_from(world, garden.post_id, "Ann", "Cy", 90)
+    exchange_from(world, lift.post_id, "Cy", "Bo", 30)
     coordinator = Actor("test:coordinator", None, is_coordinator=True)
     ann, cy = world.member("Ann").account_id, world.member("Cy").account_id
     assert ann is not None and cy is not None
-    record_exchange(engine, world.timebank_id, coordinator, cy, [ReceiverShare(ann, 45)], TODAY, "Shopping", category="shopping")
+    record_exchange(
+        engine,
+        world.timebank_id,
+        coordinator,
+        cy,
+        [ReceiverShare(ann, 45)],
+        TODAY,
+        "Shopping",
+        category="shopping",
+    )
     record_exchange(engine, world.timebank_id, coordinator, cy, [ReceiverShare(ann, 15)], TODAY, "Chat")
 
     report = offers_report(engine, world.timebank_id, world.coordinator, open_days=0)
@@ -433,7 +489,9 @@ def test_the_report_counts_hours_by_category_members_with_no_offer_and_waiting_r
     ]
     assert (report.members, report.members_with_no_offer) == (3, 2)
     assert [r.post_id for r in report.requests_open_longer] == [lift.post_id]
-    assert offers_report(engine, world.timebank_id, world.coordinator, open_days=30).requests_open_longer == ()
+    assert (
+        offers_report(engine, world.timebank_id, world.coordinator, open_days=30).requests_open_longer == ()
+    )
     with pytest.raises(CoordinatorRequired):
         offers_report(engine, world.timebank_id, world.member("Ann"))
 
@@ -449,12 +507,19 @@ def test_an_exchange_without_a_post_replays_as_before(engine: Engine) -> None:
         activity_date=TODAY,
         description="Help",
     )
-    first = record_exchange_request(engine, world.timebank_id, world.coordinator, request, idempotency_key="k1")
-    again = record_exchange_request(engine, world.timebank_id, world.coordinator, request, idempotency_key="k1")
+    first = record_exchange_request(
+        engine, world.timebank_id, world.coordinator, request, idempotency_key="k1"
+    )
+    again = record_exchange_request(
+        engine, world.timebank_id, world.coordinator, request, idempotency_key="k1"
+    )
 
     assert first == again
     assert first.post_id is None
-    assert run(engine, lambda uow: uow.exchanges.get(world.timebank_id, first.exchange_id), write=False).post_id is None
+    assert (
+        run(engine, lambda uow: uow.exchanges.get(world.timebank_id, first.exchange_id), write=False).post_id
+        is None
+    )
 
 
 def test_post_for_makes_a_post_in_any_timebank(engine: Engine) -> None:
