@@ -229,6 +229,8 @@ def change_post(
         post = _owned(uow, timebank_id, caller, post_id)
         if post.hidden_at is not None and not caller.is_coordinator:
             raise PostHidden("A coordinator has hidden this; ask them before you change it")
+        if not sent:
+            return PostView.of(post, now.date())  # nothing sent, nothing changed
         if request.category_id is not None and request.category_id != post.category_id:
             _open_category(uow, timebank_id, request.category_id)
             changes["category_id"] = request.category_id

@@ -3,15 +3,16 @@
 The JSON API takes these as its bodies and the pages fill them from their forms. Every text has a
 limit here and is checked again in the use case (control characters, empty after trimming); an
 expiry is a day, checked against today there. A change names only what changes: a field left out
-stays as it was, and ``area`` or ``availability`` sent as null is taken away.
+stays as it was (no field but ``area`` and ``availability`` may be sent as null, which takes them away),
+and a change that sends nothing changes nothing.
 """
 
 from __future__ import annotations
 
 import enum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from timebank.db.offer_tables import (
     AREA_LENGTH_MAX,
@@ -20,7 +21,8 @@ from timebank.db.offer_tables import (
     POST_DESCRIPTION_LENGTH_MAX,
     POST_TITLE_LENGTH_MAX,
 )
-from timebank.fields import CalendarDate, Id, Request
+from timebank.fields import Id, Request
+from timebank.involvement.requests import Day
 from timebank.ledger.limits import CATEGORY_LENGTH_MAX
 
 __all__ = [
@@ -60,6 +62,11 @@ Availability = Annotated[
 HiddenReason = Annotated[str, Field(min_length=1, max_length=HIDDEN_REASON_LENGTH_MAX)]
 
 
+# The default of a field that may be left out of a change but never sent as null. Typed Any so that
+# the field keeps its real type (and refuses null) while "left out" stays apart from "sent".
+_ABSENT: Any = None
+
+
 class AddCategory(Request):
     """A new category for the timebank's posts."""
 
@@ -69,8 +76,8 @@ class AddCategory(Request):
 class ChangeCategory(Request):
     """Rename a category, or retire it (no new post takes it) or bring it back."""
 
-    name: CategoryName | None = None
-    retired: bool | None = None
+    name: CategoryName = _ABSENT
+    retired: StrictBool = _ABSENT
 
 
 class CreatePost(Request):
@@ -82,19 +89,19 @@ class CreatePost(Request):
     description: PostDescription
     area: Area | None = None
     availability: Availability | None = None
-    expires_on: CalendarDate
+    expires_on: Day
     member_id: Id | None = None
 
 
 class ChangePost(Request):
-    """A change to a post: only the fields named change."""
+    """A change to a post: only the fields sent change; ``area`` or ``availability`` sent as null go."""
 
-    category_id: Id | None = None
-    title: PostTitle | None = None
-    description: PostDescription | None = None
+    category_id: Id = _ABSENT
+    title: PostTitle = _ABSENT
+    description: PostDescription = _ABSENT
     area: Area | None = None
     availability: Availability | None = None
-    expires_on: CalendarDate | None = None
+    expires_on: Day = _ABSENT
 
 
 class HidePost(Request):
