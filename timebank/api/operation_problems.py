@@ -373,7 +373,6 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             {
                 "cursor_invalid",
                 "member_not_found",
-                "page_limit_out_of_range",
                 "self_or_coordinator_required",
                 "text_too_long",
                 "timebank_not_found",
@@ -392,7 +391,6 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             {
                 "category_not_found",
                 "cursor_invalid",
-                "page_limit_out_of_range",
                 "search_text_too_long",
                 "search_words_too_many",
                 "text_too_long",
