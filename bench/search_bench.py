@@ -25,6 +25,9 @@ compare figures from one run.
     python bench/search_bench.py                                   # SQLite and PostgreSQL, made and dropped
     python bench/search_bench.py --backend sqlite --posts 10000 --members 1000 --exchanges 10000
     python bench/search_bench.py --postgres-admin-url postgresql+psycopg://postgres@127.0.0.1/postgres
+    python bench/search_bench.py --sqlite-url sqlite:////tmp/search.sqlite3 \
+                                 --postgres-url postgresql+psycopg://postgres@127.0.0.1/search
+                                     # seeded once and kept; a later run with the same URLs reuses them
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, func, insert, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -259,8 +262,33 @@ def print_table(backend: str, timings: dict[str, list[float]]) -> None:
     print(f"  {'all':24} {p50:7.1f} {p95:7.1f} {max(everything):7.1f}  ({verdict} the target)")
 
 
+def _seeded(url: str) -> tuple[int, dict[str, int]] | None:
+    """The timebank with the most posts in the database at ``url``, and its categories; None if none."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(
+                select(posts.c.timebank_id)
+                .group_by(posts.c.timebank_id)
+                .order_by(func.count().desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            if found is None:
+                return None
+            query = select(categories.c.name, categories.c.id).where(categories.c.timebank_id == found)
+            return int(found), {name: category_id for name, category_id in connection.execute(query)}
+    finally:
+        engine.dispose()
+
+
 def bench_one(backend: str, url: str, arguments: argparse.Namespace) -> None:
     upgrade(url)
+    seeded_before = _seeded(url)
+    if seeded_before is not None:
+        timebank_id, category_ids = seeded_before
+        print(f"{backend}: the posts seeded before, in timebank {timebank_id}")
+        print_table(backend, measure(url, timebank_id, category_ids, arguments.requests))
+        return
     began = time.perf_counter()
     info = seed_report_dataset(
         url, members=arguments.members, exchanges=arguments.exchanges, seed=arguments.seed
@@ -288,7 +316,14 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=100, help="requests of each kind of query")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--sqlite-url", help="a database to seed and keep, or seeded before: reused")
+    parser.add_argument("--postgres-url", help="a database to seed and keep, or seeded before: reused")
     arguments = parser.parse_args()
+    if arguments.sqlite_url or arguments.postgres_url:
+        for backend, url in (("SQLite", arguments.sqlite_url), ("PostgreSQL", arguments.postgres_url)):
+            if url:
+                bench_one(backend, url, arguments)
+        return
     if arguments.backend in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as folder:
             bench_one("SQLite", f"sqlite:///{Path(folder) / 'search.sqlite3'}", arguments)

@@ -7,7 +7,8 @@ A write that takes a JSON body (record an exchange, give credits, reverse, add a
 add an organisation or change its contact details, add staff, make an API key, set limits, create
 or update a timebank, set the report's rating thresholds, change a password; create an activity,
 record its attendance, check a payment, record an expense, set a benefits declaration, offer a
-spend option, spend credits on one)
+spend option, spend credits on one; add and change a category, post and change an offer or
+request, hide one)
 is sent JSON that is malformed, truncated, not UTF-8, nested too deep, with a name given twice, or
 not an object at all; every minutes field as a string, a float (1.5 and 60.0), a bool, null, 0,
 negative, 2**63 and 2**64; every pence field (and miles, and pence per mile) likewise, each refused
@@ -28,7 +29,8 @@ bodies; bodies past the size limit, declared or streamed. A field that may be nu
 as a fault (``Operation.optional``).
 
 A write that takes no body (confirm, decline and cancel an exchange, log out, remove staff, revoke
-an API key, delete a benefits declaration, withdraw a spend option) is sent one: JSON, malformed
+an API key, delete a benefits declaration, withdraw a spend option, close, reopen and show a post)
+is sent one: JSON, malformed
 JSON, 1 MB, streamed, text, a form; deleting a declaration for a member is also sent without the
 member's say-so, or with one that is not true. Logging in takes a form: it is sent JSON instead,
 empty and malformed forms, each field missing, empty, too long, 1 MB long or given twice, the

@@ -64,7 +64,7 @@ from timebank.offers.errors import (
     SearchTextTooLong,
     SearchWordsTooMany,
 )
-from timebank.offers.words import name_key
+from timebank.offers.words import name_key, search_words
 from timebank.paging import CursorInvalid
 from timebank.people.callers import Caller
 from timebank.people.errors import SelfOrCoordinatorRequired
@@ -530,3 +530,38 @@ def test_post_for_makes_a_post_in_any_timebank(engine: Engine) -> None:
     made = post_for(engine, world.timebank_id, bo, title="Dog walking", category="Other")
 
     assert (made.member_name, made.category_name) == ("Bo", "Other")
+
+
+def test_search_ranks_only_the_newest_matching_findable_posts_up_to_its_bound(engine: Engine) -> None:
+    # The use case ranks the newest 500 matches; the bound is the repository's, tried here small.
+    world = make_offer_world(engine)
+    other = make_offer_world(engine)
+    made = [world.post("Ann", title="Garden " + "garden " * n).post_id for n in range(5)]
+    world.close(made[-1])  # the newest is not findable, so it is not counted
+    other.post("Ann", title="Garden elsewhere")  # newer still, in another timebank
+    world.post("Bo", title="Ironing")
+    words = search_words("garden")
+    assert words is not None
+
+    def ranked(candidates_max: int) -> list[int]:
+        found = run(
+            engine,
+            lambda uow: uow.offers.search(
+                world.timebank_id,
+                TODAY,
+                fts5_query=words.fts5(),
+                tsquery=words.tsquery(),
+                kind=None,
+                category_id=None,
+                candidates_max=candidates_max,
+                offset=0,
+                limit=10,
+            ),
+            write=False,
+        )
+        return [post.post_id for post in found]
+
+    assert sorted(ranked(3)) == sorted(made[1:4])
+    assert sorted(ranked(100)) == sorted(made[:4])
+    # Ranked best first: the post that says "garden" most often leads.
+    assert ranked(100)[0] == made[3]

@@ -21,6 +21,8 @@ from datetime import date, datetime
 from sqlalchemy import (
     Connection,
     Integer,
+    String,
+    bindparam,
     column,
     func,
     insert,
@@ -142,6 +144,20 @@ def _post(row: RowMapping) -> PostRecord:
         hidden_at=row["hidden_at"],
         hidden_reason=row["hidden_reason"],
     )
+
+
+def _findable(
+    timebank_id: int, today: date, kind: str | None, category_id: int | None
+) -> list[ColumnElement[bool]]:
+    """The conditions a post meets to be found: this timebank's, open, unexpired, unhidden, of the
+    kind and category if named."""
+    p = posts.c
+    found = [p.timebank_id == timebank_id, p.status == "open", p.hidden_at.is_(None), p.expires_on >= today]
+    if kind is not None:
+        found.append(p.kind == kind)
+    if category_id is not None:
+        found.append(p.category_id == category_id)
+    return found
 
 
 # SQLite's FTS5 table, named in queries only (it is made by migration 0015, outside the metadata).
@@ -286,16 +302,8 @@ class OfferRepository:
         self, timebank_id: int, today: date, kind: str | None, category_id: int | None
     ) -> Select[tuple[object, ...]]:
         """Open, unexpired, unhidden posts of the timebank, of the kind and category if named."""
-        p = posts.c
         query = select(*_POST_COLUMNS).select_from(_POSTS_NAMED)
-        query = query.where(
-            p.timebank_id == timebank_id, p.status == "open", p.hidden_at.is_(None), p.expires_on >= today
-        )
-        if kind is not None:
-            query = query.where(p.kind == kind)
-        if category_id is not None:
-            query = query.where(p.category_id == category_id)
-        return query
+        return query.where(*_findable(timebank_id, today, kind, category_id))
 
     def browse(
         self,
@@ -323,24 +331,65 @@ class OfferRepository:
         tsquery: str,
         kind: str | None,
         category_id: int | None,
+        candidates_max: int,
         offset: int,
         limit: int,
     ) -> list[PostRecord]:
         """Findable posts that hold every word, best match first, then newest first.
 
-        The words come twice, written for each database's query language (``SearchWords``); the
-        one this connection speaks is used.
+        Only the newest ``candidates_max`` matching posts are ranked: a word in most posts would
+        otherwise have every one of them scored to show the first twenty. The candidates are found
+        newest first, stopping at the last of them: on SQLite, FTS5's doclist read in descending
+        rowid order, whose last candidate bounds the rowid range FTS5 then ranks; on PostgreSQL,
+        the posts by id or the GIN index, as the planner finds cheaper, and only those ids are
+        joined and ranked. The words come twice, written for each database's
+        query language (``SearchWords``); the one this connection speaks is used.
         """
-        query = self._findable(timebank_id, today, kind, category_id)
+        filters = _findable(timebank_id, today, kind, category_id)
         if self.connection.dialect.name == "sqlite":
+            query = self._findable(timebank_id, today, kind, category_id)
             match = literal_column("posts_search").op("MATCH")(fts5_query)
-            rank = func.bm25(literal_column("posts_search"))
-            query = query.join_from(posts, _posts_search, _posts_search.c.rowid == posts.c.id)
-            query = query.where(match).order_by(rank, posts.c.id.desc())
+            rowid = _posts_search.c.rowid
+            newest = (
+                select(rowid)
+                .select_from(_posts_search.join(posts, posts.c.id == rowid))
+                .where(match, *filters)
+                .order_by(rowid.desc())
+                .offset(candidates_max - 1)
+                .limit(1)
+                .correlate(None)
+                .scalar_subquery()
+            )
+            # Ranked in a table of its own, read from FTS5 by rowid range; joined to the posts after.
+            # Left to itself, SQLite's planner walks the posts and probes FTS5 once per post.
+            hits = (
+                select(rowid.label("post_id"), func.bm25(literal_column("posts_search")).label("rank"))
+                .where(match, rowid >= func.coalesce(newest, 0))
+                .cte("hits")
+                .prefix_with("MATERIALIZED")
+            )
+            query = query.join_from(posts, hits, hits.c.post_id == posts.c.id)
+            query = query.order_by(hits.c.rank, posts.c.id.desc())
         else:
-            words = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery)
+            # The words go into the statement's text (quoted by SQLAlchemy), not as a parameter: a
+            # statement psycopg has prepared would otherwise get a generic plan, made without
+            # knowing how common the words are, and rank every post holding a common one.
+            text = bindparam("words", tsquery, type_=String, literal_execute=True)
+            words = func.to_tsquery(literal_column("'simple'::regconfig"), text)
             vector: ColumnElement[object] = literal_column("posts.search_vector")
-            query = query.where(vector.op("@@")(words))
+            # The candidates' ids first, in a table of their own, so that only they are joined and
+            # ranked (by primary key; the planner would otherwise hash every member).
+            newest = (
+                select(posts.c.id.label("post_id"))
+                .where(vector.op("@@")(words), *filters)
+                .order_by(posts.c.id.desc())
+                .limit(candidates_max)
+                .cte("newest")
+                .prefix_with("MATERIALIZED")
+            )
+            query = select(*_POST_COLUMNS).select_from(
+                newest.join(_POSTS_NAMED, posts.c.id == newest.c.post_id)
+            )
             query = query.order_by(func.ts_rank(vector, words).desc(), posts.c.id.desc())
         rows = self.connection.execute(query.offset(offset).limit(limit)).mappings()
         return [_post(row) for row in rows]
