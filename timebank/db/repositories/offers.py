@@ -33,7 +33,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import ColumnElement, FromClause, Select
 
 from timebank.db.offer_tables import DEFAULT_CATEGORIES, categories, posts
 from timebank.db.people_tables import members
@@ -144,6 +144,11 @@ def _post(row: RowMapping) -> PostRecord:
         hidden_at=row["hidden_at"],
         hidden_reason=row["hidden_reason"],
     )
+
+
+def _selected(source: FromClause) -> Select[tuple[object, ...]]:
+    """The columns of a post as read, from ``source``."""
+    return select(*_POST_COLUMNS).select_from(source)
 
 
 def _findable(
@@ -379,7 +384,7 @@ class OfferRepository:
             vector: ColumnElement[object] = literal_column("posts.search_vector")
             # The candidates' ids first, in a table of their own, so that only they are joined and
             # ranked (by primary key; the planner would otherwise hash every member).
-            newest = (
+            candidates = (
                 select(posts.c.id.label("post_id"))
                 .where(vector.op("@@")(words), *filters)
                 .order_by(posts.c.id.desc())
@@ -387,9 +392,7 @@ class OfferRepository:
                 .cte("newest")
                 .prefix_with("MATERIALIZED")
             )
-            query = select(*_POST_COLUMNS).select_from(
-                newest.join(_POSTS_NAMED, posts.c.id == newest.c.post_id)
-            )
+            query = _selected(candidates.join(_POSTS_NAMED, posts.c.id == candidates.c.post_id))
             query = query.order_by(func.ts_rank(vector, words).desc(), posts.c.id.desc())
         rows = self.connection.execute(query.offset(offset).limit(limit)).mappings()
         return [_post(row) for row in rows]
