@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from timebank.db import (  # noqa: F401  (register their tables on the metadata)
     benefit_tables,
     notification_tables,
+    offer_tables,
     people_tables,
     report_tables,
     spend_tables,
@@ -47,6 +48,8 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # The full-text search's own tables, column and index are made in SQL by migration 0015.
+        include_name=offer_tables.described_by_metadata,
     )
     if connection.dialect.name != "sqlite" or connection.in_transaction():
         _migrate(connection)

@@ -155,6 +155,7 @@ USE_CASES = (
     "timebank.people",
     "timebank.involvement",
     "timebank.spending",
+    "timebank.offers",
     "timebank.reporting",
     "timebank.notifications",
     "timebank.demo",

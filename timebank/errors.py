@@ -13,6 +13,7 @@ last the limits (would a balance cross its floor?). Each package owns the leaves
     │       contacts), timebank.benefits.errors (money, expenses, periods, reward choices,
     │       attendance), timebank.exchanges.errors (idempotency keys, imports), timebank.people.errors
     │       (usernames, passwords, tags, roles), timebank.involvement.errors, timebank.spending.errors,
+│       timebank.offers.errors (posts, categories, search words),
     │       timebank.reports.errors and timebank.reporting.errors (report windows, ratings),
     │       timebank.paging (cursors, page sizes)
     ├── NotFound               not_found: it does not exist in this timebank (leaves here, below:
@@ -43,6 +44,7 @@ __all__ = [
     "AccountNotFound",
     "ActivityNotFound",
     "ApiKeyNotFound",
+    "CategoryNotFound",
     "ExchangeNotFound",
     "IdempotencyConflict",
     "InvalidRequest",
@@ -52,6 +54,7 @@ __all__ = [
     "NotAuthenticated",
     "NotFound",
     "OrganisationNotFound",
+    "PostNotFound",
     "SpendOptionNotFound",
     "StateConflict",
     "TimebankError",
@@ -79,6 +82,7 @@ _LEAF_MODULES = (
     "timebank.spending.errors",
     "timebank.reporting.errors",
     "timebank.notifications.errors",
+    "timebank.offers.errors",
 )
 _REGISTRY: dict[str, type[TimebankError]] = {}
 
@@ -240,3 +244,13 @@ class ActivityNotFound(NotFound):
 class SpendOptionNotFound(NotFound):
     code = "spend_option_not_found"
     title = "No such spend option in this timebank"
+
+
+class CategoryNotFound(NotFound):
+    code = "category_not_found"
+    title = "No such category in this timebank"
+
+
+class PostNotFound(NotFound):
+    code = "post_not_found"
+    title = "No such offer or request in this timebank"

@@ -8,7 +8,8 @@ add an organisation or change its contact details, add staff, make an API key, s
 or update a timebank, set the report's rating thresholds, change a password, erase a member's
 personal data (also sent ``confirm`` false, refused as ``erasure_not_confirmed``); create an activity,
 record its attendance, check a payment, record an expense, set a benefits declaration, offer a
-spend option, spend credits on one; end a membership)
+spend option, spend credits on one; end a membership; add and change a category, post and change
+an offer or request, hide one)
 is sent JSON that is malformed, truncated, not UTF-8, nested too deep, with a name given twice, or
 not an object at all; every minutes field as a string, a float (1.5 and 60.0), a bool, null, 0,
 negative, 2**63 and 2**64; every pence field (and miles, and pence per mile) likewise, each refused
@@ -31,7 +32,8 @@ bodies; bodies past the size limit, declared or streamed. A field that may be nu
 as a fault (``Operation.optional``).
 
 A write that takes no body (confirm, decline and cancel an exchange, log out, remove staff, revoke
-an API key, delete a benefits declaration, withdraw a spend option) is sent one: JSON, malformed
+an API key, delete a benefits declaration, withdraw a spend option, close, reopen and show a post)
+is sent one: JSON, malformed
 JSON, 1 MB, streamed, text, a form; deleting a declaration for a member is also sent without the
 member's say-so, or with one that is not true. Logging in takes a form: it is sent JSON instead,
 empty and malformed forms, each field missing, empty, too long, 1 MB long or given twice, the
@@ -86,6 +88,7 @@ from sqlalchemy import Engine
 
 from tests.involvement_calls import create_activity, create_spend_option, invite_members, set_declaration
 from tests.notification_calls import verification_token
+from tests.offer_calls import category_id_named, post_for
 from tests.people_calls import add_member, add_organisation, create_api_key
 from timebank.api.problems import PROBLEM_TYPE_BASE
 from timebank.benefits.activities import ATTENDEES_MAX, ActivityClassification
@@ -97,6 +100,7 @@ from timebank.db import run
 from timebank.notifications import set_email, verify_email
 from timebank.notifications.preferences import preferences_of, unsubscribe_token
 from timebank.notifications.requests import SetEmail, VerifyEmail
+from timebank.offers import AddCategory, HidePost, add_category, close_post, hide_post
 from timebank.people.callers import Caller
 from timebank.people.recovery import (
     ask_for_reset,
@@ -350,6 +354,26 @@ def _spend_body(w: World, a: Arranged) -> dict[str, Any]:
     return {"account_id": w.account_ids["other_member"], "acknowledgement": SPEND_ACKNOWLEDGEMENT}
 
 
+# Offers and requests: a request for a lift, made by a coordinator for the member.
+def _post_body(w: World, a: Arranged) -> dict[str, Any]:
+    return {
+        "kind": "request",
+        "category_id": category_id_named(w.engine, w.timebank_id, "Lifts"),
+        "title": "Lift to the clinic",
+        "description": "On Tuesday mornings, back by noon",
+        "area": "Riverside",
+        "availability": "Tuesday mornings",
+        "expires_on": (utc_now().date() + timedelta(days=30)).isoformat(),
+        "member_id": w.member_ids["member"],
+    }
+
+
+def _post_change(w: World, a: Arranged) -> dict[str, Any]:
+    body = _post_body(w, a)
+    del body["kind"], body["member_id"]
+    return body | {"title": "Lift to the surgery"}
+
+
 # The report's rating thresholds: every figure its own, none of them the default.
 RATINGS: dict[str, dict[str, int]] = {
     "active_rate": {"amber_from_percent": 30, "green_from_percent": 60},
@@ -369,8 +393,15 @@ OPERATIONS = [
         keyed=True,
         path_ids={"tb": "timebank_not_found"},
         minutes=(("receivers", 0, "minutes"),),
-        ids={("giver_account_id",): "account_not_found", ("receivers", 0, "account_id"): "account_not_found"},
+        ids={
+            ("giver_account_id",): "account_not_found",
+            ("receivers", 0, "account_id"): "account_not_found",
+            ("post_id",): "post_not_found",
+        },
         texts={("description",): PLAIN_TEXT, ("category",): PLAIN_TEXT},
+        optional=(("post_id",),),
+        # The same help recorded from the member's offer.
+        alternatives=(lambda w, a: {**_exchange_body(w, a), "post_id": a["post"]},),
         unknown_fields=("roles", "status", "transaction_id", "awaiting_consent_from"),
     ),
     Operation(
@@ -891,6 +922,84 @@ OPERATIONS = [
         role="staff",
         path_ids={"tb": "timebank_not_found", "spend_option": "spend_option_not_found"},
     ),
+    # Offers and requests: a coordinator manages categories, posts for a member, changes, closes,
+    # reopens, hides and shows posts.
+    Operation(
+        "add_category",
+        "POST",
+        "/v1/timebanks/{tb}/categories",
+        lambda w, a: {"name": f"Pets {uuid.uuid4().hex[:8]}"},
+        path_ids={"tb": "timebank_not_found"},
+        texts={("name",): PLAIN_TEXT},
+        cases_min=55,  # a body of one text field
+        unknown_fields=("retired", "name_key", "timebank_id"),
+    ),
+    Operation(
+        "change_category",
+        "PATCH",
+        "/v1/timebanks/{tb}/categories/{category}",
+        lambda w, a: {"name": f"Pets {uuid.uuid4().hex[:8]}", "retired": False},
+        path_ids={"tb": "timebank_not_found", "category": "category_not_found"},
+        texts={("name",): PLAIN_TEXT},
+        bools=(("retired",),),
+        cases_min=55,  # two fields, one of them a bool
+        unknown_fields=("name_key", "timebank_id", "retired_at"),
+    ),
+    Operation(
+        "create_post",
+        "POST",
+        "/v1/timebanks/{tb}/posts",
+        _post_body,
+        path_ids={"tb": "timebank_not_found"},
+        ids={("category_id",): "category_not_found", ("member_id",): "member_not_found"},
+        texts={(name,): PLAIN_TEXT for name in ("title", "description", "area", "availability")},
+        dates=(("expires_on",),),
+        enums=(("kind",),),
+        optional=(("area",), ("availability",), ("member_id",)),
+        unknown_fields=("status", "hidden", "hidden_reason", "search_text", "timebank_id"),
+    ),
+    Operation(
+        "change_post",
+        "PATCH",
+        "/v1/timebanks/{tb}/posts/{post}",
+        _post_change,
+        path_ids={"tb": "timebank_not_found", "post": "post_not_found"},
+        ids={("category_id",): "category_not_found"},
+        texts={(name,): PLAIN_TEXT for name in ("title", "description", "area", "availability")},
+        dates=(("expires_on",),),
+        optional=(("area",), ("availability",)),
+        unknown_fields=("kind", "member_id", "status", "hidden_reason", "search_text"),
+    ),
+    Operation(
+        "close_post",
+        "POST",
+        "/v1/timebanks/{tb}/posts/{post}/close",
+        None,
+        path_ids={"tb": "timebank_not_found", "post": "post_not_found"},
+    ),
+    Operation(
+        "reopen_post",
+        "POST",
+        "/v1/timebanks/{tb}/posts/{closed_post}/reopen",
+        None,
+        path_ids={"tb": "timebank_not_found", "closed_post": "post_not_found"},
+    ),
+    Operation(
+        "hide_post",
+        "POST",
+        "/v1/timebanks/{tb}/posts/{post}/hide",
+        lambda w, a: {"reason": "Asks for money in return"},
+        path_ids={"tb": "timebank_not_found", "post": "post_not_found"},
+        texts={("reason",): PLAIN_TEXT},
+        unknown_fields=("hidden_by", "hidden_at", "post_id"),
+    ),
+    Operation(
+        "show_post",
+        "POST",
+        "/v1/timebanks/{tb}/posts/{hidden_post}/show",
+        None,
+        path_ids={"tb": "timebank_not_found", "hidden_post": "post_not_found"},
+    ),
     Operation(
         "spend_credits",
         "POST",
@@ -979,6 +1088,7 @@ def arrange(
         # Members whose memberships end: the control's, and the prior request's.
         "leaving": add_member(w.engine, w.timebank_id, coordinator, "Lee Leaving").member_id,
         "left": add_member(w.engine, w.timebank_id, coordinator, "Lou Leaving").member_id,
+        **_posts(w.engine, w.timebank_id, w.member_ids["member"]),
     }
 
     # The other timebank: a second member, an exchange between them, an organisation and its key.
@@ -1011,6 +1121,7 @@ def arrange(
         "api_key": other_key.api_key_id,
         "activity": _activity(w.engine, w.other_timebank_id, other_organisation.organisation_id),
         "spend_option": _spend_option(w.engine, w.other_timebank_id, other_organisation.organisation_id),
+        **_posts(w.engine, w.other_timebank_id, stranger.member_id),
     }
     here["prior"] = {op.name: _prior(client, w, op, here) for op in ops if op.keyed}
     here["verification_token"], here["unsubscribe_token"] = _link_tokens(w)
@@ -1060,6 +1171,20 @@ def _spend_option(engine: Engine, timebank_id: int, organisation_id: int, *, wit
     if withdrawn:
         withdraw_spend_option(engine, timebank_id, coordinator, view.spend_option_id)
     return view.spend_option_id
+
+
+def _posts(engine: Engine, timebank_id: int, member_id: int) -> Arranged:
+    """A member's offers, open, closed and hidden, and a category of the timebank's own."""
+    coordinator = Caller("system:test", False, timebank_id, None, None, True, frozenset())
+    made = {
+        name: post_for(engine, timebank_id, member_id).post_id
+        for name in ("post", "closed_post", "hidden_post")
+    }
+    close_post(engine, timebank_id, coordinator, made["closed_post"])
+    hide_post(engine, timebank_id, coordinator, made["hidden_post"], HidePost(reason="Asks for money"))
+    name = f"Errands {uuid.uuid4().hex[:8]}"
+    made["category"] = add_category(engine, timebank_id, coordinator, AddCategory(name=name)).category_id
+    return made
 
 
 def _link_tokens(w: World) -> tuple[str, str]:
@@ -1481,6 +1606,8 @@ def _json_cases(
         "update_organisation",
         "update_timebank",
         "set_report_ratings",
+        "change_category",
+        "change_post",
         "issue_password_code",  # nothing said: a code to print, not to email
     ):
         yield Case("an empty object", b"{}", 422, {"field_required"})
@@ -2108,7 +2235,12 @@ def _set_pair(body: dict[str, Any], figure: str, low: int, high: int) -> bytes:
 
 
 # The arranged id, in the other timebank, that an id field's "another timebank's" case sends.
-_ARRANGED_BY_NOT_FOUND = {"member_not_found": "member", "activity_not_found": "activity"}
+_ARRANGED_BY_NOT_FOUND = {
+    "member_not_found": "member",
+    "activity_not_found": "activity",
+    "post_not_found": "post",
+    "category_not_found": "category",
+}
 
 
 def _nested(depth: int) -> Any:

@@ -51,6 +51,13 @@ The rules the rows encode:
 - **Everything held about a member** (their data as a ZIP, which holds their declaration) is
   downloaded by the member and coordinators only, every download audited; the others get 403
   ``self_or_coordinator_required``, and an admin 404 like any outsider.
+- **Offers and requests.** Everyone in the timebank (an organisation's API key too) lists the
+  categories and searches the open posts, and reads a post; a hidden one only its member and
+  coordinators, and to anyone else it is not there (404 ``post_not_found``). A member posts their
+  own (an API key, being no member, is refused ``self_or_coordinator_required``), and for another
+  member only a coordinator posts. A post's member and coordinators change, close and reopen it,
+  and read a member's list of posts; only coordinators manage categories, hide and show posts, and
+  read the offers report (else 403 ``coordinator_required``).
 - **The audit log** of benefit checks, warnings, choices and reads is for coordinators only (403
   ``coordinator_required``).
 - **Erasing a member's personal data** is for coordinators only (403 ``coordinator_required``), and
@@ -95,6 +102,7 @@ from tests.involvement_calls import (
 )
 from tests.ledger_calls import give_credits, record_exchange
 from tests.notification_calls import verification_token
+from tests.offer_calls import category_id_named, post_for
 from tests.people_calls import add_member, add_organisation, add_staff, create_api_key, set_limits
 from timebank.benefits.activities import ActivityClassification
 from timebank.benefits.choices import Reward
@@ -109,6 +117,7 @@ from timebank.ledger.types import Actor, ReceiverShare
 from timebank.notifications import set_email
 from timebank.notifications.preferences import preferences_of, unsubscribe_token
 from timebank.notifications.requests import SetEmail
+from timebank.offers import AddCategory, HidePost, add_category, close_post, hide_post
 from timebank.people.access import create_admin, log_in, log_out
 from timebank.people.callers import Caller
 from timebank.people.recovery import issue_password_code
@@ -290,6 +299,23 @@ class Arena:
         )
         return activity_id
 
+    def post(self, *, closed: bool = False, hidden: bool = False) -> int:
+        """A new offer of the member's (closed or hidden, if asked)."""
+        engine, tb = self.world.engine, self.world.timebank_id
+        post_id = post_for(engine, tb, self.world.member_ids["member"]).post_id
+        if closed:
+            close_post(engine, tb, self.coordinator, post_id)
+        if hidden:
+            hide_post(engine, tb, self.coordinator, post_id, HidePost(reason="Asks for money"))
+        return post_id
+
+    def category(self) -> int:
+        """A new category of the timebank."""
+        name = f"Category {uuid.uuid4().hex[:8]}"
+        return add_category(
+            self.world.engine, self.world.timebank_id, self.coordinator, AddCategory(name=name)
+        ).category_id
+
     def spend_option(self, spend_class: SpendClass = SpendClass.COMMUNITY_ACTIVITY) -> int:
         """A new active option of the organisation, worth ``MINUTES``."""
         view = create_spend_option(
@@ -346,7 +372,7 @@ class Call:
     ids: Mapping[str, int] = field(default_factory=dict)
     json: Any = None
     form: Mapping[str, str] | None = None
-    query: Mapping[str, int] | None = None
+    query: Mapping[str, Any] | None = None
     authorization: str | None = None  # replaces the caller's credentials
 
 
@@ -479,7 +505,9 @@ def verification_link(arena: Arena, caller: str) -> Call:
     messages = run(
         world.engine, lambda uow: uow.notifications.messages_for(world.timebank_id, member_id), write=False
     )
-    return Call(json={"token": verification_token(messages[-1].body)})
+    # The newest message with a link: changing the address also tells the old one (a security notice).
+    linked = [message.body for message in messages if "token=tbv_" in message.body]
+    return Call(json={"token": verification_token(linked[-1])})
 
 
 def unsubscribe_link(arena: Arena, caller: str) -> Call:
@@ -662,6 +690,30 @@ def spend_options_query(*, own: bool = False, withdrawn: bool = False) -> Arrang
     return arrange
 
 
+def a_post(*, closed: bool = False, hidden: bool = False, body: Any = None) -> Arrange:
+    """A new post of the member's for this caller, in the state asked for."""
+    return lambda arena, caller: Call({"post_id": arena.post(closed=closed, hidden=hidden)}, json=body)
+
+
+def new_post_body(*, for_member: bool) -> Arrange:
+    """An offer in the garden: the caller's own, or (``for_member``) the member's."""
+
+    def arrange(arena: Arena, caller: str) -> Call:
+        world = arena.world
+        body: dict[str, Any] = {
+            "kind": "offer",
+            "category_id": category_id_named(world.engine, world.timebank_id, "Gardening"),
+            "title": "Help in the garden",
+            "description": "Weeding and mowing",
+            "expires_on": (utc_now().date() + timedelta(days=30)).isoformat(),
+        }
+        if for_member:
+            body["member_id"] = world.member_ids["member"]
+        return Call(json=body)
+
+    return arrange
+
+
 def declaration(body: Any = None, query: Mapping[str, int] | None = None) -> Arrange:
     """The member's benefits declaration."""
     return lambda arena, caller: Call({"account_id": arena.account("member")}, json=body, query=query)
@@ -673,6 +725,7 @@ EXCHANGE = f"{TB}/exchanges/{{exchange_id}}"
 ORGANISATION = f"{TB}/organisations/{{organisation_id}}"
 ACTIVITY = f"{TB}/activities/{{activity_id}}"
 SPEND_OPTION = f"{TB}/spend-options/{{spend_option_id}}"
+POST = f"{TB}/posts/{{post_id}}"
 DECLARATION = f"{ACCOUNT}/benefits-declaration"
 SELF_OR_COORDINATOR = "self_or_coordinator_required"
 COORDINATOR_REQUIRED = "coordinator_required"
@@ -1286,6 +1339,104 @@ ROWS = [
         nothing,
         in_timebank(COORDINATOR_REQUIRED, coordinator=200),
     ),
+    # Offers and requests: everyone in the timebank finds them; a member posts their own, a
+    # coordinator for anyone; a post's member or a coordinator changes it; coordinators moderate.
+    Row("list_categories", "GET", f"{TB}/categories", nothing, all_of_timebank(200)),
+    Row(
+        "add_category",
+        "POST",
+        f"{TB}/categories",
+        lambda arena, caller: Call(json={"name": f"Category {uuid.uuid4().hex[:8]}"}),
+        in_timebank(COORDINATOR_REQUIRED, coordinator=201),
+    ),
+    Row(
+        "change_category",
+        "PATCH",
+        f"{TB}/categories/{{category_id}}",
+        lambda arena, caller: Call({"category_id": arena.category()}, json={"retired": True}),
+        in_timebank(COORDINATOR_REQUIRED, coordinator=200),
+    ),
+    Row(
+        "search_posts",
+        "GET",
+        f"{TB}/posts",
+        lambda arena, caller: Call(query={"q": "garden"}),
+        all_of_timebank(200),
+    ),
+    Row(
+        "create_post",
+        "POST",
+        f"{TB}/posts",
+        new_post_body(for_member=False),
+        in_timebank(SELF_OR_COORDINATOR, member=201, other_member=201, coordinator=201, staff=201),
+    ),
+    Row(
+        "create_post",
+        "POST",
+        f"{TB}/posts",
+        new_post_body(for_member=True),
+        in_timebank(SELF_OR_COORDINATOR, member=201, coordinator=201),
+        "for the member",
+    ),
+    Row("get_post", "GET", POST, a_post(), all_of_timebank(200)),
+    Row(
+        "get_post",
+        "GET",
+        POST,
+        a_post(hidden=True),
+        in_timebank("post_not_found", member=200, coordinator=200)
+        | dict.fromkeys(("other_member", "staff", "organisation_key"), "404 post_not_found"),
+        "hidden",
+    ),
+    Row(
+        "change_post",
+        "PATCH",
+        POST,
+        a_post(body={"title": "Weeding"}),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+    ),
+    Row(
+        "close_post",
+        "POST",
+        f"{POST}/close",
+        a_post(),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+    ),
+    Row(
+        "reopen_post",
+        "POST",
+        f"{POST}/reopen",
+        a_post(closed=True),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+    ),
+    Row(
+        "hide_post",
+        "POST",
+        f"{POST}/hide",
+        a_post(body={"reason": "Asks for money"}),
+        in_timebank(COORDINATOR_REQUIRED, coordinator=200),
+    ),
+    Row(
+        "show_post",
+        "POST",
+        f"{POST}/show",
+        a_post(hidden=True),
+        in_timebank(COORDINATOR_REQUIRED, coordinator=200),
+    ),
+    Row(
+        "list_member_posts",
+        "GET",
+        f"{TB}/members/{{member_id}}/posts",
+        member("member"),
+        in_timebank(SELF_OR_COORDINATOR, member=200, coordinator=200),
+    ),
+    Row(
+        "get_offers_report",
+        "GET",
+        f"{TB}/reports/offers",
+        nothing,
+        in_timebank(COORDINATOR_REQUIRED, coordinator=200),
+    ),
 ]
 
 
@@ -1386,6 +1537,9 @@ NAMES_NOTHING_BUT_THE_TIMEBANK = {
     "add_organisation",
     "get_report_ratings",
     "set_report_ratings",
+    "list_categories",
+    "add_category",
+    "get_offers_report",
 }
 
 
@@ -1438,7 +1592,38 @@ def far_requests(arena: Arena) -> list[tuple[str, str, str, Any, str]]:
     take = {"from_account_id": account, "to_account_id": here, "minutes": 1}
     say_so = {**DECLARE, "members_say_so": True}
     charts = "/reports/reciprocity/charts/role_mix"
+    far_poster = add_member(engine, other, coordinator, "Far poster")
+    far_post = post_for(engine, other, far_poster.member_id).post_id
+    far_category = category_id_named(engine, other, "Gardening")
+    near_post = arena.post()
+    new_post = new_post_body(for_member=False)(arena, "coordinator").json
+    from_far_post = {
+        "giver_account_id": here,
+        "receivers": [{"account_id": world.account_ids["other_member"], "minutes": MINUTES}],
+        "activity_date": ACTIVITY_DATE.isoformat(),
+        "description": "From a post elsewhere",
+        "post_id": far_post,
+    }
     return [
+        ("change_category", "PATCH", f"/categories/{far_category}", {"retired": True}, "category_not_found"),
+        ("search_posts", "GET", f"/posts?category={far_category}", None, "category_not_found"),
+        ("create_post", "POST", "/posts", {**new_post, "category_id": far_category}, "category_not_found"),
+        (
+            "create_post",
+            "POST",
+            "/posts",
+            {**new_post, "member_id": far_poster.member_id},
+            "member_not_found",
+        ),
+        ("get_post", "GET", f"/posts/{far_post}", None, "post_not_found"),
+        ("change_post", "PATCH", f"/posts/{far_post}", {"title": "Mine"}, "post_not_found"),
+        ("change_post", "PATCH", f"/posts/{near_post}", {"category_id": far_category}, "category_not_found"),
+        ("close_post", "POST", f"/posts/{far_post}/close", None, "post_not_found"),
+        ("reopen_post", "POST", f"/posts/{far_post}/reopen", None, "post_not_found"),
+        ("hide_post", "POST", f"/posts/{far_post}/hide", {"reason": "x"}, "post_not_found"),
+        ("show_post", "POST", f"/posts/{far_post}/show", None, "post_not_found"),
+        ("list_member_posts", "GET", f"/members/{far_poster.member_id}/posts", None, "member_not_found"),
+        ("record_exchange", "POST", "/exchanges", from_far_post, "post_not_found"),
         ("get_account", "GET", f"/accounts/{account}", None, "account_not_found"),
         ("get_statement", "GET", f"/accounts/{account}/statement", None, "account_not_found"),
         ("list_limit_changes", "GET", f"/accounts/{account}/limit-changes", None, "account_not_found"),

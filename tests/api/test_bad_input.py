@@ -76,6 +76,7 @@ def test_the_corpus_covers_every_write_in_the_document(world: World) -> None:
     # Stand-ins for the arrangement: the corpus is built, not sent.
     prior = Prior("k", {}, b"", None, 200, b"{}", {}, b"")
     here = {"prior": {op.name: prior for op in OPERATIONS}} | {"tb": 1, "activity": 1, "withdrawn_option": 1}
+    here |= {"post": 1, "closed_post": 1, "hidden_post": 1, "category": 1}
     here |= {
         "future_activity": 1,
         "verification_token": "tbv_x",

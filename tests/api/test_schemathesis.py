@@ -52,11 +52,13 @@ from sqlalchemy import create_engine
 
 from tests.api.conftest import PASSWORD, World, build_world
 from tests.conftest import BACKENDS
+from tests.offer_calls import post_for
 from tests.people_calls import add_member, create_api_key
 from timebank.api.app import create_app
 from timebank.db import make_engine
 from timebank.exchanges.idempotency import IDEMPOTENCY_KEY_LENGTH_MAX
 from timebank.fields import ID_MAX
+from timebank.offers import list_categories
 from timebank.people.access import log_in
 from timebank.people.callers import Caller
 
@@ -261,6 +263,13 @@ def _seed(world: World) -> FuzzWorld:
         create_api_key(world.engine, tb, coordinator, world.organisation_id, f"spare {n}").api_key_id
         for n in range(8)
     ]
+    # Offers and requests: the member's posts and the timebank's categories (and one post elsewhere).
+    pools["post_id"] = [post_for(world.engine, tb, world.member_ids["member"]).post_id for _ in range(6)]
+    pools["post_id"].append(
+        post_for(world.engine, world.other_timebank_id, world.member_ids["other_coordinator"]).post_id
+    )
+    listed = list_categories(world.engine, tb, coordinator).categories
+    pools["category_id"] = [category.category_id for category in listed]
     return FuzzWorld(
         world=world,
         login_username=f"login_{suffix}",

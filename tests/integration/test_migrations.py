@@ -49,6 +49,7 @@ from timebank.db import (
     downgrade,
     make_engine,
     notification_tables,  # noqa: F401  (being told, 0011)
+    offer_tables,
     people_tables,  # noqa: F401  (its tables join the metadata)
     report_tables,  # noqa: F401  (so do these)
     spend_tables,  # noqa: F401  (and these)
@@ -107,6 +108,9 @@ EXPECTED_TABLES = {
     # erasure: free text kept off the append-only rows (migration 0014)
     "transaction_texts",
     "audit_notes",
+    # offers and requests (migration 0015)
+    "categories",
+    "posts",
 }
 SPEND_TABLES = {"spend_options", "spends"}  # migration 0005
 RATING_TABLES = {"report_rating_thresholds"}  # migration 0006
@@ -114,9 +118,11 @@ PAIR_MONTH_TABLES = {"report_pair_months"}  # migration 0007
 INVITATION_TABLES = {"activity_invitations", "payment_advice"}  # migration 0008
 NOTIFICATION_TABLES = {"email_verifications", "notification_preferences", "notification_outbox"}  # 0011
 RECOVERY_TABLES = {"password_codes"}  # 0012
-EXCHANGE_COLUMNS_SINCE_0013 = {"closed_because"}  # why a pending exchange was cancelled (0013)
+# Why a pending exchange was cancelled (0013), and the post it came from (0015).
+EXCHANGE_COLUMNS_SINCE_0013 = {"closed_because", "post_id"}
 ERASURE_TABLES = {"transaction_texts", "audit_notes"}  # 0014
-SINCE_0011_TABLES = NOTIFICATION_TABLES | RECOVERY_TABLES | ERASURE_TABLES
+OFFER_TABLES = {"categories", "posts"}  # 0015
+SINCE_0011_TABLES = NOTIFICATION_TABLES | RECOVERY_TABLES | ERASURE_TABLES | OFFER_TABLES
 # Named here rather than taken from timebank.db.triggers, so that a trigger dropped from that
 # module is noticed.
 TRIGGERS = {
@@ -167,16 +173,27 @@ def empty_engine(empty_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+def search_table_names(engine: Engine) -> set[str]:
+    """The full-text search's own tables (SQLite's FTS5 table and its shadow tables; none on PostgreSQL)."""
+    return set(inspect(engine).get_table_names()) & set(offer_tables.SEARCH_OBJECTS["sqlite_tables"])
+
+
 def table_names(engine: Engine) -> set[str]:
-    return set(inspect(engine).get_table_names())
+    """The tables, but the full-text search's own (``search_table_names``), which the metadata leaves out."""
+    return set(inspect(engine).get_table_names()) - search_table_names(engine)
 
 
-def trigger_names(connection: Connection) -> set[str]:
+def all_trigger_names(connection: Connection) -> set[str]:
     if connection.dialect.name == "sqlite":
         rows = connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
     else:
         rows = connection.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"))
     return {row[0] for row in rows}
+
+
+def trigger_names(connection: Connection) -> set[str]:
+    """The append-only triggers: every trigger but those that keep SQLite's search in step (0015)."""
+    return all_trigger_names(connection) - set(offer_tables.SEARCH_OBJECTS["sqlite_triggers"])
 
 
 def refuse_change_function_exists(connection: Connection) -> bool:
@@ -295,11 +312,16 @@ def test_the_migrated_schema_matches_the_metadata(empty_url: str, empty_engine: 
     with empty_engine.connect() as connection:
         context = MigrationContext.configure(
             connection,
-            opts={"compare_type": True, "compare_server_default": True},
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                "include_name": offer_tables.described_by_metadata,
+            },
         )
         differences = compare_metadata(context, metadata)
 
-    # Nothing needed restricting: on both databases autogenerate sees tables, columns, types,
+    # Only the full-text search's own objects are left out (migration 0015 makes them in SQL; the
+    # 0015 tests below check them): on both databases autogenerate sees tables, columns, types,
     # nullability, indexes, unique and foreign keys exactly as declared.
     assert differences == []
 
@@ -340,7 +362,10 @@ def test_a_database_missing_a_table_is_reported_as_different(empty_url: str, emp
         connection.execute(text("DROP TABLE limit_changes"))
 
     with empty_engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+        context = MigrationContext.configure(
+            connection, opts={"include_name": offer_tables.described_by_metadata}
+        )
+        differences = compare_metadata(context, metadata)
 
     assert [d[0] for d in differences] == ["add_table"]
     assert differences[0][1].name == "limit_changes"
@@ -1025,6 +1050,86 @@ def test_0014_moves_reasons_and_notes_off_the_append_only_rows_and_back(
     for statement in ("UPDATE audit_log SET details = '{}'", "UPDATE transactions SET created_by = 'x'"):
         with pytest.raises(Exception, match="append_only"), empty_engine.begin() as connection:
             connection.execute(text(statement))
+
+
+# --- 0015 adds offers and requests, each database's search over them, and exchanges' link ----------
+
+
+def _search_objects(engine: Engine) -> set[str]:
+    """The search's own objects found in the database: tables, triggers, column and index."""
+    with engine.connect() as connection:
+        found = search_table_names(engine) | (all_trigger_names(connection) - trigger_names(connection))
+    inspector = inspect(engine)
+    if "posts" in inspector.get_table_names():
+        found |= {column["name"] for column in inspector.get_columns("posts")} & {"search_vector"}
+        found |= {index["name"] for index in inspector.get_indexes("posts")} & {"ix_posts_search_vector"}
+    return found
+
+
+def _exchange_rows(engine: Engine) -> list[tuple[object, ...]]:
+    with engine.connect() as connection:
+        query = text("SELECT id, status, giver_account_id, description, category FROM exchanges ORDER BY id")
+        return [tuple(row) for row in connection.execute(query)]
+
+
+def test_0015_makes_the_search_seeds_categories_and_steps_down_leaving_every_exchange(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    from datetime import timedelta
+
+    from tests.integration.test_offers import exchange_from
+    from tests.offer_calls import make_offer_world
+    from timebank.clock import utc_now
+    from timebank.offers import CreatePost, PostKind, create_post, list_categories
+
+    upgrade(empty_url)
+    own = {
+        "sqlite": {
+            *offer_tables.SEARCH_OBJECTS["sqlite_tables"],
+            *offer_tables.SEARCH_OBJECTS["sqlite_triggers"],
+        },
+        "postgresql": {"search_vector", "ix_posts_search_vector"},
+    }[empty_engine.dialect.name]
+    assert _search_objects(empty_engine) == own
+    world = make_offer_world(empty_engine)
+    post = world.post("Ann", title="Café visits")
+    linked = exchange_from(world, post.post_id, "Ann", "Bo")
+    assert linked.post_id == post.post_id
+    exchanges_before = _exchange_rows(empty_engine)
+    before = _history(empty_engine)
+
+    downgrade(empty_url, "0014")
+
+    assert current_revision(empty_engine) == "0014"
+    assert table_names(empty_engine) == TABLES - OFFER_TABLES | {"alembic_version"}
+    assert _search_objects(empty_engine) == set()
+    assert "post_id" not in _columns(empty_engine, "exchanges")
+    assert _exchange_rows(empty_engine) == exchanges_before
+    assert _history(empty_engine) == before
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+
+    upgrade(empty_url)
+
+    # The timebank made before 0015 gets the default categories, and search works on new posts.
+    assert _search_objects(empty_engine) == own
+    listed = list_categories(empty_engine, world.timebank_id, world.coordinator)
+    assert len(listed.categories) == 12
+    category = next(c.category_id for c in listed.categories if c.name == "Gardening")
+    ann = world.member("Ann")
+    again = create_post(
+        empty_engine,
+        world.timebank_id,
+        ann,
+        CreatePost(
+            kind=PostKind.OFFER,
+            category_id=category,
+            title="École run",
+            description="Walking children to school",
+            expires_on=utc_now().date() + timedelta(days=3),
+        ),
+    )
+    assert world.found_ids(words="ecole") == [again.post_id]
 
 
 # --- the command line ---------------------------------------------------------------------------

@@ -2084,6 +2084,26 @@ RECOVERY_CODES = {
 # tests/integration/test_erasure.py and over HTTP in tests/api/test_erasure_http.py, each changing
 # nothing.
 ERASURE_CODES = {"erasure_not_confirmed", "member_already_erased", "own_data_erased_by_another"}
+# Refusals of offers and requests (DESIGN §10) are met through the services in
+# tests/integration/test_offers.py and over HTTP in tests/api/test_offers_http.py (every one of
+# them, by code, each changing nothing), and by the bad-input corpus.
+OFFER_CODES = {
+    "category_not_found",
+    "category_name_taken",
+    "categories_too_many",
+    "category_retired",
+    "post_not_found",
+    "post_kind_unknown",
+    "post_expiry_out_of_range",
+    "post_text_required",
+    "search_text_too_long",
+    "search_words_too_many",
+    "post_member_not_in_exchange",
+    "post_hidden",
+    "post_already_hidden",
+    "post_not_hidden",
+    "post_expired",
+}
 
 
 # Refusals of recognising involvement (issue 4), spend options included, are exercised above, through
@@ -2146,6 +2166,7 @@ def test_the_table_above_exercises_every_refusal_in_the_error_tree() -> None:
         | RECOVERY_CODES
         | MEMBERSHIP_CODES
         | ERASURE_CODES
+        | OFFER_CODES
     )
     assert leaves - met_elsewhere - {case.code for case in CASES} == set()
     assert leaves >= met_elsewhere | INVOLVEMENT_CODES

@@ -35,6 +35,7 @@ from tests.involvement_calls import (
     spend_credits,
 )
 from tests.ledger_calls import confirm_exchange, give_credits, record_exchange, reverse_exchange
+from tests.offer_calls import post_for
 from tests.people_calls import add_member, create_api_key
 from tests.web.site import Site, Visitor, build_site
 from timebank.benefits.activities import ActivityClassification
@@ -68,6 +69,10 @@ AUDIENCE: dict[str, str] = {
     "/spend": MEMBER,
     "/spend/{option_id}": MEMBER,
     "/spend/done/{transaction_id}": MEMBER,
+    "/offers": MEMBER,
+    "/offers/new": MEMBER,
+    "/offers/mine": MEMBER,
+    "/offers/{post_id}/close": MEMBER,
     "/give": MEMBER,
     "/give/done/{transaction_id}": MEMBER,
     "/benefits": MEMBER,
@@ -269,6 +274,8 @@ def page_world(site: Site) -> Ids:
         engine, there, elsewhere_system, site.other_organisation_id, "Gym", 60, SpendClass.COMMUNITY_ACTIVITY
     )
     olive_member_id = neighbour.member_id  # any member of the other timebank
+    post = post_for(engine, here, site.member_ids["alice"])
+    far_post = post_for(engine, there, neighbour.member_id)
     return Ids(
         here={
             "exchange_id": exchange.exchange_id,
@@ -281,6 +288,7 @@ def page_world(site: Site) -> Ids:
             "organisation_id": site.organisation_id,
             "activity_id": activity.activity_id,
             "api_key_id": key.api_key_id,
+            "post_id": post.post_id,
             "slug": "monthly",
         },
         elsewhere={
@@ -294,6 +302,7 @@ def page_world(site: Site) -> Ids:
             "organisation_id": site.other_organisation_id,
             "activity_id": far_activity.activity_id,
             "api_key_id": far_key.api_key_id,
+            "post_id": far_post.post_id,
             "slug": "monthly",
         },
         by_page={

@@ -43,6 +43,17 @@ EDGE_CODES = frozenset(
 
 OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
     {
+        "add_category": frozenset(
+            {
+                "categories_too_many",
+                "category_name_taken",
+                "coordinator_required",
+                "post_text_required",
+                "text_has_control_characters",
+                "text_too_long",
+                "timebank_not_found",
+            }
+        ),
         "add_member": frozenset(
             {
                 "cap_must_not_be_negative",
@@ -89,6 +100,17 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "timebank_not_found",
             }
         ),
+        "change_category": frozenset(
+            {
+                "category_name_taken",
+                "category_not_found",
+                "coordinator_required",
+                "post_text_required",
+                "text_has_control_characters",
+                "text_too_long",
+                "timebank_not_found",
+            }
+        ),
         "change_password": frozenset(
             {
                 "credentials_invalid",
@@ -97,6 +119,21 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "password_invalid",
                 "server_busy",
                 "text_too_long",
+            }
+        ),
+        "change_post": frozenset(
+            {
+                "category_not_found",
+                "category_retired",
+                "post_expiry_out_of_range",
+                "post_hidden",
+                "post_not_found",
+                "post_text_required",
+                "self_or_coordinator_required",
+                "text_has_control_characters",
+                "text_required",
+                "text_too_long",
+                "timebank_not_found",
             }
         ),
         "check_payment": frozenset(
@@ -109,6 +146,13 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "pence_above_limit",
                 "pence_must_be_positive",
                 "pence_must_be_whole",
+                "timebank_not_found",
+            }
+        ),
+        "close_post": frozenset(
+            {
+                "post_not_found",
+                "self_or_coordinator_required",
                 "timebank_not_found",
             }
         ),
@@ -150,6 +194,20 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "not_allowed",
                 "organisation_not_found",
                 "text_has_control_characters",
+                "text_too_long",
+                "timebank_not_found",
+            }
+        ),
+        "create_post": frozenset(
+            {
+                "category_not_found",
+                "category_retired",
+                "member_not_found",
+                "post_expiry_out_of_range",
+                "post_text_required",
+                "self_or_coordinator_required",
+                "text_has_control_characters",
+                "text_required",
                 "text_too_long",
                 "timebank_not_found",
             }
@@ -302,6 +360,65 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
         "get_member_email": frozenset(
             {"member_not_found", "self_or_coordinator_required", "timebank_not_found"}
         ),
+        "get_offers_report": frozenset(
+            {
+                "coordinator_required",
+                "report_window_empty",
+                "report_window_too_long",
+                "timebank_not_found",
+            }
+        ),
+        "get_post": frozenset(
+            {
+                "post_not_found",
+                "timebank_not_found",
+            }
+        ),
+        "hide_post": frozenset(
+            {
+                "coordinator_required",
+                "post_already_hidden",
+                "post_not_found",
+                "post_text_required",
+                "reason_required",
+                "text_has_control_characters",
+                "text_too_long",
+                "timebank_not_found",
+            }
+        ),
+        "list_categories": frozenset(
+            {
+                "timebank_not_found",
+            }
+        ),
+        "list_member_posts": frozenset(
+            {
+                "cursor_invalid",
+                "member_not_found",
+                "self_or_coordinator_required",
+                "text_too_long",
+                "timebank_not_found",
+            }
+        ),
+        "reopen_post": frozenset(
+            {
+                "post_expired",
+                "post_hidden",
+                "post_not_found",
+                "self_or_coordinator_required",
+                "timebank_not_found",
+            }
+        ),
+        "search_posts": frozenset(
+            {
+                "category_not_found",
+                "cursor_invalid",
+                "search_text_too_long",
+                "search_words_too_many",
+                "text_too_long",
+                "timebank_not_found",
+            }
+        ),
         "set_member_email": frozenset(
             {
                 "email_invalid",
@@ -319,6 +436,14 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "member_not_found",
                 "timebank_not_found",
                 "verified_email_required",
+            }
+        ),
+        "show_post": frozenset(
+            {
+                "coordinator_required",
+                "post_not_found",
+                "post_not_hidden",
+                "timebank_not_found",
             }
         ),
         "use_password_code": frozenset(
@@ -718,6 +843,8 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "minutes_must_be_positive",
                 "minutes_must_be_whole",
                 "not_a_party_to_exchange",
+                "post_member_not_in_exchange",
+                "post_not_found",
                 "pot_cannot_exchange",
                 "receiver_repeated",
                 "receivers_required",

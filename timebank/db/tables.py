@@ -248,6 +248,9 @@ exchanges = Table(
     # Why a pending exchange was closed by something other than its parties (migration 0013):
     # "membership_ended" when one of them left. Null for everything the parties decided themselves.
     Column("closed_because", String(40), nullable=True),
+    # The offer or request the exchange came from, if any (migration 0015; the posts table is in
+    # timebank.db.offer_tables). The use case checks that it is this timebank's.
+    Column("post_id", Id, ForeignKey("posts.id"), nullable=True),
     UniqueConstraint("timebank_id", "id"),
     UniqueConstraint("transaction_id"),
     ForeignKeyConstraint(["timebank_id", "giver_account_id"], ["accounts.timebank_id", "accounts.id"]),

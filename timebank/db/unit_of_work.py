@@ -44,6 +44,7 @@ from timebank.db.repositories import (
     MemberRepository,
     MoneyRepository,
     NotificationRepository,
+    OfferRepository,
     OrganisationRepository,
     RatingThresholdRepository,
     RecoveryRepository,
@@ -84,6 +85,9 @@ _CONSTRAINT_CODES: dict[str, str] = {
     # A timebank's rating thresholds, should one reach the database unchecked.
     "ck_report_rating_thresholds_percent_in_range": "rating_threshold_out_of_range",
     "ck_report_rating_thresholds_ordered_for_direction": "rating_thresholds_out_of_order",
+    # Two coordinators naming a category alike at once: the second is refused.
+    "uq_categories_timebank_id_name_key": "category_name_taken",
+    "categories.name_key": "category_name_taken",
 }
 _IDEMPOTENCY_CONSTRAINTS = ("uq_idempotency_keys_timebank_id_caller_key", "idempotency_keys.")
 
@@ -261,6 +265,10 @@ class UnitOfWork:
     @cached_property
     def spend_options(self) -> SpendOptionRepository:
         return SpendOptionRepository(self.connection)
+
+    @cached_property
+    def offers(self) -> OfferRepository:
+        return OfferRepository(self.connection)
 
     def restart(self) -> None:
         """Roll back everything done so far and begin again on the same connection.

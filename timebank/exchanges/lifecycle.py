@@ -48,6 +48,7 @@ from timebank.ledger.types import (
     TransferIntent,
 )
 from timebank.notifications.outbox import tell_exchange_answered, tell_exchange_recorded
+from timebank.offers.errors import PostMemberNotInExchange
 from timebank.people.callers import Caller
 
 __all__ = [
@@ -119,14 +120,16 @@ def record_exchange(
             actor.caller,
             idempotency_key,
             "record_exchange",
-            # What a replay is compared with: the request as the first version of the API wrote it.
+            # What a replay is compared with: the request as the first version of the API wrote it
+            # (and the post it came from, when it names one, so keys used before posts still replay).
             {
                 "giver_account_id": request.giver_account_id,
                 "receivers": [(r.account_id, r.minutes) for r in receivers],
                 "activity_date": request.activity_date.isoformat(),
                 "description": request.description,
                 "category": request.category,
-            },
+            }
+            | ({} if request.post_id is None else {"post_id": request.post_id}),
             ExchangeView,
             lambda: _record(uow, timebank, actor, request.giver_account_id, receivers, request),
         )
@@ -154,6 +157,8 @@ def _record(
     rules.check_activity_date(request.activity_date, utc_now().date(), timebank.backdate_days_max)
     # Existence first (an unknown or other timebank's account is not found), then consent.
     locked = uow.accounts.lock(timebank.timebank_id, [giver_account_id, *receiver_ids])
+    if request.post_id is not None:
+        _check_post(uow, timebank.timebank_id, request.post_id, giver_account_id, receiver_ids)
     check_no_pot(locked.values())
     consent.check_may_record(actor, giver_account_id, receiver_ids)
     # Before it waits or posts: an exchange left waiting with a closed account would wait forever.
@@ -183,6 +188,7 @@ def _record(
         awaiting_consent_from=awaiting,
         transaction_id=posting.transaction_id if posting else None,
         created_at=posting.posted_at if posting else utc_now(),
+        post_id=request.post_id,
     )
     exchange = replace(exchange, exchange_id=uow.exchanges.insert(exchange))
     if posting is not None:
@@ -193,6 +199,17 @@ def _record(
         tell_exchange_recorded(uow, timebank, exchange, exchange.created_at)
     # Answered from what was just written rather than read back: a round trip fewer on the hot path.
     return ExchangeView.of(exchange)
+
+
+def _check_post(
+    uow: UnitOfWork, timebank_id: int, post_id: int, giver_account_id: int, receiver_ids: Sequence[int]
+) -> None:
+    """An exchange from an offer or request is this timebank's, and its member gave or received."""
+    post = uow.offers.post(timebank_id, post_id)
+    if post.account_id != giver_account_id and post.account_id not in receiver_ids:
+        raise PostMemberNotInExchange(
+            f"{post.member_name} posted this {post.kind}: record help they gave or received"
+        )
 
 
 def _consenting_actor(caller: Caller, timebank_id: int, exchange: ExchangeRecord) -> Actor:

@@ -37,6 +37,10 @@ class RecordExchange(Request):
     activity_date: CalendarDate
     description: Description
     category: Category | None = None
+    post_id: Id | None = Field(
+        default=None,
+        description="The offer or request the help came from; its member must be the giver or a receiver.",
+    )
 
     def shares(self) -> tuple[ReceiverShare, ...]:
         return tuple(receiver.share() for receiver in self.receivers)

@@ -43,6 +43,9 @@ class ExchangeView(View):
         description="Why it was closed, when not by its parties' own answer: 'membership_ended' when it "
         "was cancelled because one of its parties' membership ended while it waited.",
     )
+    post_id: int | None = Field(
+        default=None, description="The offer or request it was recorded from, if any."
+    )
 
     @classmethod
     def of(cls, exchange: ExchangeRecord) -> ExchangeView:
@@ -61,6 +64,7 @@ class ExchangeView(View):
             reversal_transaction_id=exchange.reversal_transaction_id,
             reversal_reason=exchange.reversal_reason,
             closed_because=exchange.closed_because,
+            post_id=exchange.post_id,
         )
 
 

@@ -43,6 +43,9 @@ reason) is its ``note``, kept beside the row where erasure can replace it (migra
                            about a person and stays on the member's record, where it can be erased
     member_erased          a member's personal data erased by a coordinator: their member number
                            and how many records of each kind were changed, nothing that was erased
+    post_hidden            a coordinator hid a member's offer or request (its id; the reason is
+                           kept on the post, never here)
+    post_shown             a coordinator showed a hidden offer or request again
 """
 
 from __future__ import annotations
@@ -98,6 +101,8 @@ class AuditAction(enum.StrEnum):
     MEMBER_DATA_DOWNLOADED = "member_data_downloaded"
     MEMBERSHIP_ENDED = "membership_ended"
     MEMBER_ERASED = "member_erased"
+    POST_HIDDEN = "post_hidden"
+    POST_SHOWN = "post_shown"
 
 
 _CATEGORY_CODES = tuple(category.value for category in BenefitCategory)

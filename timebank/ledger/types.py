@@ -167,3 +167,5 @@ class ExchangeRecord:
     reversal_reason: str | None = None
     # Closed by something other than its parties' answer (a party's membership ended).
     closed_because: ClosedBecause | None = None
+    # The offer or request it was recorded from, if any (DESIGN §10).
+    post_id: int | None = None

@@ -114,6 +114,8 @@ def create_timebank(engine: Engine, caller: Caller, request: CreateTimebank) -> 
         pot_name = f"{name[: NAME_LENGTH_MAX - len(' pot')]} pot"
         pot_id = uow.accounts.insert(timebank_id, AccountKind.POT, pot_name, 0, None, now)
         uow.timebanks.set_pot_account(timebank_id, pot_id)
+        # Every timebank starts with the default categories of offers and requests (DESIGN §10).
+        uow.offers.insert_default_categories(timebank_id, now)
         view = TimebankView.of(uow.timebanks.get(timebank_id))
         uow.commit()
         return view

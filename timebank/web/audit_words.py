@@ -49,6 +49,8 @@ KIND_NAMES: dict[AuditAction, str] = {
     AuditAction.MEMBER_DATA_DOWNLOADED: "A member's data downloaded",
     AuditAction.MEMBERSHIP_ENDED: "Membership ended",
     AuditAction.MEMBER_ERASED: "A member's personal data erased",
+    AuditAction.POST_HIDDEN: "Offer or request hidden",
+    AuditAction.POST_SHOWN: "Offer or request shown again",
 }
 
 Sentence = Callable[[str, Mapping[str, Any], str | None], str]
@@ -98,6 +100,11 @@ def _count(details: Mapping[str, Any], key: str, one: str, many: str) -> str:
     if not isinstance(count, int):
         return f"some {many}"
     return f"1 {one}" if count == 1 else f"{count} {many}"
+
+
+def _post(details: Mapping[str, Any]) -> str:
+    post_id = details.get("post_id")
+    return "an offer or request" if post_id is None else f"offer or request number {post_id}"
 
 
 def _by(details: Mapping[str, Any], key: str) -> str:
@@ -174,6 +181,8 @@ _SENTENCES: dict[str, Sentence] = {
         f" are gone, and {_count(d, 'texts_replaced', 'piece of text', 'pieces of text')} they wrote"
         " or that were about them was replaced. Their hours stay in the records."
     ),
+    AuditAction.POST_HIDDEN: lambda who, d, note: f"A coordinator hid {_post(d)} by {who}.",
+    AuditAction.POST_SHOWN: lambda who, d, note: f"A coordinator showed {_post(d)} by {who} again.",
 }
 
 

@@ -15,6 +15,7 @@ _MEMBER = (
     ("/", "Home"),
     ("/record", "Record an exchange"),
     ("/statement", "My statement"),
+    ("/offers", "Offers and requests"),
     ("/spend", "Spend credits"),
     ("/give", "Give credits"),
     ("/benefits", "Benefits"),

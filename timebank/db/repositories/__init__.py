@@ -47,6 +47,7 @@ from timebank.db.repositories.notifications import (
     Recipient,
     VerificationRecord,
 )
+from timebank.db.repositories.offers import CategoryRecord, NewPost, OfferRepository, PostRecord
 from timebank.db.repositories.rating_thresholds import RatingThresholdRecord, RatingThresholdRepository
 from timebank.db.repositories.recovery import LoginOfMember, PasswordCodeRecord, RecoveryRepository
 from timebank.db.repositories.report_rollups import ReportRollups
@@ -71,6 +72,7 @@ __all__ = [
     "BenefitStatementRepository",
     "BulkWriter",
     "CallerRecord",
+    "CategoryRecord",
     "CreditMovementRow",
     "DeclarationRecord",
     "DeclarationRepository",
@@ -93,13 +95,16 @@ __all__ = [
     "MemberRecordRepository",
     "MemberRepository",
     "MoneyRepository",
+    "NewPost",
     "NotificationRepository",
+    "OfferRepository",
     "OrganisationRecord",
     "OrganisationRepository",
     "OutboxRecord",
     "PaidRow",
     "PasswordCodeRecord",
     "PaymentRecord",
+    "PostRecord",
     "PreferencesRecord",
     "RatingThresholdRecord",
     "RatingThresholdRepository",

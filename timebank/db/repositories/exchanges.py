@@ -58,6 +58,7 @@ class ExchangeRepository:
                     "reversal_transaction_id": None,
                     "created_at": exchange.created_at,
                     "decided_at": None if exchange.status is ExchangeStatus.PENDING else exchange.created_at,
+                    "post_id": exchange.post_id,
                 },
             ).scalar_one()
         )
@@ -271,4 +272,5 @@ def _record(row: RowMapping, receiver_rows: Sequence[RowMapping]) -> ExchangeRec
         reversal_transaction_id=row["reversal_transaction_id"],
         reversal_reason=row["reversal_reason"],
         closed_because=None if row["closed_because"] is None else ClosedBecause(row["closed_because"]),
+        post_id=row["post_id"],
     )
