@@ -54,6 +54,11 @@ from timebank.involvement.audit import AuditAction
 from timebank.ledger.errors import MembershipEnded, ReasonRequired
 from timebank.ledger.rules import MINUTES_PER_TRANSFER_MAX
 from timebank.ledger.types import Actor, BalanceOnLeaving, ClosedBecause, ExchangeStatus, ReceiverShare
+from timebank.offers.categories import list_categories
+from timebank.offers.posts import create_post, read_post
+from timebank.offers.requests import CreatePost
+from timebank.offers.search import search_posts
+from timebank.people.callers import Caller
 from timebank.people.errors import (
     LastCoordinatorRequired,
     MembershipAlreadyEnded,
@@ -233,6 +238,32 @@ def test_exchanges_waiting_for_or_recorded_by_the_member_are_cancelled_and_say_w
         )
     untouched = run(engine, lambda uow: uow.exchanges.get(w.tb, others.exchange_id), write=False)
     assert (untouched.status, untouched.closed_because) == (ExchangeStatus.PENDING, None)
+
+
+def test_the_members_open_offers_and_requests_close_with_the_membership(engine: Engine) -> None:
+    w = leaving(engine)
+    coordinator = Caller.coordinator_of(w.tb)
+    category = list_categories(engine, w.tb, coordinator).categories[0].category_id
+    expires_on = utc_now().date() + timedelta(days=30)
+
+    def post(account_id: int, title: str) -> int:
+        request = CreatePost(
+            kind="offer",
+            category_id=category,
+            title=title,
+            description="Hems, buttons and zips",
+            expires_on=expires_on,
+            member_id=w.member_id(account_id),
+        )
+        return create_post(engine, w.tb, coordinator, request).post_id
+
+    hers, theirs = post(w.ann, "Sewing and mending"), post(w.bo, "Sewing lessons")
+
+    w.end(w.ann)
+
+    found = search_posts(engine, w.tb, coordinator, words="sewing").posts
+    assert [p.post_id for p in found] == [theirs]
+    assert read_post(engine, w.tb, coordinator, hers).status == "closed"
 
 
 def test_a_coordinator_who_leaves_loses_the_role_and_their_staff_links_but_the_last_one_cannot(

@@ -84,6 +84,8 @@ _TEXTS = (
     "journey",
     "charity",
     "acknowledgement",
+    "offer",
+    "area",
 )
 CHARTS = ("monthly", "role_mix", "give_share", "hours_matrix")
 
@@ -168,6 +170,10 @@ def _story(site: Site, api: TestClient) -> dict[str, Any]:
         "journey": f"Home at 3 Elm Row {needles['journey']}",
         "charity": f"Friends of {needles['charity']}",
         "acknowledgement": f"I accept the risk {needles['acknowledgement']}",
+        "offer": f"{name} can help with sewing {needles['offer']}",
+        "area": f"Near Elm Row {needles['area']}",
+        # Bob's words, naming her in passing: they stay, her name does not.
+        "request": f"A lift for {name} on Tuesdays",
     }
     # Two other members' exchange that mentions her in passing keeps its words, but not her name.
     mention = f"Drove {name} to the clinic"
@@ -233,6 +239,26 @@ def _story(site: Site, api: TestClient) -> dict[str, Any]:
         utc_now().date() - timedelta(days=1),
         mention,
     )
+    # Her offer, and Bob's request that names her: searched for by her name before the erasure.
+    category_id = api.get(f"{url}/categories", headers=bearer).json()["categories"][0]["id"]
+    expires_on = (utc_now().date() + timedelta(days=30)).isoformat()
+    post_ids = []
+    for headers, kind, title, area in (
+        (bearer, "offer", texts["offer"], texts["area"]),
+        (bob, "request", texts["request"], None),
+    ):
+        body = {
+            "kind": kind,
+            "category_id": category_id,
+            "title": title[:80],
+            "description": title,
+            "expires_on": expires_on,
+        }
+        created = api.post(f"{url}/posts", json=body | ({"area": area} if area else {}), headers=headers)
+        assert created.status_code == 201, created.text
+        post_ids.append(created.json()["id"])
+    found = api.get(f"{url}/posts", params={"q": "Quillfeather"}, headers=bob).json()
+    assert len(found["posts"]) == 2, found
     limits = {"floor_minutes": -900, "cap_minutes": None, "reason": texts["limits"]}
     assert (
         api.put(f"{url}/accounts/{ysolde.account_id}/limits", json=limits, headers=coordinator).status_code
@@ -305,6 +331,7 @@ def _story(site: Site, api: TestClient) -> dict[str, Any]:
         "exchange_id": gave["id"],
         "transaction_id": gift["id"],
         "activity_id": forum.activity_id,
+        "post_id": post_ids[0],
     }
 
 
@@ -383,6 +410,7 @@ def test_an_erased_member_appears_nowhere_and_the_ledger_still_holds(engine: Eng
             "exchange_id": story["exchange_id"],
             "transaction_id": story["transaction_id"],
             "activity_id": story["activity_id"],
+            "post_id": story["post_id"],
         },
         elsewhere=default_ids.elsewhere,
         by_page={**default_ids.by_page, "/members/{member_id}/erased": {"member_id": member.member_id}},
@@ -394,6 +422,7 @@ def test_an_erased_member_appears_nowhere_and_the_ledger_still_holds(engine: Eng
         "exchange_id": story["exchange_id"],
         "activity_id": story["activity_id"],
         "organisation_id": site.organisation_id,
+        "post_id": story["post_id"],
     }
     tokens = {
         who: log_in(engine, site.usernames[who], PASSWORD).access_token
@@ -424,6 +453,13 @@ def test_an_erased_member_appears_nowhere_and_the_ledger_still_holds(engine: Eng
     leaks = {where: sorted(_found(text, needles)) for where, text in read.items() if _found(text, needles)}
     assert leaks == {}
     assert _found(_database_text(engine), needles) == set()
+    # Search forgets her: her own offer is closed and its words gone, Bob's request no longer names her.
+    after = api.get(
+        f"/v1/timebanks/{site.timebank_id}/posts",
+        params={"q": "Quillfeather"},
+        headers={"Authorization": f"Bearer {tokens['alice']}"},
+    ).json()
+    assert after["posts"] == []
     assert f"Former member {member.member_id}" in read[f"page /members/{member.member_id} as coordinator"]
     # The ledger: every row as it was, every balance, counter and version, and the invariants.
     assert _ledger(engine, site.timebank_id) == ledger

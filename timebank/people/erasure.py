@@ -51,6 +51,7 @@ from timebank.db.repositories import ErasureSubject
 from timebank.db.repositories.erasure import MentionRow
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.involvement.audit import AuditAction, AuditTrail
+from timebank.offers.words import search_text
 from timebank.people.callers import Caller
 from timebank.people.erasure_errors import ErasureNotConfirmed, MemberAlreadyErased, OwnDataErasedByAnother
 from timebank.people.errors import LastCoordinatorRequired
@@ -71,6 +72,7 @@ DESCRIPTION_REMOVED = "Description removed"
 REASON_REMOVED = "Reason removed"
 NOTE_REMOVED = "Note removed"
 TEXT_REMOVED = "Removed"
+POST_TITLE_REMOVED = "Offer or request removed"
 
 
 def former_member_name(member_id: int) -> str:
@@ -166,7 +168,37 @@ def _erase(uow: UnitOfWork, timebank_id: int, subject: ErasureSubject, name: str
             erasure.rewrite_message(message.outbox_id, subject_text, body)
             counts.texts_replaced += 1
     counts.texts_replaced += _rewrite_mentions(uow, erasure.mentioning(timebank_id, needles), mention, name)
+    counts.texts_replaced += _erase_posts(uow, timebank_id, subject, needles, mention, name, now)
     return counts
+
+
+def _erase_posts(
+    uow: UnitOfWork,
+    timebank_id: int,
+    subject: ErasureSubject,
+    needles: list[str],
+    mention: re.Pattern[str],
+    name: str,
+    now: datetime,
+) -> int:
+    """Their own offers and requests lose their words and close; others' that name them are renamed.
+    The folded words search reads (``search_text``) are made again from what is left, so the search
+    index forgets them too (a trigger on SQLite, a generated column on PostgreSQL)."""
+    erasure = uow.erasure
+    folded = search_text(POST_TITLE_REMOVED, TEXT_REMOVED)
+    replaced = erasure.replace_posts(timebank_id, subject, POST_TITLE_REMOVED, TEXT_REMOVED, folded, now)
+    for post in erasure.posts_mentioning(timebank_id, needles):
+        texts = {
+            column: None if text is None else _replace_mentions(mention, text, name)
+            for column, text in post.texts.items()
+        }
+        if texts != post.texts:
+            folded = search_text(texts["title"], texts["description"], texts["area"])
+            erasure.rewrite_post(post.post_id, texts, folded)
+            replaced += 1
+    if replaced:
+        erasure.forget_search_words()
+    return replaced
 
 
 def _needles(subject: ErasureSubject) -> list[str]:

@@ -18,6 +18,7 @@ In the same transaction, so that nothing is left waiting for someone who has gon
 
 - every exchange still pending with the member as giver or receiver is cancelled, and says why
   (``closed_because``: ``membership_ended``);
+- their open offers and requests are closed, so search no longer finds them;
 - the coordinator role is taken from them (refused with ``last_coordinator_required`` for the
   timebank's last coordinator, as for any role change), and their links as an organisation's staff
   are removed: a former member acts for nobody;
@@ -186,6 +187,8 @@ def _end(
         uow.exchanges.set_status(
             exchange_id, ExchangeStatus.CANCELLED, now, closed_because=ClosedBecause.MEMBERSHIP_ENDED
         )
+    # Their offers and requests close with them: nobody should ask a former member for help.
+    uow.offers.close_member_posts(timebank_id, member_id, now)
     # The account as the settling left it (locked all along), closed at that version.
     uow.accounts.close(uow.accounts.get(timebank_id, member.account_id), now)
     uow.members.end_membership(member_id, ended_on, now, caller.caller, reason)

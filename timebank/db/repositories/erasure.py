@@ -39,6 +39,7 @@ from timebank.db.benefit_tables import (
     payments,
 )
 from timebank.db.notification_tables import email_verifications, notification_outbox, notification_preferences
+from timebank.db.offer_tables import posts
 from timebank.db.people_tables import (
     access_tokens,
     api_keys,
@@ -62,7 +63,14 @@ from timebank.db.tables import (
 )
 from timebank.errors import MemberNotFound
 
-__all__ = ["TEXT_COLUMNS", "ErasureRepository", "ErasureSubject", "ExchangeMessage", "MentionRow"]
+__all__ = [
+    "TEXT_COLUMNS",
+    "ErasureRepository",
+    "ErasureSubject",
+    "ExchangeMessage",
+    "MentionRow",
+    "PostTexts",
+]
 
 # Every free-text column of a timebank's mutable tables that may name a member in passing, by table:
 # the sweep for mentions reads these. (Idempotency replies are not rewritten but deleted, below.)
@@ -79,6 +87,18 @@ TEXT_COLUMNS: Mapping[Table, tuple[str, ...]] = {
     notification_outbox: ("subject", "body"),
     api_keys: ("label",),
 }
+# The words of an offer or request, rewritten together with the folded ``search_text`` they make.
+_POST_TEXT_COLUMNS = ("title", "description", "area", "availability", "hidden_reason")
+
+
+@dataclass(frozen=True)
+class PostTexts:
+    """An offer or request that mentions the member: its id and its words, by column."""
+
+    post_id: int
+    texts: dict[str, str | None]
+
+
 # The money records and limit changes: about a member (their account), written by someone (an actor).
 _WRITTEN_BY: Mapping[Table, str] = {
     expenses: "recorded_by",
@@ -399,6 +419,59 @@ class ErasureRepository:
                 for row in rows:
                     found.append(MentionRow(table, tuple(int(v) for v in row[:-1]), column, str(row[-1])))
         return found
+
+    def replace_posts(
+        self, timebank_id: int, subject: ErasureSubject, title: str, text: str, folded: str, at: datetime
+    ) -> int:
+        """The member's own offers and requests keep only their kind, category and dates: their
+        words become ``title`` and ``text`` (``folded``, as search reads them), where and when go, a
+        coordinator's reason for hiding one goes, and each is closed."""
+        result = self.connection.execute(
+            update(posts)
+            .where(posts.c.timebank_id == timebank_id, posts.c.member_id == subject.member_id)
+            .values(
+                title=title,
+                description=text,
+                area=None,
+                availability=None,
+                hidden_reason=None,
+                search_text=folded,
+                status="closed",
+                closed_at=func.coalesce(posts.c.closed_at, at),
+                updated_at=at,
+            )
+        )
+        return int(result.rowcount or 0)
+
+    def posts_mentioning(self, timebank_id: int, needles: Sequence[str]) -> list[PostTexts]:
+        """Other members' posts whose words hold one of ``needles`` (a first sieve, as ``mentioning``)."""
+        sieve = []
+        for column in _POST_TEXT_COLUMNS:
+            c = posts.c[column]
+            for needle in needles:
+                sieve.append(func.lower(c).contains(needle.lower(), autoescape=True))
+                sieve.append(c.contains(needle, autoescape=True))
+        rows = self.connection.execute(
+            select(posts.c.id, *(posts.c[column] for column in _POST_TEXT_COLUMNS)).where(
+                posts.c.timebank_id == timebank_id, or_(*sieve)
+            )
+        )
+        return [PostTexts(int(row[0]), dict(zip(_POST_TEXT_COLUMNS, row[1:], strict=True))) for row in rows]
+
+    def forget_search_words(self) -> None:
+        """On SQLite, merge the search index's segments, so the words of changed posts are gone from
+        the file and not only marked deleted (FTS5 keeps them until a merge). PostgreSQL's index is
+        a column of the post's row, rewritten with it."""
+        if self.connection.dialect.name == "sqlite":
+            self.connection.exec_driver_sql("INSERT INTO posts_search (posts_search) VALUES ('optimize')")
+
+    def rewrite_post(self, post_id: int, texts: Mapping[str, str | None], search_text: str) -> None:
+        fitted = {
+            column: None if text is None else _fitted(posts, column, text) for column, text in texts.items()
+        }
+        self.connection.execute(
+            update(posts).where(posts.c.id == post_id).values(**fitted, search_text=search_text)
+        )
 
     def rewrite(self, row: MentionRow, text: str) -> None:
         key = list(row.table.primary_key.columns)

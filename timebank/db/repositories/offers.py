@@ -292,6 +292,17 @@ class OfferRepository:
             update(posts).where(posts.c.timebank_id == timebank_id, posts.c.id == post_id).values(values)
         )
 
+    def close_member_posts(self, timebank_id: int, member_id: int, at: datetime) -> int:
+        """Close every open post of the member (their membership ended); how many were open."""
+        result = self.connection.execute(
+            update(posts)
+            .where(
+                posts.c.timebank_id == timebank_id, posts.c.member_id == member_id, posts.c.status == "open"
+            )
+            .values(status="closed", closed_at=at, updated_at=at)
+        )
+        return int(result.rowcount or 0)
+
     def member_posts(
         self, timebank_id: int, member_id: int, *, before_id: int | None, limit: int
     ) -> list[PostRecord]:
