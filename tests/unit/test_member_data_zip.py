@@ -66,6 +66,7 @@ def _data(**overrides: Any) -> Any:
         "declined": (),
         "spent": (),
         "audit": (),
+        "posts": (),
         "organisation_names": {},
         "cut": (),
     }

@@ -48,6 +48,9 @@ from timebank.ledger.types import Actor
 from timebank.notifications.addresses import set_email
 from timebank.notifications.preferences import set_preferences
 from timebank.notifications.requests import ChoosePreferences, SetEmail
+from timebank.offers.categories import list_categories
+from timebank.offers.posts import create_post
+from timebank.offers.requests import CreatePost
 from timebank.people import member_data as member_data_module
 from timebank.people.callers import Caller
 from timebank.people.errors import SelfOrCoordinatorRequired
@@ -144,6 +147,16 @@ def _story(site: Site) -> None:
         site.member_ids["alice"],
         ChoosePreferences(exchange_expiry_reminder=False),
     )
+    # An offer of hers.
+    category_id = list_categories(engine, here, system).categories[0].category_id
+    offer = CreatePost(
+        kind="offer",
+        category_id=category_id,
+        title="Sewing and mending",
+        description="Hems, buttons and zips",
+        expires_on=utc_now().date() + timedelta(days=30),
+    )
+    create_post(engine, here, _member(site, "alice"), offer)
 
 
 @pytest.fixture

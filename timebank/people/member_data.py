@@ -52,6 +52,7 @@ from timebank.db.repositories import (
     ExpenseRecord,
     InvitedActivityRow,
     PaymentRecord,
+    PostRecord,
     SpentRow,
     StatementRow,
 )
@@ -136,6 +137,7 @@ class MemberData:
     declined: tuple[DeclinedPaymentRecord, ...]
     spent: tuple[SpentRow, ...]
     audit: tuple[AuditRecord, ...]
+    posts: tuple[PostRecord, ...]  # their offers and requests, newest first
     organisation_names: Mapping[int, str]
     cut: tuple[str, ...]  # the lists that held more than MEMBER_DATA_ROWS_MAX rows
 
@@ -296,6 +298,7 @@ def _read(uow: UnitOfWork, timebank_id: int, member_id: int) -> MemberData:
     payments, payments_cut = _capped(uow.money.payments_of(timebank_id, account_id, limit))
     declined, declined_cut = _capped(uow.money.declined_of(timebank_id, account_id, limit))
     spent, spent_cut = _capped(uow.member_records.spent(timebank_id, account_id, limit))
+    posts, posts_cut = _capped(uow.offers.member_posts(timebank_id, member_id, before_id=None, limit=limit))
     cut = {
         "exchanges": exchanges_cut,
         "statement": statement_cut,
@@ -305,6 +308,7 @@ def _read(uow: UnitOfWork, timebank_id: int, member_id: int) -> MemberData:
         "payments": payments_cut,
         "declined_payments": declined_cut,
         "spends": spent_cut,
+        "offers_and_requests": posts_cut,
         "audit_log": audit_cut,
     }
     named = sorted(
@@ -328,6 +332,7 @@ def _read(uow: UnitOfWork, timebank_id: int, member_id: int) -> MemberData:
         declined=declined,
         spent=spent,
         audit=tuple(audit),
+        posts=tuple(posts),
         organisation_names={o.organisation_id: o.name for o in organisations},
         cut=tuple(name for name, was_cut in cut.items() if was_cut),
     )
