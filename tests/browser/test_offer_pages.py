@@ -26,7 +26,7 @@ def test_offers_empty_posting_refused_checked_posted_found_and_closed(page: Page
     page.get_by_role("link", name="Offers and requests", exact=True).click()
     expect(page.get_by_text("Nobody has posted anything yet.")).to_be_visible()
     check_page(page, "offers, nothing posted")
-    page.get_by_role("link", name="Post an offer or request").first.click()
+    page.get_by_role("button", name="Post an offer or request").click()
     expect(page.get_by_role("heading", name="Post an offer or request")).to_be_visible()
     check_page(page, "offers, the form")
     page.get_by_role("button", name="Continue").click()
