@@ -479,3 +479,33 @@ def test_pyproject_ships_every_package_folder_and_the_migrations() -> None:
     assert setuptools["package-dir"] == MIGRATIONS_IN_THE_WHEEL
     assert set(setuptools["packages"]) == packages_on_disk | MIGRATION_PACKAGES
     assert len(setuptools["packages"]) == len(set(setuptools["packages"]))
+
+
+_IMPORT_EACH_FIRST = """
+import importlib, sys, traceback
+failed = []
+for name in sys.argv[1:]:
+    for loaded in [m for m in sys.modules if m == "timebank" or m.startswith("timebank.")]:
+        del sys.modules[loaded]
+    try:
+        importlib.import_module(name)
+    except Exception:
+        failed.append(name + ": " + traceback.format_exc(limit=0).strip())
+print("\\n".join(failed))
+sys.exit(1 if failed else 0)
+"""
+
+
+def test_every_module_imports_when_it_is_the_first_one_imported() -> None:
+    """An import cycle shows only when a module of the cycle is the first imported: the tests import
+    ``timebank`` in one order, ``timebank deliver`` imported ``timebank.notifications`` first and
+    could not start. Each package, and each module at the package's top (the CLI's and the app's
+    entry points), is imported here with no other ``timebank`` module loaded: one process, the
+    libraries stay loaded. (Every module would take minutes; a cycle passes through a package.)"""
+    import subprocess
+
+    names = [module.name for module in discover_modules() if module.is_package or module.name.count(".") == 1]
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORT_EACH_FIRST, *names], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]

@@ -98,7 +98,7 @@ from timebank.benefits.spending import SpendClass
 from timebank.clock import utc_now
 from timebank.db import run
 from timebank.notifications import set_email, verify_email
-from timebank.notifications.preferences import preferences_of, unsubscribe_token
+from timebank.notifications.keys import preferences_of, unsubscribe_token
 from timebank.notifications.requests import SetEmail, VerifyEmail
 from timebank.offers import AddCategory, HidePost, add_category, close_post, hide_post
 from timebank.people.callers import Caller

@@ -115,7 +115,7 @@ from timebank.db.people_tables import login_failures
 from timebank.involvement.requests import OfferTerms
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.notifications import set_email
-from timebank.notifications.preferences import preferences_of, unsubscribe_token
+from timebank.notifications.keys import preferences_of, unsubscribe_token
 from timebank.notifications.requests import SetEmail
 from timebank.offers import AddCategory, HidePost, add_category, close_post, hide_post
 from timebank.people.access import create_admin, log_in, log_out

@@ -26,8 +26,8 @@ from timebank.db.repositories import Recipient, TimebankSettings
 from timebank.db.unit_of_work import UnitOfWork
 from timebank.ledger.types import ExchangeRecord
 from timebank.notifications import messages
+from timebank.notifications.keys import preferences_of, unsubscribe_token
 from timebank.notifications.kinds import SECURITY_KINDS, NotificationKind
-from timebank.notifications.preferences import preferences_of, unsubscribe_token
 from timebank.settings import get_settings
 
 __all__ = ["queue_message", "site_url", "tell_exchange_answered", "tell_exchange_recorded"]

@@ -14,11 +14,7 @@ restart, and cannot be forged by someone who only reads the messages.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import re
-import secrets
-from datetime import datetime
 
 from sqlalchemy import Engine
 
@@ -27,6 +23,7 @@ from timebank.db.repositories import PreferencesRecord
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger import rules
 from timebank.notifications.errors import NotificationKindRequired, UnsubscribeTokenInvalid
+from timebank.notifications.keys import TOKEN, preferences_of, unsubscribe_token
 from timebank.notifications.kinds import CHOOSABLE_KINDS, NotificationKind
 from timebank.notifications.requests import TOKEN_LENGTH_MAX, ChoosePreferences, Unsubscribe
 from timebank.notifications.views import PreferencesView, UnsubscribedView
@@ -40,29 +37,6 @@ __all__ = [
     "unsubscribe",
     "unsubscribe_token",
 ]
-
-_TOKEN = re.compile(r"^(\d{1,19})\.([a-z_]{1,50})\.([0-9a-f]{32})$")
-
-
-def _signature(key: str, member_id: int, kind: str) -> str:
-    message = f"unsubscribe v1:{member_id}:{kind}".encode()
-    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()[:32]
-
-
-def unsubscribe_token(key: str, member_id: int, kind: str) -> str:
-    return f"{member_id}.{kind}.{_signature(key, member_id, kind)}"
-
-
-def preferences_of(uow: UnitOfWork, timebank_id: int, member_id: int, now: datetime) -> PreferencesRecord:
-    """The member's preferences, made (every kind on, a new key) the first time they are needed."""
-    found = uow.notifications.preferences(member_id)
-    if found is not None:
-        stored_timebank_id, record = found
-        assert stored_timebank_id == timebank_id, "a member's preferences stay in their timebank"
-        return record
-    record = PreferencesRecord(member_id, frozenset(), secrets.token_hex(32), now)
-    uow.notifications.put_preferences(timebank_id, record)
-    return record
 
 
 def _check_may(caller: Caller, timebank_id: int, member_id: int) -> None:
@@ -111,7 +85,7 @@ def set_preferences(
 def unsubscribe(engine: Engine, request: Unsubscribe) -> UnsubscribedView:
     """Switch off the kind of message a link names, for the member it names; no login needed."""
     rules.check_text("token", request.token, TOKEN_LENGTH_MAX)
-    match = _TOKEN.match(request.token)
+    match = TOKEN.match(request.token)
     if match is None or match.group(2) not in {kind.value for kind in CHOOSABLE_KINDS}:
         raise UnsubscribeTokenInvalid()
     member_id, kind, signature = int(match.group(1)), NotificationKind(match.group(2)), match.group(3)
@@ -120,7 +94,7 @@ def unsubscribe(engine: Engine, request: Unsubscribe) -> UnsubscribedView:
         found = uow.notifications.preferences(member_id)
         # An unknown member and a wrong signature are told apart by nobody: one refusal for both.
         if found is None or not hmac.compare_digest(
-            _signature(found[1].unsubscribe_key, member_id, kind), signature
+            signature(found[1].unsubscribe_key, member_id, kind), signature
         ):
             raise UnsubscribeTokenInvalid()
         timebank_id, record = found
