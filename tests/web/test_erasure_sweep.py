@@ -86,6 +86,7 @@ _TEXTS = (
     "acknowledgement",
     "offer",
     "area",
+    "hidden",
 )
 CHARTS = ("monthly", "role_mix", "give_share", "hours_matrix")
 
@@ -172,6 +173,7 @@ def _story(site: Site, api: TestClient) -> dict[str, Any]:
         "acknowledgement": f"I accept the risk {needles['acknowledgement']}",
         "offer": f"{name} can help with sewing {needles['offer']}",
         "area": f"Near Elm Row {needles['area']}",
+        "hidden": f"{name} asked for cash {needles['hidden']}",
         # Bob's words, naming her in passing: they stay, her name does not.
         "request": f"A lift for {name} on Tuesdays",
     }
@@ -246,6 +248,7 @@ def _story(site: Site, api: TestClient) -> dict[str, Any]:
     for headers, kind, title, area in (
         (bearer, "offer", texts["offer"], texts["area"]),
         (bob, "request", texts["request"], None),
+        (bearer, "offer", f"{name} can mend coats", None),
     ):
         body = {
             "kind": kind,
@@ -258,7 +261,11 @@ def _story(site: Site, api: TestClient) -> dict[str, Any]:
         assert created.status_code == 201, created.text
         post_ids.append(created.json()["id"])
     found = api.get(f"{url}/posts", params={"q": "Quillfeather"}, headers=bob).json()
-    assert len(found["posts"]) == 2, found
+    assert len(found["posts"]) == 3, found
+    # Her second offer, hidden by a coordinator with a reason that names her.
+    hide = {"reason": texts["hidden"]}
+    hidden = api.post(f"{url}/posts/{post_ids[2]}/hide", json=hide, headers=coordinator)
+    assert hidden.status_code == 200, hidden.text
     limits = {"floor_minutes": -900, "cap_minutes": None, "reason": texts["limits"]}
     assert (
         api.put(f"{url}/accounts/{ysolde.account_id}/limits", json=limits, headers=coordinator).status_code

@@ -23,7 +23,7 @@ from timebank.db.repositories import PreferencesRecord
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.ledger import rules
 from timebank.notifications.errors import NotificationKindRequired, UnsubscribeTokenInvalid
-from timebank.notifications.keys import TOKEN, preferences_of, unsubscribe_token
+from timebank.notifications.keys import TOKEN, preferences_of, signature, unsubscribe_token
 from timebank.notifications.kinds import CHOOSABLE_KINDS, NotificationKind
 from timebank.notifications.requests import TOKEN_LENGTH_MAX, ChoosePreferences, Unsubscribe
 from timebank.notifications.views import PreferencesView, UnsubscribedView
@@ -88,13 +88,13 @@ def unsubscribe(engine: Engine, request: Unsubscribe) -> UnsubscribedView:
     match = TOKEN.match(request.token)
     if match is None or match.group(2) not in {kind.value for kind in CHOOSABLE_KINDS}:
         raise UnsubscribeTokenInvalid()
-    member_id, kind, signature = int(match.group(1)), NotificationKind(match.group(2)), match.group(3)
+    member_id, kind, given = int(match.group(1)), NotificationKind(match.group(2)), match.group(3)
 
     def use_case(uow: UnitOfWork) -> UnsubscribedView:
         found = uow.notifications.preferences(member_id)
         # An unknown member and a wrong signature are told apart by nobody: one refusal for both.
         if found is None or not hmac.compare_digest(
-            signature(found[1].unsubscribe_key, member_id, kind), signature
+            signature(found[1].unsubscribe_key, member_id, kind), given
         ):
             raise UnsubscribeTokenInvalid()
         timebank_id, record = found

@@ -26,7 +26,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    case,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from timebank.db.benefit_tables import (
     activities,
@@ -425,7 +437,7 @@ class ErasureRepository:
     ) -> int:
         """The member's own offers and requests keep only their kind, category and dates: their
         words become ``title`` and ``text`` (``folded``, as search reads them), where and when go, a
-        coordinator's reason for hiding one goes, and each is closed."""
+        coordinator's reason for hiding one becomes ``text`` too, and each is closed."""
         result = self.connection.execute(
             update(posts)
             .where(posts.c.timebank_id == timebank_id, posts.c.member_id == subject.member_id)
@@ -434,7 +446,8 @@ class ErasureRepository:
                 description=text,
                 area=None,
                 availability=None,
-                hidden_reason=None,
+                # A coordinator's reason may name the member; that it was hidden, and when, stays.
+                hidden_reason=case((posts.c.hidden_at.is_(None), None), else_=literal(text)),
                 search_text=folded,
                 status="closed",
                 closed_at=func.coalesce(posts.c.closed_at, at),
