@@ -19,6 +19,8 @@ from timebank.views import View
 
 __all__ = [
     "CategoryList",
+    "CategoryUseList",
+    "CategoryUseView",
     "CategoryView",
     "FoundPostView",
     "HoursByCategoryView",
@@ -44,6 +46,16 @@ class CategoryView(View):
 
 class CategoryList(View):
     categories: tuple[CategoryView, ...]
+
+
+class CategoryUseView(CategoryView):
+    """A category as coordinators manage it: with how many posts are findable in it today."""
+
+    open_posts: int = Field(description="Open, unexpired, visible offers and requests in it today.")
+
+
+class CategoryUseList(View):
+    categories: tuple[CategoryUseView, ...]
 
 
 class PostView(View):

@@ -250,6 +250,16 @@ class OfferRepository:
             .values(retired_at=retired_at)
         )
 
+    def open_posts_by_category(self, timebank_id: int, today: date) -> dict[int, int]:
+        """How many findable posts (open, unexpired, unhidden) each category holds; absent if none."""
+        p = posts.c
+        rows = self.connection.execute(
+            select(p.category_id, func.count())
+            .where(*_findable(timebank_id, today, None, None))
+            .group_by(p.category_id)
+        )
+        return {int(category_id): int(count) for category_id, count in rows}
+
     # --- posts -------------------------------------------------------------------------------------
 
     def insert_post(self, timebank_id: int, post: NewPost) -> int:
