@@ -3,7 +3,8 @@
 The categories as coordinators manage them count, for each, the posts members can find today (open,
 unexpired, unhidden, of this timebank): a closed, hidden or expired post, or another timebank's, is
 not counted. Only coordinators read them. A member whose membership has ended gets no new post, from
-a coordinator or anyone, and the refusal is named for that rule and changes nothing.
+a coordinator or anyone, and the refusal is named for that rule and changes nothing; nor is
+counted by the offers report among the members with no open offer.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from tests.offer_calls import expire, make_offer_world
 from tests.people_calls import end_membership
 from timebank.clock import utc_now
 from timebank.ledger.errors import CoordinatorRequired, MembershipEnded
-from timebank.offers import PostKind, create_post, list_category_uses
+from timebank.offers import PostKind, create_post, list_category_uses, offers_report
 
 
 def test_each_category_counts_only_the_posts_members_can_find_today(engine: Engine) -> None:
@@ -56,3 +57,17 @@ def test_no_new_post_for_a_member_whose_membership_has_ended(engine: Engine) -> 
 
     assert by_coordinator.code == "membership_ended"
     assert "Bo's membership has ended" in by_coordinator.detail
+
+
+def test_the_report_counts_only_current_members_among_those_with_no_open_offer(engine: Engine) -> None:
+    world = make_offer_world(engine)
+    world.post("Ann")
+    bo = world.member("Bo")
+    assert bo.member_id is not None
+    before = offers_report(engine, world.timebank_id, world.coordinator)
+
+    end_membership(engine, world.timebank_id, world.coordinator, bo.member_id, utc_now().date())
+    after = offers_report(engine, world.timebank_id, world.coordinator)
+
+    assert (before.members, before.members_with_no_offer) == (3, 2)
+    assert (after.members, after.members_with_no_offer) == (2, 1)

@@ -30,7 +30,8 @@ from tests.web.test_offer_pages import main_text, typed
 from timebank.clock import utc_now
 from timebank.db.offer_tables import posts
 from timebank.ledger.types import Actor, ReceiverShare
-from timebank.offers import PostKind, list_categories
+from timebank.offers import AddCategory, PostKind, add_category, list_categories
+from timebank.offers.categories import CATEGORIES_MAX
 from timebank.people.callers import Caller
 
 
@@ -278,3 +279,22 @@ def test_a_report_window_refused_is_said_beside_its_field(engine: Engine) -> Non
         assert f'href="#{field_id}"' in answer.text, query
         assert "Hours by category" not in answer.text
         assert cora.get(f"/reports/offers.csv?{query}").status_code == 422
+
+
+def test_a_category_past_the_limit_is_refused_by_the_use_case_in_the_summary(engine: Engine) -> None:
+    site = build_site(engine)
+    cora = site.logged_in("coordinator")
+    coordinator = Caller.coordinator_of(site.timebank_id)
+    existing = len(list_categories(engine, site.timebank_id, coordinator).categories)
+    for n in range(CATEGORIES_MAX - existing):
+        add_category(engine, site.timebank_id, coordinator, AddCategory(name=f"Kind {n}"))
+    checked = cora.submit(cora.get("/categories/new"), "/categories/new", {"name": "One more"})
+    before = row_counts(engine)
+
+    answer = cora.submit(checked, "/categories/new", {"action": "save"})
+
+    assert answer.status_code == 409
+    assert "There is a problem" in answer.text
+    assert f"at most {CATEGORIES_MAX} categories" in answer.text
+    assert 'value="One more"' in answer.text
+    assert row_counts(engine) == before

@@ -474,7 +474,8 @@ class OfferRepository:
         return [(str(category), int(total), int(count)) for category, total, count in rows]
 
     def members_without_open_offer(self, timebank_id: int, today: date) -> tuple[int, int]:
-        """(members with no open, unexpired, unhidden offer, members) of the timebank."""
+        """(members with no open, unexpired, unhidden offer, members) of the timebank; a member whose
+        membership has ended is neither (they can post nothing)."""
         p = posts.c
         has_offer = (
             select(p.id)
@@ -489,7 +490,9 @@ class OfferRepository:
             .exists()
         )
         total, without = self.connection.execute(
-            select(func.count(), func.count().filter(~has_offer)).where(members.c.timebank_id == timebank_id)
+            select(func.count(), func.count().filter(~has_offer)).where(
+                members.c.timebank_id == timebank_id, members.c.membership_ended_on.is_(None)
+            )
         ).one()
         return int(without), int(total)
 
