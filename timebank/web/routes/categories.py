@@ -35,7 +35,7 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-_HERE = "/members"
+_HERE = "/reports"  # reached from the offers report, under Reports
 _FIELDS_BY_CODE = {
     "category_name_taken": "name",
     "post_text_required": "name",
