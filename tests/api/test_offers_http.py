@@ -25,6 +25,7 @@ from httpx import Response
 
 from tests.integration.test_refusals import OFFER_CODES
 from tests.offer_calls import category_id_named, expire, post_for
+from tests.people_calls import end_membership
 from timebank.clock import utc_now
 from timebank.errors import TimebankError
 from timebank.notifications import set_email
@@ -312,3 +313,15 @@ def test_a_timebank_holds_a_bounded_number_of_categories(world: World) -> None:
 def test_the_rows_name_every_offer_code() -> None:
     met_by_services = {"post_kind_unknown", "categories_too_many"}
     assert {row.code for row in ROWS} | met_by_services == OFFER_CODES
+
+
+def test_nothing_new_is_posted_for_a_member_whose_membership_has_ended(world: World) -> None:
+    member_id = world.member_ids["other_member"]
+    end_membership(world.engine, world.timebank_id, coordinator(world), member_id, utc_now().date())
+    before = snapshot(world.engine, [world.timebank_id, world.other_timebank_id])
+
+    response = _send(world, "POST", "/posts", json=_new_post(world, member_id=member_id))
+
+    assert response.status_code == 409, response.text
+    assert response.json()["code"] == "membership_ended"
+    assert snapshot(world.engine, [world.timebank_id, world.other_timebank_id]) == before

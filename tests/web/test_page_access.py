@@ -35,7 +35,7 @@ from tests.involvement_calls import (
     spend_credits,
 )
 from tests.ledger_calls import confirm_exchange, give_credits, record_exchange, reverse_exchange
-from tests.offer_calls import post_for
+from tests.offer_calls import category_id_named, post_for
 from tests.people_calls import add_member, create_api_key
 from tests.web.site import Site, Visitor, build_site
 from timebank.benefits.activities import ActivityClassification
@@ -100,6 +100,14 @@ AUDIENCE: dict[str, str] = {
     "/members/{member_id}/end": COORDINATOR,
     "/members/{member_id}/erase": COORDINATOR,
     "/members/{member_id}/erased": COORDINATOR,
+    "/members/{member_id}/offers": COORDINATOR,
+    "/members/{member_id}/offers/new": COORDINATOR,
+    "/members/{member_id}/offers/{post_id}/close": COORDINATOR,
+    "/categories": COORDINATOR,
+    "/categories/new": COORDINATOR,
+    "/categories/{category_id}/rename": COORDINATOR,
+    "/categories/{category_id}/retire": COORDINATOR,
+    "/categories/{category_id}/restore": COORDINATOR,
     "/organisations": COORDINATOR,
     "/organisations/new": COORDINATOR,
     "/organisations/{organisation_id}": COORDINATOR,
@@ -129,6 +137,8 @@ AUDIENCE: dict[str, str] = {
     "/reports/print": COORDINATOR,
     "/reports.csv": COORDINATOR,
     "/reports/{slug}.png": COORDINATOR,
+    "/reports/offers": COORDINATOR,
+    "/reports/offers.csv": COORDINATOR,
     "/data": MEMBER,
     "/data.zip": MEMBER,
     "/members/{member_id}/data.zip": COORDINATOR,
@@ -289,6 +299,7 @@ def page_world(site: Site) -> Ids:
             "activity_id": activity.activity_id,
             "api_key_id": key.api_key_id,
             "post_id": post.post_id,
+            "category_id": category_id_named(engine, here, "Gardening"),
             "slug": "monthly",
         },
         elsewhere={
@@ -303,6 +314,7 @@ def page_world(site: Site) -> Ids:
             "activity_id": far_activity.activity_id,
             "api_key_id": far_key.api_key_id,
             "post_id": far_post.post_id,
+            "category_id": category_id_named(engine, there, "Gardening"),
             "slug": "monthly",
         },
         by_page={

@@ -203,6 +203,7 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "category_not_found",
                 "category_retired",
                 "member_not_found",
+                "membership_ended",
                 "post_expiry_out_of_range",
                 "post_text_required",
                 "self_or_coordinator_required",

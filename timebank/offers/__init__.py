@@ -12,7 +12,7 @@ no offer, and requests waiting long.
     views        what they return (the API's response bodies)
     errors       the rules they refuse by
     words        folding text for search, and the searcher's words (pure)
-    categories   the default list; adding, renaming and retiring categories
+    categories   the default list; adding, renaming and retiring categories; how full each is
     posts        posting, changing, closing, reopening, hiding and showing offers and requests
     search       finding open posts by words, category and kind
     report       hours by category, members with no offer, requests waiting long
@@ -23,6 +23,7 @@ from timebank.offers.categories import (
     add_category,
     change_category,
     list_categories,
+    list_category_uses,
 )
 from timebank.offers.posts import (
     change_post,
@@ -39,6 +40,8 @@ from timebank.offers.requests import AddCategory, ChangeCategory, ChangePost, Cr
 from timebank.offers.search import search_posts
 from timebank.offers.views import (
     CategoryList,
+    CategoryUseList,
+    CategoryUseView,
     CategoryView,
     FoundPostView,
     OffersReportView,
@@ -51,6 +54,8 @@ __all__ = [
     "DEFAULT_CATEGORIES",
     "AddCategory",
     "CategoryList",
+    "CategoryUseList",
+    "CategoryUseView",
     "CategoryView",
     "ChangeCategory",
     "ChangePost",
@@ -69,6 +74,7 @@ __all__ = [
     "create_post",
     "hide_post",
     "list_categories",
+    "list_category_uses",
     "list_member_posts",
     "offers_report",
     "read_post",

@@ -20,7 +20,7 @@ from timebank.ledger import rules
 from timebank.ledger.limits import CATEGORY_LENGTH_MAX
 from timebank.offers.errors import CategoriesTooMany, CategoryNameTaken, PostTextRequired
 from timebank.offers.requests import AddCategory, ChangeCategory
-from timebank.offers.views import CategoryList, CategoryView
+from timebank.offers.views import CategoryList, CategoryUseList, CategoryUseView, CategoryView
 from timebank.offers.words import name_key
 from timebank.people.callers import Caller
 
@@ -30,6 +30,7 @@ __all__ = [
     "add_category",
     "change_category",
     "list_categories",
+    "list_category_uses",
 ]
 
 CATEGORIES_MAX = 100
@@ -62,6 +63,24 @@ def list_categories(engine: Engine, timebank_id: int, caller: Caller) -> Categor
         return CategoryList(categories=tuple(CategoryView.of(r) for r in records))
 
     return run(engine, use_case, write=False)
+
+
+def list_category_uses(engine: Engine, timebank_id: int, caller: Caller) -> CategoryUseList:
+    """Every category by name with how many posts are findable in it today (coordinators)."""
+    caller.check_coordinator(timebank_id)
+
+    def use_case(uow: UnitOfWork) -> CategoryUseList:
+        uow.timebanks.get(timebank_id)
+        records = uow.offers.categories(timebank_id)
+        counts = uow.offers.open_posts_by_category(timebank_id, utc_now().date())
+        return CategoryUseList(
+            categories=tuple(
+                CategoryUseView(**CategoryView.of(r).model_dump(), open_posts=counts.get(r.category_id, 0))
+                for r in records
+            )
+        )
+
+    return run(engine, use_case, write=False, snapshot=True)
 
 
 def add_category(engine: Engine, timebank_id: int, caller: Caller, request: AddCategory) -> CategoryView:

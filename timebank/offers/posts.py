@@ -1,7 +1,8 @@
 """Offers and requests: a member posts their own, a coordinator posts for a member who is not online.
 
 A post is open until its member (or a coordinator) closes it, and findable until its expiry day has
-passed; it can be reopened while unexpired. Its member and the coordinators change it. A
+passed; it can be reopened while unexpired. A member whose membership has ended gets no new post
+(``membership_ended``): their open posts closed when it ended. Its member and the coordinators change it. A
 coordinator may **hide** a post that breaks the timebank's rules, with a reason: search no longer
 finds it, other members are told it is not there, and its member sees it hidden, with the reason,
 and may close it but not change or reopen it until a coordinator shows it again. Hiding and showing
@@ -33,6 +34,7 @@ from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.errors import PostNotFound
 from timebank.involvement.audit import AuditAction, AuditTrail
 from timebank.ledger import rules
+from timebank.ledger.errors import MembershipEnded
 from timebank.offers.errors import (
     CategoryRetired,
     PostAlreadyHidden,
@@ -118,15 +120,18 @@ def create_post(engine: Engine, timebank_id: int, caller: Caller, request: Creat
     def use_case(uow: UnitOfWork) -> PostView:
         uow.timebanks.get(timebank_id)
         member_id = caller.member_id if request.member_id is None else request.member_id
-        if request.member_id is not None:
-            uow.members.get(timebank_id, request.member_id)
+        member = None if member_id is None else uow.members.get(timebank_id, member_id)
         uow.offers.category(timebank_id, request.category_id)
-        if member_id is None:
+        if member is None:
             raise SelfOrCoordinatorRequired("Members post their own offers and requests; name the member")
-        _check_own_or_coordinator(caller, member_id)
+        _check_own_or_coordinator(caller, member.member_id)
+        if member.membership_ended_on is not None:
+            raise MembershipEnded(
+                f"{member.display_name}'s membership has ended, so nothing new can be posted for them"
+            )
         _open_category(uow, timebank_id, request.category_id)
         post = NewPost(
-            member_id=member_id,
+            member_id=member.member_id,
             kind=kind.value,
             category_id=request.category_id,
             title=title,

@@ -2,10 +2,11 @@
 
 For a window of activity days (``from_on`` up to, not including, ``to_on``; by default the 90 days
 to today): the hours of confirmed exchanges by category, an exchange recorded from a post counted
-under the post's category and any other under its own category text; how many members have no
-open offer today; and the requests open longer than ``open_days`` days, oldest first, so that a
-coordinator can match them. Read in one snapshot. The reciprocity report (``timebank.reporting``)
-stays as it is: its figures are about people and ties, these are about kinds of help.
+under the post's category and any other under its own category text; how many members (whose
+membership has not ended: a former member can post nothing) have no open offer today; and the
+requests open longer than ``open_days`` days, oldest first, so that a coordinator can match them.
+Read in one snapshot. The reciprocity report (``timebank.reporting``) stays as it is: its figures
+are about people and ties, these are about kinds of help.
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ from timebank.views import View
 
 __all__ = [
     "CategoryList",
+    "CategoryUseList",
+    "CategoryUseView",
     "CategoryView",
     "FoundPostView",
     "HoursByCategoryView",
@@ -44,6 +46,16 @@ class CategoryView(View):
 
 class CategoryList(View):
     categories: tuple[CategoryView, ...]
+
+
+class CategoryUseView(CategoryView):
+    """A category as coordinators manage it: with how many posts are findable in it today."""
+
+    open_posts: int = Field(description="Open, unexpired, visible offers and requests in it today.")
+
+
+class CategoryUseList(View):
+    categories: tuple[CategoryUseView, ...]
 
 
 class PostView(View):
@@ -168,8 +180,10 @@ class OffersReportView(View):
     from_on: date
     to_on: date
     hours_by_category: tuple[HoursByCategoryView, ...]
-    members: int
-    members_with_no_offer: int = Field(description="Members with no open, unexpired, visible offer today.")
+    members: int = Field(description="Members whose membership has not ended.")
+    members_with_no_offer: int = Field(
+        description="Of those members, how many have no open, unexpired, visible offer today."
+    )
     open_days: int
     requests_open_longer: tuple[WaitingRequestView, ...] = Field(
         description="Open requests posted more than open_days days ago, oldest first (at most 200)."

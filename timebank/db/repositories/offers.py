@@ -250,6 +250,16 @@ class OfferRepository:
             .values(retired_at=retired_at)
         )
 
+    def open_posts_by_category(self, timebank_id: int, today: date) -> dict[int, int]:
+        """How many findable posts (open, unexpired, unhidden) each category holds; absent if none."""
+        p = posts.c
+        rows = self.connection.execute(
+            select(p.category_id, func.count())
+            .where(*_findable(timebank_id, today, None, None))
+            .group_by(p.category_id)
+        )
+        return {int(category_id): int(count) for category_id, count in rows}
+
     # --- posts -------------------------------------------------------------------------------------
 
     def insert_post(self, timebank_id: int, post: NewPost) -> int:
@@ -464,7 +474,8 @@ class OfferRepository:
         return [(str(category), int(total), int(count)) for category, total, count in rows]
 
     def members_without_open_offer(self, timebank_id: int, today: date) -> tuple[int, int]:
-        """(members with no open, unexpired, unhidden offer, members) of the timebank."""
+        """(members with no open, unexpired, unhidden offer, members) of the timebank; a member whose
+        membership has ended is neither (they can post nothing)."""
         p = posts.c
         has_offer = (
             select(p.id)
@@ -479,7 +490,9 @@ class OfferRepository:
             .exists()
         )
         total, without = self.connection.execute(
-            select(func.count(), func.count().filter(~has_offer)).where(members.c.timebank_id == timebank_id)
+            select(func.count(), func.count().filter(~has_offer)).where(
+                members.c.timebank_id == timebank_id, members.c.membership_ended_on.is_(None)
+            )
         ).one()
         return int(without), int(total)
 
