@@ -71,8 +71,7 @@ class _Target:
     is_answer: bool
 
 
-def _check_sender(caller: Caller, timebank_id: int) -> tuple[int, int]:
-    caller.check_timebank(timebank_id)
+def _check_sender(caller: Caller) -> tuple[int, int]:
     if caller.member_id is None or caller.account_id is None:
         raise SelfOrCoordinatorRequired("Only members write to members")
     return caller.member_id, caller.account_id
@@ -87,14 +86,17 @@ def _target(
     token: str | None,
     now: datetime,
 ) -> _Target:
-    """The post and the member written to, once every rule on them holds."""
+    """The post and the member written to, once every rule on them holds (what they name is looked
+    for before who asks is judged: another timebank's post or member is not found, whoever asks)."""
     post = uow.offers.post(timebank_id, post_id)
+    if to_member_id is not None:
+        uow.notifications.recipient(timebank_id, to_member_id)
+    _check_sender(caller)
     if to_member_id is None:
         check_answerable(caller, post, now.date())
         to_member_id, is_answer = post.member_id, False
     else:
         check_readable(caller, post)
-        uow.notifications.recipient(timebank_id, to_member_id)  # another timebank's: not found
         _check_answer_link(uow, timebank_id, caller, post, to_member_id, token or "", now)
         if post.hidden_at is not None:
             raise PostHidden(f"A coordinator has hidden this {post.kind}, so it cannot be written about")
@@ -145,12 +147,12 @@ def read_message_target(
     reply_token: str | None = None,
 ) -> MessageTargetView:
     """Whom a message about the post would go to, refused now by the rules a message would meet."""
-    _, account_id = _check_sender(caller, timebank_id)
+    caller.check_timebank(timebank_id)
 
     def use_case(uow: UnitOfWork) -> MessageTargetView:
         now = utc_now()
         target = _target(uow, timebank_id, caller, post_id, to_member_id, reply_token, now)
-        _check_day_limit(uow, timebank_id, account_id, now)
+        _check_day_limit(uow, timebank_id, _check_sender(caller)[1], now)
         # The answer link's check may have made the caller's key: kept, as the first message would.
         uow.commit()
         return MessageTargetView(
@@ -174,7 +176,7 @@ def contact_member(
 ) -> MessageSentView:
     """Write to a post's member (or answer one who wrote about yours): queued for them, or for the
     coordinators to pass on; the answer is the same either way."""
-    member_id, account_id = _check_sender(caller, timebank_id)
+    caller.check_timebank(timebank_id)
     rules.check_text("message", request.message, MESSAGE_LENGTH_MAX)
     message = request.message.strip()
     if not message:
@@ -185,6 +187,7 @@ def contact_member(
     def work(uow: UnitOfWork) -> MessageSentView:
         now = utc_now()
         target = _target(uow, timebank_id, caller, post_id, request.to_member_id, request.reply_token, now)
+        member_id, account_id = _check_sender(caller)
         _check_day_limit(uow, timebank_id, account_id, now)
         timebank = uow.timebanks.get(timebank_id)
         sender = uow.notifications.recipient(timebank_id, member_id)
