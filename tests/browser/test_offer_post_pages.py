@@ -5,8 +5,8 @@ checked once (axe-core at WCAG 2.2 AA at 320 and 1280 px, reflow, one main landm
 reading ease): Bob opens Alice's offer from the search, records the help she gave him from it (the
 form filled in, the check page naming the offer, the exchange with its link back), writes to her
 (the form, refused empty, then sent); Alice's own post, and her own post refused as a start for an
-exchange; a coordinator hides it (the question, refused without a reason, then hidden with the
-reason shown), and shows it again.
+exchange; Alice answering Bob by the link in his message; a coordinator hides it (the question,
+refused without a reason, then hidden with the reason shown), and shows it again.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from playwright.sync_api import Page, expect
 from tests.browser.axe import check_page
 from tests.browser.conftest import LiveSite, log_in
 from tests.offer_calls import post_for
+from timebank.clock import utc_now
+from timebank.db import run
+from timebank.notifications.keys import preferences_of, reply_token
 
 # The markup does not depend on the database: the states are checked on SQLite.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -46,6 +49,8 @@ def test_a_member_opens_an_offer_records_from_it_and_writes_to_its_member(page: 
     expect(page.get_by_text(f"{alice}'s offer: Help in the garden")).to_be_visible()
     check_page(page, "record from an offer, check your answers")
     page.get_by_role("button", name="Record this exchange").click()
+    expect(page.get_by_role("link", name="See the offer or request it came from")).to_be_visible()
+    check_page(page, "the exchange recorded from an offer")
     page.get_by_role("link", name="See the offer or request it came from").click()
     expect(page).to_have_url(live.url(f"/offers/{post_id}"))
 
@@ -91,3 +96,18 @@ def test_a_coordinator_hides_a_post_and_shows_it_again(page: Page, live: LiveSit
     page.get_by_role("button", name="Show it again").click()
     expect(page.get_by_text("It is showing again.")).to_be_visible()
     check_page(page, "post page, shown again")
+
+
+def test_a_posts_member_answers_by_the_link_in_a_message(page: Page, live: LiveSite) -> None:
+    site = live.site
+    post_id = _alices_offer(live)
+    alice_id, bob_id = site.member_ids["alice"], site.member_ids["bob"]
+
+    def alices_key(uow):  # type: ignore[no-untyped-def]
+        return preferences_of(uow, site.timebank_id, alice_id, utc_now()).unsubscribe_key
+
+    token = reply_token(run(site.engine, alices_key), post_id, bob_id, alice_id)
+    log_in(page, live, "alice")
+    page.goto(live.url(f"/offers/{post_id}/message?to={bob_id}&token={token}"))
+    expect(page.get_by_role("heading", name=f"Answer {site.names['bob']}")).to_be_visible()
+    check_page(page, "message, an answer")

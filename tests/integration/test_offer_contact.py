@@ -120,6 +120,16 @@ def test_a_member_writes_about_an_offer_and_its_member_answers_by_the_link(engin
     assert "    Yes, at ten." in to_bo
     assert street.address("ann") not in to_bo
 
+    # Bo answers her answer by the link in it: the conversation goes on.
+    back = ANSWER_LINK.search(to_bo)
+    assert back is not None
+    assert int(back.group(2)) == street.member_ids["ann"]
+    more = ContactMember(
+        message="See you then.", to_member_id=street.member_ids["ann"], reply_token=back.group(3)
+    )
+    contact_member(engine, street.timebank_id, street.member("bo"), post_id, more)
+    assert "    See you then." in _member_messages(street, "ann")[-1]
+
 
 def test_an_answer_link_works_only_for_whom_it_was_sent_and_as_sent(engine: Engine) -> None:
     street = make_street(engine)

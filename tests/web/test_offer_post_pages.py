@@ -21,8 +21,11 @@ from sqlalchemy import Engine, select
 from tests.api.db_snapshot import row_counts
 from tests.offer_calls import post_for
 from tests.web.site import Site, build_site
+from timebank.clock import utc_now
+from timebank.db import run
 from timebank.db.tables import exchanges
 from timebank.involvement.audit import AuditAction, read_audit_log
+from timebank.notifications.keys import preferences_of, reply_token
 from timebank.offers import HidePost, PostKind, close_post, hide_post
 from timebank.offers.views import MESSAGE_ON_ITS_WAY
 from timebank.people.callers import Caller
@@ -177,3 +180,30 @@ def test_a_coordinator_hides_a_post_with_a_reason_and_shows_it_again(engine: Eng
     csrf = cora.form(cora.get(f"/offers/{post_id}/hide"), f"/offers/{post_id}/hide").fields
     answer = cora.client.post(f"/offers/{post_id}/show", data=csrf, follow_redirects=False)
     assert answer.status_code == 409 and "This offer or request is not hidden" in answer.text
+
+
+def test_a_posts_member_answers_by_the_link_in_a_message_and_a_forged_link_is_refused(engine: Engine) -> None:
+    site = build_site(engine)
+    post_id = _post(site, title="Help in the garden")
+    bob, alice = site.logged_in("bob"), site.logged_in("alice")
+    bob.submit(bob.get(f"/offers/{post_id}/message"), f"/offers/{post_id}/message", {"message": "Saturday?"})
+
+    def alices_key(uow):  # type: ignore[no-untyped-def]
+        return preferences_of(uow, site.timebank_id, site.member_ids["alice"], utc_now()).unsubscribe_key
+
+    token = reply_token(run(engine, alices_key), post_id, site.member_ids["bob"], site.member_ids["alice"])
+    link = f"/offers/{post_id}/message?to={site.member_ids['bob']}&token={token}"
+    assert (
+        alice.get(f"/offers/{post_id}/message?to={site.member_ids['bob']}&token={'0' * 32}").status_code
+        == 403
+    )
+    assert bob.get(link).status_code == 403  # the link is Alice's, not his
+
+    form = alice.get(link)
+    assert form.status_code == 200 and f"Answer {site.names['bob']}" in main_text(form.text)
+    sent = alice.submit(form, f"/offers/{post_id}/message", {"message": "Yes, at ten."})
+
+    assert (sent.status_code, sent.headers["location"]) == (303, f"/offers/{post_id}?done=sent")
+    log = read_audit_log(engine, site.timebank_id, Caller.coordinator_of(site.timebank_id))
+    answers = [e.details for e in log.entries if e.action == AuditAction.MEMBER_MESSAGE_SENT]
+    assert answers[-1] == {"post_id": post_id, "to_member_id": site.member_ids["bob"]}

@@ -4,8 +4,9 @@ Members reach each other through the timebank (DESIGN §10): a member writes a s
 post, and the timebank queues it in the outbox (``timebank.notifications``) for the post's member,
 as a ``member_message``, naming the sender and the post, with an **answer link**. The link is signed
 with the recipient's own key (``timebank.notifications.keys.reply_token``): opened by them, logged
-in, it lets them write back to the sender about the same post, and it lets nobody write to anyone
-else. Neither side learns the other's address.
+in, it lets them write back to the sender about the same post (and the answer carries a link of its
+own, so the two can go on), and it lets nobody write to anyone else. Neither side learns the
+other's address.
 
 **Whoever reads it.** A member with no checked address, or who switched these messages off, is
 written to through the coordinators: each coordinator with a checked address who gets these
@@ -118,9 +119,13 @@ def _check_answer_link(
     token: str,
     now: datetime,
 ) -> None:
-    """An answer comes from the post's member, by the link in a message ``to_member_id`` sent them."""
+    """An answer goes back to ``to_member_id`` by the link in a message they sent the caller.
+
+    Such a link exists only for a message that was sent: to a post's member, or from them in answer,
+    so every conversation it continues has the post's member in it.
+    """
     refusal = ReplyLinkInvalid("This answer link is not one we sent you. Open the link in the message")
-    if caller.member_id != post.member_id or caller.member_id is None:
+    if caller.member_id is None:
         raise refusal
     key = preferences_of(uow, timebank_id, caller.member_id, now).unsubscribe_key
     expected = reply_token(key, post.post_id, to_member_id, caller.member_id)
