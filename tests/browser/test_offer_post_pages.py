@@ -104,7 +104,9 @@ def test_a_posts_member_answers_by_the_link_in_a_message(page: Page, live: LiveS
     alice_id, bob_id = site.member_ids["alice"], site.member_ids["bob"]
 
     def alices_key(uow):  # type: ignore[no-untyped-def]
-        return preferences_of(uow, site.timebank_id, alice_id, utc_now()).unsubscribe_key
+        key = preferences_of(uow, site.timebank_id, alice_id, utc_now()).unsubscribe_key
+        uow.commit()  # made here if no message made it before
+        return key
 
     token = reply_token(run(site.engine, alices_key), post_id, bob_id, alice_id)
     log_in(page, live, "alice")

@@ -189,7 +189,9 @@ def test_a_posts_member_answers_by_the_link_in_a_message_and_a_forged_link_is_re
     bob.submit(bob.get(f"/offers/{post_id}/message"), f"/offers/{post_id}/message", {"message": "Saturday?"})
 
     def alices_key(uow):  # type: ignore[no-untyped-def]
-        return preferences_of(uow, site.timebank_id, site.member_ids["alice"], utc_now()).unsubscribe_key
+        key = preferences_of(uow, site.timebank_id, site.member_ids["alice"], utc_now()).unsubscribe_key
+        uow.commit()  # made here if Bob's message did not make it
+        return key
 
     token = reply_token(run(engine, alices_key), post_id, site.member_ids["bob"], site.member_ids["alice"])
     link = f"/offers/{post_id}/message?to={site.member_ids['bob']}&token={token}"
