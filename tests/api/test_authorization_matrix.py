@@ -57,7 +57,9 @@ The rules the rows encode:
   own (an API key, being no member, is refused ``self_or_coordinator_required``), and for another
   member only a coordinator posts. A post's member and coordinators change, close and reopen it,
   and read a member's list of posts; only coordinators manage categories, hide and show posts, and
-  read the offers report (else 403 ``coordinator_required``).
+  read the offers report (else 403 ``coordinator_required``). Any member but the post's own writes
+  to its member (the post's member is refused ``post_is_your_own``; an API key, being no member,
+  ``self_or_coordinator_required``).
 - **The audit log** of benefit checks, warnings, choices and reads is for coordinators only (403
   ``coordinator_required``).
 - **Erasing a member's personal data** is for coordinators only (403 ``coordinator_required``), and
@@ -1424,6 +1426,14 @@ ROWS = [
         in_timebank(COORDINATOR_REQUIRED, coordinator=200),
     ),
     Row(
+        "contact_member",
+        "POST",
+        f"{POST}/messages",
+        a_post(body={"message": "Could you help on Saturday?"}),
+        in_timebank(SELF_OR_COORDINATOR, other_member=202, coordinator=202, staff=202)
+        | {"member": "422 post_is_your_own"},
+    ),
+    Row(
         "list_member_posts",
         "GET",
         f"{TB}/members/{{member_id}}/posts",
@@ -1622,6 +1632,14 @@ def far_requests(arena: Arena) -> list[tuple[str, str, str, Any, str]]:
         ("reopen_post", "POST", f"/posts/{far_post}/reopen", None, "post_not_found"),
         ("hide_post", "POST", f"/posts/{far_post}/hide", {"reason": "x"}, "post_not_found"),
         ("show_post", "POST", f"/posts/{far_post}/show", None, "post_not_found"),
+        ("contact_member", "POST", f"/posts/{far_post}/messages", {"message": "Hi"}, "post_not_found"),
+        (
+            "contact_member",
+            "POST",
+            f"/posts/{near_post}/messages",
+            {"message": "Hi", "to_member_id": far_poster.member_id, "reply_token": "0" * 32},
+            "member_not_found",
+        ),
         ("list_member_posts", "GET", f"/members/{far_poster.member_id}/posts", None, "member_not_found"),
         ("record_exchange", "POST", "/exchanges", from_far_post, "post_not_found"),
         ("get_account", "GET", f"/accounts/{account}", None, "account_not_found"),

@@ -71,7 +71,7 @@ def test_alice_chooses_her_messages(engine: Engine) -> None:
     site = build_site(engine)
     alice = site.logged_in("alice")
     page = alice.get("/email")
-    assert page.text.count('value="yes" checked') == 4  # every kind, to begin with
+    assert page.text.count('value="yes" checked') == 5  # every kind, to begin with
 
     fields = alice.form(page, "/email/messages").fields
     fields = {name: value for name, value in fields.items() if name != "kind-exchange_confirmed"}
@@ -85,7 +85,8 @@ def test_alice_chooses_her_messages(engine: Engine) -> None:
     assert (
         chosen.exchange_awaiting_confirmation and chosen.exchange_declined and chosen.exchange_expiry_reminder
     )
-    assert after.text.count('value="yes" checked') == 3
+    assert chosen.member_message
+    assert after.text.count('value="yes" checked') == 4
 
 
 def test_each_member_sees_only_their_own_address(engine: Engine) -> None:

@@ -73,6 +73,10 @@ AUDIENCE: dict[str, str] = {
     "/offers/new": MEMBER,
     "/offers/mine": MEMBER,
     "/offers/{post_id}/close": MEMBER,
+    "/offers/{post_id}": MEMBER,
+    "/offers/{post_id}/message": MEMBER,
+    "/offers/{post_id}/hide": COORDINATOR,
+    "/offers/{post_id}/show": COORDINATOR,
     "/give": MEMBER,
     "/give/done/{transaction_id}": MEMBER,
     "/benefits": MEMBER,
@@ -286,6 +290,7 @@ def page_world(site: Site) -> Ids:
     olive_member_id = neighbour.member_id  # any member of the other timebank
     post = post_for(engine, here, site.member_ids["alice"])
     far_post = post_for(engine, there, neighbour.member_id)
+    bobs_post = post_for(engine, here, site.member_ids["bob"])  # Alice writes about someone else's
     return Ids(
         here={
             "exchange_id": exchange.exchange_id,
@@ -322,6 +327,7 @@ def page_world(site: Site) -> Ids:
             "/exchanges/{exchange_id}/reverse": {"exchange_id": posted.exchange_id},
             "/exchanges/{exchange_id}/reversed": {"exchange_id": undone.exchange_id},
             "/members/{member_id}/erased": {"member_id": erased.member_id},
+            "/offers/{post_id}/message": {"post_id": bobs_post.post_id},
         },
     )
 

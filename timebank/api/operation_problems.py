@@ -156,6 +156,27 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "timebank_not_found",
             }
         ),
+        "contact_member": frozenset(
+            {
+                "idempotency_key_in_flight",
+                "idempotency_key_required",
+                "idempotency_key_reused",
+                "member_has_left",
+                "member_not_found",
+                "message_required",
+                "message_to_self",
+                "messages_per_day_exceeded",
+                "post_hidden",
+                "post_is_your_own",
+                "post_not_found",
+                "post_not_open",
+                "reply_link_invalid",
+                "self_or_coordinator_required",
+                "text_has_control_characters",
+                "text_too_long",
+                "timebank_not_found",
+            }
+        ),
         "confirm_exchange": frozenset(
             {
                 "balance_above_cap",

@@ -4,6 +4,10 @@ Kept apart from ``preferences`` (the use cases) because the outbox needs them wh
 message inside another concept's transaction, and ``preferences`` depends on ``people`` for its
 callers: importing these from there made ``people -> notices -> outbox -> preferences -> people``
 a cycle, and ``timebank deliver`` failed to start.
+
+The same key signs the **answer links** of members' messages (``timebank.offers.contact``): a link
+names the post and the member who wrote, and only the member it was sent to, logged in, can use it,
+so a member answers only those who wrote to them, and cannot write to anyone else that way.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from datetime import datetime
 from timebank.db.repositories import PreferencesRecord
 from timebank.db.unit_of_work import UnitOfWork
 
-__all__ = ["TOKEN", "preferences_of", "signature", "unsubscribe_token"]
+__all__ = ["TOKEN", "preferences_of", "reply_token", "signature", "unsubscribe_token"]
 
 TOKEN = re.compile(r"^(\d{1,19})\.([a-z_]{1,50})\.([0-9a-f]{32})$")
 
@@ -29,6 +33,13 @@ def signature(key: str, member_id: int, kind: str) -> str:
 
 def unsubscribe_token(key: str, member_id: int, kind: str) -> str:
     return f"{member_id}.{kind}.{signature(key, member_id, kind)}"
+
+
+def reply_token(key: str, post_id: int, from_member_id: int, to_member_id: int) -> str:
+    """The signature in the answer link of a message ``from_member_id`` sent ``to_member_id`` (whose key
+    this is) about ``post_id``. Its own prefix: an unsubscribe token is never an answer link."""
+    message = f"reply v1:{post_id}:{from_member_id}:{to_member_id}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
 def preferences_of(uow: UnitOfWork, timebank_id: int, member_id: int, now: datetime) -> PreferencesRecord:

@@ -21,6 +21,9 @@ class NotificationKind(StrEnum):
     EXCHANGE_EXPIRY_REMINDER = "exchange_expiry_reminder"
     EXCHANGE_CONFIRMED = "exchange_confirmed"
     EXCHANGE_DECLINED = "exchange_declined"
+    # A member wrote through the timebank about an offer or request (or a coordinator is asked to
+    # pass such a message on): can be switched off.
+    MEMBER_MESSAGE = "member_message"
     # About security: always sent.
     EMAIL_VERIFICATION = "email_verification"
     PASSWORD_CODE = "password_code"

@@ -20,6 +20,8 @@ __all__ = [
     "email_changed",
     "exchange_answered",
     "expiry_reminder",
+    "member_message",
+    "member_message_to_pass_on",
     "password_changed",
     "password_code",
     "password_reset",
@@ -172,6 +174,48 @@ def email_changed(recipient_name: str, timebank_name: str, *, removed: bool, at:
         "We will not send messages here any more.\n\n"
         "If that was you, or a coordinator did it for you, there is nothing more to do.\n"
         f"If it was not, contact a coordinator at {timebank_name} straight away.\n"
+    )
+    return Composed(_subject(subject), body)
+
+
+def _quoted(message: str) -> str:
+    return "\n".join(f"    {line}" if line else "" for line in message.splitlines())
+
+
+def member_message(
+    recipient_name: str, sender_name: str, timebank_name: str, post_words: str, message: str, answer_link: str
+) -> Composed:
+    """A member's message about an offer or request (``post_words``: 'your offer "Gardening"'), with
+    the link that answers it. Neither side's address is given to the other."""
+    subject = f"{sender_name} wrote to you about {post_words}"
+    body = (
+        f"Hello {recipient_name},\n\n"
+        f"{sender_name} wrote to you through {timebank_name} about {post_words}:\n\n"
+        f"{_quoted(message)}\n\n"
+        f"To answer {sender_name}, log in and open this link:\n{answer_link}\n\n"
+        f"{sender_name} does not see your email address, and you do not see theirs. "
+        "If a message worries you, tell a coordinator.\n"
+    )
+    return Composed(_subject(subject), body)
+
+
+def member_message_to_pass_on(
+    coordinator_name: str,
+    recipient_name: str,
+    sender_name: str,
+    post_words: str,
+    message: str,
+    post_link: str,
+) -> Composed:
+    """A member's message for someone who does not get messages by email, for a coordinator to pass on."""
+    subject = f"Please pass on a message to {recipient_name} from {sender_name}"
+    body = (
+        f"Hello {coordinator_name},\n\n"
+        f"{sender_name} wrote to {recipient_name} about {post_words}. "
+        f"{recipient_name} does not get messages by email, so please pass this on to them:\n\n"
+        f"{_quoted(message)}\n\n"
+        f"The offer or request is here:\n{post_link}\n\n"
+        f"{sender_name} was told that a coordinator would pass it on.\n"
     )
     return Composed(_subject(subject), body)
 

@@ -47,6 +47,7 @@ class ChoosePreferences(Request):
     exchange_expiry_reminder: StrictBool | None = None
     exchange_confirmed: StrictBool | None = None
     exchange_declined: StrictBool | None = None
+    member_message: StrictBool | None = None
 
     def chosen(self) -> dict[str, bool]:
         """The kinds the request names, with whether the member wants them."""

@@ -54,6 +54,7 @@ class PreferencesView(View):
     exchange_expiry_reminder: bool
     exchange_confirmed: bool
     exchange_declined: bool
+    member_message: bool = Field(description="Messages from members about offers and requests.")
     always_sent: tuple[NotificationKind, ...] = Field(
         default=tuple(sorted(SECURITY_KINDS)), description="Messages about security, never switched off."
     )
@@ -66,6 +67,7 @@ class PreferencesView(View):
             exchange_expiry_reminder=NotificationKind.EXCHANGE_EXPIRY_REMINDER not in muted,
             exchange_confirmed=NotificationKind.EXCHANGE_CONFIRMED not in muted,
             exchange_declined=NotificationKind.EXCHANGE_DECLINED not in muted,
+            member_message=NotificationKind.MEMBER_MESSAGE not in muted,
         )
 
 

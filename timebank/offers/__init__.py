@@ -14,10 +14,13 @@ no offer, and requests waiting long.
     words        folding text for search, and the searcher's words (pure)
     categories   the default list; adding, renaming and retiring categories; how full each is
     posts        posting, changing, closing, reopening, hiding and showing offers and requests
+    answering    a post's page, and the rule an answer to a post meets (someone else's, open, visible)
+    contact      writing to a post's member through the timebank, and their answer
     search       finding open posts by words, category and kind
     report       hours by category, members with no offer, requests waiting long
 """
 
+from timebank.offers.answering import read_post_page, read_post_to_answer
 from timebank.offers.categories import (
     DEFAULT_CATEGORIES,
     add_category,
@@ -25,6 +28,7 @@ from timebank.offers.categories import (
     list_categories,
     list_category_uses,
 )
+from timebank.offers.contact import MESSAGES_PER_DAY_MAX, contact_member, read_message_target
 from timebank.offers.posts import (
     change_post,
     close_post,
@@ -36,7 +40,15 @@ from timebank.offers.posts import (
     show_post,
 )
 from timebank.offers.report import offers_report
-from timebank.offers.requests import AddCategory, ChangeCategory, ChangePost, CreatePost, HidePost, PostKind
+from timebank.offers.requests import (
+    AddCategory,
+    ChangeCategory,
+    ChangePost,
+    ContactMember,
+    CreatePost,
+    HidePost,
+    PostKind,
+)
 from timebank.offers.search import search_posts
 from timebank.offers.views import (
     CategoryList,
@@ -44,14 +56,19 @@ from timebank.offers.views import (
     CategoryUseView,
     CategoryView,
     FoundPostView,
+    MessageSentView,
+    MessageTargetView,
     OffersReportView,
+    PostDetailView,
     PostPage,
+    PostToAnswerView,
     PostView,
     SearchPage,
 )
 
 __all__ = [
     "DEFAULT_CATEGORIES",
+    "MESSAGES_PER_DAY_MAX",
     "AddCategory",
     "CategoryList",
     "CategoryUseList",
@@ -59,25 +76,34 @@ __all__ = [
     "CategoryView",
     "ChangeCategory",
     "ChangePost",
+    "ContactMember",
     "CreatePost",
     "FoundPostView",
     "HidePost",
+    "MessageSentView",
+    "MessageTargetView",
     "OffersReportView",
+    "PostDetailView",
     "PostKind",
     "PostPage",
+    "PostToAnswerView",
     "PostView",
     "SearchPage",
     "add_category",
     "change_category",
     "change_post",
     "close_post",
+    "contact_member",
     "create_post",
     "hide_post",
     "list_categories",
     "list_category_uses",
     "list_member_posts",
     "offers_report",
+    "read_message_target",
     "read_post",
+    "read_post_page",
+    "read_post_to_answer",
     "reopen_post",
     "search_posts",
     "show_post",

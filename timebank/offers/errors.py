@@ -5,25 +5,35 @@ Leaves of the one error tree (``timebank.errors``; a category or post that is no
 run: the request on its own (a kind that is not offer or request, an expiry day out of range, empty
 text, search words too many or too long), then the state it meets (a category's name taken, a
 retired category, a hidden post, a post already hidden or not hidden, an expired post reopened),
-then the link an exchange makes to a post (the post's member must take part).
+then the link an exchange makes to a post (the post's member must take part). Answering someone
+else's post (recording an exchange from it, or writing to its member) needs a post that is open,
+unexpired, visible and not the caller's own, a member who has not left, a message of bounded length,
+and no more than the day's number of messages.
 """
 
 from __future__ import annotations
 
-from timebank.errors import InvalidRequest, StateConflict
+from timebank.errors import InvalidRequest, NotAllowed, StateConflict, TooManyAttempts
 
 __all__ = [
     "CategoriesTooMany",
     "CategoryNameTaken",
     "CategoryRetired",
+    "MemberHasLeft",
+    "MessageRequired",
+    "MessageToSelf",
+    "MessagesPerDayExceeded",
     "PostAlreadyHidden",
     "PostExpired",
     "PostExpiryOutOfRange",
     "PostHidden",
+    "PostIsYourOwn",
     "PostKindUnknown",
     "PostMemberNotInExchange",
     "PostNotHidden",
+    "PostNotOpen",
     "PostTextRequired",
+    "ReplyLinkInvalid",
     "SearchTextTooLong",
     "SearchWordsTooMany",
 ]
@@ -94,3 +104,42 @@ class PostNotHidden(StateConflict):
 class PostExpired(StateConflict):
     code = "post_expired"
     title = "This offer or request has expired; give it a new expiry date first"
+
+
+class MessageRequired(InvalidRequest):
+    code = "message_required"
+    title = "A message to a member needs some words"
+
+
+class MessageToSelf(InvalidRequest):
+    code = "message_to_self"
+    title = "A message goes to someone else, not to yourself"
+
+
+class PostIsYourOwn(InvalidRequest):
+    """Recording from a post, or writing about it, is for members other than the one who posted it."""
+
+    code = "post_is_your_own"
+    title = "This is your own offer or request; this is for other members"
+
+
+class ReplyLinkInvalid(NotAllowed):
+    """An answer goes only to a member who wrote to you about your post, by the link in their message."""
+
+    code = "reply_link_invalid"
+    title = "This answer link is not one we sent you"
+
+
+class PostNotOpen(StateConflict):
+    code = "post_not_open"
+    title = "This offer or request is closed or has ended"
+
+
+class MemberHasLeft(StateConflict):
+    code = "member_has_left"
+    title = "This member has left the timebank"
+
+
+class MessagesPerDayExceeded(TooManyAttempts):
+    code = "messages_per_day_exceeded"
+    title = "You have sent as many messages as you may today; try again tomorrow"

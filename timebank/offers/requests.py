@@ -29,6 +29,7 @@ __all__ = [
     "AddCategory",
     "ChangeCategory",
     "ChangePost",
+    "ContactMember",
     "CreatePost",
     "HidePost",
     "PostKind",
@@ -59,6 +60,12 @@ Area = Annotated[
 Availability = Annotated[
     str, Field(max_length=AVAILABILITY_LENGTH_MAX, description="When: 'weekday mornings', 'Tuesdays'.")
 ]
+# A message to a member: a few short paragraphs. Longer, and it is not a first contact but a letter.
+MESSAGE_LENGTH_MAX = 1000
+# An answer link's signature (``timebank.notifications.keys.reply_token``): 32 hexadecimal digits.
+REPLY_TOKEN_LENGTH_MAX = 64
+Message = Annotated[str, Field(min_length=1, max_length=MESSAGE_LENGTH_MAX)]
+ReplyToken = Annotated[str, Field(min_length=1, max_length=REPLY_TOKEN_LENGTH_MAX)]
 HiddenReason = Annotated[str, Field(min_length=1, max_length=HIDDEN_REASON_LENGTH_MAX)]
 
 
@@ -108,3 +115,16 @@ class HidePost(Request):
     """Why a coordinator hides a post: kept on the post, shown to its member and coordinators."""
 
     reason: HiddenReason
+
+
+class ContactMember(Request):
+    """A message about an offer or request: to the member who posted it, or (with ``to_member_id`` and
+    ``reply_token``, from the answer link of a message) back to a member who wrote to you about yours."""
+
+    message: Message
+    to_member_id: Id | None = Field(
+        default=None, description="When answering: the member who wrote to you about this post."
+    )
+    reply_token: ReplyToken | None = Field(
+        default=None, description="When answering: the token of the answer link in their message."
+    )

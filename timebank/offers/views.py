@@ -24,8 +24,12 @@ __all__ = [
     "CategoryView",
     "FoundPostView",
     "HoursByCategoryView",
+    "MessageSentView",
+    "MessageTargetView",
     "OffersReportView",
+    "PostDetailView",
     "PostPage",
+    "PostToAnswerView",
     "PostView",
     "SearchPage",
     "WaitingRequestView",
@@ -188,3 +192,40 @@ class OffersReportView(View):
     requests_open_longer: tuple[WaitingRequestView, ...] = Field(
         description="Open requests posted more than open_days days ago, oldest first (at most 200)."
     )
+
+
+class PostDetailView(View):
+    """One post as its page shows it: what ``PostView`` says, and when its member last took part."""
+
+    post: PostView
+    last_took_part_on: date | None = Field(
+        description="The day of the member's latest confirmed exchange, given or received; null if none."
+    )
+
+
+class MessageTargetView(View):
+    """Whom a message about a post goes to: the post, and the member written to, by name."""
+
+    post: PostView
+    to_member_id: int
+    to_name: str
+    is_answer: bool = Field(description="True when answering a member who wrote to you about your post.")
+
+
+# The same words whoever gets the message: telling the sender whether it went to the member or to a
+# coordinator would tell them whether the member has an email address.
+MESSAGE_ON_ITS_WAY = "Your message is on its way. If they do not use email, a coordinator will pass it on."
+
+
+class MessageSentView(View):
+    """A message taken: the same answer whether it went to the member or to the coordinators."""
+
+    post_id: int
+    detail: str = MESSAGE_ON_ITS_WAY
+
+
+class PostToAnswerView(View):
+    """A post someone may answer, with its member's account: the other side of an exchange from it."""
+
+    post: PostView
+    member_account_id: int

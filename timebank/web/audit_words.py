@@ -51,6 +51,7 @@ KIND_NAMES: dict[AuditAction, str] = {
     AuditAction.MEMBER_ERASED: "A member's personal data erased",
     AuditAction.POST_HIDDEN: "Offer or request hidden",
     AuditAction.POST_SHOWN: "Offer or request shown again",
+    AuditAction.MEMBER_MESSAGE_SENT: "Message sent to a member",
 }
 
 Sentence = Callable[[str, Mapping[str, Any], str | None], str]
@@ -183,6 +184,9 @@ _SENTENCES: dict[str, Sentence] = {
     ),
     AuditAction.POST_HIDDEN: lambda who, d, note: f"A coordinator hid {_post(d)} by {who}.",
     AuditAction.POST_SHOWN: lambda who, d, note: f"A coordinator showed {_post(d)} by {who} again.",
+    AuditAction.MEMBER_MESSAGE_SENT: lambda who, d, note: (
+        f"{who} wrote to member {d.get('to_member_id', 'unknown')} about {_post(d)}."
+    ),
 }
 
 

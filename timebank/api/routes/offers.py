@@ -6,7 +6,9 @@ word), ``category`` and ``kind``, cursor-paged. Results name the member and when
 part, never how to reach them. A member posts their own offers and requests and a coordinator posts
 for a member (``member_id``); either changes, closes and reopens them. Coordinators manage the
 categories and hide a post that breaks the timebank's rules, with a reason (audited). An exchange is
-linked to the post it came from by ``post_id`` when it is recorded (``POST …/exchanges``).
+linked to the post it came from by ``post_id`` when it is recorded (``POST …/exchanges``). A member
+writes to a post's member through the timebank (``POST …/posts/{id}/messages``, at most a few a
+day); the answer is the same whether the message went to them or to a coordinator to pass on.
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from timebank.api.deps import CallerDep, CursorQuery, EngineDep, IdPath, LimitQuery, TimebankPath
+from timebank.api.deps import (
+    CallerDep,
+    CursorQuery,
+    EngineDep,
+    IdempotencyKeyHeader,
+    IdPath,
+    LimitQuery,
+    TimebankPath,
+)
 from timebank.api.edge import JsonRoute
 from timebank.api.routes.reports import FromQuery, ToQuery
 from timebank.fields import ID_MAX
@@ -25,8 +35,10 @@ from timebank.offers import (
     CategoryView,
     ChangeCategory,
     ChangePost,
+    ContactMember,
     CreatePost,
     HidePost,
+    MessageSentView,
     OffersReportView,
     PostKind,
     PostPage,
@@ -36,6 +48,7 @@ from timebank.offers import (
     change_category,
     change_post,
     close_post,
+    contact_member,
     create_post,
     hide_post,
     list_categories,
@@ -149,6 +162,24 @@ def hide(tb: TimebankPath, post_id: IdPath, body: HidePost, engine: EngineDep, c
 def show(tb: TimebankPath, post_id: IdPath, engine: EngineDep, caller: CallerDep) -> PostView:
     """Show a hidden offer or request again (coordinators)."""
     return show_post(engine, tb, caller, post_id)
+
+
+@router.post(
+    "/posts/{post_id}/messages",
+    operation_id="contact_member",
+    status_code=202,
+    response_model=MessageSentView,
+)
+def contact(
+    tb: TimebankPath,
+    post_id: IdPath,
+    body: ContactMember,
+    key: IdempotencyKeyHeader,
+    engine: EngineDep,
+    caller: CallerDep,
+) -> MessageSentView:
+    """Write to the member who posted an offer or request, or answer one who wrote about yours (members)."""
+    return contact_member(engine, tb, caller, post_id, body, idempotency_key=key)
 
 
 @router.get("/members/{member_id}/posts", operation_id="list_member_posts", response_model=PostPage)

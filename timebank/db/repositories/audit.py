@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from timebank.db.benefit_tables import AUDIT_DETAILS_LENGTH_MAX, audit_log, audit_notes
 from timebank.db.people_tables import members
@@ -105,6 +105,18 @@ class AuditRepository:
             )
             for row in rows
         ]
+
+    def count_since(self, timebank_id: int, subject_account_id: int, action: str, since: datetime) -> int:
+        """How many entries of ``action`` about the account were written at or after ``since`` (by the
+        subject's index: a member's daily limit on messages is counted here)."""
+        a = audit_log.c
+        query = select(func.count()).where(
+            a.timebank_id == timebank_id,
+            a.subject_account_id == subject_account_id,
+            a.at >= since,
+            a.action == action,
+        )
+        return int(self.connection.execute(query).scalar_one())
 
     def actor_names(self, timebank_id: int, actors: Sequence[str]) -> dict[str, str]:
         """The names of the timebank's members behind ``login:N`` actors; other actors are left out."""

@@ -126,6 +126,31 @@ class NotificationRepository:
         )
         return {recipient.account_id: recipient for recipient in map(_recipient, rows)}
 
+    def coordinator_recipients(self, timebank_id: int) -> list[Recipient]:
+        """The timebank's coordinators who are still members, by id (whether they have an address or not)."""
+        m = members.c
+        rows = self.connection.execute(
+            select(m.id, m.account_id, m.display_name, m.email, m.email_verified_at)
+            .where(
+                m.timebank_id == timebank_id,
+                m.is_coordinator.is_(True),
+                m.membership_ended_on.is_(None),
+                m.erased_at.is_(None),
+            )
+            .order_by(m.id)
+        )
+        return [_recipient(row) for row in rows]
+
+    def has_left(self, timebank_id: int, member_id: int) -> bool:
+        """Whether the member's membership has ended, or their personal data was erased."""
+        m = members.c
+        row = self.connection.execute(
+            select(m.membership_ended_on, m.erased_at).where(m.timebank_id == timebank_id, m.id == member_id)
+        ).first()
+        if row is None:
+            raise MemberNotFound(f"There is no member {member_id} in this timebank")
+        return row[0] is not None or row[1] is not None
+
     def account_names(self, timebank_id: int, account_ids: Sequence[int]) -> dict[int, str]:
         a = accounts.c
         rows = self.connection.execute(

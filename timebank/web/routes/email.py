@@ -36,6 +36,7 @@ KIND_WORDS = {
     "exchange_expiry_reminder": "A reminder before an exchange runs out of time",
     "exchange_confirmed": "When an exchange I recorded is confirmed",
     "exchange_declined": "When an exchange I recorded is declined",
+    "member_message": "When a member writes to me about an offer or request",
 }
 _SAVED = {
     "email": "We sent a link to your new email address. Open it to check the address is yours.",

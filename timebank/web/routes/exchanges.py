@@ -7,6 +7,13 @@ says what happens next (credits move now, or the other person is asked to confir
 check page's button records. Both pages post to ``/record``; the answers travel in the form, and are
 read and checked again at every step, so nothing is kept on the server between the steps.
 
+Recording can start from an offer or request (``/record?post={id}``, the button on its page): the
+form comes filled in (for an offer, "Someone helped me" by its member; for a request, "I helped
+someone", its member; what it was, from its title), the post's id travels in a hidden field to the
+use case, so the exchange keeps the link, and the check page names the post. Whether the post may
+be answered (someone else's, open, not hidden) is asked again at every step; a refusal is a page
+named for its rule.
+
 Each rendered form carries its own idempotency key, so a double click or a resubmission after the
 back button records once: the second post is answered with the first post's exchange. A refusal
 gives the form back with the error summary, what was typed, and a fresh key.
@@ -31,10 +38,13 @@ from timebank.exchanges.lifecycle import cancel_exchange, confirm_exchange, decl
 from timebank.exchanges.listing import read_named_exchange
 from timebank.exchanges.requests import RecordExchange
 from timebank.ledger.types import ExchangeStatus
+from timebank.offers import PostKind, PostToAnswerView, read_post_to_answer
 from timebank.people.timebanks import read_timebank
 from timebank.people.views import DirectoryEntry
 from timebank.web.forms import FormErrors, calendar_day, whole_number
+from timebank.web.own_statement import check_id
 from timebank.web.people_finder import find_other_member
+from timebank.web.routes.offer_post import refused_by_rule
 from timebank.web.templating import new_key, render
 from timebank.web.visits import PageRefused, Visit, VisitDep, posted_form, refused_as_page
 
@@ -55,6 +65,7 @@ _FIELDS_BY_CODE = {
     "pot_cannot_exchange": "other_name",
     "text_too_long": "description",
     "text_has_control_characters": "description",
+    "post_member_not_in_exchange": "other_name",
 }
 _FIELDS_BY_NAME = {"activity_date": "date-day", "minutes": "hours", "description": "description"}
 _WORDS = {"activity_date": "the date", "minutes": "how long it took", "description": "what it was"}
@@ -69,6 +80,7 @@ class RecordAnswers:
     matches: tuple[DirectoryEntry, ...] = ()
     other: DirectoryEntry | None = None
     request: RecordExchange | None = None
+    post: PostToAnswerView | None = None
 
     @property
     def i_gave(self) -> bool:
@@ -84,9 +96,21 @@ def _find_other(visit: Visit, answers: RecordAnswers) -> None:
     answers.other, answers.matches = found.other, found.matches
 
 
+def _post_to_answer(visit: Visit, post: str | None) -> PostToAnswerView | None:
+    """The post the exchange is recorded from, if the form names one, once it may be answered."""
+    if not post:
+        return None
+    post_id = check_id(int(post) if post.isascii() and post.isdigit() and len(post) <= 18 else 0)
+    try:
+        with refused_as_page():
+            return read_post_to_answer(visit.engine, visit.timebank_id, visit.caller, post_id)
+    except (InvalidRequest, StateConflict) as refused:
+        raise refused_by_rule(refused) from refused
+
+
 def read_answers(visit: Visit, form: dict[str, str]) -> RecordAnswers:
     """Read and check the record form; ``request`` is set when everything is right."""
-    answers = RecordAnswers(form=form)
+    answers = RecordAnswers(form=form, post=_post_to_answer(visit, form.get("post")))
     errors = answers.errors
     if form.get("direction") not in ("gave", "received"):
         errors.add("direction", "Choose whether you helped someone or someone helped you")
@@ -114,6 +138,7 @@ def read_answers(visit: Visit, form: dict[str, str]) -> RecordAnswers:
                 "receivers": [{"account_id": receiver, "minutes": hours * 60 + minutes}],
                 "activity_date": on,
                 "description": description,
+                "post_id": None if answers.post is None else answers.post.post.post_id,
             }
         )
     except ValidationError as error:
@@ -131,6 +156,7 @@ def _form_page(request: Request, visit: Visit, answers: RecordAnswers, status_co
         "form": form,
         "errors": answers.errors or None,
         "matches": answers.matches,
+        "post": answers.post,
         "key": new_key(),
         "day": form.get("date-day", str(today.day)),
         "month": form.get("date-month", str(today.month)),
@@ -140,15 +166,28 @@ def _form_page(request: Request, visit: Visit, answers: RecordAnswers, status_co
 
 
 @router.get("/record")
-def record_page(request: Request, visit: VisitDep) -> Response:
-    return _form_page(request, visit, RecordAnswers(form={}))
+def record_page(request: Request, visit: VisitDep, post: str | None = None) -> Response:
+    answering = _post_to_answer(visit, post)
+    form: dict[str, str] = {}
+    if answering is not None:
+        # An offer's member helped the caller; the caller helped a request's member.
+        offered = answering.post.kind is PostKind.OFFER
+        form = {
+            "post": str(answering.post.post_id),
+            "direction": "received" if offered else "gave",
+            "other_name": answering.post.member_name,
+            "other_account_id": str(answering.member_account_id),
+            "description": answering.post.title,
+        }
+    return _form_page(request, visit, RecordAnswers(form=form, post=answering))
 
 
 @router.post("/record")
 async def record(request: Request, visit: VisitDep) -> Response:
     form = await posted_form(request, visit)
     if form.get("action") == "change":
-        return _form_page(request, visit, RecordAnswers(form=form))
+        answering = await run_in_threadpool(_post_to_answer, visit, form.get("post"))
+        return _form_page(request, visit, RecordAnswers(form=form, post=answering))
     answers = await run_in_threadpool(read_answers, visit, form)
     if answers.request is None:
         status = 200 if answers.matches and not answers.errors else 422

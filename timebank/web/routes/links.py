@@ -32,6 +32,7 @@ _KIND_WORDS = {
     NotificationKind.EXCHANGE_EXPIRY_REMINDER: "reminders before an exchange runs out of time",
     NotificationKind.EXCHANGE_CONFIRMED: "exchanges you recorded being confirmed",
     NotificationKind.EXCHANGE_DECLINED: "exchanges you recorded being declined",
+    NotificationKind.MEMBER_MESSAGE: "messages from members about offers and requests",
 }
 
 
