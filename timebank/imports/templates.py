@@ -12,7 +12,7 @@ TEMPLATES: dict[str, str] = {
     "members.csv": (
         "name,username,email,tags,opening_balance\r\n"
         "Ann O'Neill,ann.oneill,ann@example.org,uses_services;carer,2:30\r\n"
-        "Bo Muñoz,,,,-45\r\n"
+        "Bo Muñoz,,,,\r\n"
     ),
     "exchanges.csv": (
         "date,giver,receiver,time,description\r\n"
