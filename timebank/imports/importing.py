@@ -243,8 +243,13 @@ def _exchange_rows(
 ) -> list[tuple[PlannedExchange, ImportRow, str]]:
     rows = []
     occurrences: dict[str, int] = {}
+    # A history names the same few members over and over: look each name up once.
+    accounts: dict[str, int | None] = {}
     for e in plan.exchanges:
-        giver, receiver = _account(resolved, e.giver_key), _account(resolved, e.receiver_key)
+        for key in (e.giver_key, e.receiver_key):
+            if key not in accounts:
+                accounts[key] = _account(resolved, key)
+        giver, receiver = accounts[e.giver_key], accounts[e.receiver_key]
         if giver is None or receiver is None:
             problems.extend(
                 _unknown(e.file, e.row, k)
