@@ -336,3 +336,30 @@ def test_a_generated_spreadsheet_history_gives_exactly_the_balances_its_rows_imp
 
     assert balances(engine, tb) == dict(expected)
     assert check_invariants(engine, tb) == []
+
+
+def test_only_a_coordinator_imports_and_another_timebanks_imports_are_never_reused(engine: Engine) -> None:
+    from tests.people_calls import add_member
+    from timebank.ledger.errors import CoordinatorRequired
+
+    first = create_timebank(engine, "First").timebank_id
+    second = create_timebank(engine, "Second").timebank_id
+    files = {"members.csv": MEMBERS, "exchanges.csv": EXCHANGES}
+    run(engine, first, files)
+    member = add_member(engine, second, Caller.coordinator_of(second), "Dee")
+    given = [SourceFile(n, c.encode()) for n, c in files.items()]
+    plan, _ = read_spreadsheet(given, TODAY)
+    as_member = Caller(
+        f"member:{member.member_id}", False, second, member.member_id, member.account_id, False, frozenset()
+    )
+    before = counts(engine)
+
+    with pytest.raises(CoordinatorRequired):
+        import_history(engine, second, as_member, plan, files_sha256(given), dry_run=False)
+    assert counts(engine) == before
+
+    # The same files into another timebank: its own members, not the first timebank's.
+    report = run(engine, second, files)
+    assert (report.members_added, report.exchanges_added, report.already_imported_at) == (3, 3, None)
+    assert balances(engine, first) == {"Ann O'Neill": 90, "Bo Muñoz": 0, "Cy": -90}
+    assert balances(engine, second) == {"Dee": 0, "Ann O'Neill": 90, "Bo Muñoz": 0, "Cy": -90}
