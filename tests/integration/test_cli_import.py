@@ -94,3 +94,30 @@ def test_an_unknown_source_is_refused_before_any_file_is_read(database: Engine, 
 
     assert result.exit_code == REQUEST_REFUSED
     assert "Choose spreadsheet or timeoverflow for --from, not 'komunitin'." in result.output
+
+
+def test_timeoverflows_download_all_zip_imports_from_the_command_line(
+    database: Engine, tmp_path: Path
+) -> None:
+    import zipfile
+
+    tb = create_timebank(database, "From TimeOverflow").timebank_id
+    archive = tmp_path / "banco-de-tiempo_2024-04-01.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr(
+            "Members_2024-04-01.csv",
+            "N,Usuario,Email,Teléfono,Teléfono alternativo,Creado,Último login,Idioma,Saldo\n"
+            "1,Ana,,,,,,es,3600\n2,José,,,,,,es,-3600\n",
+        )
+        z.writestr(
+            "Transfers_2024-04-01.csv",
+            "Fecha,Origen,Destino,Anuncio,Cantidad\n2024-03-01 10:00:00 +0100,José (2),Ana (1),Huerto,1:00\n",
+        )
+        z.writestr("Inquiries_2024-04-01.csv", "x\n")
+
+    result = CliRunner().invoke(app, ["import", str(tb), str(archive), "--from", "timeoverflow"])
+
+    assert result.exit_code == 0, result.output
+    assert "Added 2 member(s), 1 exchange(s) (1 hours 0 minutes) and 0 opening balance(s)." in result.output
+    assert "Inquiries_2024-04-01.csv was not imported" in result.output
+    assert "has no reasons for transfers" in result.output
