@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from timebank.db import (  # noqa: F401  (register their tables on the metadata)
     benefit_tables,
+    import_tables,
     notification_tables,
     offer_tables,
     people_tables,

@@ -156,6 +156,7 @@ USE_CASES = (
     "timebank.involvement",
     "timebank.spending",
     "timebank.offers",
+    "timebank.imports",
     "timebank.reporting",
     "timebank.notifications",
     "timebank.demo",

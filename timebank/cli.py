@@ -26,6 +26,7 @@ from timebank.settings import get_settings
 
 if TYPE_CHECKING:
     from timebank.db.checks import DatabaseCheck
+    from timebank.imports import ImportReport
     from timebank.notifications import BackgroundJobs
     from timebank.reporting.views import MemberReportView
     from timebank.reports import Report
@@ -147,6 +148,101 @@ def report_command(
                 typer.echo(_report_as(report, output), nl=False)
         finally:
             engine.dispose()
+
+
+@app.command("import")
+def import_command(
+    timebank_id: int = typer.Argument(..., help="The timebank's id."),
+    files: list[Path] = typer.Argument(..., help="The CSV files (or TimeOverflow's ZIP) to import."),
+    source: str = typer.Option("spreadsheet", "--from", help="spreadsheet or timeoverflow."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Check everything and say what would happen; write nothing."
+    ),
+) -> None:
+    """Import a timebank's history (members, exchanges, opening balances) from files, all or nothing."""
+    from rich.progress import Progress
+
+    from timebank.clock import utc_now
+    from timebank.db import make_engine
+    from timebank.imports import (
+        ImportRefused,
+        SourceFile,
+        files_sha256,
+        import_history,
+        read_spreadsheet,
+        read_timeoverflow,
+    )
+    from timebank.imports.plan import IMPORT_FILE_BYTES_MAX, IMPORT_FILES_MAX
+    from timebank.people.callers import Caller
+
+    if source not in ("spreadsheet", "timeoverflow"):
+        _refuse(f"Choose spreadsheet or timeoverflow for --from, not {source!r}.", REQUEST_REFUSED)
+    if len(files) > IMPORT_FILES_MAX:
+        _refuse(f"At most {IMPORT_FILES_MAX} files in one import.", REQUEST_REFUSED)
+    given = []
+    for path in files:
+        if not path.is_file() or path.stat().st_size > IMPORT_FILE_BYTES_MAX:
+            _refuse(f"{path} is not a file of at most {IMPORT_FILE_BYTES_MAX // 2**20} MB.", REQUEST_REFUSED)
+        given.append(SourceFile(path.name, path.read_bytes()))
+    read = read_timeoverflow if source == "timeoverflow" else read_spreadsheet
+    plan, problems = read(given, utc_now().date())
+    caller = Caller("system:cli", False, timebank_id, None, None, True, frozenset())
+    with _refusals():
+        _require_database()
+        engine = make_engine()
+        try:
+            if problems:
+                raise ImportRefused(problems)
+            with Progress(transient=True) as bar:
+                task = bar.add_task("Importing", total=None)
+
+                def progress(stage: str, done: int, total: int) -> None:
+                    bar.update(task, description=stage, completed=done, total=total or None)
+
+                report = import_history(
+                    engine, timebank_id, caller, plan, files_sha256(given), dry_run=dry_run, progress=progress
+                )
+        except ImportRefused as refused:
+            for problem in refused.problems:
+                typer.echo(problem.line(), err=True)
+            _refuse(f"Refused: {len(refused.problems)} problem(s); nothing was recorded.", REQUEST_REFUSED)
+        finally:
+            engine.dispose()
+    typer.echo(_import_summary(report), nl=False)
+
+
+def _import_summary(report: ImportReport) -> str:
+    if report.already_imported_at is not None:
+        return (
+            f"These files were imported on {report.already_imported_at:%Y-%m-%d %H:%M} UTC; nothing to do.\n"
+        )
+    verb = "Would add" if report.dry_run else "Added"
+    lines = [
+        f"{verb} {report.members_added} member(s), {report.exchanges_added} exchange(s) "
+        f"({report.minutes_exchanged // 60} hours {report.minutes_exchanged % 60} minutes) and "
+        f"{report.opening_balances_added} opening balance(s).",
+        f"Already imported before: {report.members_known} member(s), {report.exchanges_known} exchange(s), "
+        f"{report.opening_balances_known} opening balance(s).",
+        *report.notes,
+    ]
+    if report.dry_run:
+        lines.append("Dry run: nothing was recorded.")
+    return "\n".join(lines) + "\n"
+
+
+@app.command("import-template")
+def import_template_command(
+    folder: Path = typer.Argument(
+        ..., help="Where to write members.csv, exchanges.csv and opening_balances.csv."
+    ),
+) -> None:
+    """Write the spreadsheet layout's templates, with an example row each, to a folder."""
+    from timebank.imports import TEMPLATES
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in TEMPLATES.items():
+        (folder / name).write_text("\ufeff" + text, encoding="utf-8", newline="")
+        typer.echo(f"Wrote {folder / name}")
 
 
 def _report_as(report: Report, output: str) -> str:

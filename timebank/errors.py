@@ -83,6 +83,7 @@ _LEAF_MODULES = (
     "timebank.reporting.errors",
     "timebank.notifications.errors",
     "timebank.offers.errors",
+    "timebank.imports.errors",
 )
 _REGISTRY: dict[str, type[TimebankError]] = {}
 

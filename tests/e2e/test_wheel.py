@@ -30,6 +30,7 @@ from sqlalchemy import inspect
 from tests.conftest import drop_postgres_database, fresh_postgres_database
 from timebank.db import (  # noqa: F401  (their tables join the metadata)
     benefit_tables,
+    import_tables,
     make_engine,
     offer_tables,
     people_tables,

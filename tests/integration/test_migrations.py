@@ -17,7 +17,10 @@ the bound from 0 to ten years, and stepping down drops only that setting; 0013 h
 timebank keep a leaving member's balance, adds the ``membership_end`` kind of transaction (the
 append-only triggers rebuilt with the table on SQLite), its CHECKs refuse a half-recorded end, an
 unknown setting and a closed account whose counters move, and stepping down refuses while a
-membership has ended, otherwise dropping only what it added. ``timebank migrate`` and
+membership has ended, otherwise dropping only what it added; 0016 adds the ``opening_balance`` kind
+of transaction (the triggers rebuilt as in 0013) and the record of imports, whose CHECKs refuse an
+unknown source or kind and whose key refuses a repeated natural key, and stepping down refuses
+while an opening balance exists, otherwise dropping only what it added. ``timebank migrate`` and
 ``timebank downgrade`` do the same through the command line, reading the database URL from
 ``TIMEBANK_DATABASE_URL``; so does ``alembic upgrade head`` run from the checkout, whose
 ``alembic.ini`` names the root ``alembic/`` folder and no URL. Whether the triggers refuse changes
@@ -47,6 +50,7 @@ from timebank.cli import app
 from timebank.db import (
     benefit_tables,  # noqa: F401  (and these)
     downgrade,
+    import_tables,  # noqa: F401  (the record of imports, 0016)
     make_engine,
     notification_tables,  # noqa: F401  (being told, 0011)
     offer_tables,
@@ -111,6 +115,9 @@ EXPECTED_TABLES = {
     # offers and requests (migration 0015)
     "categories",
     "posts",
+    # the record of imports of a timebank's history (migration 0016)
+    "imports",
+    "import_keys",
 }
 SPEND_TABLES = {"spend_options", "spends"}  # migration 0005
 RATING_TABLES = {"report_rating_thresholds"}  # migration 0006
@@ -122,7 +129,8 @@ RECOVERY_TABLES = {"password_codes"}  # 0012
 EXCHANGE_COLUMNS_SINCE_0013 = {"closed_because", "post_id"}
 ERASURE_TABLES = {"transaction_texts", "audit_notes"}  # 0014
 OFFER_TABLES = {"categories", "posts"}  # 0015
-SINCE_0011_TABLES = NOTIFICATION_TABLES | RECOVERY_TABLES | ERASURE_TABLES | OFFER_TABLES
+IMPORT_TABLES = {"imports", "import_keys"}  # 0016
+SINCE_0011_TABLES = NOTIFICATION_TABLES | RECOVERY_TABLES | ERASURE_TABLES | OFFER_TABLES | IMPORT_TABLES
 # Named here rather than taken from timebank.db.triggers, so that a trigger dropped from that
 # module is noticed.
 TRIGGERS = {
@@ -1101,7 +1109,7 @@ def test_0015_makes_the_search_seeds_categories_and_steps_down_leaving_every_exc
     downgrade(empty_url, "0014")
 
     assert current_revision(empty_engine) == "0014"
-    assert table_names(empty_engine) == TABLES - OFFER_TABLES | {"alembic_version"}
+    assert table_names(empty_engine) == TABLES - OFFER_TABLES - IMPORT_TABLES | {"alembic_version"}
     assert _search_objects(empty_engine) == set()
     assert "post_id" not in _columns(empty_engine, "exchanges")
     assert _exchange_rows(empty_engine) == exchanges_before
@@ -1130,6 +1138,115 @@ def test_0015_makes_the_search_seeds_categories_and_steps_down_leaving_every_exc
         ),
     )
     assert world.found_ids(words="ecole") == [again.post_id]
+
+
+# --- 0016 adds opening balances and the record of imports --------------------------------------
+
+
+def _opening_balance_files() -> dict[str, bytes]:
+    return {
+        "members.csv": b"name,opening_balance\r\nAnn,-1:00\r\nBo,0:40\r\n",
+        "exchanges.csv": b"date,giver,receiver,time,description\r\n2024-05-01,Ann,Bo,30,Help\r\n",
+    }
+
+
+def _import(engine: Engine, timebank_id: int, files: dict[str, bytes]) -> None:
+    from timebank.clock import utc_now
+    from timebank.imports import SourceFile, files_sha256, import_history, read_spreadsheet
+    from timebank.people.callers import Caller
+
+    given = [SourceFile(name, content) for name, content in files.items()]
+    plan, problems = read_spreadsheet(given, utc_now().date())
+    assert problems == []
+    caller = Caller.coordinator_of(timebank_id)
+    import_history(engine, timebank_id, caller, plan, files_sha256(given), dry_run=False)
+
+
+def test_0016_steps_down_dropping_the_record_of_imports_and_leaving_the_ledger_and_steps_up_again(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    from tests.people_calls import create_timebank
+
+    upgrade(empty_url)
+    tb = create_timebank(empty_engine, "Before 0016").timebank_id
+    files = _opening_balance_files()
+    _import(
+        empty_engine, tb, {"exchanges.csv": files["exchanges.csv"], "members.csv": b"name\r\nAnn\r\nBo\r\n"}
+    )
+    exchanges_before, before = _exchange_rows(empty_engine), _history(empty_engine)
+
+    downgrade(empty_url, "0015")
+
+    assert current_revision(empty_engine) == "0015"
+    assert not IMPORT_TABLES & table_names(empty_engine)
+    assert _exchange_rows(empty_engine) == exchanges_before
+    assert _history(empty_engine) == before
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+        kinds = next(
+            c["sqltext"]
+            for c in inspect(connection).get_check_constraints("transactions")
+            if c["name"] == "ck_transactions_kind_known"
+        )
+        assert "opening_balance" not in str(kinds)
+
+    upgrade(empty_url)
+
+    assert table_names(empty_engine) >= IMPORT_TABLES
+    with empty_engine.connect() as connection:
+        assert trigger_names(connection) == TRIGGERS[connection.dialect.name]
+    # An opening balance can now be recorded, and the ledger still refuses changes.
+    tb2 = create_timebank(empty_engine, "After 0016").timebank_id
+    _import(empty_engine, tb2, files)
+    with empty_engine.connect() as connection:
+        opened = connection.execute(
+            text("SELECT count(*) FROM transactions WHERE kind = 'opening_balance' AND timebank_id = :tb"),
+            {"tb": tb2},
+        ).scalar_one()
+    assert opened == 1
+    with pytest.raises(Exception, match="append_only"), empty_engine.begin() as connection:
+        connection.execute(text("UPDATE transactions SET created_by = 'x'"))
+
+
+def test_the_downgrade_below_0016_refuses_while_an_opening_balance_exists(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    from tests.people_calls import create_timebank
+
+    upgrade(empty_url)
+    tb = create_timebank(empty_engine, "Opened").timebank_id
+    _import(empty_engine, tb, _opening_balance_files())
+
+    with pytest.raises(RuntimeError, match="an opening balance exists"):
+        downgrade(empty_url, "0015")
+
+    assert current_revision(empty_engine) == "0016"
+    assert table_names(empty_engine) >= IMPORT_TABLES
+
+
+def test_0016_the_database_refuses_an_unknown_source_or_key_kind_and_a_repeated_key(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    from tests.people_calls import create_timebank
+
+    upgrade(empty_url)
+    tb = create_timebank(empty_engine, "Keys").timebank_id
+    _import(empty_engine, tb, _opening_balance_files())
+    refused = [
+        ("UPDATE imports SET source = 'komunitin' WHERE timebank_id = :tb", "source_known"),
+        ("UPDATE imports SET members_added = -1 WHERE timebank_id = :tb", "counts_not_negative"),
+        ("UPDATE import_keys SET kind = 'offer' WHERE timebank_id = :tb", "kind_known"),
+        (
+            "INSERT INTO import_keys (timebank_id, kind, natural_key_sha256, import_id, target_id)"
+            " SELECT timebank_id, kind, natural_key_sha256, import_id, target_id FROM import_keys"
+            " WHERE timebank_id = :tb",
+            "import_keys",
+        ),
+    ]
+    for statement, constraint in refused:
+        with empty_engine.begin() as connection, pytest.raises(IntegrityError) as refusal:
+            connection.execute(text(statement), {"tb": tb})
+        assert constraint in str(refusal.value.orig), statement
 
 
 # --- the command line ---------------------------------------------------------------------------

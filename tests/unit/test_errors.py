@@ -20,6 +20,7 @@ import timebank.errors as root
 from timebank.cli import errors_document
 from timebank.errors import TimebankError, all_error_codes, error_class, render_tree
 from timebank.exchanges.errors import ImportRejected, RowError
+from timebank.imports.errors import ImportRefused, Problem
 from timebank.ledger.errors import BalanceBelowFloor
 
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
@@ -112,7 +113,9 @@ def test_the_documented_tree_is_the_tree_as_it_is() -> None:
         assert f" {cls.code} " in written or written.count(cls.code), cls.code
 
 
-@pytest.mark.parametrize("cls", [c for c in CLASSES if c is not ImportRejected], ids=lambda cls: cls.__name__)
+@pytest.mark.parametrize(
+    "cls", [c for c in CLASSES if c not in (ImportRejected, ImportRefused)], ids=lambda cls: cls.__name__
+)
 def test_an_error_raised_without_detail_explains_itself_with_its_title(cls: type[TimebankError]) -> None:
     refusal = cls()
 
@@ -141,3 +144,20 @@ def test_a_rejected_import_carries_every_row_error() -> None:
     assert refusal.errors == row_errors
     assert refusal.code == "import_rejected"
     assert "2 row(s)" in refusal.detail
+
+
+def test_a_refused_import_carries_every_problem_with_its_file_and_row() -> None:
+    problems = [
+        Problem("members.csv", 3, "This member is there twice."),
+        Problem("a.csv", None, "Not UTF-8."),
+    ]
+
+    refusal = ImportRefused(problems)
+
+    assert refusal.problems == problems
+    assert refusal.code == "import_refused"
+    assert refusal.detail == "2 problem(s) in the files; nothing was recorded"
+    assert [p.line() for p in problems] == [
+        "members.csv, row 3: This member is there twice.",
+        "a.csv: Not UTF-8.",
+    ]

@@ -178,7 +178,7 @@ transactions = Table(
     UniqueConstraint("timebank_id", "id"),
     CheckConstraint(
         "kind IN ('exchange', 'gift', 'pot_donation', 'pot_grant', 'reversal', 'recognition',"
-        " 'membership_end')",
+        " 'membership_end', 'opening_balance')",
         name="kind_known",
     ),
     CheckConstraint(

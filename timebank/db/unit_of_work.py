@@ -38,6 +38,7 @@ from timebank.db.repositories import (
     ExchangeRepository,
     HistoryWriter,
     IdempotencyRepository,
+    ImportRepository,
     InvitationRepository,
     LimitChangeRepository,
     MemberRecordRepository,
@@ -269,6 +270,10 @@ class UnitOfWork:
     @cached_property
     def offers(self) -> OfferRepository:
         return OfferRepository(self.connection)
+
+    @cached_property
+    def imports(self) -> ImportRepository:
+        return ImportRepository(self.connection)
 
     def restart(self) -> None:
         """Roll back everything done so far and begin again on the same connection.

@@ -33,7 +33,7 @@ from timebank.ledger.limits import CATEGORY_LENGTH_MAX, DESCRIPTION_LENGTH_MAX, 
 from timebank.ledger.types import AccountState, PostedTransfer, TransferIntent
 from timebank.people.callers import Caller
 
-__all__ = ["ImportRow", "import_exchanges"]
+__all__ = ["ImportRow", "import_exchanges", "replay", "rows_sha256"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def _check_row(row: ImportRow, accounts: Mapping[int, AccountState], limit_minut
     rules.check_text("category", row.category, CATEGORY_LENGTH_MAX)
 
 
-def _replay(
+def replay(
     rows: Sequence[ImportRow], accounts: dict[int, AccountState], limit_minutes: int
 ) -> tuple[dict[int, AccountState], list[PostedTransfer], list[RowError]]:
     """Apply every good row in order; collect each bad row's error and carry on without it."""
@@ -120,7 +120,7 @@ def import_exchanges(
         timebank = uow.timebanks.get(timebank_id)
         referenced = {r.giver_account_id for r in rows} | {r.receiver_account_id for r in rows}
         locked = uow.accounts.lock(timebank_id, referenced, missing_ok=True)
-        states, posted, errors = _replay(rows, locked, timebank.minutes_per_transfer_max)
+        states, posted, errors = replay(rows, locked, timebank.minutes_per_transfer_max)
         if errors:
             raise ImportRejected(errors)
         exchange_ids = uow.history.write(timebank_id, actor.caller, rows, posted, utc_now())

@@ -87,6 +87,7 @@ _CREDIT_REASONS = {
     TransactionKind.REVERSAL: "a correction of an earlier entry",
     TransactionKind.RECOGNITION: "taking part in an activity",
     TransactionKind.MEMBERSHIP_END: "the balance settled with the community pot as the membership ended",
+    TransactionKind.OPENING_BALANCE: "the balance brought from the timebank's earlier records",
 }
 # A spend whose offer's own title would call credits something they are not (B8).
 _SPEND_REASON = "something an organisation offers"

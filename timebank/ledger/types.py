@@ -41,6 +41,8 @@ class TransactionKind(enum.StrEnum):
     one of its activities (one transfer per member, from the organisation's account).
     ``membership_end``: a leaving member's whole balance moved to the pot, or, when it was below
     zero, the pot covering it, as their membership ends in a timebank that moves balances so.
+    ``opening_balance``: the balances a timebank brings from another system when it moves in, each
+    from the pot (or, for a balance below zero, to it); never an exchange, so no reciprocity figure.
     """
 
     EXCHANGE = "exchange"
@@ -50,6 +52,7 @@ class TransactionKind(enum.StrEnum):
     REVERSAL = "reversal"
     RECOGNITION = "recognition"
     MEMBERSHIP_END = "membership_end"
+    OPENING_BALANCE = "opening_balance"
 
 
 class BalanceOnLeaving(enum.StrEnum):

@@ -125,8 +125,9 @@ CSV_FILES: tuple[CsvFile, ...] = (
             _field("activity_date", "The day of the exchange or activity, if there was one."),
             _field(
                 "kind",
-                "exchange, gift, pot_donation, pot_grant, recognition, reversal or membership_end "
-                "(the balance settled with the pot as the membership ended).",
+                "exchange, gift, pot_donation, pot_grant, recognition, reversal, membership_end "
+                "(the balance settled with the pot as the membership ended) or opening_balance "
+                "(the balance brought from the timebank's earlier records).",
             ),
             Column("with", "The other side, by name.", lambda row, _: _text(row.counterparty_name)),
             Column("description", "What the line was for.", lambda row, _: _text(line_what(row))),

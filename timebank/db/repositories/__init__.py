@@ -19,6 +19,7 @@ from timebank.db.repositories.erasure import ErasureRepository, ErasureSubject
 from timebank.db.repositories.exchanges import ExchangeRepository
 from timebank.db.repositories.history import HistoryRow, HistoryWriter
 from timebank.db.repositories.idempotency import IdempotencyRecord, IdempotencyRepository
+from timebank.db.repositories.imports import ImportRecord, ImportRepository
 from timebank.db.repositories.invitations import AdviceRecord, InvitationRecord, InvitationRepository
 from timebank.db.repositories.limits import LimitChangeRepository
 from timebank.db.repositories.member_records import (
@@ -85,6 +86,8 @@ __all__ = [
     "HistoryWriter",
     "IdempotencyRecord",
     "IdempotencyRepository",
+    "ImportRecord",
+    "ImportRepository",
     "InvitationRecord",
     "InvitationRepository",
     "InvitedActivityRow",

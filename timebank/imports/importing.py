@@ -1,0 +1,357 @@
+"""Importing a timebank's history: members, exchanges and opening balances, all or nothing.
+
+The files are read first (``spreadsheet``, ``timeoverflow``): every row checked, every problem
+listed. Then, in one database transaction, the plan meets the ledger:
+
+1. members an earlier import brought (found by their keys, ``import_keys``) are reused, the rest
+   are added, without logins (a coordinator gives each a set-password code when they want one);
+2. each opening balance moves the member's balance from the pot, or to it when below zero, in one
+   ``opening_balance`` transaction (negative ones first, so the pot never dips on the way); the pot
+   cannot go below zero, so opening balances that take more than it holds are refused;
+3. the exchanges are replayed in order through the ledger's rules (``exchanges.imports.replay``),
+   each refused row becoming a problem with its file and row, then written in bulk as confirmed
+   exchanges, counted by the reports as exchanges (opening balances never are);
+4. the import is recorded with every key it added, so giving the same files again imports nothing,
+   and an overlapping file adds only its new rows.
+
+Any problem refuses the whole import and nothing is written. A dry run does everything but commit,
+so its report is exactly what the import would do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from timebank.clock import utc_now
+from timebank.db.unit_of_work import UnitOfWork, run
+from timebank.errors import TimebankError
+from timebank.exchanges.imports import ImportRow, replay
+from timebank.imports.errors import ImportRefused, Problem
+from timebank.imports.plan import ImportPlan, PlannedExchange, PlannedMember, key_sha256
+from timebank.imports.spreadsheet import reference_keys
+from timebank.ledger import rules
+from timebank.ledger.errors import CoordinatorRequired
+from timebank.ledger.rules import MINUTES_PER_TRANSFER_MAX
+from timebank.ledger.types import AccountKind, AccountState, PostedTransfer, TransactionKind, TransferIntent
+from timebank.people.callers import Caller
+
+__all__ = ["ImportReport", "Progress", "import_history"]
+
+# Told how far the import has gone: a stage's name, then how much of it is done, out of how much.
+Progress = Callable[[str, int, int], None]
+
+_OPENING_NOTES = {
+    "timeoverflow": "Opening balance brought from TimeOverflow",
+    "spreadsheet": "Opening balance brought from the timebank's spreadsheet",
+}
+_REFERENCE = "spreadsheet:ref:"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did (or, in a dry run, would do)."""
+
+    source: str
+    dry_run: bool
+    already_imported_at: datetime | None
+    members_added: int
+    members_known: int
+    exchanges_added: int
+    exchanges_known: int
+    minutes_exchanged: int
+    opening_balances_added: int
+    opening_balances_known: int
+    notes: tuple[str, ...]
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def import_history(
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    plan: ImportPlan,
+    files_sha256: str,
+    *,
+    dry_run: bool,
+    progress: Progress = _quiet,
+) -> ImportReport:
+    """Import the plan into the timebank (coordinators), or refuse it whole with every problem."""
+    actor = caller.actor(timebank_id)
+    if not actor.is_coordinator:
+        raise CoordinatorRequired("Only a coordinator can import a timebank's history")
+
+    def use_case(uow: UnitOfWork) -> ImportReport:
+        report = _import(uow, timebank_id, actor.caller, plan, files_sha256, dry_run, progress)
+        if not dry_run:
+            uow.commit()
+        return report
+
+    return run(engine, use_case)
+
+
+@dataclass
+class _Resolved:
+    account_of_key: dict[str, int]
+    new_members: list[PlannedMember]
+    members_known: int
+
+
+def _resolve_members(uow: UnitOfWork, timebank_id: int, plan: ImportPlan) -> _Resolved:
+    """Which planned members an earlier import brought (their account ids), and which are new."""
+    references = {e.giver_key for e in plan.exchanges} | {e.receiver_key for e in plan.exchanges}
+    references |= {o.member_key for o in plan.openings}
+    candidates = {k for m in plan.members for k in m.keys} | {c for r in references for c in _candidates(r)}
+    stored = uow.imports.targets(timebank_id, "member", [key_sha256("member", k) for k in candidates])
+    account_of_key = {
+        k: stored[key_sha256("member", k)] for k in candidates if key_sha256("member", k) in stored
+    }
+    new_members = []
+    known = 0
+    for member in plan.members:
+        found = [account_of_key[k] for k in member.keys if k in account_of_key]
+        if found:
+            known += 1
+            for k in member.keys:
+                account_of_key[k] = found[0]
+        else:
+            new_members.append(member)
+    return _Resolved(account_of_key, new_members, known)
+
+
+def _candidates(reference: str) -> tuple[str, ...]:
+    if reference.startswith(_REFERENCE):
+        return reference_keys(reference.removeprefix(_REFERENCE))
+    return (reference,)
+
+
+def _add_members(
+    uow: UnitOfWork, timebank_id: int, resolved: _Resolved, now: datetime
+) -> list[tuple[str, int]]:
+    timebank = uow.timebanks.get(timebank_id)
+    added = []
+    for member in resolved.new_members:
+        account_id = uow.accounts.insert(
+            timebank_id,
+            AccountKind.MEMBER,
+            member.display_name,
+            timebank.default_member_floor_minutes,
+            timebank.default_member_cap_minutes,
+            now,
+        )
+        member_id = uow.members.insert(timebank_id, account_id, member.display_name, False, None, now)
+        if member.tags:
+            uow.members.set_tags(timebank_id, member_id, member.tags)
+        if member.email is not None:
+            uow.imports.set_email(timebank_id, member_id, member.email)
+        for key in member.keys:
+            resolved.account_of_key[key] = account_id
+            added.append((key_sha256("member", key), account_id))
+    return added
+
+
+def _account(resolved: _Resolved, reference: str) -> int | None:
+    for candidate in _candidates(reference):
+        if candidate in resolved.account_of_key:
+            return resolved.account_of_key[candidate]
+    return None
+
+
+def _unknown(file: str, row: int, reference: str) -> Problem:
+    name = reference.split(":", 2)[-1]
+    return Problem(file, row, f"No member {name!r} in these files or an earlier import.")
+
+
+def _opening_intents(account_id: int, pot_id: int, minutes: int) -> list[TransferIntent]:
+    """One balance as transfers of at most the ledger's limit each (a long history holds more)."""
+    source, target = (pot_id, account_id) if minutes > 0 else (account_id, pot_id)
+    left = abs(minutes)
+    intents = []
+    while left:
+        step = min(left, MINUTES_PER_TRANSFER_MAX)
+        intents.append(TransferIntent(source, target, step))
+        left -= step
+    return intents
+
+
+def _post_openings(
+    uow: UnitOfWork,
+    timebank_id: int,
+    plan: ImportPlan,
+    resolved: _Resolved,
+    states: dict[int, AccountState],
+    pot_id: int,
+    problems: list[Problem],
+) -> tuple[list[PostedTransfer], list[tuple[str, int]], int]:
+    keys = [(o, _account(resolved, o.member_key)) for o in plan.openings]
+    for opening, account_id in keys:
+        if account_id is None:
+            problems.append(_unknown(opening.file, opening.row, opening.member_key))
+    sha_of = {id_: key_sha256("opening_balance", str(id_)) for _, id_ in keys if id_ is not None}
+    stored = uow.imports.targets(timebank_id, "opening_balance", sha_of.values())
+    seen: dict[int, Problem] = {}
+    todo = []
+    for opening, account_id in keys:
+        if account_id is None or sha_of[account_id] in stored:
+            continue
+        if account_id in seen:
+            problems.append(
+                Problem(
+                    opening.file,
+                    opening.row,
+                    f"This member already has an opening balance on {seen[account_id].line()}.",
+                )
+            )
+            continue
+        seen[account_id] = Problem(opening.file, opening.row, "")
+        todo.append((opening, account_id))
+    total = sum(o.minutes for o, _ in todo)
+    pot = states[pot_id]
+    if pot.balance_minutes - total < pot.floor_minutes:
+        problems.append(
+            Problem(
+                plan.openings[0].file if plan.openings else "",
+                None,
+                f"The opening balances give members {total} minutes more than they take, and the pot "
+                f"holds {pot.balance_minutes}: it cannot go below zero. Give credits to the pot first.",
+            )
+        )
+        return [], [], len(stored)
+    posted: list[PostedTransfer] = []
+    # Balances below zero first: they fill the pot that the others draw on.
+    for opening, account_id in sorted(todo, key=lambda pair: pair[0].minutes):
+        try:
+            changed, moved = rules.post(
+                states, _opening_intents(account_id, pot_id, opening.minutes), MINUTES_PER_TRANSFER_MAX
+            )
+        except TimebankError as error:
+            problems.append(Problem(opening.file, opening.row, f"The opening balance: {error.detail}."))
+            continue
+        states.update(changed)
+        posted.extend(moved)
+    return posted, [(sha_of[a], a) for _, a in todo], len(stored)
+
+
+def _exchange_rows(
+    plan: ImportPlan, resolved: _Resolved, problems: list[Problem]
+) -> list[tuple[PlannedExchange, ImportRow, str]]:
+    rows = []
+    occurrences: dict[str, int] = {}
+    # A history names the same few members over and over: look each name up once.
+    accounts: dict[str, int | None] = {}
+    for e in plan.exchanges:
+        for key in (e.giver_key, e.receiver_key):
+            if key not in accounts:
+                accounts[key] = _account(resolved, key)
+        giver, receiver = accounts[e.giver_key], accounts[e.receiver_key]
+        if giver is None or receiver is None:
+            problems.extend(
+                _unknown(e.file, e.row, k)
+                for k, a in ((e.giver_key, giver), (e.receiver_key, receiver))
+                if a is None
+            )
+            continue
+        natural = "\x1f".join(
+            (str(giver), str(receiver), str(e.minutes), e.activity_date.isoformat(), e.description)
+        )
+        count = occurrences.get(natural, 0)
+        occurrences[natural] = count + 1
+        row = ImportRow(giver, receiver, e.minutes, e.activity_date, e.description)
+        rows.append((e, row, key_sha256("exchange", f"{natural}\x1f{count}")))
+    return rows
+
+
+def _import(
+    uow: UnitOfWork,
+    timebank_id: int,
+    created_by: str,
+    plan: ImportPlan,
+    digest: str,
+    dry_run: bool,
+    progress: Progress,
+) -> ImportReport:
+    earlier = uow.imports.find(timebank_id, digest)
+    if earlier is not None:
+        return ImportReport(
+            plan.source,
+            dry_run,
+            earlier.created_at,
+            0,
+            len(plan.members),
+            0,
+            len(plan.exchanges),
+            0,
+            0,
+            len(plan.openings),
+            plan.notes,
+        )
+    now = utc_now()
+    problems: list[Problem] = []
+    progress("Checking members", 0, len(plan.members))
+    resolved = _resolve_members(uow, timebank_id, plan)
+    member_keys = _add_members(uow, timebank_id, resolved, now)
+    progress("Checking members", len(plan.members), len(plan.members))
+    exchange_rows = _exchange_rows(plan, resolved, problems)
+    stored = uow.imports.targets(timebank_id, "exchange", [sha for _, _, sha in exchange_rows])
+    fresh = [(e, row, sha) for e, row, sha in exchange_rows if sha not in stored]
+    timebank = uow.timebanks.get(timebank_id)
+    assert timebank.pot_account_id is not None, "every timebank has its pot"
+    pot_id = timebank.pot_account_id
+    referenced = (
+        {pot_id} | {r.giver_account_id for _, r, _ in fresh} | {r.receiver_account_id for _, r, _ in fresh}
+    )
+    referenced |= {a for a in resolved.account_of_key.values()}
+    locked = uow.accounts.lock(timebank_id, referenced)
+    states = dict(locked)
+    opening_posted, opening_keys, openings_known = _post_openings(
+        uow, timebank_id, plan, resolved, states, pot_id, problems
+    )
+    progress("Checking exchanges", 0, len(fresh))
+    states, posted, row_errors = replay([row for _, row, _ in fresh], states, MINUTES_PER_TRANSFER_MAX)
+    for error in row_errors:
+        planned = fresh[error.row - 1][0]
+        problems.append(Problem(planned.file, planned.row, error.detail))
+    progress("Checking exchanges", len(fresh), len(fresh))
+    if problems:
+        raise ImportRefused(sorted(problems, key=lambda p: (p.file, p.row or 0)))
+    progress("Writing", 0, len(fresh))
+    if opening_posted:
+        transaction_id = uow.transactions.insert(
+            timebank_id, TransactionKind.OPENING_BALANCE, created_by, now, note=_OPENING_NOTES[plan.source]
+        )
+        uow.transfers.insert_many(timebank_id, transaction_id, opening_posted, now)
+        opening_keys = [(sha, transaction_id) for sha, _ in opening_keys]
+    exchange_ids = uow.history.write(timebank_id, created_by, [row for _, row, _ in fresh], posted, now)
+    uow.rollups.count_exchanges(timebank_id, list(exchange_ids))
+    uow.accounts.save(locked, [states[i] for i in sorted(locked) if states[i] != locked[i]])
+    counts = (len(resolved.new_members), len(fresh), len(opening_keys))
+    if any(counts):
+        import_id = uow.imports.record(timebank_id, plan.source, digest, created_by, now, counts)
+        uow.imports.add_keys(timebank_id, import_id, "member", member_keys)
+        uow.imports.add_keys(
+            timebank_id,
+            import_id,
+            "exchange",
+            [(sha, i) for (_, _, sha), i in zip(fresh, exchange_ids, strict=True)],
+        )
+        uow.imports.add_keys(timebank_id, import_id, "opening_balance", opening_keys)
+    progress("Writing", len(fresh), len(fresh))
+    return ImportReport(
+        source=plan.source,
+        dry_run=dry_run,
+        already_imported_at=None,
+        members_added=len(resolved.new_members),
+        members_known=resolved.members_known,
+        exchanges_added=len(fresh),
+        exchanges_known=len(exchange_rows) - len(fresh),
+        minutes_exchanged=sum(row.minutes for _, row, _ in fresh),
+        opening_balances_added=len(opening_keys),
+        opening_balances_known=openings_known,
+        notes=plan.notes,
+    )
