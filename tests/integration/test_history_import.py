@@ -21,6 +21,8 @@ from sqlalchemy import Engine, func, select
 
 from tests.people_calls import create_timebank, statement
 from timebank.clock import utc_now
+from timebank.db.import_tables import import_keys
+from timebank.db.people_tables import members
 from timebank.db.tables import accounts, exchanges, transactions
 from timebank.imports import (
     ImportRefused,
@@ -32,6 +34,8 @@ from timebank.imports import (
     read_timeoverflow,
 )
 from timebank.people.callers import Caller
+from timebank.people.erasure import erase_member
+from timebank.people.requests import EraseMember
 from timebank.reporting.reports import reciprocity_report
 
 from .helpers import check_invariants
@@ -363,3 +367,38 @@ def test_only_a_coordinator_imports_and_another_timebanks_imports_are_never_reus
     assert (report.members_added, report.exchanges_added, report.already_imported_at) == (3, 3, None)
     assert balances(engine, first) == {"Ann O'Neill": 90, "Bo Muñoz": 0, "Cy": -90}
     assert balances(engine, second) == {"Dee": 0, "Ann O'Neill": 90, "Bo Muñoz": 0, "Cy": -90}
+
+
+def test_an_erasure_forgets_the_import_keys_made_of_the_members_name_and_no_others(engine: Engine) -> None:
+    """The keys of a member and of their exchanges are digests of their name or username: a guess
+    could be checked against them, so they go with the erasure. Everyone else's stay."""
+    tb = create_timebank(engine, "Moving in").timebank_id
+    run(engine, tb, {"members.csv": MEMBERS, "exchanges.csv": EXCHANGES})
+
+    def keys() -> set[tuple[str, int]]:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(import_keys.c.kind, import_keys.c.target_id).where(import_keys.c.timebank_id == tb)
+            )
+            return {(kind, target) for kind, target in rows}
+
+    anns_account = account_id(engine, tb, "Ann O'Neill")
+    with engine.connect() as connection:
+        ann = connection.execute(
+            select(members.c.id).where(members.c.timebank_id == tb, members.c.display_name == "Ann O'Neill")
+        ).scalar_one()
+        # (An import knows a member by their account.)
+        anns_exchange = connection.execute(
+            select(exchanges.c.id).where(
+                exchanges.c.timebank_id == tb,
+                exchanges.c.giver_account_id == anns_account,
+            )
+        ).scalar_one()
+    before = keys()
+    assert ("member", anns_account) in before
+    assert ("exchange", anns_exchange) in before
+
+    erase_member(engine, tb, Caller.coordinator_of(tb), ann, EraseMember(confirm=True))
+
+    assert keys() == before - {("member", anns_account), ("exchange", anns_exchange)}
+    assert check_invariants(engine, tb) == []

@@ -57,7 +57,7 @@ import_keys = Table(
     Column("kind", String(20), primary_key=True),
     Column("natural_key_sha256", String(64), primary_key=True),
     Column("import_id", Id, nullable=False),
-    # The member's id, the exchange's id, or the opening balance's transaction id.
+    # The member's account id, the exchange's id, or the opening balance's transaction id.
     Column("target_id", Id, nullable=False),
     ForeignKeyConstraint(["timebank_id", "import_id"], ["imports.timebank_id", "imports.id"]),
     CheckConstraint("kind IN ('member', 'exchange', 'opening_balance')", name="kind_known"),

@@ -50,6 +50,7 @@ from timebank.db.benefit_tables import (
     payment_advice,
     payments,
 )
+from timebank.db.import_tables import import_keys
 from timebank.db.notification_tables import email_verifications, notification_outbox, notification_preferences
 from timebank.db.offer_tables import posts
 from timebank.db.people_tables import (
@@ -236,7 +237,8 @@ class ErasureRepository:
 
     def delete_personal_records(self, timebank_id: int, subject: ErasureSubject) -> int:
         """Rows that only identify or reach the member: tags, staff links, codes, verifications,
-        preferences, messages to them, their benefits declaration and the advice drawn from it."""
+        preferences, messages to them, their benefits declaration and the advice drawn from it, and
+        the keys an import knew them and their exchanges by."""
         by_member = (
             member_tags,
             organisation_staff,
@@ -258,6 +260,25 @@ class ErasureRepository:
                     table.c.timebank_id == timebank_id, table.c.account_id == subject.account_id
                 )
             ).rowcount
+        # An import's keys for them and their exchanges are digests of their name or username, which
+        # a guess could be checked against. (The opening balance's key is their member number.)
+        k = import_keys.c
+        received = select(exchange_receivers.c.exchange_id).where(
+            exchange_receivers.c.account_id == subject.account_id
+        )
+        their_exchanges = select(exchanges.c.id).where(
+            exchanges.c.timebank_id == timebank_id,
+            or_(exchanges.c.giver_account_id == subject.account_id, exchanges.c.id.in_(received)),
+        )
+        deleted += self.connection.execute(
+            delete(import_keys).where(
+                k.timebank_id == timebank_id,
+                or_(
+                    and_(k.kind == "member", k.target_id == subject.account_id),
+                    and_(k.kind == "exchange", k.target_id.in_(their_exchanges)),
+                ),
+            )
+        ).rowcount
         return int(deleted)
 
     # --- free text about them or by them ------------------------------------------------------
