@@ -107,7 +107,7 @@ def _new_page(
         "member": member,
         "categories": _categories(visit),
     }
-    return render(request, "member_offer_new.html", context, status_code=status_code)
+    return render(request, "offer_new.html", context, status_code=status_code)
 
 
 def _open_member(visit: Visit, member_id: int) -> MemberView:
@@ -152,7 +152,7 @@ async def new_member_offer(request: Request, visit: CoordinatorVisitDep, member_
             "answers": answers,
             "category_name": names.get(answers.category_id, ""),
         }
-        return render(request, "member_offer_check.html", context)
+        return render(request, "offer_check.html", context)
     try:
         with refused_as_page():
             await run_in_threadpool(create_post, visit.engine, visit.timebank_id, visit.caller, answers)
