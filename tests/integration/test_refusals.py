@@ -2106,6 +2106,21 @@ OFFER_CODES = {
 }
 
 
+# Refusals of contacting a member about a post are met through the services in
+# tests/integration/test_offer_contact.py (each changing nothing), on the pages in
+# tests/web/test_offer_post_pages.py, and by the bad-input corpus; an import's refusal (every problem
+# of its files listed) in tests/integration/test_history_import.py.
+CONTACT_CODES = {
+    "message_required",
+    "messages_per_day_exceeded",
+    "post_is_your_own",
+    "post_not_open",
+    "member_has_left",
+    "reply_link_invalid",
+}
+IMPORT_CODES = {"import_refused"}
+
+
 # Refusals of recognising involvement (issue 4), spend options included, are exercised above, through
 # the services, and met over HTTP in tests/api/test_involvement_refusals_http.py (every one of them,
 # by code).
@@ -2167,6 +2182,8 @@ def test_the_table_above_exercises_every_refusal_in_the_error_tree() -> None:
         | MEMBERSHIP_CODES
         | ERASURE_CODES
         | OFFER_CODES
+        | CONTACT_CODES
+        | IMPORT_CODES
     )
     assert leaves - met_elsewhere - {case.code for case in CASES} == set()
     assert leaves >= met_elsewhere | INVOLVEMENT_CODES

@@ -164,7 +164,6 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "member_has_left",
                 "member_not_found",
                 "message_required",
-                "message_to_self",
                 "messages_per_day_exceeded",
                 "post_hidden",
                 "post_is_your_own",

@@ -17,11 +17,11 @@ messages is asked to pass it on. The sender is told the same thing whatever happ
 characters. A member sends at most ``MESSAGES_PER_DAY_MAX`` messages in any 24 hours
 (``messages_per_day_exceeded``), counted from the audit log, where each message leaves an entry
 (``member_message_sent``: the post and the member written to, never the words). Nobody writes to
-themselves, nor to a member who has left, nor about a hidden post; a first message needs a post
-that is open and unexpired (``timebank.offers.answering``), while an answer may follow a post its
-member has since closed, since the member asked for it by writing. Another timebank's post is not
-found. A replayed Idempotency-Key sends nothing twice. No message names a benefit: its words are the
-two members' names, the post's kind and title, and what the sender wrote.
+themselves (no request can ask it), nor to a member who has left, nor about a hidden post; a first
+message needs a post that is open and unexpired (``timebank.offers.answering``), while an answer
+may follow a post its member has since closed, since the member asked for it by writing. Another
+timebank's post is not found. A replayed Idempotency-Key sends nothing twice. No message names a
+benefit: its words are the two members' names, the post's kind and title, and what the sender wrote.
 """
 
 from __future__ import annotations
@@ -48,7 +48,6 @@ from timebank.offers.errors import (
     MemberHasLeft,
     MessageRequired,
     MessagesPerDayExceeded,
-    MessageToSelf,
     PostHidden,
     ReplyLinkInvalid,
 )
@@ -102,8 +101,9 @@ def _target(
         if post.hidden_at is not None:
             raise PostHidden(f"A coordinator has hidden this {post.kind}, so it cannot be written about")
         is_answer = True
-    if to_member_id == caller.member_id:
-        raise MessageToSelf("This message would go to you. Write to someone else")
+    # Nobody writes to themselves: a first message is never about one's own post, and an answer
+    # link is made only for a message someone else sent, so no request can name the caller here.
+    assert to_member_id != caller.member_id, "a message never goes to its writer"
     if uow.notifications.has_left(timebank_id, to_member_id):
         raise MemberHasLeft("This member has left the timebank, so they cannot be written to")
     recipient = uow.notifications.recipient(timebank_id, to_member_id)

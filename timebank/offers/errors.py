@@ -21,7 +21,6 @@ __all__ = [
     "CategoryRetired",
     "MemberHasLeft",
     "MessageRequired",
-    "MessageToSelf",
     "MessagesPerDayExceeded",
     "PostAlreadyHidden",
     "PostExpired",
@@ -110,10 +109,6 @@ class MessageRequired(InvalidRequest):
     code = "message_required"
     title = "A message to a member needs some words"
 
-
-class MessageToSelf(InvalidRequest):
-    code = "message_to_self"
-    title = "A message goes to someone else, not to yourself"
 
 
 class PostIsYourOwn(InvalidRequest):
