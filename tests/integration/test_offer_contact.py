@@ -278,4 +278,3 @@ def test_the_post_page_names_the_member_and_an_answer_needs_someone_elses_open_p
         read_post_page(engine, street.timebank_id, street.member("bo"), hidden)
     own_hidden = read_post_page(engine, street.timebank_id, street.member("ann"), hidden)
     assert (own_hidden.post.hidden, own_hidden.post.hidden_reason) == (True, "Rude")
-

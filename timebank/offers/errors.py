@@ -110,7 +110,6 @@ class MessageRequired(InvalidRequest):
     title = "A message to a member needs some words"
 
 
-
 class PostIsYourOwn(InvalidRequest):
     """Recording from a post, or writing about it, is for members other than the one who posted it."""
 
