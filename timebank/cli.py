@@ -274,7 +274,7 @@ def _account_report_as(figures: MemberReportView, output: str) -> str:
 
 @app.command("tidy")
 def tidy_command() -> None:
-    """Delete expired tokens, old failed logins and idempotency keys past retention (run daily)."""
+    """Delete expired tokens, old failed logins, old idempotency keys and expired uploads (run daily)."""
     from timebank.db import make_engine
     from timebank.people.housekeeping import tidy
 
@@ -287,7 +287,8 @@ def tidy_command() -> None:
             engine.dispose()
     typer.echo(
         f"Deleted {report.tokens_deleted} expired token(s), {report.login_failures_deleted} old failed "
-        f"login(s), {report.idempotency_keys_deleted} idempotency key(s) past retention"
+        f"login(s), {report.idempotency_keys_deleted} idempotency key(s) past retention, "
+        f"{report.import_uploads_deleted} expired upload(s) of files to import"
     )
 
 

@@ -2109,7 +2109,8 @@ OFFER_CODES = {
 # Refusals of contacting a member about a post are met through the services in
 # tests/integration/test_offer_contact.py (each changing nothing), on the pages in
 # tests/web/test_offer_post_pages.py, and by the bad-input corpus; an import's refusal (every problem
-# of its files listed) in tests/integration/test_history_import.py.
+# of its files listed) in tests/integration/test_history_import.py, and over HTTP, with the refusals
+# of uploading files to import (each changing nothing), in tests/api/test_imports_http.py.
 CONTACT_CODES = {
     "message_required",
     "messages_per_day_exceeded",
@@ -2118,7 +2119,15 @@ CONTACT_CODES = {
     "member_has_left",
     "reply_link_invalid",
 }
-IMPORT_CODES = {"import_refused"}
+IMPORT_CODES = {
+    "import_refused",
+    "import_files_required",
+    "import_files_too_many",
+    "import_files_too_large",
+    "import_upload_not_found",
+    "import_upload_expired",
+    "import_uploads_too_many",
+}
 
 
 # Refusals of recognising involvement (issue 4), spend options included, are exercised above, through

@@ -32,6 +32,7 @@ from timebank.api.routes import (
     exchanges,
     expenses,
     gifts,
+    imports,
     invitations,
     members,
     notifications,
@@ -46,6 +47,7 @@ from timebank.api.routes import (
 from timebank.api.schemas import Health, Problem
 from timebank.db import make_engine
 from timebank.fields import ID_MAX
+from timebank.imports.uploads import UPLOAD_REQUEST_BYTES_MAX
 from timebank.settings import get_settings
 
 __all__ = ["API_VERSION", "create_app", "openapi_document"]
@@ -230,7 +232,11 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     )
     app.state.engine = app_engine
     install_problem_handlers(app)
-    app.add_middleware(EdgeLimits, body_bytes_max=settings.request_body_bytes_max)
+    app.add_middleware(
+        EdgeLimits,
+        body_bytes_max=settings.request_body_bytes_max,
+        upload_bytes_max=max(settings.request_body_bytes_max, UPLOAD_REQUEST_BYTES_MAX),
+    )
     _outermost(app, EdgeHeaders)
     install_docs(app)
     _health_route(app)
@@ -256,6 +262,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         gifts,
         reports,
         report_ratings,
+        imports,
     ):
         _summaries_from_docstrings(module.router.routes)
         app.include_router(module.router)

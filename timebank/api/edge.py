@@ -22,8 +22,11 @@ It also refuses a request that carries ``Authorization`` more than once, with 40
 would disagree about who is asking.
 
 A body larger than the setting is refused with 413 as soon as its declared length, or the bytes
-actually received, pass the limit, so a huge upload is never read whole. A write whose body should
-be JSON but is declared as something else is refused with 415 rather than guessed at.
+actually received, pass the limit, so a huge upload is never read whole. The one exception is an
+upload of files to import (``POST /v1/timebanks/{tb}/imports`` and the page ``/imports``), whose
+limit is the upload's own (16 MiB of files and a little framing, ``timebank.imports.uploads``),
+counted the same way; its API body is ``multipart/form-data``. A write whose body should be JSON but
+is declared as something else is refused with 415 rather than guessed at.
 
 ``JsonRoute`` (the route class of every router) reads JSON bodies strictly: a name given twice in one
 object is refused rather than letting the last one win (RFC 8259 leaves its meaning open, and two
@@ -40,6 +43,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
 from typing import Any
 
@@ -66,6 +70,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _FORM_PATHS = ("/v1/auth/token",)
+# Uploads of files to import: the API's (multipart) and the page's. Only these take a larger body.
+_UPLOAD_PATHS = re.compile(r"^(/v1/timebanks/[0-9]{1,19}/imports|/imports)$")
 _TOKEN_PATH = "/v1/auth/token"
 _API_PREFIX = "/v1/"
 
@@ -155,31 +161,39 @@ class EdgeHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _is_multipart(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() == "multipart/form-data"
+
+
 class EdgeLimits:
-    def __init__(self, app: ASGIApp, *, body_bytes_max: int) -> None:
+    def __init__(self, app: ASGIApp, *, body_bytes_max: int, upload_bytes_max: int) -> None:
         self.app = app
         self.body_bytes_max = body_bytes_max
+        self.upload_bytes_max = upload_bytes_max
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        is_upload = scope["method"] == "POST" and _UPLOAD_PATHS.match(scope["path"]) is not None
+        bytes_max = self.upload_bytes_max if is_upload else self.body_bytes_max
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.body_bytes_max:
+        if declared.isdigit() and int(declared) > bytes_max:
             await _problem(
                 send,
                 413,
                 "request_body_too_large",
                 "The request body is too large",
-                f"Send at most {self.body_bytes_max} bytes.",
+                f"Send at most {bytes_max} bytes.",
             )
             return
-        content_type = headers.get("content-type")
+        content_type = headers.get("content-type") or ""
         has_body = declared not in ("", "0") or "transfer-encoding" in headers
-        # The API takes JSON (and its login form); the pages, outside /v1, post forms.
+        # The API takes JSON (and its login form, and an upload's files); the pages post forms.
         is_api = scope["path"].startswith(_API_PREFIX)
-        if has_body and is_api and scope["path"] not in _FORM_PATHS and not _is_json(content_type or ""):
+        takes_json = scope["path"] not in _FORM_PATHS and not (is_upload and _is_multipart(content_type))
+        if has_body and is_api and takes_json and not _is_json(content_type):
             await _problem(
                 send,
                 415,
@@ -196,8 +210,8 @@ class EdgeLimits:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.body_bytes_max:
-                    raise _too_large(self.body_bytes_max)
+                if received > bytes_max:
+                    raise _too_large(bytes_max)
             return message
 
         await self.app(scope, counted_receive, send)

@@ -136,6 +136,18 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "timebank_not_found",
             }
         ),
+        "check_import": frozenset(
+            {
+                "coordinator_required",
+                "form_invalid",
+                "import_files_required",
+                "import_files_too_large",
+                "import_files_too_many",
+                "import_refused",
+                "import_uploads_too_many",
+                "timebank_not_found",
+            }
+        ),
         "check_payment": frozenset(
             {
                 "account_not_found",
@@ -153,6 +165,15 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             {
                 "post_not_found",
                 "self_or_coordinator_required",
+                "timebank_not_found",
+            }
+        ),
+        "confirm_import_upload": frozenset(
+            {
+                "coordinator_required",
+                "import_refused",
+                "import_upload_expired",
+                "import_upload_not_found",
                 "timebank_not_found",
             }
         ),
@@ -378,6 +399,13 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "timebank_not_found",
             }
         ),
+        "get_import_upload": frozenset(
+            {
+                "coordinator_required",
+                "import_upload_not_found",
+                "timebank_not_found",
+            }
+        ),
         "get_member_email": frozenset(
             {"member_not_found", "self_or_coordinator_required", "timebank_not_found"}
         ),
@@ -409,6 +437,12 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
         ),
         "list_categories": frozenset(
             {
+                "timebank_not_found",
+            }
+        ),
+        "list_imports": frozenset(
+            {
+                "coordinator_required",
                 "timebank_not_found",
             }
         ),

@@ -62,6 +62,7 @@ from timebank.errors import (
     error_class,
 )
 from timebank.exchanges.errors import IdempotencyKeyInFlight, IdempotencyKeyRequired, ImportRejected
+from timebank.imports.errors import ImportRefused
 from timebank.involvement.errors import BenefitCategoryUnknown, TooManyInvitations
 from timebank.ledger.errors import (
     CapMustNotBeNegative,
@@ -79,9 +80,18 @@ from timebank.people.errors import PasswordInvalid, RoleUnknown, TagInvalid, Use
 from timebank.reports.errors import RatingThresholdOutOfRange
 from timebank.spending.errors import SpendClassUnknown
 
-__all__ = ["PROBLEM_TYPE_BASE", "install_problem_handlers", "problem_response", "status_for"]
+__all__ = [
+    "IMPORT_PROBLEMS_LISTED_MAX",
+    "PROBLEM_TYPE_BASE",
+    "install_problem_handlers",
+    "problem_response",
+    "status_for",
+]
 
 PROBLEM_TYPE_BASE = "https://timebank.example/problems/"
+# An import's problems listed in one answer; ``detail`` says how many there were in all. A file of
+# 16 MiB can hold a million bad rows, and the answer need not be larger than the question.
+IMPORT_PROBLEMS_LISTED_MAX = 1000
 _log = logging.getLogger("timebank.api")
 
 # The status of each group of the error tree; a subclass may be named to override its group.
@@ -338,6 +348,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         extra = None
         if isinstance(exc, ImportRejected):
             extra = {"errors": [{"row": e.row, "code": e.code, "detail": e.detail} for e in exc.errors]}
+        if isinstance(exc, ImportRefused):
+            listed = exc.problems[:IMPORT_PROBLEMS_LISTED_MAX]
+            extra = {"errors": [{"file": p.file, "row": p.row, "reason": p.reason} for p in listed]}
         _observe_problem(request, status, exc.code)
         return problem_response(status, exc.code, exc.title, exc.detail, headers=headers, extra=extra)
 

@@ -39,6 +39,7 @@ from timebank.db.repositories import (
     HistoryWriter,
     IdempotencyRepository,
     ImportRepository,
+    ImportUploadRepository,
     InvitationRepository,
     LimitChangeRepository,
     MemberRecordRepository,
@@ -274,6 +275,10 @@ class UnitOfWork:
     @cached_property
     def imports(self) -> ImportRepository:
         return ImportRepository(self.connection)
+
+    @cached_property
+    def import_uploads(self) -> ImportUploadRepository:
+        return ImportUploadRepository(self.connection)
 
     def restart(self) -> None:
         """Roll back everything done so far and begin again on the same connection.

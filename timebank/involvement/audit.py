@@ -50,6 +50,9 @@ reason) is its ``note``, kept beside the row where erasure can replace it (migra
                            request: the post and the member written to (never the message, nor
                            whether it went to them or to the coordinators); these entries are what
                            the daily limit on a member's messages counts
+    history_imported       a coordinator confirmed an import of the timebank's history uploaded
+                           over the web: the upload, the import it made, the source and how many
+                           members, exchanges and opening balances it added (never a name)
 """
 
 from __future__ import annotations
@@ -108,6 +111,7 @@ class AuditAction(enum.StrEnum):
     POST_HIDDEN = "post_hidden"
     POST_SHOWN = "post_shown"
     MEMBER_MESSAGE_SENT = "member_message_sent"
+    HISTORY_IMPORTED = "history_imported"
 
 
 _CATEGORY_CODES = tuple(category.value for category in BenefitCategory)

@@ -3,7 +3,8 @@
 Expired access tokens stop working at their expiry; their rows are kept a day longer for audit and
 then deleted. Failed logins older than the limit's window no longer count. Idempotency keys must be
 kept long enough for any client to retry (at least 24 hours); the setting keeps them 30 days by
-default, and a replay after that is treated as a new request.
+default, and a replay after that is treated as a new request. Uploads of a timebank's history that
+were never confirmed are deleted, files and all, once they expire (``timebank.imports.uploads``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class TidyReport:
     tokens_deleted: int
     login_failures_deleted: int
     idempotency_keys_deleted: int
+    import_uploads_deleted: int
 
 
 def tidy(engine: Engine) -> TidyReport:
@@ -48,7 +50,8 @@ def tidy(engine: Engine) -> TidyReport:
                 idempotency_keys.c.created_at < now - timedelta(days=retention_days)
             )
         ).rowcount
+        uploads = uow.import_uploads.delete_expired(now)
         uow.commit()
-        return TidyReport(tokens, failures, keys)
+        return TidyReport(tokens, failures, keys, uploads)
 
     return run(engine, use_case)

@@ -52,6 +52,7 @@ KIND_NAMES: dict[AuditAction, str] = {
     AuditAction.POST_HIDDEN: "Offer or request hidden",
     AuditAction.POST_SHOWN: "Offer or request shown again",
     AuditAction.MEMBER_MESSAGE_SENT: "Message sent to a member",
+    AuditAction.HISTORY_IMPORTED: "History imported",
 }
 
 Sentence = Callable[[str, Mapping[str, Any], str | None], str]
@@ -186,6 +187,12 @@ _SENTENCES: dict[str, Sentence] = {
     AuditAction.POST_SHOWN: lambda who, d, note: f"A coordinator showed {_post(d)} by {who} again.",
     AuditAction.MEMBER_MESSAGE_SENT: lambda who, d, note: (
         f"{who} wrote to member {d.get('to_member_id', 'unknown')} about {_post(d)}."
+    ),
+    AuditAction.HISTORY_IMPORTED: lambda who, d, note: (
+        f"A coordinator imported the timebank's history from files. It added "
+        f"{_count(d, 'members_added', 'member', 'members')}, "
+        f"{_count(d, 'exchanges_added', 'exchange', 'exchanges')} and "
+        f"{_count(d, 'opening_balances_added', 'opening balance', 'opening balances')}."
     ),
 }
 

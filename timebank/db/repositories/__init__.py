@@ -19,6 +19,11 @@ from timebank.db.repositories.erasure import ErasureRepository, ErasureSubject
 from timebank.db.repositories.exchanges import ExchangeRepository
 from timebank.db.repositories.history import HistoryRow, HistoryWriter
 from timebank.db.repositories.idempotency import IdempotencyRecord, IdempotencyRepository
+from timebank.db.repositories.import_uploads import (
+    ImportSummaryRecord,
+    ImportUploadRecord,
+    ImportUploadRepository,
+)
 from timebank.db.repositories.imports import ImportRecord, ImportRepository
 from timebank.db.repositories.invitations import AdviceRecord, InvitationRecord, InvitationRepository
 from timebank.db.repositories.limits import LimitChangeRepository
@@ -88,6 +93,9 @@ __all__ = [
     "IdempotencyRepository",
     "ImportRecord",
     "ImportRepository",
+    "ImportSummaryRecord",
+    "ImportUploadRecord",
+    "ImportUploadRepository",
     "InvitationRecord",
     "InvitationRepository",
     "InvitedActivityRow",

@@ -1,0 +1,69 @@
+"""Moving in over HTTP: upload the files, check them as a dry run, confirm (coordinators).
+
+``POST …/imports`` takes ``multipart/form-data``: ``source`` (spreadsheet or timeoverflow) and the
+``files`` (repeated; at most 10, 16 MiB in all). Its answer is the stored upload with the dry run's
+report, or 422 ``import_refused`` whose ``errors`` list every problem (file, row, reason). ``POST
+…/imports/{upload_id}/confirm`` imports it; confirming again answers the same result and imports
+nothing. ``GET …/imports`` lists recent imports and the uploads waiting to be confirmed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile
+
+from timebank.api.deps import CallerDep, EngineDep, IdPath, TimebankPath
+from timebank.api.edge import JsonRoute
+from timebank.imports import (
+    ImportSource,
+    ImportsView,
+    ImportUploadView,
+    SourceFile,
+    check_upload,
+    confirm_upload,
+    list_imports,
+    read_upload,
+)
+from timebank.imports.uploads import UPLOAD_BYTES_MAX
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1/timebanks/{tb}", tags=["imports"], route_class=JsonRoute)
+
+
+@router.post("/imports", operation_id="check_import", status_code=201, response_model=ImportUploadView)
+def check(
+    tb: TimebankPath,
+    engine: EngineDep,
+    caller: CallerDep,
+    source: Annotated[ImportSource, Form(description="Where the files come from.")],
+    files: Annotated[
+        list[UploadFile],
+        File(description="The CSV files, or TimeOverflow's ZIP: at most 10, 16 MiB in all."),
+    ],
+) -> ImportUploadView:
+    """Upload files to import and check them as a dry run; kept 24 hours to confirm (coordinators)."""
+    # The edge stopped the body at the upload's limit; one byte more than it is enough to refuse.
+    given = [SourceFile(f.filename or "file", f.file.read(UPLOAD_BYTES_MAX + 1)) for f in files]
+    return check_upload(engine, tb, caller, source, given)
+
+
+@router.get("/imports", operation_id="list_imports", response_model=ImportsView)
+def imports(tb: TimebankPath, engine: EngineDep, caller: CallerDep) -> ImportsView:
+    """List recent imports and the uploads waiting to be confirmed (coordinators)."""
+    return list_imports(engine, tb, caller)
+
+
+@router.get("/imports/{upload_id}", operation_id="get_import_upload", response_model=ImportUploadView)
+def get(tb: TimebankPath, upload_id: IdPath, engine: EngineDep, caller: CallerDep) -> ImportUploadView:
+    """Read an upload: what its dry run said and, once confirmed, what the import did (coordinators)."""
+    return read_upload(engine, tb, caller, upload_id)
+
+
+@router.post(
+    "/imports/{upload_id}/confirm", operation_id="confirm_import_upload", response_model=ImportUploadView
+)
+def confirm(tb: TimebankPath, upload_id: IdPath, engine: EngineDep, caller: CallerDep) -> ImportUploadView:
+    """Import a checked upload; confirming it again imports nothing and answers the same (coordinators)."""
+    return confirm_upload(engine, tb, caller, upload_id)
