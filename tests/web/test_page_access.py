@@ -43,6 +43,7 @@ from timebank.benefits.categories import BenefitCategory
 from timebank.benefits.money import Receipt
 from timebank.benefits.spending import SpendClass
 from timebank.clock import utc_now
+from timebank.imports import ImportSource, SourceFile, check_upload
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.people.callers import Caller
 from timebank.people.erasure import erase_member
@@ -137,6 +138,10 @@ AUDIENCE: dict[str, str] = {
     "/audit": COORDINATOR,
     "/settings": COORDINATOR,
     "/settings/ratings": COORDINATOR,
+    "/imports": COORDINATOR,
+    "/imports/templates/{name}": COORDINATOR,
+    "/imports/{upload_id}": COORDINATOR,
+    "/imports/{upload_id}/confirm": COORDINATOR,
     "/reports": COORDINATOR,
     "/reports/print": COORDINATOR,
     "/reports.csv": COORDINATOR,
@@ -184,8 +189,9 @@ GETS = [route.path for route in page_routes() if route.method == "GET"]
 POSTS = [route.path for route in page_routes() if route.method == "POST"]
 
 
-# Path parameters that name no object of a timebank (a chart's name, a button's action).
-NOT_IDS = {"slug", "action"}
+# Path parameters that name no object of a timebank (a chart's name, a button's action, a template's
+# file name).
+NOT_IDS = {"slug", "action", "name"}
 
 
 def _names_an_id(path: str) -> bool:
@@ -291,6 +297,20 @@ def page_world(site: Site) -> Ids:
     post = post_for(engine, here, site.member_ids["alice"])
     far_post = post_for(engine, there, neighbour.member_id)
     bobs_post = post_for(engine, here, site.member_ids["bob"])  # Alice writes about someone else's
+    upload = check_upload(
+        engine,
+        here,
+        system,
+        ImportSource.SPREADSHEET,
+        [SourceFile("members.csv", b"name\r\nDora Import\r\n")],
+    )
+    far_upload = check_upload(
+        engine,
+        there,
+        elsewhere_system,
+        ImportSource.SPREADSHEET,
+        [SourceFile("members.csv", b"name\r\nDora Import\r\n")],
+    )
     return Ids(
         here={
             "exchange_id": exchange.exchange_id,
@@ -305,7 +325,9 @@ def page_world(site: Site) -> Ids:
             "api_key_id": key.api_key_id,
             "post_id": post.post_id,
             "category_id": category_id_named(engine, here, "Gardening"),
+            "upload_id": upload.upload_id,
             "slug": "monthly",
+            "name": "members.csv",
         },
         elsewhere={
             "exchange_id": far_exchange.exchange_id,
@@ -320,7 +342,9 @@ def page_world(site: Site) -> Ids:
             "api_key_id": far_key.api_key_id,
             "post_id": far_post.post_id,
             "category_id": category_id_named(engine, there, "Gardening"),
+            "upload_id": far_upload.upload_id,
             "slug": "monthly",
+            "name": "members.csv",
         },
         by_page={
             "/spend/done/{transaction_id}": {"transaction_id": spent.transaction_id},

@@ -28,6 +28,7 @@ from timebank.web.routes import (
     expenses,
     gifts,
     home,
+    imports,
     links,
     login,
     member_data,
@@ -103,6 +104,7 @@ PAGE_MODULES = (
     waiting,
     audit_log,
     settings,
+    imports,
     offers_report,
     reports,
 )

@@ -1,0 +1,130 @@
+"""The coordinators' import pages, on SQLite and PostgreSQL: upload, check, import.
+
+A coordinator finds the page from the settings, downloads the templates, and uploads files: with no
+file or no source chosen the page says so beside each question; files with problems come back with
+every problem in a table (at most 100, then how many more) and nothing kept; good files lead to a
+page saying what the import will add, in hours and minutes, with "Import now". Importing moves the
+balances; pressing the button again adds nothing and says so. Members are refused the pages, and an
+upload of another timebank is not found.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from tests.web.site import Site, Visitor, build_site
+from tests.web.test_offer_pages import main_text
+from timebank.db.import_tables import import_uploads
+from timebank.imports import ImportSource, SourceFile, check_upload
+from timebank.people.callers import Caller
+
+MEMBERS = "name,username,opening_balance\r\nAnn Page,ann.page,0:30\r\nBo Page,bo.page,-0:30\r\n"
+EXCHANGES = "date,giver,receiver,time,description\r\n2024-05-01,ann.page,bo.page,2:15,Gardening\r\n"
+
+
+def post_files(visitor: Visitor, page: Any, source: str | None, files: list[tuple[str, str | bytes]]) -> Any:
+    fields = dict(visitor.form(page, "/imports").fields)
+    if source is not None:
+        fields["source"] = source
+    parts = [
+        ("files", (name, body.encode() if isinstance(body, str) else body, "text/csv"))
+        for name, body in files
+    ]
+    if not parts:
+        # What a browser sends when no file is chosen: one empty part with no name.
+        parts = [("files", ("", b"", "application/octet-stream"))]
+    return visitor.client.post("/imports", data=fields, files=parts, follow_redirects=False)
+
+
+def uploads(engine: Engine, timebank_id: int) -> int:
+    with engine.connect() as connection:
+        query = select(func.count()).where(import_uploads.c.timebank_id == timebank_id)
+        return int(connection.execute(query).scalar_one())
+
+
+def balances(site: Site) -> dict[str, int]:
+    from tests.integration.test_history_import import balances as all_balances
+
+    return {k: v for k, v in all_balances(site.engine, site.timebank_id).items() if k.endswith(" Page")}
+
+
+def test_a_coordinator_checks_files_then_imports_them_once(engine: Engine) -> None:
+    site = build_site(engine)
+    cora = site.logged_in("coordinator")
+    assert 'href="/imports"' in cora.get("/settings").text
+    page = cora.get("/imports")
+    assert page.status_code == 200
+    assert "No history has been imported yet." in main_text(page.text)
+    template = cora.get("/imports/templates/members.csv")
+    assert template.headers["content-type"].startswith("text/csv")
+    assert template.content.startswith(b"\xef\xbb\xbfname,username")
+
+    checked = post_files(cora, page, "spreadsheet", [("members.csv", MEMBERS), ("exchanges.csv", EXCHANGES)])
+    assert checked.status_code == 303, checked.text
+    check_page = cora.get(checked.headers["location"])
+    text = main_text(check_page.text)
+    assert "Check what the import will do" in text
+    assert "New members 2" in text
+    assert "2 hours 15 minutes" in text
+    assert balances(site) == {}
+
+    done = cora.submit(check_page, f"{checked.headers['location']}/confirm")
+    assert done.headers["location"] == checked.headers["location"]
+    assert "The history is imported" in main_text(cora.get(done.headers["location"]).text)
+    assert balances(site) == {"Ann Page": 165, "Bo Page": -165}
+    again = cora.submit(check_page, f"{checked.headers['location']}/confirm")
+    assert again.headers["location"].endswith("?again=yes")
+    assert "imported already" in main_text(cora.get(again.headers["location"]).text)
+    assert balances(site) == {"Ann Page": 165, "Bo Page": -165}
+    listed = main_text(cora.get("/imports").text)
+    assert "Past imports" in listed and "Our spreadsheet templates 2 1 2" in listed
+
+
+def test_missing_answers_and_problems_are_shown_and_nothing_is_kept(engine: Engine) -> None:
+    site = build_site(engine)
+    cora = site.logged_in("coordinator")
+    page = cora.get("/imports")
+
+    empty = post_files(cora, page, None, [])
+    assert empty.status_code == 422
+    assert "Choose where the files come from" in empty.text
+    assert "Choose at least one file" in empty.text
+
+    rows = "".join(f"2024-05-01,nobody{i},bo,1:00,Help\r\n" for i in range(120))
+    refused = post_files(
+        cora, page, "spreadsheet", [("exchanges.csv", "date,giver,receiver,time,description\r\n" + rows)]
+    )
+    assert refused.status_code == 422
+    text = main_text(refused.text)
+    assert "There are 240 problems in the files." in text
+    assert "Problems in the files" in text
+    assert refused.text.count('<td class="govuk-table__cell">exchanges.csv</td>') == 100
+    assert "And 140 more problems." in text
+    assert 'value="spreadsheet" checked' in refused.text
+    assert uploads(engine, site.timebank_id) == 0
+
+
+def test_members_are_refused_and_another_timebanks_upload_is_not_found(engine: Engine) -> None:
+    site = build_site(engine)
+    elsewhere = check_upload(
+        engine,
+        site.other_timebank_id,
+        Caller.coordinator_of(site.other_timebank_id),
+        ImportSource.SPREADSHEET,
+        [SourceFile("members.csv", MEMBERS.encode())],
+    )
+    alice = site.logged_in("alice")
+    assert alice.get("/imports").status_code == 403
+    assert alice.get(f"/imports/{elsewhere.upload_id}").status_code == 403
+    cora = site.logged_in("coordinator")
+    assert cora.get(f"/imports/{elsewhere.upload_id}").status_code == 404
+    page = cora.get("/imports")
+    refused = cora.client.post(
+        f"/imports/{elsewhere.upload_id}/confirm",
+        data={"csrf_token": cora.form(page, "/imports").fields["csrf_token"]},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 404
+    assert cora.get("/imports/templates/nothing.csv").status_code == 404
