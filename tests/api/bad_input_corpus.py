@@ -97,6 +97,8 @@ from timebank.benefits.money import MILES_MAX, PENCE_PER_MILE_MAX
 from timebank.benefits.spending import SpendClass
 from timebank.clock import utc_now
 from timebank.db import run
+from timebank.imports import ImportSource, SourceFile, check_upload
+from timebank.imports.uploads import UPLOAD_BYTES_MAX, UPLOAD_REQUEST_BYTES_MAX
 from timebank.notifications import set_email, verify_email
 from timebank.notifications.keys import preferences_of, unsubscribe_token
 from timebank.notifications.requests import SetEmail, VerifyEmail
@@ -147,6 +149,10 @@ ID_MAX = 2**63 - 1
 ONE_MB = "x" * (1 << 20)
 RAW = "@@raw@@"  # stands for a JSON token that json.dumps cannot write (NaN, a lone surrogate ...)
 FORM = "application/x-www-form-urlencoded"
+MULTIPART_BOUNDARY = "corpus-boundary-7d1f"
+MULTIPART = f"multipart/form-data; boundary={MULTIPART_BOUNDARY}"
+IMPORT_MEMBERS = b"name\r\nDora Import\r\nEli Import\r\n"
+IMPORT_REFUSED = {"import_refused"}
 CONTROL_CHARACTERS = (("NUL", "\x00"), ("ESC", "\x1b"), ("DEL", "\x7f"), ("U+202E", "\u202e"))
 
 JSON_INVALID = {"json_invalid"}
@@ -181,7 +187,7 @@ KEYED_REFUSAL = frozenset({"idempotency_keys"})
 
 # The fewest cases an operation's corpus may hold, by what it takes (a body-less write has only its
 # path, its key and the bodies it must refuse; logging out has no path id and no key).
-CASES_MIN = {"json": 60, "form": 20, "nothing": 10}
+CASES_MIN = {"json": 60, "form": 20, "multipart": 20, "nothing": 10}
 
 
 # --- the operations ------------------------------------------------------------------------------
@@ -224,6 +230,8 @@ class Operation:
     role: str = "coordinator"
     keyed: bool = False
     form: bool = False
+    # Files sent as multipart/form-data (an upload of files to import): the body gives its fields.
+    multipart: bool = False
     # Placeholders of the path, each with the code for an id that does not exist (or is elsewhere).
     path_ids: dict[str, str] = field(default_factory=dict)
     minutes: tuple[Path, ...] = ()
@@ -252,8 +260,10 @@ class Operation:
 
     @property
     def takes(self) -> str:
-        """What the body is: "json", "form" or "nothing"."""
-        return "nothing" if self.body is None else "form" if self.form else "json"
+        """What the body is: "json", "form", "multipart" or "nothing"."""
+        if self.body is None:
+            return "nothing"
+        return "form" if self.form else "multipart" if self.multipart else "json"
 
 
 PLAIN_TEXT = (CONTROL, {"text_too_long"})
@@ -640,6 +650,22 @@ OPERATIONS = [
         bools=(("auto_confirm_pending",), ("require_both_sides",)),
         enums=(("balance_on_leaving",),),
         unknown_fields=("pot_account_id", "id", "created_at"),
+    ),
+    # Moving in: files uploaded and checked as a dry run, then the upload confirmed (coordinators).
+    Operation(
+        "check_import",
+        "POST",
+        "/v1/timebanks/{tb}/imports",
+        lambda w, a: {"source": "spreadsheet", "files": [("members.csv", IMPORT_MEMBERS)]},
+        multipart=True,
+        path_ids={"tb": "timebank_not_found"},
+    ),
+    Operation(
+        "confirm_import_upload",
+        "POST",
+        "/v1/timebanks/{tb}/imports/{upload}/confirm",
+        None,
+        path_ids={"tb": "timebank_not_found", "upload": "import_upload_not_found"},
     ),
     # Logging in is anyone's; the corpus never logs in (see the module's docstring).
     Operation(
@@ -1101,6 +1127,7 @@ def arrange(
         "leaving": add_member(w.engine, w.timebank_id, coordinator, "Lee Leaving").member_id,
         "left": add_member(w.engine, w.timebank_id, coordinator, "Lou Leaving").member_id,
         **_posts(w.engine, w.timebank_id, w.member_ids["member"]),
+        "upload": _upload(w.engine, w.timebank_id),
     }
 
     # The other timebank: a second member, an exchange between them, an organisation and its key.
@@ -1134,12 +1161,20 @@ def arrange(
         "activity": _activity(w.engine, w.other_timebank_id, other_organisation.organisation_id),
         "spend_option": _spend_option(w.engine, w.other_timebank_id, other_organisation.organisation_id),
         **_posts(w.engine, w.other_timebank_id, stranger.member_id),
+        "upload": _upload(w.engine, w.other_timebank_id),
     }
     here["prior"] = {op.name: _prior(client, w, op, here) for op in ops if op.keyed}
     here["verification_token"], here["unsubscribe_token"] = _link_tokens(w)
     here |= _ways_back_in(w, {op.name for op in ops})
     there["login_off"] = stranger.member_id
     return here, there
+
+
+def _upload(engine: Engine, timebank_id: int) -> int:
+    """An upload checked and waiting to be confirmed."""
+    coordinator = Caller("system:test", False, timebank_id, None, None, True, frozenset())
+    files = [SourceFile("members.csv", IMPORT_MEMBERS)]
+    return check_upload(engine, timebank_id, coordinator, ImportSource.SPREADSHEET, files).upload_id
 
 
 def _activity(
@@ -1375,6 +1410,10 @@ def corpus(op: Operation, w: World, here: Arranged, there: Arranged) -> Iterator
         fields = op.body(w, here)
         yield from _form_cases(fields)
         content, content_type = urlencode(fields).encode(), FORM
+    elif op.multipart:
+        fields = op.body(w, here)
+        yield from _multipart_cases(fields)
+        content, content_type = _multipart(fields), MULTIPART
     else:
         body = op.body(w, here)
         alternatives = [alternative(w, here) for alternative in op.alternatives]
@@ -1578,6 +1617,105 @@ def _form_cases(fields: dict[str, Any]) -> Iterator[Case]:
     for name, character in CONTROL_CHARACTERS:
         changed = username[:3] + character + username[3:]
         yield Case(f"username with {name}", _form(fields, username=changed), 422, CONTROL, FORM)
+
+
+def _multipart(fields: dict[str, Any], *, head_only: bool = False) -> bytes:
+    """Fields as multipart/form-data: text fields, then ``files`` as (name, bytes) file parts."""
+    parts: list[bytes] = []
+    dash = f"--{MULTIPART_BOUNDARY}".encode()
+    for name, value in fields.items():
+        if name == "files":
+            for file_name, content in value:
+                disposition = f'Content-Disposition: form-data; name="files"; filename="{file_name}"'
+                parts.append(
+                    dash + b"\r\n" + disposition.encode() + b"\r\nContent-Type: text/csv\r\n\r\n" + content
+                )
+        else:
+            disposition = f'Content-Disposition: form-data; name="{name}"'
+            parts.append(dash + b"\r\n" + disposition.encode() + b"\r\n\r\n" + str(value).encode())
+    if head_only:
+        return b"\r\n".join(parts)
+    return b"\r\n".join(parts) + b"\r\n" + dash + b"--\r\n"
+
+
+def _multipart_cases(fields: dict[str, Any]) -> Iterator[Case]:
+    """An upload of files to import, broken. Each is refused, and nothing is kept or imported."""
+    good = _multipart(fields)
+    files = fields["files"]
+    bytes_max = UPLOAD_BYTES_MAX
+    yield Case("JSON instead of files", _dump({"source": "spreadsheet"}), 422, REQUIRED)
+    yield Case("the files as text/plain", good, 415, NOT_JSON, "text/plain")
+    yield Case("a urlencoded form", b"source=spreadsheet&files=members.csv", 415, NOT_JSON, FORM)
+    yield Case("the files with no content type", good, 415, NOT_JSON, None)
+    # Refused by Starlette's form parser, with its own message ("form_invalid").
+    yield Case("multipart without a boundary", good, 400, {"form_invalid"}, "multipart/form-data")
+    yield Case("multipart cut off", good[: len(good) // 2], None, ANY, MULTIPART)
+    yield Case("an empty body", b"", 422, REQUIRED, MULTIPART)
+    yield Case("source missing", _multipart({"files": files}), 422, REQUIRED, MULTIPART)
+    yield Case("source empty", _multipart({"source": "", "files": files}), 422, ANY, MULTIPART)
+    yield Case(
+        "source unknown", _multipart({"source": "komunitin", "files": files}), 422, REQUEST_INVALID, MULTIPART
+    )
+    yield Case("files missing", _multipart({"source": "spreadsheet"}), 422, REQUIRED, MULTIPART)
+    yield Case(
+        "files as a text field",
+        _multipart({"source": "spreadsheet", "files_text": "x"}).replace(
+            b'name="files_text"', b'name="files"'
+        ),
+        422,
+        ANY,
+        MULTIPART,
+    )
+    many = [(f"m{n}.csv", IMPORT_MEMBERS) for n in range(11)]
+    yield Case(
+        "eleven files", _multipart({**fields, "files": many}), 422, {"import_files_too_many"}, MULTIPART
+    )
+    just_past = [("members.csv", b"name\r\n" + b"x" * (bytes_max - 5))]
+    yield Case(
+        "files just past 16 MiB",
+        _multipart({**fields, "files": just_past}),
+        422,
+        {"import_files_too_large"},
+        MULTIPART,
+    )
+    past_edge = [("members.csv", b"x" * UPLOAD_REQUEST_BYTES_MAX)]
+    yield Case(
+        "a body past the upload's limit",
+        _multipart({**fields, "files": past_edge}),
+        413,
+        TOO_LARGE,
+        MULTIPART,
+    )
+    head = _multipart({**fields, "files": [("members.csv", b"name\r\n")]}, head_only=True)
+    yield Case(
+        "streamed past the upload's limit",
+        _streamed(UPLOAD_REQUEST_BYTES_MAX + 8192, head=head, tail=b""),
+        413,
+        TOO_LARGE,
+        MULTIPART,
+    )
+    broken = b"date,giver,receiver,time,description\r\n2024-13-01,nobody,noone,0,Help\r\n"
+    for name, named in (
+        ("a file with problems", [("exchanges.csv", broken)]),
+        ("a file not UTF-8", [("members.csv", b"name\r\nMu\xf1oz\r\n")]),
+        ("an empty file", [("members.csv", b"")]),
+        ("a header of no layout", [("members.csv", b"who,what\r\nAnn,Help\r\n")]),
+        ("a file with no name, and problems", [("", broken)]),
+        ("a file name with a NUL, and problems", [("exch\x00anges.csv", broken)]),
+        ("a file name with folders, and problems", [("../../etc/exchanges.csv", broken)]),
+        ("a file name of 1000 characters, and problems", [("e" * 1000 + ".csv", broken)]),
+        ("good files and one with problems", [*files, ("exchanges.csv", broken)]),
+    ):
+        yield Case(name, _multipart({**fields, "files": named}), 422, IMPORT_REFUSED, MULTIPART)
+    # A part's headers past the parser's own limit.
+    long_name = _multipart({**fields, "files": [("e" * 10_000 + ".csv", broken)]})
+    yield Case("a file name of 10 000 characters", long_name, 400, {"form_invalid"}, MULTIPART)
+    for name, named in (
+        ("not a ZIP", [("timebank.zip", b"PK\x03\x04 not really")]),
+        ("a spreadsheet's file", [("members.csv", IMPORT_MEMBERS)]),
+    ):
+        changed = {"source": "timeoverflow", "files": named}
+        yield Case(f"from TimeOverflow: {name}", _multipart(changed), 422, IMPORT_REFUSED, MULTIPART)
 
 
 def _json_cases(
@@ -2422,6 +2560,8 @@ def valid_request(op: Operation, w: World, here: Arranged) -> Case:
         return Case("the valid request", b"", None, None, None)
     if op.form:
         return Case("the valid request", _form(op.body(w, here)), None, None, FORM)
+    if op.multipart:
+        return Case("the valid request", _multipart(op.body(w, here)), None, None, MULTIPART)
     return Case("the valid request", _dump(op.body(w, here)), None, None)
 
 

@@ -91,7 +91,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from tests.api.conftest import PASSWORD, World, build_world
 from tests.conftest import BACKENDS
@@ -113,7 +113,9 @@ from timebank.benefits.periods import PeriodKind, week_of
 from timebank.benefits.spending import SpendClass
 from timebank.clock import utc_now
 from timebank.db import make_engine, run
+from timebank.db.import_tables import import_uploads
 from timebank.db.people_tables import login_failures
+from timebank.imports import ImportSource, SourceFile, check_upload
 from timebank.involvement.requests import OfferTerms
 from timebank.ledger.types import Actor, ReceiverShare
 from timebank.notifications import set_email
@@ -311,6 +313,24 @@ class Arena:
             hide_post(engine, tb, self.coordinator, post_id, HidePost(reason="Asks for money"))
         return post_id
 
+    def upload(self, timebank_id: int | None = None) -> int:
+        """A new upload of files to import, checked and waiting (in the other timebank, if named).
+
+        The uploads waiting before it are made to have expired, so the bound on waiting uploads
+        never answers for the rule under test.
+        """
+        tb = timebank_id or self.world.timebank_id
+        with self.world.engine.begin() as connection:
+            connection.execute(
+                update(import_uploads)
+                .where(import_uploads.c.timebank_id == tb, import_uploads.c.state == "checked")
+                .values(created_at=utc_now() - timedelta(days=2), expires_at=utc_now() - timedelta(days=1))
+            )
+        files = [SourceFile("members.csv", f"name\r\nNew {uuid.uuid4().hex[:8]}\r\n".encode())]
+        return check_upload(
+            self.world.engine, tb, coordinator_of(tb), ImportSource.SPREADSHEET, files
+        ).upload_id
+
     def category(self) -> int:
         """A new category of the timebank."""
         name = f"Category {uuid.uuid4().hex[:8]}"
@@ -374,6 +394,7 @@ class Call:
     ids: Mapping[str, int] = field(default_factory=dict)
     json: Any = None
     form: Mapping[str, str] | None = None
+    files: list[tuple[str, tuple[str, bytes, str]]] | None = None
     query: Mapping[str, Any] | None = None
     authorization: str | None = None  # replaces the caller's credentials
 
@@ -607,6 +628,17 @@ def neighbour_as_staff(arena: Arena, caller: str) -> Call:
 def new_key(arena: Arena, caller: str) -> Call:
     api_key_id, _ = arena.new_api_key()
     return Call({"organisation_id": arena.world.organisation_id, "api_key_id": api_key_id})
+
+
+def files_to_import(arena: Arena, caller: str) -> Call:
+    """A members file of one new member, after the waiting uploads were made to expire."""
+    arena.upload()  # leaves one waiting, at most: the coordinator's check adds the second
+    content = f"name\r\nNew {uuid.uuid4().hex[:8]}\r\n".encode()
+    return Call(form={"source": "spreadsheet"}, files=[("files", ("members.csv", content, "text/csv"))])
+
+
+def an_upload(arena: Arena, caller: str) -> Call:
+    return Call({"upload_id": arena.upload()})
 
 
 def member_login(arena: Arena, caller: str) -> Call:
@@ -1447,6 +1479,29 @@ ROWS = [
         nothing,
         in_timebank(COORDINATOR_REQUIRED, coordinator=200),
     ),
+    # Moving in: only coordinators upload files, read an upload, confirm it and list imports.
+    Row(
+        "check_import",
+        "POST",
+        f"{TB}/imports",
+        files_to_import,
+        in_timebank(COORDINATOR_REQUIRED, coordinator=201),
+    ),
+    Row("list_imports", "GET", f"{TB}/imports", nothing, in_timebank(COORDINATOR_REQUIRED, coordinator=200)),
+    Row(
+        "get_import_upload",
+        "GET",
+        f"{TB}/imports/{{upload_id}}",
+        an_upload,
+        in_timebank(COORDINATOR_REQUIRED, coordinator=200),
+    ),
+    Row(
+        "confirm_import_upload",
+        "POST",
+        f"{TB}/imports/{{upload_id}}/confirm",
+        an_upload,
+        in_timebank(COORDINATOR_REQUIRED, coordinator=200),
+    ),
 ]
 
 
@@ -1463,6 +1518,7 @@ def send(arena: Arena, row: Row, caller: str, timebank_id: int | None = None) ->
         path,
         json=call.json,
         data=call.form,
+        files=call.files,
         params=call.query,
         headers=headers,
     )
@@ -1550,6 +1606,8 @@ NAMES_NOTHING_BUT_THE_TIMEBANK = {
     "list_categories",
     "add_category",
     "get_offers_report",
+    "check_import",
+    "list_imports",
 }
 
 
@@ -1605,6 +1663,7 @@ def far_requests(arena: Arena) -> list[tuple[str, str, str, Any, str]]:
     far_poster = add_member(engine, other, coordinator, "Far poster")
     far_post = post_for(engine, other, far_poster.member_id).post_id
     far_category = category_id_named(engine, other, "Gardening")
+    far_upload = arena.upload(other)
     near_post = arena.post()
     new_post = new_post_body(for_member=False)(arena, "coordinator").json
     from_far_post = {
@@ -1940,6 +1999,8 @@ def far_requests(arena: Arena) -> list[tuple[str, str, str, Any, str]]:
             {"account_id": account},
             "account_not_found",
         ),
+        ("get_import_upload", "GET", f"/imports/{far_upload}", None, "import_upload_not_found"),
+        ("confirm_import_upload", "POST", f"/imports/{far_upload}/confirm", None, "import_upload_not_found"),
     ]
 
 

@@ -95,7 +95,15 @@ def test_the_corpus_covers_every_write_in_the_document(world: World) -> None:
         assert len(op.path_ids) == sum(p["in"] == "path" for p in parameters), name
         assert op.keyed == any(p["name"] == "Idempotency-Key" for p in parameters), name
         content = spec.get("requestBody", {}).get("content", {})
-        takes = "json" if "application/json" in content else "form" if FORM in content else "nothing"
+        takes = (
+            "json"
+            if "application/json" in content
+            else "form"
+            if FORM in content
+            else "multipart"
+            if "multipart/form-data" in content
+            else "nothing"
+        )
         assert op.takes == takes, name
 
         names = [case.name for case in corpus(op, world, here, there)]

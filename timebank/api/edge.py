@@ -71,7 +71,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _FORM_PATHS = ("/v1/auth/token",)
 # Uploads of files to import: the API's (multipart) and the page's. Only these take a larger body.
-_UPLOAD_PATHS = re.compile(r"^(/v1/timebanks/[0-9]{1,19}/imports|/imports)$")
+# Any segment for the timebank: one that is not an id is refused by the route (422), as on any path.
+_UPLOAD_PATHS = re.compile(r"^(/v1/timebanks/[^/]+/imports|/imports)$")
 _TOKEN_PATH = "/v1/auth/token"
 _API_PREFIX = "/v1/"
 

@@ -203,20 +203,26 @@ def check_upload(
 
 def read_upload(engine: Engine, timebank_id: int, caller: Caller, upload_id: int) -> ImportUploadView:
     """An upload, waiting or imported, with its reports (coordinators)."""
-    caller.check_coordinator(timebank_id)
+    caller.check_timebank(timebank_id)
     now = utc_now()
-    return run(
-        engine, lambda uow: _view(uow, timebank_id, _found(uow, timebank_id, upload_id), now), write=False
-    )
+
+    def use_case(uow: UnitOfWork) -> ImportUploadView:
+        # Not found before not allowed: another timebank's upload is not there, whoever asks.
+        record = _found(uow, timebank_id, upload_id)
+        caller.check_coordinator(timebank_id)
+        return _view(uow, timebank_id, record, now)
+
+    return run(engine, use_case, write=False)
 
 
 def confirm_upload(engine: Engine, timebank_id: int, caller: Caller, upload_id: int) -> ImportUploadView:
     """Import a checked upload for real; an upload already imported answers its result (coordinators)."""
-    caller.check_coordinator(timebank_id)
+    caller.check_timebank(timebank_id)
     now = utc_now()
 
     def load(uow: UnitOfWork) -> tuple[ImportUploadRecord, list[SourceFile]]:
         record = _found(uow, timebank_id, upload_id)
+        caller.check_coordinator(timebank_id)
         if record.state == UploadState.IMPORTED:
             return record, []
         if record.expires_at <= now:
