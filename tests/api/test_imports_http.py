@@ -134,9 +134,9 @@ def test_a_refused_upload_lists_every_problem_and_writes_nothing(world: World) -
     assert refused.headers["content-type"] == "application/problem+json"
     problem = refused.json()
     assert problem["code"] == "import_refused"
-    listed = {(e["file"], e["row"]) for e in problem["errors"]}
+    listed = {(e["file"], e["row"]) for e in problem["problems"]}
     assert {("exchanges.csv", 2), ("exchanges.csv", 3)} <= listed
-    assert all(e["reason"] for e in problem["errors"])
+    assert all(e["reason"] for e in problem["problems"])
     assert snapshot(world.engine, [world.timebank_id, world.other_timebank_id]) == before
 
 
@@ -273,7 +273,7 @@ def test_an_upload_the_database_now_refuses_lists_its_problems_and_stays_waiting
     refused = world.client.post(path + "/confirm", headers=world.headers["coordinator"])
 
     assert (refused.status_code, refused.json()["code"]) == (422, "import_refused")
-    assert "pot" in refused.json()["errors"][0]["reason"]
+    assert "pot" in refused.json()["problems"][0]["reason"]
     assert snapshot(world.engine, [world.timebank_id]) == before
     shown = world.client.get(path, headers=world.headers["coordinator"]).json()
     assert (shown["state"], [f["name"] for f in shown["files"]]) == ("checked", ["members.csv"])

@@ -62,7 +62,7 @@ from timebank.errors import (
     error_class,
 )
 from timebank.exchanges.errors import IdempotencyKeyInFlight, IdempotencyKeyRequired, ImportRejected
-from timebank.imports.errors import ImportRefused
+from timebank.imports.errors import ImportFilesRequired, ImportFilesTooMany, ImportRefused
 from timebank.involvement.errors import BenefitCategoryUnknown, TooManyInvitations
 from timebank.ledger.errors import (
     CapMustNotBeNegative,
@@ -89,7 +89,8 @@ __all__ = [
 ]
 
 PROBLEM_TYPE_BASE = "https://timebank.example/problems/"
-# An import's problems listed in one answer; ``detail`` says how many there were in all. A file of
+# An import's problems listed in one answer (``problems``: not ``errors``, which lists the fields of
+# a request that does not fit its schema); ``detail`` says how many there were in all. A file of
 # 16 MiB can hold a million bad rows, and the answer need not be larger than the question.
 IMPORT_PROBLEMS_LISTED_MAX = 1000
 _log = logging.getLogger("timebank.api")
@@ -173,6 +174,9 @@ _FIELD_RULES: dict[tuple[str, str], str] = {
     # An expense without its receipt or mileage sum: left out, or sent as null.
     ("evidence", "missing"): ExpenseEvidenceMissing.code,
     ("evidence", "model_attributes_type"): ExpenseEvidenceMissing.code,
+    # An upload of files to import: the use case's own rules, checked first by the schema.
+    ("files", "too_short"): ImportFilesRequired.code,
+    ("files", "too_long"): ImportFilesTooMany.code,
 }
 _TYPE_RULES = {
     "extra_forbidden": "unknown_field",
@@ -350,7 +354,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             extra = {"errors": [{"row": e.row, "code": e.code, "detail": e.detail} for e in exc.errors]}
         if isinstance(exc, ImportRefused):
             listed = exc.problems[:IMPORT_PROBLEMS_LISTED_MAX]
-            extra = {"errors": [{"file": p.file, "row": p.row, "reason": p.reason} for p in listed]}
+            extra = {"problems": [{"file": p.file, "row": p.row, "reason": p.reason} for p in listed]}
         _observe_problem(request, status, exc.code)
         return problem_response(status, exc.code, exc.title, exc.detail, headers=headers, extra=extra)
 

@@ -20,6 +20,8 @@ class Problem(BaseModel):
     detail: str
     code: str
     errors: list[dict[str, object]] | None = None
+    # An import refused (import_refused): every problem of its files, each with file, row and reason.
+    problems: list[dict[str, object]] | None = None
 
 
 class Health(BaseModel):

@@ -25,7 +25,7 @@ from timebank.imports import (
     list_imports,
     read_upload,
 )
-from timebank.imports.uploads import UPLOAD_BYTES_MAX
+from timebank.imports.uploads import UPLOAD_BYTES_MAX, UPLOAD_FILES_MAX
 
 __all__ = ["router"]
 
@@ -40,7 +40,11 @@ def check(
     source: Annotated[ImportSource, Form(description="Where the files come from.")],
     files: Annotated[
         list[UploadFile],
-        File(description="The CSV files, or TimeOverflow's ZIP: at most 10, 16 MiB in all."),
+        File(
+            description="The CSV files, or TimeOverflow's ZIP: at most 10, 16 MiB in all.",
+            min_length=1,
+            max_length=UPLOAD_FILES_MAX,
+        ),
     ],
 ) -> ImportUploadView:
     """Upload files to import and check them as a dry run; kept 24 hours to confirm (coordinators)."""
