@@ -106,6 +106,20 @@ def test_missing_answers_and_problems_are_shown_and_nothing_is_kept(engine: Engi
     assert uploads(engine, site.timebank_id) == 0
 
 
+def test_files_too_large_are_refused_on_the_form_without_being_read(engine: Engine) -> None:
+    site = build_site(engine)
+    cora = site.logged_in("coordinator")
+    page = cora.get("/imports")
+    huge = b"name\r\n" + b"x" * (17 * 2**20)
+
+    refused = post_files(cora, page, "spreadsheet", [("members.csv", huge)])
+
+    assert refused.status_code == 413
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "The files are too large. Choose at most 16 MB in all" in main_text(refused.text)
+    assert uploads(engine, site.timebank_id) == 0
+
+
 def test_members_are_refused_and_another_timebanks_upload_is_not_found(engine: Engine) -> None:
     site = build_site(engine)
     elsewhere = check_upload(

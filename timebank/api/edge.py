@@ -25,8 +25,10 @@ A body larger than the setting is refused with 413 as soon as its declared lengt
 actually received, pass the limit, so a huge upload is never read whole. The one exception is an
 upload of files to import (``POST /v1/timebanks/{tb}/imports`` and the page ``/imports``), whose
 limit is the upload's own (16 MiB of files and a little framing, ``timebank.imports.uploads``),
-counted the same way; its API body is ``multipart/form-data``. A write whose body should be JSON but
-is declared as something else is refused with 415 rather than guessed at.
+counted the same way; its API body is ``multipart/form-data``. The upload page refuses a body too
+large in its own words (its form again, with the reason), on its first read of the body. A write
+whose body should be JSON but is declared as something else is refused with 415 rather than
+guessed at.
 
 ``JsonRoute`` (the route class of every router) reads JSON bodies strictly: a name given twice in one
 object is refused rather than letting the last one win (RFC 8259 leaves its meaning open, and two
@@ -180,7 +182,11 @@ class EdgeLimits:
         is_upload = scope["method"] == "POST" and _UPLOAD_PATHS.match(scope["path"]) is not None
         bytes_max = self.upload_bytes_max if is_upload else self.body_bytes_max
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > bytes_max:
+        is_api = scope["path"].startswith(_API_PREFIX)
+        declared_too_large = declared.isdigit() and int(declared) > bytes_max
+        # The upload page answers a body too large with its own form and the reason, in HTML: the
+        # body is refused on the route's first read, as below, and never read.
+        if declared_too_large and not (is_upload and not is_api):
             await _problem(
                 send,
                 413,
@@ -192,7 +198,6 @@ class EdgeLimits:
         content_type = headers.get("content-type") or ""
         has_body = declared not in ("", "0") or "transfer-encoding" in headers
         # The API takes JSON (and its login form, and an upload's files); the pages post forms.
-        is_api = scope["path"].startswith(_API_PREFIX)
         takes_json = scope["path"] not in _FORM_PATHS and not (is_upload and _is_multipart(content_type))
         if has_body and is_api and takes_json and not _is_json(content_type):
             await _problem(
@@ -208,6 +213,8 @@ class EdgeLimits:
 
         async def counted_receive() -> Message:
             nonlocal received
+            if declared_too_large:
+                raise _too_large(bytes_max)
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
