@@ -4,7 +4,8 @@
 A coordinator reaches the page from the settings and sees the empty form; sends it with nothing
 chosen; sends files with problems (the table of problems); sends good files (the check page);
 imports them (the done page); presses "Import now" again from the check page (imported already);
-and opens an upload that ran out before it was imported.
+and opens an upload that ran out before it was imported; and imports a check the timebank no
+longer allows (its problems now).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import update
 
 from tests.browser.axe import check_page
 from tests.browser.conftest import LiveSite, log_in
+from tests.web.test_import_pages import checked_upload
 from timebank.clock import utc_now
 from timebank.db.import_tables import import_uploads
 from timebank.imports import ImportSource, SourceFile, check_upload
@@ -103,3 +105,19 @@ def test_the_import_pages_in_every_state(page: Page, live: LiveSite, tmp_path: P
     page.goto(live.url(f"/imports/{waiting.upload_id}"))
     expect(page.get_by_role("heading", name="This check has run out")).to_be_visible()
     check_page(page, "imports, run out")
+
+
+@_SQLITE_ONLY
+def test_a_check_the_timebank_no_longer_allows_shows_its_problems(page: Page, live: LiveSite) -> None:
+    site = live.site
+    # Eve's balance below zero gives the pot 20 minutes; Dee's check counts on them, and Fay's
+    # import takes them before Dee's is imported.
+    checked_upload(site, b"name,opening_balance\r\nEve Page,-0:20\r\n", confirm=True)
+    dee = checked_upload(site, b"name,opening_balance\r\nDee Page,0:20\r\n", confirm=False)
+    checked_upload(site, b"name,opening_balance\r\nFay Page,0:20\r\n", confirm=True)
+    log_in(page, live, "coordinator")
+    page.goto(live.url(f"/imports/{dee}"))
+    page.get_by_role("button", name="Import now").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    expect(page.get_by_role("heading", name="Problems now")).to_be_visible()
+    check_page(page, "imports, problems now")

@@ -5,7 +5,8 @@ file or no source chosen the page says so beside each question; files with probl
 every problem in a table (at most 100, then how many more) and nothing kept; good files lead to a
 page saying what the import will add, in hours and minutes, with "Import now". Importing moves the
 balances; pressing the button again adds nothing and says so. Members are refused the pages, and an
-upload of another timebank is not found.
+upload of another timebank is not found. Files too large are refused on the form, unread; a check
+the timebank no longer allows (the pot was spent since) shows its problems now and stays waiting.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from tests.web.site import Site, Visitor, build_site
 from tests.web.test_offer_pages import main_text
 from timebank.db.import_tables import import_uploads
-from timebank.imports import ImportSource, SourceFile, check_upload
+from timebank.imports import ImportSource, SourceFile, check_upload, confirm_upload
 from timebank.people.callers import Caller
 
 MEMBERS = "name,username,opening_balance\r\nAnn Page,ann.page,0:30\r\nBo Page,bo.page,-0:30\r\n"
@@ -42,6 +43,17 @@ def uploads(engine: Engine, timebank_id: int) -> int:
     with engine.connect() as connection:
         query = select(func.count()).where(import_uploads.c.timebank_id == timebank_id)
         return int(connection.execute(query).scalar_one())
+
+
+def checked_upload(site: Site, members: bytes, *, confirm: bool) -> int:
+    """A members file checked through the use case (and imported, if ``confirm``); its upload's id."""
+    engine, tb = site.engine, site.timebank_id
+    coordinator = Caller.coordinator_of(tb)
+    files = [SourceFile("members.csv", members)]
+    upload_id = check_upload(engine, tb, coordinator, ImportSource.SPREADSHEET, files).upload_id
+    if confirm:
+        confirm_upload(engine, tb, coordinator, upload_id)
+    return upload_id
 
 
 def balances(site: Site) -> dict[str, int]:
@@ -118,6 +130,24 @@ def test_files_too_large_are_refused_on_the_form_without_being_read(engine: Engi
     assert refused.headers["content-type"].startswith("text/html")
     assert "The files are too large. Choose at most 16 MB in all" in main_text(refused.text)
     assert uploads(engine, site.timebank_id) == 0
+
+
+def test_a_check_the_timebank_no_longer_allows_shows_its_problems_and_stays_waiting(engine: Engine) -> None:
+    site = build_site(engine)
+    checked_upload(site, b"name,opening_balance\r\nEve Page,-0:20\r\n", confirm=True)
+    dee = checked_upload(site, b"name,opening_balance\r\nDee Page,0:20\r\n", confirm=False)
+    checked_upload(site, b"name,opening_balance\r\nFay Page,0:20\r\n", confirm=True)
+    cora = site.logged_in("coordinator")
+    page = cora.get(f"/imports/{dee}")
+
+    refused = cora.submit(page, f"/imports/{dee}/confirm")
+
+    assert refused.status_code == 422
+    text = main_text(refused.text)
+    assert "The timebank has changed since the check." in text
+    assert "Problems now" in text and "pot" in text
+    assert "Check what the import will do" in main_text(cora.get(f"/imports/{dee}").text)
+    assert "Dee Page" not in balances(site)
 
 
 def test_members_are_refused_and_another_timebanks_upload_is_not_found(engine: Engine) -> None:
