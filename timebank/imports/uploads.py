@@ -20,7 +20,9 @@ are not found, whoever asks.
 A check is two transactions (the dry run, rolled back, then storing the upload) and a confirm three
 (reading the upload, the import, recording its result with the audit entry), because the import is
 its own use case. A confirm stopped between the import and the record leaves the upload waiting;
-confirming it again finds the files already imported and records that.
+confirming it again finds the files already imported and records that. Two confirms at once import
+once: the files' digest is unique among a timebank's imports, so the second is rolled back and,
+asked again, finds the files imported.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pathlib import PurePosixPath
 
 from pydantic import TypeAdapter
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from timebank.clock import utc_now
 from timebank.db.import_tables import (
@@ -236,7 +239,13 @@ def confirm_upload(engine: Engine, timebank_id: int, caller: Caller, upload_id: 
     if record.state == UploadState.IMPORTED:
         return run(engine, lambda uow: _view(uow, timebank_id, record, now), write=False)
     plan = _plan(ImportSource(record.source), files, now.date())
-    report = import_history(engine, timebank_id, caller, plan, record.files_sha256, dry_run=False)
+    try:
+        report = import_history(engine, timebank_id, caller, plan, record.files_sha256, dry_run=False)
+    except IntegrityError:
+        # Two confirms at once (PostgreSQL): the other's import recorded the files' digest first, and
+        # this one was rolled back whole at the digest's unique key. Asked again, the import finds
+        # the files imported and adds nothing.
+        report = import_history(engine, timebank_id, caller, plan, record.files_sha256, dry_run=False)
 
     def finish(uow: UnitOfWork) -> ImportUploadView:
         current = _found(uow, timebank_id, upload_id, for_update=True)
