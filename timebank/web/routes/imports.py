@@ -124,38 +124,44 @@ async def check_files(request: Request, visit: CoordinatorVisitDep) -> Response:
         return await run_in_threadpool(
             lambda: _list_page(request, visit, errors=errors, status_code=status_code)
         )
-    sent = form.get("csrf_token")
-    check_session_csrf(request, visit.token, sent if isinstance(sent, str) else None)
-    source_text = form.get("source")
-    typed = {"source": source_text if isinstance(source_text, str) else ""}
-    source = ImportSource(typed["source"]) if typed["source"] in set(ImportSource) else None
-    if source is None:
-        errors.add("source", "Choose where the files come from")
-    # A form sent with no file chosen still holds one empty part, with no name.
-    uploads = [u for u in form.getlist("files") if isinstance(u, UploadFile) and u.filename]
-    if not uploads:
-        errors.add("files", "Choose at least one file")
-    if errors or source is None:
-        return await run_in_threadpool(
-            lambda: _list_page(request, visit, form=typed, errors=errors, status_code=422)
-        )
-    given = [SourceFile(u.filename or "file", await u.read(UPLOAD_BYTES_MAX + 1)) for u in uploads]
     try:
-        with refused_as_page():
-            view = await run_in_threadpool(
-                check_upload, visit.engine, visit.timebank_id, visit.caller, source, given
+        sent = form.get("csrf_token")
+        check_session_csrf(request, visit.token, sent if isinstance(sent, str) else None)
+        source_text = form.get("source")
+        typed = {"source": source_text if isinstance(source_text, str) else ""}
+        source = ImportSource(typed["source"]) if typed["source"] in set(ImportSource) else None
+        if source is None:
+            errors.add("source", "Choose where the files come from")
+        # A form sent with no file chosen still holds one empty part, with no name.
+        uploads = [u for u in form.getlist("files") if isinstance(u, UploadFile) and u.filename]
+        if not uploads:
+            errors.add("files", "Choose at least one file")
+        if errors or source is None:
+            return await run_in_threadpool(
+                lambda: _list_page(request, visit, form=typed, errors=errors, status_code=422)
             )
-    except ImportRefused as refused:
-        _refused_upload(errors, refused.problems)
-        problems = refused.problems
-        return await run_in_threadpool(
-            lambda: _list_page(request, visit, form=typed, errors=errors, problems=problems, status_code=422)
-        )
-    except (InvalidRequest, StateConflict) as refused:
-        errors.add("files", refused.detail)
-        return await run_in_threadpool(
-            lambda: _list_page(request, visit, form=typed, errors=errors, status_code=422)
-        )
+        given = [SourceFile(u.filename or "file", await u.read(UPLOAD_BYTES_MAX + 1)) for u in uploads]
+        try:
+            with refused_as_page():
+                view = await run_in_threadpool(
+                    check_upload, visit.engine, visit.timebank_id, visit.caller, source, given
+                )
+        except ImportRefused as refused:
+            _refused_upload(errors, refused.problems)
+            problems = refused.problems
+            return await run_in_threadpool(
+                lambda: _list_page(
+                    request, visit, form=typed, errors=errors, problems=problems, status_code=422
+                )
+            )
+        except (InvalidRequest, StateConflict) as refused:
+            errors.add("files", refused.detail)
+            return await run_in_threadpool(
+                lambda: _list_page(request, visit, form=typed, errors=errors, status_code=422)
+            )
+    finally:
+        # The files were spooled to disk past a megabyte: let them go now, not when collected.
+        await form.close()
     return RedirectResponse(f"/imports/{view.upload_id}", status_code=303)
 
 
