@@ -217,7 +217,9 @@ def test_rows_the_ledger_refuses_are_listed_with_their_file_and_row_and_nothing_
     lines = [p.line() for p in refused.value.problems]
     assert lines[0].startswith("exchanges.csv, row 2: ")
     assert "floor" in lines[0]
-    assert lines[1] == "exchanges.csv, row 3: No member 'zed' in these files or an earlier import."
+    assert lines[1] == (
+        "exchanges.csv, row 3: No member 'zed' in these files, an earlier import or this timebank."
+    )
     assert counts(engine) == before
 
 
@@ -402,3 +404,99 @@ def test_an_erasure_forgets_the_import_keys_made_of_the_members_name_and_no_othe
 
     assert keys() == before - {("member", anns_account), ("exchange", anns_exchange)}
     assert check_invariants(engine, tb) == []
+
+
+# --- Members added by hand -----------------------------------------------------------------------
+
+
+def test_files_reach_members_added_by_hand_by_number_login_or_a_name_no_one_else_has(
+    engine: Engine,
+) -> None:
+    """A timebank that began by hand: its files name those members by number (#N), by their login's
+    username, or by a name only they have; a members.csv row with a number brings no new member."""
+    from tests.people_calls import add_member
+
+    tb = create_timebank(engine, "Began by hand").timebank_id
+    coordinator = Caller.coordinator_of(tb)
+    dee = add_member(engine, tb, coordinator, "Dee Patel")
+    add_member(engine, tb, coordinator, "Eve", username="eve.w", password="a long enough password")
+    fay = add_member(engine, tb, coordinator, "Fay")
+    files = {
+        "members.csv": f"name,username,number\r\nFay,fay,{fay.member_id}\r\nGus,,\r\n",
+        "exchanges.csv": (
+            "date,giver,receiver,time,description\r\n"
+            "2024-01-01,dee patel,Gus,1:00,Lift\r\n"
+            "2024-01-02,Eve.W,fay,0:30,Shopping\r\n"
+            f"2024-01-03,#{dee.member_id},eve.w,0:15,Tea\r\n"
+        ),
+    }
+
+    report = run(engine, tb, files)
+    again = run(engine, tb, {"exchanges.csv": files["exchanges.csv"] + "2024-01-04,fay,Gus,0:10,Call\r\n"})
+
+    assert (report.members_added, report.members_known, report.exchanges_added) == (1, 1, 3)
+    assert (again.members_added, again.exchanges_added, again.exchanges_known) == (0, 1, 3)
+    assert balances(engine, tb) == {"Dee Patel": 75, "Eve": 15, "Fay": -20, "Gus": -70}
+    assert check_invariants(engine, tb) == []
+
+
+def test_a_namesake_or_a_wrong_number_is_refused_with_the_number_to_use_and_nothing_is_written(
+    engine: Engine,
+) -> None:
+    from tests.people_calls import add_member
+
+    tb = create_timebank(engine, "Namesakes").timebank_id
+    coordinator = Caller.coordinator_of(tb)
+    ann = add_member(engine, tb, coordinator, "Ann Smith")
+    add_member(engine, tb, coordinator, "Bo Li")
+    second_bo = add_member(engine, tb, coordinator, "Bo  li")
+    before = counts(engine)
+    files = {
+        "members.csv": (
+            "name,username,number\r\n"
+            "ann smith,,\r\n"  # the member here, most likely: refused with her number
+            f"Ann Jones,,{ann.member_id}\r\n"  # a number that is someone else
+            "Cy,,99999\r\n"  # a number nobody has
+            "Ann Smith,ann2,\r\n"  # a username says it is someone else: fine
+        ),
+        "exchanges.csv": "date,giver,receiver,time,description\r\n2024-01-01,bo li,ann2,1:00,Lift\r\n",
+    }
+
+    with pytest.raises(ImportRefused) as refused:
+        run(engine, tb, files)
+
+    lines = [p.line() for p in refused.value.problems]
+    assert lines == [
+        "exchanges.csv, row 2: 2 members here are called 'bo li': name the one you mean by their member "
+        f"number (#{second_bo.member_id - 1}, #{second_bo.member_id}).",
+        f"members.csv, row 2: 'ann smith' is already a member here (number {ann.member_id}). To bring "
+        f"their history, put {ann.member_id} in the number column; if this is someone else, give the row "
+        "a username.",
+        f"members.csv, row 3: Member number {ann.member_id} is called 'Ann Smith' here, not 'Ann Jones': "
+        "check the number.",
+        "members.csv, row 4: There is no member number 99999 here.",
+    ]
+    assert counts(engine) == before
+
+
+def test_an_erased_member_cannot_be_named_by_their_number_or_their_old_name(engine: Engine) -> None:
+    from tests.people_calls import add_member
+
+    tb = create_timebank(engine, "Erased").timebank_id
+    coordinator = Caller.coordinator_of(tb)
+    gone = add_member(engine, tb, coordinator, "Hal")
+    add_member(engine, tb, coordinator, "Ivy")
+    erase_member(engine, tb, coordinator, gone.member_id, EraseMember(confirm=True))
+    trades = (
+        "date,giver,receiver,time,description\r\n"
+        f"2024-01-01,#{gone.member_id},Ivy,1:00,Lift\r\n"
+        "2024-01-02,Hal,Ivy,1:00,Lift\r\n"
+    )
+
+    with pytest.raises(ImportRefused) as refused:
+        run(engine, tb, {"exchanges.csv": trades})
+
+    assert [p.line() for p in refused.value.problems] == [
+        f"exchanges.csv, row 2: No member number {gone.member_id} here.",
+        "exchanges.csv, row 3: No member 'hal' in these files, an earlier import or this timebank.",
+    ]

@@ -87,6 +87,16 @@ def test_headers_are_found_in_any_order_and_case() -> None:
     assert plan.exchanges[0].giver_key == "spreadsheet:ref:ann"
 
 
+def test_a_member_number_is_digits_with_an_optional_hash_and_is_given_once() -> None:
+    members = b"Name,Member number\r\nAnn,#12\r\nBo,\r\nCy,12\r\nDi,twelve\r\n"
+    plan, problems = read_spreadsheet([SourceFile("m.csv", members)], TODAY)
+    assert [p.line() for p in problems] == [
+        "m.csv, row 4: This member is there twice: number 12 is also on m.csv, row 2.",
+        "m.csv, row 5: The number 'twelve' is not a member number: leave it empty for a new member.",
+    ]
+    assert [(m.display_name, m.number) for m in plan.members] == [("Ann", 12), ("Bo", None)]
+
+
 def test_a_file_of_no_layout_says_which_columns_each_needs() -> None:
     _, problems = read_spreadsheet([SourceFile("x.csv", b"who,what\r\na,b\r\n")], TODAY)
     assert [p.row for p in problems] == [1]

@@ -20,6 +20,7 @@ so its report is exactly what the import would do.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,11 +28,12 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from timebank.clock import utc_now
+from timebank.db.repositories.imports import MemberHere
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.errors import TimebankError
 from timebank.exchanges.imports import ImportRow, replay
 from timebank.imports.errors import ImportRefused, Problem
-from timebank.imports.plan import ImportPlan, PlannedExchange, PlannedMember, key_sha256
+from timebank.imports.plan import ImportPlan, PlannedExchange, PlannedMember, PlannedOpening, key_sha256
 from timebank.imports.spreadsheet import reference_keys
 from timebank.ledger import rules
 from timebank.ledger.errors import CoordinatorRequired
@@ -49,6 +51,7 @@ _OPENING_NOTES = {
     "spreadsheet": "Opening balance brought from the timebank's spreadsheet",
 }
 _REFERENCE = "spreadsheet:ref:"
+_NUMBER = re.compile(r"^#([0-9]{1,9})$")
 
 
 @dataclass(frozen=True)
@@ -101,10 +104,78 @@ class _Resolved:
     account_of_key: dict[str, int]
     new_members: list[PlannedMember]
     members_known: int
+    # Keys of rows that named a member already here by number, to be found by later imports.
+    matched_keys: list[tuple[str, int]]
+    here: _MembersHere
 
 
-def _resolve_members(uow: UnitOfWork, timebank_id: int, plan: ImportPlan) -> _Resolved:
-    """Which planned members an earlier import brought (their account ids), and which are new."""
+class _MembersHere:
+    """The timebank's members as an import may name them: by number (``#12``), login or name.
+
+    Read once, and only when a row needs it: a member added by hand has no import key, so files
+    reach them by their member number, their login's username, or a name no other member here has.
+    """
+
+    def __init__(self, uow: UnitOfWork, timebank_id: int) -> None:
+        self._uow = uow
+        self._timebank_id = timebank_id
+        self._loaded = False
+        self.by_number: dict[int, MemberHere] = {}
+        self._by_username: dict[str, MemberHere] = {}
+        self._by_name: dict[str, list[MemberHere]] = {}
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        for member in self._uow.imports.members_here(self._timebank_id):
+            self.by_number[member.member_id] = member
+            if member.erased:
+                continue
+            if member.username:
+                self._by_username[member.username.casefold()] = member
+            self._by_name.setdefault(_fold(member.display_name), []).append(member)
+
+    def number(self, number: int) -> MemberHere | None:
+        self._load()
+        return self.by_number.get(number)
+
+    def named(self, name: str) -> list[MemberHere]:
+        self._load()
+        return self._by_name.get(_fold(name), [])
+
+    def find(self, reference: str) -> MemberHere | str:
+        """The member a row names, or why none could be chosen."""
+        self._load()
+        number = _NUMBER.fullmatch(reference)
+        if number is not None:
+            found = self.by_number.get(int(number.group(1)))
+            if found is None or found.erased:
+                return f"No member number {number.group(1)} here."
+            return found
+        if reference.casefold() in self._by_username:
+            return self._by_username[reference.casefold()]
+        named = self.named(reference)
+        if len(named) == 1:
+            return named[0]
+        if named:
+            numbers = ", ".join(f"#{m.member_id}" for m in named[:5])
+            return (
+                f"{len(named)} members here are called {reference!r}: name the one you mean by "
+                f"their member number ({numbers})."
+            )
+        return f"No member {reference!r} in these files, an earlier import or this timebank."
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _resolve_members(
+    uow: UnitOfWork, timebank_id: int, plan: ImportPlan, problems: list[Problem]
+) -> _Resolved:
+    """Which planned members are already here (an earlier import's keys, or a number given on the
+    row) and which are new; a new member whose name a member here already has is a problem."""
     references = {e.giver_key for e in plan.exchanges} | {e.receiver_key for e in plan.exchanges}
     references |= {o.member_key for o in plan.openings}
     candidates = {k for m in plan.members for k in m.keys} | {c for r in references for c in _candidates(r)}
@@ -112,17 +183,74 @@ def _resolve_members(uow: UnitOfWork, timebank_id: int, plan: ImportPlan) -> _Re
     account_of_key = {
         k: stored[key_sha256("member", k)] for k in candidates if key_sha256("member", k) in stored
     }
-    new_members = []
-    known = 0
+    here = _MembersHere(uow, timebank_id)
+    resolved = _Resolved(account_of_key, [], 0, [], here)
     for member in plan.members:
         found = [account_of_key[k] for k in member.keys if k in account_of_key]
-        if found:
-            known += 1
+        if member.number is not None:
+            _match_number(resolved, member, found, problems)
+        elif found:
+            resolved.members_known += 1
             for k in member.keys:
                 account_of_key[k] = found[0]
         else:
-            new_members.append(member)
-    return _Resolved(account_of_key, new_members, known)
+            resolved.new_members.append(member)
+    if plan.source == "spreadsheet":
+        for member in resolved.new_members:
+            _check_not_here(resolved, member, problems)
+    return resolved
+
+
+def _match_number(
+    resolved: _Resolved, member: PlannedMember, found: list[int], problems: list[Problem]
+) -> None:
+    assert member.number is not None
+    here = resolved.here.number(member.number)
+    if here is None or here.erased:
+        problems.append(Problem(member.file, member.row, f"There is no member number {member.number} here."))
+        return
+    if _fold(here.display_name) != _fold(member.display_name):
+        problems.append(
+            Problem(
+                member.file,
+                member.row,
+                f"Member number {member.number} is called {here.display_name!r} here, not "
+                f"{member.display_name!r}: check the number.",
+            )
+        )
+        return
+    if found and found[0] != here.account_id:
+        problems.append(
+            Problem(
+                member.file,
+                member.row,
+                "An earlier import brought this row's member as someone else, "
+                f"not member number {member.number}.",
+            )
+        )
+        return
+    resolved.members_known += 1
+    for key in member.keys:
+        if key not in resolved.account_of_key:
+            resolved.matched_keys.append((key_sha256("member", key), here.account_id))
+        resolved.account_of_key[key] = here.account_id
+
+
+def _check_not_here(resolved: _Resolved, member: PlannedMember, problems: list[Problem]) -> None:
+    """A new member without a username, named like someone here: the same person, most likely."""
+    if len(member.keys) > 1:  # a username says who they are; a namesake here is someone else
+        return
+    named = resolved.here.named(member.display_name)
+    if named:
+        problems.append(
+            Problem(
+                member.file,
+                member.row,
+                f"{member.display_name!r} is already a member here (number {named[0].member_id}). To bring "
+                f"their history, put {named[0].member_id} in the number column; if this is someone "
+                "else, give the row a username.",
+            )
+        )
 
 
 def _candidates(reference: str) -> tuple[str, ...]:
@@ -156,16 +284,19 @@ def _add_members(
     return added
 
 
-def _account(resolved: _Resolved, reference: str) -> int | None:
+def _find(resolved: _Resolved, reference: str) -> int | str:
+    """The account a row's member reference leads to, or why it leads nowhere.
+
+    The files' own members and earlier imports come first; a spreadsheet's name, username or
+    ``#number`` not found there may name a member added by hand."""
     for candidate in _candidates(reference):
         if candidate in resolved.account_of_key:
             return resolved.account_of_key[candidate]
-    return None
-
-
-def _unknown(file: str, row: int, reference: str) -> Problem:
-    name = reference.split(":", 2)[-1]
-    return Problem(file, row, f"No member {name!r} in these files or an earlier import.")
+    if not reference.startswith(_REFERENCE):
+        name = reference.split(":", 2)[-1]
+        return f"No member {name!r} in these files or an earlier import."
+    found = resolved.here.find(reference.removeprefix(_REFERENCE))
+    return found if isinstance(found, str) else found.account_id
 
 
 def _opening_intents(account_id: int, pot_id: int, minutes: int) -> list[TransferIntent]:
@@ -189,10 +320,12 @@ def _post_openings(
     pot_id: int,
     problems: list[Problem],
 ) -> tuple[list[PostedTransfer], list[tuple[str, int]], int]:
-    keys = [(o, _account(resolved, o.member_key)) for o in plan.openings]
-    for opening, account_id in keys:
-        if account_id is None:
-            problems.append(_unknown(opening.file, opening.row, opening.member_key))
+    keys: list[tuple[PlannedOpening, int | None]] = []
+    for opening in plan.openings:
+        found = _find(resolved, opening.member_key)
+        if isinstance(found, str):
+            problems.append(Problem(opening.file, opening.row, found))
+        keys.append((opening, None if isinstance(found, str) else found))
     sha_of = {id_: key_sha256("opening_balance", str(id_)) for _, id_ in keys if id_ is not None}
     stored = uow.imports.targets(timebank_id, "opening_balance", sha_of.values())
     seen: dict[int, Problem] = {}
@@ -244,18 +377,14 @@ def _exchange_rows(
     rows = []
     occurrences: dict[str, int] = {}
     # A history names the same few members over and over: look each name up once.
-    accounts: dict[str, int | None] = {}
+    accounts: dict[str, int | str] = {}
     for e in plan.exchanges:
         for key in (e.giver_key, e.receiver_key):
             if key not in accounts:
-                accounts[key] = _account(resolved, key)
+                accounts[key] = _find(resolved, key)
         giver, receiver = accounts[e.giver_key], accounts[e.receiver_key]
-        if giver is None or receiver is None:
-            problems.extend(
-                _unknown(e.file, e.row, k)
-                for k, a in ((e.giver_key, giver), (e.receiver_key, receiver))
-                if a is None
-            )
+        if isinstance(giver, str) or isinstance(receiver, str):
+            problems.extend(Problem(e.file, e.row, a) for a in (giver, receiver) if isinstance(a, str))
             continue
         natural = "\x1f".join(
             (str(giver), str(receiver), str(e.minutes), e.activity_date.isoformat(), e.description)
@@ -294,8 +423,8 @@ def _import(
     now = utc_now()
     problems: list[Problem] = []
     progress("Checking members", 0, len(plan.members))
-    resolved = _resolve_members(uow, timebank_id, plan)
-    member_keys = _add_members(uow, timebank_id, resolved, now)
+    resolved = _resolve_members(uow, timebank_id, plan, problems)
+    member_keys = resolved.matched_keys + _add_members(uow, timebank_id, resolved, now)
     progress("Checking members", len(plan.members), len(plan.members))
     exchange_rows = _exchange_rows(plan, resolved, problems)
     stored = uow.imports.targets(timebank_id, "exchange", [sha for _, _, sha in exchange_rows])

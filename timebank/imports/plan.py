@@ -52,6 +52,9 @@ class PlannedMember:
     display_name: str
     email: str | None = None
     tags: tuple[str, ...] = ()
+    # The member number of someone already in the timebank (added by hand, say) whose history this
+    # row brings: nothing about them changes, and the files' names for them lead to them.
+    number: int | None = None
 
 
 @dataclass(frozen=True)
