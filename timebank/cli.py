@@ -221,10 +221,15 @@ def _import_summary(report: ImportReport) -> str:
         f"{verb} {report.members_added} member(s), {report.exchanges_added} exchange(s) "
         f"({report.minutes_exchanged // 60} hours {report.minutes_exchanged % 60} minutes) and "
         f"{report.opening_balances_added} opening balance(s).",
-        f"Already imported before: {report.members_known} member(s), {report.exchanges_known} exchange(s), "
+        f"Already here before: {report.members_known} member(s), {report.exchanges_known} exchange(s), "
         f"{report.opening_balances_known} opening balance(s).",
         *report.notes,
     ]
+    if report.posts_added or report.posts_known:
+        lines.insert(
+            1,
+            f"{verb} {report.posts_added} offer(s) and request(s); {report.posts_known} were brought before.",
+        )
     if report.dry_run:
         lines.append("Dry run: nothing was recorded.")
     return "\n".join(lines) + "\n"

@@ -250,7 +250,9 @@ def test_timeoverflow_download_all_brings_every_balance_and_only_member_transfer
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("Members_2024-04-01.csv", TO_MEMBERS)
         z.writestr("Transfers_2024-04-01.csv", TO_TRANSFERS)
-        z.writestr("Offers_2024-04-01.csv", "x\n")
+        z.writestr("Offers_2024-04-01.csv", TO_OFFERS)
+        z.writestr("Inquiries_2024-04-01.csv", TO_INQUIRIES)
+        z.writestr("notes.txt", "not a report")
     files = {"timebank.zip": archive.getvalue()}
 
     with pytest.raises(ImportRefused) as refused:
@@ -266,9 +268,10 @@ def test_timeoverflow_download_all_brings_every_balance_and_only_member_transfer
         "Zoë": 0,
         "Donor": -1800,
     }
-    assert (report.members_added, report.exchanges_added) == (3, 2)
+    assert (report.members_added, report.exchanges_added, report.posts_added) == (3, 2, 3)
     assert any("no reasons" in note for note in report.notes)
-    assert any("Offers_" in note for note in report.notes)
+    assert any("Offers_" in note and "no descriptions" in note for note in report.notes)
+    assert any("notes.txt was not imported" in note for note in report.notes)
     with engine.connect() as connection:
         described = set(
             connection.execute(select(exchanges.c.description).where(exchanges.c.timebank_id == tb)).scalars()
@@ -276,6 +279,93 @@ def test_timeoverflow_download_all_brings_every_balance_and_only_member_transfer
     assert described == {"Jardinería, poda\ny riego", "Exchange imported from TimeOverflow"}
     assert run(engine, tb, files, source="timeoverflow").already_imported_at is not None
     assert check_invariants(engine, tb) == []
+
+
+TO_OFFERS = (
+    ",Oferta,Etiquetas,Usuario,Creado\n"
+    ",Jardinería,,,\n"
+    '11,"Poda de árboles, frutales",poda,Hermione Cadena Muñoz (1),2023-10-01 09:30:00 +0200\n'
+    ",-,,,\n"
+    "12,Charla en inglés,,Dónal O'Brien (2),2024-02-02 10:00:00 UTC\n"
+)
+TO_INQUIRIES = (
+    ",Demanda,Etiquetas,Usuario,Creado\n,Gardening,,,\n11,Ayuda con el huerto,,Zoë (3),2024-03-01\n"
+)
+
+
+def _posts(engine: Engine, tb: int) -> list[tuple[str, str, str, str, str, str]]:
+    from timebank.db.offer_tables import categories, posts
+
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                posts.c.kind,
+                posts.c.title,
+                posts.c.description,
+                categories.c.name,
+                members.c.display_name,
+                posts.c.status,
+            )
+            .join(categories, categories.c.id == posts.c.category_id)
+            .join(members, members.c.id == posts.c.member_id)
+            .where(posts.c.timebank_id == tb)
+            .order_by(posts.c.id)
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def test_timeoverflow_offers_and_inquiries_come_open_in_their_categories_and_only_once(
+    engine: Engine,
+) -> None:
+    """The reports have no descriptions: the title and tags stand in. A category the timebank lacks
+    is added; one it has (any case) is used; a post without one goes under "Other"."""
+    from timebank.offers.search import search_posts
+
+    tb = create_timebank(engine, "Posts from TimeOverflow").timebank_id
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("Members_2024-04-01.csv", TO_MEMBERS.replace("109800", "0").replace("-5400", "0"))
+        z.writestr("Offers_2024-04-01.csv", TO_OFFERS)
+        z.writestr("Inquiries_2024-04-01.csv", TO_INQUIRIES)
+    files = {"timebank.zip": archive.getvalue()}
+
+    report = run(engine, tb, files, source="timeoverflow")
+    # A later download holds the same posts and one more: only that one is added.
+    later = io.BytesIO()
+    with zipfile.ZipFile(later, "w") as z:
+        z.writestr("Offers_2024-05-01.csv", TO_OFFERS + "13,Clases de guitarra,,Zoë (3),2024-04-20\n")
+    again = run(engine, tb, {"later.zip": later.getvalue()}, source="timeoverflow")
+
+    assert (report.posts_added, report.posts_known) == (3, 0)
+    assert (again.posts_added, again.posts_known, again.members_added) == (1, 2, 0)
+    assert _posts(engine, tb) == [
+        (
+            "offer",
+            "Poda de árboles, frutales",
+            "Poda de árboles, frutales\n\nTags: poda",
+            "Jardinería",
+            "Hermione Cadena Muñoz",
+            "open",
+        ),
+        ("offer", "Charla en inglés", "Charla en inglés", "Other", "Dónal O'Brien", "open"),
+        ("request", "Ayuda con el huerto", "Ayuda con el huerto", "Gardening", "Zoë", "open"),
+        ("offer", "Clases de guitarra", "Clases de guitarra", "Other", "Zoë", "open"),
+    ]
+    found = search_posts(engine, tb, Caller.coordinator_of(tb), words="poda").posts
+    assert [p.title for p in found] == ["Poda de árboles, frutales"]
+
+
+def test_an_offer_of_a_member_no_file_names_is_refused_and_nothing_is_written(engine: Engine) -> None:
+    tb = create_timebank(engine, "Unknown poster").timebank_id
+    before = counts(engine)
+    offers = ",Offer,Tags,User,Created at\n,-,,,\n5,Dog walking,,Ann (1),2024-01-01 10:00:00 UTC\n"
+    given = {"Offers.csv": offers, "users.csv": "2,2020-01-01,Bo,,,,,,,\n"}
+
+    report = run(engine, tb, given, source="timeoverflow", dry_run=True)
+
+    # The post names its member, "Ann (1)", so she comes with it, as with transfers.
+    assert (report.members_added, report.posts_added) == (2, 1)
+    assert counts(engine) == before
 
 
 def _fill_pot(engine: Engine, tb: int, minutes: int) -> None:

@@ -11,7 +11,9 @@ listed. Then, in one database transaction, the plan meets the ledger:
 3. the exchanges are replayed in order through the ledger's rules (``exchanges.imports.replay``),
    each refused row becoming a problem with its file and row, then written in bulk as confirmed
    exchanges, counted by the reports as exchanges (opening balances never are);
-4. the import is recorded with every key it added, so giving the same files again imports nothing,
+4. offers and requests (TimeOverflow's reports) are added open, each in the category of its name
+   (added when the timebank has none), for as long as a new post;
+5. the import is recorded with every key it added, so giving the same files again imports nothing,
    and an overlapping file adds only its new rows.
 
 Any problem refuses the whole import and nothing is written. A dry run does everything but commit,
@@ -23,11 +25,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
 from timebank.clock import utc_now
+from timebank.db.repositories import MemberRecord, NewPost
 from timebank.db.repositories.imports import MemberHere
 from timebank.db.unit_of_work import UnitOfWork, run
 from timebank.errors import TimebankError
@@ -39,6 +42,8 @@ from timebank.ledger import rules
 from timebank.ledger.errors import CoordinatorRequired
 from timebank.ledger.rules import MINUTES_PER_TRANSFER_MAX
 from timebank.ledger.types import AccountKind, AccountState, PostedTransfer, TransactionKind, TransferIntent
+from timebank.offers.categories import CATEGORIES_MAX
+from timebank.offers.words import name_key, search_text
 from timebank.people.callers import Caller
 
 __all__ = ["ImportReport", "Progress", "import_history"]
@@ -51,6 +56,8 @@ _OPENING_NOTES = {
     "spreadsheet": "Opening balance brought from the timebank's spreadsheet",
 }
 _REFERENCE = "spreadsheet:ref:"
+# How long an offer or request brought from elsewhere stays open: as long as a new one, by default.
+IMPORTED_POST_DAYS = 90
 _NUMBER = re.compile(r"^#([0-9]{1,9})$")
 
 
@@ -69,6 +76,8 @@ class ImportReport:
     opening_balances_added: int
     opening_balances_known: int
     notes: tuple[str, ...]
+    posts_added: int = 0
+    posts_known: int = 0
 
 
 def _quiet(stage: str, done: int, total: int) -> None:
@@ -396,6 +405,90 @@ def _exchange_rows(
     return rows
 
 
+def _add_posts(
+    uow: UnitOfWork,
+    timebank_id: int,
+    plan: ImportPlan,
+    resolved: _Resolved,
+    created_by: str,
+    now: datetime,
+    problems: list[Problem],
+) -> tuple[list[tuple[str, int]], int]:
+    """Each offer or request not brought before, open for ``IMPORTED_POST_DAYS`` in its category
+    (added when the timebank has none of that name; "Other" for a post the source left without)."""
+    if not plan.posts:
+        return [], 0
+    sha_of = {post.key: key_sha256("post", post.key) for post in plan.posts}
+    stored = uow.imports.targets(timebank_id, "post", sha_of.values())
+    category_ids: dict[str, int] = {}
+    members: dict[int, MemberRecord] = {}
+    expires_on = now.date() + timedelta(days=IMPORTED_POST_DAYS)
+    added = []
+    for post in plan.posts:
+        if sha_of[post.key] in stored:
+            continue
+        found = _find(resolved, post.member_key)
+        if isinstance(found, str):
+            problems.append(Problem(post.file, post.row, found))
+            continue
+        if found not in members:
+            member_id = uow.members.id_for_account(timebank_id, found)
+            assert member_id is not None, "an import's members are members"
+            members[found] = uow.members.get(timebank_id, member_id)
+        member = members[found]
+        if member.membership_ended_on is not None:
+            problems.append(
+                Problem(
+                    post.file,
+                    post.row,
+                    f"{member.display_name}'s membership here has ended, so nothing of theirs can be open.",
+                )
+            )
+            continue
+        category_id = _category_id(uow, timebank_id, post.category or "Other", category_ids, now)
+        if category_id is None:
+            problems.append(
+                Problem(
+                    post.file,
+                    post.row,
+                    f"The category {post.category!r} would be one too many: a timebank has at most "
+                    f"{CATEGORIES_MAX}. Retire or rename some first.",
+                )
+            )
+            continue
+        new = NewPost(
+            member_id=member.member_id,
+            kind=post.kind,
+            category_id=category_id,
+            title=post.title,
+            description=post.description,
+            area=None,
+            availability=None,
+            expires_on=expires_on,
+            search_text=search_text(post.title, post.description, None),
+            created_by=created_by,
+            created_at=post.created_at,
+        )
+        added.append((sha_of[post.key], uow.offers.insert_post(timebank_id, new)))
+    return added, len(stored)
+
+
+def _category_id(
+    uow: UnitOfWork, timebank_id: int, name: str, known: dict[str, int], now: datetime
+) -> int | None:
+    """The category of that name here (case and accents aside), added if there is none and room."""
+    key = name_key(name)
+    if key not in known:
+        found = uow.offers.category_named(timebank_id, key)
+        if found is not None:
+            known[key] = found.category_id
+        elif uow.offers.category_count(timebank_id) >= CATEGORIES_MAX:
+            return None
+        else:
+            (known[key],) = uow.offers.insert_categories(timebank_id, [(name, key)], now)
+    return known[key]
+
+
 def _import(
     uow: UnitOfWork,
     timebank_id: int,
@@ -419,6 +512,8 @@ def _import(
             0,
             len(plan.openings),
             plan.notes,
+            0,
+            len(plan.posts),
         )
     now = utc_now()
     problems: list[Problem] = []
@@ -447,6 +542,7 @@ def _import(
         planned = fresh[error.row - 1][0]
         problems.append(Problem(planned.file, planned.row, error.detail))
     progress("Checking exchanges", len(fresh), len(fresh))
+    post_keys, posts_known = _add_posts(uow, timebank_id, plan, resolved, created_by, now, problems)
     if problems:
         raise ImportRefused(sorted(problems, key=lambda p: (p.file, p.row or 0)))
     progress("Writing", 0, len(fresh))
@@ -459,7 +555,7 @@ def _import(
     exchange_ids = uow.history.write(timebank_id, created_by, [row for _, row, _ in fresh], posted, now)
     uow.rollups.count_exchanges(timebank_id, list(exchange_ids))
     uow.accounts.save(locked, [states[i] for i in sorted(locked) if states[i] != locked[i]])
-    counts = (len(resolved.new_members), len(fresh), len(opening_keys))
+    counts = (len(resolved.new_members), len(fresh), len(opening_keys), len(post_keys))
     if any(counts):
         import_id = uow.imports.record(timebank_id, plan.source, digest, created_by, now, counts)
         uow.imports.add_keys(timebank_id, import_id, "member", member_keys)
@@ -470,6 +566,7 @@ def _import(
             [(sha, i) for (_, _, sha), i in zip(fresh, exchange_ids, strict=True)],
         )
         uow.imports.add_keys(timebank_id, import_id, "opening_balance", opening_keys)
+        uow.imports.add_keys(timebank_id, import_id, "post", post_keys)
     progress("Writing", len(fresh), len(fresh))
     return ImportReport(
         source=plan.source,
@@ -483,4 +580,6 @@ def _import(
         opening_balances_added=len(opening_keys),
         opening_balances_known=openings_known,
         notes=plan.notes,
+        posts_added=len(post_keys),
+        posts_known=posts_known,
     )

@@ -74,9 +74,9 @@ class ImportRepository:
         files_sha256: str,
         created_by: str,
         at: datetime,
-        counts: tuple[int, int, int],
+        counts: tuple[int, int, int, int],
     ) -> int:
-        members_added, exchanges_added, openings_added = counts
+        members_added, exchanges_added, openings_added, posts_added = counts
         return int(
             self.connection.execute(
                 insert(imports)
@@ -89,6 +89,7 @@ class ImportRepository:
                     members_added=members_added,
                     exchanges_added=exchanges_added,
                     opening_balances_added=openings_added,
+                    posts_added=posts_added,
                 )
                 .returning(imports.c.id)
             ).scalar_one()
