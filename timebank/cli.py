@@ -158,6 +158,11 @@ def import_command(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Check everything and say what would happen; write nothing."
     ),
+    openings_from: int | None = typer.Option(
+        None,
+        "--openings-from",
+        help="An organisation's id: opening balances come from its account rather than the pot.",
+    ),
 ) -> None:
     """Import a timebank's history (members, exchanges, opening balances) from files, all or nothing."""
     from rich.progress import Progress
@@ -200,7 +205,14 @@ def import_command(
                     bar.update(task, description=stage, completed=done, total=total or None)
 
                 report = import_history(
-                    engine, timebank_id, caller, plan, files_sha256(given), dry_run=dry_run, progress=progress
+                    engine,
+                    timebank_id,
+                    caller,
+                    plan,
+                    files_sha256(given),
+                    dry_run=dry_run,
+                    progress=progress,
+                    openings_from=openings_from,
                 )
         except ImportRefused as refused:
             for problem in refused.problems:

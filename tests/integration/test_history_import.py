@@ -50,6 +50,7 @@ def run(
     *,
     source: str = "spreadsheet",
     dry_run: bool = False,
+    openings_from: int | None = None,
 ) -> ImportReport:
     given_files = [SourceFile(n, c.encode() if isinstance(c, str) else c) for n, c in files.items()]
     read = read_timeoverflow if source == "timeoverflow" else read_spreadsheet
@@ -57,7 +58,13 @@ def run(
     if problems:
         raise ImportRefused(problems)
     return import_history(
-        engine, tb, Caller.coordinator_of(tb), plan, files_sha256(given_files), dry_run=dry_run
+        engine,
+        tb,
+        Caller.coordinator_of(tb),
+        plan,
+        files_sha256(given_files),
+        dry_run=dry_run,
+        openings_from=openings_from,
     )
 
 
@@ -244,8 +251,14 @@ TO_TRANSFERS = (
 def test_timeoverflow_download_all_brings_every_balance_and_only_member_transfers_as_exchanges(
     engine: Engine,
 ) -> None:
+    """TimeOverflow's organisation account gave more than it took: here, opening balances come from
+    an organisation's account standing for it (the pot cannot go below zero), and only as far as
+    its lowest balance allows."""
+    from tests.people_calls import add_organisation, get_account, set_limits
+    from timebank.errors import OrganisationNotFound
+    from timebank.ledger import Actor
+
     tb = create_timebank(engine, "From TimeOverflow").timebank_id
-    # The pot takes the balances below zero and gives the others: fill it as a move would.
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("Members_2024-04-01.csv", TO_MEMBERS)
@@ -254,20 +267,43 @@ def test_timeoverflow_download_all_brings_every_balance_and_only_member_transfer
         z.writestr("Inquiries_2024-04-01.csv", TO_INQUIRIES)
         z.writestr("notes.txt", "not a report")
     files = {"timebank.zip": archive.getvalue()}
+    coordinator = Caller.coordinator_of(tb)
+    bank = add_organisation(engine, tb, coordinator, "Banco de Tiempo", floor_minutes=-20 * 60)
+    elsewhere = create_timebank(engine, "Elsewhere").timebank_id
+    theirs = add_organisation(
+        engine, elsewhere, Caller.coordinator_of(elsewhere), "Theirs", floor_minutes=-6000
+    )
+    before = counts(engine)
 
-    with pytest.raises(ImportRefused) as refused:
+    with pytest.raises(ImportRefused) as from_pot:
         run(engine, tb, files, source="timeoverflow")
-    assert "it cannot go below zero" in refused.value.problems[0].reason
-    _fill_pot(engine, tb, 30 * 60)
+    with pytest.raises(ImportRefused) as too_high:
+        run(engine, tb, files, source="timeoverflow", openings_from=bank.organisation_id)
+    # Another timebank's organisation is not there to take them from.
+    with pytest.raises(OrganisationNotFound):
+        run(engine, tb, files, source="timeoverflow", openings_from=theirs.organisation_id)
+    assert counts(engine) == before
+    assert from_pot.value.problems[0].reason.startswith(
+        "The opening balances give members 29 hours more than they take, and the pot can give 0 minutes: "
+        "29 hours short. The pot cannot go below zero."
+    )
+    assert too_high.value.problems[0].reason == (
+        "The opening balances give members 29 hours more than they take, and Banco de Tiempo can give "
+        "20 hours: 9 hours short. Lower Banco de Tiempo's lowest balance first."
+    )
+    set_limits(
+        engine,
+        tb,
+        Actor("coordinator", is_coordinator=True),
+        bank.account_id,
+        floor_minutes=-30 * 60,
+        cap_minutes=None,
+    )
 
-    report = run(engine, tb, files, source="timeoverflow")
+    report = run(engine, tb, files, source="timeoverflow", openings_from=bank.organisation_id)
 
-    assert balances(engine, tb) == {
-        "Hermione Cadena Muñoz": 1830,
-        "Dónal O'Brien": -90,
-        "Zoë": 0,
-        "Donor": -1800,
-    }
+    assert balances(engine, tb) == {"Hermione Cadena Muñoz": 1830, "Dónal O'Brien": -90, "Zoë": 0}
+    assert get_account(engine, tb, bank.account_id).balance_minutes == -1740
     assert (report.members_added, report.exchanges_added, report.posts_added) == (3, 2, 3)
     assert any("no reasons" in note for note in report.notes)
     assert any("Offers_" in note and "no descriptions" in note for note in report.notes)

@@ -5,9 +5,11 @@ listed. Then, in one database transaction, the plan meets the ledger:
 
 1. members an earlier import brought (found by their keys, ``import_keys``) are reused, the rest
    are added, without logins (a coordinator gives each a set-password code when they want one);
-2. each opening balance moves the member's balance from the pot, or to it when below zero, in one
-   ``opening_balance`` transaction (negative ones first, so the pot never dips on the way); the pot
-   cannot go below zero, so opening balances that take more than it holds are refused;
+2. each opening balance moves the member's balance from the pot (or an organisation's account the
+   coordinator names), or to it when below zero, in one ``opening_balance`` transaction (negative
+   ones first, so the source never dips on the way); the pot cannot go below zero, nor an
+   organisation below its lowest balance, so opening balances that take more are refused, saying
+   by how much;
 3. the exchanges are replayed in order through the ledger's rules (``exchanges.imports.replay``),
    each refused row becoming a problem with its file and row, then written in bulk as confirmed
    exchanges, counted by the reports as exchanges (opening balances never are);
@@ -29,6 +31,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
+from timebank.benefits.formatting import format_minutes
 from timebank.clock import utc_now
 from timebank.db.repositories import MemberRecord, NewPost
 from timebank.db.repositories.imports import MemberHere
@@ -93,14 +96,19 @@ def import_history(
     *,
     dry_run: bool,
     progress: Progress = _quiet,
+    openings_from: int | None = None,
 ) -> ImportReport:
-    """Import the plan into the timebank (coordinators), or refuse it whole with every problem."""
+    """Import the plan into the timebank (coordinators), or refuse it whole with every problem.
+
+    Opening balances come from the pot, or from ``openings_from``, an organisation's account: the
+    pot cannot go below zero, while an organisation may go as low as its lowest balance allows, as
+    the organisation's account in TimeOverflow does."""
     actor = caller.actor(timebank_id)
     if not actor.is_coordinator:
         raise CoordinatorRequired("Only a coordinator can import a timebank's history")
 
     def use_case(uow: UnitOfWork) -> ImportReport:
-        report = _import(uow, timebank_id, actor.caller, plan, files_sha256, dry_run, progress)
+        report = _import(uow, timebank_id, actor.caller, plan, files_sha256, dry_run, progress, openings_from)
         if not dry_run:
             uow.commit()
         return report
@@ -308,9 +316,18 @@ def _find(resolved: _Resolved, reference: str) -> int | str:
     return found if isinstance(found, str) else found.account_id
 
 
-def _opening_intents(account_id: int, pot_id: int, minutes: int) -> list[TransferIntent]:
+@dataclass(frozen=True)
+class _OpeningsFrom:
+    """The account opening balances come from (and go to, below zero): the pot or an organisation's."""
+
+    account_id: int
+    name: str
+    is_pot: bool
+
+
+def _opening_intents(account_id: int, source_id: int, minutes: int) -> list[TransferIntent]:
     """One balance as transfers of at most the ledger's limit each (a long history holds more)."""
-    source, target = (pot_id, account_id) if minutes > 0 else (account_id, pot_id)
+    source, target = (source_id, account_id) if minutes > 0 else (account_id, source_id)
     left = abs(minutes)
     intents = []
     while left:
@@ -326,7 +343,7 @@ def _post_openings(
     plan: ImportPlan,
     resolved: _Resolved,
     states: dict[int, AccountState],
-    pot_id: int,
+    source: _OpeningsFrom,
     problems: list[Problem],
 ) -> tuple[list[PostedTransfer], list[tuple[str, int]], int]:
     keys: list[tuple[PlannedOpening, int | None]] = []
@@ -354,15 +371,10 @@ def _post_openings(
         seen[account_id] = Problem(opening.file, opening.row, "")
         todo.append((opening, account_id))
     total = sum(o.minutes for o, _ in todo)
-    pot = states[pot_id]
-    if pot.balance_minutes - total < pot.floor_minutes:
+    held = states[source.account_id]
+    if held.balance_minutes - total < held.floor_minutes:
         problems.append(
-            Problem(
-                plan.openings[0].file if plan.openings else "",
-                None,
-                f"The opening balances give members {total} minutes more than they take, and the pot "
-                f"holds {pot.balance_minutes}: it cannot go below zero. Give credits to the pot first.",
-            )
+            Problem(plan.openings[0].file if plan.openings else "", None, _short_of(source, held, total))
         )
         return [], [], len(stored)
     posted: list[PostedTransfer] = []
@@ -370,7 +382,9 @@ def _post_openings(
     for opening, account_id in sorted(todo, key=lambda pair: pair[0].minutes):
         try:
             changed, moved = rules.post(
-                states, _opening_intents(account_id, pot_id, opening.minutes), MINUTES_PER_TRANSFER_MAX
+                states,
+                _opening_intents(account_id, source.account_id, opening.minutes),
+                MINUTES_PER_TRANSFER_MAX,
             )
         except TimebankError as error:
             problems.append(Problem(opening.file, opening.row, f"The opening balance: {error.detail}."))
@@ -378,6 +392,21 @@ def _post_openings(
         states.update(changed)
         posted.extend(moved)
     return posted, [(sha_of[a], a) for _, a in todo], len(stored)
+
+
+def _short_of(source: _OpeningsFrom, held: AccountState, total: int) -> str:
+    can_give = held.balance_minutes - held.floor_minutes
+    said = (
+        f"The opening balances give members {format_minutes(total)} more than they take, and "
+        f"{source.name} can give {format_minutes(can_give)}: {format_minutes(total - can_give)} short."
+    )
+    if source.is_pot:
+        return (
+            said + " The pot cannot go below zero. Take the opening balances from an organisation's "
+            "account whose lowest balance is low enough (as TimeOverflow's organisation account did), "
+            "or give credits to the pot first."
+        )
+    return said + f" Lower {source.name}'s lowest balance first."
 
 
 def _exchange_rows(
@@ -497,6 +526,7 @@ def _import(
     digest: str,
     dry_run: bool,
     progress: Progress,
+    openings_from: int | None,
 ) -> ImportReport:
     earlier = uow.imports.find(timebank_id, digest)
     if earlier is not None:
@@ -526,15 +556,20 @@ def _import(
     fresh = [(e, row, sha) for e, row, sha in exchange_rows if sha not in stored]
     timebank = uow.timebanks.get(timebank_id)
     assert timebank.pot_account_id is not None, "every timebank has its pot"
-    pot_id = timebank.pot_account_id
+    source = _OpeningsFrom(timebank.pot_account_id, "the pot", True)
+    if openings_from is not None:
+        organisation = uow.organisations.get(timebank_id, openings_from)
+        source = _OpeningsFrom(organisation.account_id, organisation.name, False)
     referenced = (
-        {pot_id} | {r.giver_account_id for _, r, _ in fresh} | {r.receiver_account_id for _, r, _ in fresh}
+        {source.account_id}
+        | {r.giver_account_id for _, r, _ in fresh}
+        | {r.receiver_account_id for _, r, _ in fresh}
     )
     referenced |= {a for a in resolved.account_of_key.values()}
     locked = uow.accounts.lock(timebank_id, referenced)
     states = dict(locked)
     opening_posted, opening_keys, openings_known = _post_openings(
-        uow, timebank_id, plan, resolved, states, pot_id, problems
+        uow, timebank_id, plan, resolved, states, source, problems
     )
     progress("Checking exchanges", 0, len(fresh))
     states, posted, row_errors = replay([row for _, row, _ in fresh], states, MINUTES_PER_TRANSFER_MAX)
