@@ -216,3 +216,34 @@ def test_a_posts_report_of_no_known_kind_or_with_broken_rows_lists_each_problem(
         "Offers.csv, row 6: The title is longer than 120 characters.",
         "Offers.csv, row 7: The title is empty.",
     ]
+
+
+def test_a_zip_that_unpacks_too_large_or_is_damaged_is_a_problem_not_a_crash() -> None:
+    import io
+    import zipfile
+
+    from timebank.imports.plan import IMPORT_FILE_BYTES_MAX
+
+    big = io.BytesIO()
+    with zipfile.ZipFile(big, "w", zipfile.ZIP_DEFLATED) as z:
+        # Zeros pack small: 3 × 30 MB unpacks past the bound from a ZIP of well under 1 MB.
+        for part in range(3):
+            z.writestr(f"Transfers_{part}.csv", b"\0" * (30 * 2**20))
+    assert len(big.getvalue()) < 2**20 < IMPORT_FILE_BYTES_MAX
+    _, problems = read_timeoverflow([SourceFile("big.zip", big.getvalue())], TODAY)
+    # The third file is never unpacked (the first two are read, and are not CSV).
+    assert (
+        "big.zip/Transfers_2.csv: The ZIP unpacks to more than 64 MB: unpack it and give its files instead."
+        in [p.line() for p in problems]
+    )
+    assert not any(p.file == "big.zip/Transfers_2.csv" and p.row for p in problems)
+
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("Members_1.csv", "N,a,b,c,d,e,f,g,h\n" * 100)
+    content = bytearray(damaged.getvalue())
+    content[60:70] = b"\xff" * 10  # inside the packed data
+    _, problems = read_timeoverflow([SourceFile("damaged.zip", bytes(content))], TODAY)
+    assert [p.line() for p in problems] == [
+        "damaged.zip/Members_1.csv: This file in the ZIP cannot be unpacked."
+    ]

@@ -35,6 +35,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -104,12 +105,27 @@ def _unzipped(source: SourceFile, reading: _Reading) -> list[SourceFile]:
         return []
     entries = [e for e in archive.infolist() if not e.is_dir()][:_ZIP_ENTRIES_MAX]
     kept = []
+    # What the ZIP says each file unpacks to, added up: a small ZIP may unpack to gigabytes, so the
+    # whole is bound as one file is (zipfile never gives more bytes than an entry declares).
+    unpacked = 0
     for entry in entries:
         base = entry.filename.rsplit("/", 1)[-1]
-        if entry.file_size > IMPORT_FILE_BYTES_MAX:
-            reading.problem(f"{source.name}/{base}", None, "This file is too large to import.")
-        elif base.startswith(("Members_", "Transfers_", *_ZIP_POSTS)):
-            kept.append(SourceFile(f"{source.name}/{base}", archive.read(entry)))
+        wanted = base.startswith(("Members_", "Transfers_", *_ZIP_POSTS))
+        unpacked += entry.file_size if wanted else 0
+        if unpacked > IMPORT_FILE_BYTES_MAX:
+            reading.problem(
+                f"{source.name}/{base}",
+                None,
+                f"The ZIP unpacks to more than {IMPORT_FILE_BYTES_MAX // 2**20} MB: unpack it and give "
+                "its files instead.",
+            )
+            break
+        elif wanted:
+            try:
+                kept.append(SourceFile(f"{source.name}/{base}", archive.read(entry)))
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+                # A damaged entry, an unknown compression or a password: nothing to read.
+                reading.problem(f"{source.name}/{base}", None, "This file in the ZIP cannot be unpacked.")
         else:
             reading.notes.append(f"{base} was not imported: it is not a report TimeOverflow puts there.")
     return kept
