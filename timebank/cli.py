@@ -158,6 +158,11 @@ def import_command(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Check everything and say what would happen; write nothing."
     ),
+    openings_from: int | None = typer.Option(
+        None,
+        "--openings-from",
+        help="An organisation's id: opening balances come from its account rather than the pot.",
+    ),
 ) -> None:
     """Import a timebank's history (members, exchanges, opening balances) from files, all or nothing."""
     from rich.progress import Progress
@@ -200,7 +205,14 @@ def import_command(
                     bar.update(task, description=stage, completed=done, total=total or None)
 
                 report = import_history(
-                    engine, timebank_id, caller, plan, files_sha256(given), dry_run=dry_run, progress=progress
+                    engine,
+                    timebank_id,
+                    caller,
+                    plan,
+                    files_sha256(given),
+                    dry_run=dry_run,
+                    progress=progress,
+                    openings_from=openings_from,
                 )
         except ImportRefused as refused:
             for problem in refused.problems:
@@ -221,10 +233,15 @@ def _import_summary(report: ImportReport) -> str:
         f"{verb} {report.members_added} member(s), {report.exchanges_added} exchange(s) "
         f"({report.minutes_exchanged // 60} hours {report.minutes_exchanged % 60} minutes) and "
         f"{report.opening_balances_added} opening balance(s).",
-        f"Already imported before: {report.members_known} member(s), {report.exchanges_known} exchange(s), "
+        f"Already here before: {report.members_known} member(s), {report.exchanges_known} exchange(s), "
         f"{report.opening_balances_known} opening balance(s).",
         *report.notes,
     ]
+    if report.posts_added or report.posts_known:
+        lines.insert(
+            1,
+            f"{verb} {report.posts_added} offer(s) and request(s); {report.posts_known} were brought before.",
+        )
     if report.dry_run:
         lines.append("Dry run: nothing was recorded.")
     return "\n".join(lines) + "\n"

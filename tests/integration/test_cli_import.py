@@ -113,11 +113,17 @@ def test_timeoverflows_download_all_zip_imports_from_the_command_line(
             "Transfers_2024-04-01.csv",
             "Fecha,Origen,Destino,Anuncio,Cantidad\n2024-03-01 10:00:00 +0100,José (2),Ana (1),Huerto,1:00\n",
         )
-        z.writestr("Inquiries_2024-04-01.csv", "x\n")
+        z.writestr(
+            "Inquiries_2024-04-01.csv",
+            ",Demanda,Etiquetas,Usuario,Creado\n,-,,,\n4,Leña,,Ana (1),2024-03-02\n",
+        )
+        z.writestr("readme.txt", "x\n")
 
     result = CliRunner().invoke(app, ["import", str(tb), str(archive), "--from", "timeoverflow"])
 
     assert result.exit_code == 0, result.output
     assert "Added 2 member(s), 1 exchange(s) (1 hours 0 minutes) and 0 opening balance(s)." in result.output
-    assert "Inquiries_2024-04-01.csv was not imported" in result.output
+    assert "Added 1 offer(s) and request(s); 0 were brought before." in result.output
+    assert "Inquiries_2024-04-01.csv has no descriptions" in result.output
+    assert "readme.txt was not imported" in result.output
     assert "has no reasons for transfers" in result.output

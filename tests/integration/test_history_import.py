@@ -50,6 +50,7 @@ def run(
     *,
     source: str = "spreadsheet",
     dry_run: bool = False,
+    openings_from: int | None = None,
 ) -> ImportReport:
     given_files = [SourceFile(n, c.encode() if isinstance(c, str) else c) for n, c in files.items()]
     read = read_timeoverflow if source == "timeoverflow" else read_spreadsheet
@@ -57,7 +58,13 @@ def run(
     if problems:
         raise ImportRefused(problems)
     return import_history(
-        engine, tb, Caller.coordinator_of(tb), plan, files_sha256(given_files), dry_run=dry_run
+        engine,
+        tb,
+        Caller.coordinator_of(tb),
+        plan,
+        files_sha256(given_files),
+        dry_run=dry_run,
+        openings_from=openings_from,
     )
 
 
@@ -217,7 +224,9 @@ def test_rows_the_ledger_refuses_are_listed_with_their_file_and_row_and_nothing_
     lines = [p.line() for p in refused.value.problems]
     assert lines[0].startswith("exchanges.csv, row 2: ")
     assert "floor" in lines[0]
-    assert lines[1] == "exchanges.csv, row 3: No member 'zed' in these files or an earlier import."
+    assert lines[1] == (
+        "exchanges.csv, row 3: No member 'zed' in these files, an earlier import or this timebank."
+    )
     assert counts(engine) == before
 
 
@@ -242,31 +251,63 @@ TO_TRANSFERS = (
 def test_timeoverflow_download_all_brings_every_balance_and_only_member_transfers_as_exchanges(
     engine: Engine,
 ) -> None:
+    """TimeOverflow's organisation account gave more than it took: here, opening balances come from
+    an organisation's account standing for it (the pot cannot go below zero), and only as far as
+    its lowest balance allows."""
+    from tests.people_calls import add_organisation, get_account, set_limits
+    from timebank.errors import OrganisationNotFound
+    from timebank.ledger import Actor
+
     tb = create_timebank(engine, "From TimeOverflow").timebank_id
-    # The pot takes the balances below zero and gives the others: fill it as a move would.
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("Members_2024-04-01.csv", TO_MEMBERS)
         z.writestr("Transfers_2024-04-01.csv", TO_TRANSFERS)
-        z.writestr("Offers_2024-04-01.csv", "x\n")
+        z.writestr("Offers_2024-04-01.csv", TO_OFFERS)
+        z.writestr("Inquiries_2024-04-01.csv", TO_INQUIRIES)
+        z.writestr("notes.txt", "not a report")
     files = {"timebank.zip": archive.getvalue()}
+    coordinator = Caller.coordinator_of(tb)
+    bank = add_organisation(engine, tb, coordinator, "Banco de Tiempo", floor_minutes=-20 * 60)
+    elsewhere = create_timebank(engine, "Elsewhere").timebank_id
+    theirs = add_organisation(
+        engine, elsewhere, Caller.coordinator_of(elsewhere), "Theirs", floor_minutes=-6000
+    )
+    before = counts(engine)
 
-    with pytest.raises(ImportRefused) as refused:
+    with pytest.raises(ImportRefused) as from_pot:
         run(engine, tb, files, source="timeoverflow")
-    assert "it cannot go below zero" in refused.value.problems[0].reason
-    _fill_pot(engine, tb, 30 * 60)
+    with pytest.raises(ImportRefused) as too_high:
+        run(engine, tb, files, source="timeoverflow", openings_from=bank.organisation_id)
+    # Another timebank's organisation is not there to take them from.
+    with pytest.raises(OrganisationNotFound):
+        run(engine, tb, files, source="timeoverflow", openings_from=theirs.organisation_id)
+    assert counts(engine) == before
+    assert from_pot.value.problems[0].reason.startswith(
+        "The opening balances give members 29 hours more than they take, and the pot can give 0 minutes: "
+        "29 hours short. The pot cannot go below zero."
+    )
+    assert too_high.value.problems[0].reason == (
+        "The opening balances give members 29 hours more than they take, and Banco de Tiempo can give "
+        "20 hours: 9 hours short. Lower Banco de Tiempo's lowest balance first."
+    )
+    set_limits(
+        engine,
+        tb,
+        Actor("coordinator", is_coordinator=True),
+        bank.account_id,
+        floor_minutes=-30 * 60,
+        cap_minutes=None,
+    )
 
-    report = run(engine, tb, files, source="timeoverflow")
+    report = run(engine, tb, files, source="timeoverflow", openings_from=bank.organisation_id)
 
-    assert balances(engine, tb) == {
-        "Hermione Cadena Muñoz": 1830,
-        "Dónal O'Brien": -90,
-        "Zoë": 0,
-        "Donor": -1800,
-    }
-    assert (report.members_added, report.exchanges_added) == (3, 2)
+    assert balances(engine, tb) == {"Hermione Cadena Muñoz": 1830, "Dónal O'Brien": -90, "Zoë": 0}
+    assert get_account(engine, tb, bank.account_id).balance_minutes == -1740
+    assert (report.members_added, report.exchanges_added, report.posts_added) == (3, 2, 3)
     assert any("no reasons" in note for note in report.notes)
-    assert any("Offers_" in note for note in report.notes)
+    assert any("Offers_" in note and "no descriptions" in note for note in report.notes)
+    assert any("notes.txt was not imported" in note for note in report.notes)
     with engine.connect() as connection:
         described = set(
             connection.execute(select(exchanges.c.description).where(exchanges.c.timebank_id == tb)).scalars()
@@ -274,6 +315,93 @@ def test_timeoverflow_download_all_brings_every_balance_and_only_member_transfer
     assert described == {"Jardinería, poda\ny riego", "Exchange imported from TimeOverflow"}
     assert run(engine, tb, files, source="timeoverflow").already_imported_at is not None
     assert check_invariants(engine, tb) == []
+
+
+TO_OFFERS = (
+    ",Oferta,Etiquetas,Usuario,Creado\n"
+    ",Jardinería,,,\n"
+    '11,"Poda de árboles, frutales",poda,Hermione Cadena Muñoz (1),2023-10-01 09:30:00 +0200\n'
+    ",-,,,\n"
+    "12,Charla en inglés,,Dónal O'Brien (2),2024-02-02 10:00:00 UTC\n"
+)
+TO_INQUIRIES = (
+    ",Demanda,Etiquetas,Usuario,Creado\n,Gardening,,,\n11,Ayuda con el huerto,,Zoë (3),2024-03-01\n"
+)
+
+
+def _posts(engine: Engine, tb: int) -> list[tuple[str, str, str, str, str, str]]:
+    from timebank.db.offer_tables import categories, posts
+
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                posts.c.kind,
+                posts.c.title,
+                posts.c.description,
+                categories.c.name,
+                members.c.display_name,
+                posts.c.status,
+            )
+            .join(categories, categories.c.id == posts.c.category_id)
+            .join(members, members.c.id == posts.c.member_id)
+            .where(posts.c.timebank_id == tb)
+            .order_by(posts.c.id)
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def test_timeoverflow_offers_and_inquiries_come_open_in_their_categories_and_only_once(
+    engine: Engine,
+) -> None:
+    """The reports have no descriptions: the title and tags stand in. A category the timebank lacks
+    is added; one it has (any case) is used; a post without one goes under "Other"."""
+    from timebank.offers.search import search_posts
+
+    tb = create_timebank(engine, "Posts from TimeOverflow").timebank_id
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("Members_2024-04-01.csv", TO_MEMBERS.replace("109800", "0").replace("-5400", "0"))
+        z.writestr("Offers_2024-04-01.csv", TO_OFFERS)
+        z.writestr("Inquiries_2024-04-01.csv", TO_INQUIRIES)
+    files = {"timebank.zip": archive.getvalue()}
+
+    report = run(engine, tb, files, source="timeoverflow")
+    # A later download holds the same posts and one more: only that one is added.
+    later = io.BytesIO()
+    with zipfile.ZipFile(later, "w") as z:
+        z.writestr("Offers_2024-05-01.csv", TO_OFFERS + "13,Clases de guitarra,,Zoë (3),2024-04-20\n")
+    again = run(engine, tb, {"later.zip": later.getvalue()}, source="timeoverflow")
+
+    assert (report.posts_added, report.posts_known) == (3, 0)
+    assert (again.posts_added, again.posts_known, again.members_added) == (1, 2, 0)
+    assert _posts(engine, tb) == [
+        (
+            "offer",
+            "Poda de árboles, frutales",
+            "Poda de árboles, frutales\n\nTags: poda",
+            "Jardinería",
+            "Hermione Cadena Muñoz",
+            "open",
+        ),
+        ("offer", "Charla en inglés", "Charla en inglés", "Other", "Dónal O'Brien", "open"),
+        ("request", "Ayuda con el huerto", "Ayuda con el huerto", "Gardening", "Zoë", "open"),
+        ("offer", "Clases de guitarra", "Clases de guitarra", "Other", "Zoë", "open"),
+    ]
+    found = search_posts(engine, tb, Caller.coordinator_of(tb), words="poda").posts
+    assert [p.title for p in found] == ["Poda de árboles, frutales"]
+
+
+def test_an_offer_of_a_member_no_file_names_is_refused_and_nothing_is_written(engine: Engine) -> None:
+    tb = create_timebank(engine, "Unknown poster").timebank_id
+    before = counts(engine)
+    offers = ",Offer,Tags,User,Created at\n,-,,,\n5,Dog walking,,Ann (1),2024-01-01 10:00:00 UTC\n"
+    given = {"Offers.csv": offers, "users.csv": "2,2020-01-01,Bo,,,,,,,\n"}
+
+    report = run(engine, tb, given, source="timeoverflow", dry_run=True)
+
+    # The post names its member, "Ann (1)", so she comes with it, as with transfers.
+    assert (report.members_added, report.posts_added) == (2, 1)
+    assert counts(engine) == before
 
 
 def _fill_pot(engine: Engine, tb: int, minutes: int) -> None:
@@ -402,3 +530,99 @@ def test_an_erasure_forgets_the_import_keys_made_of_the_members_name_and_no_othe
 
     assert keys() == before - {("member", anns_account), ("exchange", anns_exchange)}
     assert check_invariants(engine, tb) == []
+
+
+# --- Members added by hand -----------------------------------------------------------------------
+
+
+def test_files_reach_members_added_by_hand_by_number_login_or_a_name_no_one_else_has(
+    engine: Engine,
+) -> None:
+    """A timebank that began by hand: its files name those members by number (#N), by their login's
+    username, or by a name only they have; a members.csv row with a number brings no new member."""
+    from tests.people_calls import add_member
+
+    tb = create_timebank(engine, "Began by hand").timebank_id
+    coordinator = Caller.coordinator_of(tb)
+    dee = add_member(engine, tb, coordinator, "Dee Patel")
+    add_member(engine, tb, coordinator, "Eve", username="eve.w", password="a long enough password")
+    fay = add_member(engine, tb, coordinator, "Fay")
+    files = {
+        "members.csv": f"name,username,number\r\nFay,fay,{fay.member_id}\r\nGus,,\r\n",
+        "exchanges.csv": (
+            "date,giver,receiver,time,description\r\n"
+            "2024-01-01,dee patel,Gus,1:00,Lift\r\n"
+            "2024-01-02,Eve.W,fay,0:30,Shopping\r\n"
+            f"2024-01-03,#{dee.member_id},eve.w,0:15,Tea\r\n"
+        ),
+    }
+
+    report = run(engine, tb, files)
+    again = run(engine, tb, {"exchanges.csv": files["exchanges.csv"] + "2024-01-04,fay,Gus,0:10,Call\r\n"})
+
+    assert (report.members_added, report.members_known, report.exchanges_added) == (1, 1, 3)
+    assert (again.members_added, again.exchanges_added, again.exchanges_known) == (0, 1, 3)
+    assert balances(engine, tb) == {"Dee Patel": 75, "Eve": 15, "Fay": -20, "Gus": -70}
+    assert check_invariants(engine, tb) == []
+
+
+def test_a_namesake_or_a_wrong_number_is_refused_with_the_number_to_use_and_nothing_is_written(
+    engine: Engine,
+) -> None:
+    from tests.people_calls import add_member
+
+    tb = create_timebank(engine, "Namesakes").timebank_id
+    coordinator = Caller.coordinator_of(tb)
+    ann = add_member(engine, tb, coordinator, "Ann Smith")
+    add_member(engine, tb, coordinator, "Bo Li")
+    second_bo = add_member(engine, tb, coordinator, "Bo  li")
+    before = counts(engine)
+    files = {
+        "members.csv": (
+            "name,username,number\r\n"
+            "ann smith,,\r\n"  # the member here, most likely: refused with her number
+            f"Ann Jones,,{ann.member_id}\r\n"  # a number that is someone else
+            "Cy,,99999\r\n"  # a number nobody has
+            "Ann Smith,ann2,\r\n"  # a username says it is someone else: fine
+        ),
+        "exchanges.csv": "date,giver,receiver,time,description\r\n2024-01-01,bo li,ann2,1:00,Lift\r\n",
+    }
+
+    with pytest.raises(ImportRefused) as refused:
+        run(engine, tb, files)
+
+    lines = [p.line() for p in refused.value.problems]
+    assert lines == [
+        "exchanges.csv, row 2: 2 members here are called 'bo li': name the one you mean by their member "
+        f"number (#{second_bo.member_id - 1}, #{second_bo.member_id}).",
+        f"members.csv, row 2: 'ann smith' is already a member here (number {ann.member_id}). To bring "
+        f"their history, put {ann.member_id} in the number column; if this is someone else, give the row "
+        "a username.",
+        f"members.csv, row 3: Member number {ann.member_id} is called 'Ann Smith' here, not 'Ann Jones': "
+        "check the number.",
+        "members.csv, row 4: There is no member number 99999 here.",
+    ]
+    assert counts(engine) == before
+
+
+def test_an_erased_member_cannot_be_named_by_their_number_or_their_old_name(engine: Engine) -> None:
+    from tests.people_calls import add_member
+
+    tb = create_timebank(engine, "Erased").timebank_id
+    coordinator = Caller.coordinator_of(tb)
+    gone = add_member(engine, tb, coordinator, "Hal")
+    add_member(engine, tb, coordinator, "Ivy")
+    erase_member(engine, tb, coordinator, gone.member_id, EraseMember(confirm=True))
+    trades = (
+        "date,giver,receiver,time,description\r\n"
+        f"2024-01-01,#{gone.member_id},Ivy,1:00,Lift\r\n"
+        "2024-01-02,Hal,Ivy,1:00,Lift\r\n"
+    )
+
+    with pytest.raises(ImportRefused) as refused:
+        run(engine, tb, {"exchanges.csv": trades})
+
+    assert [p.line() for p in refused.value.problems] == [
+        f"exchanges.csv, row 2: No member number {gone.member_id} here.",
+        "exchanges.csv, row 3: No member 'hal' in these files, an earlier import or this timebank.",
+    ]

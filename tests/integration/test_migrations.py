@@ -1226,13 +1226,12 @@ def test_the_downgrade_below_0016_refuses_while_an_opening_balance_exists(
     upgrade(empty_url)
     tb = create_timebank(empty_engine, "Opened").timebank_id
     _import(empty_engine, tb, _opening_balance_files())
-    # One step at a time: PostgreSQL undoes a failed downgrade whole, SQLite keeps the steps before it.
-    downgrade(empty_url, "0016")
 
     with pytest.raises(RuntimeError, match="an opening balance exists"):
         downgrade(empty_url, "0015")
 
-    assert current_revision(empty_engine) == "0016"
+    # PostgreSQL rolls the whole downgrade back; SQLite keeps the steps above 0016 it took.
+    assert current_revision(empty_engine) in ("0016", head_revision(empty_url))
     assert table_names(empty_engine) >= IMPORT_TABLES
 
 
@@ -1319,6 +1318,82 @@ def test_0017_the_database_refuses_an_unknown_state_a_half_recorded_import_and_t
         with empty_engine.begin() as connection, pytest.raises(IntegrityError) as refusal:
             connection.execute(text(statement), {"tb": tb})
         assert constraint in str(refusal.value.orig), statement
+
+
+# --- 0018 records the offers and requests an import brought ------------------------------------
+
+# The revision just below 0018.
+_BELOW_0018 = "0017"
+
+
+def _import_posts(engine: Engine, timebank_id: int) -> None:
+    from timebank.clock import utc_now
+    from timebank.imports import SourceFile, files_sha256, import_history, read_timeoverflow
+    from timebank.people.callers import Caller
+
+    offers = ",Offer,Tags,User,Created at\n,-,,,\n5,Dog walking,,Ann (1),2024-01-01 10:00:00 UTC\n"
+    given = [SourceFile("Offers.csv", offers.encode())]
+    plan, problems = read_timeoverflow(given, utc_now().date())
+    assert problems == []
+    caller = Caller.coordinator_of(timebank_id)
+    import_history(engine, timebank_id, caller, plan, files_sha256(given), dry_run=False)
+
+
+def _import_counts(engine: Engine) -> list[tuple[int, int, int]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT members_added, exchanges_added, opening_balances_added FROM imports ORDER BY id")
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def test_0018_steps_down_keeping_every_import_and_up_again_recording_posts(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    from tests.people_calls import create_timebank
+
+    upgrade(empty_url)
+    tb = create_timebank(empty_engine, "Before posts").timebank_id
+    _import(empty_engine, tb, _opening_balance_files())
+    before = _import_counts(empty_engine)
+
+    downgrade(empty_url, _BELOW_0018)
+
+    assert current_revision(empty_engine) == _BELOW_0018
+    assert _import_counts(empty_engine) == before
+    with empty_engine.connect() as connection:
+        assert "posts_added" not in {c["name"] for c in inspect(connection).get_columns("imports")}
+
+    upgrade(empty_url)
+
+    assert _import_counts(empty_engine) == before
+    _import_posts(empty_engine, tb)
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT posts_added FROM imports ORDER BY id")).scalars().all() == [
+            0,
+            1,
+        ]
+        assert (
+            connection.execute(text("SELECT count(*) FROM import_keys WHERE kind = 'post'")).scalar_one() == 1
+        )
+    with empty_engine.begin() as connection, pytest.raises(IntegrityError) as refusal:
+        connection.execute(text("UPDATE imports SET posts_added = -1"))
+    assert "posts_added_not_negative" in str(refusal.value.orig)
+
+
+def test_the_downgrade_below_0018_refuses_while_an_imports_post_is_recorded(
+    empty_url: str, empty_engine: Engine
+) -> None:
+    from tests.people_calls import create_timebank
+
+    upgrade(empty_url)
+    tb = create_timebank(empty_engine, "Posts").timebank_id
+    _import_posts(empty_engine, tb)
+
+    with pytest.raises(RuntimeError, match="offers or requests are recorded"):
+        downgrade(empty_url, _BELOW_0018)
+
+    assert current_revision(empty_engine) == "0018"
 
 
 # --- the command line ---------------------------------------------------------------------------

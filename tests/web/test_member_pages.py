@@ -137,6 +137,7 @@ def test_a_member_s_page_shows_balance_hours_details_limits_and_newest_lines(sit
         "Their balance is 1 hour",
         "Given since they joined 1 hour 30 minutes",
         "Received since they joined 30 minutes",
+        f"Member number {site.member_ids['carol']}",
         "Logs in No. A coordinator records for them.",
         "Role Member",
         "Tags uses_services",

@@ -1,12 +1,13 @@
 """What the imports of a timebank's history wrote, so that the same rows never land twice.
 
-An import (``timebank.imports``) writes members, exchanges and opening balances from files made by
+An import (``timebank.imports``) writes members, exchanges, opening balances and offers and
+requests from files made by
 another system or by hand. ``imports`` holds one row per import that wrote something: the source,
 the digest of the files as given (unique in a timebank, so the same files given again are known at
 once), who ran it and when, and what it added. ``import_keys`` names each thing it added by its
 natural key in the source (a member's number or username; an exchange's day, parties, minutes,
-words and occurrence), hashed to a fixed length; a later import of an overlapping file adds only
-rows whose keys are new. Migration 0016.
+words and occurrence; a post's number), hashed to a fixed length; a later import of an overlapping
+file adds only rows whose keys are new. Migrations 0016 and 0018.
 
 ``import_uploads`` holds what a coordinator sent over HTTP and checked but has not yet confirmed
 (migration 0017): the source, the digest of its files, who sent it and when, when it expires, the
@@ -29,6 +30,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from timebank.db.tables import Id, UtcDateTime, metadata
@@ -47,7 +49,7 @@ __all__ = [
 ]
 
 IMPORT_SOURCES = ("spreadsheet", "timeoverflow")
-IMPORT_KEY_KINDS = ("member", "exchange", "opening_balance")
+IMPORT_KEY_KINDS = ("member", "exchange", "opening_balance", "post")
 IMPORT_UPLOAD_STATES = ("checked", "imported")
 # An upload comes in one HTTP request: at most 10 files, 16 MiB in all (the database's CHECKs below
 # and the use case's refusals, ``timebank.imports.uploads``, hold the same bounds).
@@ -68,6 +70,8 @@ imports = Table(
     Column("members_added", Integer, nullable=False),
     Column("exchanges_added", Integer, nullable=False),
     Column("opening_balances_added", Integer, nullable=False),
+    # Offers and requests brought (migration 0018; imports before it brought none).
+    Column("posts_added", Integer, nullable=False, server_default=text("0")),
     UniqueConstraint("timebank_id", "files_sha256"),
     UniqueConstraint("timebank_id", "id"),
     CheckConstraint("source IN ('spreadsheet', 'timeoverflow')", name="source_known"),
@@ -75,6 +79,7 @@ imports = Table(
         "members_added >= 0 AND exchanges_added >= 0 AND opening_balances_added >= 0",
         name="counts_not_negative",
     ),
+    CheckConstraint("posts_added >= 0", name="posts_added_not_negative"),
 )
 
 import_keys = Table(
@@ -84,10 +89,10 @@ import_keys = Table(
     Column("kind", String(20), primary_key=True),
     Column("natural_key_sha256", String(64), primary_key=True),
     Column("import_id", Id, nullable=False),
-    # The member's account id, the exchange's id, or the opening balance's transaction id.
+    # The member's account id, the exchange's id, the opening balance's transaction id, or the post's id.
     Column("target_id", Id, nullable=False),
     ForeignKeyConstraint(["timebank_id", "import_id"], ["imports.timebank_id", "imports.id"]),
-    CheckConstraint("kind IN ('member', 'exchange', 'opening_balance')", name="kind_known"),
+    CheckConstraint("kind IN ('member', 'exchange', 'opening_balance', 'post')", name="kind_known"),
 )
 
 import_uploads = Table(

@@ -1,4 +1,4 @@
-"""What a set of files asks an import to write: members, exchanges and opening balances.
+"""What a set of files asks an import to write: members, exchanges, opening balances and posts.
 
 Reading a file (``spreadsheet``, ``timeoverflow``) turns its rows into a plan and a list of
 problems; nothing here touches a database. Each planned row keeps its file and row, so a refusal
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 
 __all__ = [
     "IMPORT_FILES_MAX",
@@ -24,6 +24,7 @@ __all__ = [
     "PlannedExchange",
     "PlannedMember",
     "PlannedOpening",
+    "PlannedPost",
     "SourceFile",
     "files_sha256",
     "key_sha256",
@@ -52,6 +53,9 @@ class PlannedMember:
     display_name: str
     email: str | None = None
     tags: tuple[str, ...] = ()
+    # The member number of someone already in the timebank (added by hand, say) whose history this
+    # row brings: nothing about them changes, and the files' names for them lead to them.
+    number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,11 +95,28 @@ class PlannedOpening:
 
 
 @dataclass(frozen=True)
+class PlannedPost:
+    """An offer or request brought open, under its key in the source (``timeoverflow:offer:7``)."""
+
+    file: str
+    row: int
+    key: str
+    kind: str  # "offer" or "request"
+    member_key: str
+    title: str
+    description: str
+    # The category's name in the source; None for a post it left without one.
+    category: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class ImportPlan:
     source: str
     members: tuple[PlannedMember, ...] = ()
     exchanges: tuple[PlannedExchange, ...] = ()
     openings: tuple[PlannedOpening, ...] = ()
+    posts: tuple[PlannedPost, ...] = ()
     # What the files could not carry and what the import did about it, in plain sentences.
     notes: tuple[str, ...] = field(default=())
 

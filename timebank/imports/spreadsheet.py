@@ -3,14 +3,16 @@
 Three files, each with a header row naming its columns (in any order, any case; documented in
 ``docs/imports.md``, with templates from ``timebank import-template``):
 
-- ``members.csv``: ``name``; optional ``username``, ``email``, ``tags`` (separated by ``;``) and
-  ``opening_balance`` (minutes or ``h:mm``, ``-`` in front for a balance below zero);
+- ``members.csv``: ``name``; optional ``username``, ``email``, ``tags`` (separated by ``;``),
+  ``opening_balance`` (minutes or ``h:mm``, ``-`` in front for a balance below zero) and ``number``
+  (the member number of someone already here, added by hand, whose history the files bring);
 - ``exchanges.csv``: ``date`` (``YYYY-MM-DD``), ``giver``, ``receiver`` (a member's username or
   name), ``time`` (minutes, or ``h:mm``), ``description``;
 - ``opening_balances.csv`` (optional): ``member``, ``balance``.
 
 Which file is which is read from its header, not its name. Every row is checked and every problem
-listed; a member may be named in exchanges by username, or by name when no two members share it.
+listed; a member may be named in exchanges by username, or by name when no two members share it,
+or as ``#12`` for member number 12 of the timebank (the use case looks those up).
 A member is keyed by username when given, otherwise by name, so two rows for one person are "a
 member twice" and refused. Reading is pure: no database, no clock (``today`` is passed in).
 """
@@ -35,11 +37,17 @@ __all__ = ["LAYOUTS", "member_key", "read_spreadsheet", "reference_keys"]
 SOURCE = "spreadsheet"
 # Each file's columns: the required ones, then the optional ones.
 LAYOUTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "members": (("name",), ("username", "email", "tags", "opening_balance")),
+    "members": (("name",), ("username", "email", "tags", "opening_balance", "number")),
     "exchanges": (("date", "giver", "receiver", "time", "description"), ()),
     "opening_balances": (("member", "balance"), ()),
 }
-_ALIASES = {"minutes": "time", "hours": "time", "opening_balance_minutes": "opening_balance"}
+_ALIASES = {
+    "minutes": "time",
+    "hours": "time",
+    "opening_balance_minutes": "opening_balance",
+    "member_number": "number",
+}
+_NUMBER = re.compile(r"^#?([0-9]{1,9})$")
 _TAG = re.compile(r"^[a-z0-9_]{1,50}$")
 _TAGS_MAX = 20
 
@@ -140,9 +148,10 @@ def _read_members(
     by_username: dict[str, tuple[str, int]] = {}
     by_email: dict[str, tuple[str, int]] = {}
     by_name: dict[str, list[tuple[str, int, str]]] = {}
+    by_number: dict[int, tuple[str, int]] = {}
     for file, records, lines in tables:
         for record, line in zip(records, lines, strict=True):
-            member = _read_member(reading, file, line, record, by_username, by_email, by_name)
+            member = _read_member(reading, file, line, record, by_username, by_email, by_name, by_number)
             if member is not None:
                 reading.members.append(member)
     aliases: dict[str, str] = {}
@@ -162,11 +171,14 @@ def _read_member(
     by_username: dict[str, tuple[str, int]],
     by_email: dict[str, tuple[str, int]],
     by_name: dict[str, list[tuple[str, int, str]]],
+    by_number: dict[int, tuple[str, int]],
 ) -> PlannedMember | None:
     name = record.get("name", "")
     username = record.get("username", "") or None
     email = record.get("email", "") or None
     ok = True
+    number_ok, number = _number(reading, file, line, record.get("number", "").strip(), by_number)
+    ok &= number_ok
     if not name:
         reading.problem(file, line, "The name is empty: every member needs a name.")
         ok = False
@@ -225,7 +237,30 @@ def _read_member(
     opening = record.get("opening_balance", "")
     if opening:
         _read_opening(reading, file, line, None, opening, {}, member=keys[0])
-    return PlannedMember(file, line, keys, " ".join(name.split()), email, tags)
+    return PlannedMember(file, line, keys, " ".join(name.split()), email, tags, number)
+
+
+def _number(
+    reading: _Reading, file: str, line: int, text: str, by_number: dict[int, tuple[str, int]]
+) -> tuple[bool, int | None]:
+    """Whether the row's number is fine, and the number (None when the cell is empty)."""
+    if not text:
+        return True, None
+    match = _NUMBER.fullmatch(text)
+    if match is None:
+        reading.problem(
+            file, line, f"The number {text!r} is not a member number: leave it empty for a new member."
+        )
+        return False, None
+    number = int(match.group(1))
+    if number in by_number:
+        first = by_number[number]
+        reading.problem(
+            file, line, f"This member is there twice: number {number} is also on {first[0]}, row {first[1]}."
+        )
+        return False, None
+    by_number[number] = (file, line)
+    return True, number
 
 
 def _resolve(

@@ -1,6 +1,6 @@
 """TimeOverflow's files (coopdevs/timeoverflow), read as they are written.
 
-Four kinds of CSV, told apart by their shape, since the headers are in the admin's language:
+Five kinds of CSV, told apart by their shape, since the headers are in the admin's language:
 
 - the **members** report of "download all" (``app/decorators/report/member_decorator.rb``): a header
   then ``N`` (the member number), username, email, phone, other phone, joined, last login, locale,
@@ -12,10 +12,15 @@ Four kinds of CSV, told apart by their shape, since the headers are in the admin
 - the **users** file its importer takes (``app/services/user_importer.rb``), no header: number,
   joined, first name, two surnames, gender, birth date, phone, other phone, email;
 - the **transfers** file its importer takes (``transfer_importer.rb``), no header: source number,
-  source type, destination number, destination type, amount in **seconds**, date, reason, post.
+  source type, destination number, destination type, amount in **seconds**, date, reason, post;
+- the **offers** and **inquiries** reports (``post_decorator.rb``): a header whose first cell is
+  empty, then, per category, a row naming it (``-`` for none) and a row per post: number, title,
+  tags, "name (number)", created. Only open posts of active members are listed. **They have no
+  descriptions**: a post's description here is its title, with its tags.
 
-"Download all" is a ZIP of these reports (``Members_*.csv``, ``Transfers_*.csv``, with offers and
-inquiries, which are not imported); it may be given as it is.
+"Download all" is a ZIP of these reports (``Members_*.csv``, ``Transfers_*.csv``,
+``Offers_*.csv``, ``Inquiries_*.csv``); it may be given as it is. Which report holds offers and
+which requests is read from the ZIP's names, or else from the header's word for them.
 
 A TimeOverflow transfer moves time from its source to its destination: the destination gave the
 help (our giver), the source received it (our receiver). A transfer between two numbered members
@@ -30,10 +35,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
+from timebank.db.offer_tables import POST_DESCRIPTION_LENGTH_MAX, POST_TITLE_LENGTH_MAX
 from timebank.errors import TimebankError
 from timebank.imports.csv_text import CsvRow, decode, parse_day, parse_hours_minutes, read_rows
 from timebank.imports.errors import Problem
@@ -43,11 +50,12 @@ from timebank.imports.plan import (
     PlannedExchange,
     PlannedMember,
     PlannedOpening,
+    PlannedPost,
     SourceFile,
 )
 from timebank.ledger import rules
 from timebank.ledger.contacts import check_contact
-from timebank.ledger.limits import DESCRIPTION_LENGTH_MAX, NAME_LENGTH_MAX
+from timebank.ledger.limits import CATEGORY_LENGTH_MAX, DESCRIPTION_LENGTH_MAX, NAME_LENGTH_MAX
 
 __all__ = ["DESCRIPTION_WHEN_NONE", "member_key", "read_timeoverflow"]
 
@@ -56,6 +64,15 @@ DESCRIPTION_WHEN_NONE = "Exchange imported from TimeOverflow"
 _NUMBERED = re.compile(r"^(.*?)\s*\((\d{1,9})\)$")
 _DIGITS = re.compile(r"^-?\d{1,12}$")
 _ZIP_ENTRIES_MAX = 20
+# The word TimeOverflow's locales (config/locales/*.yml) use for each kind of post, folded: the
+# header of a report downloaded alone names its kind in the admin's language.
+_POST_WORDS = {
+    "offer": {"offer", "offers", "oferta", "ofertas", "offre", "offres", "eskaintza", "eskaintzak"}
+    | {"aanbieding", "aanbiedingen", "オファー"},
+    "request": {"request", "requests", "inquiry", "inquiries", "demanda", "demandas", "demandes"}
+    | {"demande", "eskaera", "eskaerak", "verzoek", "verzoeken", "solicitude", "リクエスト"},
+}
+_ZIP_POSTS = {"Offers_": "offer", "Inquiries_": "request"}
 
 
 def member_key(number: str) -> str:
@@ -72,6 +89,7 @@ class _Reading:
     # The minutes each member's side of transfers that could not be exchanges moved, and from where.
     apart: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     apart_rows: dict[str, tuple[str, int]] = field(default_factory=dict)
+    posts: list[PlannedPost] = field(default_factory=list)
     left_out: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -87,14 +105,29 @@ def _unzipped(source: SourceFile, reading: _Reading) -> list[SourceFile]:
         return []
     entries = [e for e in archive.infolist() if not e.is_dir()][:_ZIP_ENTRIES_MAX]
     kept = []
+    # What the ZIP says each file unpacks to, added up: a small ZIP may unpack to gigabytes, so the
+    # whole is bound as one file is (zipfile never gives more bytes than an entry declares).
+    unpacked = 0
     for entry in entries:
         base = entry.filename.rsplit("/", 1)[-1]
-        if entry.file_size > IMPORT_FILE_BYTES_MAX:
-            reading.problem(f"{source.name}/{base}", None, "This file is too large to import.")
-        elif base.startswith(("Members_", "Transfers_")):
-            kept.append(SourceFile(f"{source.name}/{base}", archive.read(entry)))
+        wanted = base.startswith(("Members_", "Transfers_", *_ZIP_POSTS))
+        unpacked += entry.file_size if wanted else 0
+        if unpacked > IMPORT_FILE_BYTES_MAX:
+            reading.problem(
+                f"{source.name}/{base}",
+                None,
+                f"The ZIP unpacks to more than {IMPORT_FILE_BYTES_MAX // 2**20} MB: unpack it and give "
+                "its files instead.",
+            )
+            break
+        elif wanted:
+            try:
+                kept.append(SourceFile(f"{source.name}/{base}", archive.read(entry)))
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+                # A damaged entry, an unknown compression or a password: nothing to read.
+                reading.problem(f"{source.name}/{base}", None, "This file in the ZIP cannot be unpacked.")
         else:
-            reading.notes.append(f"{base} was not imported: offers and inquiries are not brought over.")
+            reading.notes.append(f"{base} was not imported: it is not a report TimeOverflow puts there.")
     return kept
 
 
@@ -105,6 +138,7 @@ def read_timeoverflow(files: list[SourceFile], today: date) -> tuple[ImportPlan,
     for source in files:
         expanded.extend(_unzipped(source, reading) if source.content[:4] == b"PK\x03\x04" else [source])
     transfer_files = []
+    post_files = []
     for source in expanded:
         text, problem = decode(source.name, source.content)
         if problem is not None or text is None:
@@ -120,18 +154,22 @@ def read_timeoverflow(files: list[SourceFile], today: date) -> tuple[ImportPlan,
             _read_users(reading, source.name, rows)
         elif kind in ("transfers", "importer_transfers"):
             transfer_files.append((kind, source.name, rows))
+        elif kind == "posts":
+            post_files.append((source.name, rows))
         else:
             reading.problem(
                 source.name,
                 None,
-                "This is not a file TimeOverflow makes: the members or transfers report of 'download "
-                "all', or the users or transfers file its importers take.",
+                "This is not a file TimeOverflow makes: the members, transfers, offers or inquiries "
+                "report of 'download all', or the users or transfers file its importers take.",
             )
     for kind, name, rows in transfer_files:
         if kind == "transfers":
             _read_transfers_report(reading, name, rows[1:])
         else:
             _read_importer_transfers(reading, name, rows)
+    for name, rows in post_files:
+        _read_posts_report(reading, name, rows)
     return _plan(reading), reading.problems
 
 
@@ -141,6 +179,8 @@ def _kind_of(rows: list[CsvRow]) -> str | None:
     first = rows[0].cells
     if len(first) == 9 and first[0] == "N":
         return "members"
+    if len(first) == 5 and first[0] == "":
+        return "posts"
     if len(first) == 5 and not parse_day(first[0]):
         return "transfers"
     if len(first) == 10 and first[0].isdigit():
@@ -295,6 +335,88 @@ def _read_importer_transfers(reading: _Reading, file: str, rows: list[CsvRow]) -
         )
 
 
+def _post_kind(file: str, header: tuple[str, ...]) -> str | None:
+    base = file.rsplit("/", 1)[-1]
+    for prefix, kind in _ZIP_POSTS.items():
+        if base.startswith(prefix):
+            return kind
+    words = {" ".join(header[1].split()).casefold()} if len(header) > 1 else set()
+    for kind, known in _POST_WORDS.items():
+        if words & known:
+            return kind
+    return None
+
+
+def _moment(text: str) -> datetime | None:
+    """When a post was made: Rails writes ``2024-05-01 10:20:30 +0200`` (or ``UTC``)."""
+    written = text[:-4] + " +0000" if text.endswith(" UTC") else text
+    try:
+        return datetime.strptime(written, "%Y-%m-%d %H:%M:%S %z").astimezone(UTC)
+    except ValueError:
+        day = parse_day(text)
+        return None if day is None else datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _read_posts_report(reading: _Reading, file: str, rows: list[CsvRow]) -> None:
+    """Offers or inquiries, grouped by category: a row naming each category, then its posts."""
+    kind = _post_kind(file, rows[0].cells)
+    if kind is None:
+        reading.problem(
+            file,
+            1,
+            "This looks like TimeOverflow's offers or inquiries, but neither its name nor its header says "
+            "which: name the file Offers_….csv or Inquiries_….csv.",
+        )
+        return
+    category: str | None = None
+    for row in rows[1:]:
+        cells = row.cells + ("",) * (5 - len(row.cells))
+        if cells[0] == "":
+            category = None if cells[1] in ("", "-") else " ".join(cells[1].split())
+            if category is not None and len(category) > CATEGORY_LENGTH_MAX:
+                reading.problem(
+                    file, row.line, f"The category is longer than {CATEGORY_LENGTH_MAX} characters."
+                )
+            continue
+        _read_post(reading, file, row.line, kind, category, cells)
+    if any(post.file == file for post in reading.posts):
+        reading.notes.append(
+            f"{file} has no descriptions: each {'offer' if kind == 'offer' else 'request'} is described by "
+            "its title and tags, open for 90 days."
+        )
+
+
+def _read_post(
+    reading: _Reading, file: str, line: int, kind: str, category: str | None, cells: tuple[str, ...]
+) -> None:
+    number, title, tags, member, created = cells[:5]
+    if not number.isdigit():
+        reading.problem(file, line, f"The post number {number!r} is not a whole number.")
+        return
+    member_key_ = _party(reading, file, line, member)
+    if member_key_ is None:
+        reading.problem(file, line, f"The member {member!r} is not written 'name (number)'.")
+        return
+    at = _moment(created)
+    if at is None:
+        reading.problem(file, line, f"The date {created!r} is not a day written YYYY-MM-DD.")
+        return
+    title = " ".join(title.split())
+    description = title + (f"\n\nTags: {tags}" if tags else "")
+    for what, text, length_max in (
+        ("title", title, POST_TITLE_LENGTH_MAX),
+        ("description", description, POST_DESCRIPTION_LENGTH_MAX),
+    ):
+        if not text:
+            reading.problem(file, line, f"The {what} is empty.")
+            return
+        if len(text) > length_max:
+            reading.problem(file, line, f"The {what} is longer than {length_max} characters.")
+            return
+    key = f"{SOURCE}:{kind}:{int(number)}"
+    reading.posts.append(PlannedPost(file, line, key, kind, member_key_, title, description, category, at))
+
+
 def _plan(reading: _Reading) -> ImportPlan:
     openings = []
     if reading.balances:
@@ -328,5 +450,6 @@ def _plan(reading: _Reading) -> ImportPlan:
         tuple(reading.members.values()),
         tuple(reading.exchanges),
         tuple(openings),
+        tuple(reading.posts),
         tuple(reading.notes),
     )

@@ -267,6 +267,7 @@ def confirm_upload(engine: Engine, timebank_id: int, caller: Caller, upload_id: 
             members_added=report.members_added,
             exchanges_added=report.exchanges_added,
             opening_balances_added=report.opening_balances_added,
+            posts_added=report.posts_added,
             already_imported=report.already_imported_at is not None,
         )
         trail.write(uow, timebank_id)

@@ -52,7 +52,8 @@ reason) is its ``note``, kept beside the row where erasure can replace it (migra
                            the daily limit on a member's messages counts
     history_imported       a coordinator confirmed an import of the timebank's history uploaded
                            over the web: the upload, the import it made, the source and how many
-                           members, exchanges and opening balances it added (never a name)
+                           members, exchanges, opening balances and offers and requests it
+                           added (never a name)
 """
 
 from __future__ import annotations

@@ -13,10 +13,10 @@ from datetime import datetime
 from sqlalchemy import Connection, insert, select, update
 
 from timebank.db.import_tables import import_keys, imports
-from timebank.db.people_tables import members
+from timebank.db.people_tables import logins, members
 from timebank.db.repositories.bulk import BulkWriter
 
-__all__ = ["ImportRecord", "ImportRepository"]
+__all__ = ["ImportRecord", "ImportRepository", "MemberHere"]
 
 # SQLite binds at most 32 766 parameters in one statement; keys are looked up in slices.
 _LOOKUP_SLICE = 5_000
@@ -27,6 +27,17 @@ class ImportRecord:
     import_id: int
     source: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class MemberHere:
+    """A member already in the timebank, as an import may name them: by number, login or name."""
+
+    member_id: int
+    account_id: int
+    display_name: str
+    username: str | None
+    erased: bool
 
 
 class ImportRepository:
@@ -63,9 +74,9 @@ class ImportRepository:
         files_sha256: str,
         created_by: str,
         at: datetime,
-        counts: tuple[int, int, int],
+        counts: tuple[int, int, int, int],
     ) -> int:
-        members_added, exchanges_added, openings_added = counts
+        members_added, exchanges_added, openings_added, posts_added = counts
         return int(
             self.connection.execute(
                 insert(imports)
@@ -78,6 +89,7 @@ class ImportRepository:
                     members_added=members_added,
                     exchanges_added=exchanges_added,
                     opening_balances_added=openings_added,
+                    posts_added=posts_added,
                 )
                 .returning(imports.c.id)
             ).scalar_one()
@@ -107,3 +119,24 @@ class ImportRepository:
             .where(members.c.timebank_id == timebank_id, members.c.id == member_id)
             .values(email=email, email_verified_at=None)
         )
+
+    def members_here(self, timebank_id: int) -> list[MemberHere]:
+        """Every member of the timebank, for an import that names members added by hand.
+
+        One row per member, so its size is the timebank's membership (thousands, not millions)."""
+        rows = self.connection.execute(
+            select(
+                members.c.id,
+                members.c.account_id,
+                members.c.display_name,
+                members.c.erased_at,
+                logins.c.username,
+            )
+            .select_from(members.outerjoin(logins, logins.c.id == members.c.login_id))
+            .where(members.c.timebank_id == timebank_id)
+            .order_by(members.c.id)
+        )
+        return [
+            MemberHere(int(r.id), int(r.account_id), r.display_name, r.username, r.erased_at is not None)
+            for r in rows
+        ]

@@ -15,22 +15,17 @@ member named under this one.
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from timebank.clock import utc_now
-from timebank.errors import InvalidRequest, StateConflict
-from timebank.offers import close_post, create_post, list_categories, list_member_posts, read_post
+from timebank.offers import close_post, list_categories, list_member_posts, read_post
 from timebank.offers.views import CategoryView, PostView
 from timebank.people.views import MemberView
 from timebank.web.forms import FormErrors
 from timebank.web.own_statement import check_id, not_found
 from timebank.web.routes.members import coordinated_member
-from timebank.web.routes.offers import read_answers
+from timebank.web.routes.offers import default_form, new_post_page, post_from_form
 from timebank.web.templating import render
 from timebank.web.visits import CoordinatorVisitDep, PageRefused, Visit, posted_form, refused_as_page
 
@@ -90,26 +85,6 @@ def member_offers_page(
     return render(request, "member_offers.html", context)
 
 
-def _new_page(
-    request: Request,
-    visit: Visit,
-    member: MemberView,
-    form: dict[str, str],
-    errors: FormErrors,
-    status_code: int = 200,
-) -> Response:
-    context = {
-        "title": f"Post an offer or request for {member.display_name}",
-        "visit": visit,
-        "here": _HERE,
-        "errors": errors or None,
-        "form": form,
-        "member": member,
-        "categories": _categories(visit),
-    }
-    return render(request, "offer_new.html", context, status_code=status_code)
-
-
 def _open_member(visit: Visit, member_id: int) -> MemberView:
     member = coordinated_member(visit, member_id)
     if member.membership_ended_on is not None:
@@ -120,47 +95,14 @@ def _open_member(visit: Visit, member_id: int) -> MemberView:
 @router.get("/members/{member_id}/offers/new")
 def new_member_offer_page(request: Request, visit: CoordinatorVisitDep, member_id: int) -> Response:
     member = _open_member(visit, member_id)
-    ends = utc_now().date() + timedelta(days=90)
-    form = {
-        "expires_on-day": str(ends.day),
-        "expires_on-month": str(ends.month),
-        "expires_on-year": str(ends.year),
-    }
-    return _new_page(request, visit, member, form, FormErrors())
+    return new_post_page(request, visit, default_form(), FormErrors(), member=member)
 
 
 @router.post("/members/{member_id}/offers/new")
 async def new_member_offer(request: Request, visit: CoordinatorVisitDep, member_id: int) -> Response:
     form = await posted_form(request, visit)
     member = await run_in_threadpool(_open_member, visit, member_id)
-    errors = FormErrors()
-    if form.get("action") == "change":
-        return await run_in_threadpool(_new_page, request, visit, member, form, errors)
-    answers = await run_in_threadpool(read_answers, visit, form, errors)
-    if answers is None:
-        return await run_in_threadpool(_new_page, request, visit, member, form, errors, 422)
-    answers = answers.model_copy(update={"member_id": member.member_id})
-    if form.get("action") != "post":
-        names = {c.category_id: c.name for c in await run_in_threadpool(_categories, visit)}
-        context: dict[str, Any] = {
-            "title": "Check your answers",
-            "visit": visit,
-            "here": _HERE,
-            "errors": None,
-            "form": form,
-            "member": member,
-            "answers": answers,
-            "category_name": names.get(answers.category_id, ""),
-        }
-        return render(request, "offer_check.html", context)
-    try:
-        with refused_as_page():
-            await run_in_threadpool(create_post, visit.engine, visit.timebank_id, visit.caller, answers)
-    except (InvalidRequest, StateConflict) as refused:
-        errors.refusal(refused, _FIELDS_BY_CODE)
-        status = 409 if isinstance(refused, StateConflict) else 422
-        return await run_in_threadpool(_new_page, request, visit, member, form, errors, status)
-    return RedirectResponse(f"/members/{member.member_id}/offers?posted=1", status_code=303)
+    return await post_from_form(request, visit, form, member)
 
 
 def _members_post(visit: Visit, member_id: int, post_id: int) -> tuple[MemberView, PostView]:

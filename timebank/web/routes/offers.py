@@ -33,6 +33,7 @@ from timebank.offers import (
 )
 from timebank.offers.views import CategoryView, PostView
 from timebank.paging import CursorInvalid
+from timebank.people.views import MemberView
 from timebank.web.forms import FormErrors, calendar_day
 from timebank.web.own_statement import check_id, not_found
 from timebank.web.templating import render
@@ -127,18 +128,77 @@ def offers_page(
     return render(request, "offers.html", context, status_code=422 if errors else 200)
 
 
-def _new_page(
-    request: Request, visit: Visit, form: dict[str, str], errors: FormErrors, status_code: int = 200
+def new_post_page(
+    request: Request,
+    visit: Visit,
+    form: dict[str, str],
+    errors: FormErrors,
+    status_code: int = 200,
+    member: MemberView | None = None,
 ) -> Response:
+    """The form for a member's own post, or (``member``) for one a coordinator makes for them."""
     context = {
-        "title": "Post an offer or request",
+        "title": f"Post an offer or request for {member.display_name}"
+        if member
+        else "Post an offer or request",
         "visit": visit,
-        "here": "/offers",
+        "here": "/members" if member else "/offers",
         "errors": errors or None,
         "form": form,
+        "member": member,
         "categories": _categories(visit),
     }
     return render(request, "offer_new.html", context, status_code=status_code)
+
+
+def default_form() -> dict[str, str]:
+    """A new post's form, ending in 90 days unless changed."""
+    ends = utc_now().date() + timedelta(days=90)
+    return {
+        "expires_on-day": str(ends.day),
+        "expires_on-month": str(ends.month),
+        "expires_on-year": str(ends.year),
+    }
+
+
+async def post_from_form(
+    request: Request, visit: Visit, form: dict[str, str], member: MemberView | None = None
+) -> Response:
+    """The steps after the form is sent, one way for a member's own post and for one a coordinator
+    makes for them: back to change it, the answers checked, the check page, then the post."""
+    errors = FormErrors()
+
+    def form_again(status_code: int = 200) -> Response:
+        return new_post_page(request, visit, form, errors, status_code, member)
+
+    if form.get("action") == "change":
+        return await run_in_threadpool(form_again)
+    answers = await run_in_threadpool(read_answers, visit, form, errors)
+    if answers is None:
+        return await run_in_threadpool(form_again, 422)
+    if member is not None:
+        answers = answers.model_copy(update={"member_id": member.member_id})
+    if form.get("action") != "post":
+        names = {c.category_id: c.name for c in await run_in_threadpool(_categories, visit)}
+        context: dict[str, Any] = {
+            "title": "Check your answers",
+            "visit": visit,
+            "here": "/members" if member else "/offers",
+            "errors": None,
+            "form": form,
+            "member": member,
+            "answers": answers,
+            "category_name": names.get(answers.category_id, ""),
+        }
+        return render(request, "offer_check.html", context)
+    try:
+        with refused_as_page():
+            await run_in_threadpool(create_post, visit.engine, visit.timebank_id, visit.caller, answers)
+    except (InvalidRequest, StateConflict) as refused:
+        errors.refusal(refused, _FIELDS_BY_CODE)
+        return await run_in_threadpool(form_again, 409 if isinstance(refused, StateConflict) else 422)
+    done = f"/members/{member.member_id}/offers?posted=1" if member else "/offers/mine?posted=1"
+    return RedirectResponse(done, status_code=303)
 
 
 def read_answers(visit: Visit, form: dict[str, str], errors: FormErrors) -> CreatePost | None:
@@ -172,44 +232,12 @@ def read_answers(visit: Visit, form: dict[str, str], errors: FormErrors) -> Crea
 
 @router.get("/offers/new")
 def new_offer_page(request: Request, visit: VisitDep) -> Response:
-    ends = utc_now().date() + timedelta(days=90)
-    form = {
-        "expires_on-day": str(ends.day),
-        "expires_on-month": str(ends.month),
-        "expires_on-year": str(ends.year),
-    }
-    return _new_page(request, visit, form, FormErrors())
+    return new_post_page(request, visit, default_form(), FormErrors())
 
 
 @router.post("/offers/new")
 async def new_offer(request: Request, visit: VisitDep) -> Response:
-    form = await posted_form(request, visit)
-    errors = FormErrors()
-    if form.get("action") == "change":
-        return await run_in_threadpool(_new_page, request, visit, form, errors)
-    answers = await run_in_threadpool(read_answers, visit, form, errors)
-    if answers is None:
-        return await run_in_threadpool(_new_page, request, visit, form, errors, 422)
-    if form.get("action") != "post":
-        names = {c.category_id: c.name for c in await run_in_threadpool(_categories, visit)}
-        context: dict[str, Any] = {
-            "title": "Check your answers",
-            "visit": visit,
-            "here": "/offers",
-            "errors": None,
-            "form": form,
-            "answers": answers,
-            "category_name": names.get(answers.category_id, ""),
-        }
-        return render(request, "offer_check.html", context)
-    try:
-        with refused_as_page():
-            await run_in_threadpool(create_post, visit.engine, visit.timebank_id, visit.caller, answers)
-    except (InvalidRequest, StateConflict) as refused:
-        errors.refusal(refused, _FIELDS_BY_CODE)
-        status = 409 if isinstance(refused, StateConflict) else 422
-        return await run_in_threadpool(_new_page, request, visit, form, errors, status)
-    return RedirectResponse("/offers/mine?posted=1", status_code=303)
+    return await post_from_form(request, visit, await posted_form(request, visit))
 
 
 @router.get("/offers/mine")
