@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("imported_report_json", sa.Text(), nullable=True),
         sa.Column("imported_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("import_id", _id(), nullable=True),
+        sa.Column("openings_from_id", _id(), nullable=True),
         sa.CheckConstraint(
             "source IN ('spreadsheet', 'timeoverflow')", name=op.f("ck_import_uploads_source_known")
         ),
@@ -69,6 +70,11 @@ def upgrade() -> None:
             ["timebank_id", "import_id"],
             ["imports.timebank_id", "imports.id"],
             name=op.f("fk_import_uploads_timebank_id_import_id_imports"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["timebank_id", "openings_from_id"],
+            ["organisations.timebank_id", "organisations.id"],
+            name=op.f("fk_import_uploads_timebank_id_openings_from_id_organisations"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_import_uploads")),
         sa.UniqueConstraint("timebank_id", "id", name=op.f("uq_import_uploads_timebank_id_id")),

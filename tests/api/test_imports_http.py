@@ -277,3 +277,46 @@ def test_an_upload_the_database_now_refuses_lists_its_problems_and_stays_waiting
     assert snapshot(world.engine, [world.timebank_id]) == before
     shown = world.client.get(path, headers=world.headers["coordinator"]).json()
     assert (shown["state"], [f["name"] for f in shown["files"]]) == ("checked", ["members.csv"])
+
+
+def test_opening_balances_may_come_from_an_organisations_account_named_with_the_upload(world: World) -> None:
+    """The pot cannot go below zero; an organisation standing for the old system's own account may,
+    within its lowest balance. The choice is kept with the upload, so the confirm takes from there."""
+    members = "name,username,opening_balance\r\nDee Import,dee.import,2:00\r\n"
+    organisation = world.account_ids["organisation"]
+    with world.engine.begin() as connection:
+        connection.execute(update(accounts).where(accounts.c.id == organisation).values(floor_minutes=-600))
+        before = connection.execute(
+            select(accounts.c.balance_minutes).where(accounts.c.id == organisation)
+        ).scalar_one()
+
+    def check(openings_from: int) -> Any:
+        return world.client.post(
+            world.url("/imports"),
+            headers=world.headers["coordinator"],
+            data={"source": "spreadsheet", "openings_from": str(openings_from)},
+            files=_files(("members.csv", members)),
+        )
+
+    # An organisation that is not this timebank's is not there to take from.
+    elsewhere = check(10**9)
+    assert (elsewhere.status_code, elsewhere.json()["code"]) == (404, "organisation_not_found")
+
+    checked = check(world.organisation_id)
+    assert checked.status_code == 201, checked.text
+    body = checked.json()
+    assert body["openings_from"] == {
+        "organisation_id": world.organisation_id,
+        "name": "Riverside Health Trust",
+    }
+    done = world.client.post(
+        world.url(f"/imports/{body['id']}/confirm"), headers=world.headers["coordinator"]
+    )
+
+    assert done.status_code == 200, done.text
+    assert balances(world) == {"Dee Import": 120}
+    with world.engine.connect() as connection:
+        after = connection.execute(
+            select(accounts.c.balance_minutes).where(accounts.c.id == organisation)
+        ).scalar_one()
+    assert after == before - 120

@@ -172,3 +172,32 @@ def test_members_are_refused_and_another_timebanks_upload_is_not_found(engine: E
     )
     assert refused.status_code == 404
     assert cora.get("/imports/templates/nothing.csv").status_code == 404
+
+
+def test_opening_balances_come_from_the_pot_or_an_organisation_chosen_on_the_form(engine: Engine) -> None:
+    site = build_site(engine)
+    cora = site.logged_in("coordinator")
+    page = cora.get("/imports")
+    assert "Where do opening balances come from?" in main_text(page.text)
+    assert f'<option value="{site.organisation_id}">' in page.text
+    assert f'value="{site.other_organisation_id}"' not in page.text
+
+    def check(openings_from: int) -> Any:
+        fields = dict(cora.form(page, "/imports").fields)
+        fields.update(source="spreadsheet", openings_from=str(openings_from))
+        parts = [("files", ("members.csv", MEMBERS.encode(), "text/csv"))]
+        return cora.client.post("/imports", data=fields, files=parts, follow_redirects=False)
+
+    # Another timebank's organisation is not among the choices, and is refused beside the question.
+    refused = check(site.other_organisation_id)
+    assert refused.status_code == 422
+    assert "Choose the community pot or one of the organisations listed" in main_text(refused.text)
+    assert uploads(engine, site.timebank_id) == 0
+
+    checked = check(site.organisation_id)
+    assert checked.status_code == 303, checked.text
+    text = main_text(cora.get(checked.headers["location"]).text)
+    assert f"Opening balances come from {site.organisation_name}" in text
+    pot_check = post_files(cora, page, "spreadsheet", [("members.csv", MEMBERS.replace("Page", "Pot"))])
+    # From the pot, as usual, the check page does not say so.
+    assert "Opening balances come from" not in main_text(cora.get(pot_check.headers["location"]).text)

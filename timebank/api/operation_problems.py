@@ -145,6 +145,7 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "import_files_too_many",
                 "import_refused",
                 "import_uploads_too_many",
+                "organisation_not_found",
                 "timebank_not_found",
             }
         ),

@@ -114,8 +114,13 @@ import_uploads = Table(
     Column("imported_at", UtcDateTime, nullable=True),
     # None when the import added nothing (the import records only imports that wrote something).
     Column("import_id", Id, nullable=True),
+    # The organisation whose account the opening balances come from; None for the pot.
+    Column("openings_from_id", Id, nullable=True),
     UniqueConstraint("timebank_id", "id"),
     ForeignKeyConstraint(["timebank_id", "import_id"], ["imports.timebank_id", "imports.id"]),
+    ForeignKeyConstraint(
+        ["timebank_id", "openings_from_id"], ["organisations.timebank_id", "organisations.id"]
+    ),
     CheckConstraint("source IN ('spreadsheet', 'timeoverflow')", name="source_known"),
     CheckConstraint("state IN ('checked', 'imported')", name="state_known"),
     CheckConstraint(

@@ -62,6 +62,7 @@ from timebank.imports.views import (
     ImportSummaryView,
     ImportsView,
     ImportUploadView,
+    OpeningsFromView,
     UploadedFileView,
     UploadState,
 )
@@ -157,7 +158,15 @@ def _view(uow: UnitOfWork, timebank_id: int, record: ImportUploadRecord, now: da
         imported=None if record.imported_report_json is None else _report(record.imported_report_json),
         imported_at=record.imported_at,
         import_id=record.import_id,
+        openings_from=_openings_from(uow, timebank_id, record.openings_from_id),
     )
+
+
+def _openings_from(uow: UnitOfWork, timebank_id: int, organisation_id: int | None) -> OpeningsFromView | None:
+    if organisation_id is None:
+        return None
+    organisation = uow.organisations.get(timebank_id, organisation_id)
+    return OpeningsFromView(organisation_id=organisation.organisation_id, name=organisation.name)
 
 
 def _found(
@@ -170,9 +179,17 @@ def _found(
 
 
 def check_upload(
-    engine: Engine, timebank_id: int, caller: Caller, source: ImportSource, files: Sequence[SourceFile]
+    engine: Engine,
+    timebank_id: int,
+    caller: Caller,
+    source: ImportSource,
+    files: Sequence[SourceFile],
+    openings_from: int | None = None,
 ) -> ImportUploadView:
-    """Check the files as a dry run and, if nothing is wrong, keep them to be confirmed (coordinators)."""
+    """Check the files as a dry run and, if nothing is wrong, keep them to be confirmed (coordinators).
+
+    ``openings_from`` names an organisation whose account the opening balances come from, rather
+    than the pot (``import_history``); the confirm takes them from the same place."""
     caller.check_coordinator(timebank_id)
     given = _checked_files(files)
     now = utc_now()
@@ -180,7 +197,13 @@ def check_upload(
     run(engine, lambda uow: _refuse_when_full(uow, timebank_id, now), write=False)
     digest = files_sha256(given)
     report = import_history(
-        engine, timebank_id, caller, _plan(source, given, now.date()), digest, dry_run=True
+        engine,
+        timebank_id,
+        caller,
+        _plan(source, given, now.date()),
+        digest,
+        dry_run=True,
+        openings_from=openings_from,
     )
 
     def store(uow: UnitOfWork) -> ImportUploadView:
@@ -196,6 +219,7 @@ def check_upload(
             now,
             now + UPLOAD_LIFETIME,
             _REPORT.dump_json(report).decode(),
+            openings_from,
         )
         view = _view(uow, timebank_id, _found(uow, timebank_id, upload_id), now)
         uow.commit()
@@ -239,13 +263,18 @@ def confirm_upload(engine: Engine, timebank_id: int, caller: Caller, upload_id: 
     if record.state == UploadState.IMPORTED:
         return run(engine, lambda uow: _view(uow, timebank_id, record, now), write=False)
     plan = _plan(ImportSource(record.source), files, now.date())
+    openings_from = record.openings_from_id
     try:
-        report = import_history(engine, timebank_id, caller, plan, record.files_sha256, dry_run=False)
+        report = import_history(
+            engine, timebank_id, caller, plan, record.files_sha256, dry_run=False, openings_from=openings_from
+        )
     except IntegrityError:
         # Two confirms at once (PostgreSQL): the other's import recorded the files' digest first, and
         # this one was rolled back whole at the digest's unique key. Asked again, the import finds
         # the files imported and adds nothing.
-        report = import_history(engine, timebank_id, caller, plan, record.files_sha256, dry_run=False)
+        report = import_history(
+            engine, timebank_id, caller, plan, record.files_sha256, dry_run=False, openings_from=openings_from
+        )
 
     def finish(uow: UnitOfWork) -> ImportUploadView:
         current = _found(uow, timebank_id, upload_id, for_update=True)
@@ -296,6 +325,7 @@ def list_imports(engine: Engine, timebank_id: int, caller: Caller) -> ImportsVie
                     members_added=p.members_added,
                     exchanges_added=p.exchanges_added,
                     opening_balances_added=p.opening_balances_added,
+                    posts_added=p.posts_added,
                 )
                 for p in past
             ),

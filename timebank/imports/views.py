@@ -20,6 +20,7 @@ __all__ = [
     "ImportSummaryView",
     "ImportUploadView",
     "ImportsView",
+    "OpeningsFromView",
     "UploadState",
     "UploadedFileView",
 ]
@@ -42,6 +43,13 @@ class UploadedFileView(View):
     size_bytes: int
 
 
+class OpeningsFromView(View):
+    """The organisation whose account an upload's opening balances come from (not the pot)."""
+
+    organisation_id: int
+    name: str
+
+
 class ImportUploadView(View):
     """An upload whose dry run passed: waiting to be confirmed, or imported."""
 
@@ -58,6 +66,9 @@ class ImportUploadView(View):
     imported: ImportReport | None = Field(description="What the import did, once confirmed.")
     imported_at: datetime | None
     import_id: int | None = Field(description="The import it made; none if it added nothing.")
+    openings_from: OpeningsFromView | None = Field(
+        default=None, description="The organisation opening balances come from; none for the pot."
+    )
 
 
 class ImportSummaryView(View):
@@ -70,6 +81,7 @@ class ImportSummaryView(View):
     members_added: int
     exchanges_added: int
     opening_balances_added: int
+    posts_added: int = 0
 
 
 class ImportsView(View):

@@ -1,10 +1,12 @@
 """Moving in over HTTP: upload the files, check them as a dry run, confirm (coordinators).
 
-``POST …/imports`` takes ``multipart/form-data``: ``source`` (spreadsheet or timeoverflow) and the
-``files`` (repeated; at most 10, 16 MiB in all). Its answer is the stored upload with the dry run's
-report, or 422 ``import_refused`` whose ``errors`` list every problem (file, row, reason). ``POST
-…/imports/{upload_id}/confirm`` imports it; confirming again answers the same result and imports
-nothing. ``GET …/imports`` lists recent imports and the uploads waiting to be confirmed.
+``POST …/imports`` takes ``multipart/form-data``: ``source`` (spreadsheet or timeoverflow), the
+``files`` (repeated; at most 10, 16 MiB in all) and, optionally, ``openings_from``, the organisation
+whose account the opening balances come from rather than the pot. Its answer is the stored upload
+with the dry run's report, or 422 ``import_refused`` whose ``problems`` list every problem (file,
+row, reason). ``POST …/imports/{upload_id}/confirm`` imports it; confirming again answers the same
+result and imports nothing. ``GET …/imports`` lists recent imports and the uploads waiting to be
+confirmed.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
+from pydantic import WithJsonSchema
 
 from timebank.api.deps import CallerDep, EngineDep, IdPath, TimebankPath
 from timebank.api.edge import JsonRoute
+from timebank.fields import ID_MAX
 from timebank.imports import (
     ImportSource,
     ImportsView,
@@ -28,6 +32,8 @@ from timebank.imports import (
 from timebank.imports.uploads import UPLOAD_BYTES_MAX, UPLOAD_FILES_MAX
 
 __all__ = ["router"]
+
+_OPENINGS_FROM = "An organisation's id: opening balances come from its account, not the pot."
 
 router = APIRouter(prefix="/v1/timebanks/{tb}", tags=["imports"], route_class=JsonRoute)
 
@@ -46,11 +52,17 @@ def check(
             max_length=UPLOAD_FILES_MAX,
         ),
     ],
+    openings_from: Annotated[
+        int | None,
+        # Optional, and never null: a form field is left out rather than sent empty.
+        WithJsonSchema({"type": "integer", "minimum": 1, "maximum": ID_MAX, "description": _OPENINGS_FROM}),
+        Form(ge=1, le=ID_MAX, description=_OPENINGS_FROM),
+    ] = None,
 ) -> ImportUploadView:
     """Upload files to import and check them as a dry run; kept 24 hours to confirm (coordinators)."""
     # The edge stopped the body at the upload's limit; one byte more than it is enough to refuse.
     given = [SourceFile(f.filename or "file", f.file.read(UPLOAD_BYTES_MAX + 1)) for f in files]
-    return check_upload(engine, tb, caller, source, given)
+    return check_upload(engine, tb, caller, source, given, openings_from)
 
 
 @router.get("/imports", operation_id="list_imports", response_model=ImportsView)

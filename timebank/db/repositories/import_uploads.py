@@ -33,6 +33,7 @@ class ImportUploadRecord:
     imported_report_json: str | None
     imported_at: datetime | None
     import_id: int | None
+    openings_from_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class ImportSummaryRecord:
     members_added: int
     exchanges_added: int
     opening_balances_added: int
+    posts_added: int
 
 
 def _record(row: object) -> ImportUploadRecord:
@@ -64,6 +66,7 @@ def _record(row: object) -> ImportUploadRecord:
         imported_report_json=r["imported_report_json"],
         imported_at=r["imported_at"],
         import_id=None if r["import_id"] is None else int(r["import_id"]),
+        openings_from_id=(None if r["openings_from_id"] is None else int(r["openings_from_id"])),
     )
 
 
@@ -81,6 +84,7 @@ class ImportUploadRepository:
         created_at: datetime,
         expires_at: datetime,
         report_json: str,
+        openings_from_id: int | None = None,
     ) -> int:
         upload_id = int(
             self.connection.execute(
@@ -96,6 +100,7 @@ class ImportUploadRepository:
                     expires_at=expires_at,
                     state="checked",
                     checked_report_json=report_json,
+                    openings_from_id=openings_from_id,
                 )
                 .returning(import_uploads.c.id)
             ).scalar_one()
@@ -209,6 +214,7 @@ class ImportUploadRepository:
                 members_added=int(r["members_added"]),
                 exchanges_added=int(r["exchanges_added"]),
                 opening_balances_added=int(r["opening_balances_added"]),
+                posts_added=int(r["posts_added"]),
             )
             for r in rows
         ]

@@ -34,6 +34,8 @@ from timebank.imports import (
     read_upload,
 )
 from timebank.imports.uploads import UPLOAD_BYTES_MAX, UPLOAD_FILES_MAX
+from timebank.people.organisations import list_organisations
+from timebank.people.views import OrganisationView
 from timebank.web.csrf import check_session_csrf
 from timebank.web.forms import FormErrors
 from timebank.web.templating import render
@@ -45,6 +47,8 @@ router = APIRouter(include_in_schema=False)
 
 # A page lists this many problems; the rest are counted. Fixing the first ones often fixes others.
 PROBLEMS_SHOWN_MAX = 100
+# Organisations offered as where opening balances come from (a select; more is not a timebank's).
+_ORGANISATIONS_LISTED = 200
 # More parts than this is not our form; the parser refuses it before reading on.
 _FORM_FILES_MAX = 2 * UPLOAD_FILES_MAX
 _MEGABYTES_MAX = UPLOAD_BYTES_MAX // 2**20
@@ -65,6 +69,7 @@ def _list_page(
 ) -> Response:
     with refused_as_page():
         listed = list_imports(visit.engine, visit.timebank_id, visit.caller)
+        organisations = _organisations(visit)
     shown = (problems or [])[:PROBLEMS_SHOWN_MAX]
     context: dict[str, Any] = {
         "title": "Import your timebank's history",
@@ -74,12 +79,31 @@ def _list_page(
         "sources": _SOURCES,
         "templates": list(TEMPLATES),
         "listed": listed,
+        "organisations": organisations,
         "problems": shown,
         "problems_hidden": len(problems or []) - len(shown),
         "files_max": UPLOAD_FILES_MAX,
         "megabytes_max": _MEGABYTES_MAX,
     }
     return render(request, "imports.html", context, status_code=status_code)
+
+
+def _organisations(visit: Visit) -> tuple[OrganisationView, ...]:
+    """The organisations opening balances may come from (the first few hundred: a select's worth)."""
+    return list_organisations(
+        visit.engine, visit.timebank_id, visit.caller, limit=_ORGANISATIONS_LISTED
+    ).organisations
+
+
+def _openings_from(visit: Visit, text: str, errors: FormErrors) -> int | None:
+    """The organisation chosen for opening balances, or None for the pot; a choice not offered is an error."""
+    if not text:
+        return None
+    chosen = next((o for o in _organisations(visit) if str(o.organisation_id) == text), None)
+    if chosen is None:
+        errors.add("openings_from", "Choose the community pot or one of the organisations listed")
+        return None
+    return chosen.organisation_id
 
 
 @router.get("/imports")
@@ -127,11 +151,16 @@ async def check_files(request: Request, visit: CoordinatorVisitDep) -> Response:
     try:
         sent = form.get("csrf_token")
         check_session_csrf(request, visit.token, sent if isinstance(sent, str) else None)
-        source_text = form.get("source")
-        typed = {"source": source_text if isinstance(source_text, str) else ""}
+        source_text, openings_text = form.get("source"), form.get("openings_from")
+        typed = {
+            "source": source_text if isinstance(source_text, str) else "",
+            "openings_from": openings_text if isinstance(openings_text, str) else "",
+        }
         source = ImportSource(typed["source"]) if typed["source"] in set(ImportSource) else None
         if source is None:
             errors.add("source", "Choose where the files come from")
+        with refused_as_page():
+            openings_from = await run_in_threadpool(_openings_from, visit, typed["openings_from"], errors)
         # A form sent with no file chosen still holds one empty part, with no name.
         uploads = [u for u in form.getlist("files") if isinstance(u, UploadFile) and u.filename]
         if not uploads:
@@ -144,7 +173,7 @@ async def check_files(request: Request, visit: CoordinatorVisitDep) -> Response:
         try:
             with refused_as_page():
                 view = await run_in_threadpool(
-                    check_upload, visit.engine, visit.timebank_id, visit.caller, source, given
+                    check_upload, visit.engine, visit.timebank_id, visit.caller, source, given, openings_from
                 )
         except ImportRefused as refused:
             _refused_upload(errors, refused.problems)
