@@ -53,6 +53,7 @@ from timebank.db.repositories import (
     ReportRollups,
     SpendOptionRepository,
     TimebankRepository,
+    TimebankRows,
     TransactionRepository,
     TransferRepository,
 )
@@ -274,6 +275,11 @@ class UnitOfWork:
     @cached_property
     def imports(self) -> ImportRepository:
         return ImportRepository(self.connection)
+
+    # A whole timebank's rows, table by table: its export, and the import of an export.
+    @cached_property
+    def timebank_rows(self) -> TimebankRows:
+        return TimebankRows(self.connection)
 
     def restart(self) -> None:
         """Roll back everything done so far and begin again on the same connection.

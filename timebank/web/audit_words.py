@@ -52,6 +52,7 @@ KIND_NAMES: dict[AuditAction, str] = {
     AuditAction.POST_HIDDEN: "Offer or request hidden",
     AuditAction.POST_SHOWN: "Offer or request shown again",
     AuditAction.MEMBER_MESSAGE_SENT: "Message sent to a member",
+    AuditAction.TIMEBANK_EXPORTED: "Everything of the timebank downloaded",
 }
 
 Sentence = Callable[[str, Mapping[str, Any], str | None], str]
@@ -186,6 +187,10 @@ _SENTENCES: dict[str, Sentence] = {
     AuditAction.POST_SHOWN: lambda who, d, note: f"A coordinator showed {_post(d)} by {who} again.",
     AuditAction.MEMBER_MESSAGE_SENT: lambda who, d, note: (
         f"{who} wrote to member {d.get('to_member_id', 'unknown')} about {_post(d)}."
+    ),
+    AuditAction.TIMEBANK_EXPORTED: lambda who, d, note: (
+        f"Everything of the timebank was downloaded: {_count(d, 'members', 'member', 'members')} and"
+        f" {_count(d, 'transfers', 'transfer', 'transfers')}."
     ),
 }
 
