@@ -40,6 +40,7 @@ from tests.people_calls import (
     statement,
     update_member,
 )
+from tests.reporting_calls import set_rating_thresholds
 from timebank.benefits.choices import Reward
 from timebank.benefits.money import Receipt
 from timebank.clock import utc_now
@@ -49,9 +50,14 @@ from timebank.exchanges.requests import ReceiverShareIn, RecordExchange, Reverse
 from timebank.exports import FILES, export_timebank, import_export
 from timebank.imports import SourceFile, files_sha256, import_history, read_spreadsheet
 from timebank.ledger.types import Actor, BalanceOnLeaving
+from timebank.offers.categories import add_category
+from timebank.offers.posts import close_post, hide_post
+from timebank.offers.requests import AddCategory, HidePost
 from timebank.people.callers import Caller
+from timebank.people.erasure import erase_member
+from timebank.people.requests import EraseMember
 from timebank.reporting.reports import member_report, reciprocity_report
-from timebank.reports import report_json
+from timebank.reports import Boundaries, RatedFigureName, report_json
 
 __all__ = [
     "Step",
@@ -247,10 +253,11 @@ def build_history(engine: Engine, steps: list[Step]) -> Forum:
     option = forum.spend_option().spend_option_id
     exchanges: list[int] = []
     gifts: list[int] = []
+    posts: list[int] = []
     for step in steps:
         # A refused step changes nothing, and the story goes on.
         with contextlib.suppress(TimebankError):
-            _play(forum, pot, step, option, exchanges, gifts)
+            _play(forum, pot, step, option, exchanges, gifts, posts)
     return forum
 
 
@@ -268,7 +275,9 @@ def _record(
     return lifecycle.record_exchange(forum.engine, forum.timebank_id, caller, request).exchange_id
 
 
-def _play(forum: Forum, pot: int, step: Step, option: int, exchanges: list[int], gifts: list[int]) -> None:
+def _play(
+    forum: Forum, pot: int, step: Step, option: int, exchanges: list[int], gifts: list[int], posts: list[int]
+) -> None:
     engine, tb, coordinator = forum.engine, forum.timebank_id, forum.coordinator
     m = forum.members
     giver, receiver = m[step.first % len(m)], m[step.second % len(m)]
@@ -305,6 +314,7 @@ def _play(forum: Forum, pot: int, step: Step, option: int, exchanges: list[int],
         forum.spend(option, giver)
     elif step.kind == "post":
         post = post_for(engine, tb, forum.member_ids[giver], title=f"@Offer {step.minutes}")
+        posts.append(post.post_id)
         _record(forum, coordinator, giver, receiver, step, post.post_id)
     elif step.kind == "limits":
         set_limits(
@@ -316,6 +326,35 @@ def _play(forum: Forum, pot: int, step: Step, option: int, exchanges: list[int],
             cap_minutes=None,
             reason="Agreed",
         )
+    elif step.kind == "group":
+        third = m[(step.first + step.second + 1) % len(m)]
+        request = RecordExchange.model_construct(
+            giver_account_id=giver,
+            receivers=[
+                ReceiverShareIn.model_construct(account_id=receiver, minutes=step.minutes),
+                ReceiverShareIn.model_construct(account_id=third, minutes=step.days + 1),
+            ],
+            activity_date=EXCHANGE_DAY + timedelta(days=step.days),
+            description="A group walk",
+        )
+        exchanges.append(lifecycle.record_exchange(engine, tb, coordinator, request).exchange_id)
+    elif step.kind == "expired":
+        lifecycle.expire_pending(engine, tb, now=utc_now() + timedelta(days=60))
+    elif step.kind in ("hidden", "closed") and posts:
+        if step.kind == "hidden":
+            hide_post(engine, tb, coordinator, posts[-1], HidePost(reason="=Not allowed here"))
+        else:
+            close_post(engine, tb, coordinator, posts[-1])
+    elif step.kind == "erased":
+        with contextlib.suppress(TimebankError):  # ended already, perhaps
+            end_membership(engine, tb, coordinator, forum.member_ids[giver], utc_now().date())
+        erase_member(engine, tb, coordinator, forum.member_ids[giver], EraseMember(confirm=True))
+    elif step.kind == "ratings":
+        set_rating_thresholds(
+            engine, tb, coordinator, {RatedFigureName.ACTIVE_RATE: Boundaries(step.days % 50, 60)}
+        )
+    elif step.kind == "category":
+        add_category(engine, tb, coordinator, AddCategory(name=f"Café visits {step.minutes}"))
     elif step.kind == "tagged":
         update_member(
             engine, tb, coordinator, forum.member_ids[giver], tags=["uses_services", f"group_{step.days % 3}"]

@@ -49,6 +49,13 @@ KINDS = (
     "ended",
     "to_pot",
     "tagged",
+    "group",
+    "expired",
+    "hidden",
+    "closed",
+    "erased",
+    "ratings",
+    "category",
 )
 steps = st.lists(
     st.builds(
@@ -59,7 +66,7 @@ steps = st.lists(
         st.integers(1, 300),
         st.integers(0, 400),
     ),
-    max_size=24,
+    max_size=30,
 )
 
 
