@@ -1,18 +1,40 @@
-"""Timebanks: created and listed by platform admins; each member sees their own."""
+"""Timebanks: created and listed by platform admins; each member sees their own.
+
+``…/{tb}/export.zip`` is everything of a timebank (``timebank.exports``), as a ZIP of CSV files with
+a README: for its coordinators; audited. The ZIP is written to a spooled temporary file (in memory
+up to ``EXPORT_SPOOL_BYTES``, on disk beyond), so the audit entry is written before a byte is sent
+and a large timebank never sits in memory; it is sent a megabyte at a time.
+"""
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any
+
 from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
 
 from timebank.api.deps import CallerDep, EngineDep, TimebankPath
 from timebank.api.edge import JsonRoute
+from timebank.exports import export_timebank
 from timebank.people.requests import CreateTimebank, UpdateTimebank
 from timebank.people.timebanks import change_settings, create_timebank, list_timebanks, read_timebank
 from timebank.people.views import TimebankView
 
-__all__ = ["router"]
+__all__ = ["EXPORT_SPOOL_BYTES", "router", "sent_in_pieces"]
 
 router = APIRouter(prefix="/v1/timebanks", tags=["timebanks"], route_class=JsonRoute)
+
+EXPORT_SPOOL_BYTES = 16 * 1024 * 1024
+_SEND_BYTES = 1024 * 1024
+_ZIP = "application/zip"
+_ZIP_FILE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A ZIP of CSV files, with a README.txt that explains each file and column.",
+        "content": {_ZIP: {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
 
 
 @router.post("", operation_id="create_timebank", status_code=201, response_model=TimebankView)
@@ -37,3 +59,33 @@ def get(tb: TimebankPath, engine: EngineDep, caller: CallerDep) -> TimebankView:
 def update(tb: TimebankPath, body: UpdateTimebank, engine: EngineDep, caller: CallerDep) -> TimebankView:
     """Change a timebank's settings (coordinator); only the settings sent change."""
     return change_settings(engine, tb, caller, body)
+
+
+@router.get(
+    "/{tb}/export.zip", operation_id="export_timebank", response_class=StreamingResponse, responses=_ZIP_FILE
+)
+def export(tb: TimebankPath, engine: EngineDep, caller: CallerDep) -> StreamingResponse:
+    """Everything of a timebank, as a ZIP of CSV files with a README (coordinator; audited)."""
+    # Closed by sent_in_pieces once the response is sent, so not in a with-block here.
+    spool = tempfile.SpooledTemporaryFile(max_size=EXPORT_SPOOL_BYTES)  # noqa: SIM115
+    try:
+        summary = export_timebank(engine, tb, caller, spool)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    filename = f"timebank-{tb}-{summary.read_at.date().isoformat()}.zip"
+    return StreamingResponse(
+        sent_in_pieces(spool),
+        media_type=_ZIP,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+def sent_in_pieces(spool: IO[bytes]) -> Iterator[bytes]:
+    """The file a megabyte at a time, closed (and so deleted) once sent or abandoned."""
+    try:
+        while piece := spool.read(_SEND_BYTES):
+            yield piece
+    finally:
+        spool.close()
