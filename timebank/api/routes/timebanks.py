@@ -1,16 +1,14 @@
 """Timebanks: created and listed by platform admins; each member sees their own.
 
 ``…/{tb}/export.zip`` is everything of a timebank (``timebank.exports``), as a ZIP of CSV files with
-a README: for its coordinators; audited. The ZIP is written to a spooled temporary file (in memory
-up to ``EXPORT_SPOOL_BYTES``, on disk beyond), so the audit entry is written before a byte is sent
+a README: for its coordinators; audited. The ZIP is written to a spool (in memory while small, on
+disk beyond: ``timebank.rendering.zip_files``), so the audit entry is written before a byte is sent
 and a large timebank never sits in memory; it is sent a megabyte at a time.
 """
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
@@ -21,13 +19,12 @@ from timebank.exports import export_timebank
 from timebank.people.requests import CreateTimebank, UpdateTimebank
 from timebank.people.timebanks import change_settings, create_timebank, list_timebanks, read_timebank
 from timebank.people.views import TimebankView
+from timebank.rendering.zip_files import sent_in_pieces, spool
 
-__all__ = ["EXPORT_SPOOL_BYTES", "router", "sent_in_pieces"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/v1/timebanks", tags=["timebanks"], route_class=JsonRoute)
 
-EXPORT_SPOOL_BYTES = 16 * 1024 * 1024
-_SEND_BYTES = 1024 * 1024
 _ZIP = "application/zip"
 _ZIP_FILE: dict[int | str, dict[str, Any]] = {
     200: {
@@ -67,25 +64,15 @@ def update(tb: TimebankPath, body: UpdateTimebank, engine: EngineDep, caller: Ca
 def export(tb: TimebankPath, engine: EngineDep, caller: CallerDep) -> StreamingResponse:
     """Everything of a timebank, as a ZIP of CSV files with a README (coordinator; audited)."""
     # Closed by sent_in_pieces once the response is sent, so not in a with-block here.
-    spool = tempfile.SpooledTemporaryFile(max_size=EXPORT_SPOOL_BYTES)  # noqa: SIM115
+    out = spool()
     try:
-        summary = export_timebank(engine, tb, caller, spool)
+        summary = export_timebank(engine, tb, caller, out)
     except BaseException:
-        spool.close()
+        out.close()
         raise
-    spool.seek(0)
     filename = f"timebank-{tb}-{summary.read_at.date().isoformat()}.zip"
     return StreamingResponse(
-        sent_in_pieces(spool),
+        sent_in_pieces(out),
         media_type=_ZIP,
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
-
-
-def sent_in_pieces(spool: IO[bytes]) -> Iterator[bytes]:
-    """The file a megabyte at a time, closed (and so deleted) once sent or abandoned."""
-    try:
-        while piece := spool.read(_SEND_BYTES):
-            yield piece
-    finally:
-        spool.close()
