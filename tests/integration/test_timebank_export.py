@@ -289,3 +289,43 @@ def test_the_readme_describes_every_column_of_every_file_and_what_is_left_out(en
             assert f"  - {column}: " in section, (file.name, column)
     for secret in ("password", "benefits declarations", "audit log"):
         assert secret in readme.lower()
+
+
+def test_accounts_without_the_pot_are_refused(engine: Engine) -> None:
+    data, _ = _small_export(engine)
+
+    problems = _refused(
+        engine, _rewrite(data, "accounts.csv", lambda rows: [r for r in rows if r[1] != "pot"])
+    )
+
+    assert "accounts.csv: No row is the pot (kind pot); a timebank has one." in problems
+    assert any("is not a row of accounts.csv before it" in p for p in problems)
+
+
+def test_a_zip_made_again_from_the_unpacked_folder_imports(engine: Engine) -> None:
+    data, _ = _small_export(engine)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for entry in source.infolist():
+            archive.writestr(f"timebank-export/{entry.filename}", source.read(entry.filename))
+
+    copy = import_zip(engine, out.getvalue())
+
+    assert comparable(export_files(export_zip(engine, copy))) == comparable(export_files(data))
+
+
+def test_a_file_that_stops_being_csv_is_named_with_the_row_it_breaks_at(engine: Engine) -> None:
+    data, _ = _small_export(engine)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for entry in source.infolist():
+            content = source.read(entry.filename)
+            if entry.filename == "exchanges.csv":
+                content += b'99,"never closed\r\n'
+            archive.writestr(entry.filename, content)
+
+    problems = _refused(engine, out.getvalue())
+
+    assert any(p.startswith("exchanges.csv: From row ") and "cannot be read as CSV" in p for p in problems)

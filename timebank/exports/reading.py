@@ -15,6 +15,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -32,6 +33,16 @@ __all__ = ["EXPORT_ENTRY_BYTES_MAX", "Archive", "CellError", "open_archive", "pa
 # A file of the export once unpacked: two million transfers take about 160 MB. Rows are streamed,
 # never held, so this bounds the time an import takes rather than its memory.
 EXPORT_ENTRY_BYTES_MAX = 4 * IMPORT_FILE_BYTES_MAX
+# What a damaged ZIP or a file that is not CSV in UTF-8 raises while it is read.
+_UNREADABLE = (
+    csv.Error,
+    UnicodeDecodeError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+)
 _INTEGER = re.compile(r"^-?\d{1,18}$")
 _TAG = re.compile(r"^[a-z0-9_]{1,50}$")
 
@@ -46,6 +57,7 @@ class Archive:
 
     name: str
     zip: zipfile.ZipFile
+    entries: dict[str, zipfile.ZipInfo]  # file name → its entry (perhaps in a folder of the ZIP)
     positions: dict[str, dict[str, int]]  # file name → column name → position in a row
 
     def rows(self, file: ExportFile) -> Iterator[tuple[int, dict[str, str] | None]]:
@@ -53,11 +65,11 @@ class Archive:
         cells of a row that has too few or too many); the header skipped. A file that stops being
         CSV in UTF-8, or holds more rows than an import takes, raises ``CellError``."""
         positions = self.positions[file.name]
-        with self.zip.open(file.name) as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-            reader = csv.reader(text, strict=True)
-            line = 1
-            try:
+        line = 1
+        try:
+            with self.zip.open(self.entries[file.name]) as raw:
+                text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+                reader = csv.reader(text, strict=True)
                 next(reader, None)
                 line = reader.line_num + 1
                 for count, cells in enumerate(reader, start=1):
@@ -68,30 +80,34 @@ class Archive:
                     whole = len(cells) == len(positions)
                     yield line, ({name: cells[at] for name, at in positions.items()} if whole else None)
                     line = reader.line_num + 1
-            except (csv.Error, UnicodeDecodeError) as error:
-                raise CellError(f"From row {line} on, this file is not CSV in UTF-8 ({error}).") from error
+        except _UNREADABLE as error:
+            raise CellError(
+                f"From row {line} on, this file cannot be read as CSV in UTF-8 ({error})."
+            ) from error
 
 
 def open_archive(source: SourceFile) -> tuple[Archive | None, list[Problem]]:
     """The ZIP with its headers checked; or every problem that stops it being read at all."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(source.content))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, ValueError, EOFError):
         return None, [Problem(source.name, None, "This file is not a ZIP that can be opened.")]
     problems: list[Problem] = []
     entries = [e for e in archive.infolist() if not e.is_dir()]
-    names = [e.filename for e in entries]
+    # A ZIP made again from the unpacked folder holds the files in that folder: they are known by
+    # their own names.
+    names = [e.filename.rsplit("/", 1)[-1] for e in entries]
     if len(entries) > len(FILES) + 1:
         return None, [
             Problem(source.name, None, f"This ZIP has {len(entries)} files; an export has {len(FILES) + 1}.")
         ]
-    for entry in entries:
+    for entry, name in zip(entries, names, strict=True):
         where = f"{source.name}/{entry.filename}"
-        if entry.filename != README_NAME and entry.filename not in FILES_BY_NAME:
+        if name != README_NAME and name not in FILES_BY_NAME:
             problems.append(
                 Problem(where, None, "An export has no file of this name. Take it out of the ZIP.")
             )
-        elif names.count(entry.filename) > 1:
+        elif names.count(name) > 1:
             problems.append(Problem(where, None, "This file is in the ZIP more than once."))
         elif entry.file_size > EXPORT_ENTRY_BYTES_MAX:
             problems.append(
@@ -104,22 +120,25 @@ def open_archive(source: SourceFile) -> tuple[Archive | None, list[Problem]]:
             problems.append(Problem(file.name, None, "This file of the export is missing from the ZIP."))
     if problems:
         return None, problems
+    by_name = dict(zip(names, entries, strict=True))
     positions = {}
     for file in FILES:
-        found, problem = _header(archive, file)
+        found, problem = _header(archive, by_name[file.name], file)
         if problem is not None:
             problems.append(problem)
         positions[file.name] = found
-    return (None if problems else Archive(source.name, archive, positions)), problems
+    return (None if problems else Archive(source.name, archive, by_name, positions)), problems
 
 
-def _header(archive: zipfile.ZipFile, file: ExportFile) -> tuple[dict[str, int], Problem | None]:
-    with archive.open(file.name) as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        try:
+def _header(
+    archive: zipfile.ZipFile, entry: zipfile.ZipInfo, file: ExportFile
+) -> tuple[dict[str, int], Problem | None]:
+    try:
+        with archive.open(entry) as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
             header = next(csv.reader(text, strict=True), [])
-        except (csv.Error, UnicodeDecodeError):
-            return {}, Problem(file.name, 1, "The header is not CSV in UTF-8.")
+    except _UNREADABLE:
+        return {}, Problem(file.name, 1, "The header cannot be read as CSV in UTF-8.")
     wanted = [c.name for c in file.columns]
     missing = [name for name in wanted if name not in header]
     unknown = [name for name in header if name not in wanted]

@@ -46,6 +46,8 @@ __all__ = ["PROBLEMS_MAX", "RestoreReport", "import_export", "moved"]
 # A badly broken file could have a problem on every one of a million rows: list this many.
 PROBLEMS_MAX = 1000
 _MOVED = "moved:"
+# The rows other rows name: only their old ids are remembered (never each transfer's, say).
+_REFERENCED = frozenset(c.space for file in FILES for c in file.columns if c.kind == "ref")
 # Settings the timebank being imported into keeps: its own number, name and the day it was made.
 _SETTINGS_KEPT = ("id", "name", "created_at")
 
@@ -113,6 +115,8 @@ class _Restore:
     # --- the run ----------------------------------------------------------------------------
 
     def run(self) -> dict[str, int]:
+        # Two imports into one timebank take turns, and the second then finds it full.
+        self.uow.timebanks.lock(self.timebank_id)
         filled = self.rows_store.filled(self.timebank_id, self.pot_id)
         if filled:
             held = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in sorted(filled.items()))
@@ -143,11 +147,11 @@ class _Restore:
 
     def _file(self, file: ExportFile) -> None:
         id_column = file.id_column
-        reserved = iter(self._reserve(file) if id_column is not None else ())
         last_id = 0
         writer = _Chunks(self, file)
         count = 0
         try:
+            reserved = iter(self._reserve(file) if id_column is not None else ())
             for line, cells in self.archive.rows(file):
                 count += 1
                 if cells is None:
@@ -165,7 +169,9 @@ class _Restore:
                         continue
                     last_id = old_id
                     new_id = self.pot_id if _is_pot(file, values) else next(reserved)
-                    self.ids[id_column.space or ""][old_id] = new_id
+                    space = id_column.space or ""
+                    if space in _REFERENCED:
+                        self.ids[space][old_id] = new_id
                     values[id_column.name] = new_id
                 writer.add(line, values, old)
         except CellError as error:
@@ -173,6 +179,8 @@ class _Restore:
         writer.flush()
         if file.name == "settings.csv" and count != 1:
             self.problem(file.name, None, f"This file has {count} rows of settings; it needs exactly one.")
+        if file.name == "accounts.csv" and writer.pots == 0:
+            self.problem(file.name, None, "No row is the pot (kind pot); a timebank has one.")
         self.counts[file.name] = count
 
     def _reserve(self, file: ExportFile) -> list[int]:
