@@ -23,10 +23,10 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+from import_bench import ADMIN, POSTGRES_ADMIN_URL, spreadsheet  # bench/, beside this file
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench.import_bench import ADMIN, POSTGRES_ADMIN_URL, spreadsheet
 from timebank.db import make_engine, upgrade
 from timebank.exports import export_timebank, import_export
 from timebank.imports import SourceFile, files_sha256, import_history, read_spreadsheet
