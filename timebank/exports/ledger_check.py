@@ -29,7 +29,7 @@ Report = Callable[[str, int | None, str], None]
 _POSTED = ("confirmed", "reversed")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Stated:
     line: int
     balance_minutes: int
@@ -38,7 +38,7 @@ class _Stated:
     transfer_count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Posted:
     line: int
     exchange_id: int
