@@ -143,7 +143,7 @@ def test_an_import_into_a_timebank_that_is_not_empty_is_refused_and_writes_nothi
 
     (problem,) = _refused(engine, data, target)
 
-    assert "This timebank is not empty: it has 1 accounts, 1 members" in problem
+    assert "This timebank is not empty: it has 1 account besides its pot, 1 member." in problem
 
 
 def test_a_missing_column_and_a_file_left_out_are_each_named(engine: Engine) -> None:

@@ -119,7 +119,7 @@ class _Restore:
         self.uow.timebanks.lock(self.timebank_id)
         filled = self.rows_store.filled(self.timebank_id, self.pot_id)
         if filled:
-            held = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in sorted(filled.items()))
+            held = ", ".join(_held(name, count) for name, count in filled.items())
             raise ImportRefused(
                 [
                     Problem(
@@ -222,6 +222,20 @@ class _Restore:
         return (None if broken else values), old
 
 
+_HELD = {
+    "accounts": ("account besides its pot", "accounts besides its pot"),
+    "members": ("member", "members"),
+    "organisations": ("organisation", "organisations"),
+    "transactions": ("transaction", "transactions"),
+    "limit_changes": ("change of limits", "changes of limits"),
+}
+
+
+def _held(name: str, count: int) -> str:
+    one, many = _HELD[name]
+    return f"{count} {one if count == 1 else many}"
+
+
 def _is_pot(file: ExportFile, values: dict[str, Any]) -> bool:
     return file.name == "accounts.csv" and values.get("kind") == "pot"
 
@@ -280,19 +294,14 @@ class _Chunks:
 
     # --- the files that need more than their columns stored as they are ---------------------
 
-    def _timebanks(
-        self, line: int, values: dict[str, Any], old: dict[str, int], stored: dict[str, Any]
-    ) -> bool:
-        return True
-
     def _accounts(
         self, line: int, values: dict[str, Any], old: dict[str, int], stored: dict[str, Any]
     ) -> bool:
+        self.pots += values["kind"] == "pot"
         if not self.restore.ledger.add_account(line, old["account_id"], values, self.restore.problem):
             return False
         stored["closed_version"] = values["transfer_count"] if values["closed_at"] is not None else None
         if values["kind"] == "pot":
-            self.pots += 1
             if self.pots > 1:
                 self.restore.problem(self.file.name, line, "A timebank has one pot; this is a second.")
                 return False
