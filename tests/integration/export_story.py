@@ -67,6 +67,7 @@ __all__ = [
     "export_zip",
     "figures",
     "import_zip",
+    "record",
 ]
 
 EXCHANGE_DAY = date(2025, 3, 3)
@@ -261,9 +262,10 @@ def build_history(engine: Engine, steps: list[Step]) -> Forum:
     return forum
 
 
-def _record(
+def record(
     forum: Forum, caller: Caller, giver: int, receiver: int, step: Step, post_id: int | None = None
 ) -> int:
+    """An exchange of the step's minutes, dated by its days, recorded by ``caller``; its id."""
     request = RecordExchange.model_construct(
         giver_account_id=giver,
         receivers=[ReceiverShareIn.model_construct(account_id=receiver, minutes=step.minutes)],
@@ -282,9 +284,9 @@ def _play(
     m = forum.members
     giver, receiver = m[step.first % len(m)], m[step.second % len(m)]
     if step.kind == "posted":
-        exchanges.append(_record(forum, coordinator, giver, receiver, step))
+        exchanges.append(record(forum, coordinator, giver, receiver, step))
     elif step.kind in ("confirmed", "declined", "cancelled", "waiting"):
-        exchange_id = _record(forum, forum.member(giver), giver, receiver, step)
+        exchange_id = record(forum, forum.member(giver), giver, receiver, step)
         if step.kind == "confirmed":
             lifecycle.confirm_exchange(engine, tb, forum.member(receiver), exchange_id)
             exchanges.append(exchange_id)
@@ -315,7 +317,7 @@ def _play(
     elif step.kind == "post":
         post = post_for(engine, tb, forum.member_ids[giver], title=f"@Offer {step.minutes}")
         posts.append(post.post_id)
-        _record(forum, coordinator, giver, receiver, step, post.post_id)
+        record(forum, coordinator, giver, receiver, step, post.post_id)
     elif step.kind == "limits":
         set_limits(
             engine,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import zipfile
 from collections.abc import Callable
 
@@ -30,7 +31,16 @@ from timebank.ledger.errors import CoordinatorRequired
 from timebank.offers.categories import list_categories
 from timebank.people.callers import Caller
 
-from .export_story import Step, build_history, comparable, export_files, export_zip, figures, import_zip
+from .export_story import (
+    Step,
+    build_history,
+    comparable,
+    export_files,
+    export_zip,
+    figures,
+    import_zip,
+    record,
+)
 from .helpers import check_invariants, snapshot
 
 KINDS = (
@@ -329,3 +339,31 @@ def test_a_file_that_stops_being_csv_is_named_with_the_row_it_breaks_at(engine: 
     problems = _refused(engine, out.getvalue())
 
     assert any(p.startswith("exchanges.csv: From row ") and "cannot be read as CSV" in p for p in problems)
+
+
+def test_an_export_taken_while_exchanges_are_recorded_is_one_moment(engine: Engine) -> None:
+    forum = build_history(engine, [])
+    a, b = forum.members[0], forum.members[1]
+    stop = threading.Event()
+    recorded: list[int] = []
+
+    def keep_recording() -> None:
+        while not stop.is_set():
+            giver, receiver = (a, b) if len(recorded) % 2 == 0 else (b, a)
+            step = Step("posted", 0, 0, 10, len(recorded) % 30)
+            recorded.append(record(forum, forum.coordinator, giver, receiver, step))
+
+    writer = threading.Thread(target=keep_recording)
+    writer.start()
+    try:
+        exports = [export_zip(engine, forum.timebank_id) for _ in range(3)]
+    finally:
+        stop.set()
+        writer.join()
+
+    assert recorded
+    # Each import checks that the transfers make every balance in accounts.csv: a file read at
+    # another moment than the others would be refused.
+    for data in exports:
+        copy = import_zip(engine, data)
+        assert check_invariants(engine, copy) == []
