@@ -3,22 +3,25 @@
 ``build_history`` makes a timebank with an organisation (its staff, an activity with invitations,
 attendance, payments and declined payments, an expense, a spend option), sixteen members (enough
 for the report's figures), opening balances brought by a small spreadsheet import, and then plays
-a list of steps (exchanges posted, confirmed, declined, cancelled and reversed, gifts and their
-reversal, pot grants, spends, posts, limit changes, a membership ended). A step the ledger refuses
-changes nothing and the story goes on.
+a list of steps (exchanges posted, confirmed, declined, cancelled, expired and reversed, with one
+receiver or two, from an offer or not; gifts and their reversal, pot grants, spends, posts hidden
+and closed, limit changes, tags, memberships ended with the balance kept or moved to the pot, an
+erased member, rating thresholds, new categories). A step the ledger refuses changes nothing and
+the story goes on.
 
 ``export_files`` reads an export's CSVs; ``comparable`` puts them in terms that do not depend on
 the ids a database gave: every id and reference becomes ``space#rank`` (its place in its own file,
 which is in id order), "moved:" is taken off actors, and what an import does not carry (the
 timebank's own number, name and creation, members' login usernames) is blanked. ``figures`` reads
 what people see: each account's balance and every line of its statement, each account's report
-figures, and the whole timebank's reciprocity report.
+figures, each member's benefit-safe statement, and the whole timebank's reciprocity report.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import io
 import zipfile
 from dataclasses import dataclass
@@ -49,6 +52,7 @@ from timebank.exchanges import lifecycle, reversals
 from timebank.exchanges.requests import ReceiverShareIn, RecordExchange, ReverseExchange
 from timebank.exports import FILES, export_timebank, import_export
 from timebank.imports import SourceFile, files_sha256, import_history, read_spreadsheet
+from timebank.involvement.statements import benefit_safe_statement
 from timebank.ledger.types import Actor, BalanceOnLeaving
 from timebank.offers.categories import add_category
 from timebank.offers.posts import close_post, hide_post
@@ -154,7 +158,7 @@ def figures(engine: Engine, timebank_id: int, files: dict[str, list[list[str]]])
     """What people see, by the account's place in accounts.csv rather than by its id."""
     coordinator = Caller.coordinator_of(timebank_id)
     to_on = utc_now().date() + timedelta(days=1)
-    seen: dict[str, Any] = {"statements": [], "member_reports": []}
+    seen: dict[str, Any] = {"statements": [], "member_reports": [], "benefit_statements": []}
     for account_id in _account_ids(files):
         lines, cursor = [], None
         while True:
@@ -180,6 +184,11 @@ def figures(engine: Engine, timebank_id: int, files: dict[str, list[list[str]]])
         seen["statements"].append((page.balance_minutes, lines))
         figures_of = member_report(engine, timebank_id, coordinator, account_id, REPORT_FROM, to_on)
         seen["member_reports"].append({k: v for k, v in vars(figures_of).items() if k != "account_id"})
+    for row in files["accounts.csv"][1:]:
+        if row[1] == "member":
+            # The benefit-safe statement too, but for who issued it: the timebank, by its own name.
+            found = benefit_safe_statement(engine, timebank_id, coordinator, int(row[0]), REPORT_FROM, to_on)
+            seen["benefit_statements"].append({**dataclasses.asdict(found), "issued_by": None})
     report = reciprocity_report(engine, timebank_id, coordinator, REPORT_FROM, to_on)
     seen["report"] = report_json(report)
     return seen
