@@ -187,7 +187,8 @@ class _Restore:
         if not self.writing:
             return list(range(1, 1 + sum(1 for _ in self.archive.rows(file))))
         count = sum(1 for _ in self.archive.rows(file))
-        return list(self.rows_store.reserve_ids(file.table, count))
+        # Ascending, so the new ids keep the old order: posting order is transfer id order.
+        return sorted(self.rows_store.reserve_ids(file.table, count))
 
     def _values(
         self, file: ExportFile, line: int, cells: dict[str, str]
