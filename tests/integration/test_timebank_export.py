@@ -229,13 +229,17 @@ def test_a_balance_outside_its_floor_and_a_transaction_without_transfers_are_ref
     assert empty[0].endswith("This transaction has no transfers in transfers.csv.")
 
 
-def test_a_file_that_is_not_a_zip_or_unpacks_too_large_is_refused(
+def test_a_file_that_is_not_a_zip_is_too_large_or_unpacks_too_large_is_refused(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data, _ = _small_export(engine)
     monkeypatch.setattr("timebank.exports.reading.EXPORT_ENTRY_BYTES_MAX", 200)
 
     assert _refused(engine, b"name,minutes\r\n") == ["export.zip: This file is not a ZIP that can be opened."]
+    monkeypatch.setattr("timebank.exports.reading.IMPORT_FILE_BYTES_MAX", len(data) - 1)
+    assert _refused(engine, data) == ["export.zip: This file is larger than 0 MB."]
+    monkeypatch.undo()
+    monkeypatch.setattr("timebank.exports.reading.EXPORT_ENTRY_BYTES_MAX", 200)
     assert "export.zip/transfers.csv: This file is larger than 0 MB unpacked." in _refused(engine, data)
 
 

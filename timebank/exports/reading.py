@@ -88,6 +88,9 @@ class Archive:
 
 def open_archive(source: SourceFile) -> tuple[Archive | None, list[Problem]]:
     """The ZIP with its headers checked; or every problem that stops it being read at all."""
+    if len(source.content) > IMPORT_FILE_BYTES_MAX:
+        megabytes = IMPORT_FILE_BYTES_MAX // 2**20
+        return None, [Problem(source.name, None, f"This file is larger than {megabytes} MB.")]
     try:
         archive = zipfile.ZipFile(io.BytesIO(source.content))
     except (zipfile.BadZipFile, ValueError, EOFError):
