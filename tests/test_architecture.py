@@ -157,6 +157,7 @@ USE_CASES = (
     "timebank.spending",
     "timebank.offers",
     "timebank.imports",
+    "timebank.exports",
     "timebank.reporting",
     "timebank.notifications",
     "timebank.demo",

@@ -26,8 +26,9 @@ from timebank.settings import get_settings
 
 if TYPE_CHECKING:
     from timebank.db.checks import DatabaseCheck
-    from timebank.imports import ImportReport
+    from timebank.imports import ImportRefused, ImportReport, SourceFile
     from timebank.notifications import BackgroundJobs
+    from timebank.people.callers import Caller
     from timebank.reporting.views import MemberReportView
     from timebank.reports import Report
 
@@ -153,8 +154,10 @@ def report_command(
 @app.command("import")
 def import_command(
     timebank_id: int = typer.Argument(..., help="The timebank's id."),
-    files: list[Path] = typer.Argument(..., help="The CSV files (or TimeOverflow's ZIP) to import."),
-    source: str = typer.Option("spreadsheet", "--from", help="spreadsheet or timeoverflow."),
+    files: list[Path] = typer.Argument(
+        ..., help="The CSV files (or TimeOverflow's ZIP, or an export's ZIP)."
+    ),
+    source: str = typer.Option("spreadsheet", "--from", help="spreadsheet, timeoverflow or export."),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Check everything and say what would happen; write nothing."
     ),
@@ -164,7 +167,9 @@ def import_command(
         help="An organisation's id: opening balances come from its account rather than the pot.",
     ),
 ) -> None:
-    """Import a timebank's history (members, exchanges, opening balances) from files, all or nothing."""
+    """Import a timebank's history (members, exchanges, opening balances) from files, all or nothing.
+
+    With --from export, the ZIP 'timebank export' wrote goes into an empty timebank, whole."""
     from rich.progress import Progress
 
     from timebank.clock import utc_now
@@ -180,18 +185,27 @@ def import_command(
     from timebank.imports.plan import IMPORT_FILE_BYTES_MAX, IMPORT_FILES_MAX
     from timebank.people.callers import Caller
 
-    if source not in ("spreadsheet", "timeoverflow"):
-        _refuse(f"Choose spreadsheet or timeoverflow for --from, not {source!r}.", REQUEST_REFUSED)
+    if source not in ("spreadsheet", "timeoverflow", "export"):
+        _refuse(f"Choose spreadsheet, timeoverflow or export for --from, not {source!r}.", REQUEST_REFUSED)
     if len(files) > IMPORT_FILES_MAX:
         _refuse(f"At most {IMPORT_FILES_MAX} files in one import.", REQUEST_REFUSED)
+    if source == "export" and len(files) != 1:
+        _refuse("Give the one ZIP that 'timebank export' wrote.", REQUEST_REFUSED)
+    if source == "export" and openings_from is not None:
+        _refuse(
+            "An export brings every balance as it was: --openings-from is for other files.", REQUEST_REFUSED
+        )
     given = []
     for path in files:
         if not path.is_file() or path.stat().st_size > IMPORT_FILE_BYTES_MAX:
             _refuse(f"{path} is not a file of at most {IMPORT_FILE_BYTES_MAX // 2**20} MB.", REQUEST_REFUSED)
         given.append(SourceFile(path.name, path.read_bytes()))
+    caller = Caller("system:cli", False, timebank_id, None, None, True, frozenset())
+    if source == "export":
+        _import_export(timebank_id, caller, given[0], dry_run)
+        return
     read = read_timeoverflow if source == "timeoverflow" else read_spreadsheet
     plan, problems = read(given, utc_now().date())
-    caller = Caller("system:cli", False, timebank_id, None, None, True, frozenset())
     with _refusals():
         _require_database()
         engine = make_engine()
@@ -215,12 +229,77 @@ def import_command(
                     openings_from=openings_from,
                 )
         except ImportRefused as refused:
-            for problem in refused.problems:
-                typer.echo(problem.line(), err=True)
-            _refuse(f"Refused: {len(refused.problems)} problem(s); nothing was recorded.", REQUEST_REFUSED)
+            _say_problems(refused)
         finally:
             engine.dispose()
     typer.echo(_import_summary(report), nl=False)
+
+
+def _import_export(timebank_id: int, caller: Caller, given: SourceFile, dry_run: bool) -> None:
+    from timebank.db import make_engine
+    from timebank.exports import import_export
+    from timebank.imports import ImportRefused
+
+    with _refusals():
+        _require_database()
+        engine = make_engine()
+        try:
+            report = import_export(engine, timebank_id, caller, given, dry_run=dry_run)
+        except ImportRefused as refused:
+            _say_problems(refused)
+        finally:
+            engine.dispose()
+    rows = report.rows
+    verb = "Would import" if dry_run else "Imported"
+    typer.echo(
+        f"{verb} {rows['members.csv']} member(s), {rows['organisations.csv']} organisation(s),"
+        f" {rows['exchanges.csv']} exchange(s) and {rows['transfers.csv']} transfer(s) into timebank"
+        f" {timebank_id}; every balance checked against its transfers."
+    )
+    if dry_run:
+        typer.echo("Dry run: nothing was recorded.")
+
+
+def _say_problems(refused: ImportRefused) -> NoReturn:
+    for problem in refused.problems:
+        typer.echo(problem.line(), err=True)
+    _refuse(f"Refused: {len(refused.problems)} problem(s); nothing was recorded.", REQUEST_REFUSED)
+
+
+@app.command("export")
+def export_command(
+    timebank_id: int = typer.Argument(..., help="The timebank's id."),
+    output: Path = typer.Argument(..., help="The ZIP file to write."),
+    force: bool = typer.Option(False, "--force", help="Replace OUTPUT if it exists."),
+) -> None:
+    """Write everything of a timebank to a ZIP of CSV files with a README, to move it elsewhere."""
+    from timebank.db import make_engine
+    from timebank.db.backup import write_beside
+    from timebank.exports import export_timebank
+    from timebank.people.callers import Caller
+
+    if output.exists() and not force:
+        _refuse(
+            f"{output} exists already: choose another name, or add --force to replace it.", REQUEST_REFUSED
+        )
+    if not output.parent.is_dir():
+        _refuse(f"There is no folder {output.parent} to write {output.name} in.", REQUEST_REFUSED)
+    caller = Caller("system:cli", False, timebank_id, None, None, True, frozenset())
+    with _refusals():
+        _require_database()
+        engine = make_engine()
+        try:
+            # Written beside OUTPUT and renamed over it once whole and audited: never half an export.
+            with write_beside(output, force=force) as partial, partial.open("wb") as out:
+                summary = export_timebank(engine, timebank_id, caller, out)
+        finally:
+            engine.dispose()
+    rows = summary.rows
+    typer.echo(
+        f"Wrote {output}: {rows['members.csv']} member(s), {rows['organisations.csv']} organisation(s),"
+        f" {rows['exchanges.csv']} exchange(s) and {rows['transfers.csv']} transfer(s), read at"
+        f" {summary.read_at:%Y-%m-%d %H:%M} UTC. README.txt in it says what each file holds."
+    )
 
 
 def _import_summary(report: ImportReport) -> str:

@@ -807,6 +807,15 @@ ROWS = [
         "create_timebank", "POST", "/v1/timebanks", new_timebank, signed_in("403 admin_required", admin="201")
     ),
     Row("get_timebank", "GET", TB, nothing, all_of_timebank(200, admin="200")),
+    # Everything of a timebank, as a ZIP: its coordinators only (audited); not an admin, who reads
+    # no one's records.
+    Row(
+        "export_timebank",
+        "GET",
+        f"{TB}/export.zip",
+        nothing,
+        in_timebank(COORDINATOR_REQUIRED, coordinator=200),
+    ),
     Row(
         "update_timebank",
         "PATCH",
@@ -1595,6 +1604,7 @@ def test_every_row_denies_by_default() -> None:
 # another timebank can only be named in their path, which the matrix's rows already check.
 NAMES_NOTHING_BUT_THE_TIMEBANK = {
     "get_timebank",
+    "export_timebank",
     "update_timebank",
     "list_members",
     "add_member",

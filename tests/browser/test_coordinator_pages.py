@@ -8,6 +8,8 @@ on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import zipfile
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -130,6 +132,21 @@ def test_the_settings_page_refused_and_saved(page: Page, live: LiveSite) -> None
     page.get_by_role("button", name="Save colours").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     check_page(page, "settings, colours refused")
+
+
+@_SQLITE_ONLY
+def test_a_coordinator_downloads_everything_from_the_settings_page(page: Page, live: LiveSite) -> None:
+    log_in(page, live, "coordinator")
+    page.get_by_role("link", name="Settings").click()
+    expect(page.get_by_role("heading", name="Download everything")).to_be_visible()
+    check_page(page, "settings, download everything")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download everything (ZIP file)").click()
+
+    archive = zipfile.ZipFile(download.value.path())
+    assert download.value.suggested_filename.startswith(f"timebank-{live.site.timebank_id}-")
+    assert "README.txt" in archive.namelist()
+    assert "Bob Stone" in archive.read("members.csv").decode()
 
 
 def test_a_coordinator_reverses_an_exchange_by_role_and_label(page: Page, live: LiveSite) -> None:

@@ -93,7 +93,7 @@ def test_an_unknown_source_is_refused_before_any_file_is_read(database: Engine, 
     result = CliRunner().invoke(app, ["import", "1", str(tmp_path / "none.csv"), "--from", "komunitin"])
 
     assert result.exit_code == REQUEST_REFUSED
-    assert "Choose spreadsheet or timeoverflow for --from, not 'komunitin'." in result.output
+    assert "Choose spreadsheet, timeoverflow or export for --from, not 'komunitin'." in result.output
 
 
 def test_timeoverflows_download_all_zip_imports_from_the_command_line(

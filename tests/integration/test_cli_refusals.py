@@ -1,7 +1,7 @@
 """The command line refuses in one plain line, exits non-zero, and creates nothing it was not asked to.
 
 Run where there is no database, a command that works on an existing one (``report``, ``tidy``,
-``expire-pending``, ``downgrade``) says none was found and how to point at one: before, it created
+``expire-pending``, ``downgrade``, ``export``) says none was found and how to point at one: before, it created
 an empty ``timebank.sqlite3`` in the working directory and printed SQLAlchemy's traceback. A bad
 date, an unknown format, a setting that is not a number and the ledger's own refusals are one line
 each, in words for people.
@@ -27,6 +27,7 @@ COMMANDS_ON_AN_EXISTING_DATABASE = [
     ["tidy"],
     ["expire-pending"],
     ["downgrade", "base"],
+    ["export", "1", "everything.zip"],
 ]
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -142,6 +143,7 @@ AUDIENCE: dict[str, str] = {
     "/imports/templates/{name}": COORDINATOR,
     "/imports/{upload_id}": COORDINATOR,
     "/imports/{upload_id}/confirm": COORDINATOR,
+    "/settings/export.zip": COORDINATOR,
     "/reports": COORDINATOR,
     "/reports/print": COORDINATOR,
     "/reports.csv": COORDINATOR,
@@ -372,6 +374,10 @@ def _csrf_of(visitor: Visitor) -> str:
 def _text(answer: Response) -> str:
     if answer.headers.get("content-type", "").startswith("application/pdf"):
         return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(answer.content)).pages)
+    if answer.headers.get("content-type", "").startswith("application/zip"):
+        # Every file in it: a download of everything must name no declared benefit either.
+        archive = zipfile.ZipFile(io.BytesIO(answer.content))
+        return "\n".join(archive.read(name).decode("utf-8", errors="replace") for name in archive.namelist())
     return answer.content.decode("utf-8", errors="replace")
 
 

@@ -590,6 +590,7 @@ OPERATION_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "timebank_not_found",
             }
         ),
+        "export_timebank": frozenset({"coordinator_required", "timebank_not_found"}),
         "download_member_data": frozenset(
             {"member_not_found", "self_or_coordinator_required", "timebank_not_found"}
         ),

@@ -54,6 +54,7 @@ from timebank.db.repositories import (
     ReportRollups,
     SpendOptionRepository,
     TimebankRepository,
+    TimebankRows,
     TransactionRepository,
     TransferRepository,
 )
@@ -279,6 +280,11 @@ class UnitOfWork:
     @cached_property
     def import_uploads(self) -> ImportUploadRepository:
         return ImportUploadRepository(self.connection)
+
+    # A whole timebank's rows, table by table: its export, and the import of an export.
+    @cached_property
+    def timebank_rows(self) -> TimebankRows:
+        return TimebankRows(self.connection)
 
     def restart(self) -> None:
         """Roll back everything done so far and begin again on the same connection.

@@ -46,6 +46,8 @@ reason) is its ``note``, kept beside the row where erasure can replace it (migra
     post_hidden            a coordinator hid a member's offer or request (its id; the reason is
                            kept on the post, never here)
     post_shown             a coordinator showed a hidden offer or request again
+    timebank_exported      a coordinator downloaded everything of the timebank (``timebank.exports``):
+                           how many rows of each file, never what was in them
     member_message_sent    a member wrote to another through the timebank about an offer or
                            request: the post and the member written to (never the message, nor
                            whether it went to them or to the coordinators); these entries are what
@@ -113,6 +115,7 @@ class AuditAction(enum.StrEnum):
     POST_SHOWN = "post_shown"
     MEMBER_MESSAGE_SENT = "member_message_sent"
     HISTORY_IMPORTED = "history_imported"
+    TIMEBANK_EXPORTED = "timebank_exported"
 
 
 _CATEGORY_CODES = tuple(category.value for category in BenefitCategory)

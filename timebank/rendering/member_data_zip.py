@@ -25,6 +25,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from timebank.rendering.statement_lines import line_what, spreadsheet_text
+from timebank.rendering.zip_files import zip_entry
 
 __all__ = ["CSV_FILES", "JSON_FILES", "README_NAME", "MemberDataLike", "member_data_zip"]
 
@@ -356,13 +357,6 @@ def _readme(data: MemberDataLike) -> str:
     return "\n".join(lines)
 
 
-def _entry(name: str, moment: datetime) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=moment.timetuple()[:6])
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    return info
-
-
 def member_data_zip(data: MemberDataLike) -> bytes:
     """The ZIP: README.txt first, then the JSON files, then a CSV for each list."""
     files: list[tuple[str, str]] = [(README_NAME, _readme(data))]
@@ -382,5 +376,5 @@ def _zipped(files: Sequence[tuple[str, str]], moment: datetime) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for name, text in files:
-            archive.writestr(_entry(name, moment), text.encode("utf-8"))
+            archive.writestr(zip_entry(name, moment), text.encode("utf-8"))
     return out.getvalue()

@@ -53,6 +53,7 @@ KIND_NAMES: dict[AuditAction, str] = {
     AuditAction.POST_SHOWN: "Offer or request shown again",
     AuditAction.MEMBER_MESSAGE_SENT: "Message sent to a member",
     AuditAction.HISTORY_IMPORTED: "History imported",
+    AuditAction.TIMEBANK_EXPORTED: "Everything of the timebank downloaded",
 }
 
 Sentence = Callable[[str, Mapping[str, Any], str | None], str]
@@ -193,6 +194,15 @@ _SENTENCES: dict[str, Sentence] = {
         f"{_count(d, 'members_added', 'member', 'members')}, "
         f"{_count(d, 'exchanges_added', 'exchange', 'exchanges')} and "
         f"{_count(d, 'opening_balances_added', 'opening balance', 'opening balances')}."
+        + (
+            f" It brought {_count(d, 'posts_added', 'offer or request', 'offers and requests')}."
+            if d.get("posts_added")
+            else ""
+        )
+    ),
+    AuditAction.TIMEBANK_EXPORTED: lambda who, d, note: (
+        f"Everything of the timebank was downloaded: {_count(d, 'members', 'member', 'members')} and"
+        f" {_count(d, 'transfers', 'transfer', 'transfers')}."
     ),
 }
 

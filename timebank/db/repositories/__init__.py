@@ -59,6 +59,7 @@ from timebank.db.repositories.recovery import LoginOfMember, PasswordCodeRecord,
 from timebank.db.repositories.report_rollups import ReportRollups
 from timebank.db.repositories.reports import ReportRepository
 from timebank.db.repositories.spend_options import SpendOptionRecord, SpendOptionRepository, SpendRecord
+from timebank.db.repositories.timebank_rows import TimebankRows
 from timebank.db.repositories.timebanks import TimebankRepository, TimebankSettings
 from timebank.db.repositories.transactions import TransactionRepository, TransactionRow
 from timebank.db.repositories.transfers import StatementRow, TransferRepository
@@ -129,6 +130,7 @@ __all__ = [
     "SpentRow",
     "StatementRow",
     "TimebankRepository",
+    "TimebankRows",
     "TimebankSettings",
     "TransactionRepository",
     "TransactionRow",

@@ -10,6 +10,10 @@ back as the page with a banner saying so (post, then redirect, so a reload does 
 
 Changing the settings is not written to the audit log: the use case does not audit it (the audit
 log records what touches benefits).
+
+The page ends with a link to download everything of the timebank (``/settings/export.zip``: the
+same use case and ZIP as ``GET /v1/timebanks/{tb}/export.zip``, audited by the use case), for a
+copy or for moving to another service (docs/exports.md).
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from timebank.errors import InvalidRequest
+from timebank.exports import export_timebank
 from timebank.people.timebanks import change_settings, read_timebank
+from timebank.rendering.zip_files import sent_in_pieces, spool
 from timebank.reporting.ratings import read_rating_thresholds, set_rating_thresholds
 from timebank.reports import LOWER_IS_BETTER
 from timebank.web.forms import FormErrors
@@ -133,3 +139,21 @@ async def save_ratings(request: Request, visit: CoordinatorVisitDep) -> Response
         answers.errors.add(None, refused.detail)
         return _page(request, visit, SettingsAnswers(form=settings), answers, status_code=422)
     return RedirectResponse("/settings?saved=ratings", status_code=303)
+
+
+@router.get("/settings/export.zip")
+def export_everything(visit: CoordinatorVisitDep) -> Response:
+    # Spooled (memory, then disk) and audited before a byte is sent; closed by sent_in_pieces.
+    out = spool()
+    try:
+        with refused_as_page():
+            summary = export_timebank(visit.engine, visit.timebank_id, visit.caller, out)
+    except BaseException:
+        out.close()
+        raise
+    filename = f"timebank-{visit.timebank_id}-{summary.read_at.date().isoformat()}.zip"
+    return StreamingResponse(
+        sent_in_pieces(out),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
