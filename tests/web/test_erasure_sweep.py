@@ -324,6 +324,20 @@ def _story(site: Site, api: TestClient) -> dict[str, Any]:
         ysolde.account_id,
         acknowledgement=texts["acknowledgement"],
     )
+    # Files checked for an import and waiting to be confirmed, naming her (as a namesake, so the
+    # check passes): an erasure cannot read every layout for her, so the upload goes whole.
+    waiting = api.post(
+        f"{url}/imports",
+        headers=coordinator,
+        data={"source": "spreadsheet"},
+        files=[
+            (
+                "files",
+                ("members.csv", f"name,username,email\r\n{name},ys.copy,{email}\r\n".encode(), "text/csv"),
+            )
+        ],
+    )
+    assert waiting.status_code == 201, waiting.text
     # Her data downloaded, the reports read, and last her login turned off with a reason.
     assert api.get(f"{url}/members/{ysolde.member_id}/data.zip", headers=coordinator).status_code == 200
     assert api.get(f"{url}/reports/reciprocity", headers=coordinator).status_code in (200, 409)
@@ -339,6 +353,7 @@ def _story(site: Site, api: TestClient) -> dict[str, Any]:
         "transaction_id": gift["id"],
         "activity_id": forum.activity_id,
         "post_id": post_ids[0],
+        "upload_id": waiting.json()["id"],
     }
 
 
@@ -430,6 +445,7 @@ def test_an_erased_member_appears_nowhere_and_the_ledger_still_holds(engine: Eng
         "activity_id": story["activity_id"],
         "organisation_id": site.organisation_id,
         "post_id": story["post_id"],
+        "upload_id": story["upload_id"],
     }
     tokens = {
         who: log_in(engine, site.usernames[who], PASSWORD).access_token

@@ -9,7 +9,9 @@ links and coordinator's role; their login (its username and password: the row st
 nobody can log in with, because the audit log and the exchanges they recorded name it by number);
 their tokens, set-password codes, email checks, message preferences and every message to them in the
 outbox, sent or not; failed logins under their username; their benefits declaration and the payment
-advice drawn from it; stored replies to keyed writes (idempotency) by them or about them.
+advice drawn from it; stored replies to keyed writes (idempotency) by them or about them; and
+every upload of files waiting to be imported into the timebank, whose rows may name them in any
+layout (a coordinator sends the files again).
 
 **What is replaced.** Free text they wrote or that is about them gets a neutral text:
 the descriptions of the exchanges they gave, received or recorded ("Description removed"), the
@@ -150,6 +152,8 @@ def _erase(uow: UnitOfWork, timebank_id: int, subject: ErasureSubject, name: str
     counts.records_deleted += erasure.delete_personal_records(timebank_id, subject)
     counts.records_deleted += erasure.retire_login(subject, now)
     counts.records_deleted += erasure.delete_stored_replies(timebank_id, subject, needles)
+    # Files waiting to be imported may hold them, in any layout: they go whole, and are sent again.
+    counts.records_deleted += uow.import_uploads.delete_waiting(timebank_id)
     erasure.replace_name(subject, name, now)
     counts.texts_replaced += erasure.replace_exchange_descriptions(timebank_id, subject, DESCRIPTION_REMOVED)
     counts.texts_replaced += erasure.replace_transaction_texts(

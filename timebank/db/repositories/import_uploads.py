@@ -190,6 +190,20 @@ class ImportUploadRepository:
             self.connection.execute(delete(import_uploads).where(u.timebank_id == tb, u.id.in_(ids)))
         return len(found)
 
+    def delete_waiting(self, timebank_id: int) -> int:
+        """Delete the timebank's uploads not yet imported, with their files (an erasure's part)."""
+        u = import_uploads.c
+        ids = [
+            int(i)
+            for i in self.connection.execute(
+                select(u.id).where(u.timebank_id == timebank_id, u.state == "checked")
+            ).scalars()
+        ]
+        if ids:
+            self._delete_files(timebank_id, ids)
+            self.connection.execute(delete(import_uploads).where(u.timebank_id == timebank_id, u.id.in_(ids)))
+        return len(ids)
+
     def _delete_files(self, timebank_id: int, upload_ids: list[int]) -> None:
         f = import_upload_files.c
         self.connection.execute(
