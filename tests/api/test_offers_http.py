@@ -137,6 +137,51 @@ def test_an_exchange_recorded_from_a_post_answers_and_keeps_the_link(world: Worl
     assert report["hours_by_category"] == [{"category": "Gardening", "minutes": 60, "exchanges": 1}]
 
 
+def test_a_member_records_from_a_post_only_as_its_page_allows_and_a_coordinator_links_any(
+    world: World,
+) -> None:
+    """Over the API as on the page: someone else's post, not hidden, open and not ended. A hidden
+    post of another is not there at all; a coordinator links an exchange to any post after the fact."""
+
+    def record(who: str, post_id: int) -> Response:
+        body = {
+            "giver_account_id": world.account_ids["member"],
+            "receivers": [{"account_id": world.account_ids["other_member"], "minutes": 30}],
+            "activity_date": utc_now().date().isoformat(),
+            "description": "Weeding",
+            "post_id": post_id,
+        }
+        headers = {**world.headers[who], "Idempotency-Key": uuid.uuid4().hex}
+        return world.client.post(world.url("/exchanges"), json=body, headers=headers)
+
+    own, hidden, closed = member_post(world), _hidden(world), _closed_and_expired(world)
+
+    def recorded() -> dict[str, Any]:
+        # A refusal for the state a keyed write met (the post closed) is kept under its key, for
+        # its replay (timebank.exchanges.idempotency): everything else is as it was.
+        taken = snapshot(world.engine, [world.timebank_id, world.other_timebank_id])
+        return {table: rows for table, rows in taken.items() if not table.startswith("idempotency_keys")}
+
+    before = recorded()
+
+    refused = {
+        "own": record("member", own),
+        "hidden": record("other_member", hidden),
+        "closed": record("other_member", closed),
+    }
+
+    assert {what: (r.status_code, r.json()["code"]) for what, r in refused.items()} == {
+        "own": (422, "post_is_your_own"),
+        "hidden": (404, "post_not_found"),
+        "closed": (409, "post_not_open"),
+    }
+    assert recorded() == before
+    answered = record("other_member", own)
+    linked = record("coordinator", closed)
+    assert (answered.status_code, linked.status_code) == (201, 201), (answered.text, linked.text)
+    assert linked.json()["post_id"] == closed
+
+
 # --- every refusal, nothing changed --------------------------------------------------------------
 
 Act = Callable[[World, Any], Response]

@@ -131,7 +131,7 @@ def record_exchange(
             }
             | ({} if request.post_id is None else {"post_id": request.post_id}),
             ExchangeView,
-            lambda: _record(uow, timebank, actor, request.giver_account_id, receivers, request),
+            lambda: _record(uow, timebank, actor, caller, request.giver_account_id, receivers, request),
         )
         uow.commit()
         return view
@@ -143,6 +143,7 @@ def _record(
     uow: UnitOfWork,
     timebank: TimebankSettings,
     actor: Actor,
+    caller: Caller,
     giver_account_id: int,
     receivers: tuple[ReceiverShare, ...],
     request: RecordExchange,
@@ -158,7 +159,7 @@ def _record(
     # Existence first (an unknown or other timebank's account is not found), then consent.
     locked = uow.accounts.lock(timebank.timebank_id, [giver_account_id, *receiver_ids])
     if request.post_id is not None:
-        _check_post(uow, timebank.timebank_id, request.post_id, giver_account_id, receiver_ids)
+        _check_post(uow, timebank.timebank_id, caller, request.post_id, giver_account_id, receiver_ids)
     check_no_pot(locked.values())
     consent.check_may_record(actor, giver_account_id, receiver_ids)
     # Before it waits or posts: an exchange left waiting with a closed account would wait forever.
@@ -202,10 +203,25 @@ def _record(
 
 
 def _check_post(
-    uow: UnitOfWork, timebank_id: int, post_id: int, giver_account_id: int, receiver_ids: Sequence[int]
+    uow: UnitOfWork,
+    timebank_id: int,
+    caller: Caller,
+    post_id: int,
+    giver_account_id: int,
+    receiver_ids: Sequence[int],
 ) -> None:
-    """An exchange from an offer or request is this timebank's, and its member gave or received."""
+    """An exchange from an offer or request is this timebank's, and its member gave or received.
+
+    A member answers it by the same rule as on its page (someone else's, not hidden, open and not
+    ended: ``check_answerable``), so a hidden post is not found and its id tells them nothing. A
+    coordinator may link an exchange to any post of the timebank, after the fact."""
+    # Imported here: offers leans on involvement, which leans on exchanges, so a module-level import
+    # would close a cycle when offers is imported first (tests/test_architecture.py tries each first).
+    from timebank.offers.answering import check_answerable
+
     post = uow.offers.post(timebank_id, post_id)
+    if not caller.is_coordinator:
+        check_answerable(caller, post, utc_now().date())
     if post.account_id != giver_account_id and post.account_id not in receiver_ids:
         raise PostMemberNotInExchange(
             f"{post.member_name} posted this {post.kind}: record help they gave or received"
