@@ -8,33 +8,17 @@ refused with its reason, exits 2 and writes nothing.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from tests.people_calls import create_timebank
 from timebank.cli import REQUEST_REFUSED, app
-from timebank.db import make_engine, upgrade
 from timebank.exports import README_NAME
-from timebank.settings import get_settings
 
 from .export_story import Step, build_history, comparable, export_files, export_zip
 from .helpers import snapshot
-
-
-@pytest.fixture
-def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'export.sqlite3'}"
-    monkeypatch.setenv("TIMEBANK_DATABASE_URL", url)
-    get_settings.cache_clear()
-    upgrade(url)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-    get_settings.cache_clear()
 
 
 def test_an_export_written_by_the_command_imports_into_an_empty_timebank(

@@ -7,30 +7,14 @@ non-zero and writes nothing; the templates it writes import as they are.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from tests.people_calls import create_timebank
 from timebank.cli import REQUEST_REFUSED, app
-from timebank.db import make_engine, upgrade
 from timebank.db.tables import accounts, exchanges
-from timebank.settings import get_settings
-
-
-@pytest.fixture
-def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'import.sqlite3'}"
-    monkeypatch.setenv("TIMEBANK_DATABASE_URL", url)
-    get_settings.cache_clear()
-    upgrade(url)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-    get_settings.cache_clear()
 
 
 def _rows(engine: Engine) -> tuple[int, int]:
